@@ -1,0 +1,219 @@
+"""What every command shares: the global options and the run-render-exit cycle."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import itertools
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ci_agent.config import OUTPUT_FORMATS, CliOverrides, Settings, load_settings
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.metrics import Metrics
+from ci_agent.outcome import Outcome, envelope, render
+from ci_agent.redact import Redactor
+from ci_agent.terminal import Terminal
+
+__all__ = [
+    "Invocation",
+    "execute",
+    "global_options",
+    "report_early_error",
+    "unknown_command",
+]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What a command body receives: resolved settings and the run's terminal and counters."""
+
+    settings: Settings
+    term: Terminal
+    metrics: Metrics
+    environ: Mapping[str, str]
+    cwd: Path
+    config_error: CiAgentError | None = None
+
+
+Body = Callable[[Invocation], Outcome]
+
+
+def _check_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and value not in OUTPUT_FORMATS:
+        raise fail("CA106", name="--output", value=value, allowed=", ".join(OUTPUT_FORMATS))
+    return value
+
+
+_GLOBAL_OPTIONS = (
+    click.option(
+        "-v", "--verbose", "verbose", count=True, help="More detail; -vv adds debug and tracebacks."
+    ),
+    click.option("-q", "--quiet", is_flag=True, help="Print only the result and errors."),
+    click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Change nothing on GitHub or in the repository; print what would be done.",
+    ),
+    click.option(
+        "--output",
+        "output",
+        metavar="text|json|markdown",
+        callback=_check_output,
+        help="Result format on stdout (default text).",
+    ),
+    click.option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Configuration file (default .github/ci-agent.yml).",
+    ),
+    click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too)."),
+)
+
+
+def global_options(function: Callable[..., int]) -> Callable[..., int]:
+    """Add the global options to a command and hand them over as one CliOverrides."""
+
+    @functools.wraps(function)
+    def wrapper(**kwargs: Any) -> int:
+        overrides = CliOverrides(
+            output=kwargs.pop("output"),
+            verbosity=kwargs.pop("verbose"),
+            quiet=kwargs.pop("quiet"),
+            dry_run=kwargs.pop("dry_run") or None,
+            no_color=kwargs.pop("no_color"),
+            config=kwargs.pop("config"),
+            fail_level=kwargs.pop("fail_level", None),
+        )
+        return function(overrides, **kwargs)
+
+    decorated: Callable[..., int] = wrapper
+    for option in reversed(_GLOBAL_OPTIONS):
+        decorated = option(decorated)
+    return decorated
+
+
+def execute(
+    overrides: CliOverrides,
+    command: str,
+    body: Body,
+    *,
+    tolerate_config_error: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Build settings, run ``body``, render its outcome, return the exit code."""
+    env = os.environ if environ is None else environ
+    cwd = Path.cwd()
+    metrics = Metrics()
+    config_error: CiAgentError | None = None
+    try:
+        settings = load_settings(overrides, env, cwd)
+    except CiAgentError as exc:
+        if not tolerate_config_error:
+            return _emit_error(exc, overrides, command, env)
+        config_error = exc
+        settings = Settings(
+            output=overrides.output or "text",
+            verbosity=overrides.verbosity,
+            quiet=overrides.quiet,
+            workspace=cwd,
+            in_actions=env.get("GITHUB_ACTIONS") == "true",
+        )
+    redact = Redactor((*settings.secrets(), *_env_secrets(env)))
+    term = Terminal(
+        sys.stdout,
+        sys.stderr,
+        redact=redact,
+        color=settings.color,
+        quiet=settings.quiet,
+        verbosity=settings.verbosity,
+        in_actions=settings.in_actions,
+    )
+    invocation = Invocation(settings, term, metrics, env, cwd, config_error)
+    outcome = _run_body(body, invocation, command)
+    outcome.dry_run = settings.dry_run
+    term.result(render(outcome, metrics, settings.output, redact))
+    if settings.output != "json":
+        for error in outcome.errors:
+            term.error(error)
+    return outcome.exit_code
+
+
+def _run_body(body: Body, invocation: Invocation, command: str) -> Outcome:
+    settings = invocation.settings
+    try:
+        with invocation.metrics.timed("total"):
+            return body(invocation)
+    except CiAgentError as exc:
+        _maybe_traceback(invocation, settings.verbosity)
+        return Outcome(command, errors=[exc])
+    except KeyboardInterrupt:
+        return Outcome(command, errors=[fail("CA702", signal="SIGINT")])
+    except Exception as exc:
+        _maybe_traceback(invocation, settings.verbosity, always=True)
+        return Outcome(command, errors=[fail("CA601", problem=f"{type(exc).__name__}: {exc}")])
+
+
+def _maybe_traceback(invocation: Invocation, verbosity: int, *, always: bool = False) -> None:
+    """Tracebacks only at -vv; for internal errors a hint how to get one."""
+    if verbosity >= 2:
+        invocation.term.err.write(invocation.term.redact(traceback.format_exc()))
+    elif always:
+        invocation.term.detail("(run with -vv for the traceback)", level=0)
+
+
+def _env_secrets(environ: Mapping[str, str]) -> list[str]:
+    names = ("GITHUB_TOKEN", "GH_TOKEN", "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+    inputs = (
+        "INPUT_GITHUB_TOKEN",
+        "INPUT_OPENAI_API_KEY",
+        "INPUT_GITHUB-TOKEN",
+        "INPUT_OPENAI-API-KEY",
+    )
+    return [environ[n] for n in (*names, *inputs) if environ.get(n)]
+
+
+def _emit_error(
+    error: CiAgentError, overrides: CliOverrides, command: str, environ: Mapping[str, str]
+) -> int:
+    redact = Redactor(_env_secrets(environ))
+    if overrides.output == "json":
+        outcome = Outcome(command, errors=[error])
+        sys.stdout.write(render(outcome, Metrics(), "json", redact) + "\n")
+    else:
+        color = not overrides.no_color and not environ.get("NO_COLOR")
+        Terminal(sys.stdout, sys.stderr, redact=redact, color=color).error(error)
+    return error.exit_code
+
+
+def report_early_error(error: CiAgentError, args: list[str]) -> int:
+    """Report an error raised while parsing arguments, in the format the arguments asked for."""
+    wants_json = "--output=json" in args or any(
+        a == "--output" and b == "json" for a, b in itertools.pairwise(args)
+    )
+    command = next((a for a in args if not a.startswith("-")), "")
+    if wants_json:
+        payload = envelope(Outcome(command, errors=[error]), Metrics())
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        color = "--no-color" not in args and not os.environ.get("NO_COLOR")
+        Terminal(
+            sys.stdout, sys.stderr, redact=Redactor(_env_secrets(os.environ)), color=color
+        ).error(error)
+    return error.exit_code
+
+
+def unknown_command(name: str, known: list[str]) -> CiAgentError:
+    """The coded error for a command name that does not exist, with a did-you-mean hint."""
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return fail("CA107", command=name, hint=hint, allowed=", ".join(known))

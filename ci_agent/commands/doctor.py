@@ -1,0 +1,172 @@
+"""``ci-agent doctor``: describe the environment ci-agent sees and list what would go wrong."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from ci_agent import __version__
+from ci_agent.commands.common import Invocation, execute, global_options
+from ci_agent.config import CliOverrides, Settings
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.git import Git
+from ci_agent.llm.choice import choose_provider
+from ci_agent.outcome import Outcome
+from ci_agent.render import TemplateRenderer
+
+__all__ = ["diagnose", "doctor"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something doctor found: an error stops a run, a warning limits it, info explains it."""
+
+    severity: str
+    code: str
+    message: str
+    suggestion: str
+
+    @classmethod
+    def of(cls, severity: str, error: CiAgentError) -> Problem:
+        """A problem from a coded error."""
+        return cls(severity, error.code, error.message, error.suggestion)
+
+
+@click.command()
+@global_options
+def doctor(overrides: CliOverrides) -> int:
+    """Describe the environment: Actions or local, event, repository, credentials, LLM, problems."""
+    return execute(overrides, "doctor", diagnose, tolerate_config_error=True)
+
+
+def diagnose(invocation: Invocation) -> Outcome:
+    """Build the doctor report; exit non-zero only when a problem would stop a run."""
+    settings = invocation.settings
+    problems: list[Problem] = []
+    if invocation.config_error is not None:
+        problems.append(Problem.of("error", invocation.config_error))
+    event = _event(invocation, problems)
+    repo = _repository(settings, problems)
+    choice = choose_provider(settings)
+    if choice.provider == "none":
+        problems.append(Problem.of("info", fail("CA406")))
+    elif choice.problem:
+        problems.append(Problem("error", "CA406", choice.problem, "Add the missing setting."))
+    result: dict[str, Any] = {
+        "env": {
+            "kind": "actions" if settings.in_actions else "local",
+            "ci_agent": __version__,
+            "python": platform.python_version(),
+            "platform": platform.platform(terse=True),
+            "git": repo.pop("git_version"),
+        },
+        "event": event,
+        "repo": repo,
+        "github": {"api_url": settings.github_api_url},
+        "credentials": _credentials(settings),
+        "llm": {
+            "provider": choice.provider,
+            "model": choice.model,
+            "base_url": choice.base_url,
+            "reason": choice.reason,
+        },
+        "config": {"path": str(settings.config_path) if settings.config_path else None},
+        "dry_run": settings.dry_run,
+        "problems": [p.__dict__ for p in problems],
+    }
+    outcome = Outcome(
+        "doctor",
+        result=result,
+        text=_text(result),
+        markdown=TemplateRenderer().render("reports/doctor.md.j2", **result),
+    )
+    outcome.errors = [_as_error(p) for p in problems if p.severity == "error"]
+    return outcome
+
+
+def _as_error(problem: Problem) -> CiAgentError:
+    return fail(problem.code, problem.message, suggestion=problem.suggestion)
+
+
+def _event(invocation: Invocation, problems: list[Problem]) -> dict[str, Any] | None:
+    if not invocation.settings.in_actions:
+        return None
+    from ci_agent.runner.events import load_event
+
+    environ = invocation.environ
+    try:
+        event = load_event(environ)
+    except CiAgentError as exc:
+        problems.append(Problem.of("error", exc))
+        return {"name": environ.get("GITHUB_EVENT_NAME"), "loaded": False}
+    return {
+        "name": event.name,
+        "action": event.action,
+        "loaded": True,
+        "pr_number": event.pr_number,
+        "head_sha": event.head_sha,
+        "sender": event.sender_login,
+    }
+
+
+def _repository(settings: Settings, problems: list[Problem]) -> dict[str, Any]:
+    git = Git(settings.workspace)
+    info: dict[str, Any] = {
+        "name": settings.repository,
+        "workspace": str(settings.workspace),
+        "git_version": None,
+        "is_git": False,
+        "head": None,
+        "branch": None,
+        "shallow": None,
+    }
+    try:
+        info["git_version"] = git.version()
+        if not git.is_repository():
+            problems.append(Problem.of("warning", fail("CA202", path=settings.workspace)))
+            return info
+        info.update(is_git=True, head=git.head(), branch=git.branch(), shallow=git.is_shallow())
+        info["name"] = info["name"] or git.remote_repository()
+    except CiAgentError as exc:
+        problems.append(Problem.of("warning", exc))
+        return info
+    if info["shallow"]:
+        problems.append(Problem.of("warning", fail("CA204", path=settings.workspace)))
+    return info
+
+
+def _credentials(settings: Settings) -> dict[str, str]:
+    def state(present: bool) -> str:
+        return "present (redacted)" if present else "absent"
+
+    return {
+        "github_token": state(settings.github_token is not None),
+        "openai_api_key": state(settings.openai_api_key is not None),
+        "azure_openai_api_key": state(settings.azure_api_key is not None),
+    }
+
+
+def _text(result: dict[str, Any]) -> str:
+    env, repo, llm = result["env"], result["repo"], result["llm"]
+    event = result["event"]
+    lines = [
+        f"ci-agent {env['ci_agent']} on Python {env['python']} ({env['kind']}),"
+        f" git {env['git'] or 'missing'}",
+        f"event:        {event['name'] if event else '-'}",
+        f"repository:   {repo['name'] or '-'}"
+        + (f" @ {repo['head'][:12]}" if repo["head"] else "")
+        + (" (shallow)" if repo["shallow"] else ""),
+        f"GitHub API:   {result['github']['api_url']}",
+        f"LLM:          {llm['provider']}"
+        + (f" ({llm['model']})" if llm["model"] else "")
+        + f" - {llm['reason']}",
+        f"config:       {result['config']['path'] or 'defaults (no file)'}",
+        "credentials:  " + ", ".join(f"{k} {v}" for k, v in result["credentials"].items()),
+    ]
+    problems = result["problems"]
+    lines.append(f"problems:     {len(problems) or 'none'}")
+    lines += [f"  [{p['severity']}] {p['code']} {p['message']}" for p in problems]
+    return "\n".join(lines)

@@ -1,0 +1,260 @@
+"""One immutable Settings, built at the edge from every source and passed explicitly.
+
+Precedence, highest first: CLI flags > action inputs > environment > config file > defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ci_agent.config_model import FileConfig, Severity
+from ci_agent.errors import fail
+
+__all__ = ["DEFAULT_CONFIG_PATH", "CliOverrides", "OutputFormat", "Settings", "load_settings"]
+
+OutputFormat = Literal["text", "json", "markdown"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("text", "json", "markdown")
+DEFAULT_CONFIG_PATH = Path(".github/ci-agent.yml")
+DEFAULT_API_URL = "https://api.github.com"
+# GitHub keeps artifacts 1-90 days on public repositories.
+RETENTION_RANGE = (1, 90)
+
+
+class Secret:
+    """A credential whose text never appears in repr(), str() or JSON."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret text, for the one place that sends it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class CliOverrides:
+    """Values given on the command line; None means 'not given'."""
+
+    output: OutputFormat | None = None
+    verbosity: int = 0
+    quiet: bool = False
+    dry_run: bool | None = None
+    no_color: bool = False
+    config: Path | None = None
+    fail_level: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know, resolved once; never mutated, never global."""
+
+    config: FileConfig = field(default_factory=FileConfig)
+    config_path: Path | None = None
+    output: OutputFormat = "text"
+    verbosity: int = 0
+    quiet: bool = False
+    dry_run: bool = False
+    color: bool = True
+    workspace: Path = Path()
+    in_actions: bool = False
+    command: str = "auto"
+    args: str = ""
+    retention_days: int = 30
+    repository: str | None = None
+    github_api_url: str = DEFAULT_API_URL
+    github_token: Secret | None = None
+    openai_api_key: Secret | None = None
+    azure_api_key: Secret | None = None
+    azure_endpoint: str | None = None
+
+    @property
+    def fail_level(self) -> Severity:
+        """Findings at or above this severity make the run exit 1."""
+        return Severity.parse(self.config.fail_level)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every credential value, for masking and redaction."""
+        found = (self.github_token, self.openai_api_key, self.azure_api_key)
+        return tuple(s.reveal() for s in found if s is not None and s.reveal())
+
+
+def load_settings(cli: CliOverrides, environ: Mapping[str, str], cwd: Path) -> Settings:
+    """Resolve Settings from flags, action inputs, the environment and the config file."""
+    from ci_agent.runner.inputs import get_bool_input, get_input
+
+    in_actions = environ.get("GITHUB_ACTIONS") == "true"
+
+    def action_input(name: str) -> str:
+        return get_input(environ, name) if in_actions else ""
+
+    workspace = Path(environ.get("GITHUB_WORKSPACE") or cwd) if in_actions else cwd
+    config_path = _config_path(cli, action_input("config"), environ, workspace)
+    file_config = _read_config(config_path)
+    layers: list[tuple[str, dict[str, Any]]] = [
+        ("environment", _env_layer(environ)),
+        ("input", _input_layer(action_input)),
+        ("flag", _cli_layer(cli)),
+    ]
+    config = _apply_layers(file_config, layers)
+    dry_run = cli.dry_run
+    if dry_run is None and in_actions and action_input("dry-run"):
+        dry_run = get_bool_input(environ, "dry-run")
+    if dry_run is None:
+        dry_run = _env_bool(environ, "CI_AGENT_DRY_RUN")
+    token = action_input("github-token") or environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN")
+    openai_key = action_input("openai-api-key") or environ.get("OPENAI_API_KEY")
+    return Settings(
+        config=config,
+        config_path=config_path if config_path and config_path.is_file() else None,
+        output=cli.output or "text",
+        verbosity=cli.verbosity,
+        quiet=cli.quiet,
+        dry_run=dry_run,
+        color=not cli.no_color and not environ.get("NO_COLOR"),
+        workspace=workspace,
+        in_actions=in_actions,
+        command=action_input("command") or "auto",
+        args=action_input("args"),
+        retention_days=_retention(action_input("retention-days")),
+        repository=environ.get("GITHUB_REPOSITORY") or None,
+        github_api_url=(environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
+        github_token=Secret(token) if token else None,
+        openai_api_key=Secret(openai_key) if openai_key else None,
+        azure_api_key=_secret(environ.get("AZURE_OPENAI_API_KEY")),
+        azure_endpoint=environ.get("AZURE_OPENAI_ENDPOINT") or None,
+    )
+
+
+def _secret(value: str | None) -> Secret | None:
+    return Secret(value) if value else None
+
+
+def _config_path(
+    cli: CliOverrides, input_value: str, environ: Mapping[str, str], workspace: Path
+) -> Path | None:
+    """An explicitly named file must exist; the default one is optional."""
+    explicit = cli.config or (Path(input_value) if input_value else None)
+    if explicit is None and environ.get("CI_AGENT_CONFIG"):
+        explicit = Path(environ["CI_AGENT_CONFIG"])
+    if explicit is not None:
+        resolved = explicit if explicit.is_absolute() else workspace / explicit
+        is_default = input_value and Path(input_value) == DEFAULT_CONFIG_PATH and not cli.config
+        if not resolved.is_file() and not is_default:
+            raise fail("CA104", file=explicit)
+        return resolved
+    return workspace / DEFAULT_CONFIG_PATH
+
+
+def _read_config(path: Path | None) -> FileConfig:
+    if path is None or not path.is_file():
+        return FileConfig()
+    from ci_agent.config_file import load_config_file
+
+    return load_config_file(path)
+
+
+def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
+    return _prune(
+        {
+            "fail-level": environ.get("CI_AGENT_FAIL_LEVEL"),
+            "llm": {
+                "provider": environ.get("CI_AGENT_LLM_PROVIDER"),
+                "model": environ.get("CI_AGENT_MODEL"),
+                "base-url": environ.get("OPENAI_BASE_URL"),
+            },
+        }
+    )
+
+
+def _input_layer(action_input: Any) -> dict[str, Any]:
+    provider = action_input("llm-provider")
+    return _prune(
+        {
+            "fail-level": action_input("fail-level"),
+            "llm": {
+                "provider": None if provider == "auto" else provider,
+                "model": action_input("model"),
+                "base-url": action_input("llm-base-url"),
+            },
+        }
+    )
+
+
+def _cli_layer(cli: CliOverrides) -> dict[str, Any]:
+    return _prune({"fail-level": cli.fail_level})
+
+
+def _prune(tree: dict[str, Any]) -> dict[str, Any]:
+    """Drop unset (None or empty) values so a layer only overrides what it gives."""
+    out: dict[str, Any] = {}
+    for key, raw in tree.items():
+        value = _prune(raw) if isinstance(raw, dict) else raw
+        if value not in (None, "", {}):
+            out[key] = value
+    return out
+
+
+def _apply_layers(base: FileConfig, layers: list[tuple[str, dict[str, Any]]]) -> FileConfig:
+    """Merge override layers over the file's values, naming the source of a bad value."""
+    from pydantic import ValidationError
+
+    merged = base.model_dump(by_alias=True, exclude_unset=True)
+    for source, layer in layers:
+        candidate = _deep_merge(merged, layer)
+        try:
+            FileConfig.model_validate(candidate)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            key = ".".join(str(p) for p in error["loc"])
+            allowed = error.get("ctx", {}).get("expected", "a valid value")
+            raise fail(
+                "CA106", name=f"{key} ({source})", value=error.get("input"), allowed=allowed
+            ) from None
+        merged = candidate
+    return FileConfig.model_validate(merged)
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _env_bool(environ: Mapping[str, str], name: str) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if value in {"", "0", "false", "no"}:
+        return False
+    if value in {"1", "true", "yes"}:
+        return True
+    raise fail("CA106", name=name, value=value, allowed="true, false, 1, 0")
+
+
+def _retention(text: str) -> int:
+    if not text:
+        return 30
+    low, high = RETENTION_RANGE
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise fail(
+            "CA106", name="retention-days", value=text, allowed=f"a whole number {low}-{high}"
+        )
+    return int(text)

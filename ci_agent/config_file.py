@@ -1,0 +1,132 @@
+"""Read and validate the YAML configuration file, reporting errors by key path and line."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from ci_agent.config_model import FileConfig
+from ci_agent.errors import CiAgentError, fail
+
+__all__ = ["load_config_file"]
+
+KeyPath = tuple[str | int, ...]
+
+
+def load_config_file(path: Path) -> FileConfig:
+    """Parse and validate ``path``; raise a coded error naming the file, key path and line."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise fail("CA104", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(
+            "CA102", file=path, line=1, key="(file)", problem=f"cannot be read: {exc}"
+        ) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise fail("CA103", file=path, line=line, problem=problem) from None
+    if data is None:
+        return FileConfig()
+    lines = _line_map(node, path)
+    if not isinstance(data, dict):
+        raise fail("CA102", file=path, line=1, key="(root)", problem="must be a mapping of keys")
+    return _validate(data, path, lines)
+
+
+def _line_map(node: Any, path: Path) -> dict[KeyPath, int]:
+    """Map each key path to its 1-based line; refuse duplicate keys, which YAML drops silently."""
+    import yaml
+
+    lines: dict[KeyPath, int] = {}
+
+    def walk(current: Any, prefix: KeyPath) -> None:
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in current.value:
+                key = str(key_node.value)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise fail(
+                        "CA115",
+                        file=path,
+                        line=line,
+                        key=_dotted((*prefix, key)),
+                        problem=f"is given twice (first on line {seen[key]})",
+                        suggestion="Keep one of the two entries.",
+                    )
+                seen[key] = line
+                lines[(*prefix, key)] = line
+                walk(value_node, (*prefix, key))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                lines[(*prefix, index)] = item.start_mark.line + 1
+                walk(item, (*prefix, index))
+
+    walk(node, ())
+    return lines
+
+
+def _validate(data: dict[str, Any], path: Path, lines: dict[KeyPath, int]) -> FileConfig:
+    from pydantic import ValidationError
+
+    try:
+        return FileConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise _to_error(first, path, lines, exc.error_count()) from None
+
+
+def _to_error(error: Any, path: Path, lines: dict[KeyPath, int], count: int) -> CiAgentError:
+    loc: KeyPath = tuple(error["loc"])
+    line = _nearest_line(loc, lines)
+    key = _dotted(loc)
+    more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _known_keys(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return fail("CA101", file=path, line=line, key=key, hint=hint + more)
+    if kind in {"literal_error", "enum"}:
+        allowed = error.get("ctx", {}).get("expected", "")
+        return fail("CA115", file=path, line=line, key=key, problem=f"must be {allowed}{more}")
+    got = type(error.get("input")).__name__
+    problem = f"{error['msg'][:1].lower()}{error['msg'][1:]} (got {got}){more}"
+    return fail("CA102", file=path, line=line, key=key, problem=problem)
+
+
+def _known_keys(loc: KeyPath) -> list[str]:
+    """Keys allowed at the mapping ``loc`` points to, for did-you-mean hints."""
+    from pydantic import BaseModel
+
+    model: Any = FileConfig
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+        field = next((f for f in model.model_fields.values() if f.alias == part), None)
+        if field is None:
+            return []
+        model = field.annotation
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [f.alias or name for name, f in model.model_fields.items()]
+    return []
+
+
+def _nearest_line(loc: KeyPath, lines: dict[KeyPath, int]) -> int:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return 1
+
+
+def _dotted(loc: KeyPath) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(root)"

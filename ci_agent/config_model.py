@@ -1,0 +1,146 @@
+"""Schema of the configuration file .github/ci-agent.yml: kebab-case keys, unknown keys refused."""
+
+from __future__ import annotations
+
+import enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "BackupConfig",
+    "FileConfig",
+    "FixConfig",
+    "GitHubConfig",
+    "LLMConfig",
+    "Price",
+    "RetentionConfig",
+    "ReviewConfig",
+    "Severity",
+]
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class Severity(enum.IntEnum):
+    """Finding severities, ordered; ``fail-level`` compares against them."""
+
+    NONE = 0
+    INFO = 1
+    LOW = 2
+    MEDIUM = 3
+    HIGH = 4
+    CRITICAL = 5
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Parse a severity name case-insensitively; ValueError when unknown."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(text) from None
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in configuration and output."""
+        return self.name.lower()
+
+
+SEVERITY_NAMES = tuple(s.label for s in Severity)
+SeverityName = Literal["none", "info", "low", "medium", "high", "critical"]
+ProviderName = Literal["auto", "openai", "azure", "github-models", "openai-compatible", "none"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=_kebab,
+        populate_by_name=True,
+        use_enum_values=True,
+    )
+
+
+class Price(_Section):
+    """Price of a model in US dollars per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+class LLMConfig(_Section):
+    """Language-model provider, model, limits and prices."""
+
+    provider: ProviderName = "auto"
+    model: str | None = None
+    base_url: str | None = None
+    max_concurrency: int = Field(default=4, ge=1, le=64)
+    max_output_tokens: int = Field(default=4096, ge=64)
+    request_input_cap: int | None = Field(
+        default=None, ge=512, description="Input tokens per request; default from the model table."
+    )
+    max_tokens: int | None = Field(default=None, ge=1, description="Token cap for a whole run.")
+    max_cost: float | None = Field(default=None, ge=0, description="Cost cap (USD) for a run.")
+    timeout: float = Field(default=120.0, gt=0, description="Seconds per request.")
+    prices: dict[str, Price] = Field(default_factory=dict)
+
+
+class ReviewConfig(_Section):
+    """Pull-request review behaviour."""
+
+    prompt: Literal["general", "security"] = "general"
+    exclude: tuple[str, ...] = ()
+    filter_mode: Literal["added", "diff_context", "file", "nofilter"] = "added"
+    max_inline_comments: int = Field(default=20, ge=0, le=200)
+    request_changes: bool = False
+    review_drafts: bool = False
+    ruff_select: tuple[str, ...] = ("F", "E9", "B", "S", "PERF", "PLE")
+
+
+class FixConfig(_Section):
+    """CI failure triage and auto-fix."""
+
+    workflows: tuple[str, ...] = ()
+    delivery: Literal["push", "pull-request", "suggest"] = "push"
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    protected_paths: tuple[str, ...] = (".github/**",)
+
+
+class RetentionConfig(_Section):
+    """How many backups of each kind ``backup prune`` keeps (null keeps all)."""
+
+    daily: int | None = Field(default=7, ge=1)
+    weekly: int | None = Field(default=4, ge=1)
+    manual: int | None = Field(default=None, ge=1)
+
+
+class BackupConfig(_Section):
+    """Repository backups."""
+
+    compression_level: int = Field(default=6, ge=0, le=9)
+    include_release_assets: bool = False
+    retention: RetentionConfig = RetentionConfig()
+
+
+class GitHubConfig(_Section):
+    """GitHub API behaviour."""
+
+    max_retry_wait: float = Field(
+        default=300.0, ge=0, description="Total seconds the retry policy may wait in one run."
+    )
+
+
+class FileConfig(_Section):
+    """The whole configuration file."""
+
+    model_config = ConfigDict(title="ci-agent configuration (.github/ci-agent.yml)")
+
+    version: Literal[1] = 1
+    fail_level: SeverityName = "high"
+    llm: LLMConfig = LLMConfig()
+    review: ReviewConfig = ReviewConfig()
+    fix: FixConfig = FixConfig()
+    backup: BackupConfig = BackupConfig()
+    github: GitHubConfig = GitHubConfig()

@@ -1,0 +1,371 @@
+"""Registry of stable error codes: code, name, category, message template, suggestion.
+
+Codes never change meaning once published; retire a code rather than reuse it.
+Message and suggestion templates use ``{field}`` placeholders filled from the
+error's context. ``docs/errors.md`` is generated from this table.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Category(enum.Enum):
+    """Error categories; the hundreds digit of a code names its category."""
+
+    CONFIG = "configuration and input"
+    GIT = "filesystem and git"
+    GITHUB = "network and GitHub"
+    LLM = "language model"
+    VERIFY = "validation and verification"
+    PROCESSING = "processing"
+    SYSTEM = "system"
+
+
+_PREFIX = {
+    Category.CONFIG: "1",
+    Category.GIT: "2",
+    Category.GITHUB: "3",
+    Category.LLM: "4",
+    Category.VERIFY: "5",
+    Category.PROCESSING: "6",
+    Category.SYSTEM: "7",
+}
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    """One registered error: what went wrong and what the user can do about it."""
+
+    code: str
+    name: str
+    category: Category
+    message: str
+    suggestion: str
+
+
+def _spec(code: str, name: str, category: Category, message: str, suggestion: str) -> ErrorSpec:
+    if code[2] != _PREFIX[category]:
+        raise ValueError(f"{code} does not belong to category {category.name}")
+    return ErrorSpec(code, name, category, message, suggestion)
+
+
+_C, _G, _H, _L, _V, _P, _S = (
+    Category.CONFIG,
+    Category.GIT,
+    Category.GITHUB,
+    Category.LLM,
+    Category.VERIFY,
+    Category.PROCESSING,
+    Category.SYSTEM,
+)
+
+_SPECS = (
+    # configuration and input
+    _spec(
+        "CA101",
+        "config-unknown-key",
+        _C,
+        "{file}:{line}: unknown key '{key}'{hint}",
+        "Remove the key or fix its spelling; the schema is docs/config.schema.json.",
+    ),
+    _spec(
+        "CA102",
+        "config-wrong-type",
+        _C,
+        "{file}:{line}: '{key}' {problem}",
+        "Give '{key}' a value of the expected type (see docs/config.schema.json).",
+    ),
+    _spec(
+        "CA103",
+        "config-yaml-syntax",
+        _C,
+        "{file}:{line}: YAML syntax error: {problem}",
+        "Fix the YAML at the line shown; a linter such as yamllint shows the exact spot.",
+    ),
+    _spec(
+        "CA104",
+        "config-not-found",
+        _C,
+        "configuration file {file} does not exist",
+        "Pass an existing file to --config, or drop the option to use .github/ci-agent.yml.",
+    ),
+    _spec(
+        "CA105",
+        "input-missing",
+        _C,
+        "required input '{name}' was not given",
+        "Add '{name}' under 'with:' in the step that uses ci-agent.",
+    ),
+    _spec(
+        "CA106",
+        "input-invalid",
+        _C,
+        "'{name}' has the invalid value '{value}'",
+        "Use one of: {allowed}.",
+    ),
+    _spec(
+        "CA107",
+        "unknown-command",
+        _C,
+        "unknown command '{command}'{hint}",
+        "Use one of: {allowed}.",
+    ),
+    _spec("CA108", "usage", _C, "{problem}", "Run 'ci-agent {command} --help' for usage."),
+    _spec(
+        "CA109",
+        "not-available-yet",
+        _C,
+        "'{command}' is not available yet in ci-agent {version}",
+        "Follow the project's changelog; 'ci-agent doctor' shows what this version can do.",
+    ),
+    _spec(
+        "CA110",
+        "event-file-missing",
+        _C,
+        "event payload file {file} does not exist",
+        "Run inside GitHub Actions, or point GITHUB_EVENT_PATH at a saved event payload.",
+    ),
+    _spec(
+        "CA111",
+        "event-file-invalid",
+        _C,
+        "event payload file {file} is not a JSON object: {problem}",
+        "Check GITHUB_EVENT_PATH; it must name the JSON payload the runner wrote.",
+    ),
+    _spec(
+        "CA112",
+        "not-in-actions",
+        _C,
+        "'ci-agent run' only works inside GitHub Actions",
+        "Use the capability's own command locally, e.g. 'ci-agent review --base main'.",
+    ),
+    _spec(
+        "CA113",
+        "event-unsupported",
+        _C,
+        "event '{event}' cannot run '{command}'",
+        "Trigger the workflow on one of: {allowed}, or set the 'command' input explicitly.",
+    ),
+    _spec(
+        "CA114",
+        "unknown-error-code",
+        _C,
+        "'{given}' is not a ci-agent error code",
+        "Error codes look like CA101; see docs/errors.md for the list.",
+    ),
+    _spec(
+        "CA115",
+        "config-invalid-value",
+        _C,
+        "{file}:{line}: '{key}' {problem}",
+        "See docs/config.schema.json for the allowed values of '{key}'.",
+    ),
+    # filesystem and git
+    _spec(
+        "CA201",
+        "git-missing",
+        _G,
+        "git is not installed or not on PATH",
+        "Install git (2.30 or newer) and try again.",
+    ),
+    _spec(
+        "CA202",
+        "not-a-git-repository",
+        _G,
+        "{path} is not inside a git repository",
+        "Run ci-agent from a git checkout, or pass the repository path.",
+    ),
+    _spec(
+        "CA203",
+        "git-command-failed",
+        _G,
+        "git {args} failed: {problem}",
+        "Run the same git command by hand to see the full error.",
+    ),
+    _spec(
+        "CA204",
+        "shallow-clone",
+        _G,
+        "the repository at {path} is a shallow clone",
+        "Check out with full history: checkout with 'fetch-depth: 0', or 'git fetch --unshallow'.",
+    ),
+    _spec(
+        "CA205",
+        "path-not-writable",
+        _G,
+        "cannot write to {path}: {problem}",
+        "Choose a writable location, or fix the permissions.",
+    ),
+    _spec(
+        "CA206",
+        "unknown-ref",
+        _G,
+        "git ref '{ref}' does not exist",
+        "Fetch it first ('git fetch origin {ref}') or name an existing branch, tag or SHA.",
+    ),
+    # network and GitHub
+    _spec(
+        "CA301",
+        "github-unreachable",
+        _H,
+        "could not reach {url}: {problem}",
+        "Check the network and GITHUB_API_URL; on GitHub Enterprise use https://HOST/api/v3.",
+    ),
+    _spec(
+        "CA302",
+        "github-rate-limited",
+        _H,
+        "GitHub rate limit on {endpoint}: {limit} requests, resets at {reset}",
+        "Wait for the reset, or use a token with a larger quota (a GitHub App installation).",
+    ),
+    _spec(
+        "CA303",
+        "github-auth",
+        _H,
+        "GitHub refused the token ({status}) for {endpoint}",
+        "Check that the token is set and has the permissions the workflow needs.",
+    ),
+    _spec(
+        "CA304",
+        "github-permission",
+        _H,
+        "the token lacks '{permission}' for {endpoint}",
+        "Add 'permissions: {permission}' to the job, or use a token that has it.",
+    ),
+    _spec(
+        "CA305",
+        "github-not-found",
+        _H,
+        "GitHub answered 404 for {endpoint}",
+        "Check the repository name and that the token can see it.",
+    ),
+    _spec(
+        "CA306",
+        "github-server-error",
+        _H,
+        "GitHub kept failing on {endpoint} ({status}) after {attempts} attempts",
+        "Retry later; see https://www.githubstatus.com for incidents.",
+    ),
+    _spec(
+        "CA307",
+        "github-token-missing",
+        _H,
+        "no GitHub token is configured",
+        "Set GITHUB_TOKEN (or the 'github-token' input), or work locally without --repo.",
+    ),
+    # language model
+    _spec(
+        "CA401",
+        "llm-unreachable",
+        _L,
+        "could not reach the LLM at {url}: {problem}",
+        "Check llm-base-url and the network; 'ci-agent doctor --check-remote' tests it.",
+    ),
+    _spec(
+        "CA402",
+        "llm-rate-limited",
+        _L,
+        "the LLM provider kept rate-limiting after {attempts} attempts",
+        "Lower llm.max-concurrency, or use a plan with higher limits.",
+    ),
+    _spec(
+        "CA403",
+        "llm-auth",
+        _L,
+        "the LLM provider refused the key ({status})",
+        "Check the key (OPENAI_API_KEY or 'openai-api-key'), or 'models: read' for GitHub Models.",
+    ),
+    _spec(
+        "CA404",
+        "llm-invalid-output",
+        _L,
+        "the model's answer did not validate after a repair round: {problem}",
+        "Try a stronger model, or report the prompt with -vv output.",
+    ),
+    _spec(
+        "CA405",
+        "llm-budget-exhausted",
+        _L,
+        "the run's {budget} cap of {limit} was reached",
+        "Raise llm.{budget} in the configuration, or review smaller changes.",
+    ),
+    _spec(
+        "CA406",
+        "llm-not-configured",
+        _L,
+        "no LLM is configured",
+        "Set OPENAI_API_KEY, or llm.provider (github-models needs 'models: read').",
+    ),
+    _spec(
+        "CA407",
+        "llm-refused",
+        _L,
+        "the model refused to answer: {problem}",
+        "Rephrase the prompt template or try another model.",
+    ),
+    # validation and verification
+    _spec(
+        "CA501",
+        "verification-failed",
+        _V,
+        "verification refused the result: {problem}",
+        "Nothing was posted or pushed; the report explains what failed.",
+    ),
+    _spec(
+        "CA502",
+        "output-delimiter-collision",
+        _V,
+        "the value of '{name}' contains the file-command delimiter",
+        "This value cannot be written safely; it was not written.",
+    ),
+    _spec(
+        "CA503",
+        "checksum-mismatch",
+        _V,
+        "{file}: SHA-256 mismatch (expected {expected}, got {actual})",
+        "The file is corrupted or was altered; do not trust it.",
+    ),
+    # processing
+    _spec(
+        "CA601",
+        "internal-error",
+        _P,
+        "internal error: {problem}",
+        "Re-run with -vv and report the traceback to the ci-agent maintainers.",
+    ),
+    _spec(
+        "CA602",
+        "template-error",
+        _P,
+        "template {template} failed to render: {problem}",
+        "Check the template's variables; overrides live in .github/ci-agent/prompts/.",
+    ),
+    # system
+    _spec(
+        "CA701",
+        "disk-full",
+        _S,
+        "no space left while writing {path}",
+        "Free disk space or choose another output directory; nothing partial was kept.",
+    ),
+    _spec(
+        "CA702",
+        "interrupted",
+        _S,
+        "interrupted by {signal}",
+        "Run again; nothing partial was kept.",
+    ),
+    _spec(
+        "CA703",
+        "program-missing",
+        _S,
+        "the program '{program}' is not installed",
+        "Install {program} and try again.",
+    ),
+)
+
+REGISTRY: dict[str, ErrorSpec] = {s.code: s for s in _SPECS}
+if len(REGISTRY) != len(_SPECS) or len({s.name for s in _SPECS}) != len(_SPECS):
+    raise RuntimeError("duplicate error code or name in the registry")

@@ -1,0 +1,157 @@
+"""Exception tree for ci-agent; every error carries a stable code from the registry.
+
+Exception tree (each leaf maps to one process exit code)::
+
+    CiAgentError                      base; code, message, suggestion, context
+    ├── UsageError                    exit 2  configuration and input (1xx)
+    ├── RepositoryError               exit 2  filesystem and git (2xx)
+    ├── ExternalServiceError          exit 3  a service failed after retries
+    │   ├── GitHubError                       network and GitHub (3xx)
+    │   └── LLMError                          language-model providers (4xx)
+    ├── VerificationError             exit 4  a result was refused (5xx)
+    ├── ProcessingError               exit 5  processing went wrong (6xx)
+    └── PlatformError                 exit 5  the machine or runtime failed (7xx)
+
+Raise through :func:`fail`, which picks the class from the code's category, so the
+code, not the call site, decides the exit status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ci_agent.error_codes import REGISTRY, Category, ErrorSpec
+
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_SERVICE",
+    "EXIT_USAGE",
+    "EXIT_VERIFICATION",
+    "CiAgentError",
+    "ExternalServiceError",
+    "GitHubError",
+    "LLMError",
+    "PlatformError",
+    "ProcessingError",
+    "RepositoryError",
+    "UsageError",
+    "VerificationError",
+    "fail",
+    "lookup",
+]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_SERVICE = 3
+EXIT_VERIFICATION = 4
+EXIT_INTERNAL = 5
+
+
+class _SafeDict(dict[str, Any]):
+    """Formatting context that leaves unknown placeholders visible instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class CiAgentError(Exception):
+    """Base of every error ci-agent reports: a coded message with a suggestion."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(
+        self,
+        code: str,
+        message: str | None = None,
+        *,
+        suggestion: str | None = None,
+        **context: Any,
+    ) -> None:
+        self.spec: ErrorSpec = lookup(code)
+        self.code = self.spec.code
+        self.context = context
+        fields = _SafeDict(context)
+        self.message = message or self.spec.message.format_map(fields)
+        self.suggestion = suggestion or self.spec.suggestion.format_map(fields)
+        super().__init__(f"{self.code}: {self.message}")
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON form used in the output envelope's ``errors[]``."""
+        return {"code": self.code, "message": self.message, "suggestion": self.suggestion}
+
+
+class UsageError(CiAgentError):
+    """Bad configuration, flags, inputs or event data."""
+
+    exit_code = EXIT_USAGE
+
+
+class RepositoryError(CiAgentError):
+    """A filesystem or git problem the user can fix."""
+
+    exit_code = EXIT_USAGE
+
+
+class ExternalServiceError(CiAgentError):
+    """An external service kept failing after the retry policy gave up."""
+
+    exit_code = EXIT_SERVICE
+
+
+class GitHubError(ExternalServiceError):
+    """GitHub (or the network in front of it) failed."""
+
+
+class LLMError(ExternalServiceError):
+    """The language-model provider failed or answered unusably."""
+
+
+class VerificationError(CiAgentError):
+    """Verification refused a result (a patch, a backup, a model answer)."""
+
+    exit_code = EXIT_VERIFICATION
+
+
+class ProcessingError(CiAgentError):
+    """Processing failed in a way that is not the user's input."""
+
+    exit_code = EXIT_INTERNAL
+
+
+class PlatformError(CiAgentError):
+    """The machine or runtime failed: disk, permissions, missing programs."""
+
+    exit_code = EXIT_INTERNAL
+
+
+_CLASS_BY_CATEGORY: dict[Category, type[CiAgentError]] = {
+    Category.CONFIG: UsageError,
+    Category.GIT: RepositoryError,
+    Category.GITHUB: GitHubError,
+    Category.LLM: LLMError,
+    Category.VERIFY: VerificationError,
+    Category.PROCESSING: ProcessingError,
+    Category.SYSTEM: PlatformError,
+}
+
+
+def lookup(code: str) -> ErrorSpec:
+    """Return the registry entry for a code (``CA101``) or its name (``config-unknown-key``)."""
+    key = code.strip()
+    spec = REGISTRY.get(key.upper()) or next(
+        (s for s in REGISTRY.values() if s.name == key.lower()), None
+    )
+    if spec is None:
+        raise KeyError(code)
+    return spec
+
+
+def fail(
+    code: str, message: str | None = None, *, suggestion: str | None = None, **context: Any
+) -> CiAgentError:
+    """Build the exception of the right class for ``code``; the caller raises it."""
+    cls = _CLASS_BY_CATEGORY[lookup(code).category]
+    return cls(code, message, suggestion=suggestion, **context)

@@ -1,0 +1,1 @@
+"""Language-model layer: provider choice, and (later) the OpenAI-compatible client."""

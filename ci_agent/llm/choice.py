@@ -1,0 +1,69 @@
+"""Which LLM provider a run would use, and why — decided from Settings alone, offline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ci_agent.config import Settings
+
+__all__ = ["GITHUB_MODELS_URL", "ProviderChoice", "choose_provider"]
+
+GITHUB_MODELS_URL = "https://models.github.ai/inference"
+DEFAULT_MODELS = {
+    "openai": "gpt-4.1-mini",
+    "azure": "gpt-4.1-mini",
+    "github-models": "openai/gpt-4.1-mini",
+}
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    """The resolved provider, model and endpoint, with the reason and any problem."""
+
+    provider: str
+    model: str | None
+    base_url: str | None
+    reason: str
+    problem: str | None = None
+
+
+def choose_provider(settings: Settings) -> ProviderChoice:
+    """Explicit setting wins; else the first credential found (OpenAI, Azure, Actions token)."""
+    llm = settings.config.llm
+    name: str = llm.provider
+    if name == "auto":
+        name, reason = _detect(settings)
+    else:
+        reason = "set explicitly in configuration, input or environment"
+    if name == "none":
+        return ProviderChoice("none", None, None, reason)
+    model = llm.model or DEFAULT_MODELS.get(name)
+    base_url = llm.base_url or (GITHUB_MODELS_URL if name == "github-models" else None)
+    if name == "azure":
+        base_url = llm.base_url or settings.azure_endpoint
+    return ProviderChoice(name, model, base_url, reason, _problem(name, model, base_url, settings))
+
+
+def _detect(settings: Settings) -> tuple[str, str]:
+    if settings.openai_api_key is not None:
+        return "openai", "OPENAI_API_KEY is set"
+    if settings.azure_api_key is not None and settings.azure_endpoint:
+        return "azure", "AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT are set"
+    if settings.in_actions and settings.github_token is not None:
+        return "github-models", "running in Actions with a token (the job needs 'models: read')"
+    return "none", "no LLM key found: the static engine runs alone"
+
+
+def _problem(name: str, model: str | None, base_url: str | None, settings: Settings) -> str | None:
+    """A missing credential or endpoint the provider cannot work without."""
+    if name == "openai" and settings.openai_api_key is None:
+        return "provider 'openai' needs OPENAI_API_KEY (or the 'openai-api-key' input)"
+    if name == "azure" and (settings.azure_api_key is None or not base_url):
+        return "provider 'azure' needs AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT"
+    if name == "github-models" and settings.github_token is None:
+        return "provider 'github-models' needs GITHUB_TOKEN with 'models: read'"
+    if name == "openai-compatible" and not base_url:
+        return "provider 'openai-compatible' needs llm.base-url (e.g. http://localhost:11434/v1)"
+    if name == "openai-compatible" and not model:
+        return "provider 'openai-compatible' needs llm.model"
+    return None

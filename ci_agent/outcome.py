@@ -1,0 +1,80 @@
+"""The result of one command and its three renderings: text, JSON envelope, markdown."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ci_agent import __version__
+from ci_agent.errors import EXIT_FINDINGS, EXIT_OK, CiAgentError
+from ci_agent.metrics import Metrics
+from ci_agent.redact import Redactor
+
+__all__ = ["SCHEMA_VERSION", "Outcome", "Status", "envelope", "render"]
+
+SCHEMA_VERSION = 1
+Status = Literal["ok", "findings", "error"]
+
+
+@dataclass
+class Outcome:
+    """What a command produced: a JSON-able result plus its human renderings."""
+
+    command: str
+    result: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+    markdown: str = ""
+    findings_at_fail_level: int = 0
+    errors: list[CiAgentError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def status(self) -> Status:
+        """``error`` if anything failed, ``findings`` if the fail level was met, else ``ok``."""
+        if self.errors:
+            return "error"
+        return "findings" if self.findings_at_fail_level else "ok"
+
+    @property
+    def exit_code(self) -> int:
+        """The process exit code documented in docs/cli.md."""
+        if self.errors:
+            return max(e.exit_code for e in self.errors)
+        return EXIT_FINDINGS if self.findings_at_fail_level else EXIT_OK
+
+
+def envelope(outcome: Outcome, metrics: Metrics) -> dict[str, Any]:
+    """The schema-versioned JSON object every command prints with ``--output json``."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "ci-agent", "version": __version__},
+        "command": outcome.command,
+        "status": outcome.status,
+        "exit_code": outcome.exit_code,
+        "dry_run": outcome.dry_run,
+        "result": outcome.result,
+        "errors": [e.to_dict() for e in outcome.errors],
+        "metrics": metrics.to_dict(),
+    }
+
+
+def render(outcome: Outcome, metrics: Metrics, fmt: str, redact: Redactor) -> str:
+    """Render for stdout in the chosen format, with every secret redacted."""
+    if fmt == "json":
+        text = json.dumps(envelope(outcome, metrics), indent=2, sort_keys=False, default=str)
+    elif fmt == "markdown":
+        text = outcome.markdown or _markdown_fallback(outcome)
+    else:
+        text = outcome.text
+    return redact(text)
+
+
+def _markdown_fallback(outcome: Outcome) -> str:
+    lines = [f"## ci-agent {outcome.command}", ""]
+    for key, value in outcome.result.items():
+        shown = json.dumps(value, default=str) if isinstance(value, dict | list) else value
+        lines.append(f"- **{key}**: {shown}")
+    for error in outcome.errors:
+        lines.append(f"- **error {error.code}**: {error.message} — {error.suggestion}")
+    return "\n".join(lines)

@@ -1,0 +1,193 @@
+"""Static checks of the ready-to-copy caller workflows in workflows/.
+
+They must be safe to copy as they are: actions pinned, nothing interpolated into scripts,
+no permissions by default and least privilege per job, no PR code checked out with a
+write token, and zizmor clean.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / "workflows").glob("*.yml"))
+WORKFLOW_IDS = [path.name for path in WORKFLOWS]
+
+SHA_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)\s*(?:#\s*(?P<comment>.*))?$")
+VERSION_COMMENT = re.compile(r"^v\d+(?:\.\d+){0,2}\b")
+# Our own action may be referenced by its major tag; see zizmor.yml for why.
+OWN_ACTION = "ci-agent/ci-agent@v1"
+CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1"
+PRIVILEGED = {"review.yml", "commands.yml"}
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    # PyYAML reads the bare key `on` as the boolean True (YAML 1.1).
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def all_steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_the_documented_workflows_exist() -> None:
+    names = set(WORKFLOW_IDS)
+    assert {"review.yml", "commands.yml"} <= names
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=WORKFLOW_IDS)
+def test_header_explains_what_how_and_secrets(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    joined = "\n".join(header)
+    assert len(header) >= 5, "the file needs a comment header"
+    assert ".github/workflows/" in joined, "the header must say where to copy the file"
+    assert "Secrets" in joined, "the header must name the secrets it uses"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=WORKFLOW_IDS)
+def test_uses_are_pinned(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    refs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = USES_LINE.match(line)
+        if not match:
+            continue
+        ref, comment = match["ref"], match["comment"]
+        refs.append(ref)
+        if ref == OWN_ACTION:
+            continue
+        assert SHA_PINNED.match(ref), f"line {number}: {ref} is not pinned to a commit SHA"
+        assert comment and VERSION_COMMENT.match(comment), f"line {number}: no # vX.Y.Z comment"
+    assert refs == [step["uses"] for step in all_steps(load(path)) if "uses" in step]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=WORKFLOW_IDS)
+def test_no_expression_inside_run_scripts(path: Path) -> None:
+    for step in all_steps(load(path)):
+        assert "${{" not in step.get("run", ""), f"step {step.get('name')!r} interpolates"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=WORKFLOW_IDS)
+def test_permissions_are_least_privilege(path: Path) -> None:
+    workflow = load(path)
+    assert "permissions" in workflow, "top-level permissions must be set"
+    assert workflow["permissions"] == {}, "grant nothing at the top level; grant per job"
+    for name, job in workflow["jobs"].items():
+        permissions = job.get("permissions")
+        assert isinstance(permissions, dict), f"job {name} must list its permissions"
+        assert "write-all" not in str(permissions)
+        assert "read-all" not in str(permissions)
+        if path.name in PRIVILEGED:
+            assert permissions.get("contents") != "write", f"job {name} may not write contents"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=WORKFLOW_IDS)
+def test_checkout_never_persists_credentials(path: Path) -> None:
+    for step in all_steps(load(path)):
+        if str(step.get("uses", "")).startswith("actions/checkout@"):
+            assert step["uses"] == CHECKOUT
+            assert step.get("with", {}).get("persist-credentials") is False
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=WORKFLOW_IDS)
+def test_jobs_have_timeouts_and_runs_have_concurrency(path: Path) -> None:
+    workflow = load(path)
+    assert workflow["concurrency"]["group"]
+    for name, job in workflow["jobs"].items():
+        assert job.get("timeout-minutes"), f"job {name} needs a timeout"
+
+
+def test_review_workflow() -> None:
+    workflow = load(ROOT / "workflows" / "review.yml")
+    assert workflow["on"] == {
+        "pull_request": {"types": ["opened", "synchronize", "reopened", "ready_for_review"]}
+    }
+    assert "pull_request_target" not in workflow["on"]
+    assert "github.event.pull_request.number" in workflow["concurrency"]["group"]
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {
+        "contents": "read",
+        "pull-requests": "write",
+        "checks": "write",
+        "models": "read",
+    }
+    checkout, agent = job["steps"]
+    assert checkout["with"] == {"persist-credentials": False, "fetch-depth": 0}
+    assert agent["uses"] == OWN_ACTION
+    assert agent["with"]["command"] == "review"
+
+
+def test_commands_workflow_only_runs_for_trusted_pr_comments() -> None:
+    workflow = load(ROOT / "workflows" / "commands.yml")
+    assert workflow["on"] == {"issue_comment": {"types": ["created"]}}
+    assert "github.event.issue.number" in workflow["concurrency"]["group"]
+    (job,) = workflow["jobs"].values()
+    condition = " ".join(job["if"].split())
+    for part in (
+        "github.event.issue.pull_request",
+        "startsWith(github.event.comment.body, '/ci-agent')",
+        '"OWNER", "MEMBER", "COLLABORATOR"',
+        "github.event.comment.author_association",
+        "github.event.comment.user.type != 'Bot'",
+        "!endsWith(github.event.comment.user.login, '[bot]')",
+    ):
+        assert part in condition
+    assert " || " not in condition, "every part of the condition must hold"
+    assert job["permissions"].get("contents") == "read"
+
+
+def test_commands_workflow_never_checks_out_pr_code() -> None:
+    workflow = load(ROOT / "workflows" / "commands.yml")
+    (job,) = workflow["jobs"].values()
+    for step in job["steps"]:
+        if str(step.get("uses", "")).startswith("actions/checkout@"):
+            ref = str(step.get("with", {}).get("ref", ""))
+            assert ref in {"", "${{ github.event.repository.default_branch }}"}
+            assert "repository" not in step.get("with", {})
+        if step.get("uses") == OWN_ACTION:
+            assert step["with"]["command"] == "auto"
+
+
+def find_zizmor() -> str | None:
+    beside_python = Path(sys.executable).parent / "zizmor"
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("zizmor")
+
+
+def test_zizmor_finds_nothing() -> None:
+    zizmor = find_zizmor()
+    if zizmor is None:
+        pytest.skip("zizmor is not installed (pip install -e '.[dev]')")
+    # Name the files: given a directory, zizmor only collects .github/workflows inside it.
+    files = [str(ROOT / "action.yml"), *map(str, WORKFLOWS)]
+    result = subprocess.run(
+        [zizmor, "--offline", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout or "[]") == []
