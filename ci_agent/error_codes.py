@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+__all__ = ["REGISTRY", "Category", "ErrorSpec"]
+
 
 class Category(enum.Enum):
     """Error categories; the hundreds digit of a code names its category."""

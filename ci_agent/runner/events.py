@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ci_agent.errors import fail
-from ci_agent.runner.payload import as_int, as_str, dig_str, json_type_name, obj
+from ci_agent.runner.payload import as_int, as_str, dig, dig_str, json_type_name, obj
 
 __all__ = ["PULL_REQUEST_EVENTS", "Event", "load_event", "parse_event"]
 
@@ -101,10 +101,16 @@ def _issue_comment(payload: Mapping[str, Any], repository: str | None) -> dict[s
     return fields
 
 
+def _numbered_objects(value: object) -> list[Mapping[str, Any]]:
+    """The objects of a JSON array that carry an integer ``number``."""
+    items = value if isinstance(value, list) else []
+    return [obj(item) for item in items if as_int(dig(item, "number")) is not None]
+
+
 def _workflow_run(payload: Mapping[str, Any], repository: str | None) -> dict[str, Any]:
     run = obj(payload.get("workflow_run"))
-    prs = [obj(pr) for pr in run.get("pull_requests") or [] if isinstance(pr, Mapping)]
-    numbers = tuple(n for n in (as_int(pr.get("number")) for pr in prs) if n is not None)
+    prs = _numbered_objects(run.get("pull_requests"))
+    numbers = tuple(int(pr["number"]) for pr in prs)
     head_repo = dig_str(run, "head_repository", "full_name")
     base_repo = dig_str(run, "repository", "full_name") or repository
     # GitHub lists no pull requests for runs from forks; a single one is unambiguous.

@@ -1,0 +1,93 @@
+"""The built wheel installs into a fresh venv, carries templates/ and workflows/, and runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (found,) = out.glob("ci_agent-*.whl")
+    return found
+
+
+def test_wheel_contains_package_data(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {Path(n).relative_to("ci_agent").parts[0] for n in names if n.startswith("ci_agent/")}
+    assert {"templates", "workflows", "cli.py", "runner"} <= shipped
+    templates = [n for n in names if n.startswith("ci_agent/templates/")]
+    assert "ci_agent/templates/reports/doctor.md.j2" in templates
+    sources = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "workflows").glob("*.yml"))
+    assert [f"ci_agent/{s}" for s in sources] == sorted(
+        n for n in names if n.startswith("ci_agent/workflows/")
+    )
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_runs_in_fresh_venv(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+    ]
+    subprocess.run([*pip, "--require-hashes", "-r", str(ROOT / "requirements.lock")], check=True)
+    subprocess.run([*pip, "--no-deps", str(wheel)], check=True)
+    agent = str(venv / "bin" / "ci-agent")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [agent, *args], cwd=elsewhere, env=env, capture_output=True, text=True, check=False
+        )
+
+    version = run("--version")
+    assert version.returncode == 0 and "ci-agent, version" in version.stdout
+    # The packaged template renders from site-packages, not from this checkout.
+    doctor = run("doctor", "--output", "markdown")
+    assert doctor.returncode == 0, doctor.stderr
+    assert "## ci-agent doctor" in doctor.stdout
+    located = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from ci_agent.resources import templates_dir;print(templates_dir())",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(located).is_relative_to(venv)
+    init = run("init", str(elsewhere / "repo"))
+    assert init.returncode == 0, init.stderr
+    assert (elsewhere / "repo" / ".github" / "ci-agent.yml").is_file()
