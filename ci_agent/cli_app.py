@@ -61,7 +61,7 @@ def cli() -> None:
 
 
 def invoke(args: list[str]) -> int:
-    """Run the click app on ``args`` and return the exit code; errors are coded, never tracebacks."""
+    """Run the click app on ``args``; return the exit code. Errors are coded, never tracebacks."""
     from ci_agent.commands.common import report_early_error
     from ci_agent.errors import CiAgentError, fail
 
@@ -70,9 +70,9 @@ def invoke(args: list[str]) -> int:
     except (click.exceptions.Abort, KeyboardInterrupt):
         return report_early_error(fail("CA702", signal="SIGINT"), args)
     except click.ClickException as exc:
-        command = next((a for a in args if a in COMMANDS), "")
+        usage = " ".join(["ci-agent", *(a for a in args[:1] if a in COMMANDS)])
         problem = exc.format_message()
-        return report_early_error(fail("CA108", problem=problem, command=command), args)
+        return report_early_error(fail("CA108", problem=problem, usage=usage), args)
     except CiAgentError as exc:  # coded errors raised while parsing options
         return report_early_error(exc, args)
     return result if isinstance(result, int) else 0

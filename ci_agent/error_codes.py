@@ -114,7 +114,7 @@ _SPECS = (
         "unknown command '{command}'{hint}",
         "Use one of: {allowed}.",
     ),
-    _spec("CA108", "usage", _C, "{problem}", "Run 'ci-agent {command} --help' for usage."),
+    _spec("CA108", "usage", _C, "{problem}", "Run '{usage} --help' for usage."),
     _spec(
         "CA109",
         "not-available-yet",

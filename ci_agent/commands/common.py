@@ -200,7 +200,9 @@ def report_early_error(error: CiAgentError, args: list[str]) -> int:
     wants_json = "--output=json" in args or any(
         a == "--output" and b == "json" for a, b in itertools.pairwise(args)
     )
-    command = next((a for a in args if not a.startswith("-")), "")
+    from ci_agent.cli import COMMANDS
+
+    command = next((a for a in args if a in COMMANDS), "")
     if wants_json:
         payload = envelope(Outcome(command, errors=[error]), Metrics())
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")

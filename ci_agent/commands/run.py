@@ -76,11 +76,15 @@ def _run(invocation: Invocation) -> Outcome:
         raise fail("CA112")
     from ci_agent.runner.commands import WorkflowCommands
     from ci_agent.runner.events import load_event
+    from ci_agent.runner.inputs import get_input
 
     commands = WorkflowCommands(invocation.term.out)
     for secret in settings.secrets():
         commands.add_mask(secret)
     try:
+        # The action always passes `command` (default auto); without it, `run` was called
+        # outside the action, where none of its inputs exist.
+        get_input(invocation.environ, "command", required=True)
         outcome = _dispatch(invocation, load_event(invocation.environ))
     except CiAgentError as exc:
         outcome = Outcome("run", errors=[exc])
