@@ -253,7 +253,7 @@ def _retention(text: str) -> int:
     if not text:
         return 30
     low, high = RETENTION_RANGE
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         raise fail(
             "CA106", name="retention-days", value=text, allowed=f"a whole number {low}-{high}"
         )

@@ -46,13 +46,15 @@ def _line_map(node: Any, path: Path) -> dict[KeyPath, int]:
     """Map each key path to its 1-based line; refuse duplicate keys, which YAML drops silently."""
     import yaml
 
-    lines: dict[KeyPath, int] = {}
+    lines: dict[KeyPath, Any] = {}
+    # Keys as the parsed data has them (YAML turns `on:` into True and `1:` into 1).
+    constructor = yaml.SafeLoader("")
 
     def walk(current: Any, prefix: KeyPath) -> None:
         if isinstance(current, yaml.MappingNode):
-            seen: dict[str, int] = {}
+            seen: dict[Any, int] = {}
             for key_node, value_node in current.value:
-                key = str(key_node.value)
+                key = constructor.construct_object(key_node, deep=True)
                 line = key_node.start_mark.line + 1
                 if key in seen:
                     raise fail(

@@ -164,6 +164,13 @@ _SPECS = (
         "{file}:{line}: '{key}' {problem}",
         "See docs/config.schema.json for the allowed values of '{key}'.",
     ),
+    _spec(
+        "CA116",
+        "llm-misconfigured",
+        _C,
+        "the LLM settings are incomplete: {problem}",
+        "Add the missing setting under 'llm:' in .github/ci-agent.yml, an action input or the environment.",
+    ),
     # filesystem and git
     _spec(
         "CA201",

@@ -191,6 +191,8 @@ def actions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ActionsStep:
         GITHUB_STEP_SUMMARY=str(step.summary_path),
         GITHUB_WORKSPACE=str(workspace),
         GITHUB_REPOSITORY="acme/widgets",
+        # The action always passes every input; `command` defaults to auto.
+        INPUT_COMMAND="auto",
     )
     monkeypatch.chdir(workspace)
     return step

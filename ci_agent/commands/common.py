@@ -203,14 +203,13 @@ def report_early_error(error: CiAgentError, args: list[str]) -> int:
     from ci_agent.cli import COMMANDS
 
     command = next((a for a in args if a in COMMANDS), "")
+    redact = Redactor(_env_secrets(os.environ))
     if wants_json:
         payload = envelope(Outcome(command, errors=[error]), Metrics())
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.write(redact(json.dumps(payload, indent=2)) + "\n")
     else:
         color = "--no-color" not in args and not os.environ.get("NO_COLOR")
-        Terminal(
-            sys.stdout, sys.stderr, redact=Redactor(_env_secrets(os.environ)), color=color
-        ).error(error)
+        Terminal(sys.stdout, sys.stderr, redact=redact, color=color).error(error)
     return error.exit_code
 
 

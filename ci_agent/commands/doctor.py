@@ -54,7 +54,7 @@ def diagnose(invocation: Invocation) -> Outcome:
     if choice.provider == "none":
         problems.append(Problem.of("info", fail("CA406")))
     elif choice.problem:
-        problems.append(Problem("error", "CA406", choice.problem, "Add the missing setting."))
+        problems.append(Problem.of("error", fail("CA116", problem=choice.problem)))
     result: dict[str, Any] = {
         "env": {
             "kind": "actions" if settings.in_actions else "local",

@@ -32,10 +32,13 @@ def plan_files(root: Path, workflows: tuple[str, ...]) -> list[tuple[Path, Path]
 def _write_atomically(destination: Path, data: bytes) -> None:
     """Write via a temporary file and rename, so a failure leaves no half-written file."""
     destination.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp creates 0600; keep an overwritten file's mode, else the usual 0644.
+    mode = destination.stat().st_mode & 0o777 if destination.exists() else 0o644
     fd, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        Path(temporary).chmod(mode)
         Path(temporary).replace(destination)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

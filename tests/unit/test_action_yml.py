@@ -32,7 +32,7 @@ EXPECTED_INPUTS = {
     "model": "",
     "llm-base-url": "",
     "config": ".github/ci-agent.yml",
-    "fail-level": "high",
+    "fail-level": "",
     "dry-run": "false",
     "python-version": "3.12",
     "retention-days": "30",
