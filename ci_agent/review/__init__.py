@@ -1,0 +1,1 @@
+"""Pull-request review: findings, verification, engines and the review pipeline."""
