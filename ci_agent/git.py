@@ -12,12 +12,16 @@ from ci_agent.errors import fail
 __all__ = ["Git", "repository_from_url"]
 
 # owner/name from https://host/owner/name(.git) or git@host:owner/name(.git)
+# A network remote: scheme://[user@]host[:port]/…/owner/name or user@host:owner/name.
+# Local paths and file:// URLs name no GitHub repository.
+_NETWORK = re.compile(r"^(?:(?:https?|ssh|git)://[^/]+/|[\w.-]+@[\w.-]+:)")
 _REMOTE = re.compile(r"[:/]([^/:]+)/([^/]+?)(?:\.git)?/?$")
 
 
 def repository_from_url(url: str) -> str | None:
     """``owner/name`` from a remote URL, or None when the URL has no such shape."""
-    match = _REMOTE.search(url.strip())
+    url = url.strip()
+    match = _REMOTE.search(url) if _NETWORK.match(url) else None
     return f"{match.group(1)}/{match.group(2)}" if match else None
 
 
@@ -27,6 +31,10 @@ class Git:
     def __init__(self, path: Path, executable: str | None = None) -> None:
         self.path = path
         self._executable = executable
+
+    def at(self, path: Path) -> Git:
+        """The same git executable, run in ``path``."""
+        return Git(path, self._executable)
 
     def _git(self) -> str:
         if self._executable is None:
@@ -38,24 +46,32 @@ class Git:
 
     def run(self, *args: str, check: bool = True) -> str:
         """Run ``git ARGS`` and return stdout stripped; a failure is CA203."""
+        out = self._exec(args, check)
+        return out.decode("utf-8", errors="replace").strip()
+
+    def run_bytes(self, *args: str, check: bool = True) -> bytes:
+        """Run ``git ARGS`` and return stdout exactly as git wrote it; a failure is CA203.
+
+        For ``-z`` outputs, diffs and blobs: nothing is decoded or stripped.
+        """
+        return self._exec(args, check)
+
+    def _exec(self, args: tuple[str, ...], check: bool) -> bytes:
+        executable = self._git()
         try:
             proc = subprocess.run(
-                [self._git(), *args],
-                cwd=self.path,
-                capture_output=True,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                check=False,
+                [executable, *args], cwd=self.path, capture_output=True, check=False
             )
         except FileNotFoundError:
+            # subprocess raises the same error for a missing working directory.
+            if not self.path.is_dir():
+                raise fail("CA202", path=self.path) from None
             raise fail("CA201") from None
         except NotADirectoryError:
             raise fail("CA202", path=self.path) from None
         if check and proc.returncode != 0:
-            problem = (proc.stderr.strip() or f"exit status {proc.returncode}").splitlines()[-1]
-            raise fail("CA203", args=" ".join(args), problem=problem)
-        return proc.stdout.strip()
+            raise fail("CA203", args=" ".join(args), problem=_problem(proc))
+        return proc.stdout
 
     def version(self) -> str:
         """The installed git version, e.g. ``2.39.5``."""
@@ -85,3 +101,11 @@ class Git:
         """``owner/name`` of a remote, if it has a GitHub-like URL."""
         url = self.run("remote", "get-url", remote, check=False)
         return repository_from_url(url) if url else None
+
+
+def _problem(proc: subprocess.CompletedProcess[bytes]) -> str:
+    """The line of git's stderr that says what failed (hints may follow it)."""
+    lines = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
+    if not lines:
+        return f"exit status {proc.returncode}"
+    return next((x for x in reversed(lines) if x.startswith(("fatal:", "error:"))), lines[-1])

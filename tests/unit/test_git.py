@@ -37,7 +37,20 @@ def test_repository_from_url(url: str, expected: str) -> None:
     assert repository_from_url(url) == expected
 
 
-@pytest.mark.parametrize("url", ["", "garbage", "https://github.com", "github.com", "/", "a:b"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "garbage",
+        "https://github.com",
+        "github.com",
+        "/",
+        "a:b",
+        "/tmp/x/repo",
+        "file:///srv/acme/widgets.git",
+        "../acme/widgets",
+    ],
+)
 def test_repository_from_garbage(url: str) -> None:
     assert repository_from_url(url) is None
 

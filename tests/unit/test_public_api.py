@@ -16,7 +16,7 @@ MODULES = sorted(
     if not m.name.endswith("__main__")
 )
 # Packages whose __init__ only documents the package.
-NAMESPACE_PACKAGES = {"ci_agent.commands", "ci_agent.llm"}
+NAMESPACE_PACKAGES = {"ci_agent.commands", "ci_agent.llm", "ci_agent.review"}
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,123 @@
+"""The forge interfaces of fix, backup and plan: Actions runs and logs, pushes, archives,
+artifacts, deployments. See :mod:`ci_agent.forge.protocol` for the conventions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from ci_agent.forge.run_types import (
+    ArchiveKind,
+    Artifact,
+    Deployment,
+    DeploymentState,
+    Job,
+    Record,
+    WorkflowRun,
+)
+from ci_agent.forge.types import PullRequestInfo
+
+__all__ = [
+    "ActionsClient",
+    "ArchiveReader",
+    "ArtifactStore",
+    "Deployments",
+    "JobLogs",
+    "RepoWriter",
+    "WorkflowRuns",
+]
+
+
+# --- fix ---
+
+
+@runtime_checkable
+class WorkflowRuns(Protocol):
+    """GitHub Actions workflow runs."""
+
+    def workflow_run(self, run_id: int) -> WorkflowRun:
+        """One run, latest attempt."""
+
+    def workflow_runs(
+        self, *, head_sha: str | None = None, branch: str | None = None
+    ) -> Iterator[WorkflowRun]:
+        """Runs, newest first, filtered by head SHA and/or branch."""
+
+    def rerun_failed_jobs(self, run_id: int) -> None:
+        """Re-run the failed jobs of a run (a new attempt)."""
+
+
+@runtime_checkable
+class JobLogs(Protocol):
+    """Jobs of a run and their logs."""
+
+    def jobs(self, run_id: int) -> Iterator[Job]:
+        """The jobs of the run's latest attempt."""
+
+    def download_job_log(self, job_id: int, dest: Path) -> int:
+        """Stream a job's log into ``dest`` (never whole in memory); return its size."""
+
+
+@runtime_checkable
+class ActionsClient(WorkflowRuns, JobLogs, Protocol):
+    """What fix reads and does in GitHub Actions."""
+
+
+@runtime_checkable
+class RepoWriter(Protocol):
+    """Branches, pushes and pull requests."""
+
+    def create_branch(self, name: str, sha: str) -> None:
+        """Create branch ``name`` at ``sha``."""
+
+    def push(self, workdir: Path, sha: str, branch: str) -> None:
+        """Push commit ``sha`` of the clone at ``workdir`` to ``branch``."""
+
+    def open_pull_request(
+        self, base: str, head: str, title: str, body: str, draft: bool = False
+    ) -> PullRequestInfo:
+        """Open a pull request from branch ``head`` into ``base``."""
+
+
+# --- backup ---
+
+
+@runtime_checkable
+class ArchiveReader(Protocol):
+    """Repository-wide listings for backups, as GitHub's JSON, page by page."""
+
+    def listing(self, kind: ArchiveKind, since: datetime | None = None) -> Iterator[Record]:
+        """Every record of ``kind``; updated at or after ``since`` where GitHub supports it."""
+
+    def reviews(self, number: int) -> Iterator[Record]:
+        """The reviews of one pull request."""
+
+
+@runtime_checkable
+class ArtifactStore(Protocol):
+    """Actions artifacts (uploads happen in the workflow, with actions/upload-artifact)."""
+
+    def artifacts(self, name: str | None = None) -> Iterator[Artifact]:
+        """The repository's artifacts, newest first, optionally only those called ``name``."""
+
+    def download_artifact(self, artifact: Artifact, dest: Path) -> Path:
+        """Download to ``dest``; a digest mismatch is CA503 and leaves nothing behind."""
+
+    def delete_artifact(self, artifact_id: int) -> None:
+        """Delete an artifact."""
+
+
+# --- plan ---
+
+
+@runtime_checkable
+class Deployments(Protocol):
+    """Deployments and their states."""
+
+    def deployments(self, environment: str | None = None) -> Iterator[Deployment]:
+        """Deployments, newest first, optionally of one environment."""
+
+    def deployment_state(self, deployment_id: int) -> DeploymentState | None:
+        """The latest state of a deployment, None when it has no status yet."""

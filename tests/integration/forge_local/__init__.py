@@ -1,0 +1,1 @@
+"""Tests of the local-git forge on real repositories."""

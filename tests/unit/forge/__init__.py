@@ -1,0 +1,1 @@
+"""Unit tests of the forge types, protocols and git output parsers."""
