@@ -16,7 +16,7 @@ __all__ = ["COMMANDS", "TOP_HELP", "main"]
 # name -> (module:attribute, one-line help). The help is here so listing commands imports nothing.
 COMMANDS: dict[str, tuple[str, str]] = {
     "review": (
-        "ci_agent.commands.pending:review",
+        "ci_agent.commands.review:review",
         "AI code review of a pull request or local diff.",
     ),
     "tests": ("ci_agent.commands.pending:tests", "Generate pytest tests for changed code."),

@@ -169,7 +169,7 @@ _SPECS = (
         "llm-misconfigured",
         _C,
         "the LLM settings are incomplete: {problem}",
-        "Add the missing setting under 'llm:' in .github/ci-agent.yml, an action input or the environment.",
+        "Add the missing setting under 'llm:' in .github/ci-agent.yml, an input or the env.",
     ),
     # filesystem and git
     _spec(

@@ -10,7 +10,7 @@ from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
-__all__ = ["backup", "fix", "plan", "review", "tests", "triage"]
+__all__ = ["backup", "fix", "plan", "tests", "triage"]
 
 _LENIENT = {"ignore_unknown_options": True, "allow_extra_args": True}
 
@@ -34,7 +34,6 @@ def _pending(name: str, summary: str) -> click.Command:
     return command
 
 
-review = _pending("review", "AI code review of a pull request or local diff.")
 tests = _pending("tests", "Generate pytest tests for changed code.")
 fix = _pending("fix", "Fix a failed CI run with a verified patch.")
 triage = _pending("triage", "Classify a failed CI run from its logs.")

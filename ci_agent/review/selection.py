@@ -18,6 +18,7 @@ class Selection:
     summary_only: tuple[Finding, ...] = ()
     duplicates: int = 0
     already_posted: tuple[Finding, ...] = field(default=())
+    beyond_cap: int = 0
 
 
 def select_findings(
@@ -56,11 +57,13 @@ def select_findings(
     )
     posted = tuple(f for key, f in ranked if key in posted_keys)
     fresh = [f for key, f in ranked if key not in posted_keys]
-    inline = [f for f in fresh if inline_ok(f)][:max_inline]
+    anchorable = [f for f in fresh if inline_ok(f)]
+    inline = anchorable[:max_inline]
     chosen = {id(f) for f in inline}
     return Selection(
         inline=tuple(inline),
         summary_only=tuple(f for f in fresh if id(f) not in chosen),
         duplicates=duplicates,
         already_posted=posted,
+        beyond_cap=len(anchorable) - len(inline),
     )

@@ -46,7 +46,9 @@ def ruff_executable() -> str:
         raise fail("CA703", program="ruff") from None
 
 
-def run_ruff(files: Mapping[str, str], select: Sequence[str]) -> list[Finding]:
+def run_ruff(
+    files: Mapping[str, str], select: Sequence[str], ignore: Sequence[str] = ()
+) -> list[Finding]:
     """Check ``files`` (repository path -> content at head) and return findings."""
     python = {p: c for p, c in files.items() if p.endswith(PYTHON_SUFFIXES)}
     if not python:
@@ -66,6 +68,7 @@ def run_ruff(files: Mapping[str, str], select: Sequence[str]) -> list[Finding]:
             "--exit-zero",
             "--output-format=json",
             f"--select={','.join(select)}",
+            *([f"--ignore={','.join(ignore)}"] if ignore else []),
             ".",
         ]
         proc = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
@@ -95,7 +98,7 @@ def _finding(report: dict[str, Any], root: Path) -> Finding:
     start = int(report["location"]["row"])
     end = max(start, int(report["end_location"]["row"]))
     url = report.get("url")
-    more = f"\n\nRule [{code}]({url})." if url else f"\n\nRule {code}."
+    rule = f"ruff rule [{code}]({url})" if url else f"ruff rule {code}"
     return Finding(
         path=path,
         start_line=start,
@@ -103,7 +106,7 @@ def _finding(report: dict[str, Any], root: Path) -> Finding:
         severity=severity,
         category=category,
         title=f"{code}: {report['message']}"[:200],
-        body=str(report["message"]) + more,
+        body=f"Reported by {rule}.",
         confidence=0.9,
         source="static:ruff",
         rule=code,

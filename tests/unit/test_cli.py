@@ -20,7 +20,6 @@ from tests.conftest import FAKE_GITHUB_TOKEN, FAKE_OPENAI_KEY, CliResult, RunCli
 GLOBAL_OPTIONS = ("-v, --verbose", "-q, --quiet", "--dry-run", "--output", "--config", "--no-color")
 BACKUP_SUBCOMMANDS = ("create", "verify", "restore", "list", "stats", "prune")
 PENDING = [
-    ["review"],
     ["tests"],
     ["fix"],
     ["triage"],
@@ -271,8 +270,14 @@ def test_pending_commands_in_json(run_cli: RunCli, argv: list[str]) -> None:
     assert data["result"] == {}
 
 
+def test_review_of_a_github_pull_request_is_not_available_yet(run_cli: RunCli) -> None:
+    result = run_cli("review", "--repo", "acme/widgets", "--pr", "1")
+    assert_error(result, "CA109")
+    assert "'review --repo/--pr' is not available yet" in result.err
+
+
 def test_pending_commands_accept_any_arguments(run_cli: RunCli) -> None:
-    result = run_cli("review", "--base", "main", "--whatever", "x", "-q")
+    result = run_cli("tests", "--base", "main", "--whatever", "x", "-q")
     assert_error(result, "CA109")
 
 

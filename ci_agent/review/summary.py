@@ -1,0 +1,133 @@
+"""Renderings of a review report: JSON result, terminal text, markdown summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ci_agent.metrics import Metrics
+from ci_agent.render import TemplateRenderer
+from ci_agent.review.findings import Finding
+from ci_agent.review.pipeline import ReviewReport
+
+__all__ = ["review_markdown", "review_result", "review_text"]
+
+_SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+def _finding(f: Finding, *, inline: bool) -> dict[str, Any]:
+    return {**f.model_dump(), "inline": inline}
+
+
+def review_result(report: ReviewReport) -> dict[str, Any]:
+    """The ``result`` object of the JSON envelope (and the action's result-json)."""
+    selection = report.selection
+    pr = report.pull_request
+    return {
+        "pull_request": {
+            "number": pr.number,
+            "title": pr.title,
+            "base": pr.base_sha,
+            "head": pr.head_sha,
+        },
+        "risk": report.risk,
+        "findings_count": len(report.findings),
+        "max_severity": report.max_severity,
+        "at_fail_level": report.at_fail_level,
+        "fail_level": report.fail_level.label,
+        "findings": [_finding(f, inline=True) for f in selection.inline]
+        + [_finding(f, inline=False) for f in selection.summary_only],
+        "already_reported": len(selection.already_posted),
+        "duplicates_dropped": selection.duplicates,
+        "suggestions_dropped": report.dropped_suggestions,
+        "out_of_scope_dropped": report.out_of_scope,
+        "files": [f.__dict__ for f in report.files],
+        "coverage": _coverage(report),
+        "engines": list(report.engines),
+        "notes": list(report.notes),
+    }
+
+
+def _coverage(report: ReviewReport) -> dict[str, Any]:
+    reasons = Counter(f.reason for f in report.files if not f.reviewed)
+    reviewed = sum(1 for f in report.files if f.reviewed)
+    return {
+        "total": len(report.files),
+        "reviewed": reviewed,
+        "skipped": len(report.files) - reviewed,
+        "reasons": dict(reasons),
+    }
+
+
+def review_text(report: ReviewReport) -> str:
+    """Findings as ``path:line: severity: title`` lines, then the coverage footer."""
+    lines: list[str] = []
+    for finding in report.findings:
+        span = f"{finding.start_line}" + (
+            f"-{finding.end_line}" if finding.end_line != finding.start_line else ""
+        )
+        lines.append(
+            f"{finding.path}:{span}: {finding.severity} [{finding.category}] {finding.title}"
+        )
+        lines += [f"    {row}" for row in finding.body.splitlines() if row.strip()]
+        if finding.suggestion is not None:
+            lines.append("    suggestion:")
+            lines += [f"      {row}" for row in finding.suggestion.splitlines()]
+    coverage = _coverage(report)
+    if not report.findings:
+        lines.append("No findings.")
+    lines.append(
+        f"risk {report.risk}; {len(report.findings)} finding(s); reviewed {coverage['reviewed']}"
+        f" of {coverage['total']} changed file(s); engines: {', '.join(report.engines)}"
+    )
+    for path_info in report.files:
+        if not path_info.reviewed:
+            lines.append(f"  skipped {path_info.path}: {path_info.reason}")
+    lines += [f"note: {n}" for n in report.notes]
+    return "\n".join(lines)
+
+
+def review_markdown(
+    report: ReviewReport,
+    renderer: TemplateRenderer,
+    metrics: Metrics | None = None,
+    *,
+    marker: str = "",
+    note: str = "",
+    max_inline: int = 20,
+    list_all: bool = False,
+) -> str:
+    """The summary comment / job summary / ``--output markdown`` text.
+
+    ``list_all`` lists every finding (local runs, where nothing is posted inline).
+    """
+    counts: Counter[str] = Counter(f.severity for f in report.findings)
+    metric_values = None
+    if metrics is not None:
+        data = metrics.to_dict()
+        metric_values = {
+            "tokens": metrics.tokens,
+            "cost": metrics.cost,
+            "api_calls": data["api_calls"]["total"],
+            "seconds": sum(data["durations_s"].values()),
+        }
+    return renderer.render(
+        "comments/review_summary.md.j2",
+        marker=marker,
+        risk=report.risk,
+        counts={
+            "total": len(report.findings),
+            "by_severity": {s: counts.get(s, 0) for s in _SEVERITIES},
+            "inline": len(report.selection.inline),
+            "already_posted": len(report.selection.already_posted),
+            "beyond_cap": report.selection.beyond_cap,
+        },
+        summary_findings=report.findings if list_all else report.selection.summary_only,
+        list_all=list_all,
+        files=report.files,
+        coverage=_coverage(report),
+        engines=report.engines,
+        note=note,
+        metrics=metric_values,
+        max_inline=max_inline,
+    )
