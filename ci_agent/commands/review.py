@@ -71,33 +71,52 @@ def review(
 def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> Outcome:
     from ci_agent.forge.local import LOCAL_PULL_REQUEST, LocalForge, LocalRepository
     from ci_agent.llm.choice import choose_provider
+    from ci_agent.llm.factory import build_provider
     from ci_agent.render import TemplateRenderer
-    from ci_agent.review.engine import StaticEngine
+    from ci_agent.review.engine import ReviewEngine, StaticEngine
+    from ci_agent.review.llm_engine import LLMEngine
     from ci_agent.review.pipeline import run_review
     from ci_agent.review.summary import review_markdown, review_result, review_text
 
     settings = invocation.settings
-    forge = LocalForge(LocalRepository.open(path), base, head)
+    review_config = settings.config.review
+    repository = LocalRepository.open(path)
+    forge = LocalForge(repository, base, head)
+    renderer = TemplateRenderer([repository.root / ".github" / "ci-agent"])
+    engines: list[ReviewEngine] = [
+        StaticEngine(review_config.ruff_select, review_config.ruff_ignore)
+    ]
     choice = choose_provider(settings)
     if choice.provider == "none":
         note = "no LLM configured: static engine only (set OPENAI_API_KEY or llm.provider)"
     else:
-        note = f"LLM review ({choice.provider}) is not in {__version__} yet: static engine only"
+        provider = build_provider(settings, metrics=invocation.metrics, log=invocation.term.detail)
+        pull_request = forge.pull_request(LOCAL_PULL_REQUEST)
+        engines.append(
+            LLMEngine(
+                provider,
+                renderer,
+                pull_request,
+                prompt=review_config.prompt,
+                max_concurrency=settings.config.llm.max_concurrency,
+            )
+        )
+        note = f"{choice.provider} model {choice.model}"
     invocation.term.info(f"reviewing {base}..{head} in {path}")
     with invocation.metrics.timed("review"):
         report = run_review(
             forge,
             LOCAL_PULL_REQUEST,
-            settings.config.review,
+            review_config,
             settings.fail_level,
-            [StaticEngine(settings.config.review.ruff_select, settings.config.review.ruff_ignore)],
+            engines,
             progress=invocation.term.detail,
         )
     result = review_result(report)
     result["notes"] = [*result["notes"], note]
     markdown = review_markdown(
         report,
-        TemplateRenderer(),
+        renderer,
         invocation.metrics,
         note=note,
         max_inline=settings.config.review.max_inline_comments,
