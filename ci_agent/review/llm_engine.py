@@ -8,7 +8,6 @@ half-reviewed PR is never presented as reviewed.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -19,9 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.types import PullRequestInfo
 from ci_agent.llm.concurrency import Outcome, map_bounded
+from ci_agent.llm.guard import input_room
 from ci_agent.llm.provider import LLMProvider, Message
 from ci_agent.llm.structured import complete_structured, response_format_for
-from ci_agent.llm.tokens import estimate_messages, estimate_tokens
+from ci_agent.llm.tokens import estimate_tokens
 from ci_agent.render import TemplateRenderer
 from ci_agent.review.chunks import Chunk, Section, plan_chunks
 from ci_agent.review.engine import EngineResult, ReviewFile, RiskLevel
@@ -118,10 +118,9 @@ class LLMEngine:
 
     def section_budget(self) -> int:
         """Tokens left for diff sections in one request after prompts and schema."""
-        empty = [(m.role, m.content) for m in self._messages(Chunk(), 1, 1)]
-        schema = json.dumps(response_format_for(ReviewAnswer).schema)
-        overhead = estimate_messages(empty) + estimate_tokens(schema) + SAFETY_MARGIN
-        return self._provider.profile.input_cap - overhead
+        fixed = self._messages(Chunk(), 1, 1)
+        room = input_room(self._provider.profile, fixed, response_format_for(ReviewAnswer))
+        return room - SAFETY_MARGIN
 
     def review(self, files: Sequence[ReviewFile]) -> EngineResult:
         """Review every file; skipped files are reported with the reason."""
