@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ci_agent.diff import DiffLine, Hunk
 from ci_agent.review.engine import ReviewFile
@@ -55,84 +55,101 @@ class Chunk:
 
 
 def render_hunk(hunk: Hunk, lines: Sequence[DiffLine] | None = None) -> str:
-    """Hunk lines as ``NEW | +code``; removed lines carry no new-side number."""
+    """Hunk lines as ``NEW +code`` / ``NEW  code``; removed lines as ``-code``, unnumbered.
+
+    The shortest unambiguous form: every prompt token counts against the input cap.
+    """
     rows = [f"@@ -{hunk.old_start},{hunk.old_length} +{hunk.new_start},{hunk.new_length} @@"]
-    marks = {"context": " ", "added": "+", "removed": "-"}
     for line in lines if lines is not None else hunk.lines:
-        number = f"{line.new_line:>5}" if line.new_line is not None else "     "
-        rows.append(f"{number} |{marks[line.kind]}{line.text}")
+        if line.kind == "removed":
+            rows.append(f"-{line.text}")
+        else:
+            rows.append(f"{line.new_line} {'+' if line.kind == 'added' else ' '}{line.text}")
     return "\n".join(rows) + "\n"
 
 
 def plan_chunks(files: Sequence[ReviewFile], budget: int, estimate: Estimator) -> list[Chunk]:
     """Pack ``files`` into chunks of at most ``budget`` estimated tokens each.
 
-    ``budget`` is the per-request input cap minus the prompt's fixed overhead. Raises
-    ValueError if a single line cannot fit, which only a tiny budget can cause.
+    A file that fits the room left in the current chunk joins it whole (with context). One
+    that does not starts a fresh chunk if the current one is already well filled; otherwise
+    its lines fill the current chunk and continue in the next, so requests stay full (every
+    request repeats the prompt and schema: fewer requests, fewer tokens). ``budget`` is the
+    per-request input cap minus that fixed overhead. Raises ValueError if a single line
+    cannot fit, which only a tiny budget can cause.
     """
-    sections: list[Section] = []
+    chunks = [Chunk()]
     for file in files:
-        sections += _sections(file, budget, estimate)
-    chunks: list[Chunk] = []
-    for section in sections:
-        cost = estimate(section.text)
-        target = next((c for c in chunks if c.tokens + cost <= budget), None)
-        if target is None:
-            target = Chunk()
-            chunks.append(target)
-        target.sections.append(section)
-        target.tokens += cost
-    return chunks
+        whole = "".join(render_hunk(h) for h in file.diff.hunks)
+        context = _context(file, budget, estimate)
+        cost = estimate(context + whole) + _wrapper(file, estimate)
+        room = budget - chunks[-1].tokens
+        if cost > room and cost <= budget and room < budget * FILL_THRESHOLD:
+            chunks.append(Chunk())
+            room = budget
+        if cost <= room:
+            section = Section(file.path, file.diff.status, whole, context, lines=file.diff.right)
+            chunks[-1].sections.append(section)
+            chunks[-1].tokens += cost
+            continue
+        _spread(file, chunks, budget, estimate)
+    return [c for c in chunks if c.sections]
 
 
-def _sections(file: ReviewFile, budget: int, estimate: Estimator) -> list[Section]:
-    status = file.diff.status
-    hunk_texts = [(h, render_hunk(h)) for h in file.diff.hunks]
-    whole = "".join(text for _, text in hunk_texts)
-    context = _context(file, budget, estimate)
-    if estimate(context + whole) <= budget:
-        return [Section(file.path, status, whole, context, lines=file.diff.right)]
-    pieces: list[tuple[str, frozenset[int]]] = []
-    current, current_lines = "", set[int]()
-    for hunk, text in hunk_texts:
-        for piece, lines in _split_hunk(hunk, text, budget, estimate):
-            if current and estimate(current + piece) > budget:
-                pieces.append((current, frozenset(current_lines)))
-                current, current_lines = "", set()
-            current += piece
-            current_lines |= lines
-    if current:
-        pieces.append((current, frozenset(current_lines)))
-    return [
-        Section(file.path, status, text, "", index, len(pieces), lines)
-        for index, (text, lines) in enumerate(pieces, start=1)
-    ]
+# Below this share of the budget left, a file that does not fit starts a new request instead
+# of being split to fill the current one.
+FILL_THRESHOLD = 0.35
 
 
-def _split_hunk(
-    hunk: Hunk, text: str, budget: int, estimate: Estimator
-) -> list[tuple[str, set[int]]]:
-    new_lines = {x.new_line for x in hunk.lines if x.new_line is not None and x.kind != "removed"}
-    if estimate(text) <= budget:
-        return [(text, new_lines)]
-    windows: list[tuple[str, set[int]]] = []
-    rows: list[DiffLine] = []
-    for line in hunk.lines:
-        candidate = render_hunk(hunk, [*rows, line])
-        if rows and estimate(candidate) > budget:
-            windows.append(_window(hunk, rows))
-            rows = []
-        rows.append(line)
-        if estimate(render_hunk(hunk, rows)) > budget:
-            raise ValueError("a single diff line does not fit the request budget")
-    if rows:
-        windows.append(_window(hunk, rows))
-    return windows
+def _spread(file: ReviewFile, chunks: list[Chunk], budget: int, estimate: Estimator) -> None:
+    """Lay the file's lines over the current chunk's room and as many new chunks as needed."""
+    pieces: list[Section] = []
+    wrapper = _wrapper(file, estimate)
+    text, lines, cost = "", set[int](), wrapper
+
+    def close() -> None:
+        nonlocal text, lines, cost
+        pieces.append(Section(file.path, file.diff.status, text, "", lines=frozenset(lines)))
+        chunks[-1].sections.append(pieces[-1])
+        chunks[-1].tokens += cost
+        text, lines, cost = "", set(), wrapper
+
+    for hunk in file.diff.hunks:
+        header = render_hunk(hunk, [])
+        rows = [(line, render_hunk(hunk, [line])[len(header) :]) for line in hunk.lines]
+        started = False
+        for line, row in rows:
+            add = estimate(row) + (0 if started else estimate(header))
+            if cost + add > budget - chunks[-1].tokens:
+                if text:
+                    close()
+                chunks.append(Chunk())
+                started = False
+                add = estimate(row) + estimate(header)
+                if cost + add > budget:
+                    raise ValueError("a single diff line does not fit the request budget")
+            if not started:
+                text += header
+                started = True
+            text += row
+            cost += add
+            if line.new_line is not None and line.kind != "removed":
+                lines.add(line.new_line)
+    if text:
+        close()
+    for index, piece in enumerate(pieces, start=1):
+        for chunk in chunks:
+            chunk.sections = [
+                replace(s, part=index, parts=len(pieces)) if s is piece else s
+                for s in chunk.sections
+            ]
 
 
-def _window(hunk: Hunk, rows: list[DiffLine]) -> tuple[str, set[int]]:
-    lines = {x.new_line for x in rows if x.new_line is not None and x.kind != "removed"}
-    return render_hunk(hunk, rows), lines
+def _wrapper(file: ReviewFile, estimate: Estimator) -> int:
+    """What the prompt adds around each section (the file tag with its attributes)."""
+    return estimate(
+        f'<file path="{file.path}" status="{file.diff.status}" part="999 of 999">\n</file>\n'
+    )
 
 
 def _context(file: ReviewFile, budget: int, estimate: Estimator) -> str:
@@ -155,7 +172,7 @@ def _context(file: ReviewFile, budget: int, estimate: Estimator) -> str:
         wanted += span[:MAX_CONTEXT_LINES]
     if not wanted:
         return ""
-    rows = [f"{n:>5} | {source[n - 1]}" for n in sorted(set(wanted)) if n <= len(source)]
+    rows = [f"{n}  {source[n - 1]}" for n in sorted(set(wanted)) if n <= len(source)]
     text = "context (unchanged lines of the enclosing definitions):\n" + "\n".join(rows) + "\n"
     return text if estimate(text) <= budget * CONTEXT_SHARE else ""
 

@@ -34,8 +34,8 @@ def lines_in(chunks: list) -> Counter[tuple[str, int]]:
     for chunk in chunks:
         for section in chunk.sections:
             for line in section.diff_text.splitlines():
-                head = line.split("|", 1)[0].strip()
-                if head.isdigit() and "|+" in line:
+                head, _, rest = line.partition(" ")
+                if head.isdigit() and rest.startswith("+"):
                     seen[(section.path, int(head))] += 1
     return seen
 
@@ -73,20 +73,20 @@ def test_enclosing_function_is_given_as_context() -> None:
     )
     file = ReviewFile("m.py", parse_file_patch("m.py", patch), content)
     (chunk,) = plan_chunks([file], 4000, estimate)
-    assert chunk.sections[0].diff_text.count("|") == 5
+    assert len(chunk.sections[0].diff_text.splitlines()) == 6
     # All lines of the function are in the hunk already: no context needed.
     assert chunk.sections[0].context == ""
     longer = content.replace("    return", "    c = 3\n    d = 4\n    return")
     patch2 = "@@ -2,2 +2,2 @@\n     a = 1\n-    b = 3\n+    b = 2"
     file2 = ReviewFile("m.py", parse_file_patch("m.py", patch2), longer)
     (chunk2,) = plan_chunks([file2], 4000, estimate)
-    assert "    1 | def outer(x):" in chunk2.sections[0].context
+    assert "1  def outer(x):" in chunk2.sections[0].context
     assert "return a + b + x" in chunk2.sections[0].context
 
 
 def test_render_hunk_numbers_new_side_only() -> None:
     diff = parse_file_patch("m.py", "@@ -1,2 +1,2 @@\n keep\n-old\n+new")
-    assert render_hunk(diff.hunks[0]) == "@@ -1,2 +1,2 @@\n    1 | keep\n      |-old\n    2 |+new\n"
+    assert render_hunk(diff.hunks[0]) == "@@ -1,2 +1,2 @@\n1  keep\n-old\n2 +new\n"
 
 
 def test_a_budget_smaller_than_one_line_is_refused() -> None:
