@@ -75,14 +75,23 @@ def run_review(
     *,
     posted_keys: frozenset[str] = frozenset(),
     progress: Callable[[str], None] = lambda _: None,
+    since: tuple[str, frozenset[str]] | None = None,
 ) -> ReviewReport:
-    """Review pull request ``number`` of ``source`` with ``engines`` and verify the results."""
+    """Review pull request ``number`` of ``source`` with ``engines`` and verify the results.
+
+    ``since`` = (earlier head SHA, paths changed after it) makes an incremental review: other
+    files were reviewed at that SHA and are accounted for as such, not reviewed again.
+    """
     pr = source.pull_request(number)
     changed = list(source.changed_files(number))
     excluder = Excluder(config.exclude)
     coverage: dict[str, FileCoverage] = {}
     files: list[ReviewFile] = []
     for change in changed:
+        if since is not None and change.path not in since[1]:
+            reason = f"unchanged since the review of {since[0][:12]}"
+            coverage[change.path] = _coverage(change, reviewed=True, reason=reason)
+            continue
         reason = _skip_reason(change, excluder)
         if reason:
             coverage[change.path] = _coverage(change, reviewed=False, reason=reason)

@@ -54,6 +54,7 @@ def _coverage(report: ReviewReport) -> dict[str, Any]:
     return {
         "total": len(report.files),
         "reviewed": reviewed,
+        "reviewed_earlier": sum(1 for f in report.files if f.reviewed and f.reason),
         "skipped": len(report.files) - reviewed,
         "reasons": dict(reasons),
     }

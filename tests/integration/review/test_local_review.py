@@ -85,6 +85,7 @@ def test_json_review_accounts_for_every_file(
     assert result["coverage"] == {
         "total": 6,
         "reviewed": 2,
+        "reviewed_earlier": 0,
         "skipped": 4,
         "reasons": {
             files[p]["reason"]: 1 for p in ("logo.png", "poetry.lock", "gone.py", "renamed.py")

@@ -1,0 +1,95 @@
+"""Findings as GitHub objects: inline comments with suggestions, check annotations, markers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from ci_agent.forge.run_types import Annotation
+from ci_agent.forge.types import Comment, InlineComment
+from ci_agent.markers import find_markers, marker
+from ci_agent.review.findings import Finding, severity_rank
+from ci_agent.review.suggestions import suggestion_block
+
+__all__ = [
+    "FINDING_MARKER",
+    "SUMMARY_MARKER",
+    "annotation_for",
+    "check_conclusion",
+    "inline_comment",
+    "is_ours",
+    "posted_keys",
+]
+
+FINDING_MARKER = "finding"
+SUMMARY_MARKER = "review-summary"
+_ICONS = {"critical": "🛑", "high": "🔴", "medium": "🟠", "low": "🟡", "info": "🔵"}
+_LEVELS: dict[str, Literal["failure", "warning", "notice"]] = {
+    "critical": "failure",
+    "high": "failure",
+    "medium": "warning",
+    "low": "notice",
+    "info": "notice",
+}
+
+
+def inline_comment(finding: Finding, key: str) -> InlineComment:
+    """The review comment for a finding: marker first, then the text and any suggestion."""
+    lines = [
+        marker(FINDING_MARKER, key),
+        f"{_ICONS[finding.severity]} **{finding.severity}** · {finding.category} · "
+        f"**{finding.title}**",
+    ]
+    if finding.body:
+        lines += ["", finding.body]
+    if finding.suggestion is not None:
+        lines += ["", suggestion_block(finding.suggestion)]
+    lines += ["", f"<sub>ci-agent · {finding.source} · confidence {finding.confidence:.0%}</sub>"]
+    multi = finding.end_line > finding.start_line
+    return InlineComment(
+        path=finding.path,
+        line=finding.end_line,
+        body="\n".join(lines),
+        side="RIGHT",
+        start_line=finding.start_line if multi else None,
+        start_side="RIGHT" if multi else None,
+    )
+
+
+def annotation_for(finding: Finding) -> Annotation:
+    """A check-run annotation for a finding."""
+    return Annotation(
+        path=finding.path,
+        start_line=finding.start_line,
+        end_line=finding.end_line,
+        level=_LEVELS[finding.severity],
+        message=(finding.body or finding.title)[:64_000],
+        title=f"{finding.severity}: {finding.title}"[:255],
+    )
+
+
+def check_conclusion(findings: Iterable[Finding], fail_level: int) -> Literal["success", "failure"]:
+    """``failure`` when a finding meets fail-level (0 = never), else ``success``."""
+    if fail_level and any(severity_rank(f.severity) >= fail_level for f in findings):
+        return "failure"
+    return "success"
+
+
+def is_ours(comment: Comment) -> bool:
+    """Markers count only in comments by a bot account (GITHUB_TOKEN or an App).
+
+    A person can type a marker too; trusting it would let them hide findings or make
+    ci-agent overwrite their comment as if it were the sticky summary.
+    """
+    return (comment.author or "").endswith("[bot]")
+
+
+def posted_keys(comments: Iterable[Comment]) -> frozenset[str]:
+    """Fingerprints of findings ci-agent posted before (from its markers)."""
+    return frozenset(
+        m.key
+        for c in comments
+        if is_ours(c)
+        for m in find_markers(c.body)
+        if m.kind == FINDING_MARKER
+    )

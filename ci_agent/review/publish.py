@@ -1,0 +1,159 @@
+"""Post a verified review to GitHub: one review, one sticky summary, one check run — idempotently.
+
+A re-run on the same head posts nothing new and edits the summary in place; a comment GitHub
+rejects (422) moves into the summary instead of failing the review; a read-only token (fork
+pull requests) is reported so the caller can fall back to annotations and the job summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from ci_agent.errors import CiAgentError
+from ci_agent.forge.protocol import ReviewForge
+from ci_agent.forge.run_types import CheckOutput
+from ci_agent.forge.types import Comment, CommentKind, ReviewEvent
+from ci_agent.markers import find_markers, marker, parse_state, state_marker
+from ci_agent.review.comments import (
+    SUMMARY_MARKER,
+    annotation_for,
+    check_conclusion,
+    inline_comment,
+    is_ours,
+)
+from ci_agent.review.findings import Finding
+from ci_agent.review.pipeline import ReviewReport
+
+__all__ = [
+    "CHECK_NAME",
+    "Published",
+    "find_summary",
+    "last_reviewed_head",
+    "publish_review",
+    "summary_markers",
+]
+
+CHECK_NAME = "ci-agent / review"
+# GitHub refuses check-run summaries over 65,535 characters.
+CHECK_SUMMARY_LIMIT = 65_535
+# Codes meaning the token may not write here (fork pull requests get a read-only token).
+READ_ONLY_CODES = {"CA303", "CA304"}
+
+
+@dataclass(frozen=True)
+class Published:
+    """What was posted (or, with a read-only token, what could not be)."""
+
+    report: ReviewReport
+    review_id: int | None = None
+    inline_posted: int = 0
+    rejected: int = 0
+    summary_comment_id: int | None = None
+    summary_action: str = "none"
+    check_run_id: int | None = None
+    read_only: bool = False
+
+
+def summary_markers(number: int, head_sha: str) -> str:
+    """The sticky summary's markers: which comment it is, and which head it reviewed."""
+    return marker(SUMMARY_MARKER, f"pr-{number}") + "\n" + state_marker({"head": head_sha})
+
+
+def find_summary(forge: ReviewForge, number: int) -> Comment | None:
+    """ci-agent's sticky summary comment on the pull request, if any."""
+    for comment in forge.comments(number, CommentKind.ISSUE):
+        if is_ours(comment) and any(
+            m.kind == SUMMARY_MARKER and m.key == f"pr-{number}" for m in find_markers(comment.body)
+        ):
+            return comment
+    return None
+
+
+def last_reviewed_head(summary: Comment | None) -> str | None:
+    """The head SHA the previous run reviewed, from the summary's state marker."""
+    return parse_state(summary.body).get("head") if summary else None
+
+
+def publish_review(
+    forge: ReviewForge,
+    report: ReviewReport,
+    key_of: Callable[[Finding], str],
+    render_summary: Callable[[ReviewReport, str], str],
+    *,
+    request_changes: bool = False,
+    summary: Comment | None = None,
+) -> Published:
+    """Post the review, the sticky summary and the check run for ``report``."""
+    pr = report.pull_request
+    try:
+        check = forge.start_check_run(CHECK_NAME, pr.head_sha)
+    except CiAgentError as exc:
+        if exc.code not in READ_ONLY_CODES:
+            raise
+        return Published(report, read_only=True)
+    review_id, posted, rejected, report = _post_review(forge, report, key_of, request_changes)
+    body = render_summary(report, summary_markers(pr.number, pr.head_sha))
+    comment_id, action = _upsert_summary(forge, pr.number, body, summary)
+    findings = report.findings + report.selection.already_posted
+    conclusion = check_conclusion(findings, int(report.fail_level))
+    text = body
+    if len(text) > CHECK_SUMMARY_LIMIT:
+        text = text[: CHECK_SUMMARY_LIMIT - 40] + "\n\n(truncated)"
+    output = CheckOutput(
+        title=f"{len(report.findings)} new finding(s), risk {report.risk}",
+        summary=text,
+        annotations=tuple(annotation_for(f) for f in findings),
+    )
+    forge.complete_check_run(check.id, conclusion, output)
+    return Published(
+        report,
+        review_id=review_id,
+        inline_posted=posted,
+        rejected=rejected,
+        summary_comment_id=comment_id,
+        summary_action=action,
+        check_run_id=check.id,
+    )
+
+
+def _post_review(
+    forge: ReviewForge,
+    report: ReviewReport,
+    key_of: Callable[[Finding], str],
+    request_changes: bool,
+) -> tuple[int | None, int, int, ReviewReport]:
+    inline = report.selection.inline
+    if not inline:
+        return None, 0, 0, report
+    comments = [inline_comment(f, key_of(f)) for f in inline]
+    event: ReviewEvent = (
+        "REQUEST_CHANGES" if request_changes and report.at_fail_level else "COMMENT"
+    )
+    body = (
+        f"{marker('review', report.pull_request.head_sha[:40])}\n"
+        f"ci-agent found {len(inline)} issue(s) on this commit; the summary comment has the rest."
+    )
+    result = forge.create_review(
+        report.pull_request.number, report.pull_request.head_sha, body, comments, event
+    )
+    rejected = {(c.path, c.line) for c in result.rejected}
+    moved = tuple(f for f in inline if (f.path, f.end_line) in rejected)
+    if moved:
+        selection = replace(
+            report.selection,
+            inline=tuple(f for f in inline if f not in moved),
+            summary_only=moved + report.selection.summary_only,
+        )
+        report = replace(report, selection=selection)
+    return result.id, len(inline) - len(moved), len(moved), report
+
+
+def _upsert_summary(
+    forge: ReviewForge, number: int, body: str, existing: Comment | None
+) -> tuple[int, str]:
+    if existing is None:
+        return forge.create_comment(number, body).id, "created"
+    if existing.body.strip() == body.strip():
+        return existing.id, "unchanged"
+    return forge.update_comment(CommentKind.ISSUE, existing.id, body).id, "updated"
