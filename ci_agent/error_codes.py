@@ -264,6 +264,13 @@ _SPECS = (
         "no GitHub token is configured",
         "Set GITHUB_TOKEN (or the 'github-token' input), or work locally without --repo.",
     ),
+    _spec(
+        "CA308",
+        "github-rejected",
+        _H,
+        "GitHub refused {endpoint} ({status}): {problem}",
+        "The request was invalid for GitHub's current state; the message says why.",
+    ),
     # language model
     _spec(
         "CA401",

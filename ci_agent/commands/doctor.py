@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +19,9 @@ from ci_agent.git import Git
 from ci_agent.llm.choice import choose_provider
 from ci_agent.outcome import Outcome
 from ci_agent.render import TemplateRenderer
+
+if TYPE_CHECKING:
+    from ci_agent.retry import RetryPolicy
 
 __all__ = ["diagnose", "doctor"]
 
@@ -35,15 +41,30 @@ class Problem:
         return cls(severity, error.code, error.message, error.suggestion)
 
 
+# A doctor check should answer in seconds: two attempts, a short total wait.
+REMOTE_ATTEMPTS = 2
+REMOTE_MAX_WAIT = 10.0
+
+
 @click.command()
+@click.option(
+    "--check-remote",
+    is_flag=True,
+    help="Also make one cheap request to GitHub and one to the LLM provider.",
+)
 @global_options
-def doctor(overrides: CliOverrides) -> int:
+def doctor(overrides: CliOverrides, check_remote: bool = False) -> int:
     """Describe the environment: Actions or local, event, repository, credentials, LLM, problems."""
-    return execute(overrides, "doctor", diagnose, tolerate_config_error=True)
+    body = functools.partial(diagnose, check_remote=True) if check_remote else diagnose
+    return execute(overrides, "doctor", body, tolerate_config_error=True)
 
 
-def diagnose(invocation: Invocation) -> Outcome:
-    """Build the doctor report; exit non-zero only when a problem would stop a run."""
+def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
+    """Build the doctor report; exit non-zero only when a problem would stop a run.
+
+    Offline unless ``check_remote``: then ``result["remote"]`` reports one request to GitHub
+    and one to the LLM provider, each ``ok`` or a coded error (an error fails the run).
+    """
     settings = invocation.settings
     problems: list[Problem] = []
     if invocation.config_error is not None:
@@ -55,6 +76,7 @@ def diagnose(invocation: Invocation) -> Outcome:
         problems.append(Problem.of("info", fail("CA406")))
     elif choice.problem:
         problems.append(Problem.of("error", fail("CA116", problem=choice.problem)))
+    remote = _check_remote(invocation, repo["name"], problems) if check_remote else None
     result: dict[str, Any] = {
         "env": {
             "kind": "actions" if settings.in_actions else "local",
@@ -77,6 +99,8 @@ def diagnose(invocation: Invocation) -> Outcome:
         "dry_run": settings.dry_run,
         "problems": [p.__dict__ for p in problems],
     }
+    if remote is not None:
+        result["remote"] = remote
     outcome = Outcome(
         "doctor",
         result=result,
@@ -85,6 +109,50 @@ def diagnose(invocation: Invocation) -> Outcome:
     )
     outcome.errors = [_as_error(p) for p in problems if p.severity == "error"]
     return outcome
+
+
+def _check_remote(
+    invocation: Invocation, repository: str | None, problems: list[Problem]
+) -> dict[str, Any]:
+    """One request to GitHub and one to the LLM, each reported as ok or a coded error."""
+    from ci_agent.retry import RetryConfig, RetryPolicy
+
+    settings = invocation.settings
+    if repository and not settings.repository:  # known from the git remote only
+        settings = dataclasses.replace(settings, repository=repository)
+    wait = min(REMOTE_MAX_WAIT, settings.config.github.max_retry_wait)
+    retry = RetryPolicy(RetryConfig(max_attempts=REMOTE_ATTEMPTS, max_total_wait=wait))
+    return {
+        "github": _remote_result(lambda: _ping_github(invocation, settings, retry), problems),
+        "llm": _remote_result(lambda: _ping_llm(invocation, settings, retry), problems),
+    }
+
+
+def _remote_result(check: Callable[[], dict[str, Any]], problems: list[Problem]) -> dict[str, Any]:
+    try:
+        details: dict[str, Any] = check()
+    except CiAgentError as exc:
+        if exc.code == "CA406":  # no LLM is a supported way to run, not a failure
+            return {"status": "skipped", "code": exc.code, "message": exc.message}
+        problems.append(Problem.of("error", exc))
+        return {"status": "error", "code": exc.code, "message": exc.message}
+    return {"status": "ok", **details}
+
+
+def _ping_github(invocation: Invocation, settings: Settings, retry: RetryPolicy) -> dict[str, Any]:
+    from ci_agent.forge.github import check_github
+
+    return check_github(settings, invocation.metrics, retry=retry)
+
+
+def _ping_llm(invocation: Invocation, settings: Settings, retry: RetryPolicy) -> dict[str, Any]:
+    from ci_agent.llm.factory import build_provider
+    from ci_agent.llm.provider import ChatRequest, Message
+
+    provider = build_provider(settings, metrics=invocation.metrics, retry=retry)
+    request = ChatRequest((Message("user", "Reply with the single word OK."),), max_output_tokens=5)
+    answer = provider.complete(request)
+    return {"model": answer.model or provider.profile.model, "finish_reason": answer.finish_reason}
 
 
 def _as_error(problem: Problem) -> CiAgentError:
@@ -166,6 +234,10 @@ def _text(result: dict[str, Any]) -> str:
         f"config:       {result['config']['path'] or 'defaults (no file)'}",
         "credentials:  " + ", ".join(f"{k} {v}" for k, v in result["credentials"].items()),
     ]
+    for name, check in (result.get("remote") or {}).items():
+        detail = check.get("code", "") + " " + check.get("message", "")
+        label = f"remote {name}:"
+        lines.append(f"{label:<13} {check['status']} {detail.strip()}".rstrip())
     problems = result["problems"]
     lines.append(f"problems:     {len(problems) or 'none'}")
     lines += [f"  [{p['severity']}] {p['code']} {p['message']}" for p in problems]

@@ -193,11 +193,16 @@ class InlineComment:
 
 @dataclass(frozen=True)
 class ReviewResult:
-    """A posted review and the ids of its inline comments, in the order given."""
+    """A posted review and the ids of its inline comments, in the order given.
+
+    ``rejected`` holds the comments the forge could not anchor (GitHub's 422); they are not
+    in the review, so the caller can carry them in its summary instead.
+    """
 
     id: int
     comment_ids: tuple[int, ...] = ()
     url: str = ""
+    rejected: tuple[InlineComment, ...] = ()
 
 
 class CommentKind(enum.Enum):

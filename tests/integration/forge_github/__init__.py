@@ -1,0 +1,1 @@
+"""The GitHub forge (PyGithub and ghapi) against the fake GitHub REST server."""
