@@ -157,9 +157,8 @@ def bench_tokens(repo: Path, files: list[ReviewFile], diff_text: str, cap: int) 
     finally:
         fake.stop()
     covered = len(files) - len(result.skipped)
-    print(
-        f"prompt tokens at input cap {cap}: {requests} requests, files covered {covered}/{len(files)}"
-    )
+    print(f"prompt tokens at input cap {cap}: {requests} requests,", end=" ")
+    print(f"files covered {covered}/{len(files)}")
     print(f"  diff tokens {diff_tokens}, prompt tokens sent {sent}, ratio {sent / diff_tokens:.2f}")
 
 
@@ -177,9 +176,8 @@ def bench_latency(repo: Path, files: list[ReviewFile], latency: float, concurren
         fake.stop()
     ideal = latency * math.ceil(requests / concurrency)
     print(f"latency L={latency}s, concurrency {concurrency}: {requests} requests")
-    print(
-        f"  wall {wall:.2f} s, L x ceil(requests/concurrency) = {ideal:.2f} s, ratio {wall / ideal:.2f}"
-    )
+    print(f"  wall {wall:.2f} s, L x ceil(requests/concurrency) = {ideal:.2f} s,", end=" ")
+    print(f"ratio {wall / ideal:.2f}")
 
 
 def main() -> None:
