@@ -45,12 +45,20 @@ class ErrorSpec:
     category: Category
     message: str
     suggestion: str
+    exit_code: int | None = None  # None: the category's exit code
 
 
-def _spec(code: str, name: str, category: Category, message: str, suggestion: str) -> ErrorSpec:
+def _spec(
+    code: str,
+    name: str,
+    category: Category,
+    message: str,
+    suggestion: str,
+    exit_code: int | None = None,
+) -> ErrorSpec:
     if code[2] != _PREFIX[category]:
         raise ValueError(f"{code} does not belong to category {category.name}")
-    return ErrorSpec(code, name, category, message, suggestion)
+    return ErrorSpec(code, name, category, message, suggestion, exit_code)
 
 
 _C, _G, _H, _L, _V, _P, _S = (
@@ -263,6 +271,7 @@ _SPECS = (
         _H,
         "no GitHub token is configured",
         "Set GITHUB_TOKEN (or the 'github-token' input), or work locally without --repo.",
+        exit_code=2,  # a missing token is configuration, not a failing service
     ),
     _spec(
         "CA308",

@@ -72,6 +72,8 @@ class CiAgentError(Exception):
     ) -> None:
         self.spec: ErrorSpec = lookup(code)
         self.code = self.spec.code
+        if self.spec.exit_code is not None:
+            self.exit_code = self.spec.exit_code
         self.context = context
         fields = _SafeDict(context)
         self.message = message or self.spec.message.format_map(fields)

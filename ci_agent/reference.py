@@ -38,7 +38,8 @@ def errors_markdown() -> str:
         lines += ["", f"## {category.value.capitalize()} (exit {exit_code})", ""]
         lines += ["| code | name | message | suggestion |", "|---|---|---|---|"]
         lines += [
-            f"| {s.code} | `{s.name}` | {_cell(s.message)} | {_cell(s.suggestion)} |"
+            f"| {s.code} | `{s.name}`{f' (exit {s.exit_code})' if s.exit_code else ''} "
+            f"| {_cell(s.message)} | {_cell(s.suggestion)} |"
             for s in sorted(specs, key=lambda s: s.code)
         ]
     return "\n".join(lines) + "\n"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
-from ci_agent import __version__
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
@@ -55,8 +55,10 @@ def review(
     """
 
     def body(invocation: Invocation) -> Outcome:
-        if repo is not None or number is not None:
-            raise fail("CA109", command="review --repo/--pr", version=__version__)
+        if number is not None:
+            return github_review(invocation, repo or invocation.settings.repository, number)
+        if repo is not None:
+            raise fail("CA108", problem="--repo needs --pr N", usage="ci-agent review")
         if base is None:
             raise fail(
                 "CA108",
@@ -128,4 +130,40 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
         text=review_text(report) + f"\nnote: {note}",
         markdown=markdown,
         findings_at_fail_level=report.at_fail_level,
+    )
+
+
+def github_review(invocation: Invocation, repository: str | None, number: int) -> Outcome:
+    """Review pull request ``number`` of ``repository`` on GitHub (``--dry-run`` posts nothing)."""
+    from ci_agent.forge.github import GitHubForge
+    from ci_agent.review.github_run import review_pull_request
+
+    if not repository:
+        raise fail(
+            "CA105",
+            name="repository",
+            suggestion="Pass --repo OWNER/NAME (GITHUB_REPOSITORY is used inside Actions).",
+        )
+    settings = dataclasses.replace(invocation.settings, repository=repository)
+    forge = GitHubForge.from_settings(settings, invocation.metrics)
+    server = invocation.environ.get("GITHUB_SERVER_URL") or "https://github.com"
+    try:
+        done = review_pull_request(
+            forge,
+            number,
+            settings,
+            invocation.metrics,
+            invocation.term,
+            repository=repository,
+            server_url=server,
+        )
+    finally:
+        forge.close()
+    at_fail_level = done.report.at_fail_level if done.report else 0
+    return Outcome(
+        "review",
+        result=done.result,
+        text=done.text,
+        markdown=done.markdown,
+        findings_at_fail_level=at_fail_level,
     )

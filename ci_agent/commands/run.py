@@ -119,6 +119,16 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
         outcome = diagnose(invocation)
         outcome.result = {"job": "doctor", **outcome.result}
         return outcome
+    if command == "review":
+        from ci_agent.commands.run_jobs import pull_request_review
+
+        return pull_request_review(invocation, event)
+    if command.startswith("comment-"):
+        from ci_agent.commands.run_jobs import comment_command
+
+        if command == "comment-fix":
+            raise fail("CA109", command="/ci-agent fix", version=__version__)
+        return comment_command(invocation, event, command)
     raise fail("CA109", command=command, version=__version__)
 
 

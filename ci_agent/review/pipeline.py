@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ci_agent.config_model import ReviewConfig, Severity
@@ -46,6 +46,11 @@ class ReviewReport:
     dropped_suggestions: int = 0
     out_of_scope: int = 0
     notes: tuple[str, ...] = field(default=())
+    keys: Mapping[Finding, str] = field(default_factory=dict, repr=False)
+
+    def key(self, finding: Finding) -> str:
+        """The fingerprint of a finding (path, normalised code of its lines, title)."""
+        return self.keys[finding]
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -114,6 +119,7 @@ def run_review(
     findings, dropped, out_of_scope = _verify(
         [x for _, r in results for x in r.findings], diffs, contents, config
     )
+    keys = {f: f.key(_code(contents.get(f.path), f)) for f in findings}
     selection = select_findings(
         findings,
         lambda f: _code(contents.get(f.path), f),
@@ -131,6 +137,7 @@ def run_review(
         dropped_suggestions=dropped,
         out_of_scope=out_of_scope,
         notes=tuple(n for _, r in results for n in r.notes),
+        keys=keys,
     )
 
 

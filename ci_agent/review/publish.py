@@ -22,7 +22,6 @@ from ci_agent.review.comments import (
     inline_comment,
     is_ours,
 )
-from ci_agent.review.findings import Finding
 from ci_agent.review.pipeline import ReviewReport
 
 __all__ = [
@@ -78,7 +77,6 @@ def last_reviewed_head(summary: Comment | None) -> str | None:
 def publish_review(
     forge: ReviewForge,
     report: ReviewReport,
-    key_of: Callable[[Finding], str],
     render_summary: Callable[[ReviewReport, str], str],
     *,
     request_changes: bool = False,
@@ -92,7 +90,7 @@ def publish_review(
         if exc.code not in READ_ONLY_CODES:
             raise
         return Published(report, read_only=True)
-    review_id, posted, rejected, report = _post_review(forge, report, key_of, request_changes)
+    review_id, posted, rejected, report = _post_review(forge, report, request_changes)
     body = render_summary(report, summary_markers(pr.number, pr.head_sha))
     comment_id, action = _upsert_summary(forge, pr.number, body, summary)
     findings = report.findings + report.selection.already_posted
@@ -120,13 +118,12 @@ def publish_review(
 def _post_review(
     forge: ReviewForge,
     report: ReviewReport,
-    key_of: Callable[[Finding], str],
     request_changes: bool,
 ) -> tuple[int | None, int, int, ReviewReport]:
     inline = report.selection.inline
     if not inline:
         return None, 0, 0, report
-    comments = [inline_comment(f, key_of(f)) for f in inline]
+    comments = [inline_comment(f, report.key(f)) for f in inline]
     event: ReviewEvent = (
         "REQUEST_CHANGES" if request_changes and report.at_fail_level else "COMMENT"
     )

@@ -270,10 +270,14 @@ def test_pending_commands_in_json(run_cli: RunCli, argv: list[str]) -> None:
     assert data["result"] == {}
 
 
-def test_review_of_a_github_pull_request_is_not_available_yet(run_cli: RunCli) -> None:
+def test_review_of_a_github_pull_request_needs_a_token(run_cli: RunCli) -> None:
     result = run_cli("review", "--repo", "acme/widgets", "--pr", "1")
-    assert_error(result, "CA109")
-    assert "'review --repo/--pr' is not available yet" in result.err
+    assert_error(result, "CA307")
+
+
+def test_review_of_a_github_pull_request_needs_a_repository(run_cli: RunCli) -> None:
+    assert_error(run_cli("review", "--pr", "1"), "CA105")
+    assert_error(run_cli("review", "--repo", "acme/widgets"), "CA108")
 
 
 def test_pending_commands_accept_any_arguments(run_cli: RunCli) -> None:

@@ -72,7 +72,7 @@ def test_fail_picks_the_class_and_exit_code_of_the_category(category: Category) 
         error = fail(spec.code)
         assert type(error) is cls
         assert isinstance(error, CiAgentError)
-        assert error.exit_code == exit_code
+        assert error.exit_code == (spec.exit_code or exit_code)
         assert error.code == spec.code
         assert error.spec is spec
 

@@ -251,13 +251,11 @@ def test_event_file_not_an_object(run_cli: RunCli, actions: ActionsStep) -> None
 @pytest.mark.parametrize(
     ("command", "event", "payload"),
     [
-        ("review", "pull_request", {"number": 1}),
         ("tests", "pull_request", {"number": 1}),
         ("fix", "workflow_run", {}),
         ("triage", "workflow_run", {}),
         ("plan", "push", {}),
         ("backup", "schedule", {}),
-        ("auto", "pull_request", {"number": 1}),
         ("auto", "schedule", {}),
     ],
 )
@@ -276,7 +274,7 @@ def test_pending_jobs(
 
 
 def test_pending_job_in_json(run_cli: RunCli, actions: ActionsStep) -> None:
-    actions.set(INPUT_COMMAND="review")
+    actions.set(INPUT_COMMAND="tests")
     result = run_cli("run", "--output", "json")
     assert result.code == 2
     # stdout holds only the JSON envelope (no secrets to mask here).
@@ -477,11 +475,19 @@ def test_comment_job_in_the_action_is_pending(run_cli: RunCli, actions: ActionsS
         "issue_comment",
         {
             "issue": {"number": 3, "pull_request": {"url": "x"}},
-            "comment": {"body": "/ci-agent review"},
+            "comment": {"body": "/ci-agent fix"},
             "sender": {"login": "octocat"},
         },
     )
     result = run_cli("run")
     assert result.code == 2
-    assert "'comment-review' is not available yet" in result.err
-    assert "job: comment-review (asked for in a PR comment)" in result.err
+    assert "'/ci-agent fix' is not available yet" in result.err
+    assert "job: comment-fix (asked for in a PR comment)" in result.err
+
+
+def test_the_review_job_needs_a_token(run_cli: RunCli, actions: ActionsStep) -> None:
+    actions.event("pull_request", {"action": "opened", "number": 1, "pull_request": {"number": 1}})
+    result = run_cli("run")
+    assert result.code == 2
+    assert "error[CA307]" in result.err
+    assert "job: review (chosen for the 'pull_request' event)" in result.err

@@ -1,0 +1,138 @@
+"""Jobs that ``ci-agent run`` starts from events: the PR review and PR comment commands.
+
+Comment commands run only for people who can write to the repository: the comment's
+``author_association`` must be OWNER, MEMBER or COLLABORATOR *and* the collaborator
+permission API must say write or admin (read-only org members also show as MEMBER).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from ci_agent.commands.common import Invocation
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.forge.types import CommentKind
+from ci_agent.outcome import Outcome
+from ci_agent.runner.events import Event
+
+if TYPE_CHECKING:
+    from ci_agent.forge.github import GitHubForge
+
+__all__ = ["TRUSTED_ASSOCIATIONS", "comment_command", "pull_request_review"]
+
+TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+HELP_MARKER = "help"
+
+
+def _repository(invocation: Invocation, event: Event) -> str:
+    repository = invocation.settings.repository or event.repository
+    if not repository:
+        raise fail("CA105", name="repository", suggestion="GITHUB_REPOSITORY is set by Actions.")
+    return repository
+
+
+def pull_request_review(invocation: Invocation, event: Event) -> Outcome:
+    """Review the event's pull request; with a read-only token, annotate instead of posting."""
+    from ci_agent.commands.review import github_review
+
+    if event.pr_number is None:
+        raise fail("CA113", event=event.name, command="review", allowed="pull_request")
+    outcome = github_review(invocation, _repository(invocation, event), event.pr_number)
+    if outcome.result.get("published", {}).get("read_only_token"):
+        _annotate(invocation, outcome)
+    outcome.result = {"job": "review", **outcome.result}
+    return outcome
+
+
+def _annotate(invocation: Invocation, outcome: Outcome) -> None:
+    """Fork PRs get a read-only token: report findings as annotations and in the job summary."""
+    from ci_agent.runner import Runner
+    from ci_agent.runner.annotations import Annotation
+    from ci_agent.runner.commands import AnnotationLevel
+
+    levels: dict[str, AnnotationLevel] = {"critical": "error", "high": "error", "medium": "warning"}
+    annotations = [
+        Annotation(
+            level=levels.get(f["severity"], "notice"),
+            message=f["body"] or f["title"],
+            title=f"{f['severity']}: {f['title']}",
+            file=f["path"],
+            line=f["start_line"],
+            end_line=f["end_line"],
+        )
+        for f in outcome.result.get("findings", [])
+    ]
+    Runner(invocation.environ, invocation.term.out).annotate(annotations)
+
+
+def comment_command(invocation: Invocation, event: Event, command: str) -> Outcome:
+    """``/ci-agent review`` or ``/ci-agent help`` from a PR comment, behind the permission gate."""
+    from ci_agent.forge.github import GitHubForge
+
+    repository = _repository(invocation, event)
+    number = event.issue_number or event.pr_number
+    if number is None or event.comment_id is None or not event.comment_author:
+        raise fail(
+            "CA111", file="GITHUB_EVENT_PATH", problem="the comment event lacks its PR or comment"
+        )
+    settings = dataclasses.replace(invocation.settings, repository=repository)
+    forge = GitHubForge.from_settings(settings, invocation.metrics)
+    try:
+        refusal = _refusal(forge, event)
+        if refusal:
+            return Outcome(
+                "run", result={"job": command, "skipped": refusal}, text=f"refused: {refusal}"
+            )
+        if settings.dry_run:
+            return Outcome(
+                "run", result={"job": command, "dry_run": True}, text=f"would run {command}"
+            )
+        forge.add_reaction(_kind(event), event.comment_id, "eyes")
+        try:
+            if command == "comment-review":
+                from ci_agent.commands.review import github_review
+
+                outcome = github_review(invocation, repository, number)
+            else:
+                outcome = _help(forge, number)
+        except CiAgentError:
+            forge.add_reaction(_kind(event), event.comment_id, "confused")
+            raise
+        forge.add_reaction(_kind(event), event.comment_id, "rocket")
+        outcome.result = {"job": command, "requested_by": event.comment_author, **outcome.result}
+        return outcome
+    finally:
+        forge.close()
+
+
+def _kind(event: Event) -> CommentKind:
+    return CommentKind.REVIEW if event.name == "pull_request_review_comment" else CommentKind.ISSUE
+
+
+def _refusal(forge: GitHubForge, event: Event) -> str:
+    """Why the commenter may not run commands, or "" when they may."""
+    from ci_agent.forge.types import Permission
+
+    author = event.comment_author or ""
+    if author.endswith("[bot]") or event.is_bot_sender:
+        return "comments from bots are ignored"
+    if (event.comment_author_association or "") not in TRUSTED_ASSOCIATIONS:
+        return f"{author} is not an owner, member or collaborator of the repository"
+    permission = forge.permission(author)
+    if not permission.at_least(Permission.WRITE):
+        return f"{author} has '{permission.value}' permission; commands need write or admin"
+    return ""
+
+
+def _help(forge: GitHubForge, number: int) -> Outcome:
+    from ci_agent.markers import marker
+    from ci_agent.render import TemplateRenderer
+
+    body = (
+        marker(HELP_MARKER, f"pr-{number}")
+        + "\n"
+        + TemplateRenderer().render("comments/help.md.j2")
+    )
+    comment = forge.create_comment(number, body)
+    return Outcome("run", result={"help_comment_id": comment.id}, text="posted the help comment")
