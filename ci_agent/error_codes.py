@@ -54,6 +54,7 @@ def _spec(
     category: Category,
     message: str,
     suggestion: str,
+    *,
     exit_code: int | None = None,
 ) -> ErrorSpec:
     if code[2] != _PREFIX[category]:

@@ -10,6 +10,7 @@ from ci_agent import __version__
 from ci_agent.errors import EXIT_FINDINGS, EXIT_OK, CiAgentError
 from ci_agent.metrics import Metrics
 from ci_agent.redact import Redactor
+from ci_agent.sanitize import wire_text
 
 __all__ = ["SCHEMA_VERSION", "Outcome", "Status", "envelope", "render"]
 
@@ -67,7 +68,7 @@ def render(outcome: Outcome, metrics: Metrics, fmt: str, redact: Redactor) -> st
         text = outcome.markdown or _markdown_fallback(outcome)
     else:
         text = outcome.text
-    return redact(text)
+    return redact(wire_text(text))
 
 
 def _markdown_fallback(outcome: Outcome) -> str:

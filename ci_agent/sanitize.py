@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["clean_markdown"]
+__all__ = ["clean_markdown", "wire_text"]
 
 _FENCE = re.compile(r"(^|\n)(```|~~~)[^\n]*\n.*?(\n\2[ \t]*(?=\n|$)|$)", re.DOTALL)
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
@@ -76,3 +76,12 @@ def _keep_link(match: re.Match[str], repository_url: str | None) -> str:
 def _bare_url(url: str, repository_url: str | None) -> str:
     # GitHub autolinks bare URLs; inside a code span they are shown but not clickable.
     return url if _allowed(url, repository_url) else f"`{url}`"
+
+
+def wire_text(text: str) -> str:
+    """Text that encodes as UTF-8: bytes git could not decode become U+FFFD.
+
+    Diffs and paths keep undecodable bytes as surrogates (``surrogateescape``) so they round-trip
+    locally; JSON for GitHub or a model, and the terminal, need valid UTF-8.
+    """
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -26,7 +26,7 @@ from ci_agent.render import TemplateRenderer
 from ci_agent.review.chunks import Chunk, Section, plan_chunks
 from ci_agent.review.engine import EngineResult, ReviewFile, RiskLevel
 from ci_agent.review.findings import Category, Finding, SeverityName
-from ci_agent.sanitize import clean_markdown
+from ci_agent.sanitize import clean_markdown, wire_text
 
 __all__ = ["LLMEngine", "ModelFinding", "ReviewAnswer"]
 
@@ -114,7 +114,8 @@ class LLMEngine:
             part=part,
             parts=parts,
         )
-        return [Message("system", self._renderer.render(self._system)), Message("user", user)]
+        system = self._renderer.render(self._system)
+        return [Message("system", system), Message("user", wire_text(user))]
 
     def section_budget(self) -> int:
         """Tokens left for diff sections in one request after prompts and schema."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ReviewForge
 from ci_agent.forge.run_types import CheckOutput
-from ci_agent.forge.types import Comment, CommentKind, ReviewEvent
+from ci_agent.forge.types import Comment, CommentKind, InlineComment, ReviewEvent
 from ci_agent.markers import find_markers, marker, parse_state, state_marker
 from ci_agent.review.comments import (
     SUMMARY_MARKER,
@@ -23,6 +23,7 @@ from ci_agent.review.comments import (
     is_ours,
 )
 from ci_agent.review.pipeline import ReviewReport
+from ci_agent.sanitize import wire_text
 
 __all__ = [
     "CHECK_NAME",
@@ -91,7 +92,7 @@ def publish_review(
             raise
         return Published(report, read_only=True)
     review_id, posted, rejected, report = _post_review(forge, report, request_changes)
-    body = render_summary(report, summary_markers(pr.number, pr.head_sha))
+    body = wire_text(render_summary(report, summary_markers(pr.number, pr.head_sha)))
     comment_id, action = _upsert_summary(forge, pr.number, body, summary)
     findings = report.findings + report.selection.already_posted
     conclusion = check_conclusion(findings, int(report.fail_level))
@@ -123,7 +124,7 @@ def _post_review(
     inline = report.selection.inline
     if not inline:
         return None, 0, 0, report
-    comments = [inline_comment(f, report.key(f)) for f in inline]
+    comments = [_wire(inline_comment(f, report.key(f))) for f in inline]
     event: ReviewEvent = (
         "REQUEST_CHANGES" if request_changes and report.at_fail_level else "COMMENT"
     )
@@ -154,3 +155,8 @@ def _upsert_summary(
     if existing.body.strip() == body.strip():
         return existing.id, "unchanged"
     return forge.update_comment(CommentKind.ISSUE, existing.id, body).id, "updated"
+
+
+def _wire(comment: InlineComment) -> InlineComment:
+    """The comment with text GitHub's JSON accepts (undecodable bytes as U+FFFD)."""
+    return replace(comment, path=wire_text(comment.path), body=wire_text(comment.body))
