@@ -21,9 +21,15 @@ class Progress(Protocol):
     def advance(self, amount: float = 1) -> None:
         """Record ``amount`` units of work done."""
 
+    def describe(self, text: str) -> None:
+        """Show what is being done now."""
+
 
 class _NoProgress:
     def advance(self, amount: float = 1) -> None:
+        """Do nothing: progress is not shown here."""
+
+    def describe(self, text: str) -> None:
         """Do nothing: progress is not shown here."""
 
 
@@ -35,6 +41,10 @@ class _RichProgress:
     def advance(self, amount: float = 1) -> None:
         """Move the bar forward."""
         self.bar.advance(self.task, amount)
+
+    def describe(self, text: str) -> None:
+        """Replace the bar's description."""
+        self.bar.update(self.task, description=text)
 
 
 class Terminal:

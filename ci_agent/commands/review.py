@@ -105,14 +105,20 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
         )
         note = f"{choice.provider} model {choice.model}"
     invocation.term.info(f"reviewing {base}..{head} in {path}")
-    with invocation.metrics.timed("review"):
+    # A spinner with the current stage on a terminal; nothing in Actions, pipes or --quiet.
+    with invocation.metrics.timed("review"), invocation.term.progress(None, "reviewing") as bar:
+
+        def stage(message: str) -> None:
+            bar.describe(message)
+            invocation.term.detail(message)
+
         report = run_review(
             forge,
             LOCAL_PULL_REQUEST,
             review_config,
             settings.fail_level,
             engines,
-            progress=invocation.term.detail,
+            progress=stage,
         )
     result = review_result(report)
     result["notes"] = [*result["notes"], note]

@@ -198,3 +198,31 @@ def test_progress_on_a_terminal_uses_a_bar() -> None:
         progress.advance(2)
         assert progress.bar.tasks[0].completed == 3  # type: ignore[attr-defined]
     assert out.getvalue() == ""
+
+
+def test_progress_shows_on_a_tty_and_follows_the_stage() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Tty()
+    term = Terminal(io.StringIO(), err, redact=Redactor(), color=False)
+    with term.progress(None, "reviewing") as bar:
+        bar.describe("static:ruff: 3 file(s)")
+        bar.advance()
+    shown = err.getvalue()
+    assert "reviewing" in shown
+    assert "static:ruff: 3 file(s)" in shown
+
+
+def test_progress_is_silent_with_quiet_even_on_a_tty() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Tty()
+    term = Terminal(io.StringIO(), err, redact=Redactor(), quiet=True)
+    with term.progress(10, "work") as bar:
+        bar.describe("x")
+        bar.advance(5)
+    assert err.getvalue() == ""
