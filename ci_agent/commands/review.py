@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
+
+if TYPE_CHECKING:
+    from ci_agent.forge.github import GitHubForge
 
 __all__ = ["review"]
 
@@ -139,8 +143,17 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
     )
 
 
-def github_review(invocation: Invocation, repository: str | None, number: int) -> Outcome:
-    """Review pull request ``number`` of ``repository`` on GitHub (``--dry-run`` posts nothing)."""
+def github_review(
+    invocation: Invocation,
+    repository: str | None,
+    number: int,
+    forge: GitHubForge | None = None,
+) -> Outcome:
+    """Review pull request ``number`` of ``repository`` on GitHub (``--dry-run`` posts nothing).
+
+    ``forge`` is the caller's, for the same repository (one forge per job keeps its writes
+    spaced); without one, a forge is made and closed here.
+    """
     from ci_agent.forge.github import GitHubForge
     from ci_agent.review.github_run import review_pull_request
 
@@ -151,7 +164,8 @@ def github_review(invocation: Invocation, repository: str | None, number: int) -
             suggestion="Pass --repo OWNER/NAME (GITHUB_REPOSITORY is used inside Actions).",
         )
     settings = dataclasses.replace(invocation.settings, repository=repository)
-    forge = GitHubForge.from_settings(settings, invocation.metrics)
+    own = forge is None
+    forge = forge or GitHubForge.from_settings(settings, invocation.metrics)
     server = invocation.environ.get("GITHUB_SERVER_URL") or "https://github.com"
     try:
         done = review_pull_request(
@@ -164,8 +178,10 @@ def github_review(invocation: Invocation, repository: str | None, number: int) -
             server_url=server,
         )
     finally:
-        forge.close()
-    at_fail_level = done.report.at_fail_level if done.report else 0
+        if own:
+            forge.close()
+    # Counts findings reported by an earlier run too: the exit code agrees with the check run.
+    at_fail_level = int(done.result.get("at_fail_level", 0))
     return Outcome(
         "review",
         result=done.result,

@@ -7,6 +7,7 @@ permission API must say write or admin (read-only org members also show as MEMBE
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from typing import TYPE_CHECKING
 
@@ -42,7 +43,24 @@ def pull_request_review(invocation: Invocation, event: Event) -> Outcome:
     if outcome.result.get("published", {}).get("read_only_token"):
         _annotate(invocation, outcome)
     outcome.result = {"job": "review", **outcome.result}
+    outcome.text = _inert(outcome.text)
     return outcome
+
+
+def _inert(text: str) -> str:
+    """The review's text for the log, where the runner must not read commands in it.
+
+    It quotes paths chosen by the PR's author and findings written by a model the PR's text
+    can steer; a line of it such as ``::set-output ...`` or ``::error ...`` would otherwise be
+    a workflow command (the runner ignores leading spaces).
+    """
+    import io
+
+    from ci_agent.runner.commands import WorkflowCommands
+
+    buffer = io.StringIO()
+    WorkflowCommands(buffer).untrusted(text)
+    return buffer.getvalue()
 
 
 def _annotate(invocation: Invocation, outcome: Outcome) -> None:
@@ -93,11 +111,15 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
             if command == "comment-review":
                 from ci_agent.commands.review import github_review
 
-                outcome = github_review(invocation, repository, number)
+                # The same forge: the job's writes stay ≥ 1 s apart (secondary rate limits).
+                outcome = github_review(invocation, repository, number, forge)
+                outcome.text = _inert(outcome.text)
             else:
                 outcome = _help(forge, number)
-        except CiAgentError:
-            forge.add_reaction(_kind(event), event.comment_id, "confused")
+        except Exception:
+            # Any failure, not only coded ones; and a failing reaction must not hide the cause.
+            with contextlib.suppress(CiAgentError):
+                forge.add_reaction(_kind(event), event.comment_id, "confused")
             raise
         forge.add_reaction(_kind(event), event.comment_id, "rocket")
         outcome.result = {"job": command, "requested_by": event.comment_author, **outcome.result}

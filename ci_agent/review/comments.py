@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Literal
+
+from pydantic import ValidationError
 
 from ci_agent.forge.run_types import Annotation
 from ci_agent.forge.types import Comment, InlineComment
@@ -19,11 +22,17 @@ __all__ = [
     "inline_comment",
     "is_ours",
     "posted_keys",
+    "standing_findings",
 ]
 
 FINDING_MARKER = "finding"
 SUMMARY_MARKER = "review-summary"
 _ICONS = {"critical": "🛑", "high": "🔴", "medium": "🟠", "low": "🟡", "info": "🔵"}
+# The second line of an inline comment, as inline_comment writes it.
+_HEADLINE = re.compile(
+    r"^\S+ \*\*(?P<severity>critical|high|medium|low|info)\*\* · (?P<category>[a-z]+) · "
+    r"\*\*(?P<title>.+)\*\*$"
+)
 _LEVELS: dict[str, Literal["failure", "warning", "notice"]] = {
     "critical": "failure",
     "high": "failure",
@@ -93,3 +102,42 @@ def posted_keys(comments: Iterable[Comment]) -> frozenset[str]:
         for m in find_markers(c.body)
         if m.kind == FINDING_MARKER
     )
+
+
+def standing_findings(
+    comments: Iterable[Comment], changed: frozenset[str]
+) -> list[tuple[str, Finding]] | None:
+    """Findings ci-agent posted inline on files *not* in ``changed``, read back with their keys.
+
+    Those files are unchanged since the last review, so its findings there still stand; an
+    incremental re-review carries them so the check run and exit code do not forget them.
+    Comments GitHub marks outdated (no line) are left out. None when a comment of ours cannot
+    be read back: the caller must then review everything instead.
+    """
+    found: dict[str, Finding] = {}
+    for comment in comments:
+        if not is_ours(comment) or comment.path is None or comment.path in changed:
+            continue
+        keys = [m.key for m in find_markers(comment.body) if m.kind == FINDING_MARKER]
+        if not keys or comment.line is None:
+            continue
+        lines = comment.body.splitlines()
+        match = _HEADLINE.match(lines[1]) if len(lines) > 1 else None
+        if match is None:
+            return None
+        try:
+            finding = Finding.model_validate(
+                {
+                    "path": comment.path,
+                    "start_line": comment.line,
+                    "end_line": comment.line,
+                    "severity": match["severity"],
+                    "category": match["category"],
+                    "title": match["title"][:200],
+                    "source": "earlier review",
+                }
+            )
+        except ValidationError:
+            return None
+        found.setdefault(keys[0], finding)
+    return list(found.items())

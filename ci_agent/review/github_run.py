@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.config import Settings
 from ci_agent.errors import CiAgentError
-from ci_agent.forge.protocol import ReviewForge
-from ci_agent.forge.types import Comment, CommentKind, PullRequestInfo
+from ci_agent.forge.protocol import ChangeSource, ReviewForge
+from ci_agent.forge.types import ChangedFile, Comment, CommentKind, Commit, PullRequestInfo
 from ci_agent.llm.choice import choose_provider
+from ci_agent.markers import parse_state
 from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer
-from ci_agent.review.comments import inline_comment, is_ours, posted_keys
-from ci_agent.review.engine import ReviewEngine, StaticEngine
+from ci_agent.review.comments import inline_comment, is_ours, posted_keys, standing_findings
+from ci_agent.review.engine import ReviewEngine, RiskLevel, StaticEngine
+from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.pipeline import ReviewReport, run_review
 from ci_agent.review.publish import Published, find_summary, last_reviewed_head, publish_review
 from ci_agent.review.summary import review_markdown, review_result, review_text
 from ci_agent.terminal import Terminal
 
+if TYPE_CHECKING:
+    from ci_agent.forge.local import LocalRepository
+
 __all__ = ["GitHubReview", "changed_since", "review_pull_request"]
+
+# (head SHA reviewed last, paths changed since): the other files are not reviewed again.
+Since = tuple[str, frozenset[str]]
+_RISKS: tuple[RiskLevel, ...] = ("low", "medium", "high", "critical")
 
 
 @dataclass(frozen=True)
@@ -102,14 +112,8 @@ def review_pull_request(
         )
     renderer = TemplateRenderer([settings.workspace / ".github" / "ci-agent"])
     summary = find_summary(forge, number)
-    previous = last_reviewed_head(summary)
-    since = None
-    if previous and previous != pr.head_sha:
-        paths = changed_since(settings.workspace, previous, pr.head_sha)
-        since = (previous, paths) if paths is not None else None
-    elif previous == pr.head_sha:
-        since = (previous, frozenset[str]())
     earlier = [c for c in forge.comments(number, CommentKind.REVIEW) if is_ours(c)]
+    since, carried = _incremental(settings.workspace, summary, earlier, pr.head_sha)
     repository_url = f"{server_url.rstrip('/')}/{repository}"
     engines, note = _engines(
         settings,
@@ -121,7 +125,7 @@ def review_pull_request(
     )
     with metrics.timed("review"):
         report = run_review(
-            forge,
+            _with_local_contents(forge, settings.workspace, pr.head_sha),
             number,
             review,
             settings.fail_level,
@@ -130,11 +134,12 @@ def review_pull_request(
             progress=term.detail,
             since=since,
         )
+    report = _standing_risk(_carry(report, carried))
     outdated = _outdated(earlier, since)
     if outdated:
         report = replace(report, notes=(*report.notes, outdated))
 
-    def render(current: ReviewReport, markers: str) -> str:
+    def render(current: ReviewReport, markers: str, *, list_all: bool = False) -> str:
         return review_markdown(
             current,
             renderer,
@@ -142,6 +147,7 @@ def review_pull_request(
             marker=markers,
             note=note,
             max_inline=review.max_inline_comments,
+            list_all=list_all,
         )
 
     result = review_result(report)
@@ -151,7 +157,7 @@ def review_pull_request(
             "inline_comments": would,
             "summary_action": "create" if summary is None else "update",
         }
-        markdown = render(report, "")
+        markdown = render(report, "", list_all=True)  # nothing is posted: list everything
         text = review_text(report) + f"\ndry run: would post {len(would)} inline comment(s)"
         return GitHubReview(report, None, result, markdown, text)
     published = publish_review(
@@ -167,7 +173,8 @@ def review_pull_request(
         "check_run_id": published.check_run_id,
         "read_only_token": published.read_only,
     }
-    markdown = render(published.report, "")
+    # With a read-only token nothing was posted inline: the job summary lists every finding.
+    markdown = render(published.report, "", list_all=published.read_only)
     posted = result["published"]
     text = review_text(published.report) + (
         f"\nposted {posted['inline_comments']} inline comment(s); summary {posted['summary']}"
@@ -177,16 +184,105 @@ def review_pull_request(
     return GitHubReview(published.report, published, result, markdown, text)
 
 
-def _outdated(earlier: list[Comment], since: tuple[str, frozenset[str]] | None) -> str:
+def _incremental(
+    workspace: Path, summary: Comment | None, earlier: list[Comment], head: str
+) -> tuple[Since | None, list[tuple[str, Finding]]]:
+    """(last reviewed head, paths changed since) and the findings still standing elsewhere.
+
+    Full review (None) when there is no earlier review, when it was of this very head (a
+    re-run or `/ci-agent review`: reviewing again is what was asked, and skipping would
+    forget its findings), when history was rewritten or the clone lacks the commits, and when
+    earlier findings cannot all be carried forward: those only the summary listed, or an
+    inline comment that cannot be read back.
+    """
+    previous = last_reviewed_head(summary)
+    if summary is None or not previous or previous == head:
+        return None, []
+    if parse_state(summary.body).get("listed") != "0":
+        return None, []
+    paths = changed_since(workspace, previous, head)
+    standing = None if paths is None else standing_findings(earlier, paths)
+    if paths is None or standing is None:
+        return None, []
+    return (previous, paths), standing
+
+
+def _carry(report: ReviewReport, carried: list[tuple[str, Finding]]) -> ReviewReport:
+    """Count findings standing on files not reviewed again as already reported."""
+    present = {f.path for f in report.files}
+    kept = [(key, f) for key, f in carried if f.path in present]
+    if not kept:
+        return report
+    selection = replace(
+        report.selection,
+        already_posted=report.selection.already_posted + tuple(f for _, f in kept),
+    )
+    return replace(report, selection=selection, keys={**report.keys, **{f: k for k, f in kept}})
+
+
+def _standing_risk(report: ReviewReport) -> ReviewReport:
+    """The risk raised to match findings still standing, not only new ones (as the check run
+    counts them): a re-run must not call a PR with a standing high finding low-risk."""
+    worst = max((severity_rank(f.severity) for f in report.selection.already_posted), default=0)
+    # critical → critical, high → high, medium → medium, low/info → low, as the pipeline maps.
+    risk = _RISKS[max(_RISKS.index(report.risk), 0, min(3, worst - 2))]
+    return report if risk == report.risk else replace(report, risk=risk)
+
+
+def _outdated(earlier: list[Comment], since: Since | None) -> str:
     """Earlier inline findings on files changed since they were posted."""
     if since is None or not since[1]:
         return ""
     stale = [c for c in earlier if c.path in since[1]]
     if not stale:
         return ""
-    places = ", ".join(f"{c.path}:{c.line}" for c in stale[:10])
+    places = ", ".join(f"`{c.path}:{c.line}`" if c.line else f"`{c.path}`" for c in stale[:10])
     more = f" and {len(stale) - 10} more" if len(stale) > 10 else ""
     return (
         f"{len(stale)} earlier finding(s) are on files changed since {since[0][:12]}"
         f" and may be outdated: {places}{more}"
     )
+
+
+class _LocalContents:
+    """The forge's change, with file contents read from the local clone: no API request each."""
+
+    def __init__(self, forge: ReviewForge, local: LocalRepository) -> None:
+        self._forge = forge
+        self._local = local
+
+    def pull_request(self, number: int) -> PullRequestInfo:
+        """From the forge."""
+        return self._forge.pull_request(number)
+
+    def changed_files(self, number: int) -> Iterator[ChangedFile]:
+        """From the forge."""
+        return self._forge.changed_files(number)
+
+    def diff(self, number: int) -> str:
+        """From the forge."""
+        return self._forge.diff(number)
+
+    def commits(self, number: int) -> Iterator[Commit]:
+        """From the forge."""
+        return self._forge.commits(number)
+
+    def file_contents(self, path: str, ref: str) -> bytes:
+        """From the clone; from the forge if the clone lacks it."""
+        try:
+            return self._local.file_contents(path, ref)
+        except CiAgentError:
+            return self._forge.file_contents(path, ref)
+
+
+def _with_local_contents(forge: ReviewForge, workspace: Path, head_sha: str) -> ChangeSource:
+    """Use the checkout for contents when it has the head commit (saves one GET per file)."""
+    from ci_agent.forge.local import LocalRepository
+
+    try:
+        local = LocalRepository.open(workspace)
+        if local.resolve(head_sha) == head_sha:
+            return _LocalContents(forge, local)
+    except CiAgentError:
+        pass
+    return forge

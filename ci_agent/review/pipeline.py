@@ -93,13 +93,13 @@ def run_review(
     coverage: dict[str, FileCoverage] = {}
     files: list[ReviewFile] = []
     for change in changed:
-        if since is not None and change.path not in since[1]:
-            reason = f"unchanged since the review of {since[0][:12]}"
-            coverage[change.path] = _coverage(change, reviewed=True, reason=reason)
-            continue
         reason = _skip_reason(change, excluder)
         if reason:
             coverage[change.path] = _coverage(change, reviewed=False, reason=reason)
+            continue
+        if since is not None and change.path not in since[1]:
+            reason = f"unchanged since the review of {since[0][:12]}"
+            coverage[change.path] = _coverage(change, reviewed=True, reason=reason)
             continue
         diff = parse_file_patch(change.path, change.patch or "", previous_path=change.previous_path)
         files.append(ReviewFile(change.path, diff, _text(source, change.path, pr.head_sha)))

@@ -7,6 +7,7 @@ pull requests) is reported so the caller can fall back to annotations and the jo
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -55,9 +56,11 @@ class Published:
     read_only: bool = False
 
 
-def summary_markers(number: int, head_sha: str) -> str:
-    """The sticky summary's markers: which comment it is, and which head it reviewed."""
-    return marker(SUMMARY_MARKER, f"pr-{number}") + "\n" + state_marker({"head": head_sha})
+def summary_markers(number: int, head_sha: str, listed: int = 0) -> str:
+    """The sticky summary's markers: which comment it is, which head it reviewed, and how many
+    findings only the summary lists (an incremental re-review cannot carry those forward)."""
+    state = {"head": head_sha, "listed": str(listed)}
+    return marker(SUMMARY_MARKER, f"pr-{number}") + "\n" + state_marker(state)
 
 
 def find_summary(forge: ReviewForge, number: int) -> Comment | None:
@@ -91,9 +94,14 @@ def publish_review(
         if exc.code not in READ_ONLY_CODES:
             raise
         return Published(report, read_only=True)
-    review_id, posted, rejected, report = _post_review(forge, report, request_changes)
-    body = wire_text(render_summary(report, summary_markers(pr.number, pr.head_sha)))
-    comment_id, action = _upsert_summary(forge, pr.number, body, summary)
+    try:
+        review_id, posted, rejected, report = _post_review(forge, report, request_changes)
+        listed = len(report.selection.summary_only)
+        body = wire_text(render_summary(report, summary_markers(pr.number, pr.head_sha, listed)))
+        comment_id, action = _upsert_summary(forge, pr.number, body, summary)
+    except CiAgentError as exc:
+        _abandon(forge, check.id, exc)
+        raise
     findings = report.findings + report.selection.already_posted
     conclusion = check_conclusion(findings, int(report.fail_level))
     text = body
@@ -135,8 +143,8 @@ def _post_review(
     result = forge.create_review(
         report.pull_request.number, report.pull_request.head_sha, body, comments, event
     )
-    rejected = {(c.path, c.line) for c in result.rejected}
-    moved = tuple(f for f in inline if (f.path, f.end_line) in rejected)
+    # By comment, not by place: two findings may share a line, and paths are sent as wire text.
+    moved = tuple(f for f, c in zip(inline, comments, strict=True) if c in result.rejected)
     if moved:
         selection = replace(
             report.selection,
@@ -145,6 +153,16 @@ def _post_review(
         )
         report = replace(report, selection=selection)
     return result.id, len(inline) - len(moved), len(moved), report
+
+
+def _abandon(forge: ReviewForge, check_run_id: int, error: CiAgentError) -> None:
+    """Complete the started check run as failed, so it is not left in progress forever."""
+    output = CheckOutput(
+        title=f"ci-agent could not publish the review ({error.code})",
+        summary=f"{error.code}: {error.message}\n\n{error.suggestion}"[:CHECK_SUMMARY_LIMIT],
+    )
+    with contextlib.suppress(CiAgentError):  # the original error is the one to report
+        forge.complete_check_run(check_run_id, "failure", output)
 
 
 def _upsert_summary(

@@ -7,7 +7,7 @@ from typing import Any
 
 from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer
-from ci_agent.review.findings import Finding
+from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.pipeline import ReviewReport
 
 __all__ = ["review_markdown", "review_result", "review_text"]
@@ -33,7 +33,7 @@ def review_result(report: ReviewReport) -> dict[str, Any]:
         "risk": report.risk,
         "findings_count": len(report.findings),
         "max_severity": report.max_severity,
-        "at_fail_level": report.at_fail_level,
+        "at_fail_level": _at_fail_level(report),
         "fail_level": report.fail_level.label,
         "findings": [_finding(f, inline=True) for f in selection.inline]
         + [_finding(f, inline=False) for f in selection.summary_only],
@@ -46,6 +46,15 @@ def review_result(report: ReviewReport) -> dict[str, Any]:
         "engines": list(report.engines),
         "notes": list(report.notes),
     }
+
+
+def _at_fail_level(report: ReviewReport) -> int:
+    """Findings meeting fail-level, new or reported by an earlier run: they all still stand,
+    so the exit code agrees with the check run's conclusion on a re-run."""
+    if not report.fail_level:
+        return 0
+    standing = report.findings + report.selection.already_posted
+    return sum(1 for f in standing if severity_rank(f.severity) >= report.fail_level)
 
 
 def _coverage(report: ReviewReport) -> dict[str, Any]:
@@ -128,6 +137,7 @@ def review_markdown(
         files=report.files,
         coverage=_coverage(report),
         engines=report.engines,
+        notes=report.notes,
         note=note,
         metrics=metric_values,
         max_inline=max_inline,
