@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ci_agent.commands.common import Invocation
@@ -111,6 +112,7 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
             if command == "comment-review":
                 from ci_agent.commands.review import github_review
 
+                _same_head_as_commented(forge, number, event)
                 # The same forge: the job's writes stay ≥ 1 s apart (secondary rate limits).
                 outcome = github_review(invocation, repository, number, forge)
                 outcome.text = _inert(outcome.text)
@@ -158,3 +160,29 @@ def _help(forge: GitHubForge, number: int) -> Outcome:
     )
     comment = forge.create_comment(number, body)
     return Outcome("run", result={"help_comment_id": comment.id}, text="posted the help comment")
+
+
+def _same_head_as_commented(forge: GitHubForge, number: int, event: Event) -> None:
+    """Refuse when the pull request got new commits after the comment was written.
+
+    The person who asked saw the code at comment time; a push made since (perhaps by someone
+    without write access) must not ride on their permission. Compared by commit time, which
+    the pusher sets, so this guards against the common race, not a determined forger — the
+    job is a read-only review either way.
+    """
+    written = event.payload.get("comment", {}).get("created_at")
+    commits = list(forge.commits(number))
+    if not written or not commits:
+        return
+    asked = datetime.fromisoformat(str(written).replace("Z", "+00:00"))
+    head = commits[-1]
+    if head.committed_at is not None and head.committed_at > asked:
+        raise fail(
+            "CA113",
+            f"pull request #{number} changed after the command was written "
+            f"(head {head.sha[:12]} is newer than the comment)",
+            suggestion="Look at the new commits, then comment the command again.",
+            event=event.name,
+            command="review",
+            allowed="a comment newer than the pull request's head",
+        )

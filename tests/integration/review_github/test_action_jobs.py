@@ -57,6 +57,7 @@ def comment_event(
     association: str,
     number: int | None = None,
     bot: bool = False,
+    created_at: str | None = None,
 ) -> int:
     """Post ``body`` as ``author`` on the PR (or issue ``number``) and make it the event."""
     number = number or harness.number
@@ -75,6 +76,7 @@ def comment_event(
                 "body": body,
                 "user": user,
                 "author_association": association,
+                **({"created_at": created_at} if created_at else {}),
             },
             "repository": {"full_name": REPO},
             "sender": user,
@@ -424,3 +426,27 @@ def test_model_text_cannot_issue_workflow_commands(
     assert commands_seen(result.out) == ["add-mask", "add-mask"]  # … but not obeyed
     assert step.outputs()["status"] == "findings"
     assert TOKEN not in unmasked(result.out) and OPENAI_KEY not in unmasked(result.out)
+
+
+def test_a_command_older_than_the_head_is_refused(
+    step: ActionsStep, harness: Harness, run_cli: RunCli, no_sleep: list[float]
+) -> None:
+    """New commits after the comment: the commenter did not see them, so nothing runs."""
+    harness.repo.grant("writer", "write", association="COLLABORATOR")
+    comment_id = comment_event(
+        step,
+        harness,
+        "/ci-agent review",
+        author="writer",
+        association="COLLABORATOR",
+        created_at="2000-01-01T00:00:00Z",
+    )
+
+    result = run_cli("run")
+
+    assert result.code == 2, result.out + result.err
+    no_traceback(result)
+    assert "changed after the command was written" in result.err
+    assert reactions(harness, comment_id) == ["eyes", "confused"]
+    assert result_of(step)["errors"][0]["code"] == "CA113"
+    assert not harness.repo.reviews and not harness.repo.check_runs
