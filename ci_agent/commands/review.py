@@ -76,11 +76,8 @@ def review(
 
 def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> Outcome:
     from ci_agent.forge.local import LOCAL_PULL_REQUEST, LocalForge, LocalRepository
-    from ci_agent.llm.choice import choose_provider
-    from ci_agent.llm.factory import build_provider
     from ci_agent.render import TemplateRenderer
-    from ci_agent.review.engine import ReviewEngine, StaticEngine
-    from ci_agent.review.llm_engine import LLMEngine
+    from ci_agent.review.engine import build_engines
     from ci_agent.review.pipeline import run_review
     from ci_agent.review.summary import review_markdown, review_result, review_text
 
@@ -89,25 +86,13 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
     repository = LocalRepository.open(path)
     forge = LocalForge(repository, base, head)
     renderer = TemplateRenderer([repository.root / ".github" / "ci-agent"])
-    engines: list[ReviewEngine] = [
-        StaticEngine(review_config.ruff_select, review_config.ruff_ignore)
-    ]
-    choice = choose_provider(settings)
-    if choice.provider == "none":
-        note = "no LLM configured: static engine only (set OPENAI_API_KEY or llm.provider)"
-    else:
-        provider = build_provider(settings, metrics=invocation.metrics, log=invocation.term.detail)
-        pull_request = forge.pull_request(LOCAL_PULL_REQUEST)
-        engines.append(
-            LLMEngine(
-                provider,
-                renderer,
-                pull_request,
-                prompt=review_config.prompt,
-                max_concurrency=settings.config.llm.max_concurrency,
-            )
-        )
-        note = f"{choice.provider} model {choice.model}"
+    engines, note = build_engines(
+        settings,
+        metrics=invocation.metrics,
+        log=invocation.term.detail,
+        renderer=renderer,
+        pull_request=forge.pull_request(LOCAL_PULL_REQUEST),
+    )
     invocation.term.info(f"reviewing {base}..{head} in {path}")
     # A spinner with the current stage on a terminal; nothing in Actions, pipes or --quiet.
     with invocation.metrics.timed("review"), invocation.term.progress(None, "reviewing") as bar:

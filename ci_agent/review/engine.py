@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from ci_agent.diff import FileDiff
 from ci_agent.review.findings import Finding
 from ci_agent.review.static_engine import PYTHON_SUFFIXES, run_ruff
 
-__all__ = ["EngineResult", "ReviewEngine", "ReviewFile", "RiskLevel", "StaticEngine"]
+if TYPE_CHECKING:
+    from ci_agent.config import Settings
+    from ci_agent.forge.types import PullRequestInfo
+    from ci_agent.metrics import Metrics
+    from ci_agent.render import TemplateRenderer
+
+__all__ = [
+    "NO_LLM_NOTE",
+    "EngineResult",
+    "ReviewEngine",
+    "ReviewFile",
+    "RiskLevel",
+    "StaticEngine",
+    "build_engines",
+]
+
+NO_LLM_NOTE = "no LLM configured: static engine only (set OPENAI_API_KEY or llm.provider)"
 
 RiskLevel = Literal["low", "medium", "high", "critical"]
 
@@ -59,3 +75,37 @@ class StaticEngine:
         readable = {p: c for p, c in python.items() if c is not None}
         findings = run_ruff(readable, self._select, self._ignore) if readable else []
         return EngineResult(findings=tuple(findings))
+
+
+def build_engines(
+    settings: Settings,
+    *,
+    metrics: Metrics,
+    log: Callable[[str, int], None],
+    renderer: TemplateRenderer,
+    pull_request: PullRequestInfo,
+    repository_url: str | None = None,
+) -> tuple[list[ReviewEngine], str]:
+    """The static engine, plus the LLM engine when one is configured; and a note saying which."""
+    from ci_agent.llm.choice import choose_provider
+
+    review = settings.config.review
+    engines: list[ReviewEngine] = [StaticEngine(review.ruff_select, review.ruff_ignore)]
+    choice = choose_provider(settings)
+    if choice.provider == "none":
+        return engines, NO_LLM_NOTE
+    from ci_agent.llm.factory import build_provider
+    from ci_agent.review.llm_engine import LLMEngine
+
+    provider = build_provider(settings, metrics=metrics, log=log)
+    engines.append(
+        LLMEngine(
+            provider,
+            renderer,
+            pull_request,
+            prompt=review.prompt,
+            max_concurrency=settings.config.llm.max_concurrency,
+            repository_url=repository_url,
+        )
+    )
+    return engines, f"{choice.provider} model {choice.model}"

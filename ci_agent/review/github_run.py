@@ -11,12 +11,11 @@ from ci_agent.config import Settings
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ChangeSource, ReviewForge
 from ci_agent.forge.types import ChangedFile, Comment, CommentKind, Commit, PullRequestInfo
-from ci_agent.llm.choice import choose_provider
 from ci_agent.markers import parse_state
 from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer
 from ci_agent.review.comments import inline_comment, is_ours, posted_keys, standing_findings
-from ci_agent.review.engine import ReviewEngine, RiskLevel, StaticEngine
+from ci_agent.review.engine import RiskLevel, build_engines
 from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.pipeline import ReviewReport, run_review
 from ci_agent.review.publish import Published, find_summary, last_reviewed_head, publish_review
@@ -61,37 +60,6 @@ def changed_since(workspace: Path, previous: str, head: str) -> frozenset[str] |
         return None
 
 
-def _engines(
-    settings: Settings,
-    *,
-    metrics: Metrics,
-    term: Terminal,
-    renderer: TemplateRenderer,
-    pull_request: PullRequestInfo,
-    repository_url: str,
-) -> tuple[list[ReviewEngine], str]:
-    review = settings.config.review
-    engines: list[ReviewEngine] = [StaticEngine(review.ruff_select, review.ruff_ignore)]
-    choice = choose_provider(settings)
-    if choice.provider == "none":
-        return engines, "no LLM configured: static engine only"
-    from ci_agent.llm.factory import build_provider
-    from ci_agent.review.llm_engine import LLMEngine
-
-    provider = build_provider(settings, metrics=metrics, log=term.detail)
-    engines.append(
-        LLMEngine(
-            provider,
-            renderer,
-            pull_request,
-            prompt=review.prompt,
-            max_concurrency=settings.config.llm.max_concurrency,
-            repository_url=repository_url,
-        )
-    )
-    return engines, f"{choice.provider} model {choice.model}"
-
-
 def review_pull_request(
     forge: ReviewForge,
     number: int,
@@ -115,10 +83,10 @@ def review_pull_request(
     earlier = [c for c in forge.comments(number, CommentKind.REVIEW) if is_ours(c)]
     since, carried = _incremental(settings.workspace, summary, earlier, pr.head_sha)
     repository_url = f"{server_url.rstrip('/')}/{repository}"
-    engines, note = _engines(
+    engines, note = build_engines(
         settings,
         metrics=metrics,
-        term=term,
+        log=term.detail,
         renderer=renderer,
         pull_request=pr,
         repository_url=repository_url,

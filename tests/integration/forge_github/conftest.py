@@ -4,7 +4,6 @@ sleeps."""
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_server.fixtures import fake_github
 from tests.fakes.openai_server.fixture import fake_openai
 from tests.integration.github_fake.world import World, build
+from tests.support import FakeClock
 
 __all__ = [
     "TOKEN",
@@ -34,29 +34,6 @@ __all__ = [
 
 # Distinctive, so a leak into a log or a message is easy to find.
 TOKEN = "ghp_FORGEtoken0123456789abcdefSECRET"
-
-
-class FakeClock:
-    """Starts at the real time (the fake's rate-limit resets are real epochs); sleeping only
-    records the wait and moves the time on."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        """The fake time."""
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Record the wait; never block."""
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    @property
-    def retry_waits(self) -> list[float]:
-        """Sleeps other than the ≤ 1 s spacing between writes."""
-        return [s for s in self.sleeps if s > 1.0]
 
 
 @dataclass

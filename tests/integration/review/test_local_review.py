@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,18 +14,9 @@ from ci_agent.forge.local import LOCAL_PULL_REQUEST, LocalForge, LocalRepository
 from ci_agent.review.engine import EngineResult, ReviewFile, StaticEngine
 from ci_agent.review.findings import Finding
 from ci_agent.review.pipeline import run_review
+from tests.support import git
 
 SELECT = ReviewConfig().ruff_select
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 @pytest.fixture

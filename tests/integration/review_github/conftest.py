@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from tests.fakes.github_server import FakeGitHub, RepoState
 from tests.fakes.github_server.fixtures import fake_github
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.openai_server.fixture import fake_openai
+from tests.support import FakeClock
 
 __all__ = [
     "BOT",
@@ -93,24 +93,6 @@ FEATURE_FILES: dict[str, str | bytes | None] = {
     "assets/logo.png": PNG,
 }
 CHANGED_PATHS = sorted(FEATURE_FILES)
-
-
-class FakeClock:
-    """Starts at the real time (the fake's rate-limit resets are real epochs); sleeping only
-    records the wait and moves the time on."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        """The fake time."""
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Record the wait; never block."""
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def writes(fake: FakeGitHub) -> int:
