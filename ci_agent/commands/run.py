@@ -106,14 +106,15 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
         return Outcome(
             "run", result={"job": None, "skipped": reason}, text=f"nothing to do: {reason}"
         )
+    if args:
+        # No job takes extra arguments yet; ignoring them silently would hide a mistake.
+        raise fail(
+            "CA106",
+            name="args",
+            value=settings.args,
+            allowed=f"nothing ({command} takes its settings from the inputs and the config file)",
+        )
     if command == "doctor":
-        if args:
-            raise fail(
-                "CA106",
-                name="args",
-                value=settings.args,
-                allowed="nothing (doctor takes no arguments)",
-            )
         from ci_agent.commands.doctor import diagnose
 
         outcome = diagnose(invocation)

@@ -174,8 +174,16 @@ def test_doctor_job_refuses_arguments(run_cli: RunCli, actions: ActionsStep) -> 
     result = run_cli("run")
     assert result.code == 2
     assert "error[CA106]: 'args' has the invalid value '--verbose'" in result.err
-    assert "Use one of: nothing (doctor takes no arguments)." in result.err
+    assert "nothing (doctor takes its settings from the inputs and the config file)" in result.err
     assert_outputs(actions, "error", 2)
+
+
+def test_review_job_refuses_arguments_too(run_cli: RunCli, actions: ActionsStep) -> None:
+    actions.event("pull_request", {"number": 1, "pull_request": {"number": 1}})
+    actions.set(INPUT_COMMAND="review", INPUT_ARGS="--fail-level low")
+    result = run_cli("run")
+    assert result.code == 2
+    assert "error[CA106]: 'args' has the invalid value '--fail-level low'" in result.err
 
 
 def test_args_with_unbalanced_quotes(run_cli: RunCli, actions: ActionsStep) -> None:
