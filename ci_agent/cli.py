@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fix": ("ci_agent.commands.pending:fix", "Fix a failed CI run with a verified patch."),
     "triage": ("ci_agent.commands.pending:triage", "Classify a failed CI run from its logs."),
     "plan": ("ci_agent.commands.pending:plan", "Plan a deployment from the changed paths."),
-    "backup": ("ci_agent.commands.pending:backup", "Create, verify, restore and prune backups."),
+    "backup": ("ci_agent.commands.backup:backup", "Create, verify, restore and prune backups."),
     "run": (
         "ci_agent.commands.run:run",
         "Entry point of the GitHub Action: pick the job from the event.",

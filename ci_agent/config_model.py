@@ -17,6 +17,7 @@ __all__ = [
     "RetentionConfig",
     "ReviewConfig",
     "Severity",
+    "TriageConfig",
 ]
 
 
@@ -102,6 +103,44 @@ class ReviewConfig(_Section):
     ruff_ignore: tuple[str, ...] = ("S101", "S311", "S603", "S607")
 
 
+FailureKindName = Literal[
+    "test",
+    "lint",
+    "format",
+    "type",
+    "build",
+    "dependency",
+    "exception",
+    "error",
+    "network",
+    "timeout",
+    "cancelled",
+    "runner-lost",
+    "oom",
+    "unknown",
+]
+StrategyName = Literal["rerun", "fixers", "patch", "analyze"]
+
+
+class TriageConfig(_Section):
+    """How failures are classified and when failed jobs are re-run."""
+
+    strategies: dict[FailureKindName, StrategyName] = Field(
+        default_factory=dict,
+        description="Strategy per failure kind, overriding the defaults (docs/triage.md).",
+    )
+    flaky_tests: tuple[str, ...] = Field(
+        default=(),
+        description="Glob patterns of test ids known to be flaky: their failures are re-run.",
+    )
+    max_reruns_per_sha: int = Field(
+        default=1, ge=0, le=10, description="Re-runs requested per commit before giving up."
+    )
+    excerpt_tokens: int = Field(
+        default=1500, ge=100, le=32000, description="Token budget of a failed job's excerpt."
+    )
+
+
 class FixConfig(_Section):
     """CI failure triage and auto-fix."""
 
@@ -109,6 +148,7 @@ class FixConfig(_Section):
     delivery: Literal["push", "pull-request", "suggest"] = "push"
     max_attempts: int = Field(default=3, ge=1, le=10)
     protected_paths: tuple[str, ...] = (".github/**",)
+    triage: TriageConfig = TriageConfig()
 
 
 class RetentionConfig(_Section):

@@ -180,6 +180,63 @@ _SPECS = (
         "the LLM settings are incomplete: {problem}",
         "Add the missing setting under 'llm:' in .github/ci-agent.yml, an input or the env.",
     ),
+    # configuration and input: triage of CI failures
+    _spec(
+        "CA130",
+        "log-not-found",
+        _C,
+        "{what} {path} does not exist",
+        "Check the path; --log takes a job log or a directory of them (*.log, *.txt).",
+    ),
+    _spec(
+        "CA131",
+        "log-not-text",
+        _C,
+        "{path} is not a text log: {problem}",
+        "Pass the job log as text, e.g. from 'gh run view RUN --log-failed > job.log'.",
+    ),
+    _spec(
+        "CA132",
+        "junit-invalid",
+        _C,
+        "{path} is not a JUnit XML report: {problem}",
+        "Pass the file written by 'pytest --junitxml=FILE' or another JUnit XML reporter.",
+    ),
+    _spec(
+        "CA133",
+        "log-empty",
+        _C,
+        "the log {path} is empty",
+        "The job may not have started or its log expired; download it again.",
+    ),
+    _spec(
+        "CA134",
+        "run-not-found",
+        _C,
+        "workflow run {run} does not exist in {repository}",
+        "Check the run id (the number after /actions/runs/ in its URL) and --repo.",
+    ),
+    _spec(
+        "CA135",
+        "run-in-progress",
+        _C,
+        "workflow run {run} is still {status}",
+        "Triage it once it has completed ('gh run watch {run}' waits for it).",
+    ),
+    _spec(
+        "CA136",
+        "no-failed-jobs",
+        _C,
+        "workflow run {run} has no failed jobs (conclusion: {conclusion})",
+        "Nothing to triage; pick a failed run ('gh run list --status failure').",
+    ),
+    _spec(
+        "CA137",
+        "no-logs-in-directory",
+        _C,
+        "the directory {path} holds no logs (*.log, *.txt)",
+        "Put the job logs there, or pass the log files themselves with --log.",
+    ),
     # filesystem and git
     _spec(
         "CA201",
@@ -222,6 +279,28 @@ _SPECS = (
         _G,
         "git ref '{ref}' does not exist",
         "Fetch it first ('git fetch origin {ref}') or name an existing branch, tag or SHA.",
+    ),
+    # filesystem and git: backups (a block of their own, 22x)
+    _spec(
+        "CA221",
+        "target-not-empty",
+        _G,
+        "{path} is not empty",
+        "Choose an empty or new directory, or pass --force to replace its contents.",
+    ),
+    _spec(
+        "CA222",
+        "repository-empty",
+        _G,
+        "the repository at {path} has no commits and there is no metadata to back up",
+        "Commit something first, or give a GitHub token and --repo to back up metadata.",
+    ),
+    _spec(
+        "CA223",
+        "backup-not-found",
+        _G,
+        "no backup {what} in {where}",
+        "Run 'ci-agent backup list' (with --source artifacts for Actions artifacts).",
     ),
     # network and GitHub
     _spec(
@@ -352,6 +431,42 @@ _SPECS = (
         _V,
         "{file}: SHA-256 mismatch (expected {expected}, got {actual})",
         "The file is corrupted or was altered; do not trust it.",
+    ),
+    # validation and verification: backups (a block of their own, 52x)
+    _spec(
+        "CA521",
+        "backup-not-recognised",
+        _V,
+        "{file} is not a ci-agent backup: {problem}",
+        "Pass an archive written by 'ci-agent backup create' (ci-agent-backup-*.tar.gz).",
+    ),
+    _spec(
+        "CA522",
+        "backup-unsafe-member",
+        _V,
+        "{file}: refused archive member '{member}': {problem}",
+        "Do not extract this archive by hand; ci-agent never writes such members.",
+    ),
+    _spec(
+        "CA523",
+        "backup-content-invalid",
+        _V,
+        "{file}: {problem}",
+        "The backup is damaged or was altered: restore from another one and keep this for study.",
+    ),
+    _spec(
+        "CA524",
+        "backup-git-invalid",
+        _V,
+        "the git data of {file} failed verification: {problem}",
+        "The bundle is corrupted or incomplete: restore from another backup.",
+    ),
+    _spec(
+        "CA525",
+        "backup-chain-incomplete",
+        _V,
+        "{file} builds on {missing}, which was not found",
+        "Keep the whole chain in one directory, use --source artifacts, or create one with --full.",
     ),
     # processing
     _spec(

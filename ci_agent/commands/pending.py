@@ -10,7 +10,7 @@ from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
-__all__ = ["backup", "fix", "plan", "tests", "triage"]
+__all__ = ["fix", "plan", "tests", "triage"]
 
 _LENIENT = {"ignore_unknown_options": True, "allow_extra_args": True}
 
@@ -38,19 +38,3 @@ tests = _pending("tests", "Generate pytest tests for changed code.")
 fix = _pending("fix", "Fix a failed CI run with a verified patch.")
 triage = _pending("triage", "Classify a failed CI run from its logs.")
 plan = _pending("plan", "Plan a deployment from the changed paths.")
-
-
-@click.group(name="backup")
-def backup() -> None:
-    """Create, verify, restore, list and prune checksummed repository backups."""
-
-
-for _sub, _summary in (
-    ("create", "Create a backup archive."),
-    ("verify", "Verify a backup archive."),
-    ("restore", "Restore a backup archive."),
-    ("list", "List backups."),
-    ("stats", "Show backup statistics."),
-    ("prune", "Delete backups beyond the retention policy."),
-):
-    backup.add_command(_pending(f"backup {_sub}", _summary))

@@ -106,8 +106,14 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
         return Outcome(
             "run", result={"job": None, "skipped": reason}, text=f"nothing to do: {reason}"
         )
+    if command == "backup":
+        from ci_agent.commands.backup import backup_job
+
+        outcome = backup_job(invocation, args)
+        outcome.result = {"job": "backup", **outcome.result}
+        return outcome
     if args:
-        # No job takes extra arguments yet; ignoring them silently would hide a mistake.
+        # Only backup takes extra arguments; ignoring them silently would hide a mistake.
         raise fail(
             "CA106",
             name="args",

@@ -263,8 +263,6 @@ def test_event_file_not_an_object(run_cli: RunCli, actions: ActionsStep) -> None
         ("fix", "workflow_run", {}),
         ("triage", "workflow_run", {}),
         ("plan", "push", {}),
-        ("backup", "schedule", {}),
-        ("auto", "schedule", {}),
     ],
 )
 def test_pending_jobs(

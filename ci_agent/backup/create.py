@@ -1,0 +1,260 @@
+"""``backup create``: plan (what kind, full or incremental, on top of what), then build.
+
+Everything is staged in a hidden directory inside ``--out`` and the archive is written
+atomically; the staging directory is removed whatever happens, so a failure, a full disk or
+Ctrl-C leaves no partial backup behind. ``created_at`` is an input (``--created-at``,
+``SOURCE_DATE_EPOCH``, else the clock): the archive bytes depend only on it and the data.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from ci_agent import __version__
+from ci_agent.backup import gitdata
+from ci_agent.backup.archive import digest_file, disk_errors, write_archive, write_bytes_atomically
+from ci_agent.backup.manifest import (
+    BUNDLE,
+    MANIFEST,
+    SUMS,
+    GitPart,
+    Manifest,
+    MetaPart,
+    render_sums,
+)
+from ci_agent.backup.metadata import export_metadata
+from ci_agent.backup.naming import CHECKSUM_SUFFIX, BackupName, Kind, Mode, format_time
+from ci_agent.backup.previous import MAX_CHAIN, Previous, find_previous
+from ci_agent.backup.stores import Store
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.forge.local import LocalRepository
+from ci_agent.forge.run_protocol import ArchiveReader
+from ci_agent.metrics import Metrics
+
+__all__ = ["Created", "Plan", "Request", "build", "plan"]
+
+Log = Callable[[str], None]
+Progress = Callable[[int], None]
+ProgressBar = Callable[[int], AbstractContextManager[Progress]]
+Wanted = Literal["auto", "full", "incremental"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for."""
+
+    path: Path
+    out: Path
+    kind: Kind
+    wanted: Wanted
+    created_at: datetime
+    level: int = 6
+    repository: str | None = None  # owner/name on GitHub; None: metadata is skipped
+    skip_reason: str | None = None  # why metadata is skipped (no token, --no-metadata)
+
+
+@dataclass
+class Plan:
+    """What ``build`` will do."""
+
+    request: Request
+    repo: LocalRepository
+    repository: str
+    snapshot: gitdata.RepoSnapshot
+    mode: Mode
+    previous: Previous | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The archive's file name."""
+        r = self.request
+        return BackupName.for_repository(self.repository, r.created_at, r.kind, self.mode).file_name
+
+
+@dataclass(frozen=True)
+class Created:
+    """The archive written, with its manifest."""
+
+    path: Path
+    sha256: str
+    size: int
+    manifest: Manifest
+    notes: tuple[str, ...]
+
+
+def _out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise fail(
+            "CA205",
+            path=out,
+            problem="it is a file, not a directory",
+            suggestion="Give --out a directory (it is created when missing).",
+        )
+    with disk_errors(out):
+        out.mkdir(parents=True, exist_ok=True)
+
+
+def plan(request: Request, stores: Sequence[Store], metadata: bool) -> Plan:
+    """Check the inputs and choose full or incremental; reads, never writes (but --out)."""
+    _out_dir(request.out)
+    repo = LocalRepository.open(request.path)
+    if repo.is_shallow():
+        raise fail(
+            "CA204",
+            path=repo.root,
+            suggestion="Back up a full clone: actions/checkout with 'fetch-depth: 0', "
+            "or run 'git fetch --unshallow' first.",
+        )
+    snap = gitdata.snapshot(repo.git)
+    if snap.empty and not metadata:
+        raise fail("CA222", path=repo.root)
+    repository = request.repository or repo.name().full_name
+    result = Plan(request, repo, repository, snap, "full", None)
+    wanted = request.wanted
+    if wanted == "auto":
+        wanted = "incremental" if request.kind == "daily" else "full"
+    if wanted == "incremental":
+        _choose_previous(result, stores, explicit=request.wanted == "incremental")
+    if snap.empty:
+        result.notes.append("the repository has no commits: git data skipped")
+    return result
+
+
+def _choose_previous(result: Plan, stores: Sequence[Store], explicit: bool) -> None:
+    work = Path(tempfile.mkdtemp(prefix="ci-agent-previous-"))
+    try:
+        previous = find_previous(stores, result.repository, work)
+    except CiAgentError as exc:
+        if exc.code != "CA503":
+            raise
+        hint = "The newest backup does not match its digest: pass --full, and verify that one."
+        raise fail("CA503", suggestion=hint, **exc.context) from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if previous is None:
+        where = " or ".join(store.where for store in stores) or "no store"
+        if explicit:
+            raise fail(
+                "CA223",
+                what="to build on",
+                where=where,
+                suggestion="Drop --incremental: the first backup of a repository is full.",
+            )
+        result.notes.append(f"no previous backup in {where}: a full backup")
+        return
+    if len(previous.chain) >= MAX_CHAIN:
+        result.notes.append(f"the chain reached {MAX_CHAIN} backups: a full backup")
+        return
+    result.mode, result.previous = "incremental", previous
+    result.notes.append(f"incremental on {previous.manifest.name} (from {previous.where})")
+
+
+def build(
+    plan: Plan,
+    reader: ArchiveReader | None,
+    metrics: Metrics,
+    *,
+    log: Log = lambda _: None,
+    progress: ProgressBar | None = None,
+) -> Created:
+    """Write the archive and its ``.sha256``; ``progress(total)`` gives a byte counter."""
+    request = plan.request
+    before = metrics.to_dict()["api_calls"]["total"]
+    with disk_errors(request.out):
+        stage = Path(tempfile.mkdtemp(dir=request.out, prefix=".ci-agent-backup-"))
+        try:
+            git_part = _git(plan, stage, log)
+            meta_part = _metadata(plan, reader, stage, log)
+            files = {
+                path.relative_to(stage).as_posix(): digest_file(path)
+                for path in sorted(stage.rglob("*"))
+                if path.is_file()
+            }
+            used = metrics.to_dict()["api_calls"]["total"] - before
+            manifest = Manifest(
+                tool={"name": "ci-agent", "version": __version__},
+                name=plan.name,
+                repository=plan.repository,
+                created_at=format_time(request.created_at),
+                kind=request.kind,
+                mode=plan.mode,
+                previous=plan.previous.link if plan.previous else None,
+                chain=plan.previous.chain if plan.previous else (),
+                git=git_part,
+                metadata=meta_part,
+                api_requests=used,
+                compression_level=request.level,
+                files=files,
+            )
+            (stage / MANIFEST).write_bytes(manifest.to_bytes())
+            sums = {**files, MANIFEST: digest_file(stage / MANIFEST)}
+            (stage / SUMS).write_bytes(render_sums(sums))
+            members = [(name, stage / name) for name in (*files, MANIFEST, SUMS)]
+            total = sum(path.stat().st_size for _, path in members)
+            dest = request.out / plan.name
+            log(f"writing {dest.name} ({total} bytes before compression)")
+            with progress(total) if progress else nullcontext(None) as advance:
+                sha = write_archive(
+                    dest,
+                    members,
+                    mtime=int(request.created_at.timestamp()),
+                    level=request.level,
+                    progress=advance,
+                )
+            try:
+                sidecar = dest.with_name(dest.name + CHECKSUM_SUFFIX)
+                write_bytes_atomically(sidecar, f"{sha}  {dest.name}\n".encode())
+            except BaseException:
+                dest.unlink(missing_ok=True)
+                raise
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+    return Created(dest, sha, dest.stat().st_size, manifest, tuple(plan.notes))
+
+
+def _git(plan: Plan, stage: Path, log: Log) -> GitPart:
+    snap, git = plan.snapshot, plan.repo.git
+    base = GitPart(object_format=snap.object_format, head=snap.head, refs=snap.refs)
+    if snap.empty:
+        return base.model_copy(update={"note": "the repository has no commits"})
+    excluded: list[str] = []
+    if plan.previous is not None:
+        old = plan.previous.manifest.git
+        excluded = gitdata.RepoSnapshot(old.object_format, old.head, old.refs).objects()
+    if excluded and not gitdata.has_new_objects(git, excluded):
+        log("git: nothing new since the previous backup")
+        note = "no new objects since the previous backup"
+        return base.model_copy(update={"note": note, "excluded": tuple(excluded)})
+    (stage / BUNDLE).parent.mkdir(parents=True)
+    gitdata.create_bundle(git, stage / BUNDLE, excluded)
+    log(f"git: {len(snap.refs)} ref(s) bundled" + (" (incremental)" if excluded else ""))
+    return base.model_copy(update={"bundle": BUNDLE, "excluded": tuple(excluded)})
+
+
+def _metadata(plan: Plan, reader: ArchiveReader | None, stage: Path, log: Log) -> MetaPart:
+    request = plan.request
+    if reader is None:
+        reason = request.skip_reason or "no GitHub repository or token"
+        plan.notes.append(f"GitHub metadata skipped: {reason}; only git data is backed up")
+        return MetaPart(skipped=reason)
+    since: dict[str, str | None] = {}
+    if plan.previous is not None and plan.previous.manifest.metadata.skipped is None:
+        since = dict(plan.previous.manifest.metadata.watermarks)
+    exported = export_metadata(reader, stage, since, log)
+    notes = tuple(f"{r}: {why}" for r, why in sorted(exported.unavailable.items()))
+    plan.notes.extend(notes)
+    return MetaPart(
+        counts=exported.counts,
+        unavailable=exported.unavailable,
+        since=since,
+        watermarks=exported.watermarks,
+        notes=notes,
+    )

@@ -1,0 +1,190 @@
+"""The git side of a backup: refs, the bundle, and rebuilding a repository from bundles.
+
+Every command goes through :class:`~ci_agent.git.Git` as an argument list. Bundles are made
+with ``pack.threads=1``: threaded delta search picks different deltas from run to run, which
+would make the archive bytes differ for the same repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ci_agent.backup.manifest import Head, Ref
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.git import Git
+
+__all__ = [
+    "RefDiff",
+    "RepoSnapshot",
+    "build_repository",
+    "compare_refs",
+    "create_bundle",
+    "fsck",
+    "has_new_objects",
+    "read_refs",
+    "snapshot",
+]
+
+_REF_FORMAT = "%(objectname) %(objecttype) %(refname) %(*objectname) %(symref)"
+_DETERMINISTIC = ("-c", "pack.threads=1")
+
+
+@dataclass(frozen=True)
+class RepoSnapshot:
+    """A repository's refs and HEAD at one moment."""
+
+    object_format: str
+    head: Head
+    refs: tuple[Ref, ...]
+
+    @property
+    def empty(self) -> bool:
+        """Whether there is nothing to bundle (no ref at all)."""
+        return not self.refs and self.head.sha is None
+
+    def objects(self) -> list[str]:
+        """Every object a ref or HEAD points to, and what annotated tags point to."""
+        found = {ref.sha for ref in self.refs} | {ref.peeled for ref in self.refs if ref.peeled}
+        if self.head.sha:
+            found.add(self.head.sha)
+        return sorted(found)
+
+
+def read_refs(git: Git) -> tuple[Ref, ...]:
+    """Every ref as ``git for-each-ref`` lists it, sorted by name."""
+    out = git.run("for-each-ref", f"--format={_REF_FORMAT}")
+    refs = []
+    for line in out.splitlines():
+        sha, kind, name, peeled, symref = [*line.split(" "), "", ""][:5]
+        refs.append(
+            Ref(name=name, sha=sha, type=kind, peeled=peeled or None, symref=symref or None)
+        )
+    return tuple(sorted(refs, key=lambda r: r.name))
+
+
+def snapshot(git: Git) -> RepoSnapshot:
+    """Refs, HEAD and object format of the repository ``git`` runs in."""
+    symref = git.run("symbolic-ref", "--quiet", "HEAD", check=False) or None
+    head_sha = git.run("rev-parse", "--verify", "--quiet", "HEAD", check=False) or None
+    object_format = git.run("rev-parse", "--show-object-format", check=False) or "sha1"
+    return RepoSnapshot(object_format, Head(symref=symref, sha=head_sha), read_refs(git))
+
+
+def has_new_objects(git: Git, known: Sequence[str]) -> bool:
+    """Whether any ref reaches an object that ``known`` objects do not (a new tag counts)."""
+    return bool(
+        git.run(
+            "rev-list", "--objects", "-n", "1", "--ignore-missing", "--all", "--not", *known
+        ).strip()
+    )
+
+
+def create_bundle(git: Git, dest: Path, known: Sequence[str]) -> None:
+    """A bundle of every ref (HEAD, branches, tags, notes, remotes) without what ``known``
+    objects reach (those of the previous backup's refs; gone ones are ignored)."""
+    args = [*_DETERMINISTIC, "bundle", "create", "--quiet", str(dest.absolute())]
+    if known:
+        args += ["--ignore-missing", "--all", "--not", *known]
+    else:
+        args.append("--all")
+    git.run(*args)
+
+
+def build_repository(
+    path: Path, bundles: Sequence[Path], refs: Sequence[Ref], head: Head, *, bare: bool, file: str
+) -> Git:
+    """A new repository at ``path`` holding the bundles' objects (oldest first), with exactly
+    ``refs`` and ``head``. CA524 when the bundles cannot give that."""
+    path = path.absolute()
+    path.mkdir(parents=True, exist_ok=True)
+    git = Git(path)
+    try:
+        git.run("init", "--quiet", *(["--bare"] if bare else []), str(path))
+        for bundle in bundles:
+            git.run(
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--update-head-ok",
+                str(bundle.absolute()),
+                "+refs/*:refs/*",
+            )
+        _set_refs(git, refs, head)
+    except CiAgentError as exc:
+        if exc.code != "CA203":
+            raise
+        raise fail("CA524", file=file, problem=str(exc.context.get("problem"))) from None
+    return git
+
+
+def _set_refs(git: Git, refs: Sequence[Ref], head: Head) -> None:
+    """Make the refs exactly ``refs``: bundles of an incremental chain omit unchanged ones."""
+    wanted = {ref.name: ref for ref in refs}
+    for ref in read_refs(git):
+        if ref.name not in wanted:
+            git.run("update-ref", "-d", ref.name)
+    current = {ref.name: ref for ref in read_refs(git)}
+    for ref in refs:
+        if ref.symref:
+            git.run("symbolic-ref", ref.name, ref.symref)
+        elif current.get(ref.name) != ref:
+            git.run("update-ref", "--no-deref", ref.name, ref.sha)
+    if head.symref:
+        git.run("symbolic-ref", "HEAD", head.symref)
+    elif head.sha:
+        git.run("update-ref", "--no-deref", "HEAD", head.sha)
+
+
+@dataclass(frozen=True)
+class RefDiff:
+    """How a repository's refs differ from a manifest's."""
+
+    missing: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    moved: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.extra or self.moved)
+
+    def describe(self) -> str:
+        """One line naming up to three refs of each kind."""
+        parts = []
+        for label, names in (
+            ("missing", self.missing),
+            ("extra", self.extra),
+            ("moved", self.moved),
+        ):
+            if names:
+                shown = ", ".join(names[:3]) + (
+                    f" and {len(names) - 3} more" if len(names) > 3 else ""
+                )
+                parts.append(f"{label}: {shown}")
+        return "; ".join(parts)
+
+
+def compare_refs(git: Git, refs: Sequence[Ref], head: Head) -> RefDiff:
+    """Compare ``for-each-ref`` and HEAD with what the manifest recorded."""
+    actual = {ref.name: ref for ref in read_refs(git)}
+    wanted = {ref.name: ref for ref in refs}
+    moved = [name for name in wanted if name in actual and actual[name] != wanted[name]]
+    now = snapshot(git).head
+    if (now.symref, now.sha) != (head.symref, head.sha):
+        moved.append("HEAD")
+    return RefDiff(
+        tuple(sorted(set(wanted) - set(actual))),
+        tuple(sorted(set(actual) - set(wanted))),
+        tuple(moved),
+    )
+
+
+def fsck(git: Git, file: str) -> None:
+    """``git fsck --full --strict``; CA524 with git's first complaint when it fails."""
+    try:
+        git.run("fsck", "--full", "--strict", "--no-dangling", "--no-progress")
+    except CiAgentError as exc:
+        if exc.code != "CA203":
+            raise
+        raise fail("CA524", file=file, problem=f"git fsck: {exc.context.get('problem')}") from None

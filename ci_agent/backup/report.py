@@ -1,0 +1,127 @@
+"""Text and markdown renderings of the backup commands' results (the JSON is the result)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "human_size",
+    "listing_markdown",
+    "listing_text",
+    "prune_text",
+    "stats_text",
+    "summary_markdown",
+    "summary_text",
+]
+
+
+def human_size(size: int | None) -> str:
+    """``1.5 MiB`` and friends."""
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"  # pragma: no cover - the loop always returns
+
+
+def _counts(counts: dict[str, int] | None) -> str:
+    if not counts:
+        return "-"
+    return ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
+
+
+def summary_text(title: str, fields: Sequence[tuple[str, Any]], notes: Sequence[str]) -> str:
+    """A title, aligned ``key: value`` lines, then notes."""
+    width = max((len(k) for k, _ in fields), default=0)
+    lines = [title, *(f"  {k.ljust(width)}  {v}" for k, v in fields if v not in (None, ""))]
+    lines += [f"note: {note}" for note in notes]
+    return "\n".join(lines)
+
+
+def summary_markdown(title: str, fields: Sequence[tuple[str, Any]], notes: Sequence[str]) -> str:
+    """The same as a markdown table for the job summary."""
+    rows = [f"| {k} | {_cell(v)} |" for k, v in fields if v not in (None, "")]
+    lines = [f"**{title}**", "", "| | |", "|---|---|", *rows]
+    if notes:
+        lines += ["", *(f"- {note}" for note in notes)]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    text = str(value).replace("|", "\\|").replace("\n", " ")
+    return f"`{text}`" if len(text) == 64 and all(c in "0123456789abcdef" for c in text) else text
+
+
+def _verification(item: dict[str, Any]) -> str:
+    last = item.get("last_verification")
+    if not last:
+        return "never"
+    return f"{'ok' if last['ok'] else 'FAILED ' + str(last.get('code'))} {last['at']}"
+
+
+def listing_text(items: Sequence[dict[str, Any]], where: str) -> str:
+    """One block per backup, newest first."""
+    if not items:
+        return f"no backups in {where}"
+    lines = [f"{len(items)} backup(s) in {where}, newest first:"]
+    for item in items:
+        lines.append(f"  {item['name']}")
+        lines.append(
+            f"    {item['kind']} {item['mode']}, created {item['created_at']}, "
+            f"{human_size(item['size'])}, verified: {_verification(item)}"
+        )
+        lines.append(f"    sha256 {item['sha256'] or '-'}; records: {_counts(item['counts'])}")
+        if item.get("problem"):
+            lines.append(f"    problem: {item['problem']}")
+    return "\n".join(lines)
+
+
+def listing_markdown(items: Sequence[dict[str, Any]], where: str) -> str:
+    """A markdown table of the backups."""
+    lines = [
+        f"**{len(items)} backup(s)** in {where}",
+        "",
+        "| name | kind | created | size | records | sha256 | verified |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for item in items:
+        digest = f"`{item['sha256'][:12]}…`" if item["sha256"] else "-"
+        lines.append(
+            f"| {item['name']} | {item['kind']} {item['mode']} | {item['created_at']} | "
+            f"{human_size(item['size'])} | {_counts(item['counts'])} | {digest} | "
+            f"{_verification(item)} |"
+        )
+    return "\n".join(lines)
+
+
+def stats_text(stats: dict[str, Any], where: str) -> str:
+    """The statistics as aligned lines."""
+    kinds = ", ".join(
+        f"{kind} {v['count']} ({human_size(v['size'])})" for kind, v in stats["by_kind"].items()
+    )
+    fields = [
+        ("backups", f"{stats['count']} ({human_size(stats['total_size'])})"),
+        ("by kind", kinds),
+        ("full/incremental", f"{stats['full']}/{stats['incremental']}"),
+        ("longest chain", stats["longest_chain"]),
+        ("newest", stats["newest"]),
+        ("oldest", stats["oldest"]),
+        ("verified", stats["verified"]),
+        ("newest verified", stats["newest_verified"]),
+        ("last verification", stats["last_verification"]),
+        ("broken", ", ".join(stats["broken"]) or "none"),
+    ]
+    return summary_text(f"backups in {where}", fields, [])
+
+
+def prune_text(kept: Sequence[dict[str, Any]], deleted: Sequence[str], dry_run: bool) -> str:
+    """What was kept and why, and what went."""
+    verb = "would delete" if dry_run else "deleted"
+    lines = [f"kept {len(kept)}, {verb} {len(deleted)}"]
+    lines += [f"  keep    {item['name']}  ({'; '.join(item['reasons'])})" for item in kept]
+    lines += [f"  {'delete' if dry_run else 'deleted'}  {name}" for name in deleted]
+    return "\n".join(lines)

@@ -1,0 +1,114 @@
+"""Verify a backup and the chain it builds on: files, checksums, JSONL, and git.
+
+``git bundle verify`` misses a corrupted pack, so the git check rebuilds a repository from
+the chain's bundles (oldest first), sets every ref the manifest lists, compares
+``for-each-ref`` and HEAD with it, and runs ``git fsck --full --strict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ci_agent.backup.extract import Checked, check_archive
+from ci_agent.backup.gitdata import build_repository, compare_refs, fsck
+from ci_agent.backup.manifest import Link, Manifest
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.git import Git
+
+__all__ = ["ChainFinder", "Report", "verify_chain"]
+
+# A chain member by name and pinned digest -> a local archive, or None when it cannot be found.
+ChainFinder = Callable[[Link], Path | None]
+Progress = Callable[[int], None]
+Stage = Callable[[str], None]
+
+
+@dataclass
+class Report:
+    """The verdict on one backup (and its chain)."""
+
+    top: Checked
+    chain: list[Checked] = field(default_factory=list)  # oldest first, the top one excluded
+    problems: list[CiAgentError] = field(default_factory=list)
+    git: Git | None = None
+    git_checked: bool = False
+
+    @property
+    def manifest(self) -> Manifest | None:
+        """The verified backup's manifest."""
+        return self.top.manifest
+
+    @property
+    def ok(self) -> bool:
+        """Whether everything held."""
+        return self.top.manifest is not None and not self.problems
+
+    @property
+    def members(self) -> list[Checked]:
+        """The chain and the backup itself, oldest first."""
+        return [*self.chain, self.top]
+
+
+def verify_chain(
+    top: Checked,
+    work: Path,
+    find: ChainFinder,
+    *,
+    git_dir: Path | None = None,
+    bare: bool = True,
+    progress: Progress | None = None,
+    stage: Stage = lambda _: None,
+) -> Report:
+    """Check the chain under ``top`` and the git data; the repository is built at ``git_dir``."""
+    report = Report(top, problems=list(top.problems))
+    manifest = top.manifest
+    if manifest is None or report.problems:
+        return report
+    for link in manifest.chain:
+        stage(f"checking {link.name}")
+        path = find(link)
+        if path is None:
+            report.problems.append(fail("CA525", file=top.label, missing=link.name))
+            continue
+        member = check_archive(path, work, link.sha256, progress)
+        report.chain.append(member)
+        report.problems += member.problems
+        if member.manifest and member.manifest.repository != manifest.repository:
+            problem = f"{link.name} is a backup of {member.manifest.repository}"
+            report.problems.append(fail("CA523", file=top.label, problem=problem))
+    if report.problems:
+        return report
+    stage("checking the git data")
+    _check_git(report, manifest, git_dir or work / "repository.git", bare)
+    return report
+
+
+def _check_git(report: Report, manifest: Manifest, git_dir: Path, bare: bool) -> None:
+    bundles = [
+        checked.root / checked.manifest.git.bundle
+        for checked in report.members
+        if checked.manifest is not None and checked.manifest.git.bundle
+    ]
+    if not bundles and not manifest.git.refs:
+        return  # a backup of an empty repository: metadata only
+    label = report.top.label
+    try:
+        git = build_repository(
+            git_dir, bundles, manifest.git.refs, manifest.git.head, bare=bare, file=label
+        )
+        diff = compare_refs(git, manifest.git.refs, manifest.git.head)
+        if diff:
+            report.problems.append(
+                fail("CA524", file=label, problem=f"refs differ: {diff.describe()}")
+            )
+            return
+        fsck(git, label)
+    except CiAgentError as exc:
+        if exc.code != "CA524":
+            raise
+        report.problems.append(exc)
+        return
+    report.git = git
+    report.git_checked = True

@@ -1,0 +1,171 @@
+"""``ci-agent triage``: classify failed CI jobs from their logs (``--log``) or a workflow run's
+failed jobs (``--run``), and optionally re-run infrastructure and flaky failures."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ci_agent.commands.common import Invocation, execute, global_options
+from ci_agent.config import CliOverrides
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.outcome import Outcome
+
+if TYPE_CHECKING:
+    from ci_agent.fix.triage import TriageOptions, TriageResult
+
+__all__ = ["triage"]
+
+_USAGE = "ci-agent triage"
+
+
+@click.command()
+@click.option(
+    "--log",
+    "logs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE|DIR",
+    help="A job log, or a directory of them (*.log, *.txt); repeatable. No GitHub needed.",
+)
+@click.option("--run", "run_id", type=int, metavar="ID", help="GitHub mode: a workflow run id.")
+@click.option("--repo", "repo", metavar="OWNER/NAME", help="GitHub mode: the repository.")
+@click.option(
+    "--junit",
+    "junit",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A JUnit XML report of the same tests; repeatable.",
+)
+@click.option(
+    "--rerun",
+    is_flag=True,
+    help="Re-run the failed jobs when every failure is infrastructure or flaky "
+    "(at most fix.triage.max-reruns-per-sha per commit).",
+)
+@click.option(
+    "--root",
+    "roots",
+    multiple=True,
+    metavar="DIR",
+    help="Make absolute paths in the logs relative to DIR (default: the current directory).",
+)
+@click.option(
+    "--passed",
+    "passed",
+    multiple=True,
+    metavar="TEST|JOB",
+    help="Local mode: a test id or job that passed before on the same commit (flaky).",
+)
+@click.option(
+    "--default-branch",
+    "default_branch",
+    metavar="BRANCH",
+    help="GitHub mode: the default branch (default: from the event payload).",
+)
+@global_options
+def triage(
+    overrides: CliOverrides,
+    *,
+    logs: tuple[Path, ...],
+    run_id: int | None,
+    repo: str | None,
+    junit: tuple[Path, ...],
+    rerun: bool,
+    roots: tuple[str, ...],
+    passed: tuple[str, ...],
+    default_branch: str | None,
+) -> int:
+    """Classify failed CI jobs and choose a recovery strategy: rerun, fixers, patch, analyze.
+
+    Local mode reads --log files; GitHub mode downloads only the failed jobs' logs of --run ID.
+    Deterministic: no language model is involved.
+    """
+
+    def body(invocation: Invocation) -> Outcome:
+        from ci_agent.fix.classify import History, Policy
+        from ci_agent.fix.present import triage_markdown, triage_text
+        from ci_agent.fix.triage import TriageOptions, triage_logs
+
+        if logs and run_id is not None:
+            raise fail("CA108", problem="give --log or --run, not both", usage=_USAGE)
+        if not logs and run_id is None and not junit:
+            raise fail("CA108", problem="give --log FILE|DIR or --run ID", usage=_USAGE)
+        if (rerun or repo) and run_id is None:
+            raise fail("CA108", problem="--rerun and --repo need --run ID", usage=_USAGE)
+        settings = invocation.settings
+        config = settings.config.fix.triage
+        workspace = invocation.environ.get("GITHUB_WORKSPACE")
+        options = TriageOptions(
+            roots=roots or tuple(filter(None, (str(invocation.cwd), workspace))),
+            policy=Policy.from_config(config),
+            history=History(dict.fromkeys(passed, "given with --passed"), frozenset(passed)),
+            excerpt_tokens=config.excerpt_tokens,
+            junit=junit,
+            default_branch=default_branch or _event_default_branch(invocation.environ),
+            max_reruns_per_sha=config.max_reruns_per_sha,
+        )
+        if run_id is None:
+            result = triage_logs(logs, options)
+        else:
+            result = _github(invocation, repo or settings.repository, run_id, options, rerun)
+        return Outcome(
+            "triage",
+            result=result.to_dict(),
+            text=triage_text(result),
+            markdown=triage_markdown(result),
+        )
+
+    return execute(overrides, "triage", body)
+
+
+def _github(
+    invocation: Invocation,
+    repository: str | None,
+    run_id: int,
+    options: TriageOptions,
+    rerun: bool,
+) -> TriageResult:
+    from ci_agent.fix.triage import triage_run
+    from ci_agent.forge.github import GitHubForge
+
+    if not repository:
+        raise fail(
+            "CA105",
+            name="repository",
+            suggestion="Pass --repo OWNER/NAME (GITHUB_REPOSITORY is used inside Actions).",
+        )
+    settings = dataclasses.replace(invocation.settings, repository=repository)
+    forge = GitHubForge.from_settings(settings, invocation.metrics)
+    try:
+        with invocation.metrics.timed("triage"):
+            return triage_run(
+                forge,
+                run_id,
+                options,
+                repository=repository,
+                rerun=rerun,
+                dry_run=settings.dry_run,
+                progress=invocation.term.detail,
+            )
+    finally:
+        forge.close()
+
+
+def _event_default_branch(environ: Mapping[str, str]) -> str | None:
+    """The repository's default branch from the event payload, inside Actions."""
+    from ci_agent.runner.events import load_event
+    from ci_agent.runner.payload import dig_str
+
+    if not environ.get("GITHUB_EVENT_PATH"):
+        return None
+    try:
+        event = load_event(environ)
+    except CiAgentError:
+        return None
+    return dig_str(event.payload, "repository", "default_branch")
