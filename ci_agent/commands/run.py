@@ -106,6 +106,16 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
         return Outcome(
             "run", result={"job": None, "skipped": reason}, text=f"nothing to do: {reason}"
         )
+    if command == "triage" and not args:
+        from ci_agent.commands.triage import run_triage_job
+
+        if event.workflow_run_id is None:
+            raise fail("CA113", event=event.name, command="triage", allowed="workflow_run")
+        outcome = run_triage_job(
+            invocation, settings.repository or event.repository, event.workflow_run_id
+        )
+        outcome.result = {"job": "triage", **outcome.result}
+        return outcome
     if command == "backup":
         from ci_agent.commands.backup import backup_job
 

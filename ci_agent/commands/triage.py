@@ -18,7 +18,7 @@ from ci_agent.outcome import Outcome
 if TYPE_CHECKING:
     from ci_agent.fix.triage import TriageOptions, TriageResult
 
-__all__ = ["triage"]
+__all__ = ["run_triage_job", "triage", "triage_options", "triage_outcome"]
 
 _USAGE = "ci-agent triage"
 
@@ -88,9 +88,7 @@ def triage(
     """
 
     def body(invocation: Invocation) -> Outcome:
-        from ci_agent.fix.classify import History, Policy
-        from ci_agent.fix.present import triage_markdown, triage_text
-        from ci_agent.fix.triage import TriageOptions, triage_logs
+        from ci_agent.fix.triage import triage_logs
 
         if logs and run_id is not None:
             raise fail("CA108", problem="give --log or --run, not both", usage=_USAGE)
@@ -98,30 +96,58 @@ def triage(
             raise fail("CA108", problem="give --log FILE|DIR or --run ID", usage=_USAGE)
         if (rerun or repo) and run_id is None:
             raise fail("CA108", problem="--rerun and --repo need --run ID", usage=_USAGE)
-        settings = invocation.settings
-        config = settings.config.fix.triage
-        workspace = invocation.environ.get("GITHUB_WORKSPACE")
-        options = TriageOptions(
-            roots=roots or tuple(filter(None, (str(invocation.cwd), workspace))),
-            policy=Policy.from_config(config),
-            history=History(dict.fromkeys(passed, "given with --passed"), frozenset(passed)),
-            excerpt_tokens=config.excerpt_tokens,
-            junit=junit,
-            default_branch=default_branch or _event_default_branch(invocation.environ),
-            max_reruns_per_sha=config.max_reruns_per_sha,
+        options = triage_options(
+            invocation, roots=roots, passed=passed, junit=junit, default_branch=default_branch
         )
         if run_id is None:
-            result = triage_logs(logs, options)
-        else:
-            result = _github(invocation, repo or settings.repository, run_id, options, rerun)
-        return Outcome(
-            "triage",
-            result=result.to_dict(),
-            text=triage_text(result),
-            markdown=triage_markdown(result),
-        )
+            return triage_outcome(triage_logs(logs, options))
+        repository = repo or invocation.settings.repository
+        return triage_outcome(_github(invocation, repository, run_id, options, rerun))
 
     return execute(overrides, "triage", body)
+
+
+def triage_options(
+    invocation: Invocation,
+    *,
+    roots: tuple[str, ...] = (),
+    passed: tuple[str, ...] = (),
+    junit: tuple[Path, ...] = (),
+    default_branch: str | None = None,
+) -> TriageOptions:
+    """Triage options from Settings, the workspace and the event."""
+    from ci_agent.fix.classify import History, Policy
+    from ci_agent.fix.triage import TriageOptions
+
+    config = invocation.settings.config.fix.triage
+    workspace = invocation.environ.get("GITHUB_WORKSPACE")
+    return TriageOptions(
+        roots=roots or tuple(filter(None, (str(invocation.cwd), workspace))),
+        policy=Policy.from_config(config),
+        history=History(dict.fromkeys(passed, "given with --passed"), frozenset(passed)),
+        excerpt_tokens=config.excerpt_tokens,
+        junit=junit,
+        default_branch=default_branch or _event_default_branch(invocation.environ),
+        max_reruns_per_sha=config.max_reruns_per_sha,
+    )
+
+
+def triage_outcome(result: TriageResult) -> Outcome:
+    """The command's outcome for a triage result."""
+    from ci_agent.fix.present import triage_markdown, triage_text
+
+    return Outcome(
+        "triage",
+        result=result.to_dict(),
+        text=triage_text(result),
+        markdown=triage_markdown(result),
+    )
+
+
+def run_triage_job(invocation: Invocation, repository: str | None, run_id: int) -> Outcome:
+    """The action's triage job: triage the failed run and re-run what is flaky (capped)."""
+    options = triage_options(invocation)
+    return triage_outcome(_github(invocation, repository, run_id, options, rerun=True))
 
 
 def _github(

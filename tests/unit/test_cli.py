@@ -22,7 +22,6 @@ BACKUP_SUBCOMMANDS = ("create", "verify", "restore", "list", "stats", "prune")
 PENDING = [
     ["tests"],
     ["fix"],
-    ["triage"],
     ["plan"],
 ]
 ENVELOPE_KEYS = {

@@ -261,7 +261,6 @@ def test_event_file_not_an_object(run_cli: RunCli, actions: ActionsStep) -> None
     [
         ("tests", "pull_request", {"number": 1}),
         ("fix", "workflow_run", {}),
-        ("triage", "workflow_run", {}),
         ("plan", "push", {}),
     ],
 )
@@ -497,3 +496,11 @@ def test_the_review_job_needs_a_token(run_cli: RunCli, actions: ActionsStep) -> 
     assert result.code == 2
     assert "error[CA307]" in result.err
     assert "job: review (chosen for the 'pull_request' event)" in result.err
+
+
+def test_the_triage_job_needs_a_workflow_run(run_cli: RunCli, actions: ActionsStep) -> None:
+    actions.event("push", {"after": "a" * 40})
+    actions.set(INPUT_COMMAND="triage")
+    result = run_cli("run")
+    assert result.code == 2
+    assert "error[CA113]: event 'push' cannot run 'triage'" in result.err

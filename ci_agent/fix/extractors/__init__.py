@@ -1,0 +1,38 @@
+"""Extractors: one module per family of tools, each turning its tools' output into failures.
+
+``default_extractors()`` builds a fresh set for one log (extractors keep per-log state)."""
+
+from __future__ import annotations
+
+from ci_agent.fix.extractor import Extractor
+
+__all__ = ["default_extractors"]
+
+
+def default_extractors() -> list[Extractor]:
+    """One instance of every extractor, in routing order."""
+    from ci_agent.fix.extractors.diagnostics import Diagnostics
+    from ci_agent.fix.extractors.eslint import ESLint
+    from ci_agent.fix.extractors.infra import Infrastructure
+    from ci_agent.fix.extractors.javascript import Jest, NodeError
+    from ci_agent.fix.extractors.packages import Npm, Pip
+    from ci_agent.fix.extractors.pytest import Pytest
+    from ci_agent.fix.extractors.python_lint import Formatters, PythonLint, RuffFull
+    from ci_agent.fix.extractors.traceback import PythonTraceback
+    from ci_agent.fix.extractors.unittest import Unittest
+
+    return [
+        Pytest(),
+        Unittest(),
+        Jest(),
+        PythonTraceback(),
+        NodeError(),
+        RuffFull(),
+        PythonLint(),
+        Formatters(),
+        ESLint(),
+        Diagnostics(),
+        Pip(),
+        Npm(),
+        Infrastructure(),
+    ]

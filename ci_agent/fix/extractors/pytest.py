@@ -1,0 +1,252 @@
+"""pytest: the ERRORS and FAILURES sections, the short test summary, verbose progress lines.
+
+One failure per test: the summary (or a ``-v`` progress line) gives the node id, the section
+headed by the test's name gives the error's location and the ``E`` lines. The location is the
+innermost frame in the project (not in the standard library or an installed package), which
+for a failed assertion is the assertion and for an exception the ``raise``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ci_agent.fix.extractor import BaseExtractor, Clip, Cursor, Sink
+from ci_agent.fix.model import Failure, Kind, Location
+from ci_agent.fix.paths import is_library
+
+__all__ = ["Pytest"]
+
+_MAX_TESTS = 1000
+_HEADER = re.compile(r"^=+ (FAILURES|ERRORS) =+$")
+_SUMMARY = re.compile(r"^=+ short test summary info =+$")
+_RULE = re.compile(r"^=+ .*=+$")
+_END = re.compile(r"^=+ .*\bin \d+(?:\.\d+)?s\b.*=+$")
+_HEADLINE = re.compile(r"^_{2,} (.+?) _{2,}$")
+_RESULT = re.compile(
+    r"^(?:\[gw\d+\] \[\s*\d+%\] )?(FAILED|ERROR) ([^\s\[]+(?:\[.*?\])?)(?: - (.*))?\s*$"
+)
+_PROGRESS = re.compile(r"^(\S+?::[^\s\[]+(?:\[.*?\])?) (FAILED|ERROR)(?:\s+\[\s*\d+%\])?\s*$")
+_LOCATION = re.compile(r"^([^\s:][^:]*?\.\w+):(\d+): ?(.*)$")
+_FILE = re.compile(r'^(?:E\s+)?\s*File "(.+?)", line (\d+)')
+_EXCEPTION = re.compile(r"^E\s+((?:\w+\.)*\w*(?:Error|Exception|Exit|Interrupt|Failed)\b.*)$")
+_ROOTDIR = re.compile(r"^rootdir: (.+?)(?:, \w+: .*)?$")
+_CAPTURED = re.compile(r"^-+ Captured .* -+$")
+_COLLECTING = "ERROR collecting "
+_AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
+
+
+@dataclass
+class _Section:
+    """One entry of the ERRORS or FAILURES section."""
+
+    key: str
+    step: int
+    offset: int
+    clip: Clip = field(default_factory=Clip)
+    first: str | None = None
+    exception: str | None = None
+    project: Location | None = None
+    innermost: Location | None = None
+    frames: int = 0
+    captured: bool = False
+
+    def location(self) -> Location | None:
+        return self.project or self.innermost
+
+
+@dataclass
+class _Test:
+    """A node id reported as FAILED or ERROR."""
+
+    node: str
+    step: int
+    offset: int
+    message: str | None = None
+    error: bool = False
+
+
+def _key(node: str) -> str:
+    """The name a section headline uses for ``node``: ``Class.test[param]``, or the path."""
+    path, _, rest = node.partition("::")
+    if not rest:
+        return path
+    name, bracket, params = rest.partition("[")
+    return name.replace("::", ".") + bracket + params
+
+
+class Pytest(BaseExtractor):
+    """Failing test ids, messages and locations from pytest's report."""
+
+    skim = (b"FAIL",)
+    dense = (b"FAIL", b"ERROR", b"rootdir: ", b"short test summary")
+    claims = True
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._mode = ""  # "", "sections", "summary" or "other"
+        self._tests: dict[str, _Test] = {}
+        self._sections: list[_Section] = []
+        self._current: _Section | None = None
+        self._orphans: list[_Section] = []  # --tb=line: failures without a headline
+        self._loose: str | None = None
+
+    def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
+        """Follow the report: sections, summary, end of session."""
+        if not self._mode:
+            return self._idle(line, cursor, sink)
+        if _RULE.match(line):
+            return self._rule(line, sink)
+        if self._mode == "sections":
+            self._section_line(line, cursor, sink)
+        elif self._mode == "summary":
+            self._result(line, cursor)
+        return True
+
+    def flush(self, sink: Sink) -> None:
+        """Emit one failure per failing test, in the order they were first seen."""
+        sections: dict[str, list[_Section]] = {}
+        for section in self._sections:
+            sections.setdefault(section.key, []).append(section)
+        for test in sorted(self._tests.values(), key=lambda t: t.offset):
+            matching = sections.get(_key(test.node))
+            found = matching.pop(0) if matching else None
+            if found is None and not test.error and self._orphans:
+                found = self._orphans.pop(0)
+            sink.add(self._failure(test.node, test, found, sink))
+        for left in sections.values():
+            for section in left:
+                sink.add(self._failure(self._node_of(section), None, section, sink))
+        self._reset()
+
+    # --- states ---
+
+    def _idle(self, line: str, cursor: Cursor, sink: Sink) -> bool:
+        if _HEADER.match(line):
+            self._mode = "sections"
+        elif _SUMMARY.match(line):
+            self._mode = "summary"
+        else:
+            self._result(line, cursor)
+            root = _ROOTDIR.match(line)
+            if root:
+                sink.add_root(root.group(1))
+        return bool(self._mode)
+
+    def _rule(self, line: str, sink: Sink) -> bool:
+        self._current, self._loose = None, None
+        if _HEADER.match(line):
+            self._mode = "sections"
+        elif _SUMMARY.match(line):
+            self._mode = "summary"
+        elif _END.match(line):
+            self.flush(sink)
+            return False
+        else:
+            self._mode = "other"
+        return True
+
+    def _result(self, line: str, cursor: Cursor) -> None:
+        if not ("FAILED" in line or "ERROR" in line):
+            return
+        found = _RESULT.match(line)
+        if found:
+            node, message = found.group(2), found.group(3)
+        else:
+            found = _PROGRESS.match(line)
+            if not found:
+                return
+            node, message = found.group(1), None
+        if "::" not in node and not node.endswith(".py"):
+            return
+        test = self._tests.get(node)
+        if test is None and len(self._tests) < _MAX_TESTS:
+            error = (found.group(2) if found.re is _PROGRESS else found.group(1)) == "ERROR"
+            self._tests[node] = _Test(node, cursor.step, cursor.offset, message, error)
+        elif test is not None and message and not test.message:
+            test.message = message
+
+    def _section_line(self, line: str, cursor: Cursor, sink: Sink) -> None:
+        headline = _HEADLINE.match(line)
+        if headline:
+            title = headline.group(1)
+            at = _AT.match(title)
+            key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
+            self._current = None
+            if len(self._sections) < _MAX_TESTS:
+                self._current = _Section(key, cursor.step, cursor.offset)
+                self._current.clip.add(line)
+                self._sections.append(self._current)
+            return
+        section = self._current
+        if section is None:
+            self._orphan(line, cursor, sink)
+            return
+        section.clip.add(line)
+        if section.captured or _CAPTURED.match(line):
+            section.captured = True
+            return
+        if line.startswith("E "):
+            section.first = section.first or line[1:].strip()
+            exception = _EXCEPTION.match(line)
+            if exception and section.exception is None:
+                section.exception = exception.group(1).strip()
+        frame = _FILE.match(line) or (None if line.startswith("E ") else _LOCATION.match(line))
+        if frame:
+            self._frame(section, frame.group(1), int(frame.group(2)), sink)
+
+    def _orphan(self, line: str, cursor: Cursor, sink: Sink) -> None:
+        """``--tb=line``: ``E`` lines, then ``/abs/path:line: message``, no headline."""
+        if line.startswith("E "):
+            self._loose = self._loose or line[1:].strip()
+            return
+        entry = _LOCATION.match(line)
+        if entry is None or len(self._orphans) >= _MAX_TESTS:
+            return
+        section = _Section("", cursor.step, cursor.offset, first=self._loose or entry.group(3))
+        section.clip.add(line)
+        self._frame(section, entry.group(1), int(entry.group(2)), sink)
+        self._orphans.append(section)
+        self._loose = None
+
+    def _frame(self, section: _Section, path: str, line: int, sink: Sink) -> None:
+        location = Location(sink.relative(path), line)
+        section.frames += 1
+        section.innermost = location
+        if not is_library(path) and not is_library(location.path):
+            section.project = location
+
+    # --- output ---
+
+    def _node_of(self, section: _Section) -> str:
+        """A node id for a section the summary did not name (``-rN``, a cut log)."""
+        if section.key.endswith(".py"):
+            return section.key
+        location = section.project
+        name, bracket, params = section.key.partition("[")
+        qualified = name.replace(".", "::") + bracket + params
+        return f"{location.path}::{qualified}" if location else qualified
+
+    def _failure(
+        self, node: str, test: _Test | None, section: _Section | None, sink: Sink
+    ) -> Failure:
+        message = None
+        if section is not None:
+            message = section.exception or section.first
+        if test is not None and test.message and (message is None or message.startswith("File")):
+            message = test.message
+        step = test.step if test else section.step if section else 0
+        offsets = [s.offset for s in (test, section) if s is not None]
+        collection = node.endswith(".py") and "::" not in node
+        return Failure(
+            Kind.TEST,
+            "pytest",
+            ("collection error: " if collection else "") + (message or "failed"),
+            test_id=node,
+            location=section.location() if section else None,
+            context=section.clip.lines() if section else (),
+            step=step,
+            offset=min(offsets),
+        )

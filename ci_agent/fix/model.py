@@ -1,0 +1,86 @@
+"""What triage finds in a log: failure kinds, source locations and failure records."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Failure", "Kind", "Location"]
+
+
+class Kind(enum.StrEnum):
+    """The kind of a failure; the classifier maps kinds to recovery strategies."""
+
+    TEST = "test"
+    LINT = "lint"
+    FORMAT = "format"
+    TYPE = "type"
+    BUILD = "build"
+    DEPENDENCY = "dependency"
+    EXCEPTION = "exception"
+    ERROR = "error"
+    NETWORK = "network"
+    TIMEOUT = "timeout"
+    CANCELLED = "cancelled"
+    RUNNER_LOST = "runner-lost"
+    OOM = "oom"
+    UNKNOWN = "unknown"
+
+    @property
+    def infrastructure(self) -> bool:
+        """Whether this kind says the machine or the network failed, not the change."""
+        return self in _INFRASTRUCTURE
+
+
+_INFRASTRUCTURE = frozenset(
+    {Kind.NETWORK, Kind.TIMEOUT, Kind.CANCELLED, Kind.RUNNER_LOST, Kind.OOM}
+)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the source: a path and, when the tool gives them, line and column."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"path": self.path, "line": self.line, "column": self.column}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failure found in a log: what failed, where, and the log lines that show it.
+
+    ``step`` is the number of the log step it was found in and ``offset`` the byte offset of
+    the line where it was first seen, so failures sort in log order.
+    """
+
+    kind: Kind
+    tool: str
+    message: str
+    test_id: str | None = None
+    location: Location | None = None
+    code: str | None = None
+    fixable: bool | None = None
+    context: tuple[str, ...] = ()
+    step: int = 0
+    offset: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (without the excerpt lines, which the report carries)."""
+        return {
+            "kind": str(self.kind),
+            "tool": self.tool,
+            "message": self.message,
+            "test_id": self.test_id,
+            "location": str(self.location) if self.location else None,
+            "code": self.code,
+            "fixable": self.fixable,
+        }

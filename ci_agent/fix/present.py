@@ -1,0 +1,112 @@
+"""The triage as people read it: terminal text and GitHub markdown."""
+
+from __future__ import annotations
+
+import re
+
+from ci_agent.fix.report import JobReport
+from ci_agent.fix.triage import TriageResult
+
+__all__ = ["triage_markdown", "triage_text"]
+
+_SHOWN = 10  # test ids and locations listed per job before "and N more"
+_BACKTICKS = re.compile(r"`+")
+
+
+def _listing(items: tuple[str, ...], code: bool = False) -> str:
+    shown = [f"`{item}`" if code else item for item in items[:_SHOWN]]
+    more = f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
+    return ", ".join(shown) + more
+
+
+def _headline(result: TriageResult) -> str:
+    source = result.source
+    count = len(result.jobs)
+    jobs = f"{count} failed job{'' if count == 1 else 's'}"
+    if source.get("kind") == "run":
+        branch = f" on {source['head_branch']}" if source.get("head_branch") else ""
+        return (
+            f"run {source['run_id']} of {source['repository']} ({source['workflow']}, "
+            f"{str(source['head_sha'])[:7]}{branch}): {jobs}"
+        )
+    return f"{len(source.get('paths', []))} log file(s): {jobs}"
+
+
+def triage_text(result: TriageResult) -> str:
+    """The report for a terminal."""
+    lines = [f"triage of {_headline(result)}"]
+    for job in result.jobs:
+        lines += ["", *_job_text(job)]
+    decision = result.decision
+    lines += ["", f"strategy: {decision.strategy} ({decision.rule}): {decision.reason}"]
+    if result.rerun is not None:
+        done = "requested" if result.rerun.requested else "not requested"
+        lines.append(f"re-run: {done}: {result.rerun.reason}")
+    return "\n".join(lines)
+
+
+def _job_text(job: JobReport) -> list[str]:
+    where = f", step '{job.steps[0]}'" if job.steps else ""
+    code = f", exit code {job.exit_code}" if job.exit_code is not None else ""
+    lines = [
+        f"job '{job.job}'{where}{code}",
+        f"  kind: {job.kind}  strategy: {job.decision.strategy}  signature: {job.signature}",
+        f"  reason: {job.decision.reason}",
+    ]
+    if job.failing_tests:
+        lines.append(f"  failing tests: {_listing(job.failing_tests)}")
+    if job.locations:
+        lines.append(f"  locations: {_listing(job.locations)}")
+    if job.omitted:
+        lines.append(f"  ({job.omitted} more failures were counted but not kept)")
+    if job.excerpt:
+        lines.append(f"  excerpt ({job.excerpt_tokens} tokens):")
+        lines += [f"    | {line}" if line else "    |" for line in job.excerpt.splitlines()]
+    return lines
+
+
+def triage_markdown(result: TriageResult) -> str:
+    """The report for a pull-request comment or a job summary."""
+    decision = result.decision
+    lines = [
+        f"## ci-agent triage: {decision.strategy}",
+        "",
+        f"Triage of {_headline(result)}.",
+        "",
+        f"**Strategy:** `{decision.strategy}` ({decision.rule}): {decision.reason}",
+    ]
+    if result.rerun is not None:
+        done = "requested" if result.rerun.requested else "not requested"
+        lines.append(f"**Re-run:** {done}: {result.rerun.reason}")
+    lines += ["", "| job | step | kind | strategy | signature |", "|---|---|---|---|---|"]
+    for job in result.jobs:
+        step = job.steps[0] if job.steps else ""
+        lines.append(
+            f"| {_cell(job.job)} | {_cell(step)} | {job.kind} | {job.decision.strategy} "
+            f"| `{job.signature}` |"
+        )
+    for job in result.jobs:
+        lines += ["", f"### {_cell(job.job)}", "", f"- reason: {_cell(job.decision.reason)}"]
+        if job.failing_tests:
+            lines.append(f"- failing tests: {_listing(job.failing_tests, code=True)}")
+        if job.locations:
+            lines.append(f"- locations: {_listing(job.locations, code=True)}")
+        if job.excerpt:
+            fence = "`" * max(
+                3, 1 + max((len(m) for m in _BACKTICKS.findall(job.excerpt)), default=0)
+            )
+            lines += [
+                "",
+                f"<details><summary>Log excerpt ({job.excerpt_tokens} tokens)</summary>",
+                "",
+                f"{fence}text",
+                job.excerpt,
+                fence,
+                "",
+                "</details>",
+            ]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

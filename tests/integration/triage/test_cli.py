@@ -1,0 +1,177 @@
+"""``ci-agent triage --log``: outputs, directories of logs, JUnit reports, configuration, and
+coded errors (never a traceback) for bad input."""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import Project, TriageCli
+from .joblog import RunStep, job_log
+
+Cli = Callable[..., TriageCli]
+
+
+def failing(project: Project) -> Path:
+    project.write(
+        "tests/test_calc.py",
+        "from calc import add\n\n\ndef test_add():\n    assert add(2, 2) == 5\n",
+    )
+    log = project.root.parent / "job.log"
+    log.write_text(job_log([project.pytest("tests")]))
+    return log
+
+
+def test_text_output(project: Project, triage_cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = failing(project)
+    monkeypatch.chdir(project.root)
+    result = triage_cli("--log", str(log))
+    assert result.code == 0, result.err
+    assert "job 'job', step 'Run python -m pytest tests', exit code 1" in result.out
+    assert "failing tests: tests/test_calc.py::test_add" in result.out
+    assert "locations: tests/test_calc.py:5" in result.out
+    assert "strategy: patch (kind): 1 failing test (pytest)" in result.out
+    assert "Traceback" not in result.err
+
+
+def test_json_output(project: Project, triage_cli: Cli) -> None:
+    log = failing(project)
+    result = triage_cli("--log", str(log), "--root", str(project.root), "--output", "json")
+    envelope = result.json()
+    assert (envelope["command"], envelope["status"], envelope["exit_code"]) == ("triage", "ok", 0)
+    data = envelope["result"]
+    assert (data["strategy"], data["kind"], data["rule"]) == ("patch", "test", "kind")
+    [job] = data["jobs"]
+    assert job["failing_tests"] == ["tests/test_calc.py::test_add"]
+    assert job["locations"] == ["tests/test_calc.py:5"]
+    assert job["failures"][0]["message"] == "assert 4 == 5"
+    assert len(job["signature"]) == 16
+    assert 0 < job["excerpt_tokens"] <= 1500
+
+
+def test_markdown_output(project: Project, triage_cli: Cli) -> None:
+    log = failing(project)
+    result = triage_cli("--log", str(log), "--root", str(project.root), "--output", "markdown")
+    assert result.out.startswith("## ci-agent triage: patch")
+    assert "| job | Run python -m pytest tests | test | patch |" in result.out
+    assert "```text\n" in result.out
+
+
+def test_a_directory_of_job_logs(project: Project, triage_cli: Cli, tmp_path: Path) -> None:
+    project.write("src/bad.py", "import os\n")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "0_lint.txt").write_text(job_log([project.ruff("check", "--select", "F401", "src")]))
+    project.write("tests/test_calc.py", "def test_x():\n    assert 1 == 2\n")
+    (logs / "1_test (3.12).txt").write_text(job_log([project.pytest("tests")]))
+    (logs / "lint").mkdir()  # an unzipped archive's per-step copies are not read
+    (logs / "lint" / "1_ruff.txt").write_text("E999 nothing to see\n")
+    data = triage_cli("--log", str(logs), "--root", str(project.root), "--output", "json").json()
+    jobs = {job["job"]: job for job in data["result"]["jobs"]}
+    assert set(jobs) == {"lint", "test (3.12)"}
+    assert (jobs["lint"]["strategy"], jobs["test (3.12)"]["strategy"]) == ("fixers", "patch")
+    assert data["result"]["strategy"] == "patch"
+    assert data["result"]["reason"].startswith("patch is the strongest need: lint: fixers")
+
+
+def test_junit_fills_in_and_alone(project: Project, triage_cli: Cli) -> None:
+    project.write("tests/test_calc.py", "def test_x():\n    assert 1 == 2\n")
+    report = project.root.parent / "junit.xml"
+    step = project.pytest("--tb=no", "-o", "junit_family=xunit1", f"--junitxml={report}", "tests")
+    log = project.root.parent / "job.log"
+    log.write_text(job_log([step]))
+    root = ("--root", str(project.root))
+    [job] = triage_cli("--log", str(log), "--junit", str(report), *root, "--output", "json").json()[
+        "result"
+    ]["jobs"]
+    assert job["failing_tests"] == ["tests/test_calc.py::test_x"]
+    assert job["locations"] == ["tests/test_calc.py:1"], "--tb=no: JUnit's line of the test"
+    [alone] = triage_cli("--junit", str(report), *root, "--output", "json").json()["result"]["jobs"]
+    assert (alone["job"], alone["failing_tests"]) == ("junit", ["tests/test_calc.py::test_x"])
+
+
+def test_configuration_overrides_and_known_flaky_tests(
+    project: Project, triage_cli: Cli, tmp_path: Path
+) -> None:
+    log = failing(project)
+    config = tmp_path / "ci-agent.yml"
+    config.write_text("fix:\n  triage:\n    strategies:\n      test: analyze\n")
+    data = triage_cli("--log", str(log), "--config", str(config), "--output", "json").json()
+    assert (data["result"]["strategy"], data["result"]["rule"]) == ("analyze", "kind")
+    config.write_text("fix:\n  triage:\n    flaky-tests: ['tests/test_calc.py::*']\n")
+    data = triage_cli("--log", str(log), "--config", str(config), "--output", "json").json()
+    assert (data["result"]["strategy"], data["result"]["rule"]) == ("rerun", "known-flaky")
+    passed = ("--passed", "tests/test_calc.py::test_add")
+    data = triage_cli("--log", str(log), *passed, "--output", "json").json()
+    assert (data["result"]["strategy"], data["result"]["rule"]) == ("rerun", "flaky")
+
+
+def test_an_unrecognised_failure_is_analyzed_with_the_step_tail(
+    triage_cli: Cli, tmp_path: Path
+) -> None:
+    log = tmp_path / "deploy.log"
+    log.write_text(job_log([RunStep("./deploy.sh", "uploading\nthe bucket refused us\n", 3)]))
+    data = triage_cli("--log", str(log), "--output", "json").json()["result"]
+    assert (data["strategy"], data["kind"]) == ("analyze", "unknown")
+    assert data["reason"] == (
+        "the job failed in step 'Run ./deploy.sh' with exit code 3; "
+        "no failure recognised in its log"
+    )
+    assert data["jobs"][0]["excerpt"] == "uploading\nthe bucket refused us"
+
+
+def archive(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as handle:
+        handle.writestr("0_test.txt", "log")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "words"),
+    [
+        (lambda p: p / "missing.log", "CA130", "does not exist"),
+        (lambda p: (p / "empty.log").touch() or p / "empty.log", "CA133", "is empty"),
+        (lambda p: (p / "x.bin").write_bytes(b"\x00\x01") and p / "x.bin", "CA131", "NUL"),
+        (lambda p: archive(p / "logs.zip"), "CA131", "zip archive"),
+        (lambda p: (p / "l.gz").write_bytes(gzip.compress(b"x")) and p / "l.gz", "CA131", "gzip"),
+        (lambda p: (p / "d").mkdir() or p / "d", "CA137", "holds no logs"),
+    ],
+)
+def test_bad_logs_are_coded_errors(
+    triage_cli: Cli, tmp_path: Path, make: Callable[[Path], Path], code: str, words: str
+) -> None:
+    path = make(tmp_path)
+    result = triage_cli("--log", str(path))
+    assert result.code == 2
+    assert f"error[{code}]" in result.err and words in result.err
+    assert "Traceback" not in result.err + result.out
+    envelope = triage_cli("--log", str(path), "--output", "json").json()
+    assert envelope["status"] == "error" and envelope["errors"][0]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        ((), "give --log FILE|DIR or --run ID"),
+        (("--log", "a.log", "--run", "1"), "give --log or --run, not both"),
+        (("--log", "a.log", "--rerun"), "--rerun and --repo need --run ID"),
+        (("--run", "abc"), "'abc' is not a valid integer"),
+    ],
+)
+def test_usage_errors(triage_cli: Cli, args: tuple[str, ...], problem: str) -> None:
+    result = triage_cli(*args)
+    assert result.code == 2
+    assert "error[CA108]" in result.err and problem in result.err
+
+
+def test_an_invalid_junit_report(triage_cli: Cli, tmp_path: Path) -> None:
+    report = tmp_path / "junit.xml"
+    report.write_text("<testsuite><testcase name='x'>")
+    result = triage_cli("--junit", str(report))
+    assert result.code == 2 and "error[CA132]" in result.err
+    result = triage_cli("--junit", str(tmp_path / "none.xml"))
+    assert result.code == 2 and "error[CA130]" in result.err and "JUnit report" in result.err
