@@ -148,6 +148,12 @@ class FixConfig(_Section):
     delivery: Literal["push", "pull-request", "suggest"] = "push"
     max_attempts: int = Field(default=3, ge=1, le=10)
     protected_paths: tuple[str, ...] = (".github/**",)
+    verify_runs: int = Field(
+        default=3, ge=1, le=10, description="Runs in a row the failing tests must pass a patch."
+    )
+    test_timeout: float = Field(
+        default=300.0, gt=0, le=3600, description="Seconds one pytest run may take in a proof."
+    )
     triage: TriageConfig = TriageConfig()
 
 

@@ -1,9 +1,8 @@
-"""What a patch may not do: touch protected paths or secrets, delete or weaken tests,
-or hide a failure behind ``# noqa`` / ``type: ignore``. Compared with ``ast``, not regexes."""
+"""What a patch may not do: touch protected paths or secrets, delete or weaken tests
+(see ``weakening``), or hide a failure behind ``# noqa`` / ``type: ignore``."""
 
 from __future__ import annotations
 
-import ast
 import math
 import re
 from collections import Counter
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ci_agent.fix.patch.edits import Change
+from ci_agent.fix.patch.weakening import weakened_tests
 
 __all__ = [
     "LOCK_FILES",
@@ -50,13 +50,12 @@ SECRET_FILES = (
     "**/.npmrc",
 )
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
-_TOKEN = re.compile(r"[A-Za-z0-9+/_\-=]{32,}")
+_TOKEN = re.compile(r"[A-Za-z0-9+/_\-=]{24,}")
 _KNOWN_TOKEN = re.compile(
     r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|sk-[\w-]{20,}|AKIA[0-9A-Z]{16})"
 )
 ENTROPY_BITS = 4.0
 _SUPPRESS = re.compile(r"#\s*(?:noqa\b|type:\s*ignore\b|pragma:\s*no cover\b|pylint:\s*disable)")
-_SKIP_NAMES = frozenset({"skip", "skipif", "xfail", "importorskip"})
 
 
 @dataclass(frozen=True)
@@ -157,98 +156,4 @@ def _secret_reasons(change: Change) -> list[str]:
     new = [t for t in _TOKEN.findall(change.after) if t not in old]
     if any(_secret_like(t) for t in new):
         reasons.append("adds a high-entropy string that looks like a secret")
-    return reasons
-
-
-def weakened_tests(before: str, after: str) -> list[str]:
-    """How ``after`` weakens the tests of ``before``: deleted tests, fewer or trivial asserts,
-    skips or xfails added, expected literals changed."""
-    try:
-        old = _tests(ast.parse(before))
-    except SyntaxError:
-        return []
-    if not after.strip() and old:
-        return ["deletes the test file"]
-    try:
-        new = _tests(ast.parse(after))
-    except SyntaxError:
-        return ["leaves the test file with a syntax error"]
-    reasons: list[str] = []
-    for name, old_fn in old.items():
-        new_fn = new.get(name)
-        if new_fn is None:
-            reasons.append(f"deletes test {name}")
-            continue
-        reasons.extend(f"{name}: {r}" for r in _compare(old_fn, new_fn))
-    return reasons
-
-
-_Fn = ast.FunctionDef | ast.AsyncFunctionDef
-
-
-def _tests(tree: ast.Module) -> dict[str, _Fn]:
-    found: dict[str, _Fn] = {}
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
-            for item in node.body:
-                if isinstance(item, _Fn) and item.name.startswith("test"):
-                    found[f"{node.name}.{item.name}"] = item
-        elif isinstance(node, _Fn) and node.name.startswith("test"):
-            found[node.name] = node
-    return found
-
-
-def _asserts(fn: _Fn) -> list[ast.Assert]:
-    return [n for n in ast.walk(fn) if isinstance(n, ast.Assert)]
-
-
-def _trivial(node: ast.Assert) -> bool:
-    return isinstance(node.test, ast.Constant) and bool(node.test.value)
-
-
-def _masked(node: ast.AST) -> str:
-    """The dump of ``node`` with every literal blanked: the shape of an assertion."""
-
-    class Mask(ast.NodeTransformer):
-        def visit(self, node: ast.AST) -> ast.AST:
-            # Any literal expression (-1, (1, 2), {"a": 1}) counts as one expected value.
-            if isinstance(node, ast.expr) and not isinstance(node, ast.Name):
-                try:
-                    ast.literal_eval(node)
-                except (ValueError, TypeError, SyntaxError, RecursionError):
-                    pass
-                else:
-                    return ast.Constant(value="<literal>")
-            return super().visit(node)
-
-    return ast.dump(Mask().visit(ast.parse(ast.unparse(node))))
-
-
-def _skips(fn: _Fn) -> int:
-    count = 0
-    for node in [*fn.decorator_list, *ast.walk(fn)]:
-        target = node.func if isinstance(node, ast.Call) else node
-        if isinstance(target, ast.Attribute) and target.attr in _SKIP_NAMES:
-            count += 1
-    return count
-
-
-def _compare(old: _Fn, new: _Fn) -> list[str]:
-    reasons: list[str] = []
-    old_asserts = [a for a in _asserts(old) if not _trivial(a)]
-    new_asserts = [a for a in _asserts(new) if not _trivial(a)]
-    if len(new_asserts) < len(old_asserts):
-        reasons.append(f"removes {len(old_asserts) - len(new_asserts)} assertion(s)")
-    if sum(map(_trivial, _asserts(new))) > sum(map(_trivial, _asserts(old))):
-        reasons.append("adds an assertion that is always true")
-    if _skips(new) > _skips(old):
-        reasons.append("adds a skip or xfail")
-    old_shapes = {_masked(a): ast.dump(a) for a in old_asserts}
-    new_dumps = {ast.dump(a) for a in new_asserts}
-    for assertion in new_asserts:
-        shape = _masked(assertion)
-        old_dump = old_shapes.get(shape)
-        if old_dump is not None and old_dump not in new_dumps and ast.dump(assertion) != old_dump:
-            reasons.append("changes the expected value of an assertion")
-            break
     return reasons

@@ -157,6 +157,9 @@ def prove(
             why = "timed out" if run.timed_out else f"{run.failed} failed, {run.passed} passed"
             reason = f"the failing tests still fail after the patch (run {number}: {why})"
             return Verdict(False, reason, tuple(runs), None, before)
+        if run.passed < len(test_ids):  # some were deselected or not collected
+            reason = f"only {run.passed} of {len(test_ids)} failing tests ran after the patch"
+            return Verdict(False, reason, tuple(runs), None, before)
     wider = run_pytest(root, broader, config.timeout)
     if not wider.ok:
         why = "timed out" if wider.timed_out else f"{wider.failed} failed, {wider.passed} passed"
