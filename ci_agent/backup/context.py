@@ -3,7 +3,6 @@ the GitHub forge when one can be had, and the backup's time."""
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -58,16 +57,9 @@ class JobContext:
 
     def forge(self, stack: ExitStack, repository: str | None) -> GitHubForge:
         """The GitHub forge for ``repository``, closed with ``stack`` (CA105/CA307 if none)."""
-        from ci_agent.forge.github import GitHubForge
+        from ci_agent.forge.github import GitHubForge, settings_for
 
-        if not repository:
-            raise fail(
-                "CA105",
-                name="repository",
-                suggestion="Pass --repo OWNER/NAME (GITHUB_REPOSITORY is used inside Actions).",
-            )
-        settings = dataclasses.replace(self.settings, repository=repository)
-        forge = GitHubForge.from_settings(settings, self.metrics)
+        forge = GitHubForge.from_settings(settings_for(self.settings, repository), self.metrics)
         stack.callback(forge.close)
         return forge
 

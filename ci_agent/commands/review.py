@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -139,16 +138,11 @@ def github_review(
     ``forge`` is the caller's, for the same repository (one forge per job keeps its writes
     spaced); without one, a forge is made and closed here.
     """
-    from ci_agent.forge.github import GitHubForge
+    from ci_agent.forge.github import GitHubForge, require_repository, settings_for
     from ci_agent.review.github_run import review_pull_request
 
-    if not repository:
-        raise fail(
-            "CA105",
-            name="repository",
-            suggestion="Pass --repo OWNER/NAME (GITHUB_REPOSITORY is used inside Actions).",
-        )
-    settings = dataclasses.replace(invocation.settings, repository=repository)
+    repository = require_repository(repository)
+    settings = settings_for(invocation.settings, repository)
     own = forge is None
     forge = forge or GitHubForge.from_settings(settings, invocation.metrics)
     server = invocation.environ.get("GITHUB_SERVER_URL") or "https://github.com"

@@ -8,7 +8,6 @@ permission API must say write or admin (read-only org members also show as MEMBE
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -87,7 +86,7 @@ def _annotate(invocation: Invocation, outcome: Outcome) -> None:
 
 def comment_command(invocation: Invocation, event: Event, command: str) -> Outcome:
     """``/ci-agent review`` or ``/ci-agent help`` from a PR comment, behind the permission gate."""
-    from ci_agent.forge.github import GitHubForge
+    from ci_agent.forge.github import GitHubForge, settings_for
 
     repository = _repository(invocation, event)
     number = event.issue_number or event.pr_number
@@ -95,7 +94,7 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
         raise fail(
             "CA111", file="GITHUB_EVENT_PATH", problem="the comment event lacks its PR or comment"
         )
-    settings = dataclasses.replace(invocation.settings, repository=repository)
+    settings = settings_for(invocation.settings, repository)
     forge = GitHubForge.from_settings(settings, invocation.metrics)
     try:
         refusal = _refusal(forge, event)

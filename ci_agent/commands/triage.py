@@ -3,7 +3,6 @@ failed jobs (``--run``), and optionally re-run infrastructure and flaky failures
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -158,15 +157,10 @@ def _github(
     rerun: bool,
 ) -> TriageResult:
     from ci_agent.fix.triage import triage_run
-    from ci_agent.forge.github import GitHubForge
+    from ci_agent.forge.github import GitHubForge, require_repository, settings_for
 
-    if not repository:
-        raise fail(
-            "CA105",
-            name="repository",
-            suggestion="Pass --repo OWNER/NAME (GITHUB_REPOSITORY is used inside Actions).",
-        )
-    settings = dataclasses.replace(invocation.settings, repository=repository)
+    repository = require_repository(repository)
+    settings = settings_for(invocation.settings, repository)
     forge = GitHubForge.from_settings(settings, invocation.metrics)
     try:
         with invocation.metrics.timed("triage"):

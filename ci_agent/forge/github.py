@@ -23,6 +23,7 @@ Nothing is imported from PyGithub or ghapi and no request is made until a method
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ci_agent.errors import fail
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from ci_agent.forge.protocol import BackupForge, FixForge, PlanForge, ReviewForge
     from ci_agent.retry import Clock
 
-__all__ = ["GitHubForge", "check_github"]
+__all__ = ["GitHubForge", "check_github", "require_repository", "settings_for"]
 
 REPOSITORY = "GET /repos/{owner}/{repo}"
 RATE_LIMIT = "GET /rate_limit"  # free: it does not count against the quota
@@ -174,3 +175,19 @@ if TYPE_CHECKING:
         forge: GitHubForge,
     ) -> tuple[ReviewForge, FixForge, BackupForge, PlanForge]:
         return forge, forge, forge, forge
+
+
+def require_repository(repository: str | None) -> str:
+    """``repository`` (``--repo``, else GITHUB_REPOSITORY), or CA105 when none is known."""
+    if not repository:
+        raise fail(
+            "CA105",
+            name="repository",
+            suggestion="Pass --repo OWNER/NAME (GITHUB_REPOSITORY is used inside Actions).",
+        )
+    return repository
+
+
+def settings_for(settings: Settings, repository: str | None) -> Settings:
+    """``settings`` naming ``repository``; CA105 when none is known."""
+    return dataclasses.replace(settings, repository=require_repository(repository))
