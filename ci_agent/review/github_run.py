@@ -101,6 +101,7 @@ def review_pull_request(
             posted_keys=posted_keys(earlier),
             progress=term.detail,
             since=since,
+            pull_request=pr,
         )
     report = _standing_risk(_carry(report, carried))
     outdated = _outdated(earlier, since)

@@ -81,13 +81,14 @@ def run_review(
     posted_keys: frozenset[str] = frozenset(),
     progress: Callable[[str], None] = lambda _: None,
     since: tuple[str, frozenset[str]] | None = None,
+    pull_request: PullRequestInfo | None = None,
 ) -> ReviewReport:
     """Review pull request ``number`` of ``source`` with ``engines`` and verify the results.
 
     ``since`` = (earlier head SHA, paths changed after it) makes an incremental review: other
     files were reviewed at that SHA and are accounted for as such, not reviewed again.
     """
-    pr = source.pull_request(number)
+    pr = pull_request or source.pull_request(number)
     changed = list(source.changed_files(number))
     excluder = Excluder(config.exclude)
     coverage: dict[str, FileCoverage] = {}

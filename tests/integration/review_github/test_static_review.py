@@ -203,7 +203,7 @@ def many_findings(count: int) -> str:
 def test_requests_per_review(harness: Harness, count: int) -> None:
     """GitHub requests of a first review of a one-file PR with ``count`` inline findings.
 
-    reads: the pull request (twice), issue comments, review comments, files, the contents of
+    reads: the pull request, issue comments, review comments, files, the contents of
     each reviewed file; writes: check run start, summary, check run completion (one more per
     50 annotations beyond the first 50); with inline findings, + the review and the listing of
     its comments.
@@ -221,7 +221,7 @@ def test_requests_per_review(harness: Harness, count: int) -> None:
     log = harness.fake.requests
     total, written = len(log), writes(harness.fake)
     batches = max(1, -(-count // 50))  # annotations go 50 per check-run update
-    expected_reads = 5 + 1 + (1 if count else 0)
+    expected_reads = 4 + 1 + (1 if count else 0)
     expected_writes = 2 + batches + (1 if count else 0)
     print(f"inline={count}: {total} requests ({written} writes) {log.endpoints()}")
     assert written == expected_writes
