@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ci_agent.config import Settings
     from ci_agent.forge.github import GitHubForge
     from ci_agent.metrics import Metrics
+    from ci_agent.retry import RetryPolicy
     from ci_agent.terminal import Terminal
 
 __all__ = ["DEFAULT_DIR", "JobContext", "resolve_created_at"]
@@ -35,6 +36,7 @@ class JobContext:
     metrics: Metrics
     environ: Mapping[str, str]
     cwd: Path
+    retry: RetryPolicy | None = None  # the run's shared policy; None builds one per forge
 
     def default_dir(self) -> Path:
         """``$RUNNER_TEMP/ci-agent-backups`` in Actions, else ``./ci-agent-backups``."""
@@ -59,7 +61,8 @@ class JobContext:
         """The GitHub forge for ``repository``, closed with ``stack`` (CA105/CA307 if none)."""
         from ci_agent.forge.github import GitHubForge, settings_for
 
-        forge = GitHubForge.from_settings(settings_for(self.settings, repository), self.metrics)
+        settings = settings_for(self.settings, repository)
+        forge = GitHubForge.from_settings(settings, self.metrics, retry=self.retry)
         stack.callback(forge.close)
         return forge
 

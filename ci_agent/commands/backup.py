@@ -31,7 +31,12 @@ def _context(invocation: Invocation) -> JobContext:
     from ci_agent.backup.context import JobContext
 
     return JobContext(
-        invocation.settings, invocation.term, invocation.metrics, invocation.environ, invocation.cwd
+        invocation.settings,
+        invocation.term,
+        invocation.metrics,
+        invocation.environ,
+        invocation.cwd,
+        invocation.retry,
     )
 
 

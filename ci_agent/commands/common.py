@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from ci_agent.errors import CiAgentError, fail
 from ci_agent.metrics import Metrics
 from ci_agent.outcome import Outcome, envelope, render
 from ci_agent.redact import Redactor
+from ci_agent.retry import RetryConfig, RetryPolicy
 from ci_agent.terminal import Terminal
 
 __all__ = [
@@ -42,6 +43,9 @@ class Invocation:
     environ: Mapping[str, str]
     cwd: Path
     config_error: CiAgentError | None = None
+    # One policy for the whole run, shared by the GitHub and LLM layers, so the total-wait
+    # bound (github.max-retry-wait) covers the run rather than each layer separately.
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 Body = Callable[[Invocation], Outcome]
@@ -138,7 +142,8 @@ def execute(
         verbosity=settings.verbosity,
         in_actions=settings.in_actions,
     )
-    invocation = Invocation(settings, term, metrics, env, cwd, config_error)
+    retry = RetryPolicy(RetryConfig(max_total_wait=settings.config.github.max_retry_wait))
+    invocation = Invocation(settings, term, metrics, env, cwd, config_error, retry)
     outcome = _run_body(body, invocation, command)
     outcome.dry_run = settings.dry_run
     term.result(render(outcome, metrics, settings.output, redact))

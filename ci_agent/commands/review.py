@@ -91,6 +91,7 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
         log=invocation.term.detail,
         renderer=renderer,
         pull_request=forge.pull_request(LOCAL_PULL_REQUEST),
+        retry=invocation.retry,
     )
     invocation.term.info(f"reviewing {base}..{head} in {path}")
     # A spinner with the current stage on a terminal; nothing in Actions, pipes or --quiet.
@@ -144,7 +145,7 @@ def github_review(
     repository = require_repository(repository)
     settings = settings_for(invocation.settings, repository)
     own = forge is None
-    forge = forge or GitHubForge.from_settings(settings, invocation.metrics)
+    forge = forge or GitHubForge.from_settings(settings, invocation.metrics, retry=invocation.retry)
     server = invocation.environ.get("GITHUB_SERVER_URL") or "https://github.com"
     try:
         done = review_pull_request(
@@ -155,6 +156,7 @@ def github_review(
             invocation.term,
             repository=repository,
             server_url=server,
+            retry=invocation.retry,
         )
     finally:
         if own:

@@ -95,7 +95,7 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
             "CA111", file="GITHUB_EVENT_PATH", problem="the comment event lacks its PR or comment"
         )
     settings = settings_for(invocation.settings, repository)
-    forge = GitHubForge.from_settings(settings, invocation.metrics)
+    forge = GitHubForge.from_settings(settings, invocation.metrics, retry=invocation.retry)
     try:
         refusal = _refusal(forge, event)
         if refusal:

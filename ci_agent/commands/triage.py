@@ -161,7 +161,7 @@ def _github(
 
     repository = require_repository(repository)
     settings = settings_for(invocation.settings, repository)
-    forge = GitHubForge.from_settings(settings, invocation.metrics)
+    forge = GitHubForge.from_settings(settings, invocation.metrics, retry=invocation.retry)
     try:
         with invocation.metrics.timed("triage"):
             return triage_run(

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ci_agent.forge.types import PullRequestInfo
     from ci_agent.metrics import Metrics
     from ci_agent.render import TemplateRenderer
+    from ci_agent.retry import RetryPolicy
 
 __all__ = [
     "NO_LLM_NOTE",
@@ -85,6 +86,7 @@ def build_engines(
     renderer: TemplateRenderer,
     pull_request: PullRequestInfo,
     repository_url: str | None = None,
+    retry: RetryPolicy | None = None,
 ) -> tuple[list[ReviewEngine], str]:
     """The static engine, plus the LLM engine when one is configured; and a note saying which."""
     from ci_agent.llm.choice import choose_provider
@@ -97,7 +99,7 @@ def build_engines(
     from ci_agent.llm.factory import build_provider
     from ci_agent.review.llm_engine import LLMEngine
 
-    provider = build_provider(settings, metrics=metrics, log=log)
+    provider = build_provider(settings, metrics=metrics, log=log, retry=retry)
     engines.append(
         LLMEngine(
             provider,

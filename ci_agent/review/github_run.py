@@ -14,6 +14,7 @@ from ci_agent.forge.types import ChangedFile, Comment, CommentKind, Commit, Pull
 from ci_agent.markers import parse_state
 from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer
+from ci_agent.retry import RetryPolicy
 from ci_agent.review.comments import inline_comment, is_ours, posted_keys, standing_findings
 from ci_agent.review.engine import RiskLevel, build_engines
 from ci_agent.review.findings import Finding, severity_rank
@@ -69,6 +70,7 @@ def review_pull_request(
     *,
     repository: str,
     server_url: str = "https://github.com",
+    retry: RetryPolicy | None = None,
 ) -> GitHubReview:
     """Review pull request ``number``; with ``settings.dry_run`` nothing is posted."""
     review = settings.config.review
@@ -90,6 +92,7 @@ def review_pull_request(
         renderer=renderer,
         pull_request=pr,
         repository_url=repository_url,
+        retry=retry,
     )
     with metrics.timed("review"):
         report = run_review(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -243,3 +244,23 @@ def test_redactor_without_secrets_is_identity() -> None:
 def test_redactor_deduplicates() -> None:
     redact = Redactor(["token-1", "token-1"])
     assert redact("token-1") == "***"
+
+
+def test_a_run_shares_one_retry_policy_bounded_by_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ci_agent.commands.common import Invocation, execute
+    from ci_agent.config import CliOverrides
+
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "ci-agent.yml").write_text("github:\n  max-retry-wait: 42\n")
+    monkeypatch.chdir(tmp_path)
+    seen: list[Invocation] = []
+
+    def body(invocation: Invocation) -> Outcome:
+        seen.append(invocation)
+        return Outcome("probe")
+
+    assert execute(CliOverrides(), "probe", body, environ={}) == 0
+    (invocation,) = seen
+    assert invocation.retry.config.max_total_wait == 42
