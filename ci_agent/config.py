@@ -79,6 +79,8 @@ class Settings:
     repository: str | None = None
     github_api_url: str = DEFAULT_API_URL
     github_token: Secret | None = None
+    # An App or fine-grained token for pushing fixes: pushes made with GITHUB_TOKEN start no CI.
+    push_token: Secret | None = None
     openai_api_key: Secret | None = None
     azure_api_key: Secret | None = None
     azure_endpoint: str | None = None
@@ -90,7 +92,7 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Every credential value, for masking and redaction."""
-        found = (self.github_token, self.openai_api_key, self.azure_api_key)
+        found = (self.github_token, self.push_token, self.openai_api_key, self.azure_api_key)
         return tuple(s.reveal() for s in found if s is not None and s.reveal())
 
 
@@ -118,6 +120,7 @@ def load_settings(cli: CliOverrides, environ: Mapping[str, str], cwd: Path) -> S
     if dry_run is None:
         dry_run = _env_bool(environ, "CI_AGENT_DRY_RUN")
     token = action_input("github-token") or environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN")
+    push_token = action_input("push-token") or environ.get("CI_AGENT_PUSH_TOKEN")
     openai_key = action_input("openai-api-key") or environ.get("OPENAI_API_KEY")
     return Settings(
         config=config,
@@ -135,6 +138,7 @@ def load_settings(cli: CliOverrides, environ: Mapping[str, str], cwd: Path) -> S
         repository=environ.get("GITHUB_REPOSITORY") or None,
         github_api_url=(environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
         github_token=Secret(token) if token else None,
+        push_token=_secret(push_token),
         openai_api_key=Secret(openai_key) if openai_key else None,
         azure_api_key=_secret(environ.get("AZURE_OPENAI_API_KEY")),
         azure_endpoint=environ.get("AZURE_OPENAI_ENDPOINT") or None,

@@ -49,6 +49,9 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+DEFAULT_FIX_AUTHOR = (
+    "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+)
 SEVERITY_NAMES = tuple(s.label for s in Severity)
 SeverityName = Literal["none", "info", "low", "medium", "high", "critical"]
 ProviderName = Literal["auto", "openai", "azure", "github-models", "openai-compatible", "none"]
@@ -153,6 +156,38 @@ class FixConfig(_Section):
     )
     test_timeout: float = Field(
         default=300.0, gt=0, le=3600, description="Seconds one pytest run may take in a proof."
+    )
+    fixers: tuple[str, ...] | None = Field(
+        default=None,
+        description="Commands that fix lint and format failures, run in order without a shell; "
+        "default: 'ruff check --fix' and 'ruff format' where ruff is configured.",
+    )
+    fixer_checks: tuple[str, ...] | None = Field(
+        default=None,
+        description="Commands that must pass after the fixers ran; default: 'ruff check' and "
+        "'ruff format --check' where ruff is configured.",
+    )
+    author: str = Field(
+        default=DEFAULT_FIX_AUTHOR,
+        pattern=r"^[^<>\n]+ <[^<>\s]+>$",
+        description="Author of fix commits, as 'Name <email>'.",
+    )
+    max_fixes_per_head: int = Field(
+        default=1, ge=1, le=10, description="Fix runs allowed for one pull-request head commit."
+    )
+    max_fixes_per_day: int = Field(
+        default=5, ge=1, le=100, description="Fix runs allowed per pull request per UTC day."
+    )
+    max_chain: int = Field(
+        default=2,
+        ge=1,
+        le=10,
+        description="Fix commits of ci-agent allowed in a row at a branch's head before it stops.",
+    )
+    after_push: Literal["nothing", "dispatch"] = Field(
+        default="nothing",
+        description="'dispatch': start the failed workflow with workflow_dispatch after a push "
+        "(pushes made with GITHUB_TOKEN start no CI).",
     )
     triage: TriageConfig = TriageConfig()
 

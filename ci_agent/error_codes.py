@@ -237,6 +237,13 @@ _SPECS = (
         "the directory {path} holds no logs (*.log, *.txt)",
         "Put the job logs there, or pass the log files themselves with --log.",
     ),
+    _spec(
+        "CA138",
+        "no-failed-run",
+        _C,
+        "pull request #{number} has no failed workflow run at its head {sha}",
+        "Nothing to fix; 'gh pr checks {number}' shows its runs, or pass --run ID.",
+    ),
     # filesystem and git
     _spec(
         "CA201",
@@ -301,6 +308,20 @@ _SPECS = (
         _G,
         "no backup {what} in {where}",
         "Run 'ci-agent backup list' (with --source artifacts for Actions artifacts).",
+    ),
+    _spec(
+        "CA231",
+        "patch-does-not-apply",
+        _G,
+        "the patch does not apply to {sha}: {problem}",
+        "The commit changed since the patch was made; run the fix again on the new head.",
+    ),
+    _spec(
+        "CA232",
+        "fixer-unavailable",
+        _G,
+        "the fixer command '{command}' cannot run: {problem}",
+        "Install it in the job before ci-agent runs, or change fix.fixers in the config file.",
     ),
     # network and GitHub
     _spec(
@@ -467,6 +488,27 @@ _SPECS = (
         _V,
         "{file} builds on {missing}, which was not found",
         "Keep the whole chain in one directory, use --source artifacts, or create one with --full.",
+    ),
+    _spec(
+        "CA531",
+        "branch-moved",
+        _V,
+        "branch {branch} moved from {expected} to {actual} while the fix was made; nothing pushed",
+        "A new commit is being tested; ci-agent fixes it if its CI fails too.",
+    ),
+    _spec(
+        "CA532",
+        "fix-artifact-invalid",
+        _V,
+        "the fix artifact {name} is not valid: {problem}",
+        "Nothing was posted. The artifact must come from 'ci-agent fix' for the same commit.",
+    ),
+    _spec(
+        "CA533",
+        "patch-refused",
+        _V,
+        "the patch was refused: {problem}",
+        "Nothing was posted or pushed; protected paths and weakened tests are never accepted.",
     ),
     # processing
     _spec(

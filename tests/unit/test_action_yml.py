@@ -27,6 +27,7 @@ INPUT_EXPR = re.compile(r"^\$\{\{\s*inputs\.(?P<name>[\w-]+)\s*\}\}$")
 EXPECTED_INPUTS = {
     "command": "auto",
     "github-token": "${{ github.token }}",
+    "push-token": "",
     "openai-api-key": "",
     "llm-provider": "auto",
     "model": "",
