@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "AI code review of a pull request or local diff.",
     ),
     "tests": ("ci_agent.commands.pending:tests", "Generate pytest tests for changed code."),
-    "fix": ("ci_agent.commands.pending:fix", "Fix a failed CI run with a verified patch."),
+    "fix": ("ci_agent.commands.fix:fix", "Fix a failed CI run with a verified patch."),
     "triage": ("ci_agent.commands.triage:triage", "Classify a failed CI run from its logs."),
     "plan": ("ci_agent.commands.pending:plan", "Plan a deployment from the changed paths."),
     "backup": ("ci_agent.commands.backup:backup", "Create, verify, restore and prune backups."),

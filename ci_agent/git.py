@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from ci_agent.errors import fail
@@ -44,23 +46,31 @@ class Git:
             self._executable = found
         return self._executable
 
-    def run(self, *args: str, check: bool = True) -> str:
-        """Run ``git ARGS`` and return stdout stripped; a failure is CA203."""
-        out = self._exec(args, check)
+    def run(self, *args: str, check: bool = True, env: Mapping[str, str] | None = None) -> str:
+        """Run ``git ARGS`` and return stdout stripped; a failure is CA203.
+
+        ``env`` adds to (or overrides) the inherited environment for this one command.
+        """
+        out = self._exec(args, check, env)
         return out.decode("utf-8", errors="replace").strip()
 
-    def run_bytes(self, *args: str, check: bool = True) -> bytes:
+    def run_bytes(
+        self, *args: str, check: bool = True, env: Mapping[str, str] | None = None
+    ) -> bytes:
         """Run ``git ARGS`` and return stdout exactly as git wrote it; a failure is CA203.
 
         For ``-z`` outputs, diffs and blobs: nothing is decoded or stripped.
         """
-        return self._exec(args, check)
+        return self._exec(args, check, env)
 
-    def _exec(self, args: tuple[str, ...], check: bool) -> bytes:
+    def _exec(
+        self, args: tuple[str, ...], check: bool, env: Mapping[str, str] | None = None
+    ) -> bytes:
         executable = self._git()
+        merged = {**os.environ, **env} if env else None  # None: inherit unchanged
         try:
             proc = subprocess.run(
-                [executable, *args], cwd=self.path, capture_output=True, check=False
+                [executable, *args], cwd=self.path, capture_output=True, check=False, env=merged
             )
         except FileNotFoundError:
             # subprocess raises the same error for a missing working directory.

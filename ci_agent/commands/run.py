@@ -116,6 +116,10 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
         )
         outcome.result = {"job": "triage", **outcome.result}
         return outcome
+    if command == "fix":
+        from ci_agent.commands.fix import fix_job
+
+        return fix_job(invocation, event, args)
     if command == "backup":
         from ci_agent.commands.backup import backup_job
 
@@ -123,7 +127,7 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
         outcome.result = {"job": "backup", **outcome.result}
         return outcome
     if args:
-        # Only backup takes extra arguments; ignoring them silently would hide a mistake.
+        # Only backup and fix take extra arguments; ignoring them silently would hide a mistake.
         raise fail(
             "CA106",
             name="args",
@@ -143,8 +147,6 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
     if command.startswith("comment-"):
         from ci_agent.commands.run_jobs import comment_command
 
-        if command == "comment-fix":
-            raise fail("CA109", command="/ci-agent fix", version=__version__)
         return comment_command(invocation, event, command)
     raise fail("CA109", command=command, version=__version__)
 

@@ -115,6 +115,13 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
                 # The same forge: the job's writes stay ≥ 1 s apart (secondary rate limits).
                 outcome = github_review(invocation, repository, number, forge)
                 outcome.text = _inert(outcome.text)
+            elif command == "comment-fix":
+                from ci_agent.commands.fix import FixArgs, fix_with_forge
+
+                _same_head_as_commented(forge, number, event)
+                args = FixArgs(pr=number, compute=False)
+                outcome = fix_with_forge(invocation, forge, repository, args)
+                outcome.text = _inert(outcome.text)
             else:
                 outcome = _help(forge, number)
         except Exception:

@@ -16,6 +16,7 @@ part                          protocols                                    libra
 ``github_archive``            ArchiveReader                                PyGithub
 ``github_deployments``        Deployments                                  PyGithub
 ``github_repo``               RepoWriter (git push, refs, pull requests)   PyGithub
+``github_gitdata``            GitData (commits through the API)            PyGithub
 ============================  ===========================================  =========
 
 Nothing is imported from PyGithub or ghapi and no request is made until a method needs one.
@@ -32,6 +33,7 @@ from ci_agent.forge.github_archive import ArchiveApi
 from ci_agent.forge.github_checks import ChecksApi
 from ci_agent.forge.github_comments import CommentsApi
 from ci_agent.forge.github_deployments import DeploymentsApi
+from ci_agent.forge.github_gitdata import GitDataApi
 from ci_agent.forge.github_http import DEFAULT_TIMEOUT, GitHubHttp
 from ci_agent.forge.github_pulls import PullsApi
 from ci_agent.forge.github_repo import RepoApi
@@ -60,6 +62,7 @@ class GitHubForge(
     ArchiveApi,
     DeploymentsApi,
     RepoApi,
+    GitDataApi,
 ):
     """Review, fix, backup and plan on one GitHub repository (github.com or Enterprise)."""
 

@@ -6,7 +6,7 @@ would hold a whole download in memory).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +58,21 @@ class ActionsApi(GitHubPart):
             return run if run.data.get("status") != "completed" else None
 
         self._http.actions("actions.re_run_workflow_failed_jobs", run_id=run_id, landed=probe)
+
+    def dispatch_workflow(
+        self, workflow: int | str, ref: str, inputs: Mapping[str, str] | None = None
+    ) -> None:
+        """Start a ``workflow_dispatch`` run of ``workflow`` (id or file name) on ``ref``.
+
+        Never re-sent after a lost answer: nothing shows a dispatch landed until its run
+        appears, which can take a while, and sending it twice starts two runs (CA306 instead).
+        """
+        self._http.actions(
+            "actions.create_workflow_dispatch",
+            workflow_id=workflow,
+            ref=ref,
+            inputs=dict(inputs) if inputs is not None else None,
+        )
 
     def jobs(self, run_id: int) -> Iterator[Job]:
         """The jobs of the run's latest attempt."""

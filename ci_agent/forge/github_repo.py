@@ -32,6 +32,7 @@ __all__ = ["RepoApi", "auth_config"]
 
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 PULLS = "/repos/{owner}/{repo}/pulls"
+REF = "GET /repos/{owner}/{repo}/git/ref/{ref}"
 
 
 @contextmanager
@@ -58,18 +59,25 @@ class RepoApi(GitHubPart):
         """Create ``refs/heads/NAME`` at ``sha`` (a lost answer is checked on the ref)."""
 
         def probe() -> Reply | None:
-            try:
-                ref = self._http.rest(
-                    "GET /repos/{owner}/{repo}/git/ref/{ref}", ref=f"heads/{name}"
-                )
-            except CiAgentError as exc:
-                if exc.code == "CA305":
-                    return None
-                raise
-            return ref if ref.data["object"]["sha"] == sha else None
+            ref = self._ref(name)
+            return ref if ref is not None and ref.data["object"]["sha"] == sha else None
 
         payload = {"ref": f"refs/heads/{name}", "sha": sha}
         self._http.rest("POST /repos/{owner}/{repo}/git/refs", body=payload, landed=probe)
+
+    def branch_head(self, name: str) -> str | None:
+        """The SHA ``refs/heads/NAME`` points at, None when the branch does not exist."""
+        ref = self._ref(name)
+        return str(ref.data["object"]["sha"]) if ref is not None else None
+
+    def _ref(self, branch: str) -> Reply | None:
+        """``GET git/ref/heads/BRANCH``; None for GitHub's 404 (no such branch)."""
+        try:
+            return self._http.rest(REF, ref=f"heads/{branch}")
+        except CiAgentError as exc:
+            if exc.code == "CA305":
+                return None
+            raise
 
     def push(self, workdir: Path, sha: str, branch: str) -> None:
         """Push commit ``sha`` of the clone at ``workdir`` to ``branch`` (no force)."""

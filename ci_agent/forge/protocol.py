@@ -8,7 +8,7 @@ GitHub) raised after the shared retry policy gave up.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from ci_agent.forge.run_protocol import (
@@ -39,6 +39,7 @@ __all__ = [
     "CommentStore",
     "ContentReader",
     "FixForge",
+    "GitData",
     "Permissions",
     "PlanForge",
     "PullRequestFinder",
@@ -170,6 +171,19 @@ class Permissions(Protocol):
         """``username``'s permission on the repository (NONE for strangers)."""
 
 
+@runtime_checkable
+class GitData(Protocol):
+    """Commits made through the API, without a clone of the code."""
+
+    def commit_files(
+        self, base_sha: str, files: Mapping[str, bytes], message: str, author: str
+    ) -> str:
+        """Create a commit on ``base_sha`` replacing ``files``; return its SHA."""
+
+    def advance_branch(self, branch: str, sha: str, expected: str) -> None:
+        """Move ``branch`` from ``expected`` to ``sha``, fast-forward only (CA531 if it moved)."""
+
+
 # --- what each capability needs ---
 
 
@@ -193,9 +207,12 @@ class FixForge(
     PullRequestFinder,
     ActionsClient,
     RepoWriter,
+    GitData,
+    ReviewWriter,
     CommentStore,
     Reactions,
     Permissions,
+    ArtifactStore,
     Protocol,
 ):
     """Fix: read failed runs and their logs, re-run, push a fix, open a pull request."""

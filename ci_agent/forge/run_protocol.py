@@ -3,7 +3,7 @@ artifacts, deployments. See :mod:`ci_agent.forge.protocol` for the conventions."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -48,6 +48,11 @@ class WorkflowRuns(Protocol):
     def rerun_failed_jobs(self, run_id: int) -> None:
         """Re-run the failed jobs of a run (a new attempt)."""
 
+    def dispatch_workflow(
+        self, workflow: int | str, ref: str, inputs: Mapping[str, str] | None = None
+    ) -> None:
+        """Start workflow ``workflow`` (id or file name) on branch ``ref`` with ``inputs``."""
+
 
 @runtime_checkable
 class JobLogs(Protocol):
@@ -79,6 +84,9 @@ class RepoWriter(Protocol):
         self, base: str, head: str, title: str, body: str, draft: bool = False
     ) -> PullRequestInfo:
         """Open a pull request from branch ``head`` into ``base``."""
+
+    def branch_head(self, name: str) -> str | None:
+        """The SHA of ``refs/heads/NAME``, None when there is no such branch."""
 
 
 # --- backup ---

@@ -21,7 +21,6 @@ GLOBAL_OPTIONS = ("-v, --verbose", "-q, --quiet", "--dry-run", "--output", "--co
 BACKUP_SUBCOMMANDS = ("create", "verify", "restore", "list", "stats", "prune")
 PENDING = [
     ["tests"],
-    ["fix"],
     ["plan"],
 ]
 ENVELOPE_KEYS = {
@@ -275,6 +274,27 @@ def test_review_of_a_github_pull_request_needs_a_token(run_cli: RunCli) -> None:
 def test_review_of_a_github_pull_request_needs_a_repository(run_cli: RunCli) -> None:
     assert_error(run_cli("review", "--pr", "1"), "CA105")
     assert_error(run_cli("review", "--repo", "acme/widgets"), "CA108")
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        ([], "give --run ID, --pr N, or --log FILE"),
+        (["--run", "1", "--log", "x.log"], "give --log/--junit or --run/--pr, not both"),
+        (["--run", "1", "--pr", "2"], "give --run or --pr, not both"),
+        (["--log", "x.log", "--apply", "b.json"], "--apply needs --run ID"),
+        (["--run", "1", "--bundle-out", "b.json"], "--bundle-out works with --log/--junit"),
+    ],
+)
+def test_fix_refuses_contradictory_options(run_cli: RunCli, argv: list[str], problem: str) -> None:
+    result = run_cli("fix", *argv)
+    assert_error(result, "CA108")
+    assert problem in result.err
+
+
+def test_fix_of_a_run_needs_a_repository_and_a_token(run_cli: RunCli) -> None:
+    assert_error(run_cli("fix", "--run", "1"), "CA105")
+    assert_error(run_cli("fix", "--run", "1", "--repo", "acme/widgets"), "CA307")
 
 
 def test_pending_commands_accept_any_arguments(run_cli: RunCli) -> None:

@@ -260,7 +260,6 @@ def test_event_file_not_an_object(run_cli: RunCli, actions: ActionsStep) -> None
     ("command", "event", "payload"),
     [
         ("tests", "pull_request", {"number": 1}),
-        ("fix", "workflow_run", {}),
         ("plan", "push", {}),
     ],
 )
@@ -475,19 +474,47 @@ def test_review_comments_on_a_pull_request() -> None:
     assert chosen == ("comment-fix", "asked for in a PR comment")
 
 
-def test_comment_job_in_the_action_is_pending(run_cli: RunCli, actions: ActionsStep) -> None:
+def test_the_comment_fix_job_needs_a_token(run_cli: RunCli, actions: ActionsStep) -> None:
     actions.event(
         "issue_comment",
         {
             "issue": {"number": 3, "pull_request": {"url": "x"}},
-            "comment": {"body": "/ci-agent fix"},
+            "comment": {"id": 9, "body": "/ci-agent fix", "user": {"login": "octocat"}},
             "sender": {"login": "octocat"},
         },
     )
     result = run_cli("run")
     assert result.code == 2
-    assert "'/ci-agent fix' is not available yet" in result.err
+    assert "error[CA307]" in result.err
     assert "job: comment-fix (asked for in a PR comment)" in result.err
+
+
+def test_the_fix_compute_step_needs_the_failed_tests(
+    run_cli: RunCli, actions: ActionsStep
+) -> None:
+    actions.event("pull_request", {"action": "opened", "number": 1, "pull_request": {"number": 1}})
+    actions.set(INPUT_COMMAND="fix")
+    result = run_cli("run")
+    assert result.code == 2
+    assert "error[CA108]" in result.err
+    assert "args '--junit FILE' or '--log FILE'" in result.err
+
+
+def test_the_fix_job_refuses_unknown_args(run_cli: RunCli, actions: ActionsStep) -> None:
+    actions.event("workflow_run", {"workflow_run": {"id": 5}})
+    actions.set(INPUT_COMMAND="fix", INPUT_ARGS="--frobnicate")
+    result = run_cli("run")
+    assert result.code == 2
+    assert "error[CA106]" in result.err
+
+
+def test_a_privileged_fix_job_never_computes(run_cli: RunCli, actions: ActionsStep) -> None:
+    actions.event("workflow_run", {"workflow_run": {"id": 5}})
+    actions.set(INPUT_COMMAND="fix", INPUT_ARGS="--compute", INPUT_GITHUB_TOKEN="ghs_x")
+    result = run_cli("run")
+    assert result.code == 2
+    assert "error[CA108]" in result.err
+    assert "never runs a pull request's code" in result.err
 
 
 def test_the_review_job_needs_a_token(run_cli: RunCli, actions: ActionsStep) -> None:

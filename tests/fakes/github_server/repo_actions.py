@@ -64,6 +64,8 @@ class ActionsMixin:
         self.artifacts: dict[int, Artifact] = {}
         self.workflows: dict[str, int] = {}  # path → workflow id
         self.reruns: list[dict[str, Any]] = []  # what re-run requests asked for, in order
+        # workflow_dispatch requests: ``workflow`` (id or file name as sent), ``ref``, ``inputs``
+        self.dispatches: list[dict[str, Any]] = []
 
     def add_workflow_run(
         self,

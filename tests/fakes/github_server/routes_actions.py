@@ -1,12 +1,13 @@
 """Actions: workflow runs (filters), jobs, job and run logs (302 to short-lived URLs), re-runs
-(201, recorded in ``repo.reruns``), cancel, artifacts (list, get, delete, zip via 302)."""
+(201, recorded in ``repo.reruns``), workflow dispatches (204, recorded in ``repo.dispatches``),
+cancel, artifacts (list, get, delete, zip via 302)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from . import shapes_actions
-from .errors import ApiError, require
+from .errors import ApiError, invalid_request, require
 from .pagination import paginate
 from .routing import Request, Response, RouteTable
 
@@ -119,6 +120,33 @@ def rerun_job(req: Request) -> Response:
     run.status, run.conclusion = "queued", None
     job.status, job.conclusion, job.completed_at = "queued", None, None
     return Response(201, {})
+
+
+_DISPATCH_DOCS = "https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event"
+MAX_DISPATCH_INPUTS = 25
+
+
+@routes.post("/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches")
+def dispatch(req: Request) -> Response:
+    """Any workflow id or file name is accepted; the ref must be a branch or tag of the repo."""
+    repo = req.repo()
+    body = require(req.json(), "ref", documentation_url=_DISPATCH_DOCS)
+    ref, inputs = str(body["ref"]), body.get("inputs")
+    if inputs is not None and not isinstance(inputs, dict):
+        raise invalid_request("For 'properties/inputs', is not an object.", _DISPATCH_DOCS)
+    if inputs is not None and len(inputs) > MAX_DISPATCH_INPUTS:
+        message = f"you may only define up to {MAX_DISPATCH_INPUTS} inputs for a workflow_dispatch"
+        raise ApiError(422, message, documentation_url=_DISPATCH_DOCS)
+    if ref.startswith("refs/"):
+        candidates = [ref] if ref.startswith(("refs/heads/", "refs/tags/")) else []
+    else:
+        candidates = [f"refs/heads/{ref}", f"refs/tags/{ref}"]
+    if not any(repo.git.ref_sha(name) for name in candidates):
+        raise ApiError(422, f"No ref found for: {ref}", documentation_url=_DISPATCH_DOCS)
+    repo.dispatches.append(
+        {"workflow": req.params["workflow_id"], "ref": ref, "inputs": dict(inputs or {})}
+    )
+    return Response(204)
 
 
 @routes.post("/repos/{owner}/{repo}/actions/runs/{run_id:int}/cancel")

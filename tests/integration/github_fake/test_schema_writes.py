@@ -134,6 +134,9 @@ WRITES = {
                        "EmptyObject"),
     "delete artifact": Write("DELETE", f"{R}/actions/artifacts/{{w.artifact}}", nobody, 204,
                              None),
+    "dispatch workflow": Write("POST", f"{R}/actions/workflows/ci.yml/dispatches",
+                               lambda w: {"ref": "main", "inputs": {"sha": w.head_sha}}, 204,
+                               None),
 }  # fmt: skip
 
 

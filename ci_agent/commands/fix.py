@@ -1,0 +1,347 @@
+"""``ci-agent fix``: fix a failed CI run with a verified change.
+
+Three ways in:
+
+* ``--log``/``--junit`` (compute): triage local logs, compute the fix on the checked-out
+  commit, print it and write a bundle with ``--bundle-out``; nothing is written to GitHub.
+  This is the step in the pull request's own CI job, and the laptop command.
+* ``--run ID`` / ``--pr N`` (GitHub): triage the run, re-run or analyse, and land a fix:
+  the bundle the run uploaded, the one given with ``--apply``, or, outside Actions, one
+  computed in the local clone.
+* ``ci-agent run`` on ``workflow_run`` or ``/ci-agent fix`` (the action): as ``--run``,
+  never computing: a privileged job does not run the pull request's code.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ci_agent.commands.common import Invocation, execute, global_options
+from ci_agent.config import CliOverrides
+from ci_agent.errors import fail
+from ci_agent.outcome import Outcome
+
+if TYPE_CHECKING:
+    from ci_agent.fix.compute import ProviderFactory
+    from ci_agent.fix.landing import Delivery
+    from ci_agent.fix.session import FixContext, FixReport
+    from ci_agent.forge.github import GitHubForge
+
+__all__ = ["FixArgs", "fix", "fix_job", "fix_outcome", "parse_fix_args"]
+
+_USAGE = "ci-agent fix"
+DELIVERIES = ("push", "pull-request", "suggest")
+# Events whose jobs hold a write token or secrets next to a pull request's code.
+PRIVILEGED_EVENTS = {"workflow_run", "pull_request_target", "issue_comment"}
+
+
+@dataclass(frozen=True)
+class FixArgs:
+    """The fix command's options, from the command line or the action's ``args`` input."""
+
+    run_id: int | None = None
+    pr: int | None = None
+    repo: str | None = None
+    logs: tuple[Path, ...] = ()
+    junit: tuple[Path, ...] = ()
+    apply: Path | None = None
+    bundle_out: Path | None = None
+    head_sha: str | None = None
+    delivery: str | None = None
+    compute: bool | None = None
+
+
+def _options(function: Any) -> Any:
+    decorators = [
+        click.option("--run", "run_id", type=int, metavar="ID", help="A failed workflow run."),
+        click.option(
+            "--pr", "pr", type=int, metavar="N", help="A pull request: its newest failed run."
+        ),
+        click.option("--repo", "repo", metavar="OWNER/NAME", help="The repository (GitHub mode)."),
+        click.option(
+            "--log",
+            "logs",
+            multiple=True,
+            type=click.Path(path_type=Path),
+            metavar="FILE|DIR",
+            help="Compute mode: a failed job's log, or a directory of them; repeatable.",
+        ),
+        click.option(
+            "--junit",
+            "junit",
+            multiple=True,
+            type=click.Path(path_type=Path),
+            metavar="FILE",
+            help="Compute mode: a JUnit XML report of the failed tests; repeatable.",
+        ),
+        click.option(
+            "--apply",
+            "apply",
+            type=click.Path(path_type=Path),
+            metavar="FILE",
+            help="GitHub mode: land this fix bundle (from --bundle-out) instead of searching.",
+        ),
+        click.option(
+            "--bundle-out",
+            "bundle_out",
+            type=click.Path(path_type=Path),
+            metavar="FILE",
+            help="Compute mode: write the fix bundle here (for the privileged job).",
+        ),
+        click.option(
+            "--head-sha",
+            "head_sha",
+            metavar="SHA",
+            help="Compute mode: the pull request head the fix is for (default: from the event).",
+        ),
+        click.option(
+            "--delivery",
+            "delivery",
+            type=click.Choice(DELIVERIES),
+            help="How a verified fix lands (default: fix.delivery).",
+        ),
+        click.option(
+            "--compute/--no-compute",
+            "compute",
+            default=None,
+            help="GitHub mode: compute the fix in this clone (default: yes outside Actions).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+@click.command()
+@_options
+@global_options
+def fix(overrides: CliOverrides, **params: Any) -> int:
+    """Fix a failed CI run with a verified change: fixers for lint, a proven patch for tests.
+
+    Compute mode (--log/--junit) fixes the checked-out commit and changes nothing on GitHub.
+    GitHub mode (--run/--pr) triages the run, re-runs flaky failures, and lands a verified
+    fix as a push, a pull request or suggestions. Nothing unproven is ever pushed.
+    """
+    args = FixArgs(**params)
+    return execute(overrides, "fix", lambda invocation: run_fix(invocation, args))
+
+
+def parse_fix_args(words: Sequence[str]) -> FixArgs:
+    """The action's ``args`` for fix, parsed like the command line (CA106 when invalid)."""
+    parser = click.command("fix")(_options(lambda **_: 0))
+    try:
+        with parser.make_context("ci-agent fix", list(words)) as ctx:
+            params = dict(ctx.params)
+    except click.ClickException as exc:
+        allowed = exc.format_message()
+        raise fail("CA106", name="args", value=" ".join(words), allowed=allowed) from None
+    return FixArgs(**params)
+
+
+def run_fix(invocation: Invocation, args: FixArgs, event_name: str | None = None) -> Outcome:
+    """Run the fix command for ``args``."""
+    local = bool(args.logs or args.junit)
+    remote = args.run_id is not None or args.pr is not None
+    if local and remote:
+        raise fail("CA108", problem="give --log/--junit or --run/--pr, not both", usage=_USAGE)
+    if not local and not remote:
+        raise fail("CA108", problem="give --run ID, --pr N, or --log FILE", usage=_USAGE)
+    if args.run_id is not None and args.pr is not None:
+        raise fail("CA108", problem="give --run or --pr, not both", usage=_USAGE)
+    if local:
+        if args.apply is not None:
+            raise fail("CA108", problem="--apply needs --run ID", usage=_USAGE)
+        return _compute(invocation, args)
+    if args.bundle_out is not None:
+        raise fail("CA108", problem="--bundle-out works with --log/--junit", usage=_USAGE)
+    return _github(invocation, args, event_name)
+
+
+def fix_job(invocation: Invocation, event: Any, words: Sequence[str]) -> Outcome:
+    """The action's fix job: compute on ``pull_request`` and ``push`` events (the CI job's
+    own step), land from ``workflow_run``; ``args`` may add fix options."""
+    args = parse_fix_args(words)
+    if event.name in {"pull_request", "push"} and not (args.logs or args.junit):
+        raise fail(
+            "CA108",
+            problem="the compute step needs the failed tests: args '--junit FILE' or '--log FILE'",
+            usage="args: --junit junit.xml",
+        )
+    if event.name == "workflow_run" and args.run_id is None and args.pr is None:
+        if event.workflow_run_id is None:
+            raise fail("CA113", event=event.name, command="fix", allowed="workflow_run")
+        args = replace(args, run_id=event.workflow_run_id)
+    outcome = run_fix(invocation, args, event.name)
+    outcome.result = {"job": "fix", **outcome.result}
+    return outcome
+
+
+def fix_outcome(report: FixReport) -> Outcome:
+    """The command's outcome for a fix report."""
+    from ci_agent.fix.sticky import fix_markdown, fix_text
+
+    result = report.to_dict()
+    if report.bundle:
+        result["artifact"] = report.bundle
+    return Outcome("fix", result=result, text=fix_text(report), markdown=fix_markdown(report))
+
+
+def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
+    from ci_agent.commands.triage import triage_options
+    from ci_agent.fix.session import LocalFix, compute_bundle
+    from ci_agent.git import Git
+
+    settings = invocation.settings
+    git = Git(invocation.cwd)
+    head = args.head_sha or _event_head(invocation.environ) or git.head()
+    if head is None:
+        raise fail("CA206", ref="HEAD", suggestion="Run in a clone with a checked-out commit.")
+    run_id = _int(invocation.environ.get("GITHUB_RUN_ID")) or 0
+    repository = args.repo or settings.repository or git.remote_repository() or "local/local"
+    bundle_out = args.bundle_out
+    if bundle_out is None and settings.in_actions:
+        # The action uploads the bundle: one per job, so matrix legs never collide.
+        job = invocation.environ.get("GITHUB_JOB", "job")
+        attempt = invocation.environ.get("GITHUB_RUN_ATTEMPT", "1")
+        leg = secrets.token_hex(4)
+        name = f"ci-agent-fix-{run_id}-{attempt}-{_safe(job)}-{leg}.json"
+        bundle_out = Path(invocation.environ.get("RUNNER_TEMP") or invocation.cwd) / name
+    options = triage_options(invocation, junit=args.junit)
+    request = LocalFix(args.logs, repository, head, run_id, bundle_out)
+    with invocation.metrics.timed("fix"):
+        report = compute_bundle(git, request, options, settings.config.fix, _provider(invocation))
+    return fix_outcome(report)
+
+
+def _github(invocation: Invocation, args: FixArgs, event_name: str | None) -> Outcome:
+    from ci_agent.forge.github import GitHubForge, require_repository, settings_for
+
+    repository = require_repository(args.repo or invocation.settings.repository)
+    settings = settings_for(invocation.settings, repository)
+    privileged = settings.in_actions and (event_name or "") in PRIVILEGED_EVENTS
+    compute = args.compute if args.compute is not None else not settings.in_actions
+    if compute and privileged:
+        raise fail(
+            "CA108",
+            problem=f"a '{event_name}' job never runs a pull request's code: --compute refused",
+            usage="compute in the pull request's CI job (docs/fix.md)",
+        )
+    forge = GitHubForge.from_settings(settings, invocation.metrics, retry=invocation.retry)
+    try:
+        return fix_with_forge(invocation, forge, repository, replace(args, compute=compute))
+    finally:
+        forge.close()
+
+
+def fix_with_forge(
+    invocation: Invocation, forge: GitHubForge, repository: str, args: FixArgs
+) -> Outcome:
+    """GitHub mode on an open forge (the comment job shares its forge: writes stay paced)."""
+    from ci_agent.fix.session import fix_pull_request, fix_run
+    from ci_agent.forge.github import GitHubForge, settings_for
+
+    settings = settings_for(invocation.settings, repository)
+    pusher = forge
+    if settings.push_token is not None:
+        pusher = GitHubForge.from_settings(
+            replace(settings, github_token=settings.push_token),
+            invocation.metrics,
+            retry=invocation.retry,
+        )
+    try:
+        context = _context(invocation, (forge, pusher), repository, args, bool(args.compute))
+        bundle = None
+        if args.apply is not None:
+            from ci_agent.fix.bundle import read_bundle
+
+            bundle = read_bundle(args.apply, name=args.apply.name)
+        with invocation.metrics.timed("fix"):
+            if args.pr is not None:
+                report = fix_pull_request(context, args.pr)
+            else:
+                report = fix_run(context, args.run_id or 0, bundle=bundle)
+    finally:
+        if pusher is not forge:
+            pusher.close()
+    return fix_outcome(report)
+
+
+def _context(
+    invocation: Invocation,
+    forges: tuple[Any, Any],
+    repository: str,
+    args: FixArgs,
+    compute: bool,
+) -> FixContext:
+    from ci_agent.commands.triage import triage_options
+    from ci_agent.fix.session import FixContext
+    from ci_agent.git import Git
+
+    settings = invocation.settings
+    config = settings.config.fix
+    delivery: Delivery = args.delivery or config.delivery  # type: ignore[assignment]
+    return FixContext(
+        forge=forges[0],
+        pusher=forges[1],
+        repository=repository,
+        config=config,
+        triage=triage_options(invocation, junit=args.junit),
+        delivery=delivery,
+        dry_run=settings.dry_run,
+        git=Git(invocation.cwd) if compute else None,
+        provider=_provider(invocation) if compute else None,
+        progress=invocation.term.detail,
+    )
+
+
+def _provider(invocation: Invocation) -> ProviderFactory:
+    """Build the model provider only when a patch is asked for."""
+
+    def make() -> Any:
+        from ci_agent.llm.budget import Budget
+        from ci_agent.llm.factory import build_provider
+
+        settings = invocation.settings
+        budget = Budget.from_config(settings.config.llm, invocation.metrics)
+        provider = build_provider(
+            settings,
+            metrics=invocation.metrics,
+            budget=budget,
+            retry=invocation.retry,
+            log=invocation.term.detail,
+        )
+        return provider, budget
+
+    return make
+
+
+def _event_head(environ: Mapping[str, str]) -> str | None:
+    """The pull request head SHA from the event payload, inside Actions."""
+    from ci_agent.errors import CiAgentError
+    from ci_agent.runner.events import load_event
+    from ci_agent.runner.payload import dig_str
+
+    if not environ.get("GITHUB_EVENT_PATH"):
+        return None
+    try:
+        event = load_event(environ)
+    except CiAgentError:
+        return None
+    return dig_str(event.payload, "pull_request", "head", "sha")
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)[:60] or "job"

@@ -1,0 +1,391 @@
+"""The fixers strategy: run the repository's own lint and format fixers in a scratch worktree
+and keep the result only when it is proven.
+
+Proven means: a check failed before the fixers, the fixers only modified tracked files, the
+policy allows every change, and every check passes after them. Commands are argument lists,
+never a shell, and run in a clean environment (no tokens).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from ci_agent.config_model import FixConfig
+from ci_agent.errors import fail
+from ci_agent.fix.patch.edits import Change, safe_path
+from ci_agent.fix.patch.policy import PatchPolicy, check_changes
+from ci_agent.fix.patch.proof import clean_environment
+from ci_agent.fix.patch.worktree import scratch_worktree, worktree_diff
+from ci_agent.git import Git
+
+__all__ = [
+    "CACHE_DIRECTORIES",
+    "DEFAULT_CHECKS",
+    "DEFAULT_FIXERS",
+    "CommandRun",
+    "FixersResult",
+    "FixersStatus",
+    "fixer_commands",
+    "ruff_configured",
+    "run_fixers",
+]
+
+FixersStatus = Literal["verified", "refused", "nothing-to-fix"]
+Argv = tuple[str, ...]
+
+DEFAULT_FIXERS: tuple[Argv, ...] = (("ruff", "check", "--fix"), ("ruff", "format"))
+DEFAULT_CHECKS: tuple[Argv, ...] = (("ruff", "check"), ("ruff", "format", "--check"))
+# Tools write these next to the code; they are no change a fixer made to the repository.
+CACHE_DIRECTORIES = frozenset({".ruff_cache", "__pycache__", ".pytest_cache", ".mypy_cache"})
+TAIL_LINES = 40
+# After a timeout the process group is killed; a process that left the group may still hold
+# the output pipes open, so collecting what was written waits this long at most.
+_DRAIN_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    """One command run: its argument list, exit status (None: timed out), output tail, time."""
+
+    argv: Argv
+    returncode: int | None
+    tail: str
+    seconds: float
+
+    @property
+    def command(self) -> str:
+        """The command as one shell-quoted line, for messages."""
+        return shlex.join(self.argv)
+
+    @property
+    def ok(self) -> bool:
+        """The command exited 0."""
+        return self.returncode == 0
+
+    @property
+    def timed_out(self) -> bool:
+        """The command was killed at the timeout."""
+        return self.returncode is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "argv": list(self.argv),
+            "returncode": self.returncode,
+            "timed_out": self.timed_out,
+            "seconds": round(self.seconds, 3),
+            "tail": self.tail,
+        }
+
+
+@dataclass(frozen=True)
+class FixersResult:
+    """A proven fix by the repository's fixers with its evidence, or why there is none."""
+
+    status: FixersStatus
+    reasons: tuple[str, ...]
+    diff: str = ""
+    before: tuple[CommandRun, ...] = ()
+    fixes: tuple[CommandRun, ...] = ()
+    after: tuple[CommandRun, ...] = ()
+    changed: tuple[str, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        """Whether a proven diff is attached."""
+        return self.status == "verified"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "status": self.status,
+            "reasons": list(self.reasons),
+            "diff": self.diff,
+            "changed": list(self.changed),
+            "before": [r.to_dict() for r in self.before],
+            "fixes": [r.to_dict() for r in self.fixes],
+            "after": [r.to_dict() for r in self.after],
+        }
+
+
+def ruff_configured(root: Path) -> bool:
+    """Whether ``root`` configures ruff: ruff.toml, .ruff.toml or a [tool.ruff] table in
+    pyproject.toml (an unreadable pyproject.toml configures nothing)."""
+    if (root / "ruff.toml").is_file() or (root / ".ruff.toml").is_file():
+        return True
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    try:
+        data = tomllib.loads(pyproject.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and isinstance(tool.get("ruff"), dict)
+
+
+def fixer_commands(root: Path, config: FixConfig) -> tuple[tuple[Argv, ...], tuple[Argv, ...]]:
+    """(fixers, checks) as argument lists: the configured ones when either is configured
+    (the unset one is then empty), else ruff's defaults where ruff is configured, else none."""
+    if config.fixers is not None or config.fixer_checks is not None:
+        return _split_all(config.fixers or ()), _split_all(config.fixer_checks or ())
+    if ruff_configured(root):
+        return DEFAULT_FIXERS, DEFAULT_CHECKS
+    return (), ()
+
+
+def run_fixers(git: Git, sha: str, config: FixConfig) -> FixersResult:
+    """Run the checks, the fixers and the checks again on ``sha`` in a scratch worktree; the
+    diff is kept only when it is proven. A program that cannot run raises CA232."""
+    with scratch_worktree(git, sha) as root:
+        fixers, checks = fixer_commands(root, config)
+        if not fixers:
+            reason = "no fixer is configured (fix.fixers)"
+            if config.fixers is None and config.fixer_checks is None:
+                reason += " and the commit does not configure ruff"
+            return FixersResult("refused", (reason,))
+        if not checks:
+            reason = "no fixer check is configured (fix.fixer-checks): nothing could prove a fix"
+            return FixersResult("refused", (reason,))
+        env = clean_environment()
+        # Every program is found before anything runs, so a missing one changes nothing.
+        programs = {argv: _program(argv, root, env) for argv in (*checks, *fixers)}
+        bench = _Bench(root, env, config.test_timeout, programs)
+        before = tuple(bench.run(argv) for argv in checks)
+        timed_out = [r for r in before if r.timed_out]
+        if timed_out:
+            return FixersResult("refused", (_timeout_reason(timed_out[0], config),), before=before)
+        if all(r.ok for r in before):
+            reason = (
+                f"every check passes at {sha[:12]} before the fixers; "
+                "the failure is not reproduced here, so there is nothing to fix"
+            )
+            return FixersResult("nothing-to-fix", (reason,), before=before)
+        fixes: list[CommandRun] = []
+        for argv in fixers:
+            # A non-zero exit is no failure: 'ruff check --fix' exits 1 when unfixable
+            # violations remain. The checks afterwards decide.
+            fixes.append(bench.run(argv))
+            if fixes[-1].timed_out:
+                reason = _timeout_reason(fixes[-1], config)
+                return FixersResult("refused", (reason,), before=before, fixes=tuple(fixes))
+        done = tuple(fixes)
+        changes, refused = _changes(git.at(root), sha)
+        if not refused and not changes:
+            failing = [_failure(r, "fails") for r in before if not r.ok]
+            refused = ("the fixers changed nothing", *failing)
+        if not refused:
+            policy = PatchPolicy(config.protected_paths)
+            refused = tuple(f"policy: {r}" for r in check_changes(changes, policy))
+        if refused:
+            return FixersResult("refused", refused, before=before, fixes=done)
+        after = tuple(bench.run(argv) for argv in checks)
+        failed = [r for r in after if not r.ok]
+        if failed:
+            reasons = tuple(
+                _timeout_reason(r, config) if r.timed_out else _failure(r, "fails after the fixers")
+                for r in failed
+            )
+            return FixersResult("refused", reasons, before=before, fixes=done, after=after)
+        changed = tuple(c.path for c in changes)
+        failed_before = sum(not r.ok for r in before)
+        reason = (
+            f"{len(fixers)} fixer(s) changed {len(changed)} file(s); {failed_before} of "
+            f"{len(checks)} check(s) failed before them and all pass after"
+        )
+        diff = worktree_diff(root)
+        return FixersResult("verified", (reason,), diff, before, done, after, changed)
+
+
+def _split_all(commands: Sequence[str]) -> tuple[Argv, ...]:
+    return tuple(_split(c) for c in commands)
+
+
+def _split(command: str) -> Argv:
+    try:
+        argv = tuple(shlex.split(command))
+    except ValueError as exc:
+        raise fail(
+            "CA232", command=command, problem=f"it cannot be split into words: {exc}"
+        ) from None
+    if not argv:
+        raise fail("CA232", command=command, problem="the command is empty")
+    return argv
+
+
+def _program(argv: Argv, root: Path, env: dict[str, str]) -> str:
+    """The executable ``argv[0]`` names: an absolute path, a relative path inside the
+    worktree, or a program on PATH (for ruff, the ruff package's binary as a fallback)."""
+    name = argv[0]
+    command = shlex.join(argv)
+    if Path(name).is_absolute():
+        found = shutil.which(name)
+        if found is None:
+            raise fail("CA232", command=command, problem=f"{name} is no executable file")
+        return found
+    if "/" in name or os.sep in name:
+        # A script of the repository (./scripts/fix.sh) lives in the worktree, not the cwd.
+        target = safe_path(root, name)
+        if target is None:
+            raise fail("CA232", command=command, problem="the program is outside the repository")
+        found = shutil.which(str(target))
+        if found is None:
+            raise fail("CA232", command=command, problem=f"{name} is no executable file")
+        return found
+    found = shutil.which(name, path=env.get("PATH", os.defpath))
+    if found is None and name == "ruff":
+        found = _bundled_ruff()
+    if found is None:
+        raise fail("CA232", command=command, problem=f"{name} is not on PATH")
+    return found
+
+
+def _bundled_ruff() -> str | None:
+    """The ruff binary of the ruff Python package ci-agent depends on, if it is installed."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+    except ImportError:
+        return None
+    try:
+        return str(find_ruff_bin())
+    except FileNotFoundError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Bench:
+    """Where commands run: the worktree, the clean environment, the timeout, the programs."""
+
+    root: Path
+    env: dict[str, str]
+    timeout: float
+    programs: dict[Argv, str]
+
+    def run(self, argv: Argv) -> CommandRun:
+        """Run one command (no shell); a program that cannot start raises CA232."""
+        started = time.monotonic()
+        try:
+            returncode, output = _execute(
+                [self.programs[argv], *argv[1:]], self.root, self.env, self.timeout
+            )
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+            raise fail("CA232", command=shlex.join(argv), problem=problem) from None
+        text = output.decode("utf-8", errors="replace")
+        tail = "\n".join(text.rstrip().splitlines()[-TAIL_LINES:])
+        return CommandRun(argv, returncode, tail, time.monotonic() - started)
+
+
+def _execute(
+    args: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> tuple[int | None, bytes]:
+    """Run ``args``; its exit status (None at the timeout) and its combined output."""
+    posix = hasattr(os, "killpg")
+    with subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        # Its own process group, so a timeout also stops the children it started.
+        start_new_session=posix,
+    ) as proc:
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            if posix:
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
+            try:
+                output, _ = proc.communicate(timeout=_DRAIN_SECONDS)
+            except subprocess.TimeoutExpired as exc:
+                output = exc.output or b""
+            return None, output
+        return proc.returncode, output
+
+
+def _changes(tree: Git, sha: str) -> tuple[tuple[Change, ...], tuple[str, ...]]:
+    """The modified tracked files, or the reasons to refuse what else the fixers did."""
+    raw = tree.run_bytes("status", "--porcelain=v1", "-z", "--untracked-files=all")
+    entries = raw.decode("utf-8", errors="surrogateescape").split("\0")
+    modified: list[str] = []
+    created: list[str] = []
+    removed: list[str] = []
+    other: list[str] = []
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if len(entry) < 4:  # the empty string after the last NUL
+            continue
+        code, path = entry[:2], entry[3:]
+        if code == "??":
+            if not _is_cache(path):
+                created.append(path)
+        elif "R" in code or "C" in code:
+            origin = entries[index]  # -z writes the source path after the destination
+            index += 1
+            removed.append(f"{origin} -> {path}")
+        elif "D" in code:
+            removed.append(path)
+        elif "A" in code:
+            created.append(path)
+        elif set(code) <= {"M", " "}:
+            modified.append(path)
+        else:  # type changes (a file became a symlink), conflicts
+            other.append(f"{path} ({code.strip()})")
+    reasons = []
+    if created:
+        reasons.append(f"the fixers created files: {_names(created)}; they may only modify files")
+    if removed:
+        reasons.append(f"the fixers deleted or renamed files: {_names(removed)}")
+    if other:
+        reasons.append(f"the fixers changed file types: {_names(other)}")
+    if reasons:
+        return (), tuple(reasons)
+    changes = tuple(
+        Change(path, _text(tree.run_bytes("show", f"{sha}:{path}")), _read(tree.path, path))
+        for path in sorted(modified)
+    )
+    return changes, ()
+
+
+def _is_cache(path: str) -> bool:
+    return any(part in CACHE_DIRECTORIES for part in PurePosixPath(path).parts[:-1])
+
+
+def _names(paths: Sequence[str], shown: int = 10) -> str:
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(paths[:shown]) + more
+
+
+def _read(root: Path, path: str) -> str:
+    """A file's text in the worktree; a symlink's text is its target, as git stores it."""
+    target = root / path
+    if target.is_symlink():
+        return str(target.readlink())
+    return _text(target.read_bytes())
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def _failure(run: CommandRun, what: str) -> str:
+    return f"'{run.command}' {what} (exit status {run.returncode}):\n{run.tail}"
+
+
+def _timeout_reason(run: CommandRun, config: FixConfig) -> str:
+    return f"'{run.command}' timed out after {config.test_timeout:g} s (fix.test-timeout)"

@@ -1,0 +1,395 @@
+"""One fix run, end to end: triage the failed run, apply the guards, get a verified fix
+(computed here, or from the bundle an unprivileged job uploaded), land it, and report.
+
+Two halves meet here. :func:`compute_bundle` runs in the pull request's own CI job (or on a
+person's machine): it runs the repository's code and writes a bundle, and writes nothing to
+GitHub. :func:`fix_run` runs in the privileged job: it re-runs, analyses, and lands a bundle
+without checking out or running the pull request's code. ``fix_run`` computes locally only
+when it is given a clone and a model (``ci-agent fix --run`` on a person's machine).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.fix.analysis import Analysis, analyze, last_green
+from ci_agent.fix.classify import Strategy
+from ci_agent.fix.compute import Computation, ProviderFactory, compute_fix
+from ci_agent.fix.guards import GuardLimits, check_guards, own_fix_chain, prior_fixes
+from ci_agent.fix.landing import Delivered, Delivery, Target, land_fix
+from ci_agent.fix.triage import TriageOptions, TriageResult, triage_logs, triage_run
+from ci_agent.forge.types import CommentKind
+
+if TYPE_CHECKING:
+    from ci_agent.config_model import FixConfig
+    from ci_agent.fix.bundle import FixBundle
+    from ci_agent.forge.protocol import FixForge
+    from ci_agent.forge.run_types import WorkflowRun
+    from ci_agent.forge.types import PullRequestInfo
+    from ci_agent.git import Git
+
+__all__ = [
+    "BUNDLE_PREFIX",
+    "FixContext",
+    "FixReport",
+    "LocalFix",
+    "compute_bundle",
+    "fix_pull_request",
+    "fix_run",
+]
+
+BUNDLE_PREFIX = "ci-agent-fix-"
+# Errors that end a landing with a report instead of a failed job: the fix was not taken.
+LANDING_REFUSALS = {"CA231", "CA531", "CA532", "CA533"}
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class FixContext:
+    """What a fix run works with: the forges (``pusher`` makes commits: the push token's
+    forge when one is set), the settings, and, for local computing, a clone and a model."""
+
+    forge: FixForge
+    pusher: FixForge
+    repository: str
+    config: FixConfig
+    triage: TriageOptions
+    delivery: Delivery
+    dry_run: bool = False
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    git: Git | None = None
+    provider: ProviderFactory | None = None
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class FixReport:
+    """What a fix run saw, decided and did; rendered as the sticky comment and job summary."""
+
+    source: dict[str, Any]
+    strategy: str
+    action: str
+    reasons: tuple[str, ...]
+    head_sha: str = ""
+    pull_request: int | None = None
+    triage: TriageResult | None = None
+    computation: Computation | None = None
+    delivered: Delivered | None = None
+    analysis: Analysis | None = None
+    comment: dict[str, Any] | None = None
+    bundle: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (the ``result`` of ``--output json``)."""
+        return {
+            "source": self.source,
+            "strategy": self.strategy,
+            "action": self.action,
+            "reasons": list(self.reasons),
+            "head_sha": self.head_sha,
+            "pull_request": self.pull_request,
+            "triage": self.triage.to_dict() if self.triage else None,
+            "fix": self.computation.to_dict() if self.computation else None,
+            "delivered": self.delivered.to_dict() if self.delivered else None,
+            "analysis": self.analysis.to_dict() if self.analysis else None,
+            "comment": self.comment,
+            "bundle": self.bundle,
+        }
+
+
+def fix_pull_request(ctx: FixContext, number: int) -> FixReport:
+    """Fix the newest failed run at pull request ``number``'s head (CA138 when none)."""
+    pr = ctx.forge.pull_request(number)
+    for run in ctx.forge.workflow_runs(head_sha=pr.head_sha):
+        if run.status == "completed" and run.conclusion == "failure":
+            return fix_run(ctx, run.id, pr=pr)
+    raise fail("CA138", number=number, sha=pr.head_sha[:12])
+
+
+def fix_run(
+    ctx: FixContext,
+    run_id: int,
+    *,
+    pr: PullRequestInfo | None = None,
+    bundle: FixBundle | None = None,
+) -> FixReport:
+    """Triage run ``run_id``, act on its strategy, and post the sticky comment."""
+    triage = triage_run(
+        ctx.forge,
+        run_id,
+        ctx.triage,
+        repository=ctx.repository,
+        rerun=True,
+        dry_run=ctx.dry_run,
+        progress=ctx.progress,
+    )
+    run = ctx.forge.workflow_run(run_id)
+    pr = pr or _pull_request_of(ctx.forge, run)
+    report = _act(ctx, run, triage, pr, bundle)
+    if pr is None or ctx.dry_run:
+        return report
+    from ci_agent.fix.sticky import post_sticky
+
+    return replace(report, comment=post_sticky(ctx.forge, pr.number, run_id, report, ctx.today))
+
+
+def _act(
+    ctx: FixContext,
+    run: WorkflowRun,
+    triage: TriageResult,
+    pr: PullRequestInfo | None,
+    bundle: FixBundle | None,
+) -> FixReport:
+    report = FixReport(
+        triage.source,
+        str(triage.decision.strategy),
+        "",
+        (),
+        head_sha=run.head_sha,
+        pull_request=pr.number if pr else None,
+        triage=triage,
+    )
+    strategy = triage.decision.strategy
+    if strategy is Strategy.RERUN:
+        rerun = triage.rerun
+        done = rerun is not None and rerun.requested
+        reason = rerun.reason if rerun else triage.decision.reason
+        return replace(report, action="rerun" if done else "no-rerun", reasons=(reason,))
+    if strategy is Strategy.ANALYZE:
+        commits = list(ctx.forge.commits(pr.number)) if pr else []
+        analysis = analyze(triage, last_green(ctx.forge, run), commits)
+        return replace(
+            report, action="analyzed", reasons=(triage.decision.reason,), analysis=analysis
+        )
+    if pr is None:
+        why = f"no open pull request has head {run.head_sha[:12]}; ci-agent fixes pull requests"
+        return replace(report, action="skipped", reasons=(why,))
+    skipped = _precheck(ctx, run, pr)
+    if skipped is not None:
+        return replace(report, action="skipped", reasons=(skipped,))
+    computation = None
+    if bundle is None and ctx.git is not None and ctx.provider is not None:
+        computation = compute_fix(ctx.git, run.head_sha, triage, ctx.config, ctx.provider)
+        if not computation.verified:
+            return replace(
+                report, action="refused", reasons=computation.reasons, computation=computation
+            )
+        bundle = make_bundle(ctx.repository, run.head_sha, run.id, triage, computation)
+    if bundle is None:
+        try:
+            bundle = find_bundle(ctx.forge, run)
+        except CiAgentError as exc:
+            return replace(report, action="refused", reasons=(f"{exc.code}: {exc.message}",))
+    if bundle is None:
+        reason = (
+            "no fix artifact: the failed run did not upload one. Add the ci-agent compute step "
+            "to the CI job (docs/fix.md); ci-agent never runs a pull request's code here"
+        )
+        return replace(report, action="no-fix", reasons=(reason,))
+    computation = computation or computation_of(bundle)
+    report = replace(report, computation=computation)
+    if not computation.verified:
+        return replace(report, action="refused", reasons=computation.reasons)
+    target = Target(pr.head_ref, run.head_sha, pr, not pr.is_fork, run.workflow_id)
+    try:
+        _check_identity(bundle, ctx.repository, run)
+        delivered = land_fix(
+            ctx.forge,
+            ctx.pusher,
+            bundle,
+            target,
+            config=ctx.config,
+            delivery=ctx.delivery,
+            dry_run=ctx.dry_run,
+        )
+    except CiAgentError as exc:
+        if exc.code not in LANDING_REFUSALS:
+            raise
+        action = "aborted" if exc.code == "CA531" else "refused"
+        return replace(report, action=action, reasons=(f"{exc.code}: {exc.message}",))
+    return replace(report, action=delivered.mode, reasons=(delivered.reason,), delivered=delivered)
+
+
+def _precheck(ctx: FixContext, run: WorkflowRun, pr: PullRequestInfo) -> str | None:
+    """Why this run gets no fix (a closed pull request, a newer head, a guard), or None."""
+    if pr.state != "open":
+        return f"pull request #{pr.number} is {pr.state}"
+    if pr.head_sha != run.head_sha:
+        return (
+            f"pull request #{pr.number} moved on to {pr.head_sha[:12]}; "
+            f"the failure of {run.head_sha[:12]} is not fixed"
+        )
+    prior = prior_fixes(ctx.forge.comments(pr.number, CommentKind.ISSUE))
+    chain = own_fix_chain(list(ctx.forge.commits(pr.number)))
+    limits = GuardLimits(
+        ctx.config.max_fixes_per_head, ctx.config.max_fixes_per_day, ctx.config.max_chain
+    )
+    verdict = check_guards(
+        prior, chain, run_id=run.id, head_sha=run.head_sha, today=ctx.today, limits=limits
+    )
+    return None if verdict.allowed else verdict.reason
+
+
+def _pull_request_of(forge: FixForge, run: WorkflowRun) -> PullRequestInfo | None:
+    """The run's pull request: listed on the run, else found by head SHA (forks)."""
+    if run.pull_requests:
+        return forge.pull_request(run.pull_requests[0])
+    return next(iter(forge.pull_requests_for(run.head_sha)), None)
+
+
+def _check_identity(bundle: FixBundle, repository: str, run: WorkflowRun) -> None:
+    """A bundle is for this repository, this run and this commit, or it is not used."""
+    problems = []
+    if bundle.repository.lower() != repository.lower():
+        problems.append(f"made for {bundle.repository}, not {repository}")
+    if bundle.head_sha != run.head_sha:
+        problems.append(f"made for commit {bundle.head_sha[:12]}, not {run.head_sha[:12]}")
+    if bundle.run_id != run.id:
+        problems.append(f"made in run {bundle.run_id}, not {run.id}")
+    if problems:
+        raise fail("CA532", name=f"{BUNDLE_PREFIX}{bundle.run_id}", problem="; ".join(problems))
+
+
+def make_bundle(
+    repository: str, head_sha: str, run_id: int, triage: TriageResult, computation: Computation
+) -> FixBundle:
+    """The bundle of a computation (what the privileged job lands and reports)."""
+    from ci_agent.fix.bundle import FixBundle
+
+    kind = str(triage.decision.kind)
+    evidence = {
+        **computation.evidence,
+        "strategy": computation.strategy,
+        "status": computation.status,
+        "reasons": list(computation.reasons),
+        "tokens": computation.tokens,
+        "cost": round(computation.cost, 6),
+    }
+    return FixBundle(
+        repository=repository,
+        head_sha=head_sha,
+        run_id=run_id,
+        diff=computation.diff,
+        title=f"fix the {kind} failure",
+        evidence=evidence,
+        created_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+    )
+
+
+def computation_of(bundle: FixBundle) -> Computation:
+    """The computation a bundle reports (its evidence is untrusted: shown, never run)."""
+    evidence = dict(bundle.evidence)
+    reasons = evidence.get("reasons")
+    return Computation(
+        str(evidence.get("strategy", "")),
+        str(evidence.get("status", "verified" if bundle.diff else "refused")),
+        tuple(str(r) for r in reasons) if isinstance(reasons, list) else (),
+        bundle.diff,
+        evidence,
+        _int(evidence.get("tokens")),
+        _float(evidence.get("cost")),
+    )
+
+
+def find_bundle(forge: FixForge, run: WorkflowRun) -> FixBundle | None:
+    """The fix bundle the run uploaded (a verified one first), downloaded and validated."""
+    from ci_agent.fix.bundle import read_bundle
+
+    found = []
+    for artifact in forge.artifacts():
+        if run.created_at and artifact.created_at and artifact.created_at < run.created_at:
+            break  # newest first: older artifacts cannot belong to this run
+        if artifact.run_id == run.id and artifact.name.startswith(BUNDLE_PREFIX):
+            found.append(artifact)
+    bundles = []
+    with tempfile.TemporaryDirectory(prefix="ci-agent-bundle-") as temp:
+        for artifact in found:
+            if artifact.expired:
+                continue
+            path = forge.download_artifact(artifact, Path(temp) / f"{artifact.id}")
+            bundles.append(read_bundle(_unzipped(path, artifact.name), name=artifact.name))
+    bundles.sort(key=lambda b: not b.diff)
+    return bundles[0] if bundles else None
+
+
+def _unzipped(download: Path, name: str) -> Path:
+    """The bundle file of an artifact download: as is (uploaded with ``archive: false``) or
+    the one member of a zip, read no further than the bundle size cap (no zip bombs)."""
+    from ci_agent.fix.bundle import MAX_BUNDLE_BYTES
+
+    with download.open("rb") as head:
+        if head.read(4) != b"PK\x03\x04":
+            return download
+    with zipfile.ZipFile(download) as archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) != 1:
+            raise fail("CA532", name=name, problem=f"{len(members)} files, expected one")
+        target = download.with_suffix(".json")
+        with archive.open(members[0]) as source, target.open("wb") as out:
+            out.write(source.read(MAX_BUNDLE_BYTES + 1))
+    return target
+
+
+@dataclass(frozen=True)
+class LocalFix:
+    """What the compute step was given: logs or JUnit reports, and whom the bundle is for."""
+
+    logs: tuple[Path, ...]
+    repository: str
+    head_sha: str
+    run_id: int
+    bundle_out: Path | None = None
+
+
+def compute_bundle(
+    git: Git,
+    request: LocalFix,
+    options: TriageOptions,
+    config: FixConfig,
+    provider: ProviderFactory,
+) -> FixReport:
+    """Triage local logs, compute the fix on the checked-out commit, write the bundle.
+
+    Runs the repository's code; writes nothing to GitHub. The bundle is written whatever
+    the outcome, so the privileged job can report a refusal too.
+    """
+    from ci_agent.fix.bundle import write_bundle
+
+    triage = triage_logs(request.logs, options)
+    sha = git.head()
+    if sha is None:
+        raise fail("CA206", ref="HEAD", suggestion="Run in a clone with a checked-out commit.")
+    computation = compute_fix(git, sha, triage, config, provider)
+    report = FixReport(
+        triage.source,
+        str(triage.decision.strategy),
+        "computed" if computation.verified else "refused",
+        computation.reasons,
+        head_sha=request.head_sha,
+        triage=triage,
+        computation=computation,
+    )
+    if request.bundle_out is None:
+        return report
+    bundle = make_bundle(request.repository, request.head_sha, request.run_id, triage, computation)
+    path = write_bundle(request.bundle_out, bundle)
+    import hashlib
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    info = {"path": str(path), "name": path.name, "sha256": digest}
+    return replace(report, bundle=info)
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _float(value: object) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0

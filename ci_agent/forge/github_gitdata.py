@@ -1,0 +1,135 @@
+"""Commits made through GitHub's Git Data API: blobs, a tree on the base commit's tree, a
+commit, then a fast-forward-only ref update.
+
+A privileged job delivers a fix this way without checking out (or running) the pull
+request's code: it needs only the files the fix changes. Blobs, trees and commits are
+content-addressed, so re-sending one after a lost answer creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.forge.github_http import GitHubPart
+
+if TYPE_CHECKING:
+    from ci_agent.forge.protocol import GitData
+
+__all__ = ["GitDataApi", "parse_author"]
+
+_REGULAR = "100644"
+_EXECUTABLE = "100755"
+
+
+def parse_author(author: str) -> tuple[str, str]:
+    """``"Name <email>"`` as (name, email); ValueError when it is not in that form."""
+    name, sep, rest = author.strip().partition(" <")
+    if not sep or not rest.endswith(">") or not name.strip() or "<" in rest[:-1]:
+        raise ValueError(f"not 'Name <email>': {author!r}")
+    return name.strip(), rest[:-1]
+
+
+class GitDataApi(GitHubPart):
+    """GitData."""
+
+    def commit_files(
+        self,
+        base_sha: str,
+        files: Mapping[str, bytes],
+        message: str,
+        author: str,
+    ) -> str:
+        """Create a commit on ``base_sha`` replacing ``files`` (existing paths); its SHA."""
+        name, email = parse_author(author)
+        base = self._http.rest("GET /repos/{owner}/{repo}/git/commits/{sha}", sha=base_sha)
+        base_tree = str(base.data["tree"]["sha"])
+        entries = []
+        for path, content in sorted(files.items()):
+            blob = self._http.rest(
+                "POST /repos/{owner}/{repo}/git/blobs",
+                body={"content": base64.b64encode(content).decode("ascii"), "encoding": "base64"},
+                resend=True,
+            )
+            mode = self._mode(base_tree, path)
+            entries.append({"path": path, "mode": mode, "type": "blob", "sha": blob.data["sha"]})
+        tree = self._http.rest(
+            "POST /repos/{owner}/{repo}/git/trees",
+            body={"base_tree": base_tree, "tree": entries},
+            resend=True,
+        )
+        when = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        person = {"name": name, "email": email, "date": when}
+        commit = self._http.rest(
+            "POST /repos/{owner}/{repo}/git/commits",
+            body={
+                "message": message,
+                "tree": tree.data["sha"],
+                "parents": [base_sha],
+                "author": person,
+                "committer": person,
+            },
+            resend=True,
+        )
+        return str(commit.data["sha"])
+
+    def advance_branch(self, branch: str, sha: str, expected: str) -> None:
+        """Move ``branch`` from ``expected`` to ``sha``, fast-forward only; CA531 if it moved."""
+        current = self._branch_sha(branch)
+        if current != expected:
+            raise fail(
+                "CA531", branch=branch, expected=expected[:12], actual=(current or "deleted")[:12]
+            )
+        try:
+            self._http.rest(
+                "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
+                ref=f"heads/{branch}",
+                body={"sha": sha, "force": False},
+                resend=True,
+            )
+        except CiAgentError as exc:
+            if exc.code != "CA308":
+                raise
+            moved = self._branch_sha(branch)
+            if moved == sha:
+                return  # an earlier attempt landed
+            raise fail(
+                "CA531", branch=branch, expected=expected[:12], actual=(moved or "deleted")[:12]
+            ) from None
+
+    def _branch_sha(self, branch: str) -> str | None:
+        try:
+            ref = self._http.rest("GET /repos/{owner}/{repo}/git/ref/{ref}", ref=f"heads/{branch}")
+        except CiAgentError as exc:
+            if exc.code == "CA305":
+                return None
+            raise
+        return str(ref.data["object"]["sha"])
+
+    def _mode(self, tree_sha: str, path: str) -> str:
+        """The file's mode in the base tree (kept: a fix never changes a file's mode)."""
+        *folders, leaf = path.split("/")
+        current = tree_sha
+        for folder in folders:
+            found = self._entry(current, folder)
+            if found is None:
+                return _REGULAR
+            current = found[1]
+        entry = self._entry(current, leaf)
+        return _EXECUTABLE if entry is not None and entry[0] == _EXECUTABLE else _REGULAR
+
+    def _entry(self, tree_sha: str, name: str) -> tuple[str, str] | None:
+        tree = self._http.rest("GET /repos/{owner}/{repo}/git/trees/{sha}", sha=tree_sha)
+        for item in tree.data.get("tree", []):
+            if item.get("path") == name:
+                return str(item.get("mode")), str(item.get("sha"))
+        return None
+
+
+if TYPE_CHECKING:
+
+    def _conforms(api: GitDataApi) -> GitData:
+        return api
