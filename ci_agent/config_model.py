@@ -49,9 +49,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-DEFAULT_FIX_AUTHOR = (
-    "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
-)
+DEFAULT_FIX_AUTHOR = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 SEVERITY_NAMES = tuple(s.label for s in Severity)
 SeverityName = Literal["none", "info", "low", "medium", "high", "critical"]
 ProviderName = Literal["auto", "openai", "azure", "github-models", "openai-compatible", "none"]

@@ -148,9 +148,9 @@ def run_fix(invocation: Invocation, args: FixArgs, event_name: str | None = None
     """Run the fix command for ``args``."""
     local = bool(args.logs or args.junit)
     remote = args.run_id is not None or args.pr is not None
-    if local and remote:
-        raise fail("CA108", problem="give --log/--junit or --run/--pr, not both", usage=_USAGE)
-    if not local and not remote:
+    if local and args.pr is not None:
+        raise fail("CA108", problem="give --log/--junit or --pr, not both", usage=_USAGE)
+    if not (local or remote):
         raise fail("CA108", problem="give --run ID, --pr N, or --log FILE", usage=_USAGE)
     if args.run_id is not None and args.pr is not None:
         raise fail("CA108", problem="give --run or --pr, not both", usage=_USAGE)
@@ -198,11 +198,14 @@ def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
     from ci_agent.git import Git
 
     settings = invocation.settings
+    # The run the bundle belongs to: --run names it outside Actions.
+    run_id = args.run_id or _int(invocation.environ.get("GITHUB_RUN_ID")) or 0
+    if args.bundle_out is not None and run_id <= 0:
+        raise fail("CA108", problem="--bundle-out needs --run ID outside Actions", usage=_USAGE)
     git = Git(invocation.cwd)
     head = args.head_sha or _event_head(invocation.environ) or git.head()
     if head is None:
         raise fail("CA206", ref="HEAD", suggestion="Run in a clone with a checked-out commit.")
-    run_id = _int(invocation.environ.get("GITHUB_RUN_ID")) or 0
     repository = args.repo or settings.repository or git.remote_repository() or "local/local"
     bundle_out = args.bundle_out
     if bundle_out is None and settings.in_actions:

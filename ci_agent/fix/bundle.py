@@ -252,8 +252,10 @@ def _field_problem(data: Mapping[str, Any]) -> str | None:
         return f"created_at must be an ISO 8601 time, not {_show(data['created_at'])}"
     if created.tzinfo is None:
         return "created_at must carry a time zone"
+    status = data["evidence"].get("status", "verified")
     if not data["diff"].strip():
-        return "the diff is empty"
+        # A bundle without a patch reports a refusal; a verified one must carry its patch.
+        return "the diff is empty" if status == "verified" else _empty_diff_problem(data)
     if not _SHA256.fullmatch(data["diff_sha256"]):
         return "diff_sha256 must be 64 lowercase hex digits"
     digest = hashlib.sha256(data["diff"].encode("utf-8")).hexdigest()
@@ -264,6 +266,15 @@ def _field_problem(data: Mapping[str, Any]) -> str | None:
     except ValueError as exc:
         return str(exc)
     return next((p for f in files for p in _file_path_problems(f)), None)
+
+
+def _empty_diff_problem(data: Mapping[str, Any]) -> str | None:
+    """What is wrong with a bundle that reports no patch, or None."""
+    if data["diff"]:
+        return "the diff holds only white space"
+    if data["diff_sha256"] != hashlib.sha256(b"").hexdigest():
+        return "diff_sha256 is not the SHA-256 of the empty diff"
+    return None
 
 
 def _parse(diff: str) -> list[FileDiff]:

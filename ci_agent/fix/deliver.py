@@ -92,11 +92,12 @@ def commit_fix(git: Git, base_sha: str, diff: str, *, message: str, author: str)
         patch.write_bytes(diff.encode("utf-8", errors="surrogateescape"))
         text = Path(scratch) / "message.txt"
         text.write_bytes(message.encode("utf-8"))
-        with scratch_worktree(git, base_sha) as path:
-            tree = git.at(path)
+        hookless = _Hookless(git.path, git._executable)
+        with scratch_worktree(hookless, base_sha) as path:
+            tree = hookless.at(path)
             try:
                 # Pinned: a user's apply.whitespace=error would refuse a good patch.
-                tree.run(*_NO_HOOKS, "apply", "--index", "--whitespace=nowarn", str(patch))
+                tree.run("apply", "--index", "--whitespace=nowarn", str(patch))
             except CiAgentError as exc:
                 if exc.code != "CA203":
                     raise
@@ -104,7 +105,6 @@ def commit_fix(git: Git, base_sha: str, diff: str, *, message: str, author: str)
             if not tree.run("diff", "--cached", "--name-only"):
                 raise fail("CA231", sha=base_sha, problem="the patch changes nothing")
             tree.run(
-                *_NO_HOOKS,
                 "commit",
                 "--no-verify",
                 "--quiet",
@@ -114,6 +114,25 @@ def commit_fix(git: Git, base_sha: str, diff: str, *, message: str, author: str)
                 env=env,
             )
             return tree.run("rev-parse", "--verify", "HEAD^{commit}")
+
+
+class _Hookless(Git):
+    """git with the repository's hooks and commit signing off for every command, including
+    the ``worktree add`` of the scratch worktree (which would run ``post-checkout``)."""
+
+    def run(self, *args: str, check: bool = True, env: Mapping[str, str] | None = None) -> str:
+        """``Git.run`` with hooks and signing off."""
+        return super().run(*_NO_HOOKS, *args, check=check, env=env)
+
+    def run_bytes(
+        self, *args: str, check: bool = True, env: Mapping[str, str] | None = None
+    ) -> bytes:
+        """``Git.run_bytes`` with hooks and signing off."""
+        return super().run_bytes(*_NO_HOOKS, *args, check=check, env=env)
+
+    def at(self, path: Path) -> Git:
+        """The same, run in ``path``."""
+        return _Hookless(path, self._executable)
 
 
 def _moved(branch: str, expected: str, actual: str | None) -> CiAgentError:

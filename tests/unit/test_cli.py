@@ -280,7 +280,8 @@ def test_review_of_a_github_pull_request_needs_a_repository(run_cli: RunCli) -> 
     ("argv", "problem"),
     [
         ([], "give --run ID, --pr N, or --log FILE"),
-        (["--run", "1", "--log", "x.log"], "give --log/--junit or --run/--pr, not both"),
+        (["--pr", "1", "--log", "x.log"], "give --log/--junit or --pr, not both"),
+        (["--log", "x.log", "--bundle-out", "b.json"], "--bundle-out needs --run ID"),
         (["--run", "1", "--pr", "2"], "give --run or --pr, not both"),
         (["--log", "x.log", "--apply", "b.json"], "--apply needs --run ID"),
         (["--run", "1", "--bundle-out", "b.json"], "--bundle-out works with --log/--junit"),
