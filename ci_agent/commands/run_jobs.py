@@ -118,8 +118,9 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
             elif command == "comment-fix":
                 from ci_agent.commands.fix import FixArgs, fix_with_forge
 
-                _same_head_as_commented(forge, number, event)
-                args = FixArgs(pr=number, compute=False)
+                _same_head_as_commented(forge, number, event, "fix")
+                # The commands job cannot push (contents: read): a fix lands as suggestions.
+                args = FixArgs(pr=number, compute=False, delivery="suggest")
                 outcome = fix_with_forge(invocation, forge, repository, args)
                 outcome.text = _inert(outcome.text)
             else:
@@ -168,7 +169,9 @@ def _help(forge: GitHubForge, number: int) -> Outcome:
     return Outcome("run", result={"help_comment_id": comment.id}, text="posted the help comment")
 
 
-def _same_head_as_commented(forge: GitHubForge, number: int, event: Event) -> None:
+def _same_head_as_commented(
+    forge: GitHubForge, number: int, event: Event, command: str = "review"
+) -> None:
     """Refuse when the pull request got new commits after the comment was written.
 
     The person who asked saw the code at comment time; a push made since (perhaps by someone
@@ -189,6 +192,6 @@ def _same_head_as_commented(forge: GitHubForge, number: int, event: Event) -> No
             f"(head {head.sha[:12]} is newer than the comment)",
             suggestion="Look at the new commits, then comment the command again.",
             event=event.name,
-            command="review",
+            command=command,
             allowed="a comment newer than the pull request's head",
         )

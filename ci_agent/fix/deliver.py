@@ -37,6 +37,25 @@ _AUTHOR = re.compile(r"\s*(?P<name>[^<>\n]*[^<>\s])\s*<(?P<email>[^<>\s]+)>\s*")
 _NO_HOOKS = ("-c", f"core.hooksPath={os.devnull}", "-c", "commit.gpgsign=false")
 
 
+class _Hookless(Git):
+    """git with the repository's hooks and commit signing off for every command, including
+    the ``worktree add`` of the scratch worktree (which would run ``post-checkout``)."""
+
+    def run(self, *args: str, check: bool = True, env: Mapping[str, str] | None = None) -> str:
+        """``Git.run`` with hooks and signing off."""
+        return super().run(*_NO_HOOKS, *args, check=check, env=env)
+
+    def run_bytes(
+        self, *args: str, check: bool = True, env: Mapping[str, str] | None = None
+    ) -> bytes:
+        """``Git.run_bytes`` with hooks and signing off."""
+        return super().run_bytes(*_NO_HOOKS, *args, check=check, env=env)
+
+    def at(self, path: Path) -> Git:
+        """The same, run in ``path``."""
+        return _Hookless(path, self._executable)
+
+
 def _one_line(text: str) -> str:
     """``text`` on one line: newlines and runs of whitespace become single spaces."""
     return " ".join(text.split())
@@ -114,25 +133,6 @@ def commit_fix(git: Git, base_sha: str, diff: str, *, message: str, author: str)
                 env=env,
             )
             return tree.run("rev-parse", "--verify", "HEAD^{commit}")
-
-
-class _Hookless(Git):
-    """git with the repository's hooks and commit signing off for every command, including
-    the ``worktree add`` of the scratch worktree (which would run ``post-checkout``)."""
-
-    def run(self, *args: str, check: bool = True, env: Mapping[str, str] | None = None) -> str:
-        """``Git.run`` with hooks and signing off."""
-        return super().run(*_NO_HOOKS, *args, check=check, env=env)
-
-    def run_bytes(
-        self, *args: str, check: bool = True, env: Mapping[str, str] | None = None
-    ) -> bytes:
-        """``Git.run_bytes`` with hooks and signing off."""
-        return super().run_bytes(*_NO_HOOKS, *args, check=check, env=env)
-
-    def at(self, path: Path) -> Git:
-        """The same, run in ``path``."""
-        return _Hookless(path, self._executable)
 
 
 def _moved(branch: str, expected: str, actual: str | None) -> CiAgentError:

@@ -489,9 +489,7 @@ def test_the_comment_fix_job_needs_a_token(run_cli: RunCli, actions: ActionsStep
     assert "job: comment-fix (asked for in a PR comment)" in result.err
 
 
-def test_the_fix_compute_step_needs_the_failed_tests(
-    run_cli: RunCli, actions: ActionsStep
-) -> None:
+def test_the_fix_compute_step_needs_the_failed_tests(run_cli: RunCli, actions: ActionsStep) -> None:
     actions.event("pull_request", {"action": "opened", "number": 1, "pull_request": {"number": 1}})
     actions.set(INPUT_COMMAND="fix")
     result = run_cli("run")

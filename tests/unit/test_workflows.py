@@ -168,6 +168,39 @@ def test_commands_workflow_never_checks_out_pr_code() -> None:
             assert step["with"]["command"] == "auto"
 
 
+def test_fix_workflow_is_the_privileged_half_and_never_checks_out_pr_code() -> None:
+    workflow = load(ROOT / "workflows" / "fix.yml")
+    assert workflow["on"] == {"workflow_run": {"workflows": ["CI"], "types": ["completed"]}}
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    assert "head_branch" in workflow["concurrency"]["group"]
+    (job,) = workflow["jobs"].values()
+    assert job["if"] == "github.event.workflow_run.conclusion == 'failure'"
+    assert job["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "actions": "write",
+    }
+    for step in job["steps"]:
+        assert "run" not in step, "the privileged job runs no script"
+        if str(step.get("uses", "")).startswith("actions/checkout@"):
+            assert step["with"]["ref"] == "${{ github.event.repository.default_branch }}"
+        if step.get("uses") == OWN_ACTION:
+            assert step["with"]["command"] == "fix"
+            assert "openai-api-key" not in step["with"], "no model runs in the privileged job"
+
+
+def test_ci_workflow_computes_the_fix_without_write_access() -> None:
+    workflow = load(ROOT / "workflows" / "ci.yml")
+    assert set(workflow["on"]) == {"pull_request"}
+    (job,) = workflow["jobs"].values()
+    assert set(job["permissions"].values()) == {"read"}
+    assert job["defaults"]["run"]["shell"] == "bash"
+    [compute] = [s for s in job["steps"] if s.get("uses") == OWN_ACTION]
+    assert compute["with"]["command"] == "fix"
+    assert "--junit junit.xml" in compute["with"]["args"]
+    assert compute["if"].startswith("failure()")
+
+
 def find_zizmor() -> str | None:
     beside_python = Path(sys.executable).parent / "zizmor"
     if beside_python.exists():

@@ -180,3 +180,62 @@ def test_a_refused_computation_is_reported_by_the_privileged_job(
     assert result["action"] == "refused"
     [comment] = world.comments()
     assert "found no fix it could prove" in comment
+
+
+def comment_event(world: World, actions: ActionsStep, body: str, author: str) -> int:
+    """``author`` comments ``body`` on the pull request; that comment is the event."""
+    comment = world.repo.add_issue_comment(world.number, body, user=author)
+    user = {"login": author, "type": "User"}
+    actions.event(
+        "issue_comment",
+        {
+            "action": "created",
+            "issue": {"number": world.number, "pull_request": {"url": "x"}},
+            "comment": {
+                "id": comment.id,
+                "body": body,
+                "user": user,
+                "author_association": "COLLABORATOR",
+            },
+            "repository": {"full_name": "acme/widgets"},
+            "sender": user,
+        },
+    )
+    actions.set(INPUT_GITHUB_TOKEN=TOKEN)
+    return comment.id
+
+
+def test_the_fix_comment_lands_the_bundle_as_suggestions(
+    world: World, run_cli: RunCli, actions: ActionsStep, tmp_path: Path
+) -> None:
+    step = world.pytest_step()
+    run = world.failed_run(step)
+    world.openai.enqueue(GOOD)
+    before = world.head
+    bundle = compute(world, run.id, before, tmp_path, job_log([step]))
+    world.repo.add_artifact(bundle.name, run=run, data=bundle.read_bytes())
+    world.repo.grant("maintainer", "write", association="COLLABORATOR")
+    comment_id = comment_event(world, actions, "/ci-agent fix", "maintainer")
+    outcome = run_cli("run")
+    data = json.loads(actions.outputs()["result-json"])
+    assert outcome.code == 0, (outcome.err, data["errors"])
+    result = data["result"]
+    assert (result["job"], result["action"]) == ("comment-fix", "suggested")
+    assert result["requested_by"] == "maintainer"
+    assert world.head == before  # the commands job never pushes
+    reactions = [r.content for r in world.repo.reactions_on(("issue_comment", comment_id))]
+    assert reactions == ["eyes", "rocket"]
+
+
+def test_the_fix_comment_needs_write_permission(
+    world: World, run_cli: RunCli, actions: ActionsStep
+) -> None:
+    run = world.failed_run(world.pytest_step())
+    world.repo.grant("reader", "read", association="COLLABORATOR")
+    comment_event(world, actions, "/ci-agent fix", "reader")
+    outcome = run_cli("run")
+    data = json.loads(actions.outputs()["result-json"])
+    assert outcome.code == 0
+    assert "commands need write or admin" in data["result"]["skipped"]
+    assert world.repo.reruns == [] and run.id
+    assert world.openai.chat_requests == []

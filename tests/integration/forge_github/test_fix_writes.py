@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge import RepoWriter, WorkflowRuns
+from tests.fakes.github_server import FakeGitHub
+from tests.support import git
 
-from .conftest import Rig
+from .conftest import MakeForge, Rig
 
 DISPATCH = "/repos/acme/widgets/actions/workflows/*/dispatches"
 
@@ -89,3 +92,24 @@ def test_a_dispatch_refused_outright_is_retried(rig: Rig) -> None:
     rig.forge.dispatch_workflow("ci.yml", "main")
     assert len(rig.world.repo.dispatches) == 1
     assert rig.fake.requests.count("POST", DISPATCH) == 2
+
+
+def test_push_runs_no_hook_of_the_clone(
+    make_forge: MakeForge, fake_github: FakeGitHub, tmp_path: Path
+) -> None:
+    origin = fake_github.repo("acme/widgets").git.path
+    rig = make_forge(git_remote=origin.as_uri())
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", origin.as_uri(), str(clone))
+    git(clone, "commit", "-q", "--allow-empty", "-m", "Fix")
+    sha = git(clone, "rev-parse", "HEAD").strip()
+    ran = tmp_path / "hook-ran"
+    hooks = clone / ".husky"
+    hooks.mkdir()
+    for name in ("pre-push", "reference-transaction"):
+        (hooks / name).write_text(f"#!/bin/sh\nenv >> '{ran}'\nexit 1\n")
+        (hooks / name).chmod(0o755)
+    git(clone, "config", "core.hooksPath", ".husky")  # as `npm install` with husky does
+    rig.forge.push(clone, sha, "ci-agent/fix-2")
+    assert rig.world.repo.branch_sha("ci-agent/fix-2") == sha
+    assert not ran.exists()
