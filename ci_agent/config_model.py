@@ -153,7 +153,7 @@ class FixConfig(_Section):
         default=3, ge=1, le=10, description="Runs in a row the failing tests must pass a patch."
     )
     test_timeout: float = Field(
-        default=300.0, gt=0, le=3600, description="Seconds one pytest run may take in a proof."
+        default=300.0, gt=0, le=3600, description="Seconds one pytest run, fixer or check may take."
     )
     fixers: tuple[str, ...] | None = Field(
         default=None,

@@ -16,6 +16,7 @@ from pathlib import Path
 from ci_agent.diff import FileDiff, Hunk, parse_diff
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.fix.patch.worktree import scratch_worktree
+from ci_agent.forge.github_gitdata import parse_author
 from ci_agent.forge.run_protocol import RepoWriter
 from ci_agent.forge.types import InlineComment, PullRequestInfo
 from ci_agent.git import Git
@@ -32,7 +33,6 @@ __all__ = [
 
 SUGGESTION_LEAD = "ci-agent suggests this change, verified against the failing CI run:"
 _TRAILER_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
-_AUTHOR = re.compile(r"\s*(?P<name>[^<>\n]*[^<>\s])\s*<(?P<email>[^<>\s]+)>\s*")
 # Hooks of the repository under test never run; a signing setup on the machine is not needed.
 _NO_HOOKS = ("-c", f"core.hooksPath={os.devnull}", "-c", "commit.gpgsign=false")
 
@@ -79,14 +79,6 @@ def fix_message(title: str, body: str, trailers: Mapping[str, str]) -> str:
         # Its own last paragraph: git reads trailers from the message's last paragraph only.
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
-
-
-def parse_author(author: str) -> tuple[str, str]:
-    """``(name, email)`` from ``"Name <email>"``; ValueError for anything else."""
-    match = _AUTHOR.fullmatch(author)
-    if match is None:
-        raise ValueError(f"not an author as 'Name <email>': {author!r}")
-    return match.group("name"), match.group("email")
 
 
 def commit_fix(git: Git, base_sha: str, diff: str, *, message: str, author: str) -> str:

@@ -16,7 +16,8 @@ part                          protocols                                    libra
 ``github_archive``            ArchiveReader                                PyGithub
 ``github_deployments``        Deployments                                  PyGithub
 ``github_repo``               RepoWriter (git push, refs, pull requests)   PyGithub
-``github_gitdata``            GitData (commits through the API)            PyGithub
+``github_gitdata``            GitData (commits through the API; extends    PyGithub
+                              github_repo's RepoWriter)
 ============================  ===========================================  =========
 
 Nothing is imported from PyGithub or ghapi and no request is made until a method needs one.
@@ -36,7 +37,6 @@ from ci_agent.forge.github_deployments import DeploymentsApi
 from ci_agent.forge.github_gitdata import GitDataApi
 from ci_agent.forge.github_http import DEFAULT_TIMEOUT, GitHubHttp
 from ci_agent.forge.github_pulls import PullsApi
-from ci_agent.forge.github_repo import RepoApi
 from ci_agent.forge.github_reviews import ReviewsApi
 from ci_agent.forge.types import RepoName
 from ci_agent.metrics import Metrics
@@ -61,7 +61,6 @@ class GitHubForge(
     ActionsApi,
     ArchiveApi,
     DeploymentsApi,
-    RepoApi,
     GitDataApi,
 ):
     """Review, fix, backup and plan on one GitHub repository (github.com or Enterprise)."""

@@ -9,32 +9,34 @@ content-addressed, so re-sending one after a lost answer creates nothing twice.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ci_agent.errors import CiAgentError, fail
-from ci_agent.forge.github_http import GitHubPart
+from ci_agent.forge.github_repo import RepoApi
 
 if TYPE_CHECKING:
     from ci_agent.forge.protocol import GitData
 
 __all__ = ["GitDataApi", "parse_author"]
 
+_AUTHOR = re.compile(r"\s*(?P<name>[^<>\n]*[^<>\s])\s*<(?P<email>[^<>\s]+)>\s*")
 _REGULAR = "100644"
 _EXECUTABLE = "100755"
 
 
 def parse_author(author: str) -> tuple[str, str]:
-    """``"Name <email>"`` as (name, email); ValueError when it is not in that form."""
-    name, sep, rest = author.strip().partition(" <")
-    if not sep or not rest.endswith(">") or not name.strip() or "<" in rest[:-1]:
-        raise ValueError(f"not 'Name <email>': {author!r}")
-    return name.strip(), rest[:-1]
+    """``(name, email)`` from ``"Name <email>"``; ValueError for anything else."""
+    match = _AUTHOR.fullmatch(author)
+    if match is None:
+        raise ValueError(f"not an author as 'Name <email>': {author!r}")
+    return match.group("name"), match.group("email")
 
 
-class GitDataApi(GitHubPart):
-    """GitData."""
+class GitDataApi(RepoApi):
+    """GitData (and RepoWriter, whose ref lookup it shares)."""
 
     def commit_files(
         self,
@@ -78,7 +80,7 @@ class GitDataApi(GitHubPart):
 
     def advance_branch(self, branch: str, sha: str, expected: str) -> None:
         """Move ``branch`` from ``expected`` to ``sha``, fast-forward only; CA531 if it moved."""
-        current = self._branch_sha(branch)
+        current = self.branch_head(branch)
         if current != expected:
             raise fail(
                 "CA531", branch=branch, expected=expected[:12], actual=(current or "deleted")[:12]
@@ -93,21 +95,12 @@ class GitDataApi(GitHubPart):
         except CiAgentError as exc:
             if exc.code != "CA308":
                 raise
-            moved = self._branch_sha(branch)
+            moved = self.branch_head(branch)
             if moved == sha:
                 return  # an earlier attempt landed
             raise fail(
                 "CA531", branch=branch, expected=expected[:12], actual=(moved or "deleted")[:12]
             ) from None
-
-    def _branch_sha(self, branch: str) -> str | None:
-        try:
-            ref = self._http.rest("GET /repos/{owner}/{repo}/git/ref/{ref}", ref=f"heads/{branch}")
-        except CiAgentError as exc:
-            if exc.code == "CA305":
-                return None
-            raise
-        return str(ref.data["object"]["sha"])
 
     def _mode(self, tree_sha: str, path: str) -> str:
         """The file's mode in the base tree (kept: a fix never changes a file's mode)."""

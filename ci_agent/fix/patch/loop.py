@@ -7,6 +7,7 @@ an unverified patch. The model's answer holds edits only: nothing it writes is r
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +137,15 @@ def run_fix_loop(
         system = renderer.render("prompts/fix_system.j2", protected=policy.protected_paths)
         attempts: list[Attempt] = []
         for number in range(1, config.max_attempts + 1):
-            user = _user_prompt(renderer, task, ids, windows, attempts)
+            user = _fitting_prompt(
+                provider,
+                system,
+                renderer=renderer,
+                task=task,
+                ids=ids,
+                windows=windows,
+                attempts=attempts,
+            )
             try:
                 proposal = complete_structured(
                     provider, (Message("system", system), Message("user", user)), PatchProposal
@@ -183,6 +192,42 @@ class _Bench:
         verdict = prove(self.root, self.ids, self.broader, self.proof, self.before)
         reasons: tuple[str, ...] = () if verdict.verified else (verdict.reason,)
         return Attempt(number, explanation, reasons, verdict)
+
+
+def _fitting_prompt(
+    provider: LLMProvider,
+    system: str,
+    *,
+    renderer: TemplateRenderer,
+    task: FixTask,
+    ids: Sequence[str],
+    windows: Sequence[SourceWindow],
+    attempts: Sequence[Attempt],
+) -> str:
+    """The user prompt, trimmed to the model's per-request input cap: source windows go
+    first (the last ones, farthest from the failure), then older attempts, then the excerpt's
+    head. A repair round re-sends the prompt with the invalid answer, hence the margin."""
+    from ci_agent.llm.guard import estimate_request
+    from ci_agent.llm.structured import response_format_for
+
+    profile = provider.profile
+    wanted = response_format_for(PatchProposal, profile.json_mode)
+    limit = profile.input_cap - min(2000, profile.input_cap // 8)
+    kept_windows, kept_attempts, excerpt = list(windows), list(attempts), task.excerpt
+    while True:
+        current = dataclasses.replace(task, excerpt=excerpt)
+        user = _user_prompt(renderer, current, ids, kept_windows, kept_attempts)
+        messages = (Message("system", system), Message("user", user))
+        if estimate_request(messages, wanted) <= limit:
+            return user
+        if len(kept_windows) > 1:
+            kept_windows.pop()
+        elif len(kept_attempts) > 1:
+            kept_attempts.pop(0)
+        elif len(excerpt) > 400:
+            excerpt = "...\n" + excerpt[len(excerpt) // 2 :]
+        else:
+            return user  # the guard refuses it with CA405: nothing left to trim
 
 
 def _user_prompt(

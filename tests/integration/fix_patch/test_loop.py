@@ -229,3 +229,16 @@ def test_deselecting_the_failing_test_is_not_a_pass(project: Project) -> None:
 def test_evidence_types_are_exported() -> None:
     assert ProofConfig().runs == 3
     assert TestRun(("t",), 1, 0, 0, "").ok
+
+
+def test_a_prompt_over_the_input_cap_is_trimmed_not_refused(project: Project) -> None:
+    from ci_agent.llm.guard import estimate_request
+
+    profile = scripted_profile(input_cap=3000)
+    provider = GuardedProvider(ScriptedProvider([FIX], profile=profile), Budget())
+    huge = "E   assert -1 == 5\n" + "noise from a very chatty test run\n" * 2000
+    result = run_fix_loop(provider, project.git, project.task(excerpt=huge), FixConfig())
+    assert result.verified, result.reasons
+    [request] = provider.inner.requests  # type: ignore[attr-defined]
+    assert estimate_request(request.messages) <= 3000
+    assert "noise from a very chatty test run" in request.messages[1].content  # trimmed, kept
