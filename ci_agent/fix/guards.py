@@ -19,6 +19,7 @@ __all__ = [
     "GuardVerdict",
     "PriorFix",
     "check_guards",
+    "has_fix_trailer",
     "own_fix_chain",
     "prior_fixes",
 ]

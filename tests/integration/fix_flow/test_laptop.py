@@ -174,3 +174,18 @@ def _ruff() -> str:
     from ruff.__main__ import find_ruff_bin
 
     return str(find_ruff_bin())
+
+
+def test_after_push_dispatch_starts_the_failed_workflow(world: World) -> None:
+    (world.clone / ".github" / "ci-agent.yml").write_text(
+        "version: 1\nfix:\n  after-push: dispatch\n"
+    )
+    run = world.failed_run(world.pytest_step())
+    world.openai.enqueue(GOOD)
+    data = result(world, "--run", str(run.id))
+    assert data["action"] == "pushed"
+    assert data["delivered"]["dispatched"] is True
+    assert world.repo.dispatches == [
+        {"workflow": str(run.workflow_id), "ref": "feature", "inputs": {}}
+    ]
+    assert "started on the branch (workflow_dispatch)" in world.comments()[0]
