@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ci_agent.fix.landing import Delivery
     from ci_agent.fix.session import FixContext, FixReport
     from ci_agent.forge.github import GitHubForge
+    from ci_agent.git import Git
 
 __all__ = ["FixArgs", "fix", "fix_job", "fix_outcome", "parse_fix_args"]
 
@@ -216,7 +217,8 @@ def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
         name = f"ci-agent-fix-{run_id}-{attempt}-{_safe(job)}-{leg}.json"
         bundle_out = Path(invocation.environ.get("RUNNER_TEMP") or invocation.cwd) / name
     options = triage_options(invocation, junit=args.junit)
-    request = LocalFix(args.logs, repository, head, run_id, bundle_out)
+    changed = _changed_files(git, invocation.environ)
+    request = LocalFix(args.logs, repository, head, run_id, bundle_out, changed)
     with invocation.metrics.timed("fix"):
         report = compute_bundle(git, request, options, settings.config.fix, _provider(invocation))
     return fix_outcome(report)
@@ -337,6 +339,25 @@ def _event_head(environ: Mapping[str, str]) -> str | None:
     except CiAgentError:
         return None
     return dig_str(event.payload, "pull_request", "head", "sha")
+
+
+def _changed_files(git: Git, environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The files the pull request changes: its base (from the event) to HEAD, when the
+    checkout holds the base commit; nothing otherwise (the model still gets the failure)."""
+    from ci_agent.errors import CiAgentError
+    from ci_agent.runner.events import load_event
+    from ci_agent.runner.payload import dig_str
+
+    if not environ.get("GITHUB_EVENT_PATH"):
+        return ()
+    try:
+        base = dig_str(load_event(environ).payload, "pull_request", "base", "sha")
+        if not base:
+            return ()
+        names = git.run("diff", "--name-only", "--no-renames", f"{base}...HEAD", check=False)
+    except CiAgentError:
+        return ()
+    return tuple(line for line in names.splitlines() if line.strip())
 
 
 def _int(text: str | None) -> int | None:

@@ -8,6 +8,7 @@ job: the pull request's own CI job, or a person's machine, never a ``workflow_ru
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -63,8 +64,12 @@ def compute_fix(
     triage: TriageResult,
     config: FixConfig,
     provider: ProviderFactory,
+    *,
+    changed: tuple[str, ...] = (),
 ) -> Computation:
-    """Fix ``sha`` as triage decided: fixers, the patch loop, or nothing for other strategies."""
+    """Fix ``sha`` as triage decided: fixers, the patch loop, or nothing for other strategies.
+
+    ``changed`` names the files the pull request changes (shown to the model)."""
     strategy = triage.decision.strategy
     if strategy is Strategy.FIXERS:
         from ci_agent.fix.fixers import run_fixers
@@ -79,13 +84,19 @@ def compute_fix(
         )
         return Computation(str(strategy), ran.status, ran.reasons, ran.diff, evidence)
     if strategy is Strategy.PATCH:
-        return _patch(git, sha, triage, config, provider)
+        return _patch(git, sha, triage, config, provider, changed=changed)
     why = f"the strategy is '{strategy}': ci-agent changes no code for it"
     return Computation(str(strategy), "not-applicable", (why,))
 
 
 def _patch(
-    git: Git, sha: str, triage: TriageResult, config: FixConfig, provider: ProviderFactory
+    git: Git,
+    sha: str,
+    triage: TriageResult,
+    config: FixConfig,
+    provider: ProviderFactory,
+    *,
+    changed: tuple[str, ...],
 ) -> Computation:
     from ci_agent.fix.patch.loop import FixTask, run_fix_loop
 
@@ -106,6 +117,7 @@ def _patch(
             task.excerpt,
             task.kind,
         )
+    task = dataclasses.replace(task, changed=changed)
     llm, budget = provider()
     result = run_fix_loop(llm, git, task, config)
     evidence = result.to_dict()

@@ -176,7 +176,10 @@ def _act(
         return replace(report, action="skipped", reasons=(skipped,))
     computation = None
     if bundle is None and ctx.git is not None and ctx.provider is not None:
-        computation = compute_fix(ctx.git, run.head_sha, triage, ctx.config, ctx.provider)
+        changed = tuple(f.path for f in ctx.forge.changed_files(pr.number))
+        computation = compute_fix(
+            ctx.git, run.head_sha, triage, ctx.config, ctx.provider, changed=changed
+        )
         if not computation.verified:
             return replace(
                 report, action="refused", reasons=computation.reasons, computation=computation
@@ -346,6 +349,7 @@ class LocalFix:
     head_sha: str
     run_id: int
     bundle_out: Path | None = None
+    changed: tuple[str, ...] = ()  # files the pull request changes (shown to the model)
 
 
 def compute_bundle(
@@ -366,7 +370,7 @@ def compute_bundle(
     sha = git.head()
     if sha is None:
         raise fail("CA206", ref="HEAD", suggestion="Run in a clone with a checked-out commit.")
-    computation = compute_fix(git, sha, triage, config, provider)
+    computation = compute_fix(git, sha, triage, config, provider, changed=request.changed)
     report = FixReport(
         triage.source,
         str(triage.decision.strategy),

@@ -50,6 +50,7 @@ class FixTask:
     excerpt: str = ""
     kind: str = ""
     broader: tuple[str, ...] = ()  # empty: the test files of the failing tests
+    changed: tuple[str, ...] = ()  # files the pull request (or commit) changes
 
     @classmethod
     def from_report(cls, report: JobReport, sha: str) -> FixTask:
@@ -252,6 +253,7 @@ def _user_prompt(
         failing_tests=[defuse(t) for t in ids],
         locations=[defuse(loc) for loc in task.locations],
         excerpt=defuse(task.excerpt),
+        changed=[defuse(c) for c in task.changed[:50]],
         files=windows,
         previous=previous,
     )

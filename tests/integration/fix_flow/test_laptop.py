@@ -46,7 +46,9 @@ def test_a_correct_patch_is_verified_and_pushed_with_trailers(world: World) -> N
     assert f"<!-- ci-agent:fix:run-{run.id} -->" in comment
     assert "pushed a verified fix" in comment
     assert "test_calc.py::test_add" in comment
-    assert len(world.openai.chat_requests) == 1
+    [request] = world.openai.chat_requests
+    assert "Files the change under test modifies" in request.prompt_text
+    assert "- calc.py" in request.prompt_text  # the pull request's changed file
     assert not world.repo.reruns
 
 
