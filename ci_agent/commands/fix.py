@@ -15,7 +15,7 @@ Three ways in:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,14 +197,17 @@ def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
     from ci_agent.commands.triage import triage_options
     from ci_agent.fix.session import LocalFix, compute_bundle
     from ci_agent.git import Git
+    from ci_agent.runner.events import event_payload
+    from ci_agent.runner.payload import dig_str
 
     settings = invocation.settings
     # The run the bundle belongs to: --run names it outside Actions.
     run_id = args.run_id or _int(invocation.environ.get("GITHUB_RUN_ID")) or 0
     if args.bundle_out is not None and run_id <= 0:
         raise fail("CA108", problem="--bundle-out needs --run ID outside Actions", usage=_USAGE)
+    payload = event_payload(invocation.environ)
     git = Git(invocation.cwd)
-    head = args.head_sha or _event_head(invocation.environ) or git.head()
+    head = args.head_sha or dig_str(payload, "pull_request", "head", "sha") or git.head()
     if head is None:
         raise fail("CA206", ref="HEAD", suggestion="Run in a clone with a checked-out commit.")
     repository = args.repo or settings.repository or git.remote_repository() or "local/local"
@@ -217,7 +220,7 @@ def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
         name = f"ci-agent-fix-{run_id}-{attempt}-{_safe(job)}-{leg}.json"
         bundle_out = Path(invocation.environ.get("RUNNER_TEMP") or invocation.cwd) / name
     options = triage_options(invocation, junit=args.junit)
-    changed = _changed_files(git, invocation.environ)
+    changed = _changed_files(git, dig_str(payload, "pull_request", "base", "sha"))
     request = LocalFix(args.logs, repository, head, run_id, bundle_out, changed)
     with invocation.metrics.timed("fix"):
         report = compute_bundle(git, request, options, settings.config.fix, _provider(invocation))
@@ -279,7 +282,7 @@ def fix_with_forge(
 
 def _context(
     invocation: Invocation,
-    forges: tuple[Any, Any],
+    forges: tuple[GitHubForge, GitHubForge],
     repository: str,
     args: FixArgs,
     compute: bool,
@@ -326,37 +329,12 @@ def _provider(invocation: Invocation) -> ProviderFactory:
     return make
 
 
-def _event_head(environ: Mapping[str, str]) -> str | None:
-    """The pull request head SHA from the event payload, inside Actions."""
-    from ci_agent.errors import CiAgentError
-    from ci_agent.runner.events import load_event
-    from ci_agent.runner.payload import dig_str
-
-    if not environ.get("GITHUB_EVENT_PATH"):
-        return None
-    try:
-        event = load_event(environ)
-    except CiAgentError:
-        return None
-    return dig_str(event.payload, "pull_request", "head", "sha")
-
-
-def _changed_files(git: Git, environ: Mapping[str, str]) -> tuple[str, ...]:
+def _changed_files(git: Git, base: str | None) -> tuple[str, ...]:
     """The files the pull request changes: its base (from the event) to HEAD, when the
     checkout holds the base commit; nothing otherwise (the model still gets the failure)."""
-    from ci_agent.errors import CiAgentError
-    from ci_agent.runner.events import load_event
-    from ci_agent.runner.payload import dig_str
-
-    if not environ.get("GITHUB_EVENT_PATH"):
+    if not base:
         return ()
-    try:
-        base = dig_str(load_event(environ).payload, "pull_request", "base", "sha")
-        if not base:
-            return ()
-        names = git.run("diff", "--name-only", "--no-renames", f"{base}...HEAD", check=False)
-    except CiAgentError:
-        return ()
+    names = git.run("diff", "--name-only", "--no-renames", f"{base}...HEAD", check=False)
     return tuple(line for line in names.splitlines() if line.strip())
 
 

@@ -11,7 +11,7 @@ import click
 
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
-from ci_agent.errors import CiAgentError, fail
+from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -179,13 +179,7 @@ def _github(
 
 def _event_default_branch(environ: Mapping[str, str]) -> str | None:
     """The repository's default branch from the event payload, inside Actions."""
-    from ci_agent.runner.events import load_event
+    from ci_agent.runner.events import event_payload
     from ci_agent.runner.payload import dig_str
 
-    if not environ.get("GITHUB_EVENT_PATH"):
-        return None
-    try:
-        event = load_event(environ)
-    except CiAgentError:
-        return None
-    return dig_str(event.payload, "repository", "default_branch")
+    return dig_str(event_payload(environ), "repository", "default_branch")

@@ -11,6 +11,7 @@ from datetime import date
 
 from ci_agent.forge.types import Comment, Commit
 from ci_agent.markers import find_markers, parse_state
+from ci_agent.sticky import is_ours
 
 __all__ = [
     "FIX_MARKER",
@@ -60,7 +61,7 @@ def prior_fixes(comments: Iterable[Comment]) -> list[PriorFix]:
     """The fix runs recorded in ci-agent's sticky fix comments (bot authors only)."""
     found = []
     for comment in comments:
-        if not (comment.author or "").endswith("[bot]"):
+        if not is_ours(comment):
             continue  # a person can type a marker; only ci-agent's own count
         keys = [m.key for m in find_markers(comment.body) if m.kind == FIX_MARKER]
         if not keys or not keys[0].startswith("run-"):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ci_agent.forge.protocol import FixForge
     from ci_agent.forge.types import PullRequestInfo
 
-__all__ = ["Delivered", "Delivery", "Target", "land_fix"]
+__all__ = ["Delivered", "Delivery", "Target", "choose_delivery", "commit_message", "land_fix"]
 
 Delivery = Literal["push", "pull-request", "suggest"]
 

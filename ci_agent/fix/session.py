@@ -10,6 +10,7 @@ when it is given a clone and a model (``ci-agent fix --run`` on a person's machi
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -130,7 +131,9 @@ def fix_run(
         dry_run=ctx.dry_run,
         progress=ctx.progress,
     )
-    run = ctx.forge.workflow_run(run_id)
+    run = triage.run
+    if run is None:
+        raise fail("CA601", problem=f"the triage of run {run_id} did not keep the run")
     pr = pr or _pull_request_of(ctx.forge, run)
     report = _act(ctx, run, triage, pr, bundle)
     if pr is None or ctx.dry_run:
@@ -384,8 +387,6 @@ def compute_bundle(
         return report
     bundle = make_bundle(request.repository, request.head_sha, request.run_id, triage, computation)
     path = write_bundle(request.bundle_out, bundle)
-    import hashlib
-
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     info = {"path": str(path), "name": path.name, "sha256": digest}
     return replace(report, bundle=info)

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from ci_agent.fix.guards import FIX_MARKER
 from ci_agent.forge.types import CommentKind
-from ci_agent.markers import find_markers, marker, state_marker
+from ci_agent.markers import marker, state_marker
 from ci_agent.sanitize import clean_markdown, wire_text
+from ci_agent.sticky import find_ours, upsert_comment
 
 if TYPE_CHECKING:
     from ci_agent.fix.session import FixReport
@@ -53,15 +54,9 @@ def post_sticky(
         "strategy": report.strategy,
     }
     body = wire_text(f"{marker(FIX_MARKER, key)}\n{state_marker(state)}\n{fix_markdown(report)}")
-    for comment in forge.comments(number, CommentKind.ISSUE):
-        if not (comment.author or "").endswith("[bot]"):
-            continue
-        if any(m.kind == FIX_MARKER and m.key == key for m in find_markers(comment.body)):
-            if comment.body.strip() == body.strip():
-                return {"id": comment.id, "action": "unchanged"}
-            forge.update_comment(CommentKind.ISSUE, comment.id, body)
-            return {"id": comment.id, "action": "updated"}
-    return {"id": forge.create_comment(number, body).id, "action": "created"}
+    existing = find_ours(forge.comments(number, CommentKind.ISSUE), FIX_MARKER, key)
+    comment_id, action = upsert_comment(forge, number, body, existing)
+    return {"id": comment_id, "action": action}
 
 
 def fix_text(report: FixReport) -> str:

@@ -27,6 +27,7 @@ from ci_agent.fix.rerun import RerunResult, rerun_failed
 from ci_agent.fix.scan import DEFAULT_WINDOW
 from ci_agent.fix.sources import check_log, job_name, log_files
 from ci_agent.forge.run_protocol import ActionsClient
+from ci_agent.forge.run_types import WorkflowRun
 
 __all__ = ["TriageOptions", "TriageResult", "triage_logs", "triage_run"]
 
@@ -60,6 +61,7 @@ class TriageResult:
     jobs: tuple[JobReport, ...]
     decision: Decision
     rerun: RerunResult | None = None
+    run: WorkflowRun | None = None  # the triaged run (GitHub mode), for what comes next
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (the ``result`` of ``--output json``)."""
@@ -175,7 +177,7 @@ def triage_run(
         "url": run.url,
         "critical": critical,
     }
-    return TriageResult(source, tuple(reports), decision, outcome)
+    return TriageResult(source, tuple(reports), decision, outcome, run)
 
 
 def _download(forge: ActionsClient, job_id: int, path: Path) -> list[Failure]:

@@ -50,13 +50,14 @@ class GitDataApi(RepoApi):
         base = self._http.rest("GET /repos/{owner}/{repo}/git/commits/{sha}", sha=base_sha)
         base_tree = str(base.data["tree"]["sha"])
         entries = []
+        trees: dict[str, dict[str, tuple[str, str]]] = {}  # each tree is read once
         for path, content in sorted(files.items()):
             blob = self._http.rest(
                 "POST /repos/{owner}/{repo}/git/blobs",
                 body={"content": base64.b64encode(content).decode("ascii"), "encoding": "base64"},
                 resend=True,
             )
-            mode = self._mode(base_tree, path)
+            mode = self._mode(base_tree, path, trees)
             entries.append({"path": path, "mode": mode, "type": "blob", "sha": blob.data["sha"]})
         tree = self._http.rest(
             "POST /repos/{owner}/{repo}/git/trees",
@@ -102,24 +103,29 @@ class GitDataApi(RepoApi):
                 "CA531", branch=branch, expected=expected[:12], actual=(moved or "deleted")[:12]
             ) from None
 
-    def _mode(self, tree_sha: str, path: str) -> str:
+    def _mode(self, tree_sha: str, path: str, trees: dict[str, dict[str, tuple[str, str]]]) -> str:
         """The file's mode in the base tree (kept: a fix never changes a file's mode)."""
         *folders, leaf = path.split("/")
         current = tree_sha
         for folder in folders:
-            found = self._entry(current, folder)
+            found = self._entries(current, trees).get(folder)
             if found is None:
                 return _REGULAR
             current = found[1]
-        entry = self._entry(current, leaf)
+        entry = self._entries(current, trees).get(leaf)
         return _EXECUTABLE if entry is not None and entry[0] == _EXECUTABLE else _REGULAR
 
-    def _entry(self, tree_sha: str, name: str) -> tuple[str, str] | None:
-        tree = self._http.rest("GET /repos/{owner}/{repo}/git/trees/{sha}", sha=tree_sha)
-        for item in tree.data.get("tree", []):
-            if item.get("path") == name:
-                return str(item.get("mode")), str(item.get("sha"))
-        return None
+    def _entries(
+        self, tree_sha: str, trees: dict[str, dict[str, tuple[str, str]]]
+    ) -> dict[str, tuple[str, str]]:
+        """Name → (mode, sha) of one tree, read at most once per commit."""
+        if tree_sha not in trees:
+            tree = self._http.rest("GET /repos/{owner}/{repo}/git/trees/{sha}", sha=tree_sha)
+            trees[tree_sha] = {
+                str(item.get("path")): (str(item.get("mode")), str(item.get("sha")))
+                for item in tree.data.get("tree", [])
+            }
+        return trees[tree_sha]
 
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from ci_agent.forge.types import Comment, InlineComment
 from ci_agent.markers import find_markers, marker
 from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.suggestions import suggestion_block
+from ci_agent.sticky import is_ours
 
 __all__ = [
     "FINDING_MARKER",
@@ -82,15 +83,6 @@ def check_conclusion(findings: Iterable[Finding], fail_level: int) -> Literal["s
     if fail_level and any(severity_rank(f.severity) >= fail_level for f in findings):
         return "failure"
     return "success"
-
-
-def is_ours(comment: Comment) -> bool:
-    """Markers count only in comments by a bot account (GITHUB_TOKEN or an App).
-
-    A person can type a marker too; trusting it would let them hide findings or make
-    ci-agent overwrite their comment as if it were the sticky summary.
-    """
-    return (comment.author or "").endswith("[bot]")
 
 
 def posted_keys(comments: Iterable[Comment]) -> frozenset[str]:

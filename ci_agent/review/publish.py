@@ -15,16 +15,16 @@ from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ReviewForge
 from ci_agent.forge.run_types import CheckOutput
 from ci_agent.forge.types import Comment, CommentKind, InlineComment, ReviewEvent
-from ci_agent.markers import find_markers, marker, parse_state, state_marker
+from ci_agent.markers import marker, parse_state, state_marker
 from ci_agent.review.comments import (
     SUMMARY_MARKER,
     annotation_for,
     check_conclusion,
     inline_comment,
-    is_ours,
 )
 from ci_agent.review.pipeline import ReviewReport
 from ci_agent.sanitize import wire_text
+from ci_agent.sticky import find_ours, upsert_comment
 
 __all__ = [
     "CHECK_NAME",
@@ -65,12 +65,7 @@ def summary_markers(number: int, head_sha: str, listed: int = 0) -> str:
 
 def find_summary(forge: ReviewForge, number: int) -> Comment | None:
     """ci-agent's sticky summary comment on the pull request, if any."""
-    for comment in forge.comments(number, CommentKind.ISSUE):
-        if is_ours(comment) and any(
-            m.kind == SUMMARY_MARKER and m.key == f"pr-{number}" for m in find_markers(comment.body)
-        ):
-            return comment
-    return None
+    return find_ours(forge.comments(number, CommentKind.ISSUE), SUMMARY_MARKER, f"pr-{number}")
 
 
 def last_reviewed_head(summary: Comment | None) -> str | None:
@@ -98,7 +93,7 @@ def publish_review(
         review_id, posted, rejected, report = _post_review(forge, report, request_changes)
         listed = len(report.selection.summary_only)
         body = wire_text(render_summary(report, summary_markers(pr.number, pr.head_sha, listed)))
-        comment_id, action = _upsert_summary(forge, pr.number, body, summary)
+        comment_id, action = upsert_comment(forge, pr.number, body, summary)
     except CiAgentError as exc:
         _abandon(forge, check.id, exc)
         raise
@@ -163,16 +158,6 @@ def _abandon(forge: ReviewForge, check_run_id: int, error: CiAgentError) -> None
     )
     with contextlib.suppress(CiAgentError):  # the original error is the one to report
         forge.complete_check_run(check_run_id, "failure", output)
-
-
-def _upsert_summary(
-    forge: ReviewForge, number: int, body: str, existing: Comment | None
-) -> tuple[int, str]:
-    if existing is None:
-        return forge.create_comment(number, body).id, "created"
-    if existing.body.strip() == body.strip():
-        return existing.id, "unchanged"
-    return forge.update_comment(CommentKind.ISSUE, existing.id, body).id, "updated"
 
 
 def _wire(comment: InlineComment) -> InlineComment:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ci_agent.errors import fail
+from ci_agent.errors import CiAgentError, fail
 from ci_agent.runner.payload import as_int, as_str, dig, dig_str, json_type_name, obj
 
-__all__ = ["PULL_REQUEST_EVENTS", "Event", "load_event", "parse_event"]
+__all__ = ["PULL_REQUEST_EVENTS", "Event", "event_payload", "load_event", "parse_event"]
 
 # Events whose payload carries the full `pull_request` object.
 PULL_REQUEST_EVENTS = frozenset(
@@ -210,3 +210,14 @@ def load_event(environ: Mapping[str, str]) -> Event:
         problem = f"the top level is a JSON {json_type_name(payload)}, not an object"
         raise fail("CA111", file=path_text, problem=problem)
     return parse_event(environ.get("GITHUB_EVENT_NAME", ""), payload, environ)
+
+
+def event_payload(environ: Mapping[str, str]) -> Mapping[str, Any]:
+    """The event's payload inside Actions; empty outside Actions or when it cannot be read
+    (for optional details only: jobs that need the event use :func:`load_event`)."""
+    if not environ.get("GITHUB_EVENT_PATH"):
+        return {}
+    try:
+        return load_event(environ).payload
+    except CiAgentError:
+        return {}

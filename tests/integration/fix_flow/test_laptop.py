@@ -168,7 +168,7 @@ def test_the_attempt_cap_per_head(world: World) -> None:
     assert data["action"] == "skipped"
     assert "fix.max-fixes-per-head" in data["reasons"][0]
     assert len(world.openai.chat_requests) == 3  # no new model call
-    # A re-run of the first run updates its own comment rather than counting against it.
+    # One sticky comment per run: the refusal and the skip.
     assert len(world.comments()) == 2
 
 
