@@ -196,6 +196,7 @@ def fix_outcome(report: FixReport) -> Outcome:
 def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
     from ci_agent.commands.triage import triage_options
     from ci_agent.fix.session import LocalFix, compute_bundle
+    from ci_agent.fix.sources import log_files
     from ci_agent.git import Git
     from ci_agent.runner.events import event_payload
     from ci_agent.runner.payload import dig_str
@@ -205,6 +206,7 @@ def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
     run_id = args.run_id or _int(invocation.environ.get("GITHUB_RUN_ID")) or 0
     if args.bundle_out is not None and run_id <= 0:
         raise fail("CA108", problem="--bundle-out needs --run ID outside Actions", usage=_USAGE)
+    log_files(args.logs)  # a missing log (CA130) is named before anything else is looked at
     payload = event_payload(invocation.environ)
     git = Git(invocation.cwd)
     head = args.head_sha or dig_str(payload, "pull_request", "head", "sha") or git.head()

@@ -293,6 +293,12 @@ def test_fix_refuses_contradictory_options(run_cli: RunCli, argv: list[str], pro
     assert problem in result.err
 
 
+def test_fix_names_a_missing_log_first(run_cli: RunCli) -> None:
+    result = run_cli("fix", "--log", "nowhere.log")
+    assert_error(result, "CA130")
+    assert "nowhere.log does not exist" in result.err
+
+
 def test_fix_of_a_run_needs_a_repository_and_a_token(run_cli: RunCli) -> None:
     assert_error(run_cli("fix", "--run", "1"), "CA105")
     assert_error(run_cli("fix", "--run", "1", "--repo", "acme/widgets"), "CA307")
