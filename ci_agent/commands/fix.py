@@ -332,11 +332,23 @@ def _provider(invocation: Invocation) -> ProviderFactory:
 
 
 def _changed_files(git: Git, base: str | None) -> tuple[str, ...]:
-    """The files the pull request changes: its base (from the event) to HEAD, when the
-    checkout holds the base commit; nothing otherwise (the model still gets the failure)."""
-    if not base:
-        return ()
-    names = git.run("diff", "--name-only", "--no-renames", f"{base}...HEAD", check=False)
+    """The files the pull request changes, from what the checkout holds: the event's base to
+    HEAD when the base commit is there; else, on the merge commit a ``pull_request`` checkout
+    makes (``fetch-depth: 2`` keeps its parents), what the merge brings into the base; else
+    nothing (the model still gets the failure)."""
+    if base and _has_commit(git, base):
+        return _names(git, f"{base}...HEAD")
+    if _has_commit(git, "HEAD^2"):
+        return _names(git, "HEAD^1", "HEAD")
+    return ()
+
+
+def _has_commit(git: Git, rev: str) -> bool:
+    return bool(git.run("rev-parse", "--quiet", "--verify", f"{rev}^{{commit}}", check=False))
+
+
+def _names(git: Git, *revs: str) -> tuple[str, ...]:
+    names = git.run("diff", "--name-only", "--no-renames", *revs, "--", check=False)
     return tuple(line for line in names.splitlines() if line.strip())
 
 

@@ -104,11 +104,11 @@ class World:
         values.update(options)
         return self.repo.add_workflow_run(**values)
 
-    def pytest_step(self) -> RunStep:
-        """Run the clone's tests for real: the step a CI job would have run."""
+    def pytest_step(self, where: Path | None = None) -> RunStep:
+        """Run the tests of the clone (or of ``where``) for real: the step a CI job ran."""
         output, code = run_tool(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--color=yes"],
-            self.clone,
+            where or self.clone,
             env={"PY_COLORS": "1"},
         )
         assert code != 0, output
