@@ -187,6 +187,19 @@ class FixConfig(_Section):
         description="'dispatch': start the failed workflow with workflow_dispatch after a push "
         "(pushes made with GITHUB_TOKEN start no CI).",
     )
+    failure_issue: bool = Field(
+        default=False,
+        description="Open an issue (one per workflow, updated per failed run) when a workflow "
+        "fails on the default branch after a merge, and close it when the workflow passes "
+        "there again; needs 'issues: write'.",
+    )
+    failure_label: str = Field(
+        default="ci-agent",
+        min_length=1,
+        max_length=50,
+        pattern=r"^[^,\n]+$",
+        description="Label of the failure issues (how ci-agent finds them again).",
+    )
     triage: TriageConfig = TriageConfig()
 
 

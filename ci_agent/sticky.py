@@ -6,19 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ci_agent.forge.protocol import CommentStore
-from ci_agent.forge.types import Comment, CommentKind
+from ci_agent.forge.types import Comment, CommentKind, IssueInfo
 from ci_agent.markers import find_markers
 
 __all__ = ["find_ours", "is_ours", "upsert_comment"]
 
 
-def is_ours(comment: Comment) -> bool:
-    """Markers count only in comments by a bot account (GITHUB_TOKEN or an App).
+def is_ours(item: Comment | IssueInfo) -> bool:
+    """Markers count only in comments and issues by a bot account (GITHUB_TOKEN or an App).
 
     A person can type a marker too; trusting it would let them hide findings or make
     ci-agent overwrite their comment as if it were the sticky summary.
     """
-    return (comment.author or "").endswith("[bot]")
+    return (item.author or "").endswith("[bot]")
 
 
 def find_ours(comments: Iterable[Comment], kind: str, key: str) -> Comment | None:

@@ -56,6 +56,7 @@ class FixArgs:
     head_sha: str | None = None
     delivery: str | None = None
     compute: bool | None = None
+    default_branch: str | None = None
 
 
 def _options(function: Any) -> Any:
@@ -112,6 +113,13 @@ def _options(function: Any) -> Any:
             "compute",
             default=None,
             help="GitHub mode: compute the fix in this clone (default: yes outside Actions).",
+        ),
+        click.option(
+            "--default-branch",
+            "default_branch",
+            metavar="B",
+            help="GitHub mode: the default branch, where a failed push is analysed, never "
+            "fixed (default: from the event payload).",
         ),
     ]
     for decorator in reversed(decorators):
@@ -178,6 +186,11 @@ def fix_job(invocation: Invocation, event: Any, words: Sequence[str]) -> Outcome
         if event.workflow_run_id is None:
             raise fail("CA113", event=event.name, command="fix", allowed="workflow_run")
         args = replace(args, run_id=event.workflow_run_id)
+        passed = event.workflow_run_conclusion == "success"
+        if passed and not invocation.settings.config.fix.failure_issue:
+            why = f"run {args.run_id} passed; nothing to fix (fix.failure-issue is off)"
+            result = {"job": "fix", "action": "passed", "reasons": [why]}
+            return Outcome("fix", result=result, text=why, markdown=why + "\n")
     outcome = run_fix(invocation, args, event.name)
     outcome.result = {"job": "fix", **outcome.result}
     return outcome
@@ -301,7 +314,7 @@ def _context(
         pusher=forges[1],
         repository=repository,
         config=config,
-        triage=triage_options(invocation, junit=args.junit),
+        triage=triage_options(invocation, junit=args.junit, default_branch=args.default_branch),
         delivery=delivery,
         dry_run=settings.dry_run,
         git=Git(invocation.cwd) if compute else None,

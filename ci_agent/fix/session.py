@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ci_agent.fix.bundle import FixBundle
     from ci_agent.forge.protocol import FixForge
     from ci_agent.forge.run_types import WorkflowRun
-    from ci_agent.forge.types import PullRequestInfo
+    from ci_agent.forge.types import Commit, PullRequestInfo
     from ci_agent.git import Git
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "compute_bundle",
     "fix_pull_request",
     "fix_run",
+    "settle_run",
 ]
 
 BUNDLE_PREFIX = "ci-agent-fix-"
@@ -86,6 +87,7 @@ class FixReport:
     analysis: Analysis | None = None
     comment: dict[str, Any] | None = None
     bundle: dict[str, Any] | None = None
+    issue: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (the ``result`` of ``--output json``)."""
@@ -102,6 +104,7 @@ class FixReport:
             "analysis": self.analysis.to_dict() if self.analysis else None,
             "comment": self.comment,
             "bundle": self.bundle,
+            "issue": self.issue,
         }
 
 
@@ -122,21 +125,32 @@ def fix_run(
     bundle: FixBundle | None = None,
 ) -> FixReport:
     """Triage run ``run_id``, act on its strategy, and post the sticky comment."""
-    triage = triage_run(
-        ctx.forge,
-        run_id,
-        ctx.triage,
-        repository=ctx.repository,
-        rerun=True,
-        dry_run=ctx.dry_run,
-        progress=ctx.progress,
-    )
+    try:
+        triage = triage_run(
+            ctx.forge,
+            run_id,
+            ctx.triage,
+            repository=ctx.repository,
+            rerun=True,
+            dry_run=ctx.dry_run,
+            progress=ctx.progress,
+        )
+    except CiAgentError as exc:
+        if exc.code == "CA136" and ctx.config.failure_issue:
+            return settle_run(ctx, run_id)  # nothing failed: close the failure issue, if any
+        raise
     run = triage.run
     if run is None:
         raise fail("CA601", problem=f"the triage of run {run_id} did not keep the run")
     pr = pr or _pull_request_of(ctx.forge, run)
     report = _act(ctx, run, triage, pr, bundle)
-    if pr is None or ctx.dry_run:
+    if ctx.dry_run:
+        return report
+    if pr is None:
+        # A re-run decides by itself: its completion comes back here with the same run.
+        wanted = report.action in {"analyzed", "no-rerun"} and ctx.config.failure_issue
+        if triage.source.get("critical") and wanted:
+            return _with_issue(ctx, run, report)
         return report
     from ci_agent.fix.sticky import post_sticky
 
@@ -166,8 +180,9 @@ def _act(
         reason = rerun.reason if rerun else triage.decision.reason
         return replace(report, action="rerun" if done else "no-rerun", reasons=(reason,))
     if strategy is Strategy.ANALYZE:
-        commits = list(ctx.forge.commits(pr.number)) if pr else []
-        analysis = analyze(triage, last_green(ctx.forge, run), commits)
+        green = last_green(ctx.forge, run)
+        commits = list(ctx.forge.commits(pr.number)) if pr else _since(ctx.forge, green, run)
+        analysis = analyze(triage, green, commits)
         return replace(
             report, action="analyzed", reasons=(triage.decision.reason,), analysis=analysis
         )
@@ -221,6 +236,65 @@ def _act(
         action = "aborted" if exc.code == "CA531" else "refused"
         return replace(report, action=action, reasons=(f"{exc.code}: {exc.message}",))
     return replace(report, action=delivered.mode, reasons=(delivered.reason,), delivered=delivered)
+
+
+def settle_run(ctx: FixContext, run_id: int) -> FixReport:
+    """A run in which nothing failed: on the default branch after a merge, close the issue
+    ci-agent opened about its workflow failing there (``fix.failure-issue``)."""
+    run = ctx.forge.workflow_run(run_id)
+    source = {
+        "kind": "run",
+        "repository": ctx.repository,
+        "run_id": run.id,
+        "workflow": run.name,
+        "head_sha": run.head_sha,
+        "head_branch": run.head_branch,
+        "event": run.event,
+        "conclusion": run.conclusion,
+    }
+    report = FixReport(source, "none", "passed", (), head_sha=run.head_sha)
+    default = ctx.triage.default_branch
+    if run.event != "push" or not default or run.head_branch != default:
+        why = f"run {run.id} passed; it is not a push to the default branch: no issue to close"
+        return replace(report, reasons=(why,))
+    if ctx.dry_run:
+        return replace(report, reasons=(f"run {run.id} passed (dry run: no issue closed)",))
+    from ci_agent.fix.failure_issue import close_failure
+
+    try:
+        closed = close_failure(ctx.forge, run, label=ctx.config.failure_label)
+    except CiAgentError as exc:
+        why = f"could not close the failure issue: {exc.code}: {exc.message}"
+        return replace(report, reasons=(why,))
+    if closed is None:
+        return replace(report, reasons=(f"run {run.id} passed; no failure issue was open",))
+    why = f"run {run.id} passed on {run.head_branch}: closed issue #{closed['number']}"
+    return replace(report, action="closed-issue", reasons=(why,), issue=closed)
+
+
+def _with_issue(ctx: FixContext, run: WorkflowRun, report: FixReport) -> FixReport:
+    """Open or update the failure issue; a refusal (no ``issues: write``) is reported, the
+    analysis still stands in the job summary."""
+    from ci_agent.fix.failure_issue import report_failure
+    from ci_agent.fix.sticky import fix_markdown
+
+    try:
+        issue = report_failure(ctx.forge, run, fix_markdown(report), label=ctx.config.failure_label)
+    except CiAgentError as exc:
+        why = f"could not open or update the failure issue: {exc.code}: {exc.message}"
+        return replace(report, reasons=(*report.reasons, why))
+    return replace(report, issue=issue)
+
+
+def _since(forge: FixForge, green: str | None, run: WorkflowRun) -> list[Commit]:
+    """The commits after the last green one up to the run's head (a push has no pull
+    request to list them); none when GitHub cannot compare them (a force-push)."""
+    if green is None:
+        return []
+    try:
+        return forge.compare_commits(green, run.head_sha)
+    except CiAgentError:
+        return []
 
 
 def _precheck(ctx: FixContext, run: WorkflowRun, pr: PullRequestInfo) -> str | None:

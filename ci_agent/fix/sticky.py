@@ -38,6 +38,8 @@ _ACTIONS = {
     "skipped": "did not try a fix",
     "no-fix": "had no fix to land",
     "computed": "computed a verified fix",
+    "passed": "found nothing failed",
+    "closed-issue": "closed the failure issue: the workflow passes again",
 }
 TAIL_LINES = 25
 
@@ -79,6 +81,8 @@ def fix_text(report: FixReport) -> str:
         lines.append(f"pull request: {report.delivered.url}")
     if report.bundle:
         lines.append(f"bundle: {report.bundle['path']}")
+    if report.issue:
+        lines.append(f"issue: #{report.issue['number']} {report.issue['action']}")
     return "\n".join(lines)
 
 
@@ -105,6 +109,9 @@ def fix_markdown(report: FixReport) -> str:
     lines += _fix_lines(report)
     lines += _delivery_lines(report)
     lines += _analysis_lines(report)
+    if report.issue is not None:
+        issue = report.issue
+        lines += [f"**Issue:** #{issue['number']} ({issue['action']})", ""]
     if report.triage is not None:
         from ci_agent.fix.present import triage_markdown
 

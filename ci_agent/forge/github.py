@@ -18,6 +18,7 @@ part                          protocols                                    libra
 ``github_repo``               RepoWriter (git push, refs, pull requests)   PyGithub
 ``github_gitdata``            GitData (commits through the API; extends    PyGithub
                               github_repo's RepoWriter)
+``github_issues``             IssueTracker, CommitRange                    PyGithub
 ============================  ===========================================  =========
 
 Nothing is imported from PyGithub or ghapi and no request is made until a method needs one.
@@ -36,6 +37,7 @@ from ci_agent.forge.github_comments import CommentsApi
 from ci_agent.forge.github_deployments import DeploymentsApi
 from ci_agent.forge.github_gitdata import GitDataApi
 from ci_agent.forge.github_http import DEFAULT_TIMEOUT, GitHubHttp
+from ci_agent.forge.github_issues import IssuesApi
 from ci_agent.forge.github_pulls import PullsApi
 from ci_agent.forge.github_reviews import ReviewsApi
 from ci_agent.forge.types import RepoName
@@ -62,6 +64,7 @@ class GitHubForge(
     ArchiveApi,
     DeploymentsApi,
     GitDataApi,
+    IssuesApi,
 ):
     """Review, fix, backup and plan on one GitHub repository (github.com or Enterprise)."""
 

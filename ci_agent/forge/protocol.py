@@ -25,6 +25,7 @@ from ci_agent.forge.types import (
     CommentKind,
     Commit,
     InlineComment,
+    IssueInfo,
     Permission,
     PullRequestInfo,
     Reaction,
@@ -37,9 +38,11 @@ __all__ = [
     "ChangeSource",
     "CheckReporter",
     "CommentStore",
+    "CommitRange",
     "ContentReader",
     "FixForge",
     "GitData",
+    "IssueTracker",
     "Permissions",
     "PlanForge",
     "PullRequestFinder",
@@ -51,6 +54,32 @@ __all__ = [
 ]
 
 # --- reading a change (the local-git forge implements these too) ---
+
+
+@runtime_checkable
+class CommitRange(Protocol):
+    """The commits between two commits."""
+
+    def compare_commits(self, base: str, head: str) -> list[Commit]:
+        """Commits reachable from ``head`` and not from ``base``, oldest first (at most 250)."""
+        ...
+
+
+@runtime_checkable
+class IssueTracker(Protocol):
+    """Issues ci-agent opens, updates and closes (failures on the default branch)."""
+
+    def open_issues(self, label: str) -> Iterator[IssueInfo]:
+        """Open issues (pull requests left out) carrying ``label``, newest first."""
+        ...
+
+    def create_issue(self, title: str, body: str, labels: Sequence[str]) -> IssueInfo:
+        """Open an issue; a lost answer is checked by the body's markers before re-posting."""
+        ...
+
+    def close_issue(self, number: int) -> IssueInfo:
+        """Close issue ``number`` as completed."""
+        ...
 
 
 @runtime_checkable
@@ -213,9 +242,12 @@ class FixForge(
     Reactions,
     Permissions,
     ArtifactStore,
+    CommitRange,
+    IssueTracker,
     Protocol,
 ):
-    """Fix: read failed runs and their logs, re-run, push a fix, open a pull request."""
+    """Fix: read failed runs and their logs, re-run, push a fix, open a pull request, and
+    keep an issue about a failing default branch."""
 
 
 @runtime_checkable

@@ -20,6 +20,7 @@ __all__ = [
     "Commit",
     "FileStatus",
     "InlineComment",
+    "IssueInfo",
     "Permission",
     "PullRequestInfo",
     "Reaction",
@@ -225,3 +226,15 @@ class Comment:
     url: str = ""
     path: str | None = None
     line: int | None = None
+
+
+@dataclass(frozen=True)
+class IssueInfo:
+    """An issue (never a pull request): what ci-agent needs to find and update its own."""
+
+    number: int
+    title: str
+    body: str
+    author: str
+    state: str
+    url: str = ""
