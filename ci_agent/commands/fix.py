@@ -235,7 +235,7 @@ def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
         name = f"ci-agent-fix-{run_id}-{attempt}-{_safe(job)}-{leg}.json"
         bundle_out = Path(invocation.environ.get("RUNNER_TEMP") or invocation.cwd) / name
     options = triage_options(invocation, junit=args.junit)
-    changed = _changed_files(git, dig_str(payload, "pull_request", "base", "sha"))
+    changed = _changed_files(git, dig_str(payload, "pull_request", "base", "sha"), head)
     request = LocalFix(args.logs, repository, head, run_id, bundle_out, changed)
     with invocation.metrics.timed("fix"):
         report = compute_bundle(git, request, options, settings.config.fix, _provider(invocation))
@@ -344,25 +344,28 @@ def _provider(invocation: Invocation) -> ProviderFactory:
     return make
 
 
-def _changed_files(git: Git, base: str | None) -> tuple[str, ...]:
-    """The files the pull request changes, from what the checkout holds: the event's base to
-    HEAD when the base commit is there; else, on the merge commit a ``pull_request`` checkout
-    makes (``fetch-depth: 2`` keeps its parents), what the merge brings into the base; else
-    nothing (the model still gets the failure)."""
-    if base and _has_commit(git, base):
-        return _names(git, f"{base}...HEAD")
-    if _has_commit(git, "HEAD^2"):
+def _changed_files(git: Git, base: str | None, head: str) -> tuple[str, ...]:
+    """The files the pull request changes, from what the checkout holds; nothing when it
+    cannot tell (the model still gets the failure)."""
+    if _rev(git, "HEAD^2") == head:
+        # The merge commit actions/checkout makes for pull_request (fetch-depth: 2 keeps its
+        # parents): what it brings into the base it was made on.
         return _names(git, "HEAD^1", "HEAD")
+    if base and _rev(git, base):
+        tip = head if _rev(git, head) else "HEAD"
+        merge_base = git.run("merge-base", base, tip, check=False)
+        if merge_base:
+            return _names(git, merge_base, tip)
     return ()
 
 
-def _has_commit(git: Git, rev: str) -> bool:
-    return bool(git.run("rev-parse", "--quiet", "--verify", f"{rev}^{{commit}}", check=False))
+def _rev(git: Git, rev: str) -> str:
+    return git.run("rev-parse", "--quiet", "--verify", f"{rev}^{{commit}}", check=False)
 
 
 def _names(git: Git, *revs: str) -> tuple[str, ...]:
-    names = git.run("diff", "--name-only", "--no-renames", *revs, "--", check=False)
-    return tuple(line for line in names.splitlines() if line.strip())
+    names = git.run("diff", "--name-only", "-z", "--no-renames", *revs, "--", check=False)
+    return tuple(name for name in names.split("\0") if name.strip())
 
 
 def _int(text: str | None) -> int | None:

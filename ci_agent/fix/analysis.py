@@ -14,7 +14,7 @@ from ci_agent.forge.run_protocol import WorkflowRuns
 from ci_agent.forge.run_types import WorkflowRun
 from ci_agent.forge.types import Commit
 
-__all__ = ["Analysis", "analyze", "last_green"]
+__all__ = ["MAX_SUSPECTS", "Analysis", "analyze", "last_green"]
 
 MAX_CANDIDATES = 10
 MAX_SUSPECTS = 20
@@ -48,17 +48,23 @@ def last_green(forge: WorkflowRuns, run: WorkflowRun) -> str | None:
         for index, other in enumerate(forge.workflow_runs(branch=run.head_branch)):
             if index >= RUNS_SEARCHED:
                 break
-            same = other.workflow_id == run.workflow_id and other.head_sha != run.head_sha
-            if same and other.conclusion == "success":
+            # Same workflow and event, and older: a run that passed after this one failed
+            # (out of order) or a fork's branch of the same name is no "last green".
+            same = other.workflow_id == run.workflow_id and other.event == run.event
+            earlier = other.id < run.id and other.head_sha != run.head_sha
+            if same and earlier and other.conclusion == "success":
                 return other.head_sha
     except CiAgentError:
         return None  # the analysis is still useful without it
     return None
 
 
-def analyze(triage: TriageResult, green: str | None, commits: Sequence[Commit]) -> Analysis:
+def analyze(
+    triage: TriageResult, green: str | None, commits: Sequence[Commit], total: int | None = None
+) -> Analysis:
     """Candidates from the failed jobs; suspects are ``commits`` after ``green`` (all of them
-    when ``green`` is not among them: it is on the base branch)."""
+    when ``green`` is not among them: it is on the base branch). ``total`` counts the suspects
+    when ``commits`` holds only the newest of them."""
     candidates: list[str] = []
     for job in triage.jobs:
         for failure in job.failures:
@@ -72,8 +78,9 @@ def analyze(triage: TriageResult, green: str | None, commits: Sequence[Commit]) 
     note = ""
     if not commits:
         note = "no commit list: compare the last green commit with this one on GitHub"
-    elif len(suspects) > MAX_SUSPECTS:
-        note = f"{len(suspects) - MAX_SUSPECTS} older suspect commit(s) not listed"
+    elif max(total or 0, len(suspects)) > min(len(suspects), MAX_SUSPECTS):
+        unlisted = max(total or 0, len(suspects)) - min(len(suspects), MAX_SUSPECTS)
+        note = f"{unlisted} older suspect commit(s) not listed"
     return Analysis(
         tuple(dict.fromkeys(candidates))[:MAX_CANDIDATES],
         green,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ci_agent.errors import CiAgentError, fail
-from ci_agent.fix.analysis import Analysis, analyze, last_green
+from ci_agent.fix.analysis import MAX_SUSPECTS, Analysis, analyze, last_green
 from ci_agent.fix.classify import Strategy
 from ci_agent.fix.compute import Computation, ProviderFactory, compute_fix
 from ci_agent.fix.guards import GuardLimits, check_guards, own_fix_chain, prior_fixes
@@ -31,7 +31,7 @@ from ci_agent.forge.types import CommentKind
 if TYPE_CHECKING:
     from ci_agent.config_model import FixConfig
     from ci_agent.fix.bundle import FixBundle
-    from ci_agent.forge.protocol import FixForge
+    from ci_agent.forge.protocol import CommitRange, FixForge
     from ci_agent.forge.run_types import WorkflowRun
     from ci_agent.forge.types import Commit, PullRequestInfo
     from ci_agent.git import Git
@@ -142,14 +142,17 @@ def fix_run(
     run = triage.run
     if run is None:
         raise fail("CA601", problem=f"the triage of run {run_id} did not keep the run")
-    pr = pr or _pull_request_of(ctx.forge, run)
+    critical = bool(triage.source.get("critical"))
+    if pr is None and not critical:
+        # A push to the default branch is nobody's pull request, even when a release pull
+        # request's head is that branch.
+        pr = _pull_request_of(ctx.forge, run)
     report = _act(ctx, run, triage, pr, bundle)
     if ctx.dry_run:
         return report
     if pr is None:
         # A re-run decides by itself: its completion comes back here with the same run.
-        wanted = report.action in {"analyzed", "no-rerun"} and ctx.config.failure_issue
-        if triage.source.get("critical") and wanted:
+        if critical and ctx.config.failure_issue and report.action != "rerun":
             return _with_issue(ctx, run, report)
         return report
     from ci_agent.fix.sticky import post_sticky
@@ -181,8 +184,10 @@ def _act(
         return replace(report, action="rerun" if done else "no-rerun", reasons=(reason,))
     if strategy is Strategy.ANALYZE:
         green = last_green(ctx.forge, run)
-        commits = list(ctx.forge.commits(pr.number)) if pr else _since(ctx.forge, green, run)
-        analysis = analyze(triage, green, commits)
+        if pr is not None:
+            analysis = analyze(triage, green, list(ctx.forge.commits(pr.number)))
+        else:
+            analysis = analyze(triage, green, *_since(ctx.forge, green, run))
         return replace(
             report, action="analyzed", reasons=(triage.decision.reason,), analysis=analysis
         )
@@ -242,6 +247,9 @@ def settle_run(ctx: FixContext, run_id: int) -> FixReport:
     """A run in which nothing failed: on the default branch after a merge, close the issue
     ci-agent opened about its workflow failing there (``fix.failure-issue``)."""
     run = ctx.forge.workflow_run(run_id)
+    if run.conclusion != "success":
+        # Cancelled or skipped is not green: the issue stays as it is.
+        raise fail("CA136", run=run_id, conclusion=run.conclusion or "none")
     source = {
         "kind": "run",
         "repository": ctx.repository,
@@ -268,6 +276,9 @@ def settle_run(ctx: FixContext, run_id: int) -> FixReport:
         return replace(report, reasons=(why,))
     if closed is None:
         return replace(report, reasons=(f"run {run.id} passed; no failure issue was open",))
+    if closed["action"] == "kept-open":
+        why = f"run {run.id} passed, but a newer run failed: issue #{closed['number']} stays open"
+        return replace(report, reasons=(why,), issue=closed)
     why = f"run {run.id} passed on {run.head_branch}: closed issue #{closed['number']}"
     return replace(report, action="closed-issue", reasons=(why,), issue=closed)
 
@@ -286,15 +297,15 @@ def _with_issue(ctx: FixContext, run: WorkflowRun, report: FixReport) -> FixRepo
     return replace(report, issue=issue)
 
 
-def _since(forge: FixForge, green: str | None, run: WorkflowRun) -> list[Commit]:
-    """The commits after the last green one up to the run's head (a push has no pull
-    request to list them); none when GitHub cannot compare them (a force-push)."""
+def _since(forge: CommitRange, green: str | None, run: WorkflowRun) -> tuple[list[Commit], int]:
+    """The newest commits after the last green one up to the run's head, and how many there
+    are (a push has no pull request to list them); none when GitHub cannot compare them."""
     if green is None:
-        return []
+        return [], 0
     try:
-        return forge.compare_commits(green, run.head_sha)
+        return forge.newest_commits(green, run.head_sha, MAX_SUSPECTS)
     except CiAgentError:
-        return []
+        return [], 0  # the green commit is gone (a force-push): the analysis says so
 
 
 def _precheck(ctx: FixContext, run: WorkflowRun, pr: PullRequestInfo) -> str | None:

@@ -8,6 +8,7 @@ sent again (a body without markers is not re-sent after such a failure, CA306).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ __all__ = ["IssuesApi"]
 ISSUES = "/repos/{owner}/{repo}/issues"
 ISSUE = "/repos/{owner}/{repo}/issues/{number}"
 COMPARE = "GET /repos/{owner}/{repo}/compare/{base}...{head}"
+COMPARE_PAGE = 100
 
 
 def issue(data: dict[str, Any]) -> IssueInfo:
@@ -62,10 +64,26 @@ class IssuesApi(GitHubPart):
         payload = {"state": "closed", "state_reason": "completed"}
         return issue(self._http.rest("PATCH " + ISSUE, body=payload, number=number).data)
 
-    def compare_commits(self, base: str, head: str) -> list[Commit]:
-        """Commits in ``head`` and not in ``base``, oldest first (GitHub lists at most 250)."""
-        data = self._http.rest(COMPARE, base=base, head=head).data
-        return [parse.commit(item) for item in data.get("commits") or ()]
+    def newest_commits(self, base: str, head: str, limit: int) -> tuple[list[Commit], int]:
+        """The newest ``limit`` commits in ``head`` and not in ``base``, oldest first, and the
+        total: the compare API lists oldest first, so past one page the last pages are read."""
+        first = self._compare(base, head, 1)
+        total = int(first.get("total_commits") or 0)
+        items = list(first.get("commits") or ())
+        last = max(math.ceil(total / COMPARE_PAGE), 1)
+        if last > 1:
+            newest = list(self._compare(base, head, last).get("commits") or ())
+            if len(newest) < limit:  # the newest page is short: one page more, back
+                before = items if last == 2 else self._compare(base, head, last - 1).get("commits")
+                newest = list(before or ()) + newest
+            items = newest
+        commits = [parse.commit(item) for item in items[-limit:]]
+        return commits, max(total, len(items))
+
+    def _compare(self, base: str, head: str, page: int) -> dict[str, Any]:
+        query = {"per_page": COMPARE_PAGE, "page": page}
+        data: dict[str, Any] = self._http.rest(COMPARE, query=query, base=base, head=head).data
+        return data
 
     def _find_opened(self, body: str, labels: Sequence[str]) -> Landed | None:
         same = marked_like(body)

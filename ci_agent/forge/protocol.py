@@ -42,6 +42,7 @@ __all__ = [
     "ContentReader",
     "FixForge",
     "GitData",
+    "IssueForge",
     "IssueTracker",
     "Permissions",
     "PlanForge",
@@ -54,32 +55,6 @@ __all__ = [
 ]
 
 # --- reading a change (the local-git forge implements these too) ---
-
-
-@runtime_checkable
-class CommitRange(Protocol):
-    """The commits between two commits."""
-
-    def compare_commits(self, base: str, head: str) -> list[Commit]:
-        """Commits reachable from ``head`` and not from ``base``, oldest first (at most 250)."""
-        ...
-
-
-@runtime_checkable
-class IssueTracker(Protocol):
-    """Issues ci-agent opens, updates and closes (failures on the default branch)."""
-
-    def open_issues(self, label: str) -> Iterator[IssueInfo]:
-        """Open issues (pull requests left out) carrying ``label``, newest first."""
-        ...
-
-    def create_issue(self, title: str, body: str, labels: Sequence[str]) -> IssueInfo:
-        """Open an issue; a lost answer is checked by the body's markers before re-posting."""
-        ...
-
-    def close_issue(self, number: int) -> IssueInfo:
-        """Close issue ``number`` as completed."""
-        ...
 
 
 @runtime_checkable
@@ -200,6 +175,32 @@ class Permissions(Protocol):
         """``username``'s permission on the repository (NONE for strangers)."""
 
 
+# --- fix: commit ranges, issues, commits through the API ---
+
+
+@runtime_checkable
+class CommitRange(Protocol):
+    """The commits between two commits."""
+
+    def newest_commits(self, base: str, head: str, limit: int) -> tuple[list[Commit], int]:
+        """The newest ``limit`` commits in ``head`` and not in ``base``, oldest first, and
+        how many there are in all."""
+
+
+@runtime_checkable
+class IssueTracker(Protocol):
+    """Issues ci-agent opens, updates and closes (failures on the default branch)."""
+
+    def open_issues(self, label: str) -> Iterator[IssueInfo]:
+        """Open issues (pull requests left out) carrying ``label``, newest first."""
+
+    def create_issue(self, title: str, body: str, labels: Sequence[str]) -> IssueInfo:
+        """Open an issue; a lost answer is checked by the body's markers before re-posting."""
+
+    def close_issue(self, number: int) -> IssueInfo:
+        """Close issue ``number`` as completed."""
+
+
 @runtime_checkable
 class GitData(Protocol):
     """Commits made through the API, without a clone of the code."""
@@ -248,6 +249,11 @@ class FixForge(
 ):
     """Fix: read failed runs and their logs, re-run, push a fix, open a pull request, and
     keep an issue about a failing default branch."""
+
+
+@runtime_checkable
+class IssueForge(IssueTracker, CommentStore, Protocol):
+    """An issue ci-agent keeps up to date: the issue and its comments."""
 
 
 @runtime_checkable

@@ -111,9 +111,11 @@ def test_checkout_never_persists_credentials(path: Path) -> None:
 @pytest.mark.parametrize("path", WORKFLOWS, ids=WORKFLOW_IDS)
 def test_jobs_have_timeouts_and_runs_have_concurrency(path: Path) -> None:
     workflow = load(path)
-    assert workflow["concurrency"]["group"]
     for name, job in workflow["jobs"].items():
         assert job.get("timeout-minutes"), f"job {name} needs a timeout"
+        # At the workflow's level, or at the job's (so runs its `if:` skips take no slot).
+        group = (workflow.get("concurrency") or job.get("concurrency") or {}).get("group")
+        assert group, f"job {name} needs a concurrency group"
 
 
 def test_review_workflow() -> None:
@@ -171,9 +173,10 @@ def test_commands_workflow_never_checks_out_pr_code() -> None:
 def test_fix_workflow_is_the_privileged_half_and_never_checks_out_pr_code() -> None:
     workflow = load(ROOT / "workflows" / "fix.yml")
     assert workflow["on"] == {"workflow_run": {"workflows": ["CI"], "types": ["completed"]}}
-    assert workflow["concurrency"]["cancel-in-progress"] is False
-    assert "head_branch" in workflow["concurrency"]["group"]
+    assert "concurrency" not in workflow, "job level: runs the `if:` skips take no slot"
     (job,) = workflow["jobs"].values()
+    assert job["concurrency"]["cancel-in-progress"] is False
+    assert "head_branch" in job["concurrency"]["group"]
     assert job["if"] == "github.event.workflow_run.conclusion == 'failure'"
     assert job["permissions"] == {
         "contents": "write",
@@ -199,6 +202,8 @@ def test_ci_workflow_computes_the_fix_without_write_access() -> None:
     assert compute["with"]["command"] == "fix"
     assert "--junit junit.xml" in compute["with"]["args"]
     assert compute["if"].startswith("failure()")
+    [checkout] = [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/checkout")]
+    assert checkout["with"]["fetch-depth"] == 2, "the merge commit's parents: the PR's files"
 
 
 def find_zizmor() -> str | None:

@@ -176,3 +176,29 @@ def test_a_bundle_computed_on_the_merge_commit_lands_on_the_pull_request_branch(
     assert world.repo.git.text("rev-parse", f"{fixed}^") == head  # fast-forward
     assert "return a + b" in world.repo.git.text("show", f"{fixed}:calc.py")
     assert "NOTES.md" not in world.repo.git.text("ls-tree", "--name-only", fixed)
+
+
+def test_a_head_that_merged_the_base_in_lists_only_its_own_files(
+    world: World, run_cli: RunCli, actions: ActionsStep, tmp_path: Path
+) -> None:
+    merge_ref(world, tmp_path)
+    world.repo.commit("feature", {"docs/café.md": "# Café\n"}, "Docs")
+    # "Update branch": the pull request's head is itself a merge of the base into it.
+    scratch = tmp_path / "update-branch"
+    git(tmp_path, "clone", "-q", world.repo.git.path.as_uri(), str(scratch))
+    git(scratch, "checkout", "-q", "-B", "feature", "origin/feature")
+    git(scratch, "merge", "-q", "--no-ff", "-m", "Merge main into feature", "origin/main")
+    git(scratch, "push", "-q", "origin", "feature")
+    workspace = tmp_path / "head-checkout"
+    git(tmp_path, "clone", "-q", world.repo.git.path.as_uri(), str(workspace))
+    git(workspace, "checkout", "-q", "--detach", world.head)
+    base = world.repo.branch_sha("main")
+    assert base is not None
+    run = world.failed_run(world.pytest_step())
+    world.openai.enqueue(GOOD)
+    compute_step(world, run_cli, actions, workspace, base=base, run=run.id)
+    [request] = world.openai.chat_requests
+    listed = request.prompt_text.split(LISTED, 1)[1].split("Log excerpt:", 1)[0]
+    assert "- calc.py" in listed and "- README.md" in listed
+    assert "- docs/café.md" in listed  # not quoted as "docs/caf\303\251.md"
+    assert "NOTES.md" not in listed

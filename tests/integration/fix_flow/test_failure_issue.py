@@ -256,3 +256,67 @@ def test_a_refused_close_is_reported_and_a_lost_green_commit_lists_no_suspects(
     assert result["action"] == "passed"
     assert "could not close the failure issue: CA30" in result["reasons"][0]
     assert world.repo.issues[opened].state == "open"
+
+
+def test_a_green_run_older_than_the_newest_failure_keeps_the_issue_open(
+    world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
+) -> None:
+    _, first = main_broken
+    opened = job(run_cli, actions, first)["issue"]["number"]
+    # A green run starts, then a newer failed run finishes first (runs finish out of order).
+    green = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
+    world.repo.commit("main", {"NOTES.md": "notes\n"}, "Notes (#14)")
+    newer = failed_main_run(world, world.pytest_step())
+    assert job(run_cli, actions, newer)["issue"]["action"] == "created"
+    result = job(run_cli, actions, green)
+    assert result["action"] == "passed"
+    assert result["issue"]["action"] == "kept-open"
+    assert "a newer run failed" in result["reasons"][0]
+    assert world.repo.issues[opened].state == "open"
+
+
+def test_a_cancelled_run_is_not_green(
+    world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
+) -> None:
+    _, run = main_broken
+    opened = job(run_cli, actions, run)["issue"]["number"]
+    job_entry = {"name": "test", "conclusion": "cancelled", "log": "cancelled\n"}
+    cancelled = world.repo.add_workflow_run(
+        head_branch="main", event="push", conclusion="cancelled", jobs=[job_entry]
+    )
+    (world.clone / ".github").mkdir(exist_ok=True)
+    (world.clone / ".github" / "ci-agent.yml").write_text(ON, encoding="utf-8")
+    outcome = world.fix("--run", str(cancelled.id), "--no-compute", "--default-branch", "main")
+    assert outcome.code != 0
+    assert [e["code"] for e in outcome.json()["errors"]] == ["CA136"]
+    assert world.repo.issues[opened].state == "open"
+    assert not world.repo.comments_on(opened)
+
+
+def test_a_release_pull_request_of_the_default_branch_gets_no_comment(
+    world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
+) -> None:
+    green, run = main_broken
+    world.repo.commit("production", {"RELEASE.md": "v1\n"}, "Release base", parent=green)
+    release = world.repo.open_pull("main", base="production", title="Release").number
+    result = job(run_cli, actions, run)
+    assert result["pull_request"] is None
+    assert result["issue"]["action"] == "opened"
+    assert not world.repo.comments_on(release)
+
+
+def test_a_failed_push_elsewhere_opens_no_issue(
+    world: World, run_cli: RunCli, actions: ActionsStep
+) -> None:
+    world.repo.commit("develop", {"calc.py": BUGGY}, "Break it", parent="main")
+    log = job_log([world.pytest_step()])
+    run = world.repo.add_workflow_run(
+        head_branch="develop",
+        event="push",
+        conclusion="failure",
+        jobs=[{"name": "test", "conclusion": "failure", "log": log}],
+    )
+    result = job(run_cli, actions, run)
+    assert result["issue"] is None
+    assert result["triage"]["source"]["critical"] is False
+    assert not failure_issues(world)

@@ -60,17 +60,34 @@ def test_close_issue_is_completed(rig: Rig) -> None:
     assert rig.world.repo.issues[issue.number].state_reason == "completed"
 
 
-def test_compare_commits_lists_the_commits_after_base_oldest_first(rig: Rig) -> None:
+def test_newest_commits_lists_the_commits_after_base_oldest_first(rig: Rig) -> None:
     repo = rig.world.repo
     base = repo.branch_sha("main")
     assert base is not None
     first = repo.commit("main", {"a.txt": "a\n"}, "First")
     second = repo.commit("main", {"b.txt": "b\n"}, "Second\n\nBody")
-    commits = rig.forge.compare_commits(base, second)
+    commits, total = rig.forge.newest_commits(base, second, 20)
     assert [(c.sha, c.message.splitlines()[0]) for c in commits] == [
         (first, "First"),
         (second, "Second"),
     ]
+    assert total == 2
+    assert rig.fake.requests.count("GET", "/repos/*/compare/*") == 1
     with pytest.raises(CiAgentError) as caught:
-        rig.forge.compare_commits("0" * 40, second)
+        rig.forge.newest_commits("0" * 40, second, 20)
     assert caught.value.code.startswith("CA3")
+
+
+@pytest.mark.parametrize(("count", "pages"), [(105, 2), (210, 3)])
+def test_newest_commits_reads_the_last_pages_only(rig: Rig, count: int, pages: int) -> None:
+    repo = rig.world.repo
+    base = repo.branch_sha("main")
+    assert base is not None
+    shas = [repo.commit("main", {"n.txt": f"{n}\n"}, f"Commit {n}") for n in range(count)]
+    commits, total = rig.forge.newest_commits(base, shas[-1], 20)
+    assert total == count
+    assert [c.sha for c in commits] == shas[-20:]
+    asked = [r.query.get("page") for r in rig.fake.requests.filter("GET", "/repos/*/compare/*")]
+    # The first page (for the total), then the newest page; it is short, so one page before.
+    expected = [["1"], [str(pages)]] + ([[str(pages - 1)]] if pages > 2 else [])
+    assert asked == expected
