@@ -6,6 +6,7 @@ import re
 
 from ci_agent.fix.report import JobReport
 from ci_agent.fix.triage import TriageResult
+from ci_agent.sanitize import clean_markdown
 
 __all__ = ["triage_markdown", "triage_text"]
 
@@ -73,11 +74,11 @@ def triage_markdown(result: TriageResult) -> str:
         "",
         f"Triage of {_headline(result)}.",
         "",
-        f"**Strategy:** `{decision.strategy}` ({decision.rule}): {decision.reason}",
+        f"**Strategy:** `{decision.strategy}` ({decision.rule}): {_prose(decision.reason)}",
     ]
     if result.rerun is not None:
         done = "requested" if result.rerun.requested else "not requested"
-        lines.append(f"**Re-run:** {done}: {result.rerun.reason}")
+        lines.append(f"**Re-run:** {done}: {_prose(result.rerun.reason)}")
     lines += ["", "| job | step | kind | strategy | signature |", "|---|---|---|---|---|"]
     for job in result.jobs:
         step = job.steps[0] if job.steps else ""
@@ -86,7 +87,7 @@ def triage_markdown(result: TriageResult) -> str:
             f"| `{job.signature}` |"
         )
     for job in result.jobs:
-        lines += ["", f"### {_cell(job.job)}", "", f"- reason: {_cell(job.decision.reason)}"]
+        lines += ["", f"### {_cell(job.job)}", "", f"- reason: {_prose(job.decision.reason)}"]
         if job.failing_tests:
             lines.append(f"- failing tests: {_listing(job.failing_tests, code=True)}")
         if job.locations:
@@ -106,6 +107,11 @@ def triage_markdown(result: TriageResult) -> str:
                 "</details>",
             ]
     return "\n".join(lines)
+
+
+def _prose(text: str) -> str:
+    """A reason as markdown: it can quote a log line, so mentions, links and HTML are defused."""
+    return clean_markdown(" ".join(text.split()))
 
 
 def _cell(text: str) -> str:

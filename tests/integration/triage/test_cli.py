@@ -61,6 +61,21 @@ def test_markdown_output(project: Project, triage_cli: Cli) -> None:
     assert "```text\n" in result.out
 
 
+def test_markdown_defuses_log_text_in_reasons(triage_cli: Cli, tmp_path: Path) -> None:
+    hostile = "Connection reset by peer @octo-org/admins <img src=x> [x](https://evil.example)"
+    log = tmp_path / "job.log"
+    log.write_text(job_log([RunStep("curl https://example.com", f"curl: (56) {hostile}", 56)]))
+    result = triage_cli("--log", str(log), "--output", "markdown")
+    reasons = [
+        line for line in result.out.splitlines() if line.startswith(("**Strategy", "- reason"))
+    ]
+    assert len(reasons) == 2
+    for line in reasons:
+        assert "`@octo-org/admins`" in line
+        assert "&lt;img src=x&gt;" in line
+        assert "(link removed)" in line and "](https://evil.example)" not in line
+
+
 def test_a_directory_of_job_logs(project: Project, triage_cli: Cli, tmp_path: Path) -> None:
     project.write("src/bad.py", "import os\n")
     logs = tmp_path / "logs"
