@@ -14,7 +14,7 @@ from ci_agent.forge.run_protocol import WorkflowRuns
 from ci_agent.forge.run_types import WorkflowRun
 from ci_agent.forge.types import Commit
 
-__all__ = ["MAX_SUSPECTS", "Analysis", "analyze", "last_green"]
+__all__ = ["MAX_SUSPECTS", "Analysis", "analyze", "last_green", "newer_green"]
 
 MAX_CANDIDATES = 10
 MAX_SUSPECTS = 20
@@ -56,6 +56,23 @@ def last_green(forge: WorkflowRuns, run: WorkflowRun) -> str | None:
                 return other.head_sha
     except CiAgentError:
         return None  # the analysis is still useful without it
+    return None
+
+
+def newer_green(forge: WorkflowRuns, run: WorkflowRun) -> int | None:
+    """The id of a successful run of the same workflow and event on the same branch that
+    started after ``run`` (runs finish out of order), if any."""
+    if not run.head_branch:
+        return None
+    try:
+        for index, other in enumerate(forge.workflow_runs(branch=run.head_branch)):
+            if index >= RUNS_SEARCHED or other.id <= run.id:
+                break  # newest first: the rest started before this run
+            same = other.workflow_id == run.workflow_id and other.event == run.event
+            if same and other.conclusion == "success":
+                return other.id
+    except CiAgentError:
+        return None  # unknown: act on this run
     return None
 
 

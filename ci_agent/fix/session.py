@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ci_agent.errors import CiAgentError, fail
-from ci_agent.fix.analysis import MAX_SUSPECTS, Analysis, analyze, last_green
+from ci_agent.fix.analysis import MAX_SUSPECTS, Analysis, analyze, last_green, newer_green
 from ci_agent.fix.classify import Strategy
 from ci_agent.fix.compute import Computation, ProviderFactory, compute_fix
 from ci_agent.fix.guards import GuardLimits, check_guards, own_fix_chain, prior_fixes
@@ -289,6 +289,10 @@ def _with_issue(ctx: FixContext, run: WorkflowRun, report: FixReport) -> FixRepo
     from ci_agent.fix.failure_issue import report_failure
     from ci_agent.fix.sticky import fix_markdown
 
+    passed = newer_green(ctx.forge, run)
+    if passed is not None:
+        why = f"run {passed} of the workflow passed after this one: no failure issue"
+        return replace(report, reasons=(*report.reasons, why))
     try:
         issue = report_failure(ctx.forge, run, fix_markdown(report), label=ctx.config.failure_label)
     except CiAgentError as exc:

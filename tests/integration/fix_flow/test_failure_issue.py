@@ -320,3 +320,16 @@ def test_a_failed_push_elsewhere_opens_no_issue(
     assert result["issue"] is None
     assert result["triage"]["source"]["critical"] is False
     assert not failure_issues(world)
+
+
+def test_a_failure_that_finishes_after_a_newer_green_run_opens_no_issue(
+    world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
+) -> None:
+    _, run = main_broken
+    world.repo.commit("main", {"calc.py": CALC}, "Fix add (#15)")
+    newer = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
+    result = job(run_cli, actions, run)
+    assert result["action"] == "analyzed"
+    assert result["issue"] is None
+    assert f"run {newer.id} of the workflow passed after this one" in result["reasons"][-1]
+    assert not failure_issues(world)
