@@ -14,7 +14,7 @@ from ci_agent.forge.run_protocol import WorkflowRuns
 from ci_agent.forge.run_types import WorkflowRun
 from ci_agent.forge.types import Commit
 
-__all__ = ["MAX_SUSPECTS", "Analysis", "analyze", "last_green", "newer_green"]
+__all__ = ["MAX_SUSPECTS", "Analysis", "Greens", "analyze", "green_runs"]
 
 MAX_CANDIDATES = 10
 MAX_SUSPECTS = 20
@@ -29,6 +29,7 @@ class Analysis:
     last_green: str | None
     suspects: tuple[tuple[str, str], ...]  # (sha, subject), oldest first
     note: str = ""
+    passed_after: int | None = None  # a run of the workflow that started later and passed
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -37,51 +38,49 @@ class Analysis:
             "last_green": self.last_green,
             "suspects": [{"sha": s, "subject": t} for s, t in self.suspects],
             "note": self.note,
+            "passed_after": self.passed_after,
         }
 
 
-def last_green(forge: WorkflowRuns, run: WorkflowRun) -> str | None:
-    """The head SHA of the newest successful run of the same workflow on the same branch."""
+@dataclass(frozen=True)
+class Greens:
+    """Successful runs of a failed run's workflow and event on its branch: the newest one
+    that started before it (its head is the last green commit), and any that started after
+    it (runs finish out of order)."""
+
+    last: str | None = None
+    newer: int | None = None
+
+
+def green_runs(forge: WorkflowRuns, run: WorkflowRun) -> Greens:
+    """One pass over the branch's newest runs: a fork's branch of the same name or another
+    event is not this workflow's history."""
     if not run.head_branch:
-        return None
+        return Greens()
+    newer = None
     try:
         for index, other in enumerate(forge.workflow_runs(branch=run.head_branch)):
             if index >= RUNS_SEARCHED:
                 break
-            # Same workflow and event, and older: a run that passed after this one failed
-            # (out of order) or a fork's branch of the same name is no "last green".
             same = other.workflow_id == run.workflow_id and other.event == run.event
-            earlier = other.id < run.id and other.head_sha != run.head_sha
-            if same and earlier and other.conclusion == "success":
-                return other.head_sha
+            if not same or other.conclusion != "success":
+                continue
+            if other.id > run.id:
+                newer = newer or other.id
+            elif other.head_sha != run.head_sha:
+                return Greens(other.head_sha, newer)
     except CiAgentError:
-        return None  # the analysis is still useful without it
-    return None
-
-
-def newer_green(forge: WorkflowRuns, run: WorkflowRun) -> int | None:
-    """The id of a successful run of the same workflow and event on the same branch that
-    started after ``run`` (runs finish out of order), if any."""
-    if not run.head_branch:
-        return None
-    try:
-        for index, other in enumerate(forge.workflow_runs(branch=run.head_branch)):
-            if index >= RUNS_SEARCHED or other.id <= run.id:
-                break  # newest first: the rest started before this run
-            same = other.workflow_id == run.workflow_id and other.event == run.event
-            if same and other.conclusion == "success":
-                return other.id
-    except CiAgentError:
-        return None  # unknown: act on this run
-    return None
+        pass  # the analysis is still useful without them
+    return Greens(None, newer)
 
 
 def analyze(
-    triage: TriageResult, green: str | None, commits: Sequence[Commit], total: int | None = None
+    triage: TriageResult, greens: Greens, commits: Sequence[Commit], total: int | None = None
 ) -> Analysis:
-    """Candidates from the failed jobs; suspects are ``commits`` after ``green`` (all of them
-    when ``green`` is not among them: it is on the base branch). ``total`` counts the suspects
-    when ``commits`` holds only the newest of them."""
+    """Candidates from the failed jobs; suspects are ``commits`` after the last green one (all
+    of them when it is not among them: it is on the base branch). ``total`` counts the
+    suspects when ``commits`` holds only the newest of them."""
+    green = greens.last
     candidates: list[str] = []
     for job in triage.jobs:
         for failure in job.failures:
@@ -95,12 +94,12 @@ def analyze(
     note = ""
     if not commits:
         note = "no commit list: compare the last green commit with this one on GitHub"
-    elif max(total or 0, len(suspects)) > min(len(suspects), MAX_SUSPECTS):
-        unlisted = max(total or 0, len(suspects)) - min(len(suspects), MAX_SUSPECTS)
+    elif (unlisted := max(total or 0, len(suspects)) - min(len(suspects), MAX_SUSPECTS)) > 0:
         note = f"{unlisted} older suspect commit(s) not listed"
     return Analysis(
         tuple(dict.fromkeys(candidates))[:MAX_CANDIDATES],
         green,
         suspects[-MAX_SUSPECTS:],
         note,
+        greens.newer,
     )

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ci_agent.errors import CiAgentError, fail
-from ci_agent.fix.analysis import MAX_SUSPECTS, Analysis, analyze, last_green, newer_green
+from ci_agent.fix.analysis import MAX_SUSPECTS, Analysis, analyze, green_runs
 from ci_agent.fix.classify import Strategy
 from ci_agent.fix.compute import Computation, ProviderFactory, compute_fix
 from ci_agent.fix.guards import GuardLimits, check_guards, own_fix_chain, prior_fixes
@@ -183,11 +183,11 @@ def _act(
         reason = rerun.reason if rerun else triage.decision.reason
         return replace(report, action="rerun" if done else "no-rerun", reasons=(reason,))
     if strategy is Strategy.ANALYZE:
-        green = last_green(ctx.forge, run)
+        greens = green_runs(ctx.forge, run)
         if pr is not None:
-            analysis = analyze(triage, green, list(ctx.forge.commits(pr.number)))
+            analysis = analyze(triage, greens, list(ctx.forge.commits(pr.number)))
         else:
-            analysis = analyze(triage, green, *_since(ctx.forge, green, run))
+            analysis = analyze(triage, greens, *_since(ctx.forge, greens.last, run))
         return replace(
             report, action="analyzed", reasons=(triage.decision.reason,), analysis=analysis
         )
@@ -289,7 +289,9 @@ def _with_issue(ctx: FixContext, run: WorkflowRun, report: FixReport) -> FixRepo
     from ci_agent.fix.failure_issue import report_failure
     from ci_agent.fix.sticky import fix_markdown
 
-    passed = newer_green(ctx.forge, run)
+    # The analysis already looked at the branch's runs; other strategies did not.
+    analysis = report.analysis
+    passed = analysis.passed_after if analysis else green_runs(ctx.forge, run).newer
     if passed is not None:
         why = f"run {passed} of the workflow passed after this one: no failure issue"
         return replace(report, reasons=(*report.reasons, why))

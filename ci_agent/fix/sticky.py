@@ -214,6 +214,8 @@ def _analysis_lines(report: FixReport) -> list[str]:
     if analysis.suspects:
         lines.append("Commits since (suspects):")
         lines += [f"- `{sha[:12]}` {_clean(subject)}" for sha, subject in analysis.suspects]
+    if analysis.passed_after is not None:
+        lines.append(f"\nA later run of this workflow passed: run {analysis.passed_after}.")
     if analysis.note:
         lines.append(f"\n_{_clean(analysis.note)}_")
     return [*lines, ""]

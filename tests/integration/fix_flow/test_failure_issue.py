@@ -332,4 +332,13 @@ def test_a_failure_that_finishes_after_a_newer_green_run_opens_no_issue(
     assert result["action"] == "analyzed"
     assert result["issue"] is None
     assert f"run {newer.id} of the workflow passed after this one" in result["reasons"][-1]
+    assert result["analysis"]["passed_after"] == newer.id
+    assert f"A later run of this workflow passed: run {newer.id}." in actions.summary()
     assert not failure_issues(world)
+    # The analysis and the issue decision share one look at the branch's runs.
+    on_branch = [
+        r
+        for r in world.fake.requests.filter("GET", "/repos/*/actions/runs")
+        if r.query.get("branch")
+    ]
+    assert len(on_branch) == 1
