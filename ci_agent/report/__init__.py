@@ -1,0 +1,1 @@
+"""The report layer: one immutable report value per run and one module per surface that shows it."""
