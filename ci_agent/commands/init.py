@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from ci_agent.atomic import write_bytes_atomically
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import DEFAULT_CONFIG_PATH, CliOverrides
 from ci_agent.errors import fail
@@ -29,22 +28,6 @@ def plan_files(root: Path, workflows: tuple[str, ...]) -> list[tuple[Path, Path]
     return pairs
 
 
-def _write_atomically(destination: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a failure leaves no half-written file."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp creates 0600; keep an overwritten file's mode, else the usual 0644.
-    mode = destination.stat().st_mode & 0o777 if destination.exists() else 0o644
-    fd, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(temporary).chmod(mode)
-        Path(temporary).replace(destination)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
 @click.option("--workflow", "workflows", multiple=True, help="Only this workflow (repeatable).")
@@ -63,7 +46,7 @@ def init(overrides: CliOverrides, directory: Path, workflows: tuple[str, ...], f
                 continue
             if not dry_run:
                 try:
-                    _write_atomically(destination, source.read_bytes())
+                    write_bytes_atomically(destination, source.read_bytes(), keep_mode=True)
                 except OSError as exc:
                     raise fail("CA205", path=destination, problem=exc.strerror or exc) from exc
             written.append(str(destination))

@@ -147,6 +147,7 @@ def github_review(
     own = forge is None
     forge = forge or GitHubForge.from_settings(settings, invocation.metrics, retry=invocation.retry)
     server = invocation.environ.get("GITHUB_SERVER_URL") or "https://github.com"
+    artifact, whole = _whole_report(invocation, repository, number)
     try:
         done = review_pull_request(
             forge,
@@ -157,10 +158,17 @@ def github_review(
             repository=repository,
             server_url=server,
             retry=invocation.retry,
+            whole=whole,
         )
     finally:
         if own:
             forge.close()
+    if artifact and done.published is not None:
+        from ci_agent.report.artifact import write_json_artifact
+
+        written = write_json_artifact(invocation.environ, artifact, done.result)
+        if written is not None:
+            done.result["artifact"] = written.to_dict()
     # Counts findings reported by an earlier run too: the exit code agrees with the check run.
     at_fail_level = int(done.result.get("at_fail_level", 0))
     return Outcome(
@@ -170,3 +178,21 @@ def github_review(
         markdown=done.markdown,
         findings_at_fail_level=at_fail_level,
     )
+
+
+def _whole_report(invocation: Invocation, repository: str, number: int) -> tuple[str, str]:
+    """The artifact that will hold the whole review (in Actions) and how the summary names it.
+
+    Posted texts that must leave rows out to fit GitHub's limits say where the rest is: the
+    run's artifact in Actions, the JSON output of a dry run elsewhere.
+    """
+    from ci_agent.report.artifact import report_artifact_name, run_url
+
+    environ = invocation.environ
+    if invocation.settings.in_actions and environ.get("RUNNER_TEMP"):
+        name = report_artifact_name("review", f"pr{number}", environ)
+        url = run_url(environ)
+        place = f"[this workflow run]({url})" if url else "this workflow run"
+        return name, f"the `{name}` artifact of {place}"
+    command = f"ci-agent review --repo {repository} --pr {number} --dry-run --output json"
+    return "", f"`{command}`"

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ci_agent.atomic import write_bytes_atomically
 from ci_agent.diff import FileDiff, parse_diff
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.fix.patch.edits import Change, safe_path
@@ -98,18 +99,8 @@ def write_bundle(path: Path, bundle: FixBundle) -> Path:
         problem = f"it would be larger than {MAX_BUNDLE_BYTES} bytes"
     if problem is not None:
         raise fail("CA532", name=path.name, problem=problem)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        # A reader sees the old file or the whole new one, never a part.
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    # A reader sees the old file or the whole new one, never a part.
+    write_bytes_atomically(path, text.encode("utf-8"))
     return path
 
 

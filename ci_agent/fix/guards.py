@@ -11,7 +11,7 @@ from datetime import date
 
 from ci_agent.forge.types import Comment, Commit
 from ci_agent.markers import find_markers, parse_state
-from ci_agent.sticky import is_ours
+from ci_agent.report.sticky_comment import is_ours
 
 __all__ = [
     "FIX_MARKER",

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from ci_agent.fix.guards import FIX_MARKER
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import marker, state_marker
+from ci_agent.report.sticky_comment import find_ours, upsert_comment
 from ci_agent.sanitize import clean_markdown, wire_text
-from ci_agent.sticky import find_ours, upsert_comment
 
 if TYPE_CHECKING:
     from ci_agent.fix.session import FixReport

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from ci_agent.forge.run_types import Annotation
 from ci_agent.forge.types import Comment, InlineComment
 from ci_agent.markers import find_markers, marker
+from ci_agent.report.sticky_comment import is_ours
 from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.suggestions import suggestion_block
-from ci_agent.sticky import is_ours
 
 __all__ = [
     "FINDING_MARKER",

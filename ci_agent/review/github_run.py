@@ -14,6 +14,7 @@ from ci_agent.forge.types import ChangedFile, Comment, CommentKind, Commit, Pull
 from ci_agent.markers import parse_state
 from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer
+from ci_agent.report.limits import STEP_SUMMARY_LIMIT_BYTES
 from ci_agent.retry import RetryPolicy
 from ci_agent.review.comments import inline_comment, is_ours, posted_keys, standing_findings
 from ci_agent.review.engine import RiskLevel, build_engines
@@ -31,6 +32,9 @@ __all__ = ["GitHubReview", "changed_since", "review_pull_request"]
 # (head SHA reviewed last, paths changed since): the other files are not reviewed again.
 Since = tuple[str, frozenset[str]]
 _RISKS: tuple[RiskLevel, ...] = ("low", "medium", "high", "critical")
+# The job summary holds 1 MiB of UTF-8; a UTF-16 unit is at most 3 bytes of it, and the
+# run's heading and error lines need a little room.
+SUMMARY_ROOM = (STEP_SUMMARY_LIMIT_BYTES - 16 * 1024) // 3
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,12 @@ def review_pull_request(
     repository: str,
     server_url: str = "https://github.com",
     retry: RetryPolicy | None = None,
+    whole: str = "",
 ) -> GitHubReview:
-    """Review pull request ``number``; with ``settings.dry_run`` nothing is posted."""
+    """Review pull request ``number``; with ``settings.dry_run`` nothing is posted.
+
+    ``whole`` names where the complete report is kept when a posted text must leave rows out.
+    """
     review = settings.config.review
     pr = forge.pull_request(number)
     if pr.draft and not review.review_drafts:
@@ -111,7 +119,9 @@ def review_pull_request(
     if outdated:
         report = replace(report, notes=(*report.notes, outdated))
 
-    def render(current: ReviewReport, markers: str, *, list_all: bool = False) -> str:
+    def render(
+        current: ReviewReport, markers: str, limit: int | None = None, *, list_all: bool = False
+    ) -> str:
         return review_markdown(
             current,
             renderer,
@@ -120,6 +130,8 @@ def review_pull_request(
             note=note,
             max_inline=review.max_inline_comments,
             list_all=list_all,
+            limit=limit,
+            whole=whole,
         )
 
     result = review_result(report)
@@ -129,7 +141,8 @@ def review_pull_request(
             "inline_comments": would,
             "summary_action": "create" if summary is None else "update",
         }
-        markdown = render(report, "", list_all=True)  # nothing is posted: list everything
+        # Nothing is posted: list everything (within what a job summary can hold).
+        markdown = render(report, "", SUMMARY_ROOM, list_all=True)
         text = review_text(report) + f"\ndry run: would post {len(would)} inline comment(s)"
         return GitHubReview(report, None, result, markdown, text)
     published = publish_review(
@@ -146,7 +159,7 @@ def review_pull_request(
         "read_only_token": published.read_only,
     }
     # With a read-only token nothing was posted inline: the job summary lists every finding.
-    markdown = render(published.report, "", list_all=published.read_only)
+    markdown = render(published.report, "", SUMMARY_ROOM, list_all=published.read_only)
     posted = result["published"]
     text = review_text(published.report) + (
         f"\nposted {posted['inline_comments']} inline comment(s); summary {posted['summary']}"

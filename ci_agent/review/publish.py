@@ -16,6 +16,9 @@ from ci_agent.forge.protocol import ReviewForge
 from ci_agent.forge.run_types import CheckOutput
 from ci_agent.forge.types import Comment, CommentKind, InlineComment, ReviewEvent
 from ci_agent.markers import marker, parse_state, state_marker
+from ci_agent.report.fit import fit_text
+from ci_agent.report.limits import CHECK_SUMMARY_LIMIT
+from ci_agent.report.sticky_comment import find_ours, upsert_comment
 from ci_agent.review.comments import (
     SUMMARY_MARKER,
     annotation_for,
@@ -24,7 +27,6 @@ from ci_agent.review.comments import (
 )
 from ci_agent.review.pipeline import ReviewReport
 from ci_agent.sanitize import wire_text
-from ci_agent.sticky import find_ours, upsert_comment
 
 __all__ = [
     "CHECK_NAME",
@@ -36,8 +38,6 @@ __all__ = [
 ]
 
 CHECK_NAME = "ci-agent / review"
-# GitHub refuses check-run summaries over 65,535 characters.
-CHECK_SUMMARY_LIMIT = 65_535
 # Codes meaning the token may not write here (fork pull requests get a read-only token).
 READ_ONLY_CODES = {"CA303", "CA304"}
 
@@ -76,7 +76,7 @@ def last_reviewed_head(summary: Comment | None) -> str | None:
 def publish_review(
     forge: ReviewForge,
     report: ReviewReport,
-    render_summary: Callable[[ReviewReport, str], str],
+    render_summary: Callable[[ReviewReport, str, int], str],
     *,
     request_changes: bool = False,
     summary: Comment | None = None,
@@ -92,19 +92,18 @@ def publish_review(
     try:
         review_id, posted, rejected, report = _post_review(forge, report, request_changes)
         listed = len(report.selection.summary_only)
-        body = wire_text(render_summary(report, summary_markers(pr.number, pr.head_sha, listed)))
+        # Fitted to the check run's limit (one less than a comment's): one body serves both.
+        markers = summary_markers(pr.number, pr.head_sha, listed)
+        body = wire_text(render_summary(report, markers, CHECK_SUMMARY_LIMIT))
         comment_id, action = upsert_comment(forge, pr.number, body, summary)
     except CiAgentError as exc:
         _abandon(forge, check.id, exc)
         raise
     findings = report.findings + report.selection.already_posted
     conclusion = check_conclusion(findings, int(report.fail_level))
-    text = body
-    if len(text) > CHECK_SUMMARY_LIMIT:
-        text = text[: CHECK_SUMMARY_LIMIT - 40] + "\n\n(truncated)"
     output = CheckOutput(
         title=f"{len(report.findings)} new finding(s), risk {report.risk}",
-        summary=text,
+        summary=fit_text(body, CHECK_SUMMARY_LIMIT),
         annotations=tuple(annotation_for(f) for f in findings),
     )
     forge.complete_check_run(check.id, conclusion, output)
@@ -154,7 +153,9 @@ def _abandon(forge: ReviewForge, check_run_id: int, error: CiAgentError) -> None
     """Complete the started check run as failed, so it is not left in progress forever."""
     output = CheckOutput(
         title=f"ci-agent could not publish the review ({error.code})",
-        summary=f"{error.code}: {error.message}\n\n{error.suggestion}"[:CHECK_SUMMARY_LIMIT],
+        summary=fit_text(
+            f"{error.code}: {error.message}\n\n{error.suggestion}", CHECK_SUMMARY_LIMIT
+        ),
     )
     with contextlib.suppress(CiAgentError):  # the original error is the one to report
         forge.complete_check_run(check_run_id, "failure", output)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer
+from ci_agent.report.fit import fit_lists
 from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.pipeline import ReviewReport
 
@@ -106,12 +108,50 @@ def review_markdown(
     note: str = "",
     max_inline: int = 20,
     list_all: bool = False,
+    limit: int | None = None,
+    whole: str = "",
 ) -> str:
     """The summary comment / job summary / ``--output markdown`` text.
 
-    ``list_all`` lists every finding (local runs, where nothing is posted inline).
+    ``list_all`` lists every finding (local runs, where nothing is posted inline). With
+    ``limit`` whole rows are left out until the text fits (files first, then notes, then
+    findings) and the text says how many and that ``whole`` has them all.
     """
+
+    def render(shown: Mapping[str, int]) -> str:
+        return _render(
+            report,
+            renderer,
+            metrics=metrics,
+            marker=marker,
+            note=note,
+            max_inline=max_inline,
+            list_all=list_all,
+            shown=shown,
+            whole=whole,
+        )
+
+    listed = report.findings if list_all else report.selection.summary_only
+    totals = {"files": len(report.files), "notes": len(report.notes), "findings": len(listed)}
+    if limit is None:
+        return render(totals)
+    return fit_lists(render, totals, limit, where=whole).text
+
+
+def _render(
+    report: ReviewReport,
+    renderer: TemplateRenderer,
+    *,
+    metrics: Metrics | None,
+    marker: str,
+    note: str,
+    max_inline: int,
+    list_all: bool,
+    shown: Mapping[str, int],
+    whole: str,
+) -> str:
     counts: Counter[str] = Counter(f.severity for f in report.findings)
+    listed = report.findings if list_all else report.selection.summary_only
     metric_values = None
     if metrics is not None:
         data = metrics.to_dict()
@@ -132,12 +172,18 @@ def review_markdown(
             "already_posted": len(report.selection.already_posted),
             "beyond_cap": report.selection.beyond_cap,
         },
-        summary_findings=report.findings if list_all else report.selection.summary_only,
+        summary_findings=listed[: shown["findings"]],
         list_all=list_all,
-        files=report.files,
+        files=report.files[: shown["files"]],
         coverage=_coverage(report),
         engines=report.engines,
-        notes=report.notes,
+        notes=report.notes[: shown["notes"]],
+        omitted={
+            "findings": len(listed) - shown["findings"],
+            "files": len(report.files) - shown["files"],
+            "notes": len(report.notes) - shown["notes"],
+        },
+        whole=whole,
         note=note,
         metrics=metric_values,
         max_inline=max_inline,

@@ -160,7 +160,7 @@ class Harness:
         return forge
 
     def review(
-        self, settings: Settings | None = None, *, number: int | None = None
+        self, settings: Settings | None = None, *, number: int | None = None, whole: str = ""
     ) -> GitHubReview:
         """Review the pull request as ``ci-agent review --repo --pr`` does (in-process)."""
         settings = settings or self.settings()
@@ -177,6 +177,7 @@ class Harness:
             term,
             repository=REPO,
             server_url="https://github.com",
+            whole=whole,
         )
 
     def clone(self) -> None:

@@ -1,5 +1,10 @@
-"""ci-agent's own comments on a pull request: which ones are ours, finding one by its
-marker, and editing it in place instead of posting it twice (review summary, fix report)."""
+"""The sticky comment surface: ci-agent's own comments, found by marker and edited in place.
+
+Which comments are ours, finding one by its marker, and posting or editing it instead of
+posting it twice (review summary, fix report, failure issue comments). A body over GitHub's
+limit is cut here as a last resort (the templates fit themselves first), so GitHub never
+refuses it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from collections.abc import Iterable
 from ci_agent.forge.protocol import CommentStore
 from ci_agent.forge.types import Comment, CommentKind, IssueInfo
 from ci_agent.markers import find_markers
+from ci_agent.report.fit import fit_text
+from ci_agent.report.limits import COMMENT_BODY_LIMIT
 
 __all__ = ["find_ours", "is_ours", "upsert_comment"]
 
@@ -35,6 +42,7 @@ def upsert_comment(
     forge: CommentStore, number: int, body: str, existing: Comment | None
 ) -> tuple[int, str]:
     """Post ``body``, or edit ``existing`` when it differs; the id and what was done."""
+    body = fit_text(body, COMMENT_BODY_LIMIT)
     if existing is None:
         return forge.create_comment(number, body).id, "created"
     if existing.body.strip() == body.strip():
