@@ -10,31 +10,9 @@ import sys
 from collections.abc import Sequence
 
 from ci_agent import __version__
+from ci_agent.capabilities import COMMANDS
 
 __all__ = ["COMMANDS", "TOP_HELP", "main"]
-
-# name -> (module:attribute, one-line help). The help is here so listing commands imports nothing.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "review": (
-        "ci_agent.commands.review:review",
-        "AI code review of a pull request or local diff.",
-    ),
-    "tests": ("ci_agent.commands.pending:tests", "Generate pytest tests for changed code."),
-    "fix": ("ci_agent.commands.fix:fix", "Fix a failed CI run with a verified patch."),
-    "triage": ("ci_agent.commands.triage:triage", "Classify a failed CI run from its logs."),
-    "plan": ("ci_agent.commands.pending:plan", "Plan a deployment from the changed paths."),
-    "backup": ("ci_agent.commands.backup:backup", "Create, verify, restore and prune backups."),
-    "run": (
-        "ci_agent.commands.run:run",
-        "Entry point of the GitHub Action: pick the job from the event.",
-    ),
-    "init": (
-        "ci_agent.commands.init:init",
-        "Write a starter config and workflows into a repository.",
-    ),
-    "doctor": ("ci_agent.commands.doctor:doctor", "Describe the environment and list problems."),
-    "explain": ("ci_agent.commands.explain:explain", "Explain an error code."),
-}
 
 # click's own rendering of `ci-agent --help` at 80 columns; a test keeps the two identical.
 # Printing it directly saves importing click (about 15 ms of a 45 ms start).

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ci_agent import __version__
-from ci_agent.cli import COMMANDS
+from ci_agent.capabilities import COMMANDS
 
 __all__ = ["LazyGroup", "cli", "invoke"]
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from ci_agent.config_model import FileConfig, Severity
 from ci_agent.errors import fail
+from ci_agent.secret import Secret
 
 __all__ = ["DEFAULT_CONFIG_PATH", "CliOverrides", "OutputFormat", "Settings", "load_settings"]
 
@@ -21,30 +22,6 @@ DEFAULT_CONFIG_PATH = Path(".github/ci-agent.yml")
 DEFAULT_API_URL = "https://api.github.com"
 # GitHub keeps artifacts 1-90 days on public repositories.
 RETENTION_RANGE = (1, 90)
-
-
-class Secret:
-    """A credential whose text never appears in repr(), str() or JSON."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The secret text, for the one place that sends it."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from ci_agent import __version__
 from ci_agent.errors import EXIT_FINDINGS, EXIT_OK, CiAgentError
 from ci_agent.metrics import Metrics
 from ci_agent.redact import Redactor
+from ci_agent.report.envelope import SCHEMA_VERSION
 from ci_agent.sanitize import wire_text
 
 __all__ = ["SCHEMA_VERSION", "Outcome", "Status", "envelope", "render"]
 
-SCHEMA_VERSION = 1
 Status = Literal["ok", "findings", "error"]
 
 

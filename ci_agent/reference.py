@@ -1,4 +1,4 @@
-"""Generated reference documents: docs/errors.md and docs/config.schema.json."""
+"""Generated reference documents: error codes, the config schema and the result schema."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from ci_agent.error_codes import REGISTRY, Category
 from ci_agent.errors import EXIT_INTERNAL, EXIT_SERVICE, EXIT_USAGE, EXIT_VERIFICATION
 
-__all__ = ["config_schema_json", "errors_markdown", "write_reference"]
+__all__ = ["config_schema_json", "errors_markdown", "result_schema_json", "write_reference"]
 
 _EXIT_BY_CATEGORY = {
     Category.CONFIG: EXIT_USAGE,
@@ -62,11 +62,19 @@ def config_schema_json() -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
+def result_schema_json() -> str:
+    """docs/result.schema.json: the JSON Schema of every command's ``--output json`` envelope."""
+    from ci_agent.report.envelope import envelope_schema
+
+    return json.dumps(envelope_schema(), indent=2, sort_keys=True) + "\n"
+
+
 def write_reference(docs: Path) -> list[Path]:
-    """Write both generated documents into ``docs`` and return their paths."""
+    """Write the generated documents into ``docs`` and return their paths."""
     targets = {
         docs / "errors.md": errors_markdown(),
         docs / "config.schema.json": config_schema_json(),
+        docs / "result.schema.json": result_schema_json(),
     }
     for path, text in targets.items():
         path.write_text(text, encoding="utf-8")

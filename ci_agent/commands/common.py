@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from ci_agent.compose import Services
 from ci_agent.config import OUTPUT_FORMATS, CliOverrides, Settings, load_settings
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.metrics import Metrics
@@ -46,6 +47,19 @@ class Invocation:
     # One policy for the whole run, shared by the GitHub and LLM layers, so the total-wait
     # bound (github.max-retry-wait) covers the run rather than each layer separately.
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Built by the composition root once per invocation (forges, LLM provider, renderer, runner).
+    services: Services | None = None
+
+    @property
+    def use(self) -> Services:
+        """The invocation's services (built on demand for invocations made without them)."""
+        if self.services is not None:
+            return self.services
+        from ci_agent.compose import Services
+
+        services = Services(self.settings, self.environ, self.term, self.metrics, self.retry)
+        object.__setattr__(self, "services", services)
+        return services
 
 
 Body = Callable[[Invocation], Outcome]
@@ -143,8 +157,12 @@ def execute(
         in_actions=settings.in_actions,
     )
     retry = RetryPolicy(RetryConfig(max_total_wait=settings.config.github.max_retry_wait))
-    invocation = Invocation(settings, term, metrics, env, cwd, config_error, retry)
-    outcome = _run_body(body, invocation, command)
+    services = Services(settings, env, term, metrics, retry)
+    invocation = Invocation(settings, term, metrics, env, cwd, config_error, retry, services)
+    try:
+        outcome = _run_body(body, invocation, command)
+    finally:
+        services.close()
     outcome.dry_run = settings.dry_run
     term.result(render(outcome, metrics, settings.output, redact))
     if settings.output != "json":
@@ -205,7 +223,7 @@ def report_early_error(error: CiAgentError, args: list[str]) -> int:
     wants_json = "--output=json" in args or any(
         a == "--output" and b == "json" for a, b in itertools.pairwise(args)
     )
-    from ci_agent.cli import COMMANDS
+    from ci_agent.capabilities import COMMANDS
 
     command = next((a for a in args if a in COMMANDS), "")
     redact = Redactor(_env_secrets(os.environ))

@@ -71,7 +71,7 @@ def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
         problems.append(Problem.of("error", invocation.config_error))
     event = _event(invocation, problems)
     repo = _repository(settings, problems)
-    choice = choose_provider(settings)
+    choice = choose_provider(invocation.use.llm_setup())
     if choice.provider == "none":
         problems.append(Problem.of("info", fail("CA406")))
     elif choice.problem:
@@ -149,7 +149,7 @@ def _ping_llm(invocation: Invocation, settings: Settings, retry: RetryPolicy) ->
     from ci_agent.llm.factory import build_provider
     from ci_agent.llm.provider import ChatRequest, Message
 
-    provider = build_provider(settings, metrics=invocation.metrics, retry=retry)
+    provider = build_provider(invocation.use.llm_setup(), metrics=invocation.metrics, retry=retry)
     request = ChatRequest((Message("user", "Reply with the single word OK."),), max_output_tokens=5)
     answer = provider.complete(request)
     return {"model": answer.model or provider.profile.model, "finish_reason": answer.finish_reason}

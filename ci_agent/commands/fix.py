@@ -243,7 +243,7 @@ def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
 
 
 def _github(invocation: Invocation, args: FixArgs, event_name: str | None) -> Outcome:
-    from ci_agent.forge.github import GitHubForge, require_repository, settings_for
+    from ci_agent.forge.github import require_repository, settings_for
 
     repository = require_repository(args.repo or invocation.settings.repository)
     settings = settings_for(invocation.settings, repository)
@@ -255,11 +255,8 @@ def _github(invocation: Invocation, args: FixArgs, event_name: str | None) -> Ou
             problem=f"a '{event_name}' job never runs a pull request's code: --compute refused",
             usage="compute in the pull request's CI job (docs/fix.md)",
         )
-    forge = GitHubForge.from_settings(settings, invocation.metrics, retry=invocation.retry)
-    try:
-        return fix_with_forge(invocation, forge, repository, replace(args, compute=compute))
-    finally:
-        forge.close()
+    forge = invocation.use.github(repository)
+    return fix_with_forge(invocation, forge, repository, replace(args, compute=compute))
 
 
 def fix_with_forge(
@@ -267,16 +264,11 @@ def fix_with_forge(
 ) -> Outcome:
     """GitHub mode on an open forge (the comment job shares its forge: writes stay paced)."""
     from ci_agent.fix.session import fix_pull_request, fix_run
-    from ci_agent.forge.github import GitHubForge, settings_for
+    from ci_agent.forge.github import settings_for
 
     settings = settings_for(invocation.settings, repository)
-    pusher = forge
-    if settings.push_token is not None:
-        pusher = GitHubForge.from_settings(
-            replace(settings, github_token=settings.push_token),
-            invocation.metrics,
-            retry=invocation.retry,
-        )
+    # The push token's forge when one is configured (pushes with GITHUB_TOKEN start no CI).
+    pusher = invocation.use.github(repository, push=True) if settings.push_token else forge
     try:
         context = _context(invocation, (forge, pusher), repository, args, bool(args.compute))
         bundle = None
@@ -333,7 +325,7 @@ def _provider(invocation: Invocation) -> ProviderFactory:
         settings = invocation.settings
         budget = Budget.from_config(settings.config.llm, invocation.metrics)
         provider = build_provider(
-            settings,
+            invocation.use.llm_setup(),
             metrics=invocation.metrics,
             budget=budget,
             retry=invocation.retry,

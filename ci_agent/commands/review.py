@@ -87,6 +87,7 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
     renderer = TemplateRenderer([repository.root / ".github" / "ci-agent"])
     engines, note = build_engines(
         settings,
+        llm=invocation.use.llm_setup(),
         metrics=invocation.metrics,
         log=invocation.term.detail,
         renderer=renderer,
@@ -139,30 +140,26 @@ def github_review(
     ``forge`` is the caller's, for the same repository (one forge per job keeps its writes
     spaced); without one, a forge is made and closed here.
     """
-    from ci_agent.forge.github import GitHubForge, require_repository, settings_for
+    from ci_agent.forge.github import require_repository, settings_for
     from ci_agent.review.github_run import review_pull_request
 
     repository = require_repository(repository)
     settings = settings_for(invocation.settings, repository)
-    own = forge is None
-    forge = forge or GitHubForge.from_settings(settings, invocation.metrics, retry=invocation.retry)
+    forge = forge or invocation.use.github(repository)
     server = invocation.environ.get("GITHUB_SERVER_URL") or "https://github.com"
     artifact, whole = _whole_report(invocation, repository, number)
-    try:
-        done = review_pull_request(
-            forge,
-            number,
-            settings,
-            invocation.metrics,
-            invocation.term,
-            repository=repository,
-            server_url=server,
-            retry=invocation.retry,
-            whole=whole,
-        )
-    finally:
-        if own:
-            forge.close()
+    done = review_pull_request(
+        forge,
+        number,
+        settings,
+        invocation.metrics,
+        invocation.term,
+        repository=repository,
+        server_url=server,
+        retry=invocation.retry,
+        whole=whole,
+        llm=invocation.use.llm_setup(),
+    )
     if artifact and done.published is not None:
         from ci_agent.report.artifact import write_json_artifact
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib
 import json
 import shlex
 from typing import Any
@@ -10,25 +11,27 @@ from typing import Any
 import click
 
 from ci_agent import __version__
+from ci_agent.capabilities import (
+    TOOLS,
+    action_jobs,
+    capability,
+    comment_verbs,
+    event_jobs,
+)
 from ci_agent.commands.common import Invocation, execute, global_options, unknown_command
 from ci_agent.config import CliOverrides
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.outcome import Outcome, envelope
 from ci_agent.runner.events import Event
 
-__all__ = ["ACTION_COMMANDS", "choose_command", "run"]
+__all__ = ["ACTION_COMMANDS", "EVENT_COMMANDS", "choose_command", "run"]
 
-ACTION_COMMANDS = ("auto", "review", "tests", "fix", "triage", "plan", "backup", "doctor")
+# Every value of the action's `command` input, and what `auto` runs for each event: both read
+# from the capability registry, so only jobs that exist are offered or picked.
+ACTION_COMMANDS = action_jobs()
+EVENT_COMMANDS = event_jobs()
 COMMENT_PREFIX = "/ci-agent"
-COMMENT_COMMANDS = ("review", "fix", "help")
-# What `command: auto` runs for each event; comments are parsed separately.
-EVENT_COMMANDS = {
-    "pull_request": "review",
-    "pull_request_target": "review",
-    "workflow_run": "fix",
-    "schedule": "backup",
-    "push": "plan",
-}
+COMMENT_COMMANDS = comment_verbs()
 # GitHub allows 1 MB of outputs per job; keep result-json well inside it.
 RESULT_JSON_LIMIT = 512 * 1024
 
@@ -106,49 +109,28 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
         return Outcome(
             "run", result={"job": None, "skipped": reason}, text=f"nothing to do: {reason}"
         )
-    if command == "triage" and not args:
-        from ci_agent.commands.triage import run_triage_job
+    if command.startswith("comment-"):
+        from ci_agent.commands.run_jobs import comment_command
 
-        if event.workflow_run_id is None:
-            raise fail("CA113", event=event.name, command="triage", allowed="workflow_run")
-        outcome = run_triage_job(
-            invocation, settings.repository or event.repository, event.workflow_run_id
-        )
-        outcome.result = {"job": "triage", **outcome.result}
-        return outcome
-    if command == "fix":
-        from ci_agent.commands.fix import fix_job
-
-        return fix_job(invocation, event, args)
-    if command == "backup":
-        from ci_agent.commands.backup import backup_job
-
-        outcome = backup_job(invocation, args)
-        outcome.result = {"job": "backup", **outcome.result}
-        return outcome
-    if args:
-        # Only backup and fix take extra arguments; ignoring them silently would hide a mistake.
+        return comment_command(invocation, event, command)
+    entry = capability(command) or next((t for t in TOOLS if t.name == command), None)
+    target = entry.action_job if entry is not None else None
+    if target is None:
+        raise fail("CA109", command=command, version=__version__)
+    if args and not getattr(entry, "takes_args", False):
+        # Only some jobs take extra arguments; ignoring them silently would hide a mistake.
         raise fail(
             "CA106",
             name="args",
             value=settings.args,
             allowed=f"nothing ({command} takes its settings from the inputs and the config file)",
         )
-    if command == "doctor":
-        from ci_agent.commands.doctor import diagnose
-
-        outcome = diagnose(invocation)
-        outcome.result = {"job": "doctor", **outcome.result}
-        return outcome
-    if command == "review":
-        from ci_agent.commands.run_jobs import pull_request_review
-
-        return pull_request_review(invocation, event)
-    if command.startswith("comment-"):
-        from ci_agent.commands.run_jobs import comment_command
-
-        return comment_command(invocation, event, command)
-    raise fail("CA109", command=command, version=__version__)
+    module, attribute = target.split(":")
+    job = getattr(importlib.import_module(module), attribute)
+    outcome: Outcome = job(invocation, event, args)
+    if "job" not in outcome.result:
+        outcome.result = {"job": command, **outcome.result}
+    return outcome
 
 
 def _publish(invocation: Invocation, outcome: Outcome) -> None:

@@ -86,7 +86,7 @@ def _annotate(invocation: Invocation, outcome: Outcome) -> None:
 
 def comment_command(invocation: Invocation, event: Event, command: str) -> Outcome:
     """``/ci-agent review`` or ``/ci-agent help`` from a PR comment, behind the permission gate."""
-    from ci_agent.forge.github import GitHubForge, settings_for
+    from ci_agent.forge.github import settings_for
 
     repository = _repository(invocation, event)
     number = event.issue_number or event.pr_number
@@ -95,46 +95,41 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
             "CA111", file="GITHUB_EVENT_PATH", problem="the comment event lacks its PR or comment"
         )
     settings = settings_for(invocation.settings, repository)
-    forge = GitHubForge.from_settings(settings, invocation.metrics, retry=invocation.retry)
+    forge = invocation.use.github(repository)
+    refusal = _refusal(forge, event)
+    if refusal:
+        return Outcome(
+            "run", result={"job": command, "skipped": refusal}, text=f"refused: {refusal}"
+        )
+    if settings.dry_run:
+        return Outcome("run", result={"job": command, "dry_run": True}, text=f"would run {command}")
+    forge.add_reaction(_kind(event), event.comment_id, "eyes")
     try:
-        refusal = _refusal(forge, event)
-        if refusal:
-            return Outcome(
-                "run", result={"job": command, "skipped": refusal}, text=f"refused: {refusal}"
-            )
-        if settings.dry_run:
-            return Outcome(
-                "run", result={"job": command, "dry_run": True}, text=f"would run {command}"
-            )
-        forge.add_reaction(_kind(event), event.comment_id, "eyes")
-        try:
-            if command == "comment-review":
-                from ci_agent.commands.review import github_review
+        if command == "comment-review":
+            from ci_agent.commands.review import github_review
 
-                _same_head_as_commented(forge, number, event)
-                # The same forge: the job's writes stay ≥ 1 s apart (secondary rate limits).
-                outcome = github_review(invocation, repository, number, forge)
-                outcome.text = _inert(outcome.text)
-            elif command == "comment-fix":
-                from ci_agent.commands.fix import FixArgs, fix_with_forge
+            _same_head_as_commented(forge, number, event)
+            # The same forge: the job's writes stay ≥ 1 s apart (secondary rate limits).
+            outcome = github_review(invocation, repository, number, forge)
+            outcome.text = _inert(outcome.text)
+        elif command == "comment-fix":
+            from ci_agent.commands.fix import FixArgs, fix_with_forge
 
-                _same_head_as_commented(forge, number, event, "fix")
-                # The commands job cannot push (contents: read): a fix lands as suggestions.
-                args = FixArgs(pr=number, compute=False, delivery="suggest")
-                outcome = fix_with_forge(invocation, forge, repository, args)
-                outcome.text = _inert(outcome.text)
-            else:
-                outcome = _help(forge, number)
-        except Exception:
-            # Any failure, not only coded ones; and a failing reaction must not hide the cause.
-            with contextlib.suppress(CiAgentError):
-                forge.add_reaction(_kind(event), event.comment_id, "confused")
-            raise
-        forge.add_reaction(_kind(event), event.comment_id, "rocket")
-        outcome.result = {"job": command, "requested_by": event.comment_author, **outcome.result}
-        return outcome
-    finally:
-        forge.close()
+            _same_head_as_commented(forge, number, event, "fix")
+            # The commands job cannot push (contents: read): a fix lands as suggestions.
+            args = FixArgs(pr=number, compute=False, delivery="suggest")
+            outcome = fix_with_forge(invocation, forge, repository, args)
+            outcome.text = _inert(outcome.text)
+        else:
+            outcome = _help(forge, number)
+    except Exception:
+        # Any failure, not only coded ones; and a failing reaction must not hide the cause.
+        with contextlib.suppress(CiAgentError):
+            forge.add_reaction(_kind(event), event.comment_id, "confused")
+        raise
+    forge.add_reaction(_kind(event), event.comment_id, "rocket")
+    outcome.result = {"job": command, "requested_by": event.comment_author, **outcome.result}
+    return outcome
 
 
 def _kind(event: Event) -> CommentKind:

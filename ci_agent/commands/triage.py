@@ -157,11 +157,11 @@ def _github(
     rerun: bool,
 ) -> TriageResult:
     from ci_agent.fix.triage import triage_run
-    from ci_agent.forge.github import GitHubForge, require_repository, settings_for
+    from ci_agent.forge.github import require_repository, settings_for
 
     repository = require_repository(repository)
     settings = settings_for(invocation.settings, repository)
-    forge = GitHubForge.from_settings(settings, invocation.metrics, retry=invocation.retry)
+    forge = invocation.use.github(repository)
     try:
         with invocation.metrics.timed("triage"):
             return triage_run(

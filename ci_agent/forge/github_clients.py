@@ -25,7 +25,7 @@ from ci_agent.forge.types import RepoName
 if TYPE_CHECKING:
     import requests
 
-    from ci_agent.config import Secret
+    from ci_agent.secret import Secret
 
 __all__ = ["PER_PAGE", "USER_AGENT", "Clients"]
 

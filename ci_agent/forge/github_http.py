@@ -42,9 +42,9 @@ from ci_agent.forge.types import RepoName
 from ci_agent.retry import Failure, RetryExhausted
 
 if TYPE_CHECKING:
-    from ci_agent.config import Secret
     from ci_agent.metrics import Metrics
     from ci_agent.retry import Clock, RetryPolicy
+    from ci_agent.secret import Secret
 
 __all__ = ["DEFAULT_TIMEOUT", "MIN_WRITE_INTERVAL", "GitHubHttp", "GitHubPart", "Landed", "Reply"]
 

@@ -1,10 +1,10 @@
-"""Which LLM provider a run would use, and why — decided from Settings alone, offline."""
+"""Which LLM provider a run would use, and why — decided from the LLM setup alone, offline."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ci_agent.config import Settings
+from ci_agent.llm.setup import LLMSetup
 
 __all__ = ["GITHUB_MODELS_URL", "ProviderChoice", "choose_provider"]
 
@@ -27,12 +27,12 @@ class ProviderChoice:
     problem: str | None = None
 
 
-def choose_provider(settings: Settings) -> ProviderChoice:
+def choose_provider(setup: LLMSetup) -> ProviderChoice:
     """Explicit setting wins; else the first credential found (OpenAI, Azure, Actions token)."""
-    llm = settings.config.llm
+    llm = setup.llm
     name: str = llm.provider
     if name == "auto":
-        name, reason = _detect(settings)
+        name, reason = _detect(setup)
     else:
         reason = "set explicitly in configuration, input or environment"
     if name == "none":
@@ -40,27 +40,27 @@ def choose_provider(settings: Settings) -> ProviderChoice:
     model = llm.model or DEFAULT_MODELS.get(name)
     base_url = llm.base_url or (GITHUB_MODELS_URL if name == "github-models" else None)
     if name == "azure":
-        base_url = llm.base_url or settings.azure_endpoint
-    return ProviderChoice(name, model, base_url, reason, _problem(name, model, base_url, settings))
+        base_url = llm.base_url or setup.azure_endpoint
+    return ProviderChoice(name, model, base_url, reason, _problem(name, model, base_url, setup))
 
 
-def _detect(settings: Settings) -> tuple[str, str]:
-    if settings.openai_api_key is not None:
+def _detect(setup: LLMSetup) -> tuple[str, str]:
+    if setup.openai_api_key is not None:
         return "openai", "OPENAI_API_KEY is set"
-    if settings.azure_api_key is not None and settings.azure_endpoint:
+    if setup.azure_api_key is not None and setup.azure_endpoint:
         return "azure", "AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT are set"
-    if settings.in_actions and settings.github_token is not None:
+    if setup.in_actions and setup.github_token is not None:
         return "github-models", "running in Actions with a token (the job needs 'models: read')"
     return "none", "no LLM key found: the static engine runs alone"
 
 
-def _problem(name: str, model: str | None, base_url: str | None, settings: Settings) -> str | None:
+def _problem(name: str, model: str | None, base_url: str | None, setup: LLMSetup) -> str | None:
     """A missing credential or endpoint the provider cannot work without."""
-    if name == "openai" and settings.openai_api_key is None:
+    if name == "openai" and setup.openai_api_key is None:
         return "provider 'openai' needs OPENAI_API_KEY (or the 'openai-api-key' input)"
-    if name == "azure" and (settings.azure_api_key is None or not base_url):
+    if name == "azure" and (setup.azure_api_key is None or not base_url):
         return "provider 'azure' needs AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT"
-    if name == "github-models" and settings.github_token is None:
+    if name == "github-models" and setup.github_token is None:
         return "provider 'github-models' needs GITHUB_TOKEN with 'models: read'"
     if name == "openai-compatible" and not base_url:
         return "provider 'openai-compatible' needs llm.base-url (e.g. http://localhost:11434/v1)"

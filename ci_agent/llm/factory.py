@@ -1,8 +1,7 @@
-"""Build the run's LLMProvider from Settings: the choice, the endpoint, the guard around it."""
+"""Build the run's LLMProvider from its LLM setup: the choice, the endpoint, the guard around it."""
 
 from __future__ import annotations
 
-from ci_agent.config import Secret, Settings
 from ci_agent.errors import fail
 from ci_agent.llm.budget import Budget
 from ci_agent.llm.choice import ProviderChoice, choose_provider
@@ -10,9 +9,11 @@ from ci_agent.llm.guard import GuardedProvider
 from ci_agent.llm.models import resolve_profile
 from ci_agent.llm.openai_provider import Endpoint, OpenAIProvider
 from ci_agent.llm.provider import LLMProvider, LogFn
+from ci_agent.llm.setup import LLMSetup
 from ci_agent.metrics import Metrics
 from ci_agent.redact import Redactor
 from ci_agent.retry import RetryConfig, RetryPolicy
+from ci_agent.secret import Secret
 
 __all__ = ["OPENAI_URL", "build_provider", "endpoint_for"]
 
@@ -28,7 +29,7 @@ NONE_SUGGESTION = (
 
 
 def build_provider(
-    settings: Settings,
+    setup: LLMSetup,
     *,
     metrics: Metrics | None = None,
     budget: Budget | None = None,
@@ -36,44 +37,44 @@ def build_provider(
     log: LogFn | None = None,
 ) -> LLMProvider:
     """The guarded provider for this run; CA406 when no LLM is configured (provider none)."""
-    choice = choose_provider(settings)
+    choice = choose_provider(setup)
     if choice.provider == "none":
         raise fail("CA406", f"no LLM is configured ({choice.reason})", suggestion=NONE_SUGGESTION)
     if choice.problem or choice.model is None:
         problem = choice.problem or f"provider '{choice.provider}' needs llm.model"
         raise fail("CA406", f"the LLM is not usable: {problem}")
-    llm = settings.config.llm
+    llm = setup.llm
     profile = resolve_profile(choice.provider, choice.model, llm)
-    policy = retry or RetryPolicy(RetryConfig(max_total_wait=settings.config.github.max_retry_wait))
-    redact = Redactor(settings.secrets())
+    policy = retry or RetryPolicy(RetryConfig(max_total_wait=setup.max_retry_wait))
+    redact = Redactor(setup.secrets())
     inner = OpenAIProvider(
-        endpoint_for(settings, choice),
+        endpoint_for(setup, choice),
         profile,
         retry=policy,
         timeout=llm.timeout,
-        log=_filtered(log, settings.verbosity, redact),
+        log=_filtered(log, setup.verbosity, redact),
     )
     return GuardedProvider(
         inner,
         budget or Budget.from_config(llm, metrics),
         max_concurrency=llm.max_concurrency,
         log=log,
-        verbosity=settings.verbosity,
+        verbosity=setup.verbosity,
         redact=redact,
     )
 
 
-def endpoint_for(settings: Settings, choice: ProviderChoice) -> Endpoint:
+def endpoint_for(setup: LLMSetup, choice: ProviderChoice) -> Endpoint:
     """Base URL and credential of the chosen provider (the key stays a Secret)."""
     name = choice.provider
     if name == "azure":
-        return Endpoint("azure", choice.base_url or "", _key(settings.azure_api_key))
+        return Endpoint("azure", choice.base_url or "", _key(setup.azure_api_key))
     if name == "github-models":
         # GitHub Models takes the Actions token as a bearer key ('models: read').
-        return Endpoint("openai", choice.base_url or "", _key(settings.github_token))
+        return Endpoint("openai", choice.base_url or "", _key(setup.github_token))
     if name == "openai":
-        return Endpoint("openai", choice.base_url or OPENAI_URL, _key(settings.openai_api_key))
-    key = settings.openai_api_key or Secret(NO_KEY)
+        return Endpoint("openai", choice.base_url or OPENAI_URL, _key(setup.openai_api_key))
+    key = setup.openai_api_key or Secret(NO_KEY)
     return Endpoint("openai", choice.base_url or "", key)
 
 

@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ci_agent.config import Secret
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.llm.guard import estimate_request
 from ci_agent.llm.models import JsonMode, ModelProfile
 from ci_agent.llm.openai_wire import TruncatedStream, read_completion, read_stream, request_kwargs
 from ci_agent.llm.provider import ChatRequest, ChatResponse, LogFn
 from ci_agent.retry import Failure, RetryExhausted, RetryPolicy
+from ci_agent.secret import Secret
 
 __all__ = ["AZURE_API_VERSION", "Endpoint", "OpenAIProvider", "classify", "coded_error"]
 

@@ -13,6 +13,7 @@ from ci_agent.review.static_engine import PYTHON_SUFFIXES, run_ruff
 if TYPE_CHECKING:
     from ci_agent.config import Settings
     from ci_agent.forge.types import PullRequestInfo
+    from ci_agent.llm.setup import LLMSetup
     from ci_agent.metrics import Metrics
     from ci_agent.render import TemplateRenderer
     from ci_agent.retry import RetryPolicy
@@ -81,6 +82,7 @@ class StaticEngine:
 def build_engines(
     settings: Settings,
     *,
+    llm: LLMSetup,
     metrics: Metrics,
     log: Callable[[str, int], None],
     renderer: TemplateRenderer,
@@ -93,13 +95,13 @@ def build_engines(
 
     review = settings.config.review
     engines: list[ReviewEngine] = [StaticEngine(review.ruff_select, review.ruff_ignore)]
-    choice = choose_provider(settings)
+    choice = choose_provider(llm)
     if choice.provider == "none":
         return engines, NO_LLM_NOTE
     from ci_agent.llm.factory import build_provider
     from ci_agent.review.llm_engine import LLMEngine
 
-    provider = build_provider(settings, metrics=metrics, log=log, retry=retry)
+    provider = build_provider(llm, metrics=metrics, log=log, retry=retry)
     engines.append(
         LLMEngine(
             provider,

@@ -11,6 +11,7 @@ from ci_agent.config import Settings
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ChangeSource, ReviewForge
 from ci_agent.forge.types import ChangedFile, Comment, CommentKind, Commit, PullRequestInfo
+from ci_agent.llm.setup import LLMSetup
 from ci_agent.markers import parse_state
 from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer
@@ -76,6 +77,7 @@ def review_pull_request(
     server_url: str = "https://github.com",
     retry: RetryPolicy | None = None,
     whole: str = "",
+    llm: LLMSetup | None = None,
 ) -> GitHubReview:
     """Review pull request ``number``; with ``settings.dry_run`` nothing is posted.
 
@@ -95,6 +97,7 @@ def review_pull_request(
     repository_url = f"{server_url.rstrip('/')}/{repository}"
     engines, note = build_engines(
         settings,
+        llm=llm or LLMSetup(),
         metrics=metrics,
         log=term.detail,
         renderer=renderer,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ci_agent.compose import llm_setup
 from ci_agent.config import Secret, Settings
 from ci_agent.config_model import FileConfig, LLMConfig
 from ci_agent.llm.choice import DEFAULT_MODELS, GITHUB_MODELS_URL, ProviderChoice, choose_provider
@@ -32,22 +33,22 @@ def settings(
 
 
 def test_nothing_configured() -> None:
-    assert choose_provider(settings()) == ProviderChoice(
+    assert choose_provider(llm_setup(settings())) == ProviderChoice(
         "none", None, None, "no LLM key found: the static engine runs alone"
     )
 
 
 def test_a_token_outside_actions_is_not_enough() -> None:
-    assert choose_provider(settings(token=True)).provider == "none"
+    assert choose_provider(llm_setup(settings(token=True))).provider == "none"
 
 
 def test_openai_key_detected() -> None:
-    choice = choose_provider(settings(openai=True, token=True, in_actions=True))
+    choice = choose_provider(llm_setup(settings(openai=True, token=True, in_actions=True)))
     assert choice == ProviderChoice("openai", "gpt-4.1-mini", None, "OPENAI_API_KEY is set")
 
 
 def test_azure_detected_with_key_and_endpoint() -> None:
-    choice = choose_provider(settings(azure=True, azure_endpoint="https://az.example"))
+    choice = choose_provider(llm_setup(settings(azure=True, azure_endpoint="https://az.example")))
     assert choice.provider == "azure"
     assert choice.model == DEFAULT_MODELS["azure"]
     assert choice.base_url == "https://az.example"
@@ -56,11 +57,11 @@ def test_azure_detected_with_key_and_endpoint() -> None:
 
 
 def test_azure_key_without_endpoint_is_not_detected() -> None:
-    assert choose_provider(settings(azure=True)).provider == "none"
+    assert choose_provider(llm_setup(settings(azure=True))).provider == "none"
 
 
 def test_github_models_in_actions_with_a_token() -> None:
-    choice = choose_provider(settings(token=True, in_actions=True))
+    choice = choose_provider(llm_setup(settings(token=True, in_actions=True)))
     assert choice.provider == "github-models"
     assert choice.model == "openai/gpt-4.1-mini"
     assert choice.base_url == GITHUB_MODELS_URL == "https://models.github.ai/inference"
@@ -69,14 +70,16 @@ def test_github_models_in_actions_with_a_token() -> None:
 
 
 def test_explicit_none_wins_over_keys() -> None:
-    choice = choose_provider(settings("none", openai=True))
+    choice = choose_provider(llm_setup(settings("none", openai=True)))
     assert choice.provider == "none"
     assert choice.reason == "set explicitly in configuration, input or environment"
 
 
 def test_explicit_model_and_base_url() -> None:
     choice = choose_provider(
-        settings("openai", model="gpt-4.1", base_url="https://proxy.example/v1", openai=True)
+        llm_setup(
+            settings("openai", model="gpt-4.1", base_url="https://proxy.example/v1", openai=True)
+        )
     )
     assert choice == ProviderChoice(
         "openai",
@@ -104,35 +107,39 @@ def test_explicit_model_and_base_url() -> None:
     ],
 )
 def test_missing_settings_are_problems(kwargs: dict[str, object], problem: str) -> None:
-    choice = choose_provider(settings(**kwargs))  # type: ignore[arg-type]
+    choice = choose_provider(llm_setup(settings(**kwargs)))  # type: ignore[arg-type]
     assert choice.problem is not None
     assert choice.problem.startswith(problem)
 
 
 def test_explicit_providers_that_are_complete() -> None:
-    assert choose_provider(settings("openai", openai=True)).problem is None
-    assert choose_provider(settings("github-models", token=True)).problem is None
+    assert choose_provider(llm_setup(settings("openai", openai=True))).problem is None
+    assert choose_provider(llm_setup(settings("github-models", token=True))).problem is None
     assert (
         choose_provider(
-            settings("azure", azure=True, base_url="https://az.example/openai")
+            llm_setup(settings("azure", azure=True, base_url="https://az.example/openai"))
         ).base_url
         == "https://az.example/openai"
     )
     compatible = choose_provider(
-        settings("openai-compatible", model="llama3", base_url="http://localhost:11434/v1")
+        llm_setup(
+            settings("openai-compatible", model="llama3", base_url="http://localhost:11434/v1")
+        )
     )
     assert compatible.problem is None
     assert compatible.model == "llama3"
 
 
 def test_github_models_explicit_base_url_wins() -> None:
-    choice = choose_provider(settings("github-models", token=True, base_url="https://ghe/models"))
+    choice = choose_provider(
+        llm_setup(settings("github-models", token=True, base_url="https://ghe/models"))
+    )
     assert choice.base_url == "https://ghe/models"
 
 
 def test_choice_is_frozen() -> None:
     import dataclasses
 
-    choice = choose_provider(settings())
+    choice = choose_provider(llm_setup(settings()))
     with pytest.raises(dataclasses.FrozenInstanceError):
         choice.provider = "openai"  # type: ignore[misc]

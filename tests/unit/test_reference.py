@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ci_agent.error_codes import REGISTRY
-from ci_agent.reference import config_schema_json, errors_markdown
+from ci_agent.reference import config_schema_json, errors_markdown, result_schema_json
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -36,3 +36,9 @@ def test_schema_forbids_unknown_keys_everywhere() -> None:
         assert definition.get("additionalProperties") is False, name
     assert "fail-level" in schema["properties"]
     assert "max-concurrency" in schema["$defs"]["LLMConfig"]["properties"]
+
+
+def test_result_schema_is_current() -> None:
+    assert (DOCS / "result.schema.json").read_text(encoding="utf-8") == result_schema_json(), (
+        "docs/result.schema.json is stale: run scripts/gen-docs"
+    )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ci_agent import __version__
+from ci_agent.capabilities import CAPABILITIES
 from ci_agent.commands.run import ACTION_COMMANDS, EVENT_COMMANDS, choose_command
 from ci_agent.errors import CiAgentError
 from ci_agent.runner.events import parse_event
@@ -386,11 +387,20 @@ def comment(body: str, *, on_pr: bool = True, sender: str = "octocat") -> Any:
         ("pull_request_target", "review"),
         ("workflow_run", "fix"),
         ("schedule", "backup"),
-        ("push", "plan"),
     ],
 )
 def test_auto_picks_the_job_for_the_event(name: str, job: str) -> None:
     assert choose_command("auto", event(name)) == (job, f"chosen for the '{name}' event")
+
+
+def test_auto_never_picks_a_job_that_is_not_built() -> None:
+    # Deployment planning would answer `push`; until it exists, `auto` says what it can run.
+    with pytest.raises(CiAgentError) as caught:
+        choose_command("auto", event("push"))
+    assert caught.value.code == "CA113"
+    assert "push" not in EVENT_COMMANDS
+    built = {c.name for c in CAPABILITIES if c.available}
+    assert set(EVENT_COMMANDS.values()) <= built
 
 
 def test_event_table_matches_the_action_commands() -> None:
@@ -410,7 +420,7 @@ def test_workflow_dispatch_without_a_usable_command(inputs: dict[str, str]) -> N
     assert error.code == "CA113"
     assert error.exit_code == 2
     assert error.message == "event 'workflow_dispatch' cannot run 'auto'"
-    assert "pull_request, pull_request_target, workflow_run, schedule, push, issue_comment" in (
+    assert "pull_request, pull_request_target, workflow_run, schedule, issue_comment" in (
         error.suggestion
     )
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from ci_agent.config import Secret
 from ci_agent.forge.github import GitHubForge
 from ci_agent.forge.github_http import GitHubHttp
 from ci_agent.forge.types import RepoName
 from ci_agent.metrics import Metrics
 from ci_agent.retry import RetryConfig, RetryPolicy
+from ci_agent.secret import Secret
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_server.fixtures import fake_github
 from tests.fakes.openai_server.fixture import fake_openai

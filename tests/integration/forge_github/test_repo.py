@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from ci_agent.config import Secret
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.github_http import GitHubHttp
 from ci_agent.forge.github_repo import auth_config
 from ci_agent.forge.types import RepoName
 from ci_agent.metrics import Metrics
 from ci_agent.retry import RetryPolicy
+from ci_agent.secret import Secret
 from tests.fakes.github_server import FakeGitHub
 
 from .conftest import TOKEN, FakeClock, MakeForge, Rig

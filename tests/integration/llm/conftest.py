@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ci_agent.compose import llm_setup
 from ci_agent.config import Secret, Settings
 from ci_agent.config_model import FileConfig, LLMConfig
 from ci_agent.llm.budget import Budget
@@ -78,7 +79,7 @@ def build(fake_openai: FakeOpenAI, clock: FakeClock) -> Iterator[BuildProvider]:
     ) -> LLMProvider:
         config = RetryConfig(max_attempts=attempts, max_total_wait=600.0)
         provider = build_provider(
-            settings or make_settings(fake_openai, **llm),
+            llm_setup(settings or make_settings(fake_openai, **llm)),
             metrics=metrics,
             budget=budget,
             retry=RetryPolicy(config, clock),

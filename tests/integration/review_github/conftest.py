@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ci_agent.compose import llm_setup
 from ci_agent.config import CliOverrides, Settings, load_settings
 from ci_agent.forge.github import GitHubForge
 from ci_agent.metrics import Metrics
@@ -178,6 +179,7 @@ class Harness:
             repository=REPO,
             server_url="https://github.com",
             whole=whole,
+            llm=llm_setup(settings),
         )
 
     def clone(self) -> None:
