@@ -14,6 +14,7 @@ __all__ = [
     "GitHubConfig",
     "LLMConfig",
     "Price",
+    "ReportConfig",
     "RetentionConfig",
     "ReviewConfig",
     "Severity",
@@ -227,6 +228,23 @@ class GitHubConfig(_Section):
     )
 
 
+class ReportConfig(_Section):
+    """Where a run's report is shown besides the capability's own GitHub surfaces."""
+
+    annotations: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description=(
+            "Workflow annotations for findings: auto = only when the check run cannot be "
+            "written (a read-only token, e.g. fork pull requests), always, or never."
+        ),
+    )
+    job_summary: bool = Field(default=True, description="Write the report to the job summary.")
+    artifact: bool = Field(
+        default=True,
+        description="Keep the whole report as a JSON artifact of the run (in Actions).",
+    )
+
+
 class FileConfig(_Section):
     """The whole configuration file."""
 
@@ -239,3 +257,4 @@ class FileConfig(_Section):
     fix: FixConfig = FixConfig()
     backup: BackupConfig = BackupConfig()
     github: GitHubConfig = GitHubConfig()
+    report: ReportConfig = ReportConfig()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ci_agent import __version__
 from ci_agent.errors import EXIT_FINDINGS, EXIT_OK, CiAgentError
@@ -12,6 +12,9 @@ from ci_agent.metrics import Metrics
 from ci_agent.redact import Redactor
 from ci_agent.report.envelope import SCHEMA_VERSION
 from ci_agent.sanitize import wire_text
+
+if TYPE_CHECKING:
+    from ci_agent.runner.annotations import Annotation
 
 __all__ = ["SCHEMA_VERSION", "Outcome", "Status", "envelope", "render"]
 
@@ -29,6 +32,10 @@ class Outcome:
     findings_at_fail_level: int = 0
     errors: list[CiAgentError] = field(default_factory=list)
     dry_run: bool = False
+    # Findings as annotations, for the workflow-annotations surface (report/annotations.py).
+    annotations: tuple[Annotation, ...] = ()
+    # Whether the capability's own GitHub surfaces could not be written (a read-only token).
+    read_only: bool = False
 
     @property
     def status(self) -> Status:

@@ -174,6 +174,8 @@ def github_review(
         text=done.text,
         markdown=done.markdown,
         findings_at_fail_level=at_fail_level,
+        annotations=done.annotations,
+        read_only=done.published is not None and done.published.read_only,
     )
 
 
@@ -186,7 +188,8 @@ def _whole_report(invocation: Invocation, repository: str, number: int) -> tuple
     from ci_agent.report.artifact import report_artifact_name, run_url
 
     environ = invocation.environ
-    if invocation.settings.in_actions and environ.get("RUNNER_TEMP"):
+    wanted = invocation.settings.config.report.artifact and not invocation.settings.dry_run
+    if wanted and invocation.settings.in_actions and environ.get("RUNNER_TEMP"):
         name = report_artifact_name("review", f"pr{number}", environ)
         url = run_url(environ)
         place = f"[this workflow run]({url})" if url else "this workflow run"

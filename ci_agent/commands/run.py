@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import importlib
-import json
 import shlex
-from typing import Any
 
 import click
 
@@ -32,8 +29,6 @@ ACTION_COMMANDS = action_jobs()
 EVENT_COMMANDS = event_jobs()
 COMMENT_PREFIX = "/ci-agent"
 COMMENT_COMMANDS = comment_verbs()
-# GitHub allows 1 MB of outputs per job; keep result-json well inside it.
-RESULT_JSON_LIMIT = 512 * 1024
 
 
 @click.command()
@@ -134,43 +129,21 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
 
 
 def _publish(invocation: Invocation, outcome: Outcome) -> None:
-    """Step outputs and the job summary, written even when the job failed."""
-    from ci_agent.runner.files import set_output
-    from ci_agent.runner.summary import StepSummary
+    """The run's surfaces in the job: annotations, outputs and the job summary — written even
+    when the job failed. Which of them a run uses is the ``report`` configuration."""
+    from ci_agent.report.annotations import publish_annotations, wants_annotations
+    from ci_agent.report.job_summary import write_job_summary
+    from ci_agent.report.outputs import write_outputs
 
-    environ = invocation.environ
-    data = envelope(outcome, invocation.metrics)
-    result_json = json.dumps(data, separators=(",", ":"), default=str)
-    if len(result_json) > RESULT_JSON_LIMIT:
-        data["result"] = {
-            "truncated": True,
-            "note": "result too large for an output; see the job summary",
-        }
-        result_json = json.dumps(data, separators=(",", ":"), default=str)
-    result = outcome.result
-    artifact: dict[str, Any] = result.get("artifact") or {}
-    outputs = {
-        "result-json": invocation.term.redact(result_json),
-        "status": outcome.status,
-        "exit-code": str(outcome.exit_code),
-        "findings-count": str(result.get("findings_count", 0)),
-        "max-severity": str(result.get("max_severity", "none")),
-        "artifact-path": str(artifact.get("path", "")),
-        "artifact-name": str(artifact.get("name", "")),
-        "sha256": str(artifact.get("sha256", "")),
-    }
-    for name, value in outputs.items():
-        set_output(environ, name, value)
-    if environ.get("GITHUB_STEP_SUMMARY"):
-        summary = StepSummary().add_heading(
-            f"ci-agent {result.get('job') or 'run'}: {outcome.status}", 3
+    report = invocation.settings.config.report
+    notes: list[str] = []
+    if wants_annotations(report.annotations, read_only=outcome.read_only):
+        dropped = publish_annotations(invocation.use.runner(), outcome.annotations)
+        notes += [dropped] if dropped else []
+    redact = invocation.term.redact
+    write_outputs(invocation.environ, envelope(outcome, invocation.metrics), redact)
+    if report.job_summary:
+        title = f"ci-agent {outcome.result.get('job') or 'run'}: {outcome.status}"
+        write_job_summary(
+            invocation.environ, title, outcome.markdown, outcome.errors, redact, notes=notes
         )
-        if outcome.markdown:
-            # A blank line ends the HTML heading block so the markdown after it renders.
-            summary.add_raw("\n" + invocation.term.redact(outcome.markdown), add_eol=True)
-        for error in outcome.errors:
-            message = html.escape(invocation.term.redact(error.message))
-            summary.add_raw(
-                f"\n> **{error.code}** {message}  \n> {html.escape(error.suggestion)}\n"
-            )
-        summary.write(environ)

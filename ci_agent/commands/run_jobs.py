@@ -40,8 +40,6 @@ def pull_request_review(invocation: Invocation, event: Event) -> Outcome:
     if event.pr_number is None:
         raise fail("CA113", event=event.name, command="review", allowed="pull_request")
     outcome = github_review(invocation, _repository(invocation, event), event.pr_number)
-    if outcome.result.get("published", {}).get("read_only_token"):
-        _annotate(invocation, outcome)
     outcome.result = {"job": "review", **outcome.result}
     outcome.text = _inert(outcome.text)
     return outcome
@@ -61,27 +59,6 @@ def _inert(text: str) -> str:
     buffer = io.StringIO()
     WorkflowCommands(buffer).untrusted(text)
     return buffer.getvalue()
-
-
-def _annotate(invocation: Invocation, outcome: Outcome) -> None:
-    """Fork PRs get a read-only token: report findings as annotations and in the job summary."""
-    from ci_agent.runner import Runner
-    from ci_agent.runner.annotations import Annotation
-    from ci_agent.runner.commands import AnnotationLevel
-
-    levels: dict[str, AnnotationLevel] = {"critical": "error", "high": "error", "medium": "warning"}
-    annotations = [
-        Annotation(
-            level=levels.get(f["severity"], "notice"),
-            message=f["body"] or f["title"],
-            title=f"{f['severity']}: {f['title']}",
-            file=f["path"],
-            line=f["start_line"],
-            end_line=f["end_line"],
-        )
-        for f in outcome.result.get("findings", [])
-    ]
-    Runner(invocation.environ, invocation.term.out).annotate(annotations)
 
 
 def comment_command(invocation: Invocation, event: Event, command: str) -> Outcome:

@@ -20,6 +20,7 @@ from ci_agent.forge.github_gitdata import parse_author
 from ci_agent.forge.run_protocol import RepoWriter
 from ci_agent.forge.types import InlineComment, PullRequestInfo
 from ci_agent.git import Git
+from ci_agent.report.suggestion import suggestion_block
 
 __all__ = [
     "SUGGESTION_LEAD",
@@ -254,16 +255,8 @@ def _suggestion(path: str, hunk: Hunk, lead: str) -> InlineComment | str:
     return InlineComment(
         path=path,
         line=end,
-        body=f"{lead}\n\n{_block(new)}",
+        body=f"{lead}\n\n{suggestion_block(new)}",
         side="RIGHT",
         start_line=start if start < end else None,
         start_side="RIGHT" if start < end else None,
     )
-
-
-def _block(lines: list[str]) -> str:
-    """A suggestion fence holding exactly ``lines`` (none: the lines are deleted), longer
-    than any backtick run in them (as ``review.suggestions.suggestion_block``)."""
-    runs = (len(run) for line in lines for run in re.findall(r"`+", line))
-    fence = "`" * max(3, max(runs, default=0) + 1)
-    return f"{fence}suggestion\n" + "".join(f"{line}\n" for line in lines) + fence

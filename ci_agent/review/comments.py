@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
@@ -12,8 +12,12 @@ from ci_agent.forge.run_types import Annotation
 from ci_agent.forge.types import Comment, InlineComment
 from ci_agent.markers import find_markers, marker
 from ci_agent.report.sticky_comment import is_ours
+from ci_agent.report.suggestion import suggestion_block, suggestion_lines
 from ci_agent.review.findings import Finding, severity_rank
-from ci_agent.review.suggestions import suggestion_block
+
+if TYPE_CHECKING:
+    from ci_agent.runner.annotations import Annotation as WorkflowAnnotation
+    from ci_agent.runner.commands import AnnotationLevel
 
 __all__ = [
     "FINDING_MARKER",
@@ -24,6 +28,7 @@ __all__ = [
     "is_ours",
     "posted_keys",
     "standing_findings",
+    "workflow_annotation",
 ]
 
 FINDING_MARKER = "finding"
@@ -34,6 +39,11 @@ _HEADLINE = re.compile(
     r"^\S+ \*\*(?P<severity>critical|high|medium|low|info)\*\* · (?P<category>[a-z]+) · "
     r"\*\*(?P<title>.+)\*\*$"
 )
+_WORKFLOW_LEVELS: dict[str, AnnotationLevel] = {
+    "critical": "error",
+    "high": "error",
+    "medium": "warning",
+}
 _LEVELS: dict[str, Literal["failure", "warning", "notice"]] = {
     "critical": "failure",
     "high": "failure",
@@ -53,7 +63,7 @@ def inline_comment(finding: Finding, key: str) -> InlineComment:
     if finding.body:
         lines += ["", finding.body]
     if finding.suggestion is not None:
-        lines += ["", suggestion_block(finding.suggestion)]
+        lines += ["", suggestion_block(suggestion_lines(finding.suggestion))]
     lines += ["", f"<sub>ci-agent · {finding.source} · confidence {finding.confidence:.0%}</sub>"]
     multi = finding.end_line > finding.start_line
     return InlineComment(
@@ -75,6 +85,20 @@ def annotation_for(finding: Finding) -> Annotation:
         level=_LEVELS[finding.severity],
         message=(finding.body or finding.title)[:64_000],
         title=f"{finding.severity}: {finding.title}"[:255],
+    )
+
+
+def workflow_annotation(finding: Finding) -> WorkflowAnnotation:
+    """A workflow annotation for a finding (the run page and the PR's changed lines)."""
+    from ci_agent.runner.annotations import Annotation as Workflow
+
+    return Workflow(
+        level=_WORKFLOW_LEVELS.get(finding.severity, "notice"),
+        message=finding.body or finding.title,
+        title=f"{finding.severity}: {finding.title}",
+        file=finding.path,
+        line=finding.start_line,
+        end_line=finding.end_line,
     )
 
 

@@ -17,7 +17,13 @@ from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer
 from ci_agent.report.limits import STEP_SUMMARY_LIMIT_BYTES
 from ci_agent.retry import RetryPolicy
-from ci_agent.review.comments import inline_comment, is_ours, posted_keys, standing_findings
+from ci_agent.review.comments import (
+    inline_comment,
+    is_ours,
+    posted_keys,
+    standing_findings,
+    workflow_annotation,
+)
 from ci_agent.review.engine import RiskLevel, build_engines
 from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.pipeline import ReviewReport, run_review
@@ -27,6 +33,7 @@ from ci_agent.terminal import Terminal
 
 if TYPE_CHECKING:
     from ci_agent.forge.local import LocalRepository
+    from ci_agent.runner.annotations import Annotation as WorkflowAnnotation
 
 __all__ = ["GitHubReview", "changed_since", "review_pull_request"]
 
@@ -47,6 +54,14 @@ class GitHubReview:
     result: dict[str, Any]
     markdown: str
     text: str
+
+    @property
+    def annotations(self) -> tuple[WorkflowAnnotation, ...]:
+        """The new findings as workflow annotations (for runs that cannot post a review)."""
+        if self.report is None:
+            return ()
+        selection = self.report.selection
+        return tuple(workflow_annotation(f) for f in (*selection.inline, *selection.summary_only))
 
 
 def changed_since(workspace: Path, previous: str, head: str) -> frozenset[str] | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ci_agent.review.findings import Finding
 
-__all__ = ["SuggestionCheck", "check_suggestion", "suggestion_block"]
+__all__ = ["SuggestionCheck", "check_suggestion"]
 
 
 @dataclass(frozen=True)
@@ -52,21 +52,3 @@ def _parses(source: str) -> bool:
     except (SyntaxError, ValueError):
         return False
     return True
-
-
-def suggestion_block(text: str) -> str:
-    """A ```suggestion fence that the text itself cannot close."""
-    longest = max((len(run) for run in _backtick_runs(text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}suggestion\n{text.rstrip(chr(10))}\n{fence}"
-
-
-def _backtick_runs(text: str) -> list[str]:
-    runs, current = [], ""
-    for char in text:
-        if char == "`":
-            current += char
-        elif current:
-            runs.append(current)
-            current = ""
-    return [*runs, current] if current else runs

@@ -339,16 +339,18 @@ def test_no_summary_file_is_fine(
 def test_a_huge_result_is_truncated_in_the_output(
     run_cli: RunCli, actions: ActionsStep, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ci_agent.commands.run as run_module
+    import ci_agent.report.outputs as outputs_module
 
-    monkeypatch.setattr(run_module, "RESULT_JSON_LIMIT", 100)
+    monkeypatch.setattr(outputs_module, "RESULT_JSON_LIMIT", 100)
     actions.set(INPUT_COMMAND="doctor")
     assert run_cli("run").code == 0
     data = result_json(actions)
-    assert data["result"] == {
-        "truncated": True,
-        "note": "result too large for an output; see the job summary",
-    }
+    result = data["result"]
+    assert result["truncated"] is True
+    assert result["limit"] == 100
+    assert result["bytes"] > 100  # how big the whole was
+    assert result["note"] == "the result is larger than an output can hold; see the job summary"
+    assert result["job"] == "doctor"
     assert data["status"] == "ok"
 
 

@@ -8,10 +8,11 @@ import pytest
 from pydantic import ValidationError
 
 from ci_agent.diff import parse_file_patch
+from ci_agent.report.suggestion import suggestion_block, suggestion_lines
 from ci_agent.review.anchors import anchorable, in_scope
 from ci_agent.review.findings import Finding
 from ci_agent.review.selection import select_findings
-from ci_agent.review.suggestions import check_suggestion, suggestion_block
+from ci_agent.review.suggestions import check_suggestion
 
 PATCH = (
     "@@ -1,4 +1,5 @@\n a = 1\n-b = 2\n+b = 3\n c = 4\n+d = 5\n e = 6\n"
@@ -93,9 +94,16 @@ def test_suggestion_applies_and_parses() -> None:
 
 
 def test_suggestion_fence_cannot_be_closed_by_its_text() -> None:
-    assert suggestion_block("x = 1\n") == "```suggestion\nx = 1\n```"
-    block = suggestion_block('doc = """\n```\n"""')
+    assert suggestion_block(suggestion_lines("x = 1\n")) == "```suggestion\nx = 1\n```"
+    block = suggestion_block(suggestion_lines('doc = """\n```\n"""'))
     assert block.startswith("````suggestion\n") and block.endswith("\n````")
+
+
+def test_a_suggestion_keeps_its_blank_lines() -> None:
+    # Committing a suggestion writes exactly the block: a stripped blank line would be deleted.
+    assert suggestion_lines("x = 1\n\n") == ["x = 1", ""]
+    assert suggestion_block(["x = 1", ""]) == "```suggestion\nx = 1\n\n```"
+    assert suggestion_block([]) == "```suggestion\n```"  # the range is deleted
 
 
 def test_selection_dedupes_ranks_caps_and_skips_posted() -> None:
