@@ -129,16 +129,20 @@ def _refusal(forge: GitHubForge, event: Event) -> str:
 
 
 def _help(forge: GitHubForge, number: int) -> Outcome:
+    """The help comment: one per pull request, edited in place when asked for again."""
     from ci_agent.markers import marker
     from ci_agent.render import TemplateRenderer
+    from ci_agent.report.sticky_comment import find_ours, upsert_comment
 
-    body = (
-        marker(HELP_MARKER, f"pr-{number}")
-        + "\n"
-        + TemplateRenderer().render("comments/help.md.j2")
+    key = f"pr-{number}"
+    body = marker(HELP_MARKER, key) + "\n" + TemplateRenderer().render("comments/help.md.j2")
+    existing = find_ours(forge.comments(number, CommentKind.ISSUE), HELP_MARKER, key)
+    comment_id, action = upsert_comment(forge, number, body, existing)
+    return Outcome(
+        "run",
+        result={"help_comment_id": comment_id, "help_comment": action},
+        text=f"help comment {action}",
     )
-    comment = forge.create_comment(number, body)
-    return Outcome("run", result={"help_comment_id": comment.id}, text="posted the help comment")
 
 
 def _same_head_as_commented(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import find_markers, marker
+from ci_agent.report.issue import open_issue
 from ci_agent.report.sticky_comment import find_ours, is_ours, upsert_comment
 from ci_agent.sanitize import clean_markdown, wire_text
 
@@ -68,7 +69,7 @@ def report_failure(
             f"{marker(ISSUE_MARKER, issue_key(run))}\n{marker(FAILING_MARKER, run_key)}\n"
             f"{_intro(run)}\n\n{analysis}"
         )
-        created = forge.create_issue(title[:_TITLE_LIMIT], wire_text(body), [label])
+        created = open_issue(forge, title[:_TITLE_LIMIT], body, [label])
         return {"number": created.number, "action": "opened", "url": created.url}
     opened_by = find_markers(existing.body)
     if any(m.kind == FAILING_MARKER and m.key == run_key for m in opened_by):

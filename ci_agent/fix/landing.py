@@ -131,8 +131,11 @@ def _suggest(forge: FixForge, bundle: FixBundle, target: Target, why: str) -> De
             f"ci-agent: a verified fix for the failure of workflow run {bundle.run_id}. "
             "Apply the suggestions to take it."
         )
-        result = forge.create_review(pr.number, target.head_sha, body, comments)
-        posted = len(comments) - len(result.rejected)
+        from ci_agent.report.pr_review import post_review, wire_comment
+
+        wired = [wire_comment(c) for c in comments]
+        result = post_review(forge, pr.number, target.head_sha, body, wired)
+        posted = len(wired) - len(result.rejected)
         unplaced = (*unplaced, *(f"{c.path}:{c.line}: outside the diff" for c in result.rejected))
     return Delivered("suggested", why, suggestions=posted, unplaced=tuple(unplaced))
 

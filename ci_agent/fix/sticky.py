@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ci_agent.fix.session import FixReport
     from ci_agent.fix.triage import TriageResult
     from ci_agent.forge.protocol import CommentStore
+    from ci_agent.render import TemplateRenderer
 
 __all__ = ["fix_markdown", "fix_text", "post_sticky"]
 
@@ -86,43 +87,48 @@ def fix_text(report: FixReport) -> str:
     return "\n".join(lines)
 
 
-def fix_markdown(report: FixReport) -> str:
-    """The report for the sticky comment and the job summary."""
+def fix_markdown(report: FixReport, renderer: TemplateRenderer | None = None) -> str:
+    """The report for the sticky comment and the job summary (templates/comments/)."""
+    from ci_agent.render import TemplateRenderer
+
     source = report.source
     run = source.get("run_id")
-    what = f"workflow run {run}" if run else "the failed job"
-    head = f" at `{report.head_sha[:12]}`" if report.head_sha else ""
-    lines = [
-        f"## ci-agent fix: {report.action}",
-        "",
-        f"ci-agent {_ACTIONS.get(report.action, report.action)} for {what}{head}.",
-        "",
-    ]
-    if report.triage is not None:
-        decision = report.triage.decision
-        lines += [
-            f"**What failed:** {_clean(_failed(report.triage))}",
-            f"**Class:** `{decision.kind}` → **strategy:** `{decision.strategy}` "
-            f"({decision.rule}): {_clean(decision.reason)}",
-        ]
-    lines += ["", "**Why:**", *(f"- {_clean(r)}" for r in report.reasons), ""]
-    lines += _fix_lines(report)
-    lines += _delivery_lines(report)
-    lines += _analysis_lines(report)
-    if report.issue is not None:
-        issue = report.issue
-        lines += [f"**Issue:** #{issue['number']} ({issue['action']})", ""]
-    if report.triage is not None:
-        from ci_agent.fix.present import triage_markdown
+    text = (renderer or TemplateRenderer()).render(
+        "comments/fix_report.md.j2",
+        action=report.action,
+        action_text=_ACTIONS.get(report.action, report.action),
+        what=f"workflow run {run}" if run else "the failed job",
+        head=report.head_sha[:12] if report.head_sha else "",
+        triage=_triage_view(report.triage),
+        reasons=[_clean(r) for r in report.reasons],
+        fix=_fix_view(report),
+        delivery=_delivery_lines(report),
+        analysis=_analysis_view(report),
+        issue=report.issue,
+        triage_details=_triage_details(report.triage),
+    )
+    return text.strip() + "\n"
 
-        lines += [
-            "<details><summary>Triage</summary>",
-            "",
-            triage_markdown(report.triage).replace("## ci-agent triage", "#### Triage"),
-            "",
-            "</details>",
-        ]
-    return "\n".join(lines).rstrip() + "\n"
+
+def _triage_view(triage: TriageResult | None) -> dict[str, str] | None:
+    if triage is None:
+        return None
+    decision = triage.decision
+    return {
+        "failed": _clean(_failed(triage)),
+        "kind": decision.kind,
+        "strategy": decision.strategy,
+        "rule": decision.rule,
+        "reason": _clean(decision.reason),
+    }
+
+
+def _triage_details(triage: TriageResult | None) -> str:
+    if triage is None:
+        return ""
+    from ci_agent.fix.present import triage_markdown
+
+    return triage_markdown(triage).replace("## ci-agent triage", "#### Triage")
 
 
 def _failed(triage: TriageResult) -> str:
@@ -134,91 +140,88 @@ def _failed(triage: TriageResult) -> str:
     return "; ".join(parts) or "nothing recognised"
 
 
-def _fix_lines(report: FixReport) -> list[str]:
+def _fix_view(report: FixReport) -> dict[str, Any] | None:
     fix = report.computation
     if fix is None:
-        return []
+        return None
     evidence = fix.evidence
-    lines = ["### Evidence", ""]
-    lines.append(f"- fix: `{fix.strategy}`, status `{fix.status}`")
+    tail = _failed_tail(evidence)
+    return {
+        "strategy": fix.strategy,
+        "status": fix.status,
+        "evidence": _evidence_lines(evidence),
+        "tokens": fix.tokens,
+        "cost": fix.cost,
+        "explanation": _clean(str(evidence.get("explanation") or "")),
+        "patch": _fenced(fix.diff, "diff") if fix.diff else "",
+        "failed_last": _fenced(tail, "") if tail and not fix.verified else "",
+    }
+
+
+def _evidence_lines(evidence: dict[str, Any]) -> list[str]:
+    lines = []
     verification = evidence.get("verification")
     if verification:
-        lines.append(f"- verification: {_clean(str(verification))}")
+        lines.append(f"verification: {_clean(str(verification))}")
     before = evidence.get("before")
     if isinstance(before, dict):
-        lines.append(f"- before the fix: {_run_line(before)}")
+        lines.append(f"before the fix: {_run_line(before)}")
     verdict = evidence.get("verdict")
     if isinstance(verdict, dict):
         after = verdict.get("after") if isinstance(verdict.get("after"), list) else []
         for index, run in enumerate(after or [], 1):
             if isinstance(run, dict):
-                lines.append(f"- after, run {index}: {_run_line(run)}")
+                lines.append(f"after, run {index}: {_run_line(run)}")
         broader = verdict.get("broader")
         if isinstance(broader, dict):
-            lines.append(f"- broader check: {_run_line(broader)}")
+            lines.append(f"broader check: {_run_line(broader)}")
     for name in ("before", "after"):
         runs = evidence.get(name)
         if isinstance(runs, list):
             for run in runs:
                 if isinstance(run, dict) and "argv" in run:
                     argv = " ".join(str(a) for a in run.get("argv", []))
-                    lines.append(f"- {name}: `{_code(argv)}` exited {run.get('returncode')}")
+                    lines.append(f"{name}: `{_code(argv)}` exited {run.get('returncode')}")
     attempts = evidence.get("attempts")
     if isinstance(attempts, list) and attempts:
-        lines.append(f"- model attempts: {len(attempts)}")
-    lines.append(f"- tokens: {fix.tokens}, cost: ${fix.cost:.4f}")
-    explanation = evidence.get("explanation")
-    if explanation:
-        lines += ["", f"> {_clean(str(explanation))}"]
-    if fix.diff:
-        lines += ["", "<details><summary>The patch</summary>", "", *_fenced(fix.diff, "diff")]
-        lines += ["", "</details>"]
-    tail = _failed_tail(evidence)
-    if tail and not fix.verified:
-        lines += ["", "<details><summary>What failed last</summary>", "", *_fenced(tail, "")]
-        lines += ["", "</details>"]
-    return [*lines, ""]
+        lines.append(f"model attempts: {len(attempts)}")
+    return lines
 
 
 def _delivery_lines(report: FixReport) -> list[str]:
     done = report.delivered
     if done is None:
         return []
-    lines = ["### Delivery", ""]
+    lines = []
     if done.commit:
-        lines.append(f"- commit `{done.commit[:12]}` on `{_code(done.branch)}`")
+        lines.append(f"commit `{done.commit[:12]}` on `{_code(done.branch)}`")
     if done.url:
-        lines.append(f"- pull request: {done.url}")
+        lines.append(f"pull request: {done.url}")
     if done.mode == "suggested":
-        lines.append(f"- {done.suggestions} suggestion(s) posted")
-        lines += [f"- not placed: {_clean(u)}" for u in done.unplaced]
+        lines.append(f"{done.suggestions} suggestion(s) posted")
+        lines += [f"not placed: {_clean(u)}" for u in done.unplaced]
     if done.mode == "pushed":
         if done.dispatched:
-            lines.append("- the failed workflow was started on the branch (workflow_dispatch)")
+            lines.append("the failed workflow was started on the branch (workflow_dispatch)")
         else:
             lines.append(
-                "- pushes made with GITHUB_TOKEN start no CI: set `push-token` or "
+                "pushes made with GITHUB_TOKEN start no CI: set `push-token` or "
                 "`fix.after-push: dispatch`, or push to the branch to run CI"
             )
-    return [*lines, ""]
+    return lines
 
 
-def _analysis_lines(report: FixReport) -> list[str]:
+def _analysis_view(report: FixReport) -> dict[str, Any] | None:
     analysis = report.analysis
     if analysis is None:
-        return []
-    lines = ["### Analysis", "", "Root-cause candidates:", ""]
-    lines += [f"- {_clean(c)}" for c in analysis.candidates] or ["- none recognised"]
-    green = f"`{analysis.last_green[:12]}`" if analysis.last_green else "not found"
-    lines += ["", f"Last green commit of this workflow on the branch: {green}", ""]
-    if analysis.suspects:
-        lines.append("Commits since (suspects):")
-        lines += [f"- `{sha[:12]}` {_clean(subject)}" for sha, subject in analysis.suspects]
-    if analysis.passed_after is not None:
-        lines.append(f"\nA later run of this workflow passed: run {analysis.passed_after}.")
-    if analysis.note:
-        lines.append(f"\n_{_clean(analysis.note)}_")
-    return [*lines, ""]
+        return None
+    return {
+        "candidates": [_clean(c) for c in analysis.candidates],
+        "last_green": f"`{analysis.last_green[:12]}`" if analysis.last_green else "not found",
+        "suspects": [(sha[:12], _clean(subject)) for sha, subject in analysis.suspects],
+        "passed_after": analysis.passed_after,
+        "note": _clean(analysis.note) if analysis.note else "",
+    }
 
 
 def _run_line(run: dict[str, Any]) -> str:
@@ -240,13 +243,13 @@ def _failed_tail(evidence: dict[str, Any]) -> str:
     return ""
 
 
-def _fenced(text: str, language: str) -> list[str]:
+def _fenced(text: str, language: str) -> str:
     lines = text.rstrip("\n").splitlines()
     if len(lines) > 400:
-        lines = [*lines[:400], f"... {len(lines) - 400} more lines"]
+        lines = [*lines[:400], f"... {len(lines) - 400} more lines (the whole is in the bundle)"]
     body = "\n".join(lines)
     fence = "`" * max(3, 1 + max((len(m) for m in _BACKTICKS.findall(body)), default=0))
-    return [f"{fence}{language}", body, fence]
+    return f"{fence}{language}\n{body}\n{fence}"
 
 
 def _clean(text: str) -> str:

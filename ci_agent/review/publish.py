@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ReviewForge
-from ci_agent.forge.run_types import CheckOutput
-from ci_agent.forge.types import Comment, CommentKind, InlineComment, ReviewEvent
+from ci_agent.forge.types import Comment, CommentKind, ReviewEvent
 from ci_agent.markers import marker, parse_state, state_marker
-from ci_agent.report.fit import fit_text
+from ci_agent.report.check_run import complete_check, start_check
 from ci_agent.report.limits import CHECK_SUMMARY_LIMIT
+from ci_agent.report.pr_review import post_review, wire_comment
 from ci_agent.report.sticky_comment import find_ours, upsert_comment
 from ci_agent.review.comments import (
     SUMMARY_MARKER,
@@ -84,7 +84,7 @@ def publish_review(
     """Post the review, the sticky summary and the check run for ``report``."""
     pr = report.pull_request
     try:
-        check = forge.start_check_run(CHECK_NAME, pr.head_sha)
+        check = start_check(forge, CHECK_NAME, pr.head_sha)
     except CiAgentError as exc:
         if exc.code not in READ_ONLY_CODES:
             raise
@@ -101,12 +101,14 @@ def publish_review(
         raise
     findings = report.findings + report.selection.already_posted
     conclusion = check_conclusion(findings, int(report.fail_level))
-    output = CheckOutput(
+    complete_check(
+        forge,
+        check.id,
+        conclusion,
         title=f"{len(report.findings)} new finding(s), risk {report.risk}",
-        summary=fit_text(body, CHECK_SUMMARY_LIMIT),
-        annotations=tuple(annotation_for(f) for f in findings),
+        summary=body,
+        annotations=[annotation_for(f) for f in findings],
     )
-    forge.complete_check_run(check.id, conclusion, output)
     return Published(
         report,
         review_id=review_id,
@@ -126,7 +128,7 @@ def _post_review(
     inline = report.selection.inline
     if not inline:
         return None, 0, 0, report
-    comments = [_wire(inline_comment(f, report.key(f))) for f in inline]
+    comments = [wire_comment(inline_comment(f, report.key(f))) for f in inline]
     event: ReviewEvent = (
         "REQUEST_CHANGES" if request_changes and report.at_fail_level else "COMMENT"
     )
@@ -134,8 +136,13 @@ def _post_review(
         f"{marker('review', report.pull_request.head_sha[:40])}\n"
         f"ci-agent found {len(inline)} issue(s) on this commit; the summary comment has the rest."
     )
-    result = forge.create_review(
-        report.pull_request.number, report.pull_request.head_sha, body, comments, event
+    result = post_review(
+        forge,
+        report.pull_request.number,
+        report.pull_request.head_sha,
+        body,
+        comments,
+        event=event,
     )
     # By comment, not by place: two findings may share a line, and paths are sent as wire text.
     moved = tuple(f for f, c in zip(inline, comments, strict=True) if c in result.rejected)
@@ -151,16 +158,11 @@ def _post_review(
 
 def _abandon(forge: ReviewForge, check_run_id: int, error: CiAgentError) -> None:
     """Complete the started check run as failed, so it is not left in progress forever."""
-    output = CheckOutput(
-        title=f"ci-agent could not publish the review ({error.code})",
-        summary=fit_text(
-            f"{error.code}: {error.message}\n\n{error.suggestion}", CHECK_SUMMARY_LIMIT
-        ),
-    )
     with contextlib.suppress(CiAgentError):  # the original error is the one to report
-        forge.complete_check_run(check_run_id, "failure", output)
-
-
-def _wire(comment: InlineComment) -> InlineComment:
-    """The comment with text GitHub's JSON accepts (undecodable bytes as U+FFFD)."""
-    return replace(comment, path=wire_text(comment.path), body=wire_text(comment.body))
+        complete_check(
+            forge,
+            check_run_id,
+            "failure",
+            title=f"ci-agent could not publish the review ({error.code})",
+            summary=f"{error.code}: {error.message}\n\n{error.suggestion}",
+        )
