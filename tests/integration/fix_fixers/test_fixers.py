@@ -238,7 +238,7 @@ def test_a_fixer_beyond_the_timeout_is_killed_with_its_children(make_project: Ma
     config = FixConfig(fixers=(python("fix.py"),), fixer_checks=(CHECK_APP,), test_timeout=1.5)
     started = time.monotonic()
     result = run_fixers(project.git, project.sha, config)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30  # not the 60 s the fixer and its child would take
     assert result.status == "refused"
     assert result.reasons == (f"'{python('fix.py')}' timed out after 1.5 s (fix.test-timeout)",)
     (run,) = result.fixes
