@@ -83,7 +83,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "plan",
         "Plan a deployment from the changed paths.",
-        "ci_agent.commands.pending:plan",
+        "ci_agent.commands.plan:plan",
     ),
     Capability(
         "backup",

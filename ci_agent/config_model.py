@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ci_agent.config_deploy import DeployConfig
+
 __all__ = [
     "BackupConfig",
     "FileConfig",
@@ -258,3 +260,4 @@ class FileConfig(_Section):
     backup: BackupConfig = BackupConfig()
     github: GitHubConfig = GitHubConfig()
     report: ReportConfig = ReportConfig()
+    deploy: DeployConfig = DeployConfig()

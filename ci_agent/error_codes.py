@@ -244,6 +244,21 @@ _SPECS = (
         "pull request #{number} has no failed workflow run at its head {sha}",
         "Nothing to fix; 'gh pr checks {number}' shows its runs, or pass --run ID.",
     ),
+    _spec(
+        "CA160",
+        "deploy-cycle",
+        _C,
+        "the deploy units depend on each other in a cycle: {cycle}",
+        "Remove one 'depends-on' of the cycle in the deploy section of .github/ci-agent.yml.",
+    ),
+    _spec(
+        "CA161",
+        "no-deploy-units",
+        _C,
+        "no deploy units: {problem}",
+        "Describe units in the 'deploy' section of .github/ci-agent.yml, or run "
+        "'ci-agent plan --write-manifest' to write what can be inferred from the repository.",
+    ),
     # filesystem and git
     _spec(
         "CA201",

@@ -10,7 +10,7 @@ from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
-__all__ = ["plan", "tests"]
+__all__ = ["tests"]
 
 _LENIENT = {"ignore_unknown_options": True, "allow_extra_args": True}
 
@@ -35,4 +35,3 @@ def _pending(name: str, summary: str) -> click.Command:
 
 
 tests = _pending("tests", "Generate pytest tests for changed code.")
-plan = _pending("plan", "Plan a deployment from the changed paths.")

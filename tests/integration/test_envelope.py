@@ -45,7 +45,9 @@ def _run(args: list[str], cwd: Path) -> tuple[int, dict[str, object]]:
         (["review", "--pr", "1"], "review"),  # no repository: CA105
         (["triage", "--log", "missing.log"], "triage"),
         (["backup", "list", "--dir", "no-such-dir"], "backup list"),
-        (["plan"], "plan"),  # not built yet: CA109
+        (["plan"], "plan"),  # neither --base nor --files: CA108
+        (["plan", "--files", "app.py"], "plan"),
+        (["tests"], "tests"),  # not built yet: CA109
         (["fix", "--log", "missing.log"], "fix"),
     ],
 )

@@ -21,7 +21,6 @@ GLOBAL_OPTIONS = ("-v, --verbose", "-q, --quiet", "--dry-run", "--output", "--co
 BACKUP_SUBCOMMANDS = ("create", "verify", "restore", "list", "stats", "prune")
 PENDING = [
     ["tests"],
-    ["plan"],
 ]
 ENVELOPE_KEYS = {
     "schema_version",

@@ -1,0 +1,82 @@
+"""``ci-agent plan``: a deployment plan for a change — locally between refs, or for named paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ci_agent.commands.common import Invocation, execute, global_options
+from ci_agent.config import CliOverrides
+from ci_agent.errors import fail
+from ci_agent.outcome import Outcome
+
+__all__ = ["plan"]
+
+
+@click.command()
+@click.option("--base", "base", metavar="REF", help="Plan the change from REF (local git).")
+@click.option("--head", "head", metavar="REF", default="HEAD", show_default=True, help="Up to REF.")
+@click.option(
+    "--files",
+    "files",
+    multiple=True,
+    metavar="PATH",
+    help="Plan for these changed paths instead of a diff (repeatable).",
+)
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The repository (default: current directory).",
+)
+@click.option(
+    "--terraform-plan",
+    "terraform_plan",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="`terraform show -json` output: deletes and replacements raise the risk.",
+)
+@click.option(
+    "--write-manifest",
+    is_flag=True,
+    help="Write the units inferred from the repository into .github/ci-agent.yml's deploy section.",
+)
+@global_options
+def plan(
+    overrides: CliOverrides,
+    *,
+    base: str | None,
+    head: str,
+    files: tuple[str, ...],
+    path: Path | None,
+    terraform_plan: Path | None,
+    write_manifest: bool,
+) -> int:
+    """Turn a change into ordered, parallel deployment groups with risk, checks and rollback."""
+
+    def body(invocation: Invocation) -> Outcome:
+        from ci_agent.plan.run import plan_local, write_inferred_manifest
+
+        root = path or invocation.cwd
+        if write_manifest:
+            return write_inferred_manifest(invocation.settings, root)
+        if base is None and not files:
+            raise fail(
+                "CA108",
+                problem="give --base REF to plan a local change, or --files PATH ...",
+                usage="ci-agent plan",
+            )
+        if base is not None and files:
+            raise fail(
+                "CA108", problem="--base and --files exclude each other", usage="ci-agent plan"
+            )
+        return plan_local(
+            invocation.settings,
+            root,
+            base=base,
+            head=head,
+            files=files,
+            terraform_plan=terraform_plan,
+        )
+
+    return execute(overrides, "plan", body)

@@ -1,0 +1,120 @@
+"""Assemble the plan: the same inputs give the same bytes, and a SHA-256 over them.
+
+The plan is plain data: schema version, inputs, the units with their risk and step, the
+parallel groups, the rollback order, changed paths no unit owns, and the recovery table. Its
+canonical form is JSON with sorted keys and no whitespace; ``sha256`` is taken over that form
+without the ``sha256`` key itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
+from typing import Any
+
+from ci_agent.config_deploy import DeployConfig
+from ci_agent.plan.graph import affected_units, layers, owners
+from ci_agent.plan.risk import ChangedText, Evidence, Risk, assess
+from ci_agent.plan.steps import RECOVERY_TEXT, step_for
+
+__all__ = ["PLAN_SCHEMA_VERSION", "build_plan", "canonical_bytes", "matrix"]
+
+PLAN_SCHEMA_VERSION = 1
+
+
+def build_plan(
+    deploy: DeployConfig,
+    changed: Sequence[str],
+    texts: Mapping[str, ChangedText],
+    *,
+    source: Mapping[str, Any],
+    extra_evidence: Mapping[str, Sequence[Evidence]] | None = None,
+) -> dict[str, Any]:
+    """The plan for deploying ``changed`` paths with the units of ``deploy``."""
+    units = {u.name: u for u in deploy.units}
+    owned = owners(deploy.units, changed)
+    affected = affected_units(deploy.units, owned.by_unit)
+    groups = layers(deploy.units, affected)
+    group_of = {name: index for index, group in enumerate(groups) for name in group}
+    entries = []
+    risks: dict[str, Risk] = {}
+    for name in (n for group in groups for n in group):
+        unit = units[name]
+        paths = owned.by_unit.get(name, ())
+        files = [texts.get(p, ChangedText(p)) for p in paths]
+        # A library is not deployed itself: what makes it risky ships with its dependents.
+        inherited = [
+            replace(e, reason=f"{e.reason} (via {dependency})")
+            for dependency in sorted(unit.depends_on)
+            if dependency in risks and units[dependency].kind == "library"
+            for e in risks[dependency].evidence
+        ]
+        risk = assess(files, [*(extra_evidence or {}).get(name, ()), *inherited])
+        risks[name] = risk
+        entries.append(
+            {
+                "name": name,
+                "kind": unit.kind,
+                "group": group_of[name],
+                "reason": affected[name],
+                "depends_on": sorted(d for d in unit.depends_on if d in affected),
+                "changed_paths": list(paths),
+                "environments": list(unit.environments),
+                "risk": {
+                    "level": risk.level,
+                    "score": risk.score,
+                    "evidence": [_evidence(e) for e in risk.evidence],
+                },
+                **step_for(unit, risk, deploy),
+            }
+        )
+    plan: dict[str, Any] = {
+        "schema_version": PLAN_SCHEMA_VERSION,
+        "source": dict(source),
+        "changed_paths": len(set(changed)),
+        "units": entries,
+        "groups": groups,
+        "rollback_order": [name for group in reversed(groups) for name in reversed(group)],
+        "unowned_paths": list(owned.unowned),
+        "recovery": {
+            level: {"action": action, "means": RECOVERY_TEXT[action]}
+            for level, action in sorted(deploy.recovery.items())
+        },
+    }
+    plan["sha256"] = hashlib.sha256(canonical_bytes(plan)).hexdigest()
+    return plan
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return {k: v for k, v in asdict(evidence).items() if v not in ("", None)}
+
+
+def canonical_bytes(plan: Mapping[str, Any]) -> bytes:
+    """The plan's canonical JSON (sorted keys, compact), without its ``sha256`` key."""
+    body = {k: v for k, v in plan.items() if k != "sha256"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def matrix(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One entry per parallel group, ready for ``strategy.matrix`` via ``fromJSON``."""
+    by_name = {u["name"]: u for u in plan["units"]}
+    return [
+        {
+            "group": index,
+            "include": [
+                {
+                    "unit": name,
+                    "kind": by_name[name]["kind"],
+                    "environment": by_name[name]["environments"][0]
+                    if by_name[name]["environments"]
+                    else "",
+                    "strategy": by_name[name]["strategy"]["name"],
+                    "risk": by_name[name]["risk"]["level"],
+                }
+                for name in group
+            ],
+        }
+        for index, group in enumerate(plan["groups"])
+    ]

@@ -1,0 +1,88 @@
+"""The plan as people read it: terminal text and Markdown (Mermaid graph, table, evidence)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ci_agent.plan.risk import LEVELS
+from ci_agent.render import TemplateRenderer
+
+__all__ = ["plan_markdown", "plan_text"]
+
+_UNOWNED_SHOWN = 20
+
+
+def plan_text(plan: Mapping[str, Any]) -> str:
+    """Groups, units with risk and strategy, unowned paths."""
+    lines = []
+    units = {u["name"]: u for u in plan["units"]}
+    if not units:
+        lines.append("nothing to deploy: no unit owns a changed path")
+    for index, group in enumerate(plan["groups"]):
+        lines.append(f"group {index}:")
+        for name in group:
+            unit = units[name]
+            flag = " irreversible" if unit["irreversible"] else ""
+            lines.append(
+                f"  {name} ({unit['kind']}): risk {unit['risk']['level']} "
+                f"{unit['risk']['score']}, {unit['strategy']['name']}{flag} — {unit['reason']}"
+            )
+            for evidence in unit["risk"]["evidence"]:
+                where = _where(evidence)
+                lines.append(
+                    f"    {evidence['level']} {evidence['rule']}: {evidence['reason']}{where}"
+                )
+    if plan["unowned_paths"]:
+        lines.append(f"{len(plan['unowned_paths'])} changed path(s) no unit owns:")
+        lines += [f"  {p}" for p in plan["unowned_paths"]]
+    lines.append(f"plan sha256 {plan['sha256']}")
+    return "\n".join(lines)
+
+
+def _where(evidence: Mapping[str, Any]) -> str:
+    if not evidence.get("path"):
+        return ""
+    line = f":{evidence['line']}" if evidence.get("line") else ""
+    return f" ({evidence['path']}{line})"
+
+
+def plan_markdown(plan: Mapping[str, Any], renderer: TemplateRenderer | None = None) -> str:
+    """The plan for a PR comment or job summary."""
+    units = [_with_places(u) for u in plan["units"]]
+    levels = [u["risk"]["level"] for u in units]
+    highest = max(levels, key=LEVELS.index) if levels else "none"
+    names = sorted(u["name"] for u in units)
+    unowned = list(plan["unowned_paths"])
+    return (renderer or TemplateRenderer()).render(
+        "comments/plan.md.j2",
+        units=units,
+        groups=plan["groups"],
+        ids={name: index for index, name in enumerate(names)},
+        risk={u["name"]: u["risk"]["level"] for u in units},
+        highest=highest,
+        sha=plan["sha256"],
+        rollback=[_code(n) for n in plan["rollback_order"]],
+        unowned=[_code(p) for p in unowned[:_UNOWNED_SHOWN]],
+        unowned_count=len(unowned),
+    )
+
+
+def _with_places(unit: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``unit`` whose evidence carries its place as a code span (``where``)."""
+    evidence = [
+        {**e, "where": _code(_where(e).strip(" ()")) if e.get("path") else ""}
+        for e in unit["risk"]["evidence"]
+    ]
+    return {**unit, "risk": {**unit["risk"], "evidence": evidence}}
+
+
+def _code(text: str) -> str:
+    """A code span that shows ``text`` as written, safe in a table cell."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    ticks = 1
+    while "`" * ticks in text:
+        ticks += 1
+    fence = "`" * ticks
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

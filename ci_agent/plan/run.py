@@ -1,0 +1,133 @@
+"""Plan a local change: read the manifest (or infer one), the diff, and build the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ci_agent.config import DEFAULT_CONFIG_PATH, Settings
+from ci_agent.config_deploy import DeployConfig
+from ci_agent.errors import fail
+from ci_agent.outcome import Outcome
+
+__all__ = ["plan_local", "write_inferred_manifest"]
+
+
+def _deploy(settings: Settings, root: Path) -> tuple[DeployConfig, str]:
+    """The manifest's units, else the inferred ones; and which it was."""
+    from ci_agent.plan.infer import infer_units
+
+    deploy = settings.config.deploy
+    if deploy.units:
+        return deploy, "manifest"
+    inferred = infer_units(root)
+    if not inferred:
+        raise fail("CA161", problem="no deploy section, and nothing to infer units from")
+    return DeployConfig(
+        units=inferred, recovery=deploy.recovery, retry_attempts=deploy.retry_attempts
+    ), "inferred"
+
+
+def plan_local(
+    settings: Settings,
+    root: Path,
+    *,
+    base: str | None,
+    head: str,
+    files: Sequence[str],
+    terraform_plan: Path | None,
+) -> Outcome:
+    """The plan for ``base..head`` (or ``files``) in the repository at ``root``."""
+    from ci_agent.plan.build import build_plan, matrix
+    from ci_agent.plan.present import plan_markdown, plan_text
+    from ci_agent.plan.sources import texts_from_changes, texts_from_files
+
+    deploy, manifest = _deploy(settings, root)
+    source: dict[str, Any] = {"manifest": manifest}
+    if base is not None:
+        from ci_agent.forge.local import LocalRepository
+
+        repository = LocalRepository.open(root)
+        base_sha, head_sha = repository.resolve(base), repository.resolve(head)
+        changes = repository.changed_files(base_sha, head_sha)
+        paths = sorted({p for c in changes for p in (c.path, c.previous_path) if p})
+        texts = texts_from_changes(changes)
+        source.update(kind="diff", base=base_sha, head=head_sha)
+    else:
+        paths = sorted(set(files))
+        texts = texts_from_files(root, paths)
+        source.update(kind="files")
+    extra = _terraform(terraform_plan, deploy) if terraform_plan else {}
+    plan = build_plan(deploy, paths, texts, source=source, extra_evidence=extra)
+    result = {**plan, "matrix": matrix(plan)}
+    return Outcome("plan", result=result, text=plan_text(plan), markdown=plan_markdown(plan))
+
+
+def _terraform(path: Path, deploy: DeployConfig) -> dict[str, Any]:
+    from ci_agent.plan.risk import terraform_evidence
+
+    try:
+        evidence = terraform_evidence(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise fail(
+            "CA106",
+            name="--terraform-plan",
+            value=str(path),
+            allowed=f"terraform show -json output ({exc})",
+        ) from None
+    return {u.name: evidence for u in deploy.units if u.kind == "infra"}
+
+
+def write_inferred_manifest(settings: Settings, root: Path) -> Outcome:
+    """Append the inferred units to the config file's ``deploy`` section (none may exist)."""
+    import yaml
+
+    from ci_agent.atomic import write_bytes_atomically
+    from ci_agent.plan.infer import infer_units
+
+    units = infer_units(root)
+    if not units:
+        raise fail("CA161", problem="nothing in this repository to infer units from")
+    target = settings.config_path or root / DEFAULT_CONFIG_PATH
+    try:
+        existing = target.read_text(encoding="utf-8") if target.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail("CA205", path=target, problem=str(exc)) from None
+    if settings.config.deploy.units or _has_deploy(existing):
+        raise fail("CA161", problem=f"{target} already has a deploy section; edit it there")
+    data = {
+        "deploy": {
+            "units": [
+                u.model_dump(by_alias=True, exclude_defaults=True, mode="json") | {"name": u.name}
+                for u in units
+            ]
+        }
+    }
+    block = "\n# Inferred by `ci-agent plan --write-manifest`: check and edit.\n"
+    block += yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+    text = existing + ("" if not existing or existing.endswith("\n") else "\n") + block
+    written = not settings.dry_run
+    if written:
+        try:
+            write_bytes_atomically(target, text.encode("utf-8"), keep_mode=True)
+        except OSError as exc:
+            raise fail("CA205", path=target, problem=exc.strerror or str(exc)) from None
+    verb = "wrote" if written else "would write"
+    names = ", ".join(u.name for u in units)
+    return Outcome(
+        "plan",
+        result={"manifest": str(target), "units": [u.name for u in units], "written": written},
+        text=f"{verb} {len(units)} unit(s) to {target}: {names}\n{block}",
+        markdown=f"```yaml\n{block}```\n",
+    )
+
+
+def _has_deploy(text: str) -> bool:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return False
+    return isinstance(data, dict) and "deploy" in data

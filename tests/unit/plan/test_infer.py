@@ -1,0 +1,66 @@
+"""Units inferred from repository files: workspaces, modules, migrations, charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ci_agent.plan.infer import infer_units
+
+
+def make(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def summary(root: Path) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    return {u.name: (u.kind, u.paths, u.depends_on) for u in infer_units(root)}
+
+
+def test_uv_and_poetry_path_dependencies_and_go_replace(tmp_path: Path) -> None:
+    root = make(
+        tmp_path,
+        {
+            "services/api/pyproject.toml": (
+                '[project]\nname = "api"\n[tool.uv.sources]\ncore = { path = "../../libs/core" }\n'
+            ),
+            "libs/core/pyproject.toml": '[project]\nname = "core"\n',
+            "services/worker/pyproject.toml": (
+                '[tool.poetry.dependencies]\ncore = { path = "../../libs/core" }\n'
+            ),
+            "tools/cli/go.mod": "module x/cli\n\nreplace x/core => ../../libs/gocore\n",
+            "libs/gocore/go.mod": "module x/core\n",
+        },
+    )
+    found = summary(root)
+    assert found["api"] == ("library", ("services/api/**",), ("core",))
+    assert found["worker"][2] == ("core",)
+    assert found["cli"][2] == ("gocore",)
+
+
+def test_a_service_depends_on_the_migrations_in_its_directory(tmp_path: Path) -> None:
+    root = make(
+        tmp_path,
+        {
+            "backend/Dockerfile": "FROM python\n",
+            "backend/alembic/versions/1_init.py": "def upgrade(): pass\n",
+            "shop/orders/migrations/0001_initial.py": "",
+            "deploy/chart/Chart.yaml": "name: shop\n",
+        },
+    )
+    found = summary(root)
+    assert found["backend"] == (
+        "service",
+        ("backend/**", "!backend/alembic/versions/**"),
+        ("backend-alembic",),
+    )
+    assert found["backend-alembic"][0] == "migration"
+    assert found["orders-migrations"][0] == "migration"
+    assert found["chart"][0] == "config"
+
+
+def test_an_ordinary_single_package_repository_has_no_units(tmp_path: Path) -> None:
+    root = make(tmp_path, {"pyproject.toml": '[project]\nname = "x"\n', "src/x/__init__.py": ""})
+    assert infer_units(root) == ()
