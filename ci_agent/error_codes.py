@@ -525,6 +525,14 @@ _SPECS = (
         "the patch was refused: {problem}",
         "Nothing was posted or pushed; protected paths and weakened tests are never accepted.",
     ),
+    _spec(
+        "CA551",
+        "deploy-verification-failed",
+        _V,
+        "verification of unit '{unit}' failed: {failed} of {rounds} round(s) failed "
+        "(failure limit {limit})",
+        "The plan's recovery decision for this step applies; the JSON result has every check.",
+    ),
     # processing
     _spec(
         "CA601",

@@ -14,7 +14,7 @@ from ci_agent.outcome import Outcome
 __all__ = ["plan"]
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--base", "base", metavar="REF", help="Plan the change from REF (local git).")
 @click.option("--head", "head", metavar="REF", default="HEAD", show_default=True, help="Up to REF.")
 @click.option(
@@ -52,7 +52,12 @@ def plan(
     terraform_plan: Path | None,
     write_manifest: bool,
 ) -> int:
-    """Turn a change into ordered, parallel deployment groups with risk, checks and rollback."""
+    """Turn a change into ordered, parallel deployment groups with risk, checks and rollback.
+
+    `ci-agent plan verify --unit U` runs a deployed unit's checks.
+    """
+    if click.get_current_context().invoked_subcommand is not None:
+        return 0
 
     def body(invocation: Invocation) -> Outcome:
         from ci_agent.plan.run import plan_local, write_inferred_manifest
@@ -80,3 +85,41 @@ def plan(
         )
 
     return execute(overrides, "plan", body)
+
+
+@plan.command("verify")
+@click.option("--unit", "unit", required=True, metavar="NAME", help="The unit to verify.")
+@global_options
+def verify(overrides: CliOverrides, *, unit: str) -> int:
+    """Run a deployed unit's checks: rounds of HTTP and command checks, then the verdict."""
+
+    def body(invocation: Invocation) -> Outcome:
+        from ci_agent.plan.verify import verify_unit
+
+        units = {u.name: u for u in invocation.settings.config.deploy.units}
+        if unit not in units:
+            allowed = ", ".join(sorted(units)) or "none (no deploy section)"
+            raise fail("CA106", name="--unit", value=unit, allowed=allowed)
+        done = verify_unit(units[unit])
+        lines = [f"verify {unit}: {'ok' if done.ok else 'FAILED'}"]
+        for index, checks in enumerate(done.rounds, 1):
+            lines += [
+                f"  round {index}: {c.check}: {'ok' if c.ok else 'failed'} ({c.detail})"
+                for c in checks
+            ]
+        if done.note:
+            lines.append(f"  {done.note}")
+        errors = []
+        if not done.ok:
+            errors.append(
+                fail(
+                    "CA551",
+                    unit=unit,
+                    failed=done.failed_rounds if done.rounds else "all",
+                    rounds=len(done.rounds),
+                    limit=done.failure_limit,
+                )
+            )
+        return Outcome("plan verify", result=done.to_dict(), text="\n".join(lines), errors=errors)
+
+    return execute(overrides, "plan verify", body)

@@ -1,0 +1,147 @@
+"""Run a unit's verification after it was deployed: rounds of checks, like an analysis run.
+
+After the bake time, ``count`` rounds run ``interval_seconds`` apart; a round fails when any of
+its checks fails (wrong status, missing body text, too slow, a command that exits non-zero or
+times out). The unit fails verification when more than ``failure_limit`` rounds fail — then the
+step's recovery decision from the plan applies. Commands are argument lists from the trusted
+manifest, run without a shell.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ci_agent.config_deploy import CommandCheck, HttpCheck, Unit
+
+__all__ = ["CheckResult", "Verification", "verify_unit"]
+
+_BODY_LIMIT = 1024 * 1024  # bytes of an answer read to look for body-contains
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check in one round."""
+
+    check: str
+    ok: bool
+    detail: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Every round's results and the verdict."""
+
+    unit: str
+    rounds: tuple[tuple[CheckResult, ...], ...]
+    failure_limit: int
+    note: str = ""
+    failed_rounds: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        failed = sum(1 for r in self.rounds if any(not c.ok for c in r))
+        object.__setattr__(self, "failed_rounds", failed)
+
+    @property
+    def ok(self) -> bool:
+        """At most ``failure_limit`` rounds failed, and there were checks to run."""
+        return bool(self.rounds) and self.failed_rounds <= self.failure_limit
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON result of ``plan verify``."""
+        return {
+            "unit": self.unit,
+            "ok": self.ok,
+            "failed_rounds": self.failed_rounds,
+            "rounds": len(self.rounds),
+            "failure_limit": self.failure_limit,
+            "note": self.note,
+            "results": [
+                [
+                    {
+                        "check": c.check,
+                        "ok": c.ok,
+                        "detail": c.detail,
+                        "seconds": round(c.seconds, 3),
+                    }
+                    for c in checks
+                ]
+                for checks in self.rounds
+            ],
+        }
+
+
+def verify_unit(
+    unit: Unit,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Verification:
+    """Bake, then run the unit's checks round after round."""
+    settings = unit.verify
+    if not settings.http and not settings.commands:
+        return Verification(unit.name, (), settings.failure_limit, "no checks configured")
+    if settings.bake_seconds:
+        sleep(settings.bake_seconds)
+    rounds = []
+    for index in range(settings.count):
+        if index:
+            sleep(settings.interval_seconds)
+        results = [_http(check, clock) for check in settings.http]
+        results += [_command(check, clock) for check in settings.commands]
+        rounds.append(tuple(results))
+    return Verification(unit.name, tuple(rounds), settings.failure_limit)
+
+
+def _http(check: HttpCheck, clock: Callable[[], float]) -> CheckResult:
+    name = f"GET {check.url}"
+    started = clock()
+    request = urllib.request.Request(check.url, headers={"User-Agent": "ci-agent-verify"})  # noqa: S310 - the scheme is http(s), checked by the manifest
+    try:
+        with urllib.request.urlopen(request, timeout=check.timeout_seconds) as answer:  # noqa: S310
+            status, body = answer.status, answer.read(_BODY_LIMIT)
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, exc.read(_BODY_LIMIT) if exc.fp else b""
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return CheckResult(name, False, f"no answer: {reason}", clock() - started)
+    seconds = clock() - started
+    problems = []
+    if status != check.expect_status:
+        problems.append(f"status {status}, expected {check.expect_status}")
+    if check.body_contains and check.body_contains.encode() not in body:
+        problems.append(f"body lacks {check.body_contains!r}")
+    if check.max_latency_ms is not None and seconds * 1000 > check.max_latency_ms:
+        problems.append(f"{seconds * 1000:.0f} ms, limit {check.max_latency_ms} ms")
+    detail = "; ".join(problems) or f"status {status} in {seconds * 1000:.0f} ms"
+    return CheckResult(name, not problems, detail, seconds)
+
+
+def _command(check: CommandCheck, clock: Callable[[], float]) -> CheckResult:
+    name = " ".join(check.run)
+    started = clock()
+    try:
+        done = subprocess.run(
+            list(check.run),
+            capture_output=True,
+            text=True,
+            timeout=check.timeout_seconds,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return CheckResult(
+            name, False, f"timed out after {check.timeout_seconds} s", clock() - started
+        )
+    except OSError as exc:
+        return CheckResult(
+            name, False, f"could not start: {exc.strerror or exc}", clock() - started
+        )
+    tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
+    detail = f"exit {done.returncode}" + (f": {tail[0][:200]}" if tail[0] else "")
+    return CheckResult(name, done.returncode == 0, detail, clock() - started)
