@@ -84,6 +84,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         "plan",
         "Plan a deployment from the changed paths.",
         "ci_agent.commands.plan:plan",
+        "ci_agent.commands.jobs:plan_job",
+        events=("push",),
     ),
     Capability(
         "backup",

@@ -36,6 +36,8 @@ class Outcome:
     annotations: tuple[Annotation, ...] = ()
     # Whether the capability's own GitHub surfaces could not be written (a read-only token).
     read_only: bool = False
+    # Step outputs of this capability besides the common ones (e.g. the plan's `matrix`).
+    outputs: dict[str, str] = field(default_factory=dict)
 
     @property
     def status(self) -> Status:

@@ -14,7 +14,10 @@ from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 from ci_agent.runner.events import Event
 
-__all__ = ["backup_job", "doctor_job", "fix_job", "review_job", "triage_job"]
+# The plan's share of the job's 1 MB of outputs (result-json holds it too, within its own share).
+PLAN_OUTPUT_LIMIT = 256 * 1024
+
+__all__ = ["backup_job", "doctor_job", "fix_job", "plan_job", "review_job", "triage_job"]
 
 
 def review_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
@@ -54,3 +57,45 @@ def doctor_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Out
     from ci_agent.commands.doctor import diagnose
 
     return diagnose(invocation)
+
+
+def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
+    """Plan the event's change; outputs ``matrix`` and ``plan-json``, the PR's sticky comment."""
+    import json
+    from dataclasses import replace
+
+    from ci_agent.errors import CiAgentError
+    from ci_agent.plan.build import canonical_bytes
+    from ci_agent.plan.run import event_range, plan_local, publish_plan
+    from ci_agent.report.artifact import report_artifact_name, write_json_artifact
+
+    settings = invocation.settings
+    base, head, how = event_range(event, settings.workspace)
+    try:
+        outcome = plan_local(
+            settings, settings.workspace, base=base, head=head, files=(), terraform_plan=None
+        )
+    except CiAgentError as exc:
+        if exc.code != "CA161":
+            raise
+        # A repository with nothing to deploy: `auto` on push must not fail its runs.
+        text = f"nothing to plan: {exc.message}"
+        return Outcome("plan", result={"units": [], "note": exc.message}, text=text, markdown=text)
+    plan = outcome.result
+    plan_json = canonical_bytes({k: v for k, v in plan.items() if k != "matrix"}).decode()
+    result = {**plan, "range": how}
+    if len(plan_json) > PLAN_OUTPUT_LIMIT and not settings.dry_run:
+        name = report_artifact_name("plan", plan["sha256"][:12], invocation.environ)
+        written = write_json_artifact(invocation.environ, name, plan)
+        if written is not None:
+            result["artifact"] = written.to_dict()
+        where = f"the {name} artifact" if written is not None else "the JSON result"
+        note = {"truncated": True, "sha256": plan["sha256"], "bytes": len(plan_json)}
+        plan_json = json.dumps(
+            {**note, "note": f"the plan is too large for an output; see {where}"}
+        )
+    outputs = {"matrix": json.dumps(plan["matrix"], separators=(",", ":")), "plan-json": plan_json}
+    if event.pr_number is not None and not settings.dry_run:
+        forge = invocation.use.github(settings.repository or event.repository)
+        result["comment"] = publish_plan(forge, event.pr_number, outcome.markdown)
+    return replace(outcome, result=result, outputs=outputs)

@@ -141,7 +141,8 @@ def _publish(invocation: Invocation, outcome: Outcome) -> None:
         dropped = publish_annotations(invocation.use.runner(), outcome.annotations)
         notes += [dropped] if dropped else []
     redact = invocation.term.redact
-    write_outputs(invocation.environ, envelope(outcome, invocation.metrics), redact)
+    data = envelope(outcome, invocation.metrics)
+    write_outputs(invocation.environ, data, redact, outcome.outputs)
     if report.job_summary:
         title = f"ci-agent {outcome.result.get('job') or 'run'}: {outcome.status}"
         write_job_summary(

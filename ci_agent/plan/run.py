@@ -11,7 +11,7 @@ from ci_agent.config_deploy import DeployConfig
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
-__all__ = ["plan_local", "write_inferred_manifest"]
+__all__ = ["event_range", "plan_local", "publish_plan", "write_inferred_manifest"]
 
 
 def _deploy(settings: Settings, root: Path) -> tuple[DeployConfig, str]:
@@ -131,3 +131,47 @@ def _has_deploy(text: str) -> bool:
     except yaml.YAMLError:
         return False
     return isinstance(data, dict) and "deploy" in data
+
+
+_ZERO = "0" * 40
+
+
+def event_range(event: Any, root: Path) -> tuple[str, str, str]:
+    """(base, head, how) for an Actions event, from what the checkout holds.
+
+    A push plans ``before..after``; a pull request its base to its head. When the clone lacks
+    the base (a shallow checkout, a new branch), the last commit alone: ``HEAD^..HEAD``.
+    """
+    from ci_agent.forge.local import LocalRepository
+
+    repository = LocalRepository.open(root)
+    payload = event.payload
+    if event.name == "push":
+        base, head = str(payload.get("before") or ""), str(payload.get("after") or "HEAD")
+    else:
+        base, head = event.base_sha or "", event.head_sha or "HEAD"
+    for ref in (base, head):
+        if not ref or ref == _ZERO or not _has(repository, ref):
+            return "HEAD^", "HEAD", "the last commit (the event's base is not in the checkout)"
+    return base, head, f"the {event.name} event's range"
+
+
+def _has(repository: Any, ref: str) -> bool:
+    try:
+        repository.resolve(ref)
+    except Exception:
+        return False
+    return True
+
+
+def publish_plan(forge: Any, number: int, markdown: str) -> dict[str, Any]:
+    """The plan as the pull request's sticky comment (edited in place on a re-run)."""
+    from ci_agent.forge.types import CommentKind
+    from ci_agent.markers import marker
+    from ci_agent.report.sticky_comment import find_ours, upsert_comment
+
+    key = f"pr-{number}"
+    body = marker("plan", key) + "\n" + markdown
+    existing = find_ours(forge.comments(number, CommentKind.ISSUE), "plan", key)
+    comment_id, action = upsert_comment(forge, number, body, existing)
+    return {"id": comment_id, "action": action}

@@ -24,6 +24,7 @@ def write_outputs(
     environ: Mapping[str, str],
     envelope: Mapping[str, Any],
     redact: Redactor,
+    extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Set the action's outputs from the run's JSON envelope; the values written."""
     from ci_agent.runner.files import set_output
@@ -51,6 +52,7 @@ def write_outputs(
         "artifact-path": str(artifact.get("path", "")),
         "artifact-name": str(artifact.get("name", "")),
         "sha256": str(artifact.get("sha256", "")),
+        **{name: redact(value) for name, value in (extra or {}).items()},
     }
     for name, value in outputs.items():
         set_output(environ, name, value)

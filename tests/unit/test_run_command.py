@@ -261,7 +261,6 @@ def test_event_file_not_an_object(run_cli: RunCli, actions: ActionsStep) -> None
     ("command", "event", "payload"),
     [
         ("tests", "pull_request", {"number": 1}),
-        ("plan", "push", {}),
     ],
 )
 def test_pending_jobs(
@@ -389,6 +388,7 @@ def comment(body: str, *, on_pr: bool = True, sender: str = "octocat") -> Any:
         ("pull_request_target", "review"),
         ("workflow_run", "fix"),
         ("schedule", "backup"),
+        ("push", "plan"),
     ],
 )
 def test_auto_picks_the_job_for_the_event(name: str, job: str) -> None:
@@ -396,13 +396,13 @@ def test_auto_picks_the_job_for_the_event(name: str, job: str) -> None:
 
 
 def test_auto_never_picks_a_job_that_is_not_built() -> None:
-    # Deployment planning would answer `push`; until it exists, `auto` says what it can run.
-    with pytest.raises(CiAgentError) as caught:
-        choose_command("auto", event("push"))
-    assert caught.value.code == "CA113"
-    assert "push" not in EVENT_COMMANDS
+    # Test generation has no action job yet: `auto` answers no event with it.
+    assert "tests" not in EVENT_COMMANDS.values()
     built = {c.name for c in CAPABILITIES if c.available}
     assert set(EVENT_COMMANDS.values()) <= built
+    with pytest.raises(CiAgentError) as caught:
+        choose_command("auto", event("release"))
+    assert caught.value.code == "CA113"
 
 
 def test_event_table_matches_the_action_commands() -> None:
@@ -422,7 +422,7 @@ def test_workflow_dispatch_without_a_usable_command(inputs: dict[str, str]) -> N
     assert error.code == "CA113"
     assert error.exit_code == 2
     assert error.message == "event 'workflow_dispatch' cannot run 'auto'"
-    assert "pull_request, pull_request_target, workflow_run, schedule, issue_comment" in (
+    assert "pull_request, pull_request_target, workflow_run, push, schedule, issue_comment" in (
         error.suggestion
     )
 
