@@ -93,33 +93,83 @@ def plan(
 def verify(overrides: CliOverrides, *, unit: str) -> int:
     """Run a deployed unit's checks: rounds of HTTP and command checks, then the verdict."""
 
-    def body(invocation: Invocation) -> Outcome:
-        from ci_agent.plan.verify import verify_unit
+    return execute(overrides, "plan verify", lambda invocation: verify_outcome(invocation, unit))
 
-        units = {u.name: u for u in invocation.settings.config.deploy.units}
-        if unit not in units:
-            allowed = ", ".join(sorted(units)) or "none (no deploy section)"
-            raise fail("CA106", name="--unit", value=unit, allowed=allowed)
-        done = verify_unit(units[unit])
-        lines = [f"verify {unit}: {'ok' if done.ok else 'FAILED'}"]
-        for index, checks in enumerate(done.rounds, 1):
-            lines += [
-                f"  round {index}: {c.check}: {'ok' if c.ok else 'failed'} ({c.detail})"
-                for c in checks
-            ]
-        if done.note:
-            lines.append(f"  {done.note}")
-        errors = []
-        if not done.ok:
-            errors.append(
-                fail(
-                    "CA551",
-                    unit=unit,
-                    failed=done.failed_rounds if done.rounds else "all",
-                    rounds=len(done.rounds),
-                    limit=done.failure_limit,
-                )
+
+def verify_outcome(invocation: Invocation, unit: str) -> Outcome:
+    """``plan verify --unit U`` as an outcome (the CLI's and the action's)."""
+    from ci_agent.plan.verify import verify_unit
+
+    units = {u.name: u for u in invocation.settings.config.deploy.units}
+    if unit not in units:
+        allowed = ", ".join(sorted(units)) or "none (no deploy section)"
+        raise fail("CA106", name="--unit", value=unit, allowed=allowed)
+    done = verify_unit(units[unit])
+    lines = [f"verify {unit}: {'ok' if done.ok else 'FAILED'}"]
+    for index, checks in enumerate(done.rounds, 1):
+        lines += [
+            f"  round {index}: {c.check}: {'ok' if c.ok else 'failed'} ({c.detail})" for c in checks
+        ]
+    if done.note:
+        lines.append(f"  {done.note}")
+    errors = []
+    if not done.ok:
+        errors.append(
+            fail(
+                "CA551",
+                unit=unit,
+                failed=done.failed_rounds if done.rounds else "all",
+                rounds=len(done.rounds),
+                limit=done.failure_limit,
             )
-        return Outcome("plan verify", result=done.to_dict(), text="\n".join(lines), errors=errors)
+        )
+    return Outcome("plan verify", result=done.to_dict(), text="\n".join(lines), errors=errors)
 
-    return execute(overrides, "plan verify", body)
+
+_STATES = ("queued", "in_progress", "success", "failure", "error", "inactive")
+
+
+@plan.command("status")
+@click.option("--unit", "unit", required=True, metavar="NAME", help="The unit deployed.")
+@click.option("--environment", "environment", required=True, metavar="NAME", help="Where to.")
+@click.option("--state", "state", required=True, type=click.Choice(_STATES), help="Its state.")
+@click.option("--sha", "sha", required=True, metavar="SHA", help="The commit deployed.")
+@click.option("--repo", "repo", metavar="OWNER/NAME", help="The repository (in Actions: this one).")
+@click.option("--environment-url", "environment_url", default="", help="Where it can be seen.")
+@click.option("--log-url", "log_url", default="", help="The deployment's log (the job's URL).")
+@click.option("--description", "description", default="", help="A short note (140 chars).")
+@global_options
+def status(
+    overrides: CliOverrides,
+    *,
+    unit: str,
+    environment: str,
+    state: str,
+    sha: str,
+    repo: str | None,
+    environment_url: str,
+    log_url: str,
+    description: str,
+) -> int:
+    """Record a unit's deployment state in GitHub's Deployments API (created once per commit)."""
+
+    def body(invocation: Invocation) -> Outcome:
+        from ci_agent.plan.status import record_status
+
+        forge = invocation.use.github(repo or invocation.settings.repository)
+        done = record_status(
+            forge,
+            unit=unit,
+            environment=environment,
+            state=state,
+            sha=sha,
+            environment_url=environment_url,
+            log_url=log_url,
+            description=description,
+            dry_run=invocation.settings.dry_run,
+        )
+        verb = "would record" if invocation.settings.dry_run else "recorded"
+        text = f"{verb} {state} for {unit} in {environment} (deployment {done['deployment']})"
+        return Outcome("plan status", result=done, text=text)
+
+    return execute(overrides, "plan status", body)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.forge import github_parse as parse
 from ci_agent.forge.github_http import GitHubPart
+from ci_agent.forge.github_reply import Reply
 from ci_agent.forge.run_types import Deployment, DeploymentState
 
 if TYPE_CHECKING:
-    from ci_agent.forge.run_protocol import Deployments
+    from ci_agent.forge.run_protocol import Deployments, DeploymentWriter
 
 __all__ = ["DeploymentsApi"]
 
 DEPLOYMENTS = "GET /repos/{owner}/{repo}/deployments"
+CREATE = "POST /repos/{owner}/{repo}/deployments"
+# Statuses are appended; re-sending one after a lost answer only repeats the same state.
+STATUSES = "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
 _STATES = frozenset({"error", "failure", "inactive", "in_progress", "queued", "pending", "success"})
 
 
@@ -39,8 +43,59 @@ class DeploymentsApi(GitHubPart):
                 return state  # type: ignore[no-any-return]
         return None
 
+    def create_deployment(
+        self, sha: str, environment: str, task: str, description: str = ""
+    ) -> Deployment:
+        """A deployment of ``sha``; a lost answer is looked for by sha, task and environment.
+
+        ``required_contexts`` is empty and ``auto_merge`` off: the workflow decides when to
+        deploy, GitHub's commit-status gate and merging are not wanted here.
+        """
+        payload = {
+            "ref": sha,
+            "task": task,
+            "environment": environment,
+            "description": description,
+            "auto_merge": False,
+            "required_contexts": [],
+            "production_environment": environment == "production",
+        }
+        query = {"sha": sha, "task": task, "environment": environment}
+
+        def landed() -> Reply | None:
+            found = next(iter(self._http.rest_pages(DEPLOYMENTS, query=query)), None)
+            return Reply(data=found) if found else None
+
+        reply = self._http.rest(
+            "POST /repos/{owner}/{repo}/deployments", body=payload, landed=landed
+        )
+        return parse.deployment(reply.data)
+
+    def find_deployment(self, sha: str, environment: str, task: str) -> Deployment | None:
+        """The newest deployment of ``sha`` with this task to this environment, if any."""
+        query = {"sha": sha, "task": task, "environment": environment}
+        found = next(iter(self._http.rest_pages(DEPLOYMENTS, query=query)), None)
+        return parse.deployment(found) if found else None
+
+    def set_deployment_state(
+        self,
+        deployment_id: int,
+        state: DeploymentState,
+        *,
+        description: str = "",
+        environment_url: str = "",
+        log_url: str = "",
+    ) -> None:
+        """Add a status; ``inactive`` marks earlier deployments as replaced or rolled back."""
+        body: dict[str, Any] = {"state": state, "description": description[:140]}
+        if environment_url:
+            body["environment_url"] = environment_url
+        if log_url:
+            body["log_url"] = log_url
+        self._http.rest(STATUSES, body=body, deployment_id=deployment_id)
+
 
 if TYPE_CHECKING:
 
-    def _conforms(api: DeploymentsApi) -> Deployments:
-        return api
+    def _conforms(api: DeploymentsApi) -> tuple[Deployments, DeploymentWriter]:
+        return api, api

@@ -23,6 +23,7 @@ __all__ = [
     "ActionsClient",
     "ArchiveReader",
     "ArtifactStore",
+    "DeploymentWriter",
     "Deployments",
     "JobLogs",
     "RepoWriter",
@@ -129,3 +130,27 @@ class Deployments(Protocol):
 
     def deployment_state(self, deployment_id: int) -> DeploymentState | None:
         """The latest state of a deployment, None when it has no status yet."""
+
+
+@runtime_checkable
+class DeploymentWriter(Protocol):
+    """Recording deployments and their states (``ci-agent plan status``)."""
+
+    def create_deployment(
+        self, sha: str, environment: str, task: str, description: str = ""
+    ) -> Deployment:
+        """A deployment of ``sha`` to ``environment``."""
+
+    def find_deployment(self, sha: str, environment: str, task: str) -> Deployment | None:
+        """The newest deployment of ``sha`` with ``task`` to ``environment``, if any."""
+
+    def set_deployment_state(
+        self,
+        deployment_id: int,
+        state: DeploymentState,
+        *,
+        description: str = "",
+        environment_url: str = "",
+        log_url: str = "",
+    ) -> None:
+        """Add a status to a deployment."""
