@@ -81,6 +81,23 @@ def missing_field(resource: str, field: str, documentation_url: str = DOCS) -> A
     )
 
 
+# GitHub refuses comment, review, issue and pull-request bodies longer than this (422).
+MAX_BODY_CHARS = 65_536
+
+
+def check_body(text: Any, resource: str) -> None:
+    """GitHub's 422 for a ``body`` over MAX_BODY_CHARS characters (nothing is stored)."""
+    if isinstance(text, str) and len(text) > MAX_BODY_CHARS:
+        raise validation_failed(
+            {
+                "resource": resource,
+                "code": "custom",
+                "field": "body",
+                "message": f"Body is too long (maximum is {MAX_BODY_CHARS} characters)",
+            }
+        )
+
+
 def require(body: Any, *fields: str, documentation_url: str = DOCS) -> dict[str, Any]:
     """The JSON object body, checked to carry ``fields`` (else GitHub's schema error)."""
     if not isinstance(body, dict):
