@@ -120,6 +120,17 @@ class GitPart(MemoryPart):
         self._register_history(local, resolved)
         self._state.branches[branch] = resolved
 
+    def seed_branch(self, workdir: Path, branch: str, ref: str) -> str:
+        """Point ``branch`` at ``ref`` of the local repository at ``workdir``, knowing its whole
+        history (for commit ranges and contents); its SHA. Not logged."""
+        local = LocalRepository.open(workdir)
+        sha = local.resolve(ref)
+        if local not in self._state.sources:
+            self._state.sources.append(local)
+        self._register_history(local, sha)
+        self._state.branches[branch] = sha
+        return sha
+
     def add_commit(self, commit: Commit, files: Mapping[str, bytes] | None = None) -> None:
         """Know ``commit``, holding ``files`` and its first parent's other files (for seeding)."""
         self._state.commits[commit.sha] = commit

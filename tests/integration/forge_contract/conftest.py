@@ -78,6 +78,13 @@ class Side:
             return self.memory.seed_issue(title, body, labels, author=user).number
         return self.repo.add_issue(title, body=body, user=user, labels=list(labels)).number
 
+    def commit(self, branch: str, files: dict[str, str | None], message: str) -> str:
+        """A commit pushed to ``branch`` by someone else; its SHA."""
+        sha = self.repo.commit(branch, files, message)
+        if self.memory is not None:
+            self.memory.seed_branch(self.repo.git.path, branch, sha)
+        return sha
+
     def check_updates(self) -> int:
         """Check-run updates (PATCH requests) sent so far."""
         if self.memory is not None:
