@@ -83,7 +83,7 @@ class GitPart(MemoryPart):
         if current != expected or current not in self._ancestors(sha):
             actual = (current or "deleted")[:12]
             raise fail("CA531", branch=branch, expected=expected[:12], actual=actual)
-        self._state.branches[branch] = sha
+        self._branch_moved(branch, sha)
 
     def create_branch(self, name: str, sha: str) -> None:
         """Create branch ``name`` at ``sha``; GitHub's 422 when it exists already."""
@@ -118,7 +118,7 @@ class GitPart(MemoryPart):
         if local not in self._state.sources:
             self._state.sources.append(local)
         self._register_history(local, resolved)
-        self._state.branches[branch] = resolved
+        self._branch_moved(branch, resolved)
 
     def seed_branch(self, workdir: Path, branch: str, ref: str) -> str:
         """Point ``branch`` at ``ref`` of the local repository at ``workdir``, knowing its whole
@@ -128,8 +128,11 @@ class GitPart(MemoryPart):
         if local not in self._state.sources:
             self._state.sources.append(local)
         self._register_history(local, sha)
-        self._state.branches[branch] = sha
+        self._branch_moved(branch, sha)
         return sha
+
+    def _branch_moved(self, branch: str, sha: str) -> None:
+        self._state.branches[branch] = sha
 
     def add_commit(self, commit: Commit, files: Mapping[str, bytes] | None = None) -> None:
         """Know ``commit``, holding ``files`` and its first parent's other files (for seeding)."""

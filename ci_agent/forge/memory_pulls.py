@@ -13,49 +13,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from ci_agent.diff import parse_diff
 from ci_agent.errors import CiAgentError
-from ci_agent.forge.gitdiff import split_patch
 from ci_agent.forge.local import LocalRepository
+from ci_agent.forge.memory_diff import file_section, files_from_diff, sections
 from ci_agent.forge.memory_git import GitPart
 from ci_agent.forge.memory_state import PullRecord, github_error
-from ci_agent.forge.types import ChangedFile, Commit, FileStatus, PullRequestInfo
+from ci_agent.forge.types import ChangedFile, Commit, PullRequestInfo
 
-__all__ = ["PullsPart", "files_from_diff"]
+__all__ = ["PullsPart"]
 
 PULL = "GET /repos/{owner}/{repo}/pulls/{number}"
 PULLS = "POST /repos/{owner}/{repo}/pulls"
-_STATUS = {
-    "added": FileStatus.ADDED,
-    "deleted": FileStatus.REMOVED,
-    "modified": FileStatus.MODIFIED,
-    "renamed": FileStatus.RENAMED,
-    "copied": FileStatus.COPIED,
-}
-
-
-def files_from_diff(diff: str) -> list[ChangedFile]:
-    """The changed files of a ``git diff`` (``diff --git`` sections), as GitHub lists them."""
-    data = diff.encode("utf-8", "surrogateescape")
-    files = []
-    for section in split_patch(data):
-        text = section.decode("utf-8", "surrogateescape")
-        (parsed,) = parse_diff(text)
-        at = text.find("\n@@ ")
-        patch = text[at + 1 :].removesuffix("\n") if at >= 0 else ""
-        renamed = parsed.old_path is not None and parsed.old_path != parsed.path
-        files.append(
-            ChangedFile(
-                path=parsed.path,
-                status=_STATUS[parsed.status],
-                additions=parsed.additions,
-                deletions=parsed.deletions,
-                patch=None if parsed.is_binary else patch,
-                previous_path=parsed.old_path if renamed else None,
-                binary=parsed.is_binary,
-            )
-        )
-    return files
 
 
 class PullsPart(GitPart):
@@ -221,20 +189,67 @@ class PullsPart(GitPart):
         self._state.pulls[number] = PullRecord(info, files, diff, commits)
         return info
 
+    def _files_at(self, pull: PullRecord, sha: str) -> list[ChangedFile]:
+        """The files from the base to ``sha`` when it is an earlier commit of the pull request
+        that a local repository holds; else the current files."""
+        if sha == pull.info.head_sha:
+            return pull.files
+        files = self._change(pull.info.base_sha, sha)[0]
+        return files or pull.files
+
+    def _branch_moved(self, branch: str, sha: str) -> None:
+        """As on GitHub, open pull requests from ``branch`` now end at ``sha``."""
+        super()._branch_moved(branch, sha)
+        for pull in self._state.pulls.values():
+            info = pull.info
+            if info.state == "open" and not info.is_fork and info.head_ref == branch:
+                pull.files, pull.diff, pull.commits = self._change(info.base_sha, sha)
+                pull.info = replace(info, head_sha=sha)
+
     def _change(self, base_sha: str, head_sha: str) -> tuple[list[ChangedFile], str, list[Commit]]:
-        """Files, diff and commits from the merge base to ``head_sha``, from a local repository
-        holding both; nothing when none does (a pull request opened on made-up commits)."""
+        """Files, diff and commits from the merge base to ``head_sha``: from a local repository
+        holding both, with the forge's own commits on top compared file by file; nothing
+        when neither can tell (a pull request opened on made-up commits)."""
+        made: list[Commit] = []
+        replaced: set[str] = set()
+        below = head_sha
+        while below in self._state.trees and below != base_sha:  # commits made in memory
+            commit = self._state.commits[below]
+            made.insert(0, commit)
+            replaced |= set(self._state.trees[below])
+            if not commit.parents:
+                break
+            below = commit.parents[0]
         for local in self._state.sources:
             try:
-                merge_base = local.merge_base(base_sha, head_sha) or base_sha
-                return (
-                    local.changed_files(merge_base, head_sha),
-                    local.diff(merge_base, head_sha),
-                    local.commits(merge_base, head_sha),
-                )
+                merge_base = local.merge_base(base_sha, below) or base_sha
+                files = local.changed_files(merge_base, below)
+                diff, commits = local.diff(merge_base, below), local.commits(merge_base, below)
             except CiAgentError:  # this repository lacks one of the commits
                 continue
+            if not made:
+                return files, diff, commits
+            return self._on_top(merge_base, head_sha, diff, replaced, commits + made)
+        if made and below == base_sha:
+            return self._on_top(base_sha, head_sha, "", replaced, made)
         return [], "", []
+
+    def _on_top(
+        self,
+        merge_base: str,
+        head_sha: str,
+        diff: str,
+        replaced: set[str],
+        commits: list[Commit],
+    ) -> tuple[list[ChangedFile], str, list[Commit]]:
+        """The change to ``head_sha``: git's sections for files the forge's commits left alone,
+        a fresh comparison from ``merge_base`` for the files they replaced."""
+        by_path = {files_from_diff(s)[0].path: s for s in sections(diff)}
+        for path in replaced:
+            old, new = self._contents(merge_base, path), self._contents(head_sha, path)
+            by_path[path] = file_section(path, old, new) if old != new else ""
+        text = "".join(by_path[path] for path in sorted(by_path))
+        return files_from_diff(text), text, commits
 
 
 def _fake_sha(kind: str, diff: str) -> str:

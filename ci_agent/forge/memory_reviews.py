@@ -105,7 +105,8 @@ class ReviewsPart(MemoryPart):
     ) -> ReviewResult:
         """Post one review; comments GitHub cannot anchor come back in ``rejected``."""
         pull = self._pull(number, REVIEWS)
-        problems = [anchor_problem(pull.files, c) for c in comments]
+        files = self._files_at(pull, commit_sha)
+        problems = [anchor_problem(files, c) for c in comments]
         rejected = tuple(c for c, p in zip(comments, problems, strict=True) if p is not None)
         self._write(
             "create_review",
@@ -148,7 +149,7 @@ class ReviewsPart(MemoryPart):
         pull = self._pull(number, endpoint)
         self._write("create_review_comment", endpoint, number=number, comment=comment)
         self._check_body(endpoint, comment.body)
-        problem = anchor_problem(pull.files, comment)
+        problem = anchor_problem(self._files_at(pull, commit_sha), comment)
         if problem is not None:
             raise github_error(endpoint, 422, f"Validation Failed; {_COMMENT_ERRORS[problem]}")
         self._known_commit(endpoint, commit_sha)

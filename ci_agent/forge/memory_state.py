@@ -221,6 +221,11 @@ class MemoryPart:
                 f"Validation Failed; Body is too long (maximum is {MAX_BODY_CHARS} characters)",
             )
 
+    def _files_at(self, pull: PullRecord, sha: str) -> list[ChangedFile]:
+        """The pull request's files as of its commit ``sha`` (GitHub anchors comments there)."""
+        del sha  # without a repository to diff in, the current change is all there is
+        return pull.files
+
     def _pull(self, number: int, endpoint: str) -> PullRecord:
         """Pull request ``number``, or GitHub's 404 for ``endpoint``."""
         found = self._state.pulls.get(number)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ci_agent.errors import CiAgentError
+from ci_agent.forge.types import InlineComment
 
 from .conftest import APP, Side
 
@@ -67,3 +68,25 @@ def test_newest_commits_oldest_first_with_the_total(side: Side) -> None:
     with pytest.raises(CiAgentError) as caught:
         side.forge.newest_commits("0" * 40, shas[-1], 3)
     assert caught.value.code == "CA305"
+
+
+def test_the_pull_request_follows_its_branch(side: Side) -> None:
+    forge = side.forge
+    fixed = APP.replace("line 10\n", "line ten\n").encode()
+    sha = forge.commit_files(side.head_sha, {"app.py": fixed}, "Fix line 10", AUTHOR)
+    forge.advance_branch("feature", sha, side.head_sha)
+
+    info = forge.pull_request(side.number)
+    assert (info.head_sha, info.base_sha) == (sha, side.base_sha)
+    assert [c.sha for c in forge.commits(side.number)] == [side.head_sha, sha]
+    files = {f.path: f for f in forge.changed_files(side.number)}
+    assert sorted(files) == ["app.py", "docs/guide.md", "new.txt"]
+    patch = files["app.py"].patch or ""
+    assert "+line ten" in patch and "-line 3" not in patch  # line 3 is back as it was
+    assert "+line ten" in forge.diff(side.number)
+
+    # Anchors are checked on the diff of the commit a review names.
+    ten = InlineComment("app.py", 10, "on the new line 10")
+    old = forge.create_review(side.number, side.head_sha, "old", [ten])
+    new = forge.create_review(side.number, sha, "new", [ten])
+    assert (old.rejected, new.rejected) == ((ten,), ())

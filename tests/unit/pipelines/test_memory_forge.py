@@ -12,7 +12,7 @@ import pytest
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.memory import InMemoryForge
-from ci_agent.forge.memory_pulls import files_from_diff
+from ci_agent.forge.memory_diff import files_from_diff
 from ci_agent.forge.protocol import BackupForge, FixForge, PlanForge, ReviewForge
 from ci_agent.forge.run_types import ArchiveKind, Artifact, Job, Step, WorkflowRun
 from ci_agent.forge.types import CommentKind, FileStatus, InlineComment
