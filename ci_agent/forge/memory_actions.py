@@ -150,9 +150,11 @@ class ActionsPart(MemoryPart):
         self._state.runs[run_id] = record
         return run
 
-    def seed_artifact(self, name: str, data: bytes, *, run_id: int | None = None) -> Artifact:
+    def seed_artifact(
+        self, name: str, data: bytes, *, run_id: int | None = None, artifact_id: int = 0
+    ) -> Artifact:
         """An artifact holding ``data`` (a zip as uploaded), with GitHub's digest of it."""
-        artifact_id = self._state.next_id()
+        artifact_id = artifact_id or self._state.next_id()
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         made = Artifact(artifact_id, name, len(data), digest, self._state.now(), False, run_id)
         self._state.artifacts[artifact_id] = (made, data)

@@ -19,6 +19,7 @@ from ci_agent.forge.github import GitHubForge
 from ci_agent.forge.github_http import GitHubHttp
 from ci_agent.forge.memory import InMemoryForge
 from ci_agent.forge.protocol import FixForge, ReviewForge
+from ci_agent.forge.run_types import Artifact, Job, Step, WorkflowRun
 from ci_agent.forge.types import Permission, RepoName
 from ci_agent.metrics import Metrics
 from ci_agent.retry import RetryConfig, RetryPolicy
@@ -84,6 +85,49 @@ class Side:
         if self.memory is not None:
             self.memory.seed_branch(self.repo.git.path, branch, sha)
         return sha
+
+    def add_run(self, conclusion: str, jobs: Sequence[tuple[str, str, str]]) -> int:
+        """A completed push run on main with ``(name, conclusion, log)`` jobs; its id. The
+        in-memory side gets the very run, jobs and log bytes the fake holds."""
+        specs = [{"name": n, "conclusion": c, "log": log} for n, c, log in jobs]
+        run = self.repo.add_workflow_run(head_branch="main", conclusion=conclusion, jobs=specs)
+        if self.memory is not None:
+            held = [self.repo.jobs[job_id] for job_id in run.job_ids]
+            self.memory.seed_run(
+                WorkflowRun(
+                    run.id,
+                    run.name,
+                    run.workflow_id,
+                    run.head_sha,
+                    run.head_branch,
+                    run.event,
+                    run.status,
+                    run.conclusion,
+                    run.run_attempt,
+                ),
+                [
+                    (
+                        Job(
+                            j.id,
+                            j.run_id,
+                            j.name,
+                            j.status,
+                            j.conclusion,
+                            tuple(Step(s.number, s.name, s.status, s.conclusion) for s in j.steps),
+                        ),
+                        j.log.encode(),
+                    )
+                    for j in held
+                ],
+            )
+        return run.id
+
+    def add_artifact(self, name: str, data: bytes) -> Artifact:
+        """An artifact holding ``data``, as the forge lists it."""
+        made = self.repo.add_artifact(name, data=data)
+        if self.memory is not None:
+            return self.memory.seed_artifact(name, data, artifact_id=made.id)
+        return next(a for a in self.forge.artifacts(name) if a.id == made.id)
 
     def check_updates(self) -> int:
         """Check-run updates (PATCH requests) sent so far."""
