@@ -132,6 +132,5 @@ def _refuse_over_limits(annotations: Sequence[Annotation], summary: str, text: s
             raise github_error(
                 CHECK_RUN,
                 422,
-                f"Invalid request.\n\nOnly {MAX_OUTPUT_CHARS} characters are allowed in "
-                f"output.{name}; {len(value)} were sent.",
+                f"Validation Failed; {name} is too long (maximum is {MAX_OUTPUT_CHARS} characters)",
             )

@@ -59,7 +59,8 @@ __all__ = [
 ]
 
 API_URL = "https://api.github.com"
-# "Body is too long (maximum is 65536 characters)": comments, reviews, issues, pull requests.
+# GitHub refuses longer comment, review, issue and pull-request bodies with 422 ("body is too
+# long (maximum is 65536 characters)") and stores nothing.
 MAX_BODY_CHARS = 65_536
 _START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -218,7 +219,7 @@ class MemoryPart:
             raise github_error(
                 endpoint,
                 422,
-                f"Validation Failed; Body is too long (maximum is {MAX_BODY_CHARS} characters)",
+                f"Validation Failed; body is too long (maximum is {MAX_BODY_CHARS} characters)",
             )
 
     def _files_at(self, pull: PullRecord, sha: str) -> list[ChangedFile]:

@@ -13,7 +13,6 @@ from ci_agent.review.static_engine import PYTHON_SUFFIXES, run_ruff
 if TYPE_CHECKING:
     from ci_agent.config import Settings
     from ci_agent.forge.types import PullRequestInfo
-    from ci_agent.llm.provider import LLMProvider
     from ci_agent.metrics import Metrics
     from ci_agent.render import TemplateRenderer
     from ci_agent.retry import RetryPolicy
@@ -88,26 +87,19 @@ def build_engines(
     pull_request: PullRequestInfo,
     repository_url: str | None = None,
     retry: RetryPolicy | None = None,
-    provider: LLMProvider | None = None,
 ) -> tuple[list[ReviewEngine], str]:
-    """The static engine, plus the LLM engine when one is configured (or ``provider`` is
-    given, e.g. a scripted one in tests); and a note saying which."""
+    """The static engine, plus the LLM engine when one is configured; and a note saying which."""
     from ci_agent.llm.choice import choose_provider
 
     review = settings.config.review
     engines: list[ReviewEngine] = [StaticEngine(review.ruff_select, review.ruff_ignore)]
-    if provider is not None:
-        note = f"{provider.profile.provider} model {provider.profile.model}"
-    else:
-        choice = choose_provider(settings)
-        if choice.provider == "none":
-            return engines, NO_LLM_NOTE
-        note = f"{choice.provider} model {choice.model}"
+    choice = choose_provider(settings)
+    if choice.provider == "none":
+        return engines, NO_LLM_NOTE
     from ci_agent.llm.factory import build_provider
     from ci_agent.review.llm_engine import LLMEngine
 
-    if provider is None:
-        provider = build_provider(settings, metrics=metrics, log=log, retry=retry)
+    provider = build_provider(settings, metrics=metrics, log=log, retry=retry)
     engines.append(
         LLMEngine(
             provider,
@@ -118,4 +110,4 @@ def build_engines(
             repository_url=repository_url,
         )
     )
-    return engines, note
+    return engines, f"{choice.provider} model {choice.model}"

@@ -25,7 +25,6 @@ from ci_agent.terminal import Terminal
 
 if TYPE_CHECKING:
     from ci_agent.forge.local import LocalRepository
-    from ci_agent.llm.provider import LLMProvider
 
 __all__ = ["GitHubReview", "changed_since", "review_pull_request"]
 
@@ -72,12 +71,8 @@ def review_pull_request(
     repository: str,
     server_url: str = "https://github.com",
     retry: RetryPolicy | None = None,
-    provider: LLMProvider | None = None,
 ) -> GitHubReview:
-    """Review pull request ``number``; with ``settings.dry_run`` nothing is posted.
-
-    ``provider`` replaces the LLM the settings configure (a scripted one in tests).
-    """
+    """Review pull request ``number``; with ``settings.dry_run`` nothing is posted."""
     review = settings.config.review
     pr = forge.pull_request(number)
     if pr.draft and not review.review_drafts:
@@ -98,7 +93,6 @@ def review_pull_request(
         pull_request=pr,
         repository_url=repository_url,
         retry=retry,
-        provider=provider,
     )
     with metrics.timed("review"):
         report = run_review(

@@ -81,23 +81,6 @@ def missing_field(resource: str, field: str, documentation_url: str = DOCS) -> A
     )
 
 
-# GitHub refuses comment, review, issue and pull-request bodies longer than this (422).
-MAX_BODY_CHARS = 65_536
-
-
-def check_body(text: Any, resource: str) -> None:
-    """GitHub's 422 for a ``body`` over MAX_BODY_CHARS characters (nothing is stored)."""
-    if isinstance(text, str) and len(text) > MAX_BODY_CHARS:
-        raise validation_failed(
-            {
-                "resource": resource,
-                "code": "custom",
-                "field": "body",
-                "message": f"Body is too long (maximum is {MAX_BODY_CHARS} characters)",
-            }
-        )
-
-
 def require(body: Any, *fields: str, documentation_url: str = DOCS) -> dict[str, Any]:
     """The JSON object body, checked to carry ``fields`` (else GitHub's schema error)."""
     if not isinstance(body, dict):
@@ -105,4 +88,27 @@ def require(body: Any, *fields: str, documentation_url: str = DOCS) -> dict[str,
     for name in fields:
         if body.get(name) in (None, ""):
             raise invalid_request(f'"{name}" wasn\'t supplied.', documentation_url)
+    check_length(body.get("body"), "body", BODY_LIMIT)
+    for comment in body.get("comments") or []:  # a review's inline comments
+        if isinstance(comment, dict):
+            check_length(comment.get("body"), "body", BODY_LIMIT)
     return body
+
+
+# GitHub refuses, and stores nothing of, comment/issue/review bodies over 65,536 characters
+# and check-run summaries or texts over 65,535.
+BODY_LIMIT = 65_536
+CHECK_OUTPUT_LIMIT = 65_535
+
+
+def check_length(value: Any, field: str, limit: int) -> None:
+    """422 as GitHub answers a text field over its maximum length."""
+    if isinstance(value, str) and len(value) > limit:
+        raise validation_failed(
+            {
+                "resource": "Body",
+                "code": "custom",
+                "field": field,
+                "message": f"{field} is too long (maximum is {limit} characters)",
+            }
+        )

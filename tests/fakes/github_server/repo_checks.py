@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .clock import parse_time
-from .errors import ApiError, invalid_request, not_found, validation_failed
+from .errors import (
+    CHECK_OUTPUT_LIMIT,
+    ApiError,
+    check_length,
+    invalid_request,
+    not_found,
+    validation_failed,
+)
 from .records import CheckRun, CommitStatus, Deployment, DeploymentStatus
 
 if TYPE_CHECKING:
@@ -109,6 +116,8 @@ class ChecksMixin:
                 raise invalid_request(
                     '"title" and "summary" are required in "output".', CHECKS_DOCS
                 )
+            for field in ("summary", "text"):
+                check_length(output.get(field), field, CHECK_OUTPUT_LIMIT)
             new_annotations = _annotations(output)
         conclusion = body.get("conclusion")
         if conclusion is not None and conclusion not in _CONCLUSIONS:

@@ -6,37 +6,44 @@ from __future__ import annotations
 import pytest
 
 from ci_agent.errors import CiAgentError
-from ci_agent.forge.types import CommentKind, InlineComment
-from ci_agent.markers import marker
-from ci_agent.sticky import find_ours, upsert_comment
+from ci_agent.forge.types import Comment, CommentKind, InlineComment
+from ci_agent.markers import find_markers, marker
 
 from .conftest import BOT, Side
 
 LIMIT = 65_536
-TOO_LONG = "Validation Failed; Body is too long (maximum is 65536 characters)"
+TOO_LONG = "Validation Failed; body is too long (maximum is 65536 characters)"
 
 
 def conversation(side: Side) -> list[tuple[str, str]]:
     return [(c.author, c.body) for c in side.forge.comments(side.number, CommentKind.ISSUE)]
 
 
+def ours(side: Side, kind: str, key: str) -> list[Comment]:
+    """The bot's comments carrying the marker ``kind:key`` (a person's copies do not count)."""
+    return [
+        c
+        for c in side.forge.comments(side.number, CommentKind.ISSUE)
+        if c.author.endswith("[bot]")
+        and any((m.kind, m.key) == (kind, key) for m in find_markers(c.body))
+    ]
+
+
 def test_the_sticky_comment_is_found_by_marker_and_edited_in_place(side: Side) -> None:
     forge, number = side.forge, side.number
-    sticky = marker("review-summary", f"pr-{number}")
+    key = f"pr-{number}"
+    sticky = marker("review-summary", key)
     side.person_comments(number, [f"{sticky}\nI copied the marker."], user="mallory")
+    assert ours(side, "review-summary", key) == []
 
-    assert (
-        find_ours(forge.comments(number, CommentKind.ISSUE), "review-summary", f"pr-{number}")
-        is None
-    )
-    first_id, action = upsert_comment(forge, number, f"{sticky}\nfirst", None)
-    assert action == "created"
-    found = find_ours(forge.comments(number, CommentKind.ISSUE), "review-summary", f"pr-{number}")
-    assert found is not None and (found.id, found.author) == (first_id, BOT)
-    assert upsert_comment(forge, number, f"{sticky}\nsecond", found) == (first_id, "updated")
-    found = find_ours(forge.comments(number, CommentKind.ISSUE), "review-summary", f"pr-{number}")
-    assert found is not None
-    assert upsert_comment(forge, number, f"{sticky}\nsecond\n", found) == (first_id, "unchanged")
+    made = forge.create_comment(number, f"{sticky}\nfirst")
+    (found,) = ours(side, "review-summary", key)
+    assert (found.id, found.author, found.body) == (made.id, BOT, f"{sticky}\nfirst")
+    edited = forge.update_comment(CommentKind.ISSUE, found.id, f"{sticky}\nsecond")
+    assert (edited.id, edited.body, edited.author) == (made.id, f"{sticky}\nsecond", BOT)
+    assert edited.updated_at >= made.updated_at
+    (found,) = ours(side, "review-summary", key)
+    assert found.body == f"{sticky}\nsecond"
     assert conversation(side) == [
         ("mallory", f"{sticky}\nI copied the marker."),
         (BOT, f"{sticky}\nsecond"),

@@ -7,6 +7,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,11 +17,20 @@ from ci_agent.forge.types import PullRequestInfo
 from ci_agent.llm.provider import LLMProvider
 from ci_agent.metrics import Metrics
 from ci_agent.redact import Redactor
+from ci_agent.review.engine import ReviewEngine, build_engines
 from ci_agent.review.github_run import GitHubReview, review_pull_request
 from ci_agent.terminal import Terminal
 from tests.conftest import git
 
-__all__ = ["BASE_FILES", "FEATURE_FILES", "REPO", "Project", "commit_files", "project"]
+__all__ = [
+    "BASE_FILES",
+    "FEATURE_FILES",
+    "REPO",
+    "Project",
+    "commit_files",
+    "project",
+    "use_provider",
+]
 
 REPO = "acme/widgets"
 # app/util.py: line 1 is an unused import that predates the pull request (outside every hunk).
@@ -83,21 +93,36 @@ class Project:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
 
-    def review(
-        self, *, dry_run: bool | None = None, provider: LLMProvider | None = None
-    ) -> GitHubReview:
+    def review(self, *, dry_run: bool | None = None) -> GitHubReview:
         """Review the pull request as ``ci-agent review --pr`` does, on the in-memory forge."""
         settings = self.settings(dry_run=dry_run)
         term = Terminal(self.output, self.output, redact=Redactor(settings.secrets()), color=False)
         return review_pull_request(
-            self.forge,
-            self.pull.number,
-            settings,
-            Metrics(),
-            term,
-            repository=REPO,
-            provider=provider,
+            self.forge, self.pull.number, settings, Metrics(), term, repository=REPO
         )
+
+
+def use_provider(monkeypatch: pytest.MonkeyPatch, provider: LLMProvider) -> None:
+    """Make the review's engines the static one plus the LLM engine on ``provider`` (the
+    engines the settings would build, with this provider instead of a configured one)."""
+    from ci_agent.review import github_run
+    from ci_agent.review.llm_engine import LLMEngine
+
+    def build(settings: Settings, **kwargs: Any) -> tuple[list[ReviewEngine], str]:
+        engines, _ = build_engines(settings, **kwargs)
+        engines.append(
+            LLMEngine(
+                provider,
+                kwargs["renderer"],
+                kwargs["pull_request"],
+                prompt=settings.config.review.prompt,
+                max_concurrency=settings.config.llm.max_concurrency,
+                repository_url=kwargs.get("repository_url"),
+            )
+        )
+        return engines, f"{provider.profile.provider} model {provider.profile.model}"
+
+    monkeypatch.setattr(github_run, "build_engines", build)
 
 
 @pytest.fixture

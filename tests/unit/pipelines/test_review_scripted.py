@@ -14,7 +14,7 @@ from ci_agent.llm.scripted import ScriptedProvider
 from ci_agent.review import pipeline
 from ci_agent.review.publish import CHECK_NAME
 
-from .conftest import Project
+from .conftest import Project, use_provider
 
 SHELL = {
     "path": "app/runner.py",
@@ -60,9 +60,12 @@ def answer(findings: list[dict[str, Any]], risk: str = "critical") -> str:
     return json.dumps({"findings": findings, "files": SUMMARIES, "risk": risk})
 
 
-def test_model_findings_become_one_review_with_suggestions(project: Project) -> None:
+def test_model_findings_become_one_review_with_suggestions(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     provider = ScriptedProvider([answer([SHELL, HALF, UNCHANGED_LINE])])
-    done = project.review(provider=provider)
+    use_provider(monkeypatch, provider)
+    done = project.review()
     forge, pull = project.forge, project.pull
 
     assert provider.remaining == 0 and len(provider.requests) == 1
@@ -91,13 +94,17 @@ def test_model_findings_become_one_review_with_suggestions(project: Project) -> 
     assert done.result["risk"] == "critical"
 
 
-def test_a_re_run_with_the_same_answer_posts_nothing_new(project: Project) -> None:
-    provider = ScriptedProvider(default=answer([SHELL, HALF]))
-    project.review(provider=provider)
+def test_a_re_run_with_the_same_answer_posts_nothing_new(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The model's shell finding takes the place of ruff's S602 on the same line; the
+    # comment carries the model finding's fingerprint, and a re-run must recognise it.
+    use_provider(monkeypatch, ScriptedProvider(default=answer([SHELL, HALF])))
+    project.review()
     forge = project.forge
     inline = len(list(forge.comments(project.pull.number, CommentKind.REVIEW)))
 
-    second = project.review(provider=provider)
+    second = project.review()
 
     assert len(forge.writes("create_review")) == 1
     assert len(forge.writes("create_comment")) == 1
@@ -113,9 +120,9 @@ def test_an_anchor_github_refuses_moves_to_the_summary(
     # it, so the forge refuses it the way GitHub does and the publisher must cope.
     project.config("review:\n  filter-mode: file\n")
     monkeypatch.setattr(pipeline, "anchorable", lambda finding, diffs: True)
-    provider = ScriptedProvider([answer([SHELL, UNCHANGED_LINE], risk="high")])
+    use_provider(monkeypatch, ScriptedProvider([answer([SHELL, UNCHANGED_LINE], risk="high")]))
 
-    done = project.review(provider=provider)
+    done = project.review()
 
     forge, pull = project.forge, project.pull
     (posted,) = forge.writes("create_review")
