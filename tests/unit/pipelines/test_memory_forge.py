@@ -12,7 +12,7 @@ import pytest
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.memory import InMemoryForge
-from ci_agent.forge.memory_diff import files_from_diff
+from ci_agent.forge.memory_diff import file_section, files_from_diff
 from ci_agent.forge.protocol import BackupForge, FixForge, PlanForge, ReviewForge
 from ci_agent.forge.run_types import ArchiveKind, Artifact, Job, Step, WorkflowRun
 from ci_agent.forge.types import CommentKind, FileStatus, InlineComment
@@ -250,3 +250,14 @@ def test_refusals_as_github_words_them(project: Project) -> None:
     with pytest.raises(CiAgentError) as caught:
         forge.create_review(pull.number, pull.head_sha, "body", [], "REQUEST_CHANGES")
     assert "your own pull request" in caught.value.context["detail"]
+
+
+def test_diffs_of_the_forges_own_commits_read_back_as_git_diffs() -> None:
+    added = files_from_diff(file_section("a.txt", None, b"one\ntwo"))
+    assert [(f.status, f.additions, f.patch) for f in added] == [
+        (FileStatus.ADDED, 2, "@@ -0,0 +1,2 @@\n+one\n+two\n\\ No newline at end of file")
+    ]
+    removed = files_from_diff(file_section("a.txt", b"one\n", None))
+    assert [(f.status, f.deletions) for f in removed] == [(FileStatus.REMOVED, 1)]
+    (binary,) = files_from_diff(file_section("logo.png", b"\x89PNG\0", b"\x89PNG\0\1"))
+    assert (binary.binary, binary.patch) == (True, None)
