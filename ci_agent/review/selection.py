@@ -55,8 +55,11 @@ def select_findings(
     ranked = sorted(
         best.items(), key=lambda item: (-item[1].rank, item[1].path, item[1].start_line)
     )
-    posted = tuple(f for key, f in ranked if key in posted_keys)
-    fresh = [f for key, f in ranked if key not in posted_keys]
+    # A finding merged into another's place keeps that one's key here, but its comment was
+    # marked with its own fingerprint: either one means an earlier run posted it.
+    earlier = {key for key, f in ranked if key in posted_keys or f.key(code_of(f)) in posted_keys}
+    posted = tuple(f for key, f in ranked if key in earlier)
+    fresh = [f for key, f in ranked if key not in earlier]
     anchorable = [f for f in fresh if inline_ok(f)]
     inline = anchorable[:max_inline]
     chosen = {id(f) for f in inline}
