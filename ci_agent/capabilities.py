@@ -86,6 +86,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "ci_agent.commands.plan:plan",
         "ci_agent.commands.jobs:plan_job",
         events=("push",),
+        takes_args=True,
     ),
     Capability(
         "backup",

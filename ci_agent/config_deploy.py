@@ -8,7 +8,7 @@ kebab-case keys, unknown keys refused.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -105,7 +105,9 @@ class Unit(_Section):
     kind: UnitKind = "service"
     paths: tuple[str, ...] = Field(min_length=1, description="gitignore-style globs")
     depends_on: tuple[str, ...] = ()
-    environments: tuple[str, ...] = ("production",)
+    environments: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")], ...] = (
+        "production",
+    )
     strategy: Strategy | None = None
     verify: Verify = Verify()
     rollback: Rollback = Rollback()

@@ -60,7 +60,13 @@ def doctor_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Out
 
 
 def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
-    """Plan the event's change; outputs ``matrix`` and ``plan-json``, the PR's sticky comment."""
+    """Plan the event's change; outputs ``matrix`` and ``plan-json``, the PR's sticky comment.
+
+    With ``args``: ``verify --unit U`` or ``status --unit U --environment E --state S`` for the
+    deploy workflow's steps (the commit and the log URL default to this run's).
+    """
+    if args:
+        return _plan_step(invocation, list(args))
     import json
     from dataclasses import replace
 
@@ -99,3 +105,52 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
         forge = invocation.use.github(settings.repository or event.repository)
         result["comment"] = publish_plan(forge, event.pr_number, outcome.markdown)
     return replace(outcome, result=result, outputs=outputs)
+
+
+def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
+    """``verify`` or ``status`` from the action's ``args`` input."""
+    import argparse
+
+    from ci_agent.commands.plan import verify_outcome
+    from ci_agent.report.artifact import run_url
+
+    parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
+    parser.add_argument("step", choices=("verify", "status"))
+    parser.add_argument("--unit", required=True)
+    parser.add_argument("--environment", default="")
+    parser.add_argument("--state", default="")
+    parser.add_argument("--sha", default=invocation.environ.get("GITHUB_SHA", ""))
+    parser.add_argument("--environment-url", default="")
+    parser.add_argument("--log-url", default=run_url(invocation.environ))
+    try:
+        parsed = parser.parse_args(words)
+    except (argparse.ArgumentError, SystemExit) as exc:
+        raise fail(
+            "CA108", problem=f"plan args: {exc}", usage="plan verify|status --unit U"
+        ) from None
+    if parsed.step == "verify":
+        return verify_outcome(invocation, parsed.unit)
+    from ci_agent.plan.status import record_status
+
+    states = ("queued", "in_progress", "success", "failure", "error", "inactive")
+    if not parsed.environment or parsed.state not in states or not parsed.sha:
+        raise fail(
+            "CA108",
+            problem="plan status needs --environment, --state ("
+            + ", ".join(states)
+            + ") and a commit",
+            usage="plan status --unit U --environment E --state S",
+        )
+    done = record_status(
+        invocation.use.github(invocation.settings.repository),
+        unit=parsed.unit,
+        environment=parsed.environment,
+        state=parsed.state,
+        sha=parsed.sha,
+        environment_url=parsed.environment_url,
+        log_url=parsed.log_url,
+        dry_run=invocation.settings.dry_run,
+    )
+    return Outcome(
+        "plan status", result=done, text=f"{parsed.state}: {parsed.unit} in {parsed.environment}"
+    )

@@ -112,6 +112,7 @@ def matrix(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
                     else "",
                     "strategy": by_name[name]["strategy"]["name"],
                     "risk": by_name[name]["risk"]["level"],
+                    "on_failure": by_name[name]["on_failure"]["action"],
                 }
                 for name in group
             ],

@@ -117,6 +117,7 @@ def test_an_inferred_plan_orders_groups_and_finds_the_risks(monorepo: Path) -> N
             "environment": "production",
             "strategy": "rolling",
             "risk": "low",
+            "on_failure": "record",
         }
     ]
 
