@@ -49,7 +49,7 @@ def _one_span(text: str) -> str:
     size = next(n for n in range(1, len(runs) + 2) if n not in runs)
     # The parser strips one space from each end when both ends have one: pad so the text's own
     # leading/trailing backticks or spaces survive.
-    padded = text[0] == "`" or text[-1] == "`" or (text[0] == text[-1] == " " and text.strip())
+    padded = text[0] == "`" or text[-1] == "`" or (text[0] == text[-1] == " " and text.strip(" "))
     pad = " " if padded else ""
     return f"{'`' * size}{pad}{text}{pad}{'`' * size}"
 

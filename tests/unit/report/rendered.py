@@ -34,6 +34,7 @@ class Rendered(HTMLParser):
     free_text: list[str] = field(default_factory=list)
     code_text: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
     _open: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -64,6 +65,7 @@ class Rendered(HTMLParser):
         self.comments.append(data)
 
     def handle_data(self, data: str) -> None:
+        self.text.append(data)
         if any(tag in ("td", "th") for tag in self._open):
             self.cells[-1] += data
         if any(tag in ("code", "pre") for tag in self._open):
