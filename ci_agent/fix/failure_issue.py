@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import find_markers, marker
-from ci_agent.sanitize import clean_markdown, wire_text
+from ci_agent.report.markdown import plain_text
+from ci_agent.sanitize import wire_text
 from ci_agent.sticky import find_ours, is_ours, upsert_comment
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def _intro(run: WorkflowRun) -> str:
 
 def _name(run: WorkflowRun) -> str:
     """The workflow's name as text: no markup, mentions or links of its own."""
-    return clean_markdown(" ".join(run.name.replace("*", "").split())) or "CI"
+    return plain_text(run.name.replace("*", "")) or "CI"
 
 
 def _branch(run: WorkflowRun) -> str:

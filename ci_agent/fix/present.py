@@ -6,7 +6,7 @@ import re
 
 from ci_agent.fix.report import JobReport
 from ci_agent.fix.triage import TriageResult
-from ci_agent.sanitize import clean_markdown
+from ci_agent.report.markdown import plain_text
 
 __all__ = ["triage_markdown", "triage_text"]
 
@@ -111,7 +111,7 @@ def triage_markdown(result: TriageResult) -> str:
 
 def _prose(text: str) -> str:
     """A reason as markdown: it can quote a log line, so mentions, links and HTML are defused."""
-    return clean_markdown(" ".join(text.split()))
+    return plain_text(text)
 
 
 def _cell(text: str) -> str:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from ci_agent.fix.guards import FIX_MARKER
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import marker, state_marker
-from ci_agent.sanitize import clean_markdown, wire_text
+from ci_agent.report.markdown import plain_text
+from ci_agent.sanitize import wire_text
 from ci_agent.sticky import find_ours, upsert_comment
 
 if TYPE_CHECKING:
@@ -250,7 +251,7 @@ def _fenced(text: str, language: str) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    return clean_markdown(" ".join(text.split()))
+    return plain_text(text)
 
 
 def _code(text: str) -> str:

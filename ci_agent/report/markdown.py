@@ -12,7 +12,8 @@ a code span or fence open; the result ends with a marker saying how much was cut
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.report.markdown_blocks import BlockWriter
 from ci_agent.report.markdown_inline import InlineWriter
@@ -25,7 +26,14 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.tree import SyntaxTreeNode
 
-__all__ = ["clean_markdown", "code_span", "cut_marker", "plain_text", "table_cell"]
+__all__ = [
+    "clean_markdown",
+    "code_span",
+    "cut_marker",
+    "plain_text",
+    "table_cell",
+    "template_filters",
+]
 
 # Deeper block nesting than this is dropped by the parser; GitHub shows no more than a few levels.
 MAX_NESTING = 40
@@ -34,33 +42,39 @@ MAX_NESTING = 40
 def clean_markdown(
     text: str, repository_url: str | None = None, *, limit: int | None = None
 ) -> str:
-    """``text`` as safe Markdown, cut to ``limit`` source characters first if given."""
-    source, cut = _cut(text, limit)
-    tree = _tree(_parser().parse(visible(source)))
-    out = "\n".join(_blocks(repository_url).lines(tree.children))
-    if not cut:
-        return out
-    return f"{out}\n\n{cut_marker(cut)}" if out else cut_marker(cut)
+    """``text`` as safe Markdown; with ``limit``, at most that long, the source cut to fit."""
+    parser, blocks = _parser(), _blocks(repository_url)
+
+    def clean(source: str) -> str:
+        tree = _tree(parser.parse(visible(source)))
+        return "\n".join(blocks.lines(tree.children))
+
+    return _fit(clean, text, limit, "\n\n")
 
 
 def table_cell(text: str, limit: int | None = None, *, repository_url: str | None = None) -> str:
     """``text`` cleaned as one GFM table cell: one line, pipes escaped, code blocks as spans."""
-    source, cut = _cut(text, limit)
-    tree = _tree(_parser().parse(visible(source)))
-    pieces = Pieces(single_line=True)
-    _blocks(repository_url).flat(tree.children, pieces)
-    return _with_marker(pieces, cut)
+    parser, blocks = _parser(), _blocks(repository_url)
+
+    def clean(source: str) -> str:
+        pieces = Pieces(single_line=True)
+        blocks.flat(_tree(parser.parse(visible(source))).children, pieces)
+        return pieces.render().strip()
+
+    return _fit(clean, text, limit, " ")
 
 
 def plain_text(text: str, limit: int | None = None, *, repository_url: str | None = None) -> str:
     """One line of cleaned inline Markdown (a title): block syntax is shown, not applied."""
-    source, cut = _cut(" ".join(text.split()), limit)
-    tree = _tree(_parser().parseInline(visible(source, lines=False)))
-    pieces = Pieces(single_line=True)
-    inline = InlineWriter(LinkPolicy(repository_url))
-    for node in tree.children:
-        inline.write(node.children, pieces)
-    return _with_marker(pieces, cut)
+    parser, inline = _parser(), InlineWriter(LinkPolicy(repository_url))
+
+    def clean(source: str) -> str:
+        pieces = Pieces(single_line=True)
+        for node in _tree(parser.parseInline(visible(source, lines=False))).children:
+            inline.write(node.children, pieces)
+        return pieces.render().strip()
+
+    return _fit(clean, " ".join(text.split()), limit, " ")
 
 
 def code_span(text: str) -> str:
@@ -73,26 +87,65 @@ def cut_marker(count: int) -> str:
     return f"… (cut: {count:,} more characters)"
 
 
-def _with_marker(pieces: Pieces, cut: int) -> str:
-    out = pieces.render().strip()
-    if not cut:
-        return out
-    return f"{out} {cut_marker(cut)}" if out else cut_marker(cut)
+def template_filters() -> dict[str, Callable[..., str]]:
+    """Jinja2 filters for templates that put untrusted text into Markdown."""
+
+    def md_cell(value: Any, limit: int | None = None, repository_url: str | None = None) -> str:
+        return table_cell(str(value), limit, repository_url=repository_url)
+
+    def md_code(value: Any) -> str:
+        return code_span(str(value))
+
+    def md_text(value: Any, limit: int | None = None, repository_url: str | None = None) -> str:
+        return plain_text(str(value), limit, repository_url=repository_url)
+
+    def md_clean(value: Any, limit: int | None = None, repository_url: str | None = None) -> str:
+        return clean_markdown(str(value), repository_url, limit=limit)
+
+    return {"md_cell": md_cell, "md_code": md_code, "md_text": md_text, "md_clean": md_clean}
 
 
-def _cut(text: str, limit: int | None) -> tuple[str, int]:
-    """At most ``limit`` characters of ``text``, ending at a paragraph, line or word boundary."""
-    if limit is None or len(text) <= limit:
-        return text, 0
-    if limit < 0:
+def _fit(clean: Callable[[str], str], text: str, limit: int | None, joiner: str) -> str:
+    """``clean(text)``, or when longer than ``limit`` the cleaning of the longest source cut
+    (at a boundary) that fits with the cut marker: the cleaned text itself is never cut."""
+    if limit is not None and limit < 0:
         raise ValueError(f"limit must be >= 0, not {limit}")
-    head = text[:limit]
+    if limit is None or len(text) <= limit:
+        whole = clean(text)
+        if limit is None or len(whole) <= limit:
+            return whole
+
+    def attempt(size: int) -> str:
+        head = _cut(text, size)
+        out = clean(head)
+        marker = cut_marker(len(text) - len(head))
+        return f"{out}{joiner}{marker}" if out else marker
+
+    # Usually the source cut at the limit fits; escaping can make the result longer than its
+    # source, and then the longest source that fits is searched for.
+    high = min(len(text) - 1, limit)
+    best = attempt(high)
+    if len(best) <= limit:
+        return best
+    low, high, best = 0, high - 1, attempt(0)
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = attempt(middle)
+        if len(candidate) <= limit:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best if len(best) <= limit else best[:limit]  # only the marker is left: plain text
+
+
+def _cut(text: str, size: int) -> str:
+    """At most ``size`` characters of ``text``, ending at a paragraph, line or word boundary."""
+    head = text[:size]
     for boundary in ("\n\n", "\n", " "):
         at = head.rfind(boundary)
-        if at >= limit // 2 and at > 0:
-            head = head[:at]
-            break
-    return head, len(text) - len(head)
+        if at >= size // 2 and at > 0:
+            return head[:at]
+    return head
 
 
 def _blocks(repository_url: str | None) -> BlockWriter:

@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-__all__ = ["LinkPolicy"]
+__all__ = ["RULE_DOCS", "LinkPolicy"]
+
+# Pages of the linters ci-agent runs itself: the static engine links each finding to its rule.
+RULE_DOCS = ("https://docs.astral.sh/ruff/rules/",)
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # What CommonMark accepts between < and > as an autolink: an absolute URI without spaces or < >.
@@ -15,9 +18,10 @@ _AUTOLINK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\x00-\x20<>]*$")
 
 @dataclass(frozen=True)
 class LinkPolicy:
-    """Links to ``repository_url`` and relative links without ``..`` stay; the rest go."""
+    """Links to ``repository_url``, rule docs and relative links without ``..`` stay."""
 
     repository_url: str | None = None
+    also: tuple[str, ...] = RULE_DOCS
 
     def allows(self, href: str) -> bool:
         """True when ``href`` cannot lead a reader away from the repository."""
@@ -25,6 +29,9 @@ class LinkPolicy:
             return False  # browsers drop or reinterpret these: judge nothing they could change
         base = (self.repository_url or "").rstrip("/")
         if _SCHEME.match(href) or href.startswith("//"):
+            for prefix in self.also:
+                if href.startswith(prefix):
+                    return not _dot_segments(href[len(prefix) :])
             if not base or not (
                 href == base or href.startswith((base + "/", base + "#", base + "?"))
             ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import cmarkgfm
 import pytest
 
@@ -107,6 +109,9 @@ def test_link_policy() -> None:
         "",
     ):
         assert not policy.allows(href), href
+    assert policy.allows("https://docs.astral.sh/ruff/rules/unused-import/")
+    assert not policy.allows("https://docs.astral.sh/ruff/rules/../../evil")
+    assert not LinkPolicy(also=()).allows("https://docs.astral.sh/ruff/rules/x/")
     assert not LinkPolicy().allows("/acme/widgets") and LinkPolicy().allows("a.py")
     assert policy.autolink(f"{REPO}/a") == f"<{REPO}/a>" and policy.autolink("a.py") is None
 
@@ -117,18 +122,42 @@ def test_raw_html_and_marker_spoofing_are_escaped() -> None:
     assert "&lt;!-- ci-agent:summary:pr-1 --&gt;" in cleaned
 
 
+def _cut_count(text: str) -> int:
+    found = re.search(r"… \(cut: ([\d,]+) more characters\)$", text)
+    assert found, text
+    return int(found.group(1).replace(",", ""))
+
+
 def test_cut_happens_on_the_source_at_a_boundary_and_says_how_much() -> None:
     text = "intro\n\n```\n" + "<img src=x> @alice\n" * 500 + "```\n\nafter"
     cleaned = clean_markdown(text, limit=2000)
-    kept = text[:2000].rfind("\n")  # the last line boundary before the limit
-    assert cleaned.endswith("\n```\n\n" + cut_marker(len(text) - kept))
+    assert len(cleaned) <= 2000
+    kept = text[: len(text) - _cut_count(cleaned)]
+    assert kept.endswith("@alice")  # a line boundary
+    assert cleaned == clean_markdown(kept) + "\n\n" + cut_marker(len(text) - len(kept))
+    assert cleaned.endswith("\n```\n\n" + cut_marker(len(text) - len(kept)))  # fence closed
     page = render(cleaned)
-    assert page.free_text[-2:] == ["… (cut: 7,535 more characters)", "\n"]
+    assert page.free_text[-2:] == [cut_marker(len(text) - len(kept)), "\n"]
     assert unsafe_problems(cleaned) == []
+
+
+def test_cut_results_fit_the_limit_even_when_escaping_grows_the_text() -> None:
+    text = "a_b & <c> " * 100  # every word grows when escaped
+    for limit in (0, 10, 45, 200, 999):
+        for clean in (clean_markdown, plain_text, table_cell):
+            out = clean(text, limit=limit)
+            assert len(out) <= limit, (clean, limit, out)
+            if len(out) >= len(cut_marker(1000)):
+                kept = text[: len(text) - _cut_count(out)]
+                assert out.removesuffix(cut_marker(len(text) - len(kept))).strip() == clean(kept)
+
+
+def test_short_texts_are_not_cut() -> None:
     assert clean_markdown("short", limit=10) == "short"
-    assert clean_markdown("a" * 30, limit=10) == "aaaaaaaaaa\n\n… (cut: 20 more characters)"
-    assert plain_text("word " * 10, 12) == "word word … (cut: 40 more characters)"
-    assert table_cell("x" * 5, 0) == "… (cut: 5 more characters)"
+    assert clean_markdown("a" * 30, limit=40) == "a" * 30
+    assert clean_markdown("a" * 30, limit=29) == "… (cut: 30 more characters)"
+    assert plain_text("word " * 10, 38) == "word word … (cut: 40 more characters)"
+    assert table_cell("x" * 5, 0) == ""
     with pytest.raises(ValueError):
         clean_markdown("text", limit=-1)
 
