@@ -13,9 +13,11 @@ a code span or fence open; the result ends with a marker saying how much was cut
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ci_agent.report.markdown_blocks import BlockWriter
+from ci_agent.report.markdown_cut import cut_marker, fit
 from ci_agent.report.markdown_inline import InlineWriter
 from ci_agent.report.markdown_links import LinkPolicy
 from ci_agent.report.markdown_text import Pieces, visible
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
 
 __all__ = [
+    "SafeMarkdown",
     "clean_markdown",
     "code_span",
     "cut_marker",
@@ -39,42 +42,75 @@ __all__ = [
 MAX_NESTING = 40
 
 
+@dataclass(frozen=True)
+class SafeMarkdown:
+    """The cleaners with one parser, for callers that clean many texts (templates)."""
+
+    parser: MarkdownIt
+
+    @classmethod
+    def create(cls) -> SafeMarkdown:
+        """A cleaner with a CommonMark parser plus GFM tables and strikethrough."""
+        from markdown_it import MarkdownIt
+
+        parser = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+        return cls(parser.enable(["table", "strikethrough"]))
+
+    def clean(
+        self, text: str, repository_url: str | None = None, *, limit: int | None = None
+    ) -> str:
+        """``text`` as safe Markdown; with ``limit``, at most that long, the source cut to fit."""
+        blocks = _blocks(repository_url)
+
+        def clean(source: str) -> str:
+            tree = _tree(self.parser.parse(visible(source)))
+            return "\n".join(blocks.lines(tree.children))
+
+        return fit(clean, text, limit, "\n\n")
+
+    def cell(
+        self, text: str, limit: int | None = None, *, repository_url: str | None = None
+    ) -> str:
+        """``text`` cleaned as one GFM table cell: one line, pipes escaped, code blocks as spans."""
+        blocks = _blocks(repository_url)
+
+        def clean(source: str) -> str:
+            pieces = Pieces(single_line=True)
+            blocks.flat(_tree(self.parser.parse(visible(source))).children, pieces)
+            return pieces.render().strip()
+
+        return fit(clean, text, limit, " ")
+
+    def text(
+        self, text: str, limit: int | None = None, *, repository_url: str | None = None
+    ) -> str:
+        """One line of cleaned inline Markdown (a title): block syntax is shown, not applied."""
+        inline = InlineWriter(LinkPolicy(repository_url))
+
+        def clean(source: str) -> str:
+            pieces = Pieces(single_line=True)
+            for node in _tree(self.parser.parseInline(visible(source, lines=False))).children:
+                inline.write(node.children, pieces)
+            return pieces.render().strip()
+
+        return fit(clean, " ".join(text.split()), limit, " ")
+
+
 def clean_markdown(
     text: str, repository_url: str | None = None, *, limit: int | None = None
 ) -> str:
     """``text`` as safe Markdown; with ``limit``, at most that long, the source cut to fit."""
-    parser, blocks = _parser(), _blocks(repository_url)
-
-    def clean(source: str) -> str:
-        tree = _tree(parser.parse(visible(source)))
-        return "\n".join(blocks.lines(tree.children))
-
-    return _fit(clean, text, limit, "\n\n")
+    return SafeMarkdown.create().clean(text, repository_url, limit=limit)
 
 
 def table_cell(text: str, limit: int | None = None, *, repository_url: str | None = None) -> str:
     """``text`` cleaned as one GFM table cell: one line, pipes escaped, code blocks as spans."""
-    parser, blocks = _parser(), _blocks(repository_url)
-
-    def clean(source: str) -> str:
-        pieces = Pieces(single_line=True)
-        blocks.flat(_tree(parser.parse(visible(source))).children, pieces)
-        return pieces.render().strip()
-
-    return _fit(clean, text, limit, " ")
+    return SafeMarkdown.create().cell(text, limit, repository_url=repository_url)
 
 
 def plain_text(text: str, limit: int | None = None, *, repository_url: str | None = None) -> str:
     """One line of cleaned inline Markdown (a title): block syntax is shown, not applied."""
-    parser, inline = _parser(), InlineWriter(LinkPolicy(repository_url))
-
-    def clean(source: str) -> str:
-        pieces = Pieces(single_line=True)
-        for node in _tree(parser.parseInline(visible(source, lines=False))).children:
-            inline.write(node.children, pieces)
-        return pieces.render().strip()
-
-    return _fit(clean, " ".join(text.split()), limit, " ")
+    return SafeMarkdown.create().text(text, limit, repository_url=repository_url)
 
 
 def code_span(text: str) -> str:
@@ -82,81 +118,27 @@ def code_span(text: str) -> str:
     return _code_span(text)
 
 
-def cut_marker(count: int) -> str:
-    """The visible note that ends a cut text."""
-    return f"… (cut: {count:,} more characters)"
-
-
 def template_filters() -> dict[str, Callable[..., str]]:
-    """Jinja2 filters for templates that put untrusted text into Markdown."""
+    """Jinja2 filters for templates that put untrusted text into Markdown (one parser)."""
+    safe = SafeMarkdown.create()
 
     def md_cell(value: Any, limit: int | None = None, repository_url: str | None = None) -> str:
-        return table_cell(str(value), limit, repository_url=repository_url)
+        return safe.cell(str(value), limit, repository_url=repository_url)
 
     def md_code(value: Any) -> str:
         return code_span(str(value))
 
     def md_text(value: Any, limit: int | None = None, repository_url: str | None = None) -> str:
-        return plain_text(str(value), limit, repository_url=repository_url)
+        return safe.text(str(value), limit, repository_url=repository_url)
 
     def md_clean(value: Any, limit: int | None = None, repository_url: str | None = None) -> str:
-        return clean_markdown(str(value), repository_url, limit=limit)
+        return safe.clean(str(value), repository_url, limit=limit)
 
     return {"md_cell": md_cell, "md_code": md_code, "md_text": md_text, "md_clean": md_clean}
 
 
-def _fit(clean: Callable[[str], str], text: str, limit: int | None, joiner: str) -> str:
-    """``clean(text)``, or when longer than ``limit`` the cleaning of the longest source cut
-    (at a boundary) that fits with the cut marker: the cleaned text itself is never cut."""
-    if limit is not None and limit < 0:
-        raise ValueError(f"limit must be >= 0, not {limit}")
-    if limit is None or len(text) <= limit:
-        whole = clean(text)
-        if limit is None or len(whole) <= limit:
-            return whole
-
-    def attempt(size: int) -> str:
-        head = _cut(text, size)
-        out = clean(head)
-        marker = cut_marker(len(text) - len(head))
-        return f"{out}{joiner}{marker}" if out else marker
-
-    # Usually the source cut at the limit fits; escaping can make the result longer than its
-    # source, and then the longest source that fits is searched for.
-    high = min(len(text) - 1, limit)
-    best = attempt(high)
-    if len(best) <= limit:
-        return best
-    low, high, best = 0, high - 1, attempt(0)
-    while low <= high:
-        middle = (low + high) // 2
-        candidate = attempt(middle)
-        if len(candidate) <= limit:
-            best, low = candidate, middle + 1
-        else:
-            high = middle - 1
-    return best if len(best) <= limit else best[:limit]  # only the marker is left: plain text
-
-
-def _cut(text: str, size: int) -> str:
-    """At most ``size`` characters of ``text``, ending at a paragraph, line or word boundary."""
-    head = text[:size]
-    for boundary in ("\n\n", "\n", " "):
-        at = head.rfind(boundary)
-        if at >= size // 2 and at > 0:
-            return head[:at]
-    return head
-
-
 def _blocks(repository_url: str | None) -> BlockWriter:
     return BlockWriter(InlineWriter(LinkPolicy(repository_url)))
-
-
-def _parser() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
-    return parser.enable(["table", "strikethrough"])
 
 
 def _tree(tokens: list[Token]) -> SyntaxTreeNode:

@@ -22,6 +22,9 @@ _KEEP_LINES = {c: s for c, s in _SHOWN.items() if c not in (0x09, 0x0A)}
 _KEEP_TABS = {c: s for c, s in _SHOWN.items() if c != 0x09}
 _BACKTICKS = re.compile(r"`+")
 _ALWAYS = {c: "\\" + c for c in "\\`*[]|~$"} | {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# Between two letters or digits an underscore can neither open nor close emphasis: only the
+# others are escaped.
+_SPECIAL = re.compile(r"[\\`*\[\]|~$<>&]|_(?![^\W_])|(?<![^\W_])_")
 _ORDERED = re.compile(r"\d{1,9}(?=[.)])")
 
 
@@ -56,20 +59,9 @@ def _one_span(text: str) -> str:
 
 def escape_word(word: str, *, line_start: bool, heading: bool = False) -> str:
     """A word without whitespace as Markdown text that shows exactly its characters."""
-    out: list[str] = []
-    last = len(word) - 1
-    for i, char in enumerate(word):
-        if char in _ALWAYS:
-            out.append(_ALWAYS[char])
-        elif char == "_":
-            # Between two letters or digits an underscore can neither open nor close emphasis.
-            inner = 0 < i < last and word[i - 1].isalnum() and word[i + 1].isalnum()
-            out.append("_" if inner else "\\_")
-        elif char == "#" and heading:
-            out.append("\\#")  # a trailing # run would be read as the heading's closing sequence
-        else:
-            out.append(char)
-    text = "".join(out)
+    text = _SPECIAL.sub(_escaped, word)
+    if heading:
+        text = text.replace("#", "\\#")  # a trailing # run would close the heading
     if line_start:
         if text[:1] in ("#", "-", "+", "="):
             return "\\" + text  # heading, list item, setext underline or thematic break
@@ -77,6 +69,10 @@ def escape_word(word: str, *, line_start: bool, heading: bool = False) -> str:
         if number:
             return f"{number.group()}\\{text[number.end() :]}"  # ordered list item
     return text
+
+
+def _escaped(found: re.Match[str]) -> str:
+    return _ALWAYS.get(found.group(), "\\_")
 
 
 class Pieces:
