@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import find_markers, marker
-from ci_agent.report.markdown import plain_text
+from ci_agent.report.markdown import code_span, plain_text
 from ci_agent.sanitize import wire_text
 from ci_agent.sticky import find_ours, is_ours, upsert_comment
 
@@ -125,7 +125,7 @@ def _name(run: WorkflowRun) -> str:
 
 
 def _branch(run: WorkflowRun) -> str:
-    return f"`{(run.head_branch or '').replace('`', '')}`" if run.head_branch else "the branch"
+    return code_span(run.head_branch) if run.head_branch else "the branch"
 
 
 def _run_link(run: WorkflowRun) -> str:

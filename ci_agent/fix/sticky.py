@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ci_agent.fix.guards import FIX_MARKER
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import marker, state_marker
-from ci_agent.report.markdown import plain_text
+from ci_agent.report.markdown import code_span, plain_text
 from ci_agent.sanitize import wire_text
 from ci_agent.sticky import find_ours, upsert_comment
 
@@ -163,7 +163,7 @@ def _fix_lines(report: FixReport) -> list[str]:
             for run in runs:
                 if isinstance(run, dict) and "argv" in run:
                     argv = " ".join(str(a) for a in run.get("argv", []))
-                    lines.append(f"- {name}: `{_code(argv)}` exited {run.get('returncode')}")
+                    lines.append(f"- {name}: {code_span(argv)} exited {run.get('returncode')}")
     attempts = evidence.get("attempts")
     if isinstance(attempts, list) and attempts:
         lines.append(f"- model attempts: {len(attempts)}")
@@ -187,7 +187,7 @@ def _delivery_lines(report: FixReport) -> list[str]:
         return []
     lines = ["### Delivery", ""]
     if done.commit:
-        lines.append(f"- commit `{done.commit[:12]}` on `{_code(done.branch)}`")
+        lines.append(f"- commit `{done.commit[:12]}` on {code_span(done.branch)}")
     if done.url:
         lines.append(f"- pull request: {done.url}")
     if done.mode == "suggested":
@@ -252,7 +252,3 @@ def _fenced(text: str, language: str) -> list[str]:
 
 def _clean(text: str) -> str:
     return plain_text(text)
-
-
-def _code(text: str) -> str:
-    return text.replace("`", "'")
