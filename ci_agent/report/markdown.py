@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
 
 __all__ = [
+    "MAX_NESTING",
+    "TOO_DEEP",
     "SafeMarkdown",
     "clean_markdown",
     "code_span",
@@ -38,8 +40,11 @@ __all__ = [
     "template_filters",
 ]
 
-# Deeper block nesting than this is dropped by the parser; GitHub shows no more than a few levels.
+# The parser skips blocks nested deeper than this (its guard against deep recursion); the
+# result then says so.
 MAX_NESTING = 40
+_CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open"}
+TOO_DEEP = f"… (blocks nested deeper than {MAX_NESTING} levels are not shown)"
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,11 @@ class SafeMarkdown:
         blocks = _blocks(repository_url)
 
         def clean(source: str) -> str:
-            tree = _tree(self.parser.parse(visible(source)))
-            return "\n".join(blocks.lines(tree.children))
+            tokens = self.parser.parse(visible(source))
+            lines = blocks.lines(_tree(tokens).children)
+            if _too_deep(tokens):
+                lines += ["", TOO_DEEP] if lines else [TOO_DEEP]
+            return "\n".join(lines)
 
         return fit(clean, text, limit, "\n\n")
 
@@ -75,8 +83,12 @@ class SafeMarkdown:
         blocks = _blocks(repository_url)
 
         def clean(source: str) -> str:
+            tokens = self.parser.parse(visible(source))
             pieces = Pieces(single_line=True)
-            blocks.flat(_tree(self.parser.parse(visible(source))).children, pieces)
+            blocks.flat(_tree(tokens).children, pieces)
+            if _too_deep(tokens):
+                pieces.markdown(" ")
+                pieces.markdown(TOO_DEEP)
             return pieces.render().strip()
 
         return fit(clean, text, limit, " ")
@@ -139,6 +151,14 @@ def template_filters() -> dict[str, Callable[..., str]]:
 
 def _blocks(repository_url: str | None) -> BlockWriter:
     return BlockWriter(InlineWriter(LinkPolicy(repository_url)))
+
+
+def _too_deep(tokens: list[Token]) -> bool:
+    """True when the parser reached its nesting limit and skipped what was inside."""
+    return any(
+        token.nesting == 1 and token.level >= MAX_NESTING - 1 and token.type in _CONTAINERS
+        for token in tokens
+    )
 
 
 def _tree(tokens: list[Token]) -> SyntaxTreeNode:

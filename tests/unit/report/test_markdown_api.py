@@ -7,7 +7,13 @@ import re
 import cmarkgfm
 import pytest
 
-from ci_agent.report.markdown import clean_markdown, cut_marker, plain_text, table_cell
+from ci_agent.report.markdown import (
+    TOO_DEEP,
+    clean_markdown,
+    cut_marker,
+    plain_text,
+    table_cell,
+)
 from ci_agent.report.markdown_links import LinkPolicy
 from tests.unit.report.rendered import render, unsafe_problems
 
@@ -174,3 +180,10 @@ def test_plain_text_shows_block_syntax_as_text() -> None:
     assert plain_text("# Fix *this*\n- now") == "\\# Fix *this* - now"
     assert "".join(render(plain_text("1. step")).text).strip() == "1. step"
     assert plain_text("  ") == ""
+
+
+def test_blocks_nested_too_deep_are_reported_not_silently_dropped() -> None:
+    assert clean_markdown("> " * 30 + "x").endswith("> x")
+    assert clean_markdown("> " * 60 + "x") == TOO_DEEP
+    assert clean_markdown("text\n\n" + "- " * 60 + "x").endswith("\n\n" + TOO_DEEP)
+    assert table_cell("> " * 60 + "x") == TOO_DEEP
