@@ -99,9 +99,7 @@ class BlockWriter:
         return out
 
     def _table(self, node: SyntaxTreeNode) -> list[str]:
-        rows = [row for part in node.children for row in part.children]
-        if not rows:
-            return []
+        rows = [row for part in node.children for row in part.children]  # a header row always
         cells = [[self._inline(cell, single_line=True) for cell in row.children] for row in rows]
         aligns = [_align(cell) for cell in rows[0].children]
         delimiter = [_ALIGN.get(align, "---") for align in aligns]

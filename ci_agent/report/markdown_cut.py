@@ -34,7 +34,7 @@ def fit(clean: Callable[[str], str], text: str, limit: int | None, joiner: str) 
         if len(candidate) <= limit:
             return candidate
         if not head:
-            return candidate[:limit]  # not even the marker fits: what is left is plain text
+            return marker[:limit]  # not even the marker fits: what is left is plain text
         # Escaping made the result longer than its source: shrink the source in proportion.
         room = max(0, limit - len(marker) - len(joiner))
         guess = len(head) * room // max(1, len(out))

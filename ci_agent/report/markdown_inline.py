@@ -88,12 +88,8 @@ class InlineWriter:
                 pieces.markdown(": ")
                 self.write(node.children, pieces, heading=heading)
             pieces.markdown("\\]")
-        elif kind == "html_inline":
+        else:  # raw HTML, and anything else: shown as text
             self.text(node.content.replace("\n", " "), pieces, heading=heading)
-        elif node.children:
-            self.write(node.children, pieces, heading=heading)
-        else:
-            self.text(node.content, pieces, heading=heading)
 
     def _link(self, node: SyntaxTreeNode, pieces: Pieces, heading: bool) -> None:
         href = str(node.attrs.get("href", ""))

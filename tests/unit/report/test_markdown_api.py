@@ -14,6 +14,7 @@ from ci_agent.report.markdown import (
     plain_text,
     table_cell,
 )
+from ci_agent.report.markdown_cut import fit
 from ci_agent.report.markdown_links import LinkPolicy
 from tests.unit.report.rendered import render, unsafe_problems
 
@@ -92,6 +93,8 @@ def test_links_inside_the_repository_stay_others_lose_their_target() -> None:
     )
     assert render(clean_markdown(text)).hrefs == []
     assert clean_markdown(f"see {REPO}/pull/1.", REPO) == f"see <{REPO}/pull/1>."
+    assert clean_markdown(f"(see {REPO}/pull/1)", REPO) == f"(see <{REPO}/pull/1>)"
+    assert clean_markdown(f"({REPO}/pull/1)", REPO) == f"(<{REPO}/pull/1>)"
     assert clean_markdown("go to https://evil.example/a now", REPO) == (
         "go to `https://evil.example/a` now"
     )
@@ -187,3 +190,20 @@ def test_blocks_nested_too_deep_are_reported_not_silently_dropped() -> None:
     assert clean_markdown("> " * 60 + "x") == TOO_DEEP
     assert clean_markdown("text\n\n" + "- " * 60 + "x").endswith("\n\n" + TOO_DEEP)
     assert table_cell("> " * 60 + "x") == TOO_DEEP
+
+
+def test_emphasis_opening_on_a_space_stays_emphasis() -> None:
+    cleaned = clean_markdown("*&#32;x*")
+    assert cleaned == "*&#32;x*"  # "* x*" would be a list item
+    assert render(cleaned).tags == ["p", "em"]
+
+
+def test_fit_converges_whatever_the_cleaning_does() -> None:
+    text = "word " * 100
+    out = fit(lambda source: "=" * 60 + source.strip(), text, 100, " ")
+    assert len(out) <= 100
+    assert out.startswith("=" * 60 + "word") and out.endswith("more characters)")
+    # Output that does not shrink with its source until the very end: still found.
+    out = fit(lambda s: "=" * 75 if len(s.strip()) > 4 else s.strip(), text, 100, " ")
+    assert out == "word " + cut_marker(len(text) - 4)
+    assert fit(lambda source: "=" * 200, text, 30, " ") == cut_marker(len(text))[:30]
