@@ -61,7 +61,8 @@ class BlockWriter:
     def _block(self, node: SyntaxTreeNode) -> list[str]:
         kind = node.type
         if kind == "paragraph":
-            return self._inline(node, single_line=False).split("\n")
+            text = self._inline(node, single_line=False)
+            return text.split("\n") if text else []
         if kind == "heading":
             text = self._inline(node, single_line=True, heading=True)
             return [f"{'#' * int(node.tag[1:])} {text}".rstrip()]
