@@ -6,8 +6,9 @@ and reference definitions go; @user and @org/team mentions and e-mail addresses 
 code spans, where GitHub neither links nor notifies. A regular expression cannot know where
 a code span, a fence or a link ends the way the renderer does; the parser does.
 
-Cuts apply to the source before cleaning, at a line or word boundary, so a cut can never leave
-a code span or fence open; the result ends with a marker saying how much was cut.
+With a ``limit`` the result is at most that long: the source is cut (at a paragraph, line or
+word boundary) before cleaning, never the cleaned text, so a cut cannot leave a code span or a
+fence open; the result ends with a marker saying how many characters were cut.
 """
 
 from __future__ import annotations
