@@ -35,6 +35,9 @@ class TemplateRenderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
+            from ci_agent.report.markdown import template_filters
+
+            self._env.filters.update(template_filters())  # md_cell, md_code, md_text, md_clean
         return self._env
 
     def render(self, name: str, **variables: Any) -> str:

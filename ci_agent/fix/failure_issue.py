@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import find_markers, marker
 from ci_agent.report.issue import open_issue
+from ci_agent.report.markdown import code_span, plain_text
 from ci_agent.report.sticky_comment import find_ours, is_ours, upsert_comment
-from ci_agent.sanitize import clean_markdown, wire_text
+from ci_agent.sanitize import wire_text
 
 if TYPE_CHECKING:
     from ci_agent.forge.protocol import IssueForge, IssueTracker
@@ -121,11 +122,11 @@ def _intro(run: WorkflowRun) -> str:
 
 def _name(run: WorkflowRun) -> str:
     """The workflow's name as text: no markup, mentions or links of its own."""
-    return clean_markdown(" ".join(run.name.replace("*", "").split())) or "CI"
+    return plain_text(run.name.replace("*", "")) or "CI"
 
 
 def _branch(run: WorkflowRun) -> str:
-    return f"`{(run.head_branch or '').replace('`', '')}`" if run.head_branch else "the branch"
+    return code_span(run.head_branch) if run.head_branch else "the branch"
 
 
 def _run_link(run: WorkflowRun) -> str:

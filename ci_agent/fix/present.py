@@ -6,7 +6,7 @@ import re
 
 from ci_agent.fix.report import JobReport
 from ci_agent.fix.triage import TriageResult
-from ci_agent.sanitize import clean_markdown
+from ci_agent.report.markdown import code_span, plain_text, table_cell
 
 __all__ = ["triage_markdown", "triage_text"]
 
@@ -15,7 +15,7 @@ _BACKTICKS = re.compile(r"`+")
 
 
 def _listing(items: tuple[str, ...], code: bool = False) -> str:
-    shown = [f"`{item}`" if code else item for item in items[:_SHOWN]]
+    shown = [code_span(item) if code else item for item in items[:_SHOWN]]
     more = f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
     return ", ".join(shown) + more
 
@@ -87,7 +87,7 @@ def triage_markdown(result: TriageResult) -> str:
             f"| `{job.signature}` |"
         )
     for job in result.jobs:
-        lines += ["", f"### {_cell(job.job)}", "", f"- reason: {_prose(job.decision.reason)}"]
+        lines += ["", f"### {plain_text(job.job)}", "", f"- reason: {_prose(job.decision.reason)}"]
         if job.failing_tests:
             lines.append(f"- failing tests: {_listing(job.failing_tests, code=True)}")
         if job.locations:
@@ -111,8 +111,9 @@ def triage_markdown(result: TriageResult) -> str:
 
 def _prose(text: str) -> str:
     """A reason as markdown: it can quote a log line, so mentions, links and HTML are defused."""
-    return clean_markdown(" ".join(text.split()))
+    return plain_text(text)
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A job or step name (from the workflow, which a pull request can change) as a table cell."""
+    return table_cell(text)

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from ci_agent.fix.guards import FIX_MARKER
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import marker, state_marker
+from ci_agent.report.markdown import code_span, plain_text
 from ci_agent.report.sticky_comment import find_ours, upsert_comment
-from ci_agent.sanitize import clean_markdown, wire_text
+from ci_agent.sanitize import wire_text
 
 if TYPE_CHECKING:
     from ci_agent.fix.session import FixReport
@@ -181,7 +182,7 @@ def _evidence_lines(evidence: dict[str, Any]) -> list[str]:
             for run in runs:
                 if isinstance(run, dict) and "argv" in run:
                     argv = " ".join(str(a) for a in run.get("argv", []))
-                    lines.append(f"{name}: `{_code(argv)}` exited {run.get('returncode')}")
+                    lines.append(f"{name}: {code_span(argv)} exited {run.get('returncode')}")
     attempts = evidence.get("attempts")
     if isinstance(attempts, list) and attempts:
         lines.append(f"model attempts: {len(attempts)}")
@@ -194,7 +195,7 @@ def _delivery_lines(report: FixReport) -> list[str]:
         return []
     lines = []
     if done.commit:
-        lines.append(f"commit `{done.commit[:12]}` on `{_code(done.branch)}`")
+        lines.append(f"commit `{done.commit[:12]}` on {code_span(done.branch)}")
     if done.url:
         lines.append(f"pull request: {done.url}")
     if done.mode == "suggested":
@@ -253,8 +254,4 @@ def _fenced(text: str, language: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return clean_markdown(" ".join(text.split()))
-
-
-def _code(text: str) -> str:
-    return text.replace("`", "'")
+    return plain_text(text)

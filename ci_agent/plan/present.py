@@ -7,6 +7,7 @@ from typing import Any
 
 from ci_agent.plan.risk import LEVELS
 from ci_agent.render import TemplateRenderer
+from ci_agent.report.markdown import code_span
 
 __all__ = ["plan_markdown", "plan_text"]
 
@@ -62,8 +63,8 @@ def plan_markdown(plan: Mapping[str, Any], renderer: TemplateRenderer | None = N
         risk={u["name"]: u["risk"]["level"] for u in units},
         highest=highest,
         sha=plan["sha256"],
-        rollback=[_code(n) for n in plan["rollback_order"]],
-        unowned=[_code(p) for p in unowned[:_UNOWNED_SHOWN]],
+        rollback=[code_span(n) for n in plan["rollback_order"]],
+        unowned=[code_span(p) for p in unowned[:_UNOWNED_SHOWN]],
         unowned_count=len(unowned),
     )
 
@@ -71,18 +72,7 @@ def plan_markdown(plan: Mapping[str, Any], renderer: TemplateRenderer | None = N
 def _with_places(unit: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``unit`` whose evidence carries its place as a code span (``where``)."""
     evidence = [
-        {**e, "where": _code(_where(e).strip(" ()")) if e.get("path") else ""}
+        {**e, "where": code_span(_where(e).strip(" ()")) if e.get("path") else ""}
         for e in unit["risk"]["evidence"]
     ]
     return {**unit, "risk": {**unit["risk"], "evidence": evidence}}
-
-
-def _code(text: str) -> str:
-    """A code span that shows ``text`` as written, safe in a table cell."""
-    text = " ".join(text.split()).replace("|", "\\|")
-    ticks = 1
-    while "`" * ticks in text:
-        ticks += 1
-    fence = "`" * ticks
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"

@@ -16,6 +16,7 @@ from ci_agent.markers import parse_state
 from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer
 from ci_agent.report.limits import STEP_SUMMARY_LIMIT_BYTES
+from ci_agent.report.markdown import code_span
 from ci_agent.retry import RetryPolicy
 from ci_agent.review.comments import (
     inline_comment,
@@ -239,7 +240,9 @@ def _outdated(earlier: list[Comment], since: Since | None) -> str:
     stale = [c for c in earlier if c.path in since[1]]
     if not stale:
         return ""
-    places = ", ".join(f"`{c.path}:{c.line}`" if c.line else f"`{c.path}`" for c in stale[:10])
+    places = ", ".join(
+        code_span(f"{c.path}:{c.line}" if c.line else str(c.path)) for c in stale[:10]
+    )
     more = f" and {len(stale) - 10} more" if len(stale) > 10 else ""
     return (
         f"{len(stale)} earlier finding(s) are on files changed since {since[0][:12]}"

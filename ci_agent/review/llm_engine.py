@@ -23,16 +23,20 @@ from ci_agent.llm.provider import LLMProvider, Message
 from ci_agent.llm.structured import complete_structured, response_format_for
 from ci_agent.llm.tokens import estimate_tokens
 from ci_agent.render import TemplateRenderer
+from ci_agent.report.markdown import clean_markdown, plain_text
 from ci_agent.review.chunks import Chunk, Section, plan_chunks
 from ci_agent.review.engine import EngineResult, ReviewFile, RiskLevel
 from ci_agent.review.findings import Category, Finding, SeverityName
-from ci_agent.sanitize import clean_markdown, wire_text
+from ci_agent.sanitize import wire_text
 
 __all__ = ["LLMEngine", "ModelFinding", "ReviewAnswer"]
 
 BUDGET_CODE = "CA405"
 # Tokens kept free in every request for what the estimate cannot see (formatting, rounding).
 SAFETY_MARGIN = 64
+# A finding's title and body are cut before cleaning (a cut after could leave a span open).
+_TITLE_LIMIT = 200
+_BODY_LIMIT = 8000
 _DELIMITER = re.compile(r"<\s*/?\s*(untrusted_pr_data|file)\b", re.IGNORECASE)
 
 
@@ -186,9 +190,9 @@ class LLMEngine:
             end_line=item.end_line,
             severity=item.severity,
             category=item.category,
-            title=clean_markdown(" ".join(item.title.split()), self._repository_url)[:200]
+            title=plain_text(item.title, _TITLE_LIMIT, repository_url=self._repository_url)
             or "Finding",
-            body=clean_markdown(item.body, self._repository_url)[:8000],
+            body=clean_markdown(item.body, self._repository_url, limit=_BODY_LIMIT),
             suggestion=item.suggestion,
             confidence=item.confidence,
             source=self.name,

@@ -49,6 +49,8 @@ EXPECTED_OUTPUTS = {
     "artifact-path": "agent",
     "artifact-name": "agent",
     "sha256": "agent",
+    "matrix": "agent",
+    "plan-json": "agent",
     "artifact-id": "upload",
     "artifact-digest": "upload",
     "artifact-url": "upload",
