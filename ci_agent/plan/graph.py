@@ -9,7 +9,7 @@ plan. A cycle is an error that names it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ci_agent.config_deploy import Unit
@@ -27,19 +27,69 @@ class Ownership:
 
 
 def owners(units: Sequence[Unit], paths: Iterable[str]) -> Ownership:
-    """Match every changed path against every unit's globs (a path may belong to several)."""
+    """Match every changed path against every unit's globs (a path may belong to several).
+
+    Most units are directory prefixes (``api/**``, ``!api/docs/**``): those are looked up by
+    the path's parent directories, so a large change against many units stays linear; other
+    globs go through pathspec's gitignore matching. Within a unit the last matching pattern
+    decides, as in a .gitignore.
+    """
     import pathspec
 
-    specs = [(u.name, pathspec.GitIgnoreSpec.from_lines(u.paths)) for u in units]
+    by_prefix: dict[str, list[str]] = {}  # directory ("" for everything) -> simple units
+    simple: dict[str, list[tuple[bool, str]]] = {}
+    complex_specs = []
+    for unit in units:
+        rules = [_prefix_rule(pattern) for pattern in unit.paths]
+        if all(rule is not None for rule in rules):
+            simple[unit.name] = [rule for rule in rules if rule is not None]
+            for positive, prefix in simple[unit.name]:
+                if positive:
+                    by_prefix.setdefault(prefix, []).append(unit.name)
+        else:
+            complex_specs.append((unit.name, pathspec.GitIgnoreSpec.from_lines(unit.paths)))
     by_unit: dict[str, list[str]] = {}
     unowned: list[str] = []
     for path in sorted(set(paths)):
-        matched = [name for name, spec in specs if spec.match_file(path)]
+        candidates = {name for d in _directories(path) for name in by_prefix.get(d, ())}
+        matched = [name for name in candidates if _simple_match(simple[name], path)]
+        matched += [name for name, spec in complex_specs if spec.match_file(path)]
         for name in matched:
             by_unit.setdefault(name, []).append(path)
         if not matched:
             unowned.append(path)
     return Ownership({k: tuple(v) for k, v in sorted(by_unit.items())}, tuple(unowned))
+
+
+def _prefix_rule(pattern: str) -> tuple[bool, str] | None:
+    """(positive, directory) for ``[!]dir/**`` and ``**``; None for any other glob."""
+    positive = not pattern.startswith("!")
+    body = pattern.lstrip("!").strip("/")
+    if body == "**":
+        return positive, ""
+    if not body.endswith("/**"):
+        return None
+    directory = body[: -len("/**")]
+    if not directory or any(char in directory for char in "*?[]\\") or directory.startswith("**"):
+        return None
+    return positive, directory
+
+
+def _directories(path: str) -> Iterator[str]:
+    """ "" and every parent directory of ``path`` ("a", "a/b" for "a/b/c.py")."""
+    yield ""
+    parts = path.split("/")[:-1]
+    for end in range(1, len(parts) + 1):
+        yield "/".join(parts[:end])
+
+
+def _simple_match(rules: Sequence[tuple[bool, str]], path: str) -> bool:
+    """The last rule whose directory holds ``path`` decides."""
+    decided = False
+    for positive, directory in rules:
+        if not directory or path.startswith(directory + "/"):
+            decided = positive
+    return decided
 
 
 def affected_units(units: Sequence[Unit], changed: Iterable[str]) -> dict[str, str]:

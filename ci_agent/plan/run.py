@@ -11,6 +11,21 @@ from ci_agent.config_deploy import DeployConfig
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
+# Renames count as a removed and an added path (both units are affected); copies need no search.
+# As the local forge reads diffs: names unquoted, blank context lines kept as " ".
+_GIT_CONFIG = ("-c", "core.quotepath=false", "-c", "diff.suppressBlankEmpty=false")
+_PLAN_DIFF = (
+    "--patch",
+    "--unified=0",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-relative",
+    "--no-renames",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+)
+
 __all__ = ["event_range", "plan_local", "publish_plan", "write_inferred_manifest"]
 
 
@@ -41,18 +56,19 @@ def plan_local(
     """The plan for ``base..head`` (or ``files``) in the repository at ``root``."""
     from ci_agent.plan.build import build_plan, matrix
     from ci_agent.plan.present import plan_markdown, plan_text
-    from ci_agent.plan.sources import texts_from_changes, texts_from_files
+    from ci_agent.plan.sources import texts_from_diff, texts_from_files
 
     deploy, manifest = _deploy(settings, root)
     source: dict[str, Any] = {"manifest": manifest}
     if base is not None:
+        from ci_agent.diff import decode_diff
         from ci_agent.forge.local import LocalRepository
 
         repository = LocalRepository.open(root)
         base_sha, head_sha = repository.resolve(base), repository.resolve(head)
-        changes = repository.changed_files(base_sha, head_sha)
-        paths = sorted({p for c in changes for p in (c.path, c.previous_path) if p})
-        texts = texts_from_changes(changes)
+        # One diff with no context: planning reads only added and removed lines.
+        raw = repository.git.run_bytes(*_GIT_CONFIG, "diff", *_PLAN_DIFF, base_sha, head_sha)
+        paths, texts = texts_from_diff(decode_diff(raw))
         source.update(kind="diff", base=base_sha, head=head_sha)
     else:
         paths = sorted(set(files))

@@ -5,24 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ci_agent.diff import parse_file_patch
-from ci_agent.forge.types import ChangedFile
 from ci_agent.plan.risk import ChangedText
 
-__all__ = ["texts_from_changes", "texts_from_files"]
+__all__ = ["texts_from_diff", "texts_from_files"]
 
 # Large files are read only this far for risk rules; the path still counts.
 _READ_LIMIT = 2 * 1024 * 1024
 
 
-def texts_from_changes(changes: Sequence[ChangedFile]) -> dict[str, ChangedText]:
-    """Added lines (with their numbers) and removed lines of each changed file."""
+def texts_from_diff(diff_text: str) -> tuple[list[str], dict[str, ChangedText]]:
+    """Changed paths (both names of a rename) and their lines, from one unified diff."""
+    from ci_agent.diff import parse_diff
+
+    paths: set[str] = set()
     texts = {}
-    for change in changes:
-        if not change.patch:
-            texts[change.path] = ChangedText(change.path)
-            continue
-        diff = parse_file_patch(change.path, change.patch, previous_path=change.previous_path)
+    for diff in parse_diff(diff_text):
+        paths.update(p for p in (diff.path, diff.old_path) if p)
         lines = [line for hunk in diff.hunks for line in hunk.lines]
         added = tuple(
             (line.new_line, line.text)
@@ -30,8 +28,8 @@ def texts_from_changes(changes: Sequence[ChangedFile]) -> dict[str, ChangedText]
             if line.kind == "added" and line.new_line is not None
         )
         removed = tuple(line.text for line in lines if line.kind == "removed")
-        texts[change.path] = ChangedText(change.path, added, removed)
-    return texts
+        texts[diff.path] = ChangedText(diff.path, added, removed)
+    return sorted(paths), texts
 
 
 def texts_from_files(root: Path, paths: Sequence[str]) -> dict[str, ChangedText]:

@@ -101,3 +101,27 @@ def test_every_permutation_of_the_units_gives_the_same_layers() -> None:
     first = layers(UNITS, chosen)
     for order in itertools.islice(itertools.permutations(UNITS), 0, 720, 37):
         assert layers(order, chosen) == first
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_prefix_index_matches_gitignore_semantics(seed: int) -> None:
+    import pathspec
+
+    rng = random.Random(seed)
+    dirs = ["a", "a/b", "a/b/c", "b", "b/a", "c"]
+    units = []
+    for index in range(6):
+        patterns = [f"{rng.choice(dirs)}/**"]
+        patterns += [f"{'!' if rng.random() < 0.5 else ''}{rng.choice(dirs)}/**" for _ in range(2)]
+        if rng.random() < 0.2:
+            patterns.append("**/*.md")  # a glob the index does not take: pathspec decides
+        units.append(Unit(name=f"u{index}", paths=tuple(patterns)))
+    paths = [f"{rng.choice(dirs)}/{rng.choice(['x.py', 'y.md', 'z/w.txt'])}" for _ in range(40)]
+    owned = owners(units, paths)
+    for path in set(paths):
+        expected = {
+            u.name for u in units if pathspec.GitIgnoreSpec.from_lines(u.paths).match_file(path)
+        }
+        got = {name for name, listed in owned.by_unit.items() if path in listed}
+        assert got == expected, (path, [u.paths for u in units])
+        assert (path in owned.unowned) == (not expected)
