@@ -136,6 +136,54 @@ class ActionsPart(MemoryPart):
         states = self._state.deployment_states.get(deployment_id) or []
         return states[-1] if states else None
 
+    def create_deployment(
+        self, sha: str, environment: str, task: str, description: str = ""
+    ) -> Deployment:
+        """A deployment of ``sha`` (GitHub refuses a ref it does not know: 422)."""
+        self._write(
+            "create_deployment",
+            "POST /repos/{owner}/{repo}/deployments",
+            sha=sha,
+            environment=environment,
+            task=task,
+        )
+        state = self._state
+        if (
+            sha not in state.commits
+            and sha not in state.trees
+            and sha not in state.branches.values()
+        ):
+            raise github_error(
+                "POST /repos/{owner}/{repo}/deployments", 422, f"No ref found for: {sha}"
+            )
+        return self.seed_deployment(sha, environment, task=task, description=description)
+
+    def find_deployment(self, sha: str, environment: str, task: str) -> Deployment | None:
+        """The newest deployment of ``sha`` with ``task`` to ``environment``, if any."""
+        self._read("find_deployment", sha=sha, environment=environment, task=task)
+        found = [
+            d
+            for d in self._state.deployments.values()
+            if (d.sha, d.environment, d.task) == (sha, environment, task)
+        ]
+        return max(found, key=lambda d: d.id, default=None)
+
+    def set_deployment_state(
+        self,
+        deployment_id: int,
+        state: DeploymentState,
+        *,
+        description: str = "",
+        environment_url: str = "",
+        log_url: str = "",
+    ) -> None:
+        """Add a status to a deployment."""
+        endpoint = "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+        self._write("set_deployment_state", endpoint, deployment_id=deployment_id, state=state)
+        if deployment_id not in self._state.deployments:
+            raise not_found(endpoint)
+        self._state.deployment_states.setdefault(deployment_id, []).append(state)
+
     # --- seeding (not forge protocols; nothing is logged) ---
 
     def seed_run(self, run: WorkflowRun, jobs: Sequence[tuple[Job, bytes]] = ()) -> WorkflowRun:
