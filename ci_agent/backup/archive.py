@@ -105,9 +105,10 @@ def _fsync_directory(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def replace_atomically(dest: Path) -> Iterator[BinaryIO]:
-    """A temporary file beside ``dest``; fsynced and renamed onto it only if the block succeeds."""
-    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.tmp")
+def replace_atomically(dest: Path, tmp_dir: Path | None = None) -> Iterator[BinaryIO]:
+    """A temporary file beside ``dest`` (or in ``tmp_dir``, on the same filesystem); fsynced
+    and renamed onto ``dest`` only if the block succeeds."""
+    tmp = (tmp_dir or dest.parent) / f".{dest.name}.{secrets.token_hex(6)}.tmp"
     # 0666 less the umask, as for any new file (mkstemp would make it 0600).
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
@@ -142,9 +143,10 @@ def write_archive(
     mtime: int,
     level: int,
     progress: Progress | None = None,
+    tmp_dir: Path | None = None,
 ) -> str:
     """Write ``(name, file)`` members as a deterministic tar.gz at ``dest``; its SHA-256 (hex)."""
-    with replace_atomically(dest) as raw:
+    with replace_atomically(dest, tmp_dir) as raw:
         sink = _HashingWriter(raw)
         with (
             gzip.GzipFile(filename="", mode="wb", compresslevel=level, fileobj=sink, mtime=0) as gz,

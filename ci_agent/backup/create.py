@@ -1,13 +1,15 @@
 """``backup create``: plan (what kind, full or incremental, on top of what), then build.
 
-Everything is staged in a hidden directory inside ``--out`` and the archive is written
-atomically; the staging directory is removed whatever happens, so a failure, a full disk or
-Ctrl-C leaves no partial backup behind. ``created_at`` is an input (``--created-at``,
+Everything is staged in a marked hidden directory inside ``--out`` (the temporary archive
+too) and the archive is renamed into place; the staging directory is removed whatever happens,
+so a failure, a full disk, Ctrl-C or SIGTERM leaves no partial backup behind, and what a
+killed create left is removed by the next one (:mod:`.staging`). ``created_at`` is an input (``--created-at``,
 ``SOURCE_DATE_EPOCH``, else the clock): the archive bytes depend only on it and the data.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -25,6 +27,7 @@ from ci_agent.backup.manifest import (
     MANIFEST,
     SUMS,
     GitPart,
+    Identity,
     Manifest,
     MetaPart,
     render_sums,
@@ -32,6 +35,7 @@ from ci_agent.backup.manifest import (
 from ci_agent.backup.metadata import export_metadata
 from ci_agent.backup.naming import CHECKSUM_SUFFIX, BackupName, Kind, Mode, format_time
 from ci_agent.backup.previous import MAX_CHAIN, Previous, find_previous
+from ci_agent.backup.staging import Stale, clean_stale, make_stage
 from ci_agent.backup.stores import Store
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.forge.local import LocalRepository
@@ -70,7 +74,9 @@ class Plan:
     snapshot: gitdata.RepoSnapshot
     mode: Mode
     previous: Previous | None
+    identity: Identity
     notes: list[str] = field(default_factory=list)
+    stale: list[Stale] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -90,7 +96,7 @@ class Created:
     notes: tuple[str, ...]
 
 
-def _out_dir(out: Path) -> None:
+def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise fail(
             "CA205",
@@ -98,13 +104,11 @@ def _out_dir(out: Path) -> None:
             problem="it is a file, not a directory",
             suggestion="Give --out a directory (it is created when missing).",
         )
-    with disk_errors(out):
-        out.mkdir(parents=True, exist_ok=True)
 
 
 def plan(request: Request, stores: Sequence[Store], metadata: bool) -> Plan:
-    """Check the inputs and choose full or incremental; reads, never writes (but --out)."""
-    _out_dir(request.out)
+    """Check the inputs and choose full or incremental; reads, never writes."""
+    _check_out(request.out)
     repo = LocalRepository.open(request.path)
     if repo.is_shallow():
         raise fail(
@@ -117,7 +121,8 @@ def plan(request: Request, stores: Sequence[Store], metadata: bool) -> Plan:
     if snap.empty and not metadata:
         raise fail("CA222", path=repo.root)
     repository = request.repository or repo.name().full_name
-    result = Plan(request, repo, repository, snap, "full", None)
+    identity = gitdata.identity(repo.git, request.repository)
+    result = Plan(request, repo, repository, snap, "full", None, identity)
     wanted = request.wanted
     if wanted == "auto":
         wanted = "incremental" if request.kind == "daily" else "full"
@@ -131,7 +136,7 @@ def plan(request: Request, stores: Sequence[Store], metadata: bool) -> Plan:
 def _choose_previous(result: Plan, stores: Sequence[Store], explicit: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="ci-agent-previous-"))
     try:
-        previous = find_previous(stores, result.repository, work)
+        previous = find_previous(stores, result.repository, result.identity, work)
     except CiAgentError as exc:
         if exc.code != "CA503":
             raise
@@ -165,58 +170,88 @@ def build(
     log: Log = lambda _: None,
     progress: ProgressBar | None = None,
 ) -> Created:
-    """Write the archive and its ``.sha256``; ``progress(total)`` gives a byte counter."""
+    """Write the archive and its ``.sha256``; ``progress(total)`` gives a byte counter.
+
+    ``--out`` is created when missing and removed again if nothing could be written to it;
+    leftovers of interrupted creates are removed first (see :mod:`.staging`)."""
+    out = plan.request.out
+    made_out = not out.exists()
+    try:
+        with disk_errors(out):
+            out.mkdir(parents=True, exist_ok=True)
+            for item in clean_stale(out, dry_run=False):
+                plan.stale.append(item)
+                log(f"removed {item.path.name} ({item.size} bytes): {item.reason}")
+            stage = make_stage(out)
+            try:
+                return _build_in(plan, reader, metrics, stage, log, progress)
+            finally:
+                shutil.rmtree(stage, ignore_errors=True)
+    except BaseException:
+        if made_out:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only when empty: never anything the user put there
+        raise
+
+
+def _build_in(
+    plan: Plan,
+    reader: ArchiveReader | None,
+    metrics: Metrics,
+    stage: Path,
+    log: Log,
+    progress: ProgressBar | None,
+) -> Created:
     request = plan.request
     before = metrics.to_dict()["api_calls"]["total"]
-    with disk_errors(request.out):
-        stage = Path(tempfile.mkdtemp(dir=request.out, prefix=".ci-agent-backup-"))
-        try:
-            git_part = _git(plan, stage, log)
-            meta_part = _metadata(plan, reader, stage, log)
-            files = {
-                path.relative_to(stage).as_posix(): digest_file(path)
-                for path in sorted(stage.rglob("*"))
-                if path.is_file()
-            }
-            used = metrics.to_dict()["api_calls"]["total"] - before
-            manifest = Manifest(
-                tool={"name": "ci-agent", "version": __version__},
-                name=plan.name,
-                repository=plan.repository,
-                created_at=format_time(request.created_at),
-                kind=request.kind,
-                mode=plan.mode,
-                previous=plan.previous.link if plan.previous else None,
-                chain=plan.previous.chain if plan.previous else (),
-                git=git_part,
-                metadata=meta_part,
-                api_requests=used,
-                compression_level=request.level,
-                files=files,
-            )
-            (stage / MANIFEST).write_bytes(manifest.to_bytes())
-            sums = {**files, MANIFEST: digest_file(stage / MANIFEST)}
-            (stage / SUMS).write_bytes(render_sums(sums))
-            members = [(name, stage / name) for name in (*files, MANIFEST, SUMS)]
-            total = sum(path.stat().st_size for _, path in members)
-            dest = request.out / plan.name
-            log(f"writing {dest.name} ({total} bytes before compression)")
-            with progress(total) if progress else nullcontext(None) as advance:
-                sha = write_archive(
-                    dest,
-                    members,
-                    mtime=int(request.created_at.timestamp()),
-                    level=request.level,
-                    progress=advance,
-                )
-            try:
-                sidecar = dest.with_name(dest.name + CHECKSUM_SUFFIX)
-                write_bytes_atomically(sidecar, f"{sha}  {dest.name}\n".encode())
-            except BaseException:
-                dest.unlink(missing_ok=True)
-                raise
-        finally:
-            shutil.rmtree(stage, ignore_errors=True)
+    data = stage / "data"
+    data.mkdir()
+    git_part = _git(plan, data, log)
+    meta_part = _metadata(plan, reader, data, log)
+    files = {
+        path.relative_to(data).as_posix(): digest_file(path)
+        for path in sorted(data.rglob("*"))
+        if path.is_file()
+    }
+    used = metrics.to_dict()["api_calls"]["total"] - before
+    manifest = Manifest(
+        tool={"name": "ci-agent", "version": __version__},
+        name=plan.name,
+        repository=plan.repository,
+        identity=plan.identity,
+        created_at=format_time(request.created_at),
+        kind=request.kind,
+        mode=plan.mode,
+        previous=plan.previous.link if plan.previous else None,
+        chain=plan.previous.chain if plan.previous else (),
+        git=git_part,
+        metadata=meta_part,
+        api_requests=used,
+        compression_level=request.level,
+        files=files,
+    )
+    (data / MANIFEST).write_bytes(manifest.to_bytes())
+    sums = {**files, MANIFEST: digest_file(data / MANIFEST)}
+    (data / SUMS).write_bytes(render_sums(sums))
+    members = [(name, data / name) for name in (*files, MANIFEST, SUMS)]
+    total = sum(path.stat().st_size for _, path in members)
+    dest = request.out / plan.name
+    log(f"writing {dest.name} ({total} bytes before compression)")
+    with progress(total) if progress else nullcontext(None) as advance:
+        sha = write_archive(
+            dest,
+            members,
+            mtime=int(request.created_at.timestamp()),
+            level=request.level,
+            progress=advance,
+            tmp_dir=stage,
+        )
+    try:
+        sidecar = dest.with_name(dest.name + CHECKSUM_SUFFIX)
+        write_bytes_atomically(sidecar, f"{sha}  {dest.name}\n".encode())
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
     return Created(dest, sha, dest.stat().st_size, manifest, tuple(plan.notes))
 
 

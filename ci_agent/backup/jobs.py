@@ -13,7 +13,7 @@ from typing import Any
 from ci_agent.backup.artifacts import ArtifactsStore
 from ci_agent.backup.context import JobContext, resolve_created_at
 from ci_agent.backup.create import Created, Plan, Request, Wanted, build, plan
-from ci_agent.backup.extract import Checked, check_archive, check_directory
+from ci_agent.backup.extract import DEFAULT_BUDGET, Checked, check_archive, check_directory
 from ci_agent.backup.locate import Source, locate
 from ci_agent.backup.naming import Kind, format_time
 from ci_agent.backup.report import human_size, summary_markdown, summary_text
@@ -156,58 +156,81 @@ def _created(created: Created) -> Outcome:
     )
 
 
-def _check_top(ctx: JobContext, source: Source, work: Path) -> Checked:
+def _check_top(ctx: JobContext, source: Source, work: Path, budget: int) -> Checked:
     if source.directory is not None:
         return check_directory(source.directory)
     archive = source.archive or work / "missing.tar.gz"  # locate() always sets one of the two
     with _bar(ctx, archive.stat().st_size, f"checking {archive.name}") as advance:
-        return check_archive(archive, work, source.expected, advance)
+        return check_archive(archive, work, source.expected, advance, budget)
 
 
 def _verdict(ctx: JobContext, source: Source, report: Report) -> tuple[dict[str, Any], list[str]]:
+    now = format_time(datetime.now(UTC))
     first = report.problems[0] if report.problems else None
     verification = Verification(
-        format_time(datetime.now(UTC)),
-        report.ok,
-        first.code if first else None,
-        first.message if first else None,
+        now, report.ok, first.code if first else None, first.message if first else None
     )
-    recorded = source.record(ctx, verification, report.top.sha256)
     manifest = report.manifest
+    notes = list(source.notes)
+    recorded: Path | None = None
+    if ctx.settings.dry_run:
+        notes.append("dry run: the verification was not recorded")
+    elif manifest is not None:  # only a backup gets a record, never an arbitrary file
+        recorded = source.record(ctx, verification, report.top.sha256)
+        if report.ok:
+            for member in report.chain:  # verified as part of this chain
+                source.record_member(ctx, member.label, verification, member.sha256)
+    chain = [link.name for link in manifest.chain] if manifest else []
     result: dict[str, Any] = {
         "backup": manifest.name if manifest else report.top.label,
         "ok": report.ok,
         "sha256": report.top.sha256,
-        "chain": [c.label for c in report.chain],
+        "chain": chain,
+        "chain_missing": list(report.missing),
         "files": len(manifest.files) + 2 if manifest else None,
         "refs": len(manifest.git.refs) if manifest else None,
         "git_checked": report.git_checked,
         "counts": manifest.metadata.counts if manifest else None,
         "problems": [e.to_dict() for e in report.problems],
+        "recorded": str(recorded) if recorded else None,
     }
     if recorded is not None and source.artifact is not None:
         sha = hashlib.sha256(recorded.read_bytes()).hexdigest()
         result["artifact"] = {"path": str(recorded), "name": recorded.name, "sha256": sha}
-    return result, source.notes
+    return result, notes
+
+
+def _chain_text(result: dict[str, Any]) -> str:
+    chain: list[str] = result["chain"]
+    if not chain:
+        return "none (full backup)"
+    missing = set(result["chain_missing"])
+    return ", ".join(f"{name} (MISSING)" if name in missing else name for name in chain)
 
 
 def verify_job(
-    ctx: JobContext, *, target: Path | None, artifact: str | None, repo: str | None
+    ctx: JobContext,
+    *,
+    target: Path | None,
+    artifact: str | None,
+    repo: str | None,
+    max_bytes: int | None = None,
 ) -> Outcome:
     """``backup verify``."""
     target = ctx.absolute(target) if target else None
+    budget = max_bytes or DEFAULT_BUDGET
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ci-agent-verify-")))
         source = locate(ctx, stack, work, target=target, artifact=artifact, repo=repo)
         with ctx.section("backup verify"):
-            top = _check_top(ctx, source, work)
+            top = _check_top(ctx, source, work, budget)
             with _stages(ctx, "verifying") as stage:
-                report = verify_chain(top, work, source.find, stage=stage)
+                report = verify_chain(top, work, source.find, stage=stage, budget=budget)
         result, notes = _verdict(ctx, source, report)
     verdict = "verified" if report.ok else f"FAILED ({len(report.problems)} problem(s))"
     fields = [
         ("sha256", report.top.sha256),
-        ("chain", ", ".join(result["chain"]) or "none (full backup)"),
+        ("chain", _chain_text(result)),
         ("files", result["files"]),
         ("refs", result["refs"]),
         ("git fsck", "clean" if report.git_checked else "not run"),
@@ -230,26 +253,42 @@ def restore_job(
     repo: str | None,
     to: Path,
     force: bool,
+    max_bytes: int | None = None,
 ) -> Outcome:
-    """``backup restore``."""
+    """``backup restore`` (with ``--dry-run``: verify and rebuild in a temporary directory,
+    write nothing to ``--to``)."""
     target, to = (ctx.absolute(target) if target else None), ctx.absolute(to)
+    dry_run = ctx.settings.dry_run
+    budget = max_bytes or DEFAULT_BUDGET
     check_target(to, force)
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ci-agent-restore-")))
         source = locate(ctx, stack, work, target=target, artifact=artifact, repo=repo)
         with ctx.section("backup restore"):
-            top = _check_top(ctx, source, work)
+            top = _check_top(ctx, source, work, budget)
             with _stages(ctx, "restoring") as stage:
-                restored = restore(top, to, work, source.find, force=force, stage=stage)
+                restored = restore(
+                    top, to, work, source.find, force=force, dry_run=dry_run, stage=stage,
+                    budget=budget,
+                )
         result, notes = _verdict(ctx, source, restored.report)
-    result |= {"restored_to": str(to) if restored.ok else None, "records": restored.counts}
+    done = restored.ok and not dry_run
+    result |= {
+        "restored_to": str(to) if done else None,
+        "would_restore_to": str(to) if dry_run and restored.ok else None,
+        "records": restored.counts,
+        "dry_run": dry_run,
+    }
     fields = [
-        ("restored to", str(to) if restored.ok else "nothing restored"),
-        ("working clone", str(to / "repo") if restored.report.git_checked else None),
+        ("restored to", str(to) if done else "nothing restored"),
+        ("would restore to", result["would_restore_to"]),
+        ("working clone", str(to / "repo") if done and restored.report.git_checked else None),
+        ("chain", _chain_text(result)),
         ("refs", result["refs"]),
         ("records", ", ".join(f"{k} {v}" for k, v in sorted(restored.counts.items()))),
     ]
-    title = f"restore of {result['backup']}: {'done' if restored.ok else 'FAILED'}"
+    verdict = "FAILED" if not restored.ok else "verified, dry run" if dry_run else "done"
+    title = f"restore of {result['backup']}: {verdict}"
     return Outcome(
         "backup restore",
         result=result,

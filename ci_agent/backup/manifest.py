@@ -26,6 +26,7 @@ __all__ = [
     "FileEntry",
     "GitPart",
     "Head",
+    "Identity",
     "Link",
     "Manifest",
     "MetaPart",
@@ -95,6 +96,28 @@ class MetaPart(_Model):
     notes: tuple[str, ...] = ()
 
 
+class Identity(_Model):
+    """Which repository a backup is of: its GitHub repository, or, for a repository with no
+    GitHub remote, its root commit(s) and remote URL (a directory name proves nothing)."""
+
+    github: str | None = None
+    roots: tuple[str, ...] = ()
+    remote: str | None = None
+
+    def same(self, other: Identity) -> bool:
+        """Whether both name the same repository (GitHub names compare case-insensitively)."""
+        if self.github or other.github:
+            return (self.github or "").lower() == (other.github or "").lower()
+        return self.roots == other.roots and self.remote == other.remote
+
+    def describe(self) -> str:
+        """``owner/name``, or the root commits and remote."""
+        if self.github:
+            return self.github
+        roots = ", ".join(r[:12] for r in self.roots[:3]) or "no commits"
+        return f"the repository with root commit(s) {roots} and remote {self.remote or 'none'}"
+
+
 class Link(_Model):
     """Another backup, by name and archive SHA-256."""
 
@@ -111,6 +134,7 @@ class Manifest(_Model):
     tool: dict[str, str]
     name: str
     repository: str
+    identity: Identity | None = None  # absent in backups made before it was recorded
     created_at: str
     kind: Kind
     mode: Mode

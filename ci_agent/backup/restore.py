@@ -12,14 +12,14 @@ complete.
 
 from __future__ import annotations
 
+import secrets
 import shutil
-import tempfile
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ci_agent.backup.archive import disk_errors
-from ci_agent.backup.extract import Checked
-from ci_agent.backup.gitdata import fsck
+from ci_agent.backup.extract import DEFAULT_BUDGET, Checked
 from ci_agent.backup.manifest import MANIFEST
 from ci_agent.backup.merge import merge_chain
 from ci_agent.backup.verify import ChainFinder, Progress, Report, Stage, verify_chain
@@ -55,6 +55,16 @@ def check_target(target: Path, force: bool) -> None:
         raise fail("CA221", path=target)
 
 
+def _new_directory(target: Path, kind: str) -> Path:
+    """An empty directory beside ``target`` with the mode a new directory gets (the umask's),
+    or the mode of the ``target`` it replaces."""
+    path = target.with_name(f".{target.name}.{kind}-{secrets.token_hex(6)}")
+    path.mkdir()
+    if target.is_dir():
+        path.chmod(stat.S_IMODE(target.stat().st_mode))
+    return path
+
+
 def restore(
     top: Checked,
     target: Path,
@@ -62,14 +72,23 @@ def restore(
     find: ChainFinder,
     *,
     force: bool = False,
+    dry_run: bool = False,
     progress: Progress | None = None,
     stage: Stage = lambda _: None,
+    budget: int = DEFAULT_BUDGET,
 ) -> Restored:
-    """Verify ``top`` with its chain and restore it into ``target``."""
+    """Verify ``top`` with its chain and restore it into ``target`` (with ``dry_run``, do
+    everything in ``work`` and leave ``target`` alone)."""
     check_target(target, force)
+    if dry_run:
+        report = verify_chain(top, work, find, progress=progress, stage=stage, budget=budget)
+        restored = Restored(target, report)
+        if report.ok:
+            restored.counts = merge_chain([m.root for m in report.members], work / "merged")
+        return restored
     with disk_errors(target):
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.restore-"))
+        staging = _new_directory(target, "restore")
     try:
         with disk_errors(target):
             report = verify_chain(
@@ -80,14 +99,15 @@ def restore(
                 bare=False,
                 progress=progress,
                 stage=stage,
+                budget=budget,
             )
             restored = Restored(target, report)
             if not report.ok:
                 return restored
             if report.git is not None and report.manifest and report.manifest.git.head.sha:
                 stage("checking out HEAD")
-                report.git.run("reset", "--hard", "--quiet", "HEAD")
-                fsck(report.git, top.label)
+                # fsck already checked every object: the checkout only writes the work tree.
+                report.git.run("-c", "core.logAllRefUpdates=false", "reset", "--hard", "--quiet")
             stage("merging the metadata")
             restored.counts = merge_chain([m.root for m in report.members], staging)
             shutil.copyfile(top.root / MANIFEST, staging / MANIFEST)
@@ -102,8 +122,7 @@ def _swap(staging: Path, target: Path) -> None:
     if not target.exists():
         staging.replace(target)
         return
-    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
-    old.rmdir()
+    old = target.with_name(f".{target.name}.old-{secrets.token_hex(6)}")
     target.replace(old)
     try:
         staging.replace(target)
