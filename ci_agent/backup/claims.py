@@ -87,15 +87,18 @@ def _problems(part: GitPart, header: BundleHeader | None, known: frozenset[str])
             if header is not None:  # a full bundle lists every ref it was made from
                 problems.append(f"{name} is not in the bundle")
         elif ref.sha not in known and ref.sha not in bundled.values():
-            problems.append(f"{name} points to {ref.sha}, which neither the bundle's refs nor "
-                            "the previous backup's hold")
+            problems.append(
+                f"{name} points to {ref.sha}, which neither the bundle's refs nor "
+                "the previous backup's hold"
+            )
     if part.head.sha and head_sha is None and header is not None and not known:
         problems.append("the bundle has no HEAD")
     return problems
 
 
-def check_claims(manifest: Manifest, bundle: Path | None, previous: Manifest | None,
-                 file: str) -> list[CiAgentError]:
+def check_claims(
+    manifest: Manifest, bundle: Path | None, previous: Manifest | None, file: str
+) -> list[CiAgentError]:
     """The manifest's git claims against its bundle (and the previous backup's refs)."""
     part = manifest.git
     header = read_header(bundle, file) if bundle is not None else None
@@ -103,7 +106,8 @@ def check_claims(manifest: Manifest, bundle: Path | None, previous: Manifest | N
     if previous is not None:
         old = previous.git
         known = frozenset(
-            {r.sha for r in old.refs} | {r.peeled for r in old.refs if r.peeled}
+            {r.sha for r in old.refs}
+            | {r.peeled for r in old.refs if r.peeled}
             | ({old.head.sha} if old.head.sha else set())
         )
         if frozenset(part.excluded) != known:
@@ -116,5 +120,7 @@ def check_claims(manifest: Manifest, bundle: Path | None, previous: Manifest | N
     problems = _problems(part, header, known)
     if not problems:
         return []
-    shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+    shown = "; ".join(problems[:3]) + (
+        f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+    )
     return [fail("CA527", file=file, problem=shown)]

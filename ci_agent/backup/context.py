@@ -16,6 +16,7 @@ from ci_agent.backup.naming import parse_time
 from ci_agent.errors import fail
 
 if TYPE_CHECKING:
+    from ci_agent.backup.artifacts import ArtifactsStore
     from ci_agent.config import Settings
     from ci_agent.forge.github import GitHubForge
     from ci_agent.metrics import Metrics
@@ -65,6 +66,19 @@ class JobContext:
         forge = GitHubForge.from_settings(settings, self.metrics, retry=self.retry)
         stack.callback(forge.close)
         return forge
+
+    def artifacts(
+        self, stack: ExitStack, repository: str | None, forge: GitHubForge | None = None
+    ) -> ArtifactsStore:
+        """The backups among the repository's artifacts: those of its backup workflow."""
+        from ci_agent.backup.artifacts import ArtifactsStore
+        from ci_agent.backup.provenance import BackupOrigin, Provenance, workflow_from_env
+
+        forge = forge or self.forge(stack, repository)
+        facts = forge.repository_facts()
+        configured = self.settings.config.backup.workflow
+        workflow = workflow_from_env(configured, self.environ, facts.full_name)
+        return ArtifactsStore(forge, Provenance(forge, BackupOrigin(facts, workflow)))
 
     @contextmanager
     def section(self, title: str) -> Iterator[None]:

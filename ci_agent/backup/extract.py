@@ -63,7 +63,9 @@ class _Extractor:
     def _admit(self, member: Member) -> None:
         if not self.actual:
             if member.name != MANIFEST:
-                raise fail("CA521", file=self.label, problem="its first member is not MANIFEST.json")
+                raise fail(
+                    "CA521", file=self.label, problem="its first member is not MANIFEST.json"
+                )
             if member.size > min(MAX_MANIFEST, self.budget):
                 raise self._refuse(f"MANIFEST.json has {member.size} bytes, more than allowed")
             return

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ci_agent.backup.artifacts import ArtifactsStore
 from ci_agent.backup.context import JobContext, resolve_created_at
 from ci_agent.backup.create import Created, Plan, Request, Wanted, build, plan
 from ci_agent.backup.extract import DEFAULT_BUDGET, Checked, check_archive, check_directory
@@ -77,7 +76,7 @@ def create_job(
         if source in ("auto", "dir"):
             stores.append(DirectoryStore(request.out))
         if forge is not None and source in ("auto", "artifacts"):
-            stores.append(ArtifactsStore(forge, repository or ""))
+            stores.append(ctx.artifacts(stack, repository, forge))
         with ctx.section("backup plan"):
             chosen = plan(request, stores, metadata)
             for note in chosen.notes:
@@ -268,7 +267,13 @@ def restore_job(
             top = _check_top(ctx, source, work, budget)
             with _stages(ctx, "restoring") as stage:
                 restored = restore(
-                    top, to, work, source.find, force=force, dry_run=dry_run, stage=stage,
+                    top,
+                    to,
+                    work,
+                    source.find,
+                    force=force,
+                    dry_run=dry_run,
+                    stage=stage,
                     budget=budget,
                 )
         result, notes = _verdict(ctx, source, restored.report)

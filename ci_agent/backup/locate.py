@@ -7,7 +7,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ci_agent.backup.artifacts import ArtifactsStore
 from ci_agent.backup.context import JobContext
 from ci_agent.backup.manifest import MANIFEST, Link
 from ci_agent.backup.naming import CHECKSUM_SUFFIX, VERIFIED_SUFFIX, BackupName
@@ -51,7 +50,6 @@ class Source:
         path = out / (self.artifact.name + VERIFIED_SUFFIX)
         path.write_bytes(verification.to_bytes(self.artifact.name, sha256))
         return path
-
 
     def record_member(
         self, ctx: JobContext, name: str, verification: Verification, sha256: str | None
@@ -123,14 +121,20 @@ def _from_artifacts(
     ctx: JobContext, stack: ExitStack, work: Path, name: str, repo: str | None
 ) -> Source:
     repository = ctx.repository(repo)
-    store = ArtifactsStore(ctx.forge(stack, repository), repository or "")
+    store = ctx.artifacts(stack, repository)
     entries = store.entries()
     if name == "latest":
         chosen = entries[0] if entries else None
     else:
         chosen = next((e for e in entries if e.name == name), None)
     if chosen is None:
+        refused = next((i for i in store.ignored if i.name == name), None)
+        if refused is not None:
+            workflow = store.provenance.origin.workflow
+            raise fail("CA151", name=name, problem=refused.reason, workflow=workflow)
         raise fail("CA223", what=f"artifact '{name}'", where=store.where)
+    for ignored in store.ignored:
+        ctx.term.info(f"not a backup: {ignored.name}: {ignored.reason}")
     downloads = work / "downloads"
     by_name = {entry.name: entry for entry in entries}
 

@@ -15,6 +15,7 @@ from ci_agent.forge.run_types import (
     DeploymentState,
     Job,
     Record,
+    RepoFacts,
     WorkflowRun,
 )
 from ci_agent.forge.types import PullRequestInfo
@@ -23,6 +24,7 @@ __all__ = [
     "ActionsClient",
     "ArchiveReader",
     "ArtifactStore",
+    "BackupExtras",
     "Deployments",
     "JobLogs",
     "RepoWriter",
@@ -115,6 +117,30 @@ class ArtifactStore(Protocol):
 
     def delete_artifact(self, artifact_id: int) -> None:
         """Delete an artifact."""
+
+
+@runtime_checkable
+class BackupExtras(Protocol):
+    """What backups read besides listings and artifacts: provenance and attestations, issue
+    events, release asset files, the wiki's remote."""
+
+    def repository_facts(self) -> RepoFacts:
+        """The repository's id, name, default branch and wiki flag."""
+
+    def workflow_run(self, run_id: int) -> WorkflowRun:
+        """One run, latest attempt."""
+
+    def attestations(self, sha256: str) -> list[Record]:
+        """The repository's attestations of subject ``sha256:HEX`` (none: empty)."""
+
+    def issue_events(self, since: datetime | None = None) -> Iterator[Record]:
+        """Issue and pull-request events, newest first, down to ``since``."""
+
+    def download_release_asset(self, asset_id: int, dest: Path) -> tuple[int, str]:
+        """A release asset's bytes into ``dest``; size and SHA-256 hex."""
+
+    def wiki_remote(self) -> tuple[str, str]:
+        """The wiki's git URL and the http.extraheader value for it."""
 
 
 # --- plan ---
