@@ -3,8 +3,9 @@
 Everything is staged in a marked hidden directory inside ``--out`` (the temporary archive
 too) and the archive is renamed into place; the staging directory is removed whatever happens,
 so a failure, a full disk, Ctrl-C or SIGTERM leaves no partial backup behind, and what a
-killed create left is removed by the next one (:mod:`.staging`). ``created_at`` is an input (``--created-at``,
-``SOURCE_DATE_EPOCH``, else the clock): the archive bytes depend only on it and the data.
+killed create left is removed by the next one (:mod:`.staging`). ``created_at`` is an input
+(``--created-at``, ``SOURCE_DATE_EPOCH``, else the clock): the archive bytes depend only on it
+and the data.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def build(
                 log(f"removed {item.path.name} ({item.size} bytes): {item.reason}")
             stage = make_stage(out)
             try:
-                return _build_in(plan, reader, metrics, stage, log, progress)
+                return _build_in(plan, reader, metrics, stage=stage, log=log, progress=progress)
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
     except BaseException:
@@ -198,6 +199,7 @@ def _build_in(
     plan: Plan,
     reader: ArchiveReader | None,
     metrics: Metrics,
+    *,
     stage: Path,
     log: Log,
     progress: ProgressBar | None,
