@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ci_agent.backup.attest import Attestation
 from ci_agent.backup.context import JobContext, resolve_created_at
 from ci_agent.backup.create import Created, Plan, Request, Wanted, build, plan
 from ci_agent.backup.extract import DEFAULT_BUDGET, Checked, check_archive, check_directory
@@ -19,6 +20,7 @@ from ci_agent.backup.report import human_size, summary_markdown, summary_text
 from ci_agent.backup.restore import check_target, restore
 from ci_agent.backup.stores import DirectoryStore, Store, Verification
 from ci_agent.backup.verify import Report, verify_chain
+from ci_agent.errors import CiAgentError, fail
 from ci_agent.outcome import Outcome
 
 __all__ = ["create_job", "restore_job", "verify_job"]
@@ -199,6 +201,24 @@ def _verdict(ctx: JobContext, source: Source, report: Report) -> tuple[dict[str,
     return result, notes
 
 
+def _unattested(
+    report: Report, attestation: Attestation | None, repository: str | None
+) -> list[CiAgentError]:
+    """CA529 when ``--require-attestation`` finds no attestation by the backup workflow."""
+    if attestation is not None and attestation.status == "attested":
+        return []
+    return [
+        fail(
+            "CA529",
+            file=report.top.label,
+            digest=report.top.sha256,
+            workflow="the backup workflow",
+            repository=repository or "OWNER/NAME",
+            problem=attestation.detail if attestation else "GitHub could not be asked",
+        )
+    ]
+
+
 def _chain_text(result: dict[str, Any]) -> str:
     chain: list[str] = result["chain"]
     if not chain:
@@ -214,6 +234,7 @@ def verify_job(
     artifact: str | None,
     repo: str | None,
     max_bytes: int | None = None,
+    require_attestation: bool = False,
 ) -> Outcome:
     """``backup verify``."""
     target = ctx.absolute(target) if target else None
@@ -225,10 +246,22 @@ def verify_job(
             top = _check_top(ctx, source, work, budget)
             with _stages(ctx, "verifying") as stage:
                 report = verify_chain(top, work, source.find, stage=stage, budget=budget)
+        attestation = None
+        if report.top.sha256 is not None and report.manifest is not None:
+            attestation = ctx.attestation(stack, ctx.repository(repo), report.top.sha256)
+        if require_attestation:
+            report.problems += _unattested(report, attestation, ctx.repository(repo))
         result, notes = _verdict(ctx, source, report)
+    result["attestation"] = attestation.to_dict() if attestation else None
+    if attestation is None:
+        notes.append(
+            "authenticity not checked: no GitHub repository or token "
+            "(gh attestation verify FILE --repo OWNER/NAME checks it)"
+        )
     verdict = "verified" if report.ok else f"FAILED ({len(report.problems)} problem(s))"
     fields = [
         ("sha256", report.top.sha256),
+        ("attestation", f"{attestation.status}: {attestation.detail}" if attestation else None),
         ("chain", _chain_text(result)),
         ("files", result["files"]),
         ("refs", result["refs"]),

@@ -189,6 +189,12 @@ _subcommand(
     _artifact,
     _repo,
     _max_bytes,
+    click.option(
+        "--require-attestation",
+        "require_attestation",
+        is_flag=True,
+        help="Fail unless GitHub holds an attestation of the archive by the backup workflow.",
+    ),
 )
 _subcommand(
     "restore",
