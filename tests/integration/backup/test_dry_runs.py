@@ -36,7 +36,7 @@ def tree(root: Path) -> dict[str, int]:
 
 def test_dry_runs_write_nothing(run_backup: RunBackup, history: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    weekly, daily = make_chain(run_backup, history, out)
+    daily = make_chain(run_backup, history, out)[1]
     before = tree(out)
     restored = run_backup("restore", str(daily), "--to", str(tmp_path / "r"), "--dry-run")
     assert restored.code == 0, restored

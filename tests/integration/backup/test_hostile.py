@@ -191,6 +191,7 @@ def _drop_ref(manifest: dict) -> None:  # type: ignore[type-arg]
 def test_every_claim_of_the_manifest_is_checked_against_the_data(
     run_backup: RunBackup,
     pristine: Path,
+    *,
     tmp_path: Path,
     edit: Callable[[dict], None],  # type: ignore[type-arg]
     code: str,
