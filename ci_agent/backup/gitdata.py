@@ -83,10 +83,25 @@ def has_new_objects(git: Git, known: Sequence[str]) -> bool:
     )
 
 
+def _packed(git: Git) -> bool:
+    """Whether (nearly) every object is in a pack already, as in a fresh clone."""
+    counts = dict(
+        line.split(": ", 1) for line in git.run("count-objects", "-v").splitlines() if ": " in line
+    )
+    loose, packed = int(counts.get("count", "0")), int(counts.get("in-pack", "0"))
+    return loose <= max(100, packed // 100)
+
+
 def create_bundle(git: Git, dest: Path, known: Sequence[str]) -> None:
     """A bundle of every ref (HEAD, branches, tags, notes, remotes) without what ``known``
-    objects reach (those of the previous backup's refs; gone ones are ignored)."""
-    args = [*_DETERMINISTIC, "bundle", "create", "--quiet", str(dest.absolute())]
+    objects reach (those of the previous backup's refs; gone ones are ignored).
+
+    A packed repository's deltas are reused as they are and no new delta search runs
+    (``pack.window=0``): the search is what makes bundles differ from run to run and what
+    costs time, and a clone has nothing left to deltify. Loose objects are deltified with
+    one thread, for the same determinism."""
+    config = [*_DETERMINISTIC, *(("-c", "pack.window=0") if _packed(git) else ())]
+    args = [*config, "bundle", "create", "--quiet", str(dest.absolute())]
     if known:
         args += ["--ignore-missing", "--all", "--not", *known]
     else:
