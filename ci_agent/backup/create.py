@@ -33,14 +33,14 @@ from ci_agent.backup.manifest import (
     MetaPart,
     render_sums,
 )
-from ci_agent.backup.metadata import export_metadata
+from ci_agent.backup.collect import MetadataSource, collect_metadata
+from ci_agent.backup.coverage import Coverage
 from ci_agent.backup.naming import CHECKSUM_SUFFIX, BackupName, Kind, Mode, format_time
 from ci_agent.backup.previous import MAX_CHAIN, Previous, find_previous
 from ci_agent.backup.staging import Stale, clean_stale, make_stage
 from ci_agent.backup.stores import Store
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.forge.local import LocalRepository
-from ci_agent.forge.run_protocol import ArchiveReader
 from ci_agent.metrics import Metrics
 
 __all__ = ["Created", "Plan", "Request", "build", "plan"]
@@ -63,6 +63,7 @@ class Request:
     level: int = 6
     repository: str | None = None  # owner/name on GitHub; None: metadata is skipped
     skip_reason: str | None = None  # why metadata is skipped (no token, --no-metadata)
+    coverage: Coverage = Coverage()
 
 
 @dataclass
@@ -165,7 +166,7 @@ def _choose_previous(result: Plan, stores: Sequence[Store], explicit: bool) -> N
 
 def build(
     plan: Plan,
-    reader: ArchiveReader | None,
+    reader: MetadataSource | None,
     metrics: Metrics,
     *,
     log: Log = lambda _: None,
@@ -197,7 +198,7 @@ def build(
 
 def _build_in(
     plan: Plan,
-    reader: ArchiveReader | None,
+    reader: MetadataSource | None,
     metrics: Metrics,
     *,
     stage: Path,
@@ -276,7 +277,7 @@ def _git(plan: Plan, stage: Path, log: Log) -> GitPart:
     return base.model_copy(update={"bundle": BUNDLE, "excluded": tuple(excluded)})
 
 
-def _metadata(plan: Plan, reader: ArchiveReader | None, stage: Path, log: Log) -> MetaPart:
+def _metadata(plan: Plan, reader: MetadataSource | None, stage: Path, log: Log) -> MetaPart:
     request = plan.request
     if reader is None:
         reason = request.skip_reason or "no GitHub repository or token"
@@ -285,13 +286,6 @@ def _metadata(plan: Plan, reader: ArchiveReader | None, stage: Path, log: Log) -
     since: dict[str, str | None] = {}
     if plan.previous is not None and plan.previous.manifest.metadata.skipped is None:
         since = dict(plan.previous.manifest.metadata.watermarks)
-    exported = export_metadata(reader, stage, since, log)
-    notes = tuple(f"{r}: {why}" for r, why in sorted(exported.unavailable.items()))
+    part, notes = collect_metadata(reader, stage, since, request.coverage, log)
     plan.notes.extend(notes)
-    return MetaPart(
-        counts=exported.counts,
-        unavailable=exported.unavailable,
-        since=since,
-        watermarks=exported.watermarks,
-        notes=notes,
-    )
+    return part

@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.backup.attest import Attestation
 from ci_agent.backup.context import JobContext, resolve_created_at
+from ci_agent.backup.coverage import AssetPolicy, Coverage
 from ci_agent.backup.create import Created, Plan, Request, Wanted, build, plan
 from ci_agent.backup.extract import DEFAULT_BUDGET, Checked, check_archive, check_directory
 from ci_agent.backup.locate import Source, locate
@@ -22,6 +23,9 @@ from ci_agent.backup.stores import DirectoryStore, Store, Verification
 from ci_agent.backup.verify import Report, verify_chain
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.outcome import Outcome
+
+if TYPE_CHECKING:
+    from ci_agent.config_model import BackupConfig
 
 __all__ = ["create_job", "restore_job", "verify_job"]
 
@@ -71,6 +75,7 @@ def create_job(
         level=settings.config.backup.compression_level,
         repository=repository,
         skip_reason=None if metadata else skip,
+        coverage=_coverage(settings.config.backup),
     )
     with ExitStack() as stack:
         forge = ctx.forge(stack, repository) if metadata or source == "artifacts" else None
@@ -83,8 +88,6 @@ def create_job(
             chosen = plan(request, stores, metadata)
             for note in chosen.notes:
                 ctx.term.info(note)
-        if settings.config.backup.include_release_assets:
-            chosen.notes.append("include-release-assets: asset files are not downloaded yet")
         if settings.dry_run:
             return _planned(chosen)
         with ctx.section("backup create"):
@@ -96,6 +99,17 @@ def create_job(
                 progress=lambda total: _bar(ctx, total, "writing the archive"),
             )
     return _created(created)
+
+
+def _coverage(config: BackupConfig) -> Coverage:
+    assets = AssetPolicy(
+        config.include_release_assets,
+        config.release_asset_max_bytes,
+        config.release_assets_max_total,
+    )
+    return Coverage(
+        config.include_issue_events, assets, config.include_wiki, config.include_pull_refs
+    )
 
 
 def _planned(chosen: Plan) -> Outcome:

@@ -21,7 +21,7 @@ from pathlib import Path
 from ci_agent.backup.archive import disk_errors
 from ci_agent.backup.extract import DEFAULT_BUDGET, Checked
 from ci_agent.backup.manifest import MANIFEST
-from ci_agent.backup.merge import merge_chain
+from ci_agent.backup.merge import merge_assets, merge_chain
 from ci_agent.backup.verify import ChainFinder, Progress, Report, Stage, verify_chain
 from ci_agent.errors import fail
 
@@ -109,7 +109,11 @@ def restore(
                 # fsck already checked every object: the checkout only writes the work tree.
                 report.git.run("-c", "core.logAllRefUpdates=false", "reset", "--hard", "--quiet")
             stage("merging the metadata")
-            restored.counts = merge_chain([m.root for m in report.members], staging)
+            roots = [m.root for m in report.members]
+            restored.counts = merge_chain(roots, staging)
+            assets = merge_assets(roots, staging)
+            if assets:
+                restored.counts["asset_files"] = assets
             shutil.copyfile(top.root / MANIFEST, staging / MANIFEST)
             _swap(staging, target)
             return restored
