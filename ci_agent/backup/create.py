@@ -23,6 +23,8 @@ from typing import Literal
 from ci_agent import __version__
 from ci_agent.backup import gitdata
 from ci_agent.backup.archive import digest_file, disk_errors, write_archive, write_bytes_atomically
+from ci_agent.backup.collect import MetadataSource, collect_metadata
+from ci_agent.backup.coverage import Coverage
 from ci_agent.backup.manifest import (
     BUNDLE,
     MANIFEST,
@@ -33,8 +35,6 @@ from ci_agent.backup.manifest import (
     MetaPart,
     render_sums,
 )
-from ci_agent.backup.collect import MetadataSource, collect_metadata
-from ci_agent.backup.coverage import Coverage
 from ci_agent.backup.naming import CHECKSUM_SUFFIX, BackupName, Kind, Mode, format_time
 from ci_agent.backup.previous import MAX_CHAIN, Previous, find_previous
 from ci_agent.backup.staging import Stale, clean_stale, make_stage
@@ -63,7 +63,7 @@ class Request:
     level: int = 6
     repository: str | None = None  # owner/name on GitHub; None: metadata is skipped
     skip_reason: str | None = None  # why metadata is skipped (no token, --no-metadata)
-    coverage: Coverage = Coverage()
+    coverage: Coverage = field(default_factory=Coverage)
 
 
 @dataclass

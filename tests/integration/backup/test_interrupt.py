@@ -5,6 +5,7 @@ create."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -106,10 +107,8 @@ def cleanup() -> Iterator[list[int]]:
     groups: list[int] = []
     yield groups
     for group in groups:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def test_sigterm_mid_bundle_stops_every_child_and_leaves_nothing(
@@ -138,10 +137,8 @@ def test_after_sigkill_the_marked_staging_is_listed_then_cleaned(
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     for pid in children:  # what a runner does to a cancelled job's process tree
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     assert not gone(children)
     [stage] = [p for p in out.iterdir() if p.name.startswith(".ci-agent-backup-")]
     assert (stage / MARKER).is_file()
