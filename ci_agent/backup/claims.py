@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ci_agent.backup.manifest import GitPart, Manifest
+from ci_agent.backup.manifest import GitPart
 from ci_agent.errors import CiAgentError, fail
 
 __all__ = ["BundleHeader", "check_claims", "read_header"]
@@ -97,14 +97,14 @@ def _problems(part: GitPart, header: BundleHeader | None, known: frozenset[str])
 
 
 def check_claims(
-    manifest: Manifest, bundle: Path | None, previous: Manifest | None, file: str
+    part: GitPart, bundle: Path | None, previous: GitPart | None, file: str
 ) -> list[CiAgentError]:
-    """The manifest's git claims against its bundle (and the previous backup's refs)."""
-    part = manifest.git
+    """A manifest's claims about one repository (``git`` or ``wiki``) against its bundle
+    (and, for an incremental one, the previous backup's refs)."""
     header = read_header(bundle, file) if bundle is not None else None
     known: frozenset[str] = frozenset()
     if previous is not None:
-        old = previous.git
+        old = previous
         known = frozenset(
             {r.sha for r in old.refs}
             | {r.peeled for r in old.refs if r.peeled}

@@ -11,6 +11,7 @@ from typing import Protocol
 from ci_agent.backup.coverage import Coverage, ExtrasSource, export_assets, export_events
 from ci_agent.backup.manifest import MetaPart
 from ci_agent.backup.metadata import export_metadata
+from ci_agent.backup.remotes import GitAccess
 from ci_agent.forge.run_protocol import ArchiveReader
 
 __all__ = ["MetadataSource", "collect_metadata"]
@@ -18,7 +19,7 @@ __all__ = ["MetadataSource", "collect_metadata"]
 Log = Callable[[str], None]
 
 
-class MetadataSource(ArchiveReader, ExtrasSource, Protocol):
+class MetadataSource(ArchiveReader, ExtrasSource, GitAccess, Protocol):
     """Everything the GitHub side of a backup reads."""
 
 

@@ -25,11 +25,10 @@ from ci_agent.backup import gitdata
 from ci_agent.backup.archive import digest_file, disk_errors, write_archive, write_bytes_atomically
 from ci_agent.backup.collect import MetadataSource, collect_metadata
 from ci_agent.backup.coverage import Coverage
+from ci_agent.backup.gitpart import repo_part, wiki_part
 from ci_agent.backup.manifest import (
-    BUNDLE,
     MANIFEST,
     SUMS,
-    GitPart,
     Identity,
     Manifest,
     MetaPart,
@@ -209,7 +208,20 @@ def _build_in(
     before = metrics.to_dict()["api_calls"]["total"]
     data = stage / "data"
     data.mkdir()
-    git_part = _git(plan, data, log)
+    coverage = request.coverage
+    git_part = repo_part(
+        plan.repo.git,
+        plan.snapshot,
+        plan.previous,
+        data,
+        coverage=coverage,
+        access=reader,
+        notes=plan.notes,
+        log=log,
+    )
+    wiki = None
+    if coverage.wiki and reader is not None:
+        wiki = wiki_part(plan.repo.git, data, access=reader, notes=plan.notes, log=log)
     meta_part = _metadata(plan, reader, data, log)
     files = {
         path.relative_to(data).as_posix(): digest_file(path)
@@ -228,6 +240,7 @@ def _build_in(
         previous=plan.previous.link if plan.previous else None,
         chain=plan.previous.chain if plan.previous else (),
         git=git_part,
+        wiki=wiki,
         metadata=meta_part,
         api_requests=used,
         compression_level=request.level,
@@ -256,25 +269,6 @@ def _build_in(
         dest.unlink(missing_ok=True)
         raise
     return Created(dest, sha, dest.stat().st_size, manifest, tuple(plan.notes))
-
-
-def _git(plan: Plan, stage: Path, log: Log) -> GitPart:
-    snap, git = plan.snapshot, plan.repo.git
-    base = GitPart(object_format=snap.object_format, head=snap.head, refs=snap.refs)
-    if snap.empty:
-        return base.model_copy(update={"note": "the repository has no commits"})
-    excluded: list[str] = []
-    if plan.previous is not None:
-        old = plan.previous.manifest.git
-        excluded = gitdata.RepoSnapshot(old.object_format, old.head, old.refs).objects()
-    if excluded and not gitdata.has_new_objects(git, excluded):
-        log("git: nothing new since the previous backup")
-        note = "no new objects since the previous backup"
-        return base.model_copy(update={"note": note, "excluded": tuple(excluded)})
-    (stage / BUNDLE).parent.mkdir(parents=True)
-    gitdata.create_bundle(git, stage / BUNDLE, excluded)
-    log(f"git: {len(snap.refs)} ref(s) bundled" + (" (incremental)" if excluded else ""))
-    return base.model_copy(update={"bundle": BUNDLE, "excluded": tuple(excluded)})
 
 
 def _metadata(plan: Plan, reader: MetadataSource | None, stage: Path, log: Log) -> MetaPart:

@@ -27,6 +27,7 @@ __all__ = [
     "identity",
     "read_refs",
     "snapshot",
+    "write_refs",
 ]
 
 _REF_FORMAT = "%(objectname) %(objecttype) %(refname) %(*objectname) %(symref)"
@@ -124,7 +125,7 @@ def _git_dir(path: Path, bare: bool) -> Path:
     return path if bare else path / ".git"
 
 
-def _write_refs(git_dir: Path, refs: Sequence[Ref], head: Head) -> None:
+def write_refs(git_dir: Path, refs: Sequence[Ref], head: Head) -> None:
     """Write every ref into one ``packed-refs`` file (symbolic ones as loose files) and HEAD:
     no process per ref and no reflog, which is where thousands of refs cost time."""
     lines = ["# pack-refs with: sorted \n"]
@@ -174,7 +175,7 @@ def build_repository(
             # unbundle checks the prerequisites (the earlier bundles' objects) and indexes the
             # pack; it writes no ref.
             run_grouped(git, "bundle", "unbundle", str(bundle.absolute()))
-        _write_refs(git_dir, refs, head)
+        write_refs(git_dir, refs, head)
     except CiAgentError as exc:
         if exc.code != "CA203":
             raise

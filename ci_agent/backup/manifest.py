@@ -23,6 +23,7 @@ __all__ = [
     "META_DIR",
     "SCHEMA_VERSION",
     "SUMS",
+    "WIKI_BUNDLE",
     "FileEntry",
     "GitPart",
     "Head",
@@ -41,6 +42,7 @@ SCHEMA_VERSION = 1
 MANIFEST = "MANIFEST.json"
 SUMS = "SHA256SUMS"
 BUNDLE = "git/repo.bundle"
+WIKI_BUNDLE = "git/wiki.bundle"
 META_DIR = "meta"
 _HEX64 = r"^[0-9a-f]{64}$"
 _SUM_LINE = re.compile(r"^([0-9a-f]{64})  (\S(?:.*\S)?)$")
@@ -141,6 +143,7 @@ class Manifest(_Model):
     previous: Link | None = None
     chain: tuple[Link, ...] = ()  # every backup this one builds on, the full one first
     git: GitPart
+    wiki: GitPart | None = None  # the wiki repository, whole, when it has pages
     metadata: MetaPart
     api_requests: int = 0
     compression_level: int = Field(default=6, ge=0, le=9)
@@ -152,8 +155,9 @@ class Manifest(_Model):
             raise ValueError("a full backup has no chain; an incremental one has one")
         if (self.chain[-1] if self.chain else None) != self.previous:
             raise ValueError("'previous' must be the last link of 'chain'")
-        if self.git.bundle is not None and self.git.bundle not in self.files:
-            raise ValueError(f"the bundle {self.git.bundle} is not among the files")
+        for part in (self.git, self.wiki):
+            if part is not None and part.bundle is not None and part.bundle not in self.files:
+                raise ValueError(f"the bundle {part.bundle} is not among the files")
         return self
 
     def to_bytes(self) -> bytes:

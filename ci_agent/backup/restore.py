@@ -3,6 +3,8 @@
 The result is built beside the target and renamed into place only when complete::
 
     TARGET/repo/            a working clone: every ref of the manifest, HEAD checked out
+    TARGET/wiki/            the wiki, checked out (when the backup holds one)
+    TARGET/assets/          release asset files (when the backup holds them)
     TARGET/meta/*.jsonl     the metadata, merged over the chain (newest record of each id)
     TARGET/MANIFEST.json    the manifest of the restored backup
 
@@ -108,6 +110,8 @@ def restore(
                 stage("checking out HEAD")
                 # fsck already checked every object: the checkout only writes the work tree.
                 report.git.run("-c", "core.logAllRefUpdates=false", "reset", "--hard", "--quiet")
+            if report.wiki is not None:
+                report.wiki.run("-c", "core.logAllRefUpdates=false", "reset", "--hard", "--quiet")
             stage("merging the metadata")
             roots = [m.root for m in report.members]
             restored.counts = merge_chain(roots, staging)

@@ -16,7 +16,7 @@ from pathlib import Path
 from ci_agent.backup.claims import check_claims
 from ci_agent.backup.extract import DEFAULT_BUDGET, Checked, check_archive
 from ci_agent.backup.gitdata import build_repository, compare_refs, fsck
-from ci_agent.backup.manifest import Identity, Link, Manifest
+from ci_agent.backup.manifest import GitPart, Identity, Link, Manifest
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.git import Git
 
@@ -38,6 +38,7 @@ class Report:
     git: Git | None = None
     git_checked: bool = False
     missing: list[str] = field(default_factory=list)  # chain links that were not found
+    wiki: Git | None = None  # the wiki, rebuilt and checked
 
     @property
     def manifest(self) -> Manifest | None:
@@ -88,8 +89,32 @@ def verify_chain(
     if report.problems:
         return report
     stage("checking the git data")
-    _check_git(report, manifest, git_dir or work / "repository.git", bare)
+    repo_dir = git_dir or work / "repository.git"
+    _check_git(report, manifest, repo_dir, bare)
+    if manifest.wiki is not None and manifest.wiki.bundle and not report.problems:
+        stage("checking the wiki")
+        _check_wiki(report, manifest.wiki, repo_dir.with_name("wiki"), bare)
     return report
+
+
+def _check_wiki(report: Report, wiki: GitPart, wiki_dir: Path, bare: bool) -> None:
+    """The wiki, rebuilt from its own bundle: refs compared, ``git fsck``."""
+    label = f"{report.top.label} (wiki)"
+    bundle = report.top.root / (wiki.bundle or "")
+    try:
+        git = build_repository(wiki_dir, [bundle], wiki.refs, wiki.head, bare=bare, file=label)
+        diff = compare_refs(git, wiki.refs, wiki.head)
+        if diff:
+            problem = f"refs differ: {diff.describe()}"
+            report.problems.append(fail("CA524", file=label, problem=problem))
+            return
+        fsck(git, label)
+    except CiAgentError as exc:
+        if exc.code != "CA524":
+            raise
+        report.problems.append(exc)
+        return
+    report.wiki = git
 
 
 def _identity(manifest: Manifest) -> Identity:
@@ -115,8 +140,13 @@ def _check_claims(report: Report) -> None:
         if manifest is None:  # pragma: no cover - problems were reported before
             return
         bundle = checked.root / manifest.git.bundle if manifest.git.bundle else None
-        report.problems += check_claims(manifest, bundle, previous, checked.label)
+        old = previous.git if previous else None
+        report.problems += check_claims(manifest.git, bundle, old, checked.label)
         previous = manifest
+    wiki = report.top.manifest.wiki if report.top.manifest else None
+    if wiki is not None and wiki.bundle:
+        bundle = report.top.root / wiki.bundle
+        report.problems += check_claims(wiki, bundle, None, f"{report.top.label} (wiki)")
 
 
 def _check_git(report: Report, manifest: Manifest, git_dir: Path, bare: bool) -> None:

@@ -1,6 +1,7 @@
 """What backups read from GitHub beyond the listings of :mod:`.github_archive`: the repository's
 own facts (id, default branch, wiki), artifact attestations, repository-wide issue events,
-release asset files and the git remote of the wiki (PyGithub and plain downloads).
+release asset files and git access for pull-request refs and the wiki (PyGithub and plain
+downloads).
 """
 
 from __future__ import annotations
@@ -67,11 +68,10 @@ class BackupApi(GitHubPart):
         )
         return got.size, got.sha256
 
-    def wiki_remote(self) -> tuple[str, str]:
-        """The wiki's git URL and the ``http.extraheader`` value that authenticates to it."""
-        remote = self._http.clients.git_remote
-        base = remote[: -len(".git")] if remote.endswith(".git") else remote
-        return base + ".wiki.git", self._http.clients.git_authorization()
+    def git_access(self) -> tuple[str, str]:
+        """The repository's git URL and the ``http.extraheader`` value that authenticates to
+        it (for fetches from the same host: pull-request refs, the wiki)."""
+        return self._http.clients.git_remote, self._http.clients.git_authorization()
 
 
 def _until(events: Iterator[Record], floor: datetime) -> Iterator[Record]:

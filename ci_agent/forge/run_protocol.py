@@ -122,7 +122,7 @@ class ArtifactStore(Protocol):
 @runtime_checkable
 class BackupExtras(Protocol):
     """What backups read besides listings and artifacts: provenance and attestations, issue
-    events, release asset files, the wiki's remote."""
+    events, release asset files, git access for pull-request refs and the wiki."""
 
     def repository_facts(self) -> RepoFacts:
         """The repository's id, name, default branch and wiki flag."""
@@ -139,8 +139,8 @@ class BackupExtras(Protocol):
     def download_release_asset(self, asset_id: int, dest: Path) -> tuple[int, str]:
         """A release asset's bytes into ``dest``; size and SHA-256 hex."""
 
-    def wiki_remote(self) -> tuple[str, str]:
-        """The wiki's git URL and the http.extraheader value for it."""
+    def git_access(self) -> tuple[str, str]:
+        """The repository's git URL and the http.extraheader value for its host."""
 
 
 # --- plan ---

@@ -1,13 +1,17 @@
 """python-github-backup's coverage: issue events (incremental), release asset files (streamed,
-capped, every cap named with where the whole is), against the fake GitHub."""
+capped, every cap named with where the whole is), the wiki and pull-request refs, against the
+fake GitHub."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import tarfile
 from pathlib import Path
 from typing import Any
+
+from tests.conftest import git
 
 from .conftest import GitHubSetup, RunBackup
 
@@ -104,3 +108,48 @@ def test_events_can_be_turned_off(
     made = create(run_backup, github, tmp_path / "o", "--config", str(settings))
     assert "issue_events" not in made["backup"]["counts"]
     assert "release_assets" not in made["backup"]["counts"]
+
+
+def make_wiki(github: GitHubSetup, tmp_path: Path) -> None:
+    """A wiki with one page, where GitHub keeps it: NAME.wiki.git beside NAME.git."""
+    wiki = github.rig.world.repo.wiki_path
+    subprocess.run(["git", "init", "-q", "--bare", str(wiki)], check=True)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    git(pages, "init", "-q", "-b", "master")
+    (pages / "Home.md").write_text("# Welcome\n")
+    git(pages, "add", "Home.md")
+    git(pages, "commit", "-q", "-m", "first page")
+    git(pages, "push", "-q", str(wiki), "master")
+
+
+def test_the_wiki_and_pull_request_refs_are_backed_up_and_restored(
+    run_backup: RunBackup, github: GitHubSetup, tmp_path: Path
+) -> None:
+    make_wiki(github, tmp_path)
+    settings = config(tmp_path, **{"include-pull-refs": "true"})
+    made = create(run_backup, github, tmp_path / "out", "--config", str(settings))
+    notes = made["notes"]
+    assert any(n.startswith("pull-request refs: ") and "0 fetched" not in n for n in notes), notes
+    path = made["artifact"]["path"]
+    with tarfile.open(path) as tar:
+        assert "git/wiki.bundle" in tar.getnames()
+        manifest = json.loads(tar.extractfile("MANIFEST.json").read())  # type: ignore[union-attr]
+    pulls = [r["name"] for r in manifest["git"]["refs"] if r["name"].startswith("refs/pull/")]
+    assert f"refs/pull/{github.rig.world.pr}/head" in pulls
+    assert [r["name"] for r in manifest["wiki"]["refs"]] == ["refs/heads/master"]
+    assert not git(github.clone, "for-each-ref", "refs/pull"), "the clone gets no new refs"
+
+    target = tmp_path / "r"
+    assert run_backup("restore", path, "--to", str(target)).code == 0
+    assert (target / "wiki" / "Home.md").read_text() == "# Welcome\n"
+    restored = git(target / "repo", "for-each-ref", "--format=%(refname)", "refs/pull")
+    assert restored.split() == sorted(pulls)
+
+
+def test_without_a_wiki_the_backup_says_so(
+    run_backup: RunBackup, github: GitHubSetup, tmp_path: Path
+) -> None:
+    made = create(run_backup, github, tmp_path / "out")
+    [note] = [n for n in made["notes"] if n.startswith("wiki: ")]
+    assert note.startswith("wiki: not backed up: ") and ".wiki.git" in note
