@@ -101,7 +101,10 @@ def check_claims(
 ) -> list[CiAgentError]:
     """A manifest's claims about one repository (``git`` or ``wiki``) against its bundle
     (and, for an incremental one, the previous backup's refs)."""
-    header = read_header(bundle, file) if bundle is not None else None
+    try:
+        header = read_header(bundle, file) if bundle is not None else None
+    except CiAgentError as exc:
+        return [exc]
     known: frozenset[str] = frozenset()
     if previous is not None:
         old = previous
