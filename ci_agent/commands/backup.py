@@ -56,13 +56,13 @@ def _create(invocation: Invocation, **params: Any) -> Outcome:
 
 
 def _verify(invocation: Invocation, **params: Any) -> Outcome:
-    from ci_agent.backup.jobs import verify_job
+    from ci_agent.backup.checking import verify_job
 
     return verify_job(_context(invocation), **params)
 
 
 def _restore(invocation: Invocation, **params: Any) -> Outcome:
-    from ci_agent.backup.jobs import restore_job
+    from ci_agent.backup.checking import restore_job
 
     return restore_job(_context(invocation), **params)
 
