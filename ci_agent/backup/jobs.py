@@ -13,6 +13,7 @@ from ci_agent.backup.create import Created, Plan, Request, Wanted, build, plan
 from ci_agent.backup.naming import Kind
 from ci_agent.backup.progress import bar
 from ci_agent.backup.report import human_size, summary_markdown, summary_text
+from ci_agent.backup.staging import find_stale
 from ci_agent.backup.stores import DirectoryStore, Store
 from ci_agent.outcome import Outcome
 
@@ -86,6 +87,8 @@ def _coverage(config: BackupConfig) -> Coverage:
 
 
 def _planned(chosen: Plan) -> Outcome:
+    for item in find_stale(chosen.request.out):
+        chosen.notes.append(f"would remove {item.path.name} ({item.size} bytes): {item.reason}")
     fields = [
         ("would write", chosen.name),
         ("mode", chosen.mode),
