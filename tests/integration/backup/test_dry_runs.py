@@ -133,6 +133,8 @@ def test_leftovers_of_a_killed_create_are_listed_then_removed(
     assert (
         stale["path"] == str(stage) and "process 4194305 that staged it is gone" in stale["reason"]
     )
+    planned = run_backup("create", "--path", str(history), "--out", str(out), "--dry-run")
+    assert f"would remove {stage.name} (1" in planned.out and stage.exists()
     dry = run_backup("prune", "--dir", str(out), "--dry-run", "--output", "json").json()["result"]
     assert dry["stale_would_remove"][0]["path"] == str(stage) and stage.exists()
     done = run_backup("prune", "--dir", str(out), "--output", "json").json()["result"]
