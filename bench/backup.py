@@ -331,7 +331,7 @@ def bench_requests(sizes: list[int], work: Path) -> None:
         pages = -(-n // 100) + -(-pulls // 100) + -(-(n + 1) // 100)
         print(
             f"N={n} issues+PRs ({pulls} PRs, {n + 1} comments): full backup {full} API requests "
-            f"= {pages} listing pages + 4 small listings + {pulls} reviews"
+            f"= {pages} listing pages + 4 small listings + {pulls} reviews + issue events"
         )
         print(f"  by endpoint: {by_endpoint}")
         print(
