@@ -18,7 +18,7 @@ from ci_agent.forge.github_http import GitHubPart
 from ci_agent.forge.run_types import Record, RepoFacts
 
 if TYPE_CHECKING:
-    from ci_agent.forge.run_protocol import BackupExtras
+    from ci_agent.forge.run_protocol import BackupExtras, BackupProvenance
 
 __all__ = ["BackupApi"]
 
@@ -29,7 +29,7 @@ ASSET = "GET /repos/{owner}/{repo}/releases/assets/{asset_id}"
 
 
 class BackupApi(GitHubPart):
-    """BackupExtras."""
+    """BackupExtras and (with ``workflow_run`` of the Actions part) BackupProvenance."""
 
     def repository_facts(self) -> RepoFacts:
         """Id, name, default branch and whether the wiki is on (``GET /repos/{owner}/{repo}``)."""
@@ -88,5 +88,5 @@ if TYPE_CHECKING:
     class _Both(BackupApi, ActionsApi):
         pass
 
-    def _conforms(api: _Both) -> BackupExtras:
-        return api
+    def _conforms(api: _Both) -> tuple[BackupExtras, BackupProvenance]:
+        return api, api

@@ -25,6 +25,7 @@ __all__ = [
     "ArchiveReader",
     "ArtifactStore",
     "BackupExtras",
+    "BackupProvenance",
     "Deployments",
     "JobLogs",
     "RepoWriter",
@@ -120,9 +121,8 @@ class ArtifactStore(Protocol):
 
 
 @runtime_checkable
-class BackupExtras(Protocol):
-    """What backups read besides listings and artifacts: provenance and attestations, issue
-    events, release asset files, git access for pull-request refs and the wiki."""
+class BackupProvenance(Protocol):
+    """Where a backup artifact came from: the repository, the run, the attestations."""
 
     def repository_facts(self) -> RepoFacts:
         """The repository's id, name, default branch and wiki flag."""
@@ -132,6 +132,12 @@ class BackupExtras(Protocol):
 
     def attestations(self, sha256: str) -> list[Record]:
         """The repository's attestations of subject ``sha256:HEX`` (none: empty)."""
+
+
+@runtime_checkable
+class BackupExtras(Protocol):
+    """What backups read besides listings and artifacts: issue events, release asset files,
+    git access for pull-request refs and the wiki."""
 
     def issue_events(self, since: datetime | None = None) -> Iterator[Record]:
         """Issue and pull-request events, newest first, down to ``since``."""
