@@ -24,8 +24,10 @@ from ci_agent.backup.archive import disk_errors
 from ci_agent.backup.extract import DEFAULT_BUDGET, Checked
 from ci_agent.backup.manifest import MANIFEST
 from ci_agent.backup.merge import merge_assets, merge_chain
+from ci_agent.backup.processes import run_grouped
 from ci_agent.backup.verify import ChainFinder, Progress, Report, Stage, verify_chain
 from ci_agent.errors import fail
+from ci_agent.git import Git
 
 __all__ = ["Restored", "check_target", "restore"]
 
@@ -109,9 +111,9 @@ def restore(
             if report.git is not None and report.manifest and report.manifest.git.head.sha:
                 stage("checking out HEAD")
                 # fsck already checked every object: the checkout only writes the work tree.
-                report.git.run("-c", "core.logAllRefUpdates=false", "reset", "--hard", "--quiet")
+                _checkout(report.git)
             if report.wiki is not None:
-                report.wiki.run("-c", "core.logAllRefUpdates=false", "reset", "--hard", "--quiet")
+                _checkout(report.wiki)
             stage("merging the metadata")
             roots = [m.root for m in report.members]
             restored.counts = merge_chain(roots, staging)
@@ -123,6 +125,11 @@ def restore(
             return restored
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _checkout(git: Git) -> None:
+    """Check HEAD out (in its own process group: checkout filters may start children)."""
+    run_grouped(git, "-c", "core.logAllRefUpdates=false", "reset", "--hard", "--quiet")
 
 
 def _swap(staging: Path, target: Path) -> None:
