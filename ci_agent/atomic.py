@@ -27,14 +27,17 @@ def _fsync_directory(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def replace_atomically(dest: Path, *, keep_mode: bool = False) -> Iterator[BinaryIO]:
-    """A temporary file beside ``dest``; fsynced and renamed onto it only if the block succeeds.
+def replace_atomically(
+    dest: Path, tmp_dir: Path | None = None, *, keep_mode: bool = False
+) -> Iterator[BinaryIO]:
+    """A temporary file beside ``dest`` (or in ``tmp_dir``, on the same filesystem); fsynced and
+    renamed onto ``dest`` only if the block succeeds.
 
     The new file gets 0666 less the umask, as any new file; with ``keep_mode`` an existing
     file's mode is kept.
     """
     mode = dest.stat().st_mode & 0o777 if keep_mode and dest.exists() else None
-    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.tmp")
+    tmp = (tmp_dir or dest.parent) / f".{dest.name}.{secrets.token_hex(6)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:

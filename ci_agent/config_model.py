@@ -219,6 +219,22 @@ class BackupConfig(_Section):
 
     compression_level: int = Field(default=6, ge=0, le=9)
     include_release_assets: bool = False
+    release_asset_max_bytes: int = Field(
+        default=100 << 20, ge=1, description="Largest release asset file backed up (bytes)."
+    )
+    release_assets_max_total: int = Field(
+        default=1 << 30, ge=1, description="Release asset bytes one backup holds at most."
+    )
+    include_wiki: bool = Field(default=True, description="Back up the wiki when it has pages.")
+    include_issue_events: bool = Field(default=True, description="Issue and PR events.")
+    include_pull_refs: bool = Field(
+        default=False, description="Fetch refs/pull/* (every PR's head) into the bundle."
+    )
+    workflow: str | None = Field(
+        default=None,
+        description="The backup workflow (path or id) whose artifacts count as backups; "
+        "default: the running workflow in Actions, else .github/workflows/ci-agent-backup.yml.",
+    )
     retention: RetentionConfig = RetentionConfig()
 
 

@@ -259,6 +259,22 @@ _SPECS = (
         "Describe units in the 'deploy' section of .github/ci-agent.yml, or run "
         "'ci-agent plan --write-manifest' to write what can be inferred from the repository.",
     ),
+    # configuration and input: backups (15x)
+    _spec(
+        "CA150",
+        "backup-options-conflict",
+        _C,
+        "{first} and {second} contradict each other",
+        "Give one of them: {hint}",
+    ),
+    _spec(
+        "CA151",
+        "backup-artifact-refused",
+        _C,
+        "the artifact {name} is not a backup of this repository's backup workflow: {problem}",
+        "Only artifacts of the backup workflow ({workflow}) run from schedule or "
+        "workflow_dispatch on the default branch of this repository count as backups.",
+    ),
     # filesystem and git
     _spec(
         "CA201",
@@ -503,6 +519,37 @@ _SPECS = (
         _V,
         "{file} builds on {missing}, which was not found",
         "Keep the whole chain in one directory, use --source artifacts, or create one with --full.",
+    ),
+    _spec(
+        "CA526",
+        "backup-size-exceeded",
+        _V,
+        "{file}: {problem}",
+        "Nothing more was written. An archive that holds more than its manifest lists, or more "
+        "than --max-bytes, is refused; raise --max-bytes only for a backup you trust.",
+    ),
+    _spec(
+        "CA527",
+        "backup-claim-mismatch",
+        _V,
+        "{file}: the manifest does not match the data: {problem}",
+        "The manifest was edited or the data replaced: restore from another backup.",
+    ),
+    _spec(
+        "CA528",
+        "backup-identity-mismatch",
+        _V,
+        "{file} is a backup of {actual}, not of {expected}",
+        "A chain never mixes repositories: pass --full to start a new chain, or pick the "
+        "right backup.",
+    ),
+    _spec(
+        "CA529",
+        "backup-attestation-missing",
+        _V,
+        "{file}: no attestation of its digest sha256:{digest} from {workflow}",
+        "Without an attestation the archive is intact but not proven to come from the backup "
+        "workflow; check it with 'gh attestation verify FILE --repo {repository}'.",
     ),
     _spec(
         "CA531",

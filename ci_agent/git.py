@@ -46,6 +46,10 @@ class Git:
             self._executable = found
         return self._executable
 
+    def executable(self) -> str:
+        """The git program this runs (CA201 when git is not installed)."""
+        return self._git()
+
     def run(self, *args: str, check: bool = True, env: Mapping[str, str] | None = None) -> str:
         """Run ``git ARGS`` and return stdout stripped; a failure is CA203.
 

@@ -15,13 +15,12 @@ import contextlib
 import errno
 import gzip
 import hashlib
-import os
-import secrets
 import tarfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from ci_agent.atomic import replace_atomically
 from ci_agent.backup.manifest import FileEntry
 from ci_agent.errors import fail
 
@@ -31,9 +30,7 @@ __all__ = [
     "digest_file",
     "disk_errors",
     "gzip_header",
-    "replace_atomically",
     "write_archive",
-    "write_bytes_atomically",
 ]
 
 CHUNK = 1 << 20
@@ -95,39 +92,6 @@ def digest_file(path: Path) -> FileEntry:
     return FileEntry(sha256=sha.hexdigest(), size=size)
 
 
-def _fsync_directory(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform or filesystem can
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-@contextlib.contextmanager
-def replace_atomically(dest: Path) -> Iterator[BinaryIO]:
-    """A temporary file beside ``dest``; fsynced and renamed onto it only if the block succeeds."""
-    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.tmp")
-    # 0666 less the umask, as for any new file (mkstemp would make it 0600).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_directory(dest.parent)
-
-
-def write_bytes_atomically(dest: Path, data: bytes) -> None:
-    """Write a small file atomically."""
-    with replace_atomically(dest) as handle:
-        handle.write(data)
-
-
 def gzip_header(level: int) -> bytes:
     """The 10 header bytes ``write_archive`` produces: deflate, no flags, mtime 0, XFL by
     level as Python's gzip sets it, OS 255 (unknown)."""
@@ -142,9 +106,10 @@ def write_archive(
     mtime: int,
     level: int,
     progress: Progress | None = None,
+    tmp_dir: Path | None = None,
 ) -> str:
     """Write ``(name, file)`` members as a deterministic tar.gz at ``dest``; its SHA-256 (hex)."""
-    with replace_atomically(dest) as raw:
+    with replace_atomically(dest, tmp_dir) as raw:
         sink = _HashingWriter(raw)
         with (
             gzip.GzipFile(filename="", mode="wb", compresslevel=level, fileobj=sink, mtime=0) as gz,

@@ -31,6 +31,7 @@ def describe(entry: Entry, entries: Sequence[Entry] = ()) -> dict[str, Any]:
         "kind": entry.parsed.kind,
         "mode": entry.parsed.mode,
         "created_at": format_time(entry.created_at),
+        "uploaded_at": format_time(entry.stored_at) if entry.stored_at else None,
         "size": entry.size,
         "sha256": entry.sha256,
         "counts": dict(manifest.metadata.counts) if manifest else None,

@@ -16,6 +16,8 @@ from ci_agent.backup.naming import parse_time
 from ci_agent.errors import fail
 
 if TYPE_CHECKING:
+    from ci_agent.backup.artifacts import ArtifactsStore
+    from ci_agent.backup.attest import Attestation
     from ci_agent.config import Settings
     from ci_agent.forge.github import GitHubForge
     from ci_agent.metrics import Metrics
@@ -65,6 +67,34 @@ class JobContext:
         forge = GitHubForge.from_settings(settings, self.metrics, retry=self.retry)
         stack.callback(forge.close)
         return forge
+
+    def artifacts(
+        self, stack: ExitStack, repository: str | None, forge: GitHubForge | None = None
+    ) -> ArtifactsStore:
+        """The backups among the repository's artifacts: those of its backup workflow."""
+        from ci_agent.backup.artifacts import ArtifactsStore
+        from ci_agent.backup.provenance import BackupOrigin, Provenance, workflow_from_env
+
+        forge = forge or self.forge(stack, repository)
+        facts = forge.repository_facts()
+        configured = self.settings.config.backup.workflow
+        workflow = workflow_from_env(configured, self.environ, facts.full_name)
+        return ArtifactsStore(forge, Provenance(forge, BackupOrigin(facts, workflow)))
+
+    def attestation(
+        self, stack: ExitStack, repository: str | None, sha256: str
+    ) -> Attestation | None:
+        """Whether the backup workflow attested ``sha256`` (None when GitHub is out of reach)."""
+        if not self.can_reach_github(repository):
+            return None
+        from ci_agent.backup.attest import check_attestation
+        from ci_agent.backup.provenance import workflow_from_env
+
+        forge = self.forge(stack, repository)
+        facts = forge.repository_facts()
+        configured = self.settings.config.backup.workflow
+        workflow = workflow_from_env(configured, self.environ, facts.full_name)
+        return check_attestation(forge, sha256, facts, workflow)
 
     @contextmanager
     def section(self, title: str) -> Iterator[None]:

@@ -1,5 +1,11 @@
 """Extract a backup safely and check every byte: the archive's SHA-256, each member against
-MANIFEST.json and SHA256SUMS, and every JSONL line. Git is checked by :mod:`.verify`."""
+MANIFEST.json and SHA256SUMS, and every JSONL line. Git is checked by :mod:`.verify`.
+
+Extraction is bounded: MANIFEST.json comes first and is read under a cap; from then on only
+the members it lists are written, each at most its listed size, all of them within a budget
+(``--max-bytes``). A decompression bomb is refused at its first unlisted or oversized member
+header, before a byte of that member is written.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +19,14 @@ from pathlib import Path
 from ci_agent.backup.archive import CHUNK, digest_file, gzip_header
 from ci_agent.backup.manifest import MANIFEST, SUMS, FileEntry, Manifest, parse_manifest, parse_sums
 from ci_agent.backup.metadata import resource_file
-from ci_agent.backup.scan import Member, scan_archive
+from ci_agent.backup.scan import MAX_MANIFEST, Member, scan_archive
 from ci_agent.errors import CiAgentError, fail
 
-__all__ = ["Checked", "check_archive", "check_directory"]
+__all__ = ["DEFAULT_BUDGET", "Checked", "check_archive", "check_directory"]
 
 Progress = Callable[[int], None]
+# What verify and restore write at most for one archive unless --max-bytes says otherwise.
+DEFAULT_BUDGET = 64 << 30
 
 
 @dataclass
@@ -38,38 +46,94 @@ class Checked:
         return not self.problems and self.manifest is not None
 
 
-def _extract(root: Path, label: str, actual: dict[str, FileEntry]) -> Callable[[Member], None]:
-    def visit(member: Member) -> None:
-        if not actual and member.name != MANIFEST:
-            raise fail("CA521", file=label, problem="its first member is not MANIFEST.json")
-        target = root / member.name
+class _Extractor:
+    """Writes members under ``root`` within the manifest's word: MANIFEST.json first (capped),
+    then only the members it lists, each exactly as large as listed, the whole within
+    ``budget``. Anything else is refused before a byte of it is written."""
+
+    def __init__(self, root: Path, label: str, budget: int) -> None:
+        self.root, self.label, self.budget = root, label, budget
+        self.actual: dict[str, FileEntry] = {}
+        self.allowed: dict[str, int] = {}
+        self.written = 0
+
+    def _refuse(self, problem: str) -> CiAgentError:
+        return fail("CA526", file=self.label, problem=problem)
+
+    def _admit(self, member: Member) -> None:
+        if not self.actual:
+            if member.name != MANIFEST:
+                raise fail(
+                    "CA521", file=self.label, problem="its first member is not MANIFEST.json"
+                )
+            if member.size > min(MAX_MANIFEST, self.budget):
+                raise self._refuse(f"MANIFEST.json has {member.size} bytes, more than allowed")
+            return
+        if not self.allowed:
+            self._plan()
+        limit = self.allowed.get(member.name)
+        if limit is None:
+            raise self._refuse(f"{member.name} is not listed in MANIFEST.json")
+        if member.size > limit or (member.name != SUMS and member.size != limit):
+            raise self._refuse(
+                f"{member.name} has {member.size} bytes, MANIFEST.json lists {limit}"
+            )
+
+    def _plan(self) -> None:
+        """The members MANIFEST.json allows, and their total against the budget."""
+        manifest = parse_manifest((self.root / MANIFEST).read_bytes(), self.label)
+        self.allowed = {path: entry.size for path, entry in manifest.files.items()}
+        # SHA256SUMS: one line (64 hex, two spaces, the name, newline) per file and the manifest.
+        names = [*manifest.files, MANIFEST]
+        # A cap, not an exact size: a damaged SHA256SUMS is reported line by line after.
+        self.allowed[SUMS] = sum(68 + len(name.encode()) for name in names) + 4096
+        total = self.written + sum(self.allowed.values())
+        if total > self.budget:
+            raise self._refuse(
+                f"MANIFEST.json lists {total} bytes, more than the {self.budget} allowed "
+                "(--max-bytes)"
+            )
+
+    def __call__(self, member: Member) -> None:
+        self._admit(member)
+        target = self.root / member.name
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             handle = target.open("xb")
         except (FileExistsError, NotADirectoryError, IsADirectoryError):
             raise fail(
-                "CA522", file=label, member=member.name, problem="it collides with another member"
+                "CA522",
+                file=self.label,
+                member=member.name,
+                problem="it collides with another member",
             ) from None
         sha, size = hashlib.sha256(), 0
         with handle:
-            while chunk := member.stream.read(CHUNK):
+            while chunk := member.stream.read(min(CHUNK, member.size - size + 1)):
+                size += len(chunk)
+                if size > member.size:  # pragma: no cover - tarfile never reads past a member
+                    raise self._refuse(f"{member.name} holds more than its {member.size} bytes")
                 sha.update(chunk)
                 handle.write(chunk)
-                size += len(chunk)
-        actual[member.name] = FileEntry(sha256=sha.hexdigest(), size=size)
-
-    return visit
+        self.written += size
+        self.actual[member.name] = FileEntry(sha256=sha.hexdigest(), size=size)
 
 
 def check_archive(
-    path: Path, work: Path, expected: str | None, progress: Progress | None = None
+    path: Path,
+    work: Path,
+    expected: str | None,
+    progress: Progress | None = None,
+    budget: int = DEFAULT_BUDGET,
 ) -> Checked:
-    """Extract ``path`` into ``work`` and check it; ``expected`` is its known SHA-256."""
+    """Extract ``path`` into ``work`` and check it; ``expected`` is its known SHA-256, and
+    at most ``budget`` bytes are written."""
     label = path.name
     root = work / label.removesuffix(".tar.gz")
     root.mkdir(parents=True, exist_ok=True)
-    actual: dict[str, FileEntry] = {}
-    scan = scan_archive(path, _extract(root, label, actual), progress)
+    extractor = _Extractor(root, label, budget)
+    scan = scan_archive(path, extractor, progress)
+    actual = extractor.actual
     checked = Checked(label, root, scan.sha256, scan.size)
     if expected is not None and expected.lower() != scan.sha256:
         checked.problems.append(fail("CA503", file=label, expected=expected, actual=scan.sha256))

@@ -11,6 +11,7 @@ from ci_agent.backup.catalog import describe, prune, statistics, with_manifests
 from ci_agent.backup.context import JobContext
 from ci_agent.backup.report import listing_markdown, listing_text, prune_text, stats_text
 from ci_agent.backup.retention import Policy
+from ci_agent.backup.staging import clean_stale, find_stale
 from ci_agent.backup.stores import DirectoryStore, Entry, Store
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
@@ -25,7 +26,7 @@ def _store(
 ) -> Store:
     if source == "artifacts":
         repository = ctx.repository(repo)
-        return ArtifactsStore(ctx.forge(stack, repository), repository or "")
+        return ctx.artifacts(stack, repository)
     path = ctx.absolute(folder or ctx.default_dir())
     if path.exists() and not path.is_dir():
         raise fail("CA205", path=path, problem="it is a file, not a directory")
@@ -45,7 +46,21 @@ def list_job(
     notes = []
     if source == "artifacts" and not deep and entries:
         notes.append("record counts need the archives: add --deep to download and read them")
-    result: dict[str, Any] = {"where": store.where, "backups": items, "notes": notes}
+    ignored = _ignored(store)
+    notes += [f"not a backup: {item['name']}: {item['reason']}" for item in ignored]
+    stale = _stale(store)
+    notes += [
+        f"left by an interrupted create: {item['path']} ({item['size']} bytes, {item['reason']}); "
+        "the next create or prune removes it"
+        for item in stale
+    ]
+    result: dict[str, Any] = {
+        "where": store.where,
+        "backups": items,
+        "ignored": ignored,
+        "stale": stale,
+        "notes": notes,
+    }
     if entries:
         first = entries[0]
         result["latest"] = {
@@ -56,6 +71,21 @@ def list_job(
     return Outcome(
         "backup list", result=result, text=text, markdown=listing_markdown(items, store.where)
     )
+
+
+def _ignored(store: Store) -> list[dict[str, str]]:
+    """Artifacts named like backups that do not count, with the reason."""
+    if not isinstance(store, ArtifactsStore):
+        return []
+    return [{"name": item.name, "reason": item.reason} for item in store.ignored]
+
+
+def _stale(store: Store, *, clean: bool = False, dry_run: bool = True) -> list[dict[str, Any]]:
+    """Leftovers of interrupted creates in a directory store (removed when ``clean``)."""
+    if not isinstance(store, DirectoryStore):
+        return []
+    found = clean_stale(store.path, dry_run=dry_run) if clean else find_stale(store.path)
+    return [{"path": str(i.path), "size": i.size, "reason": i.reason} for i in found]
 
 
 def stats_job(
@@ -95,13 +125,21 @@ def prune_job(
         store = _store(ctx, stack, source, folder, repo)
         entries: list[Entry] = store.entries()
         decisions = prune(store, entries, policy, dry_run=dry_run, log=ctx.term.info)
+        stale = _stale(store, clean=True, dry_run=dry_run)
     kept = [{"name": d.entry.name, "reasons": list(d.reasons)} for d in decisions if d.keep]
     deleted = [d.entry.name for d in decisions if not d.keep]
+    ignored = _ignored(store)
     result = {
         "where": store.where,
         "policy": {"daily": policy.daily, "weekly": policy.weekly, "manual": policy.manual},
         "kept": kept,
         "deleted" if not dry_run else "would_delete": deleted,
+        "ignored": ignored,
+        "stale_removed" if not dry_run else "stale_would_remove": stale,
         "dry_run": dry_run,
     }
-    return Outcome("backup prune", result=result, text=prune_text(kept, deleted, dry_run))
+    text = prune_text(kept, deleted, dry_run)
+    verb = "would remove" if dry_run else "removed"
+    text += "".join(f"\n  {verb} {i['path']} ({i['size']} bytes): {i['reason']}" for i in stale)
+    text += "".join(f"\n  ignored {i['name']}: {i['reason']}" for i in ignored)
+    return Outcome("backup prune", result=result, text=text)

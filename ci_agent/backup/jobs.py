@@ -1,47 +1,26 @@
-"""The ``backup create``, ``verify`` and ``restore`` jobs: arguments in, an Outcome out."""
+"""The ``backup create`` job: arguments in, an Outcome out (verify and restore:
+:mod:`.checking`)."""
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ci_agent.backup.artifacts import ArtifactsStore
 from ci_agent.backup.context import JobContext, resolve_created_at
+from ci_agent.backup.coverage import AssetPolicy, Coverage
 from ci_agent.backup.create import Created, Plan, Request, Wanted, build, plan
-from ci_agent.backup.extract import Checked, check_archive, check_directory
-from ci_agent.backup.locate import Source, locate
-from ci_agent.backup.naming import Kind, format_time
+from ci_agent.backup.naming import Kind
+from ci_agent.backup.progress import bar
 from ci_agent.backup.report import human_size, summary_markdown, summary_text
-from ci_agent.backup.restore import check_target, restore
-from ci_agent.backup.stores import DirectoryStore, Store, Verification
-from ci_agent.backup.verify import Report, verify_chain
+from ci_agent.backup.staging import find_stale
+from ci_agent.backup.stores import DirectoryStore, Store
 from ci_agent.outcome import Outcome
 
-__all__ = ["create_job", "restore_job", "verify_job"]
+if TYPE_CHECKING:
+    from ci_agent.config_model import BackupConfig
 
-
-@contextmanager
-def _bar(ctx: JobContext, total: int, description: str) -> Iterator[Callable[[int], None]]:
-    with ctx.term.progress(total, description) as bar:
-        yield bar.advance
-
-
-@contextmanager
-def _stages(ctx: JobContext, description: str) -> Iterator[Callable[[str], None]]:
-    """A spinner naming the current stage on a terminal; the stages as lines elsewhere."""
-    with ctx.term.progress(None, description) as bar:
-
-        def stage(message: str) -> None:
-            bar.describe(message)
-            if ctx.term.in_actions or not ctx.term.err.isatty():
-                ctx.term.info(message)
-
-        yield stage
+__all__ = ["create_job"]
 
 
 def create_job(
@@ -70,6 +49,7 @@ def create_job(
         level=settings.config.backup.compression_level,
         repository=repository,
         skip_reason=None if metadata else skip,
+        coverage=_coverage(settings.config.backup),
     )
     with ExitStack() as stack:
         forge = ctx.forge(stack, repository) if metadata or source == "artifacts" else None
@@ -77,13 +57,11 @@ def create_job(
         if source in ("auto", "dir"):
             stores.append(DirectoryStore(request.out))
         if forge is not None and source in ("auto", "artifacts"):
-            stores.append(ArtifactsStore(forge, repository or ""))
+            stores.append(ctx.artifacts(stack, repository, forge))
         with ctx.section("backup plan"):
             chosen = plan(request, stores, metadata)
             for note in chosen.notes:
                 ctx.term.info(note)
-        if settings.config.backup.include_release_assets:
-            chosen.notes.append("include-release-assets: asset files are not downloaded yet")
         if settings.dry_run:
             return _planned(chosen)
         with ctx.section("backup create"):
@@ -92,12 +70,25 @@ def create_job(
                 forge if metadata else None,
                 ctx.metrics,
                 log=ctx.term.info,
-                progress=lambda total: _bar(ctx, total, "writing the archive"),
+                progress=lambda total: bar(ctx, total, "writing the archive"),
             )
     return _created(created)
 
 
+def _coverage(config: BackupConfig) -> Coverage:
+    assets = AssetPolicy(
+        config.include_release_assets,
+        config.release_asset_max_bytes,
+        config.release_assets_max_total,
+    )
+    return Coverage(
+        config.include_issue_events, assets, config.include_wiki, config.include_pull_refs
+    )
+
+
 def _planned(chosen: Plan) -> Outcome:
+    for item in find_stale(chosen.request.out):
+        chosen.notes.append(f"would remove {item.path.name} ({item.size} bytes): {item.reason}")
     fields = [
         ("would write", chosen.name),
         ("mode", chosen.mode),
@@ -153,107 +144,4 @@ def _created(created: Created) -> Outcome:
         result=result,
         text=summary_text(title, fields, created.notes),
         markdown=summary_markdown(title, fields, created.notes),
-    )
-
-
-def _check_top(ctx: JobContext, source: Source, work: Path) -> Checked:
-    if source.directory is not None:
-        return check_directory(source.directory)
-    archive = source.archive or work / "missing.tar.gz"  # locate() always sets one of the two
-    with _bar(ctx, archive.stat().st_size, f"checking {archive.name}") as advance:
-        return check_archive(archive, work, source.expected, advance)
-
-
-def _verdict(ctx: JobContext, source: Source, report: Report) -> tuple[dict[str, Any], list[str]]:
-    first = report.problems[0] if report.problems else None
-    verification = Verification(
-        format_time(datetime.now(UTC)),
-        report.ok,
-        first.code if first else None,
-        first.message if first else None,
-    )
-    recorded = source.record(ctx, verification, report.top.sha256)
-    manifest = report.manifest
-    result: dict[str, Any] = {
-        "backup": manifest.name if manifest else report.top.label,
-        "ok": report.ok,
-        "sha256": report.top.sha256,
-        "chain": [c.label for c in report.chain],
-        "files": len(manifest.files) + 2 if manifest else None,
-        "refs": len(manifest.git.refs) if manifest else None,
-        "git_checked": report.git_checked,
-        "counts": manifest.metadata.counts if manifest else None,
-        "problems": [e.to_dict() for e in report.problems],
-    }
-    if recorded is not None and source.artifact is not None:
-        sha = hashlib.sha256(recorded.read_bytes()).hexdigest()
-        result["artifact"] = {"path": str(recorded), "name": recorded.name, "sha256": sha}
-    return result, source.notes
-
-
-def verify_job(
-    ctx: JobContext, *, target: Path | None, artifact: str | None, repo: str | None
-) -> Outcome:
-    """``backup verify``."""
-    target = ctx.absolute(target) if target else None
-    with ExitStack() as stack:
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ci-agent-verify-")))
-        source = locate(ctx, stack, work, target=target, artifact=artifact, repo=repo)
-        with ctx.section("backup verify"):
-            top = _check_top(ctx, source, work)
-            with _stages(ctx, "verifying") as stage:
-                report = verify_chain(top, work, source.find, stage=stage)
-        result, notes = _verdict(ctx, source, report)
-    verdict = "verified" if report.ok else f"FAILED ({len(report.problems)} problem(s))"
-    fields = [
-        ("sha256", report.top.sha256),
-        ("chain", ", ".join(result["chain"]) or "none (full backup)"),
-        ("files", result["files"]),
-        ("refs", result["refs"]),
-        ("git fsck", "clean" if report.git_checked else "not run"),
-    ]
-    title = f"{result['backup']}: {verdict}"
-    return Outcome(
-        "backup verify",
-        result=result,
-        text=summary_text(title, fields, notes),
-        markdown=summary_markdown(title, fields, notes),
-        errors=list(report.problems),
-    )
-
-
-def restore_job(
-    ctx: JobContext,
-    *,
-    target: Path | None,
-    artifact: str | None,
-    repo: str | None,
-    to: Path,
-    force: bool,
-) -> Outcome:
-    """``backup restore``."""
-    target, to = (ctx.absolute(target) if target else None), ctx.absolute(to)
-    check_target(to, force)
-    with ExitStack() as stack:
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ci-agent-restore-")))
-        source = locate(ctx, stack, work, target=target, artifact=artifact, repo=repo)
-        with ctx.section("backup restore"):
-            top = _check_top(ctx, source, work)
-            with _stages(ctx, "restoring") as stage:
-                restored = restore(top, to, work, source.find, force=force, stage=stage)
-        result, notes = _verdict(ctx, source, restored.report)
-    result |= {"restored_to": str(to) if restored.ok else None, "records": restored.counts}
-    fields = [
-        ("restored to", str(to) if restored.ok else "nothing restored"),
-        ("working clone", str(to / "repo") if restored.report.git_checked else None),
-        ("refs", result["refs"]),
-        ("records", ", ".join(f"{k} {v}" for k, v in sorted(restored.counts.items()))),
-    ]
-    title = f"restore of {result['backup']}: {'done' if restored.ok else 'FAILED'}"
-    return Outcome(
-        "backup restore",
-        result=result,
-        text=summary_text(title, fields, notes),
-        markdown=summary_markdown(title, fields, notes),
-        errors=list(restored.report.problems),
     )

@@ -7,10 +7,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ci_agent.backup.artifacts import ArtifactsStore
 from ci_agent.backup.context import JobContext
 from ci_agent.backup.manifest import MANIFEST, Link
-from ci_agent.backup.naming import CHECKSUM_SUFFIX, VERIFIED_SUFFIX
+from ci_agent.backup.naming import CHECKSUM_SUFFIX, VERIFIED_SUFFIX, BackupName
 from ci_agent.backup.stores import DirectoryStore, Entry, Verification
 from ci_agent.backup.verify import ChainFinder
 from ci_agent.errors import fail
@@ -32,8 +31,9 @@ class Source:
     def record(
         self, ctx: JobContext, verification: Verification, sha256: str | None
     ) -> Path | None:
-        """Keep the verification beside the archive; for an artifact, a file to upload."""
-        if self.archive is None:
+        """Keep the verification beside the archive; for an artifact, a file to upload. Only
+        an archive with a backup's name gets one (never a stray file the user pointed at)."""
+        if self.archive is None or BackupName.parse(self.archive.name) is None:
             return None
         if self.artifact is None:
             try:
@@ -50,6 +50,21 @@ class Source:
         path = out / (self.artifact.name + VERIFIED_SUFFIX)
         path.write_bytes(verification.to_bytes(self.artifact.name, sha256))
         return path
+
+    def record_member(
+        self, ctx: JobContext, name: str, verification: Verification, sha256: str | None
+    ) -> None:
+        """Record a passed verification of a chain member kept in the same directory (an
+        artifact's record is one file per run: only the verified backup's is uploaded)."""
+        if self.artifact is not None or self.archive is None:
+            return
+        path = self.archive.with_name(name)
+        if BackupName.parse(name) is None or not path.is_file():
+            return
+        try:
+            DirectoryStore(path.parent).record(path, verification, sha256)
+        except OSError as exc:
+            ctx.term.warn(f"could not record the verification of {name}: {exc.strerror or exc}")
 
 
 def _beside(folder: Path) -> ChainFinder:
@@ -106,14 +121,20 @@ def _from_artifacts(
     ctx: JobContext, stack: ExitStack, work: Path, name: str, repo: str | None
 ) -> Source:
     repository = ctx.repository(repo)
-    store = ArtifactsStore(ctx.forge(stack, repository), repository or "")
+    store = ctx.artifacts(stack, repository)
     entries = store.entries()
     if name == "latest":
         chosen = entries[0] if entries else None
     else:
         chosen = next((e for e in entries if e.name == name), None)
     if chosen is None:
+        refused = next((i for i in store.ignored if i.name == name), None)
+        if refused is not None:
+            workflow = store.provenance.origin.workflow
+            raise fail("CA151", name=name, problem=refused.reason, workflow=workflow)
         raise fail("CA223", what=f"artifact '{name}'", where=store.where)
+    for ignored in store.ignored:
+        ctx.term.info(f"not a backup: {ignored.name}: {ignored.reason}")
     downloads = work / "downloads"
     by_name = {entry.name: entry for entry in entries}
 

@@ -23,9 +23,11 @@ __all__ = [
     "META_DIR",
     "SCHEMA_VERSION",
     "SUMS",
+    "WIKI_BUNDLE",
     "FileEntry",
     "GitPart",
     "Head",
+    "Identity",
     "Link",
     "Manifest",
     "MetaPart",
@@ -40,6 +42,7 @@ SCHEMA_VERSION = 1
 MANIFEST = "MANIFEST.json"
 SUMS = "SHA256SUMS"
 BUNDLE = "git/repo.bundle"
+WIKI_BUNDLE = "git/wiki.bundle"
 META_DIR = "meta"
 _HEX64 = r"^[0-9a-f]{64}$"
 _SUM_LINE = re.compile(r"^([0-9a-f]{64})  (\S(?:.*\S)?)$")
@@ -95,6 +98,28 @@ class MetaPart(_Model):
     notes: tuple[str, ...] = ()
 
 
+class Identity(_Model):
+    """Which repository a backup is of: its GitHub repository, or, for a repository with no
+    GitHub remote, its root commit(s) and remote URL (a directory name proves nothing)."""
+
+    github: str | None = None
+    roots: tuple[str, ...] = ()
+    remote: str | None = None
+
+    def same(self, other: Identity) -> bool:
+        """Whether both name the same repository (GitHub names compare case-insensitively)."""
+        if self.github or other.github:
+            return (self.github or "").lower() == (other.github or "").lower()
+        return self.roots == other.roots and self.remote == other.remote
+
+    def describe(self) -> str:
+        """``owner/name``, or the root commits and remote."""
+        if self.github:
+            return self.github
+        roots = ", ".join(r[:12] for r in self.roots[:3]) or "no commits"
+        return f"the repository with root commit(s) {roots} and remote {self.remote or 'none'}"
+
+
 class Link(_Model):
     """Another backup, by name and archive SHA-256."""
 
@@ -111,12 +136,14 @@ class Manifest(_Model):
     tool: dict[str, str]
     name: str
     repository: str
+    identity: Identity | None = None  # absent in backups made before it was recorded
     created_at: str
     kind: Kind
     mode: Mode
     previous: Link | None = None
     chain: tuple[Link, ...] = ()  # every backup this one builds on, the full one first
     git: GitPart
+    wiki: GitPart | None = None  # the wiki repository, whole, when it has pages
     metadata: MetaPart
     api_requests: int = 0
     compression_level: int = Field(default=6, ge=0, le=9)
@@ -128,8 +155,9 @@ class Manifest(_Model):
             raise ValueError("a full backup has no chain; an incremental one has one")
         if (self.chain[-1] if self.chain else None) != self.previous:
             raise ValueError("'previous' must be the last link of 'chain'")
-        if self.git.bundle is not None and self.git.bundle not in self.files:
-            raise ValueError(f"the bundle {self.git.bundle} is not among the files")
+        for part in (self.git, self.wiki):
+            if part is not None and part.bundle is not None and part.bundle not in self.files:
+                raise ValueError(f"the bundle {part.bundle} is not among the files")
         return self
 
     def to_bytes(self) -> bytes:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ci_agent.backup.metadata import RESOURCES, WHOLE, resource_file
 
-__all__ = ["merge_chain"]
+__all__ = ["merge_assets", "merge_chain"]
 
 
 def _key(line: bytes, where: tuple[int, int]) -> Any:
@@ -64,3 +64,18 @@ def merge_chain(roots: Sequence[Path], dest: Path) -> dict[str, int]:
         else:
             counts[resource] = _merge(present, target)
     return counts
+
+
+def merge_assets(roots: Sequence[Path], dest: Path) -> int:
+    """Release asset files of the chain (oldest first) into ``dest/assets``; how many."""
+    copied: set[str] = set()
+    for root in roots:
+        folder = root / "assets"
+        if not folder.is_dir():
+            continue
+        (dest / "assets").mkdir(parents=True, exist_ok=True)
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                shutil.copyfile(path, dest / "assets" / path.name)  # a newer copy wins
+                copied.add(path.name)
+    return len(copied)

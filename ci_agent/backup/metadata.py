@@ -41,8 +41,11 @@ LISTINGS: dict[str, ArchiveKind] = {
     "labels": ArchiveKind.LABELS,
     "milestones": ArchiveKind.MILESTONES,
 }
-RESOURCES = (*LISTINGS, "reviews")
-INCREMENTAL = frozenset({"issues", "issue_comments", "pulls", "review_comments", "reviews"})
+RESOURCES = (*LISTINGS, "reviews", "issue_events", "release_assets")
+INCREMENTAL = frozenset(
+    {"issues", "issue_comments", "pulls", "review_comments", "reviews", "issue_events"}
+    | {"release_assets"}
+)
 WHOLE = frozenset(RESOURCES) - INCREMENTAL
 _ISSUE_SIDE = frozenset({"issues", "issue_comments"})
 Log = Callable[[str], None]

@@ -53,7 +53,7 @@ def ancestors(entry: Entry, entries: Sequence[Entry]) -> list[str]:
         return [link.name for link in entry.manifest.chain]
     names = []
     for older in entries:
-        if older.created_at >= entry.created_at:
+        if older.order >= entry.order:
             continue
         names.append(older.name)
         if older.parsed.mode == "full":

@@ -24,9 +24,11 @@ from ci_agent.backup.archive import CHUNK, GZIP_MAGIC
 from ci_agent.backup.manifest import MANIFEST
 from ci_agent.errors import CiAgentError, fail
 
-__all__ = ["MAX_MANIFEST", "Member", "Scan", "read_manifest_bytes", "scan_archive"]
+__all__ = ["MAX_MANIFEST", "MAX_PADDING", "Member", "Scan", "read_manifest_bytes", "scan_archive"]
 
 MAX_MANIFEST = 64 << 20  # a manifest with a million refs stays well below this
+# tar ends with two zero blocks padded to its 10 KiB record: more zeros than this are not ours.
+MAX_PADDING = 1 << 20
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
 Progress = Callable[[int], None]
 
@@ -126,12 +128,14 @@ def scan_archive(
                     if stream is None:  # pragma: no cover - regular files always have one
                         raise fail("CA522", file=file, member=info.name, problem="no data")
                     visit(Member(info.name, info.size, stream))
+                padding = 0
                 while chunk := gz.read(CHUNK):  # the tar end blocks, then the gzip trailer
-                    if chunk.strip(b"\0"):
+                    padding += len(chunk)
+                    if chunk.strip(b"\0") or padding > MAX_PADDING:
                         problem = "data after the end of the tar archive"
                         raise fail("CA523", file=file, problem=problem)
         except CiAgentError as exc:
-            if exc.code not in ("CA521", "CA522", "CA523"):
+            if exc.code not in ("CA521", "CA522", "CA523", "CA526"):
                 raise
             error = exc
         except (tarfile.TarError, gzip.BadGzipFile, EOFError, zlib.error) as exc:

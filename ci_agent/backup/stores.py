@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from ci_agent.backup.archive import digest_file, write_bytes_atomically
+from ci_agent.atomic import write_bytes_atomically
+from ci_agent.backup.archive import digest_file
 from ci_agent.backup.manifest import Manifest, parse_manifest
 from ci_agent.backup.naming import (
     CHECKSUM_SUFFIX,
@@ -72,11 +73,18 @@ class Entry:
     problem: str | None = None  # why the manifest could not be read
     path: Path | None = None
     artifact: Artifact | None = None
+    stored_at: datetime | None = None  # an artifact's upload time, by GitHub's clock
 
     @property
     def created_at(self) -> datetime:
         """When the backup was made (from its name)."""
         return self.parsed.created_at
+
+    @property
+    def order(self) -> datetime:
+        """What "newest" means: an artifact's upload time (a name can say anything), else the
+        time in the name."""
+        return self.stored_at or self.created_at
 
     @property
     def verified_ok(self) -> bool:
@@ -103,8 +111,8 @@ class Store(Protocol):
 
 
 def newest_first(entries: list[Entry]) -> list[Entry]:
-    """Entries sorted newest first (by the time in their names, then by name)."""
-    return sorted(entries, key=lambda e: (e.created_at, e.name), reverse=True)
+    """Entries sorted newest first (by :attr:`Entry.order`, then by name)."""
+    return sorted(entries, key=lambda e: (e.order, e.name), reverse=True)
 
 
 class DirectoryStore:

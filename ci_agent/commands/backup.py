@@ -43,18 +43,26 @@ def _context(invocation: Invocation) -> JobContext:
 def _create(invocation: Invocation, **params: Any) -> Outcome:
     from ci_agent.backup.jobs import create_job
 
-    params["wanted"] = params.get("wanted") or "auto"  # neither --full nor --incremental
+    full, incremental = params.pop("full", False), params.pop("incremental", False)
+    if full and incremental:
+        raise fail(
+            "CA150",
+            first="--full",
+            second="--incremental",
+            hint="--full starts a new chain, --incremental requires one to build on.",
+        )
+    params["wanted"] = "full" if full else "incremental" if incremental else "auto"
     return create_job(_context(invocation), **params)
 
 
 def _verify(invocation: Invocation, **params: Any) -> Outcome:
-    from ci_agent.backup.jobs import verify_job
+    from ci_agent.backup.checking import verify_job
 
     return verify_job(_context(invocation), **params)
 
 
 def _restore(invocation: Invocation, **params: Any) -> Outcome:
-    from ci_agent.backup.jobs import restore_job
+    from ci_agent.backup.checking import restore_job
 
     return restore_job(_context(invocation), **params)
 
@@ -88,9 +96,17 @@ _JOBS: dict[str, Job] = {
 }
 
 
+def _run_job(name: str, invocation: Invocation, params: dict[str, Any]) -> Outcome:
+    """The job, with SIGTERM handled like Ctrl-C and the git processes it started stopped."""
+    from ci_agent.backup.processes import interruptible
+
+    with interruptible():
+        return _JOBS[name](invocation, **params)
+
+
 def _runner(name: str) -> Callable[..., int]:
     def command(overrides: CliOverrides, **params: Any) -> int:
-        return execute(overrides, f"backup {name}", lambda inv: _JOBS[name](inv, **params))
+        return execute(overrides, f"backup {name}", lambda inv: _run_job(name, inv, params))
 
     command.__name__ = name
     return command
@@ -119,6 +135,12 @@ _archive = click.argument("target", required=False, type=_DIR, metavar="[ARCHIVE
 _artifact = click.option(
     "--artifact", "artifact", metavar="NAME|latest", help="Read an Actions artifact instead."
 )
+_max_bytes = click.option(
+    "--max-bytes",
+    "max_bytes",
+    type=click.IntRange(min=1),
+    help="Write at most this many bytes per archive when extracting (default 64 GiB).",
+)
 
 
 def _subcommand(name: str, help_text: str, *options: Callable[[Any], Any]) -> None:
@@ -135,10 +157,8 @@ _subcommand(
     "repository only git data is backed up. Daily backups are incremental when a previous "
     "backup is found; weekly and manual ones are full.",
     click.option("--kind", "kind", type=click.Choice(_KINDS), default="manual", show_default=True),
-    click.option("--full", "wanted", flag_value="full", help="Force a full backup."),
-    click.option(
-        "--incremental", "wanted", flag_value="incremental", help="Require an incremental one."
-    ),
+    click.option("--full", "full", is_flag=True, help="Force a full backup."),
+    click.option("--incremental", "incremental", is_flag=True, help="Require an incremental one."),
     click.option("--out", "out", type=_DIR, help="Output directory (default ./ci-agent-backups)."),
     click.option(
         "--path", "path", type=click.Path(path_type=Path, file_okay=False), help="The repository."
@@ -168,6 +188,13 @@ _subcommand(
     _archive,
     _artifact,
     _repo,
+    _max_bytes,
+    click.option(
+        "--require-attestation",
+        "require_attestation",
+        is_flag=True,
+        help="Fail unless GitHub holds an attestation of the archive by the backup workflow.",
+    ),
 )
 _subcommand(
     "restore",
@@ -178,6 +205,7 @@ _subcommand(
     _repo,
     click.option("--to", "to", type=_DIR, required=True, help="The directory to restore into."),
     click.option("--force", "force", is_flag=True, help="Replace a non-empty --to directory."),
+    _max_bytes,
 )
 _subcommand(
     "list",
@@ -219,6 +247,6 @@ def backup_job(invocation: Invocation, args: Sequence[str]) -> Outcome:
         raise fail(
             "CA106", name="args", value=" ".join(words), allowed=exc.format_message()
         ) from None
-    outcome = _JOBS[name](invocation, **params)
+    outcome = _run_job(name, invocation, params)
     outcome.result = {"job": "backup", "subcommand": name, **outcome.result}
     return outcome

@@ -14,6 +14,8 @@ part                          protocols                                    libra
 ``github_checks``             CheckReporter, StatusReporter                PyGithub
 ``github_actions``            WorkflowRuns, JobLogs, ArtifactStore         ghapi
 ``github_archive``            ArchiveReader                                PyGithub
+``github_backup``             BackupExtras (facts, attestations, events,   PyGithub
+                              release assets, wiki remote)
 ``github_deployments``        Deployments                                  PyGithub
 ``github_repo``               RepoWriter (git push, refs, pull requests)   PyGithub
 ``github_gitdata``            GitData (commits through the API; extends    PyGithub
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from ci_agent.errors import fail
 from ci_agent.forge.github_actions import ActionsApi
 from ci_agent.forge.github_archive import ArchiveApi
+from ci_agent.forge.github_backup import BackupApi
 from ci_agent.forge.github_checks import ChecksApi
 from ci_agent.forge.github_comments import CommentsApi
 from ci_agent.forge.github_deployments import DeploymentsApi
@@ -62,6 +65,7 @@ class GitHubForge(
     ChecksApi,
     ActionsApi,
     ArchiveApi,
+    BackupApi,
     DeploymentsApi,
     GitDataApi,
     IssuesApi,

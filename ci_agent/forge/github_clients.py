@@ -61,10 +61,12 @@ class Clients:
         """The synchronous ``ghapi.core.GhApi`` client bound to the repository."""
         return self._get("ghapi", self._make_ghapi)
 
-    def fetch(self, url: str) -> requests.Response:
+    def fetch(self, url: str, accept: str | None = None) -> requests.Response:
         """GET ``url`` streamed, no redirects followed; the token only to the API's origin."""
         session: requests.Session = self._get("requests", _make_session)
         headers = {"User-Agent": USER_AGENT}
+        if accept:
+            headers["Accept"] = accept
         if _origin(url) == _origin(self.api_url):
             headers["Authorization"] = f"Bearer {self._token.reveal()}"
         return session.get(

@@ -42,14 +42,21 @@ class Downloaded:
 
 
 def download(
-    http: GitHubHttp, endpoint: str, dest: Path, *, digest: str | None = None, **route: object
+    http: GitHubHttp,
+    endpoint: str,
+    dest: Path,
+    *,
+    digest: str | None = None,
+    accept: str | None = None,
+    **route: object,
 ) -> Downloaded:
-    """Stream what ``endpoint`` redirects to into ``dest``; CA503 if ``digest`` differs."""
+    """Stream what ``endpoint`` redirects to into ``dest``; CA503 if ``digest`` differs.
+    ``accept`` is sent to the API (a release asset's bytes need ``application/octet-stream``)."""
     url = http.url(endpoint, **route)
     part = dest.with_name(dest.name + ".part")
 
     def attempt() -> Reply:
-        first = http.clients.fetch(url)
+        first = http.clients.fetch(url, accept)
         with closing(first):
             headers = {k.lower(): v for k, v in first.headers.items()}
             if first.status_code not in _REDIRECTS:

@@ -160,6 +160,8 @@ def workflow_run(data: dict[str, Any]) -> WorkflowRun:
         url=str(data.get("html_url") or ""),
         created_at=timestamp(data.get("created_at")),
         pull_requests=tuple(int(p["number"]) for p in data.get("pull_requests") or ()),
+        path=str(data.get("path") or ""),
+        head_repository=(data.get("head_repository") or {}).get("full_name"),
     )
 
 
@@ -194,7 +196,14 @@ def artifact(data: dict[str, Any]) -> Artifact:
         created_at=timestamp(data.get("created_at")),
         expired=bool(data.get("expired")),
         run_id=int(run["id"]) if run.get("id") is not None else None,
+        head_branch=run.get("head_branch"),
+        head_repository_id=_optional_int(run.get("head_repository_id")),
+        repository_id=_optional_int(run.get("repository_id")),
     )
+
+
+def _optional_int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) else None
 
 
 def deployment(data: dict[str, Any]) -> Deployment:

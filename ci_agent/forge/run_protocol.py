@@ -15,6 +15,7 @@ from ci_agent.forge.run_types import (
     DeploymentState,
     Job,
     Record,
+    RepoFacts,
     WorkflowRun,
 )
 from ci_agent.forge.types import PullRequestInfo
@@ -23,6 +24,8 @@ __all__ = [
     "ActionsClient",
     "ArchiveReader",
     "ArtifactStore",
+    "BackupExtras",
+    "BackupProvenance",
     "DeploymentWriter",
     "Deployments",
     "JobLogs",
@@ -116,6 +119,35 @@ class ArtifactStore(Protocol):
 
     def delete_artifact(self, artifact_id: int) -> None:
         """Delete an artifact."""
+
+
+@runtime_checkable
+class BackupProvenance(Protocol):
+    """Where a backup artifact came from: the repository, the run, the attestations."""
+
+    def repository_facts(self) -> RepoFacts:
+        """The repository's id, name, default branch and wiki flag."""
+
+    def workflow_run(self, run_id: int) -> WorkflowRun:
+        """One run, latest attempt."""
+
+    def attestations(self, sha256: str) -> list[Record]:
+        """The repository's attestations of subject ``sha256:HEX`` (none: empty)."""
+
+
+@runtime_checkable
+class BackupExtras(Protocol):
+    """What backups read besides listings and artifacts: issue events, release asset files,
+    git access for pull-request refs and the wiki."""
+
+    def issue_events(self, since: datetime | None = None) -> Iterator[Record]:
+        """Issue and pull-request events, newest first, down to ``since``."""
+
+    def download_release_asset(self, asset_id: int, dest: Path) -> tuple[int, str]:
+        """A release asset's bytes into ``dest``; size and SHA-256 hex."""
+
+    def git_access(self) -> tuple[str, str]:
+        """The repository's git URL and the http.extraheader value for its host."""
 
 
 # --- plan ---

@@ -23,6 +23,7 @@ __all__ = [
     "DeploymentState",
     "Job",
     "Record",
+    "RepoFacts",
     "Step",
     "WorkflowRun",
 ]
@@ -109,6 +110,8 @@ class WorkflowRun:
     url: str = ""
     created_at: datetime | None = None
     pull_requests: tuple[int, ...] = ()  # empty for fork PRs: find those by head SHA
+    path: str = ""  # the workflow file, e.g. .github/workflows/ci.yml
+    head_repository: str | None = None  # owner/name the run's code came from (a fork's)
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,19 @@ class Artifact:
     created_at: datetime | None
     expired: bool = False
     run_id: int | None = None
+    head_branch: str | None = None  # of the run that made it
+    head_repository_id: int | None = None
+    repository_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RepoFacts:
+    """A repository as GitHub describes it: id, name, default branch, whether the wiki is on."""
+
+    id: int
+    full_name: str
+    default_branch: str
+    has_wiki: bool = False
 
 
 @dataclass(frozen=True)

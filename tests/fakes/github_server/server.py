@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import (
     routes_actions,
+    routes_backup,
     routes_checks,
     routes_commits,
     routes_git,
@@ -43,6 +44,7 @@ _AZURE_EXPIRED = (
 ROUTER = Router(
     routes_checks.routes,
     routes_actions.routes,
+    routes_backup.routes,
     routes_reviews.routes,
     routes_reactions.routes,
     routes_pulls.routes,

@@ -136,7 +136,7 @@ def repository(req: Request, repo: RepoState, *, full: bool = False) -> dict[str
         "topics": [],
         "has_issues": True,
         "has_projects": True,
-        "has_wiki": True,
+        "has_wiki": repo.has_wiki,
         "has_pages": False,
         "has_discussions": False,
         "archived": False,

@@ -16,6 +16,7 @@ from .git_backend import GitRepo
 from .git_objects import Person
 from .records import PERMISSIONS, Issue, User
 from .repo_actions import ActionsMixin
+from .repo_backup import BackupExtrasMixin
 from .repo_checks import ChecksMixin
 from .repo_issues import IssuesMixin
 from .repo_pulls import PullsMixin
@@ -43,6 +44,7 @@ _ID_BASES = {
     "asset": 200_000_000,
     "label": 7_000_000_000,
     "milestone": 12_000_000,
+    "issue_event": 19_000_000_000,
 }
 _KNOWN_USERS = {"github-actions[bot]": 41898282, "dependabot[bot]": 49699333}
 
@@ -61,7 +63,9 @@ class RateLimit:
         return max(self.limit - self.used, 0)
 
 
-class RepoState(PullsMixin, ReviewsMixin, IssuesMixin, ChecksMixin, ActionsMixin):
+class RepoState(
+    PullsMixin, ReviewsMixin, IssuesMixin, ChecksMixin, ActionsMixin, BackupExtrasMixin
+):
     """One repository: its git repository and every object stored for it."""
 
     def __init__(self, store: Store, owner: str, name: str, git: GitRepo, **options: object):
@@ -83,6 +87,7 @@ class RepoState(PullsMixin, ReviewsMixin, IssuesMixin, ChecksMixin, ActionsMixin
         self.init_issues()
         self.init_checks()
         self.init_actions()
+        self.init_backup_extras()
 
     @property
     def full_name(self) -> str:

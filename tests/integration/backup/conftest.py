@@ -7,9 +7,11 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ci_agent.backup.naming import VERIFIED_SUFFIX, BackupName, format_time
 from ci_agent.cli import COMMANDS
 from tests.conftest import CliResult, RunCli, git
 from tests.fakes.github_server import FakeGitHub
@@ -23,6 +25,7 @@ from tests.integration.forge_github.conftest import (
 )
 
 __all__ = [
+    "BACKUP_WORKFLOW",
     "TOKEN",
     "FakeClock",
     "GitHubSetup",
@@ -32,7 +35,10 @@ __all__ = [
     "make_forge",
     "refs_of",
     "run_backup",
+    "upload_backup",
 ]
+
+BACKUP_WORKFLOW = ".github/workflows/ci-agent-backup.yml"
 
 RunBackup = Callable[..., CliResult]
 
@@ -116,3 +122,32 @@ def github(make_forge: MakeForge, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return GitHubSetup(rig, clone, env)
+
+
+def upload_backup(
+    fake: FakeGitHub,
+    name: str,
+    data: bytes,
+    *,
+    event: str = "schedule",
+    workflow: str = BACKUP_WORKFLOW,
+    branch: str | None = None,
+    head_repo: Any = None,
+    at: str | None = None,
+) -> Any:
+    """What the backup workflow does: a run starts (at the time in the backup's name, or
+    ``at``), writes the archive and uploads it a minute later as an artifact named after it."""
+    repo = fake.repo("acme/widgets")
+    parsed = BackupName.parse(name.removesuffix(VERIFIED_SUFFIX))
+    when = at or (format_time(parsed.created_at) if parsed else None)
+    if when is not None:
+        fake.clock.set(when)
+    run = repo.add_workflow_run(
+        name="ci-agent backup",
+        path=workflow,
+        event=event,
+        head_branch=branch,
+        head_repo=head_repo,
+    )
+    fake.clock.advance(60)
+    return repo.add_artifact(name, run=run, data=data)

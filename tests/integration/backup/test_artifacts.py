@@ -6,15 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .conftest import GitHubSetup, RunBackup, commit, refs_of
+from .conftest import GitHubSetup, RunBackup, commit, refs_of, upload_backup
 
 WEEKLY = "ci-agent-backup-acme-widgets-{}-weekly-full.tar.gz"
 DAILY = "ci-agent-backup-acme-widgets-{}-daily-incr.tar.gz"
 
 
-def upload(github: GitHubSetup, path: Path) -> Any:
-    """What actions/upload-artifact with archive: false does: the file as-is, named after it."""
-    return github.rig.world.repo.add_artifact(path.name, data=path.read_bytes())
+def upload(github: GitHubSetup, path: Path, at: str | None = None) -> Any:
+    """What the backup workflow's upload does (archive: false): the file as-is, named after it."""
+    return upload_backup(github.fake, path.name, path.read_bytes(), at=at)
 
 
 def make_chain(run_backup: RunBackup, github: GitHubSetup, tmp_path: Path) -> list[Path]:
@@ -45,7 +45,7 @@ def test_verify_and_restore_a_chain_from_the_artifacts(
     record = Path(result["artifact"]["path"])
     assert result["artifact"]["name"] == daily.name + ".verified.json" == record.name
     assert record.is_file()
-    upload(github, record)
+    upload(github, record, at="2030-03-02T01:00:00Z")
     listed = run_backup("list", "--source", "artifacts", "--output", "json").json()["result"]
     [newest, oldest] = listed["backups"]
     assert newest["name"] == daily.name and newest["last_verification"]["ok"] is True
@@ -80,8 +80,9 @@ def test_stats_and_prune_through_the_api(run_backup: RunBackup, github: GitHubSe
     names += [DAILY.format(f"203001{d:02}T030000Z") for d in (5, 6, 12, 13, 19, 20)]
     names.append("ci-agent-backup-acme-widgets-20291201T000000Z-manual-full.tar.gz")
     for name in sorted(names):  # uploaded in time order, as the schedule does
-        repo.add_artifact(name, data=b"\x1f\x8b not really")
-    repo.add_artifact(names[0] + ".verified.json", data=b"{}")  # the oldest weekly was verified
+        upload_backup(github.fake, name, b"\x1f\x8b not really")
+    # the oldest weekly was verified (by a later restore test)
+    upload_backup(github.fake, names[0] + ".verified.json", b"{}", at="2030-01-21T00:00:00Z")
     stats = run_backup("stats", "--source", "artifacts", "--output", "json").json()["result"]
     assert (stats["count"], stats["full"], stats["incremental"]) == (10, 4, 6)
     assert stats["newest_verified"] == names[0]

@@ -173,7 +173,7 @@ def _bundle_consistent(members: dict[str, bytes]) -> None:
 @pytest.mark.parametrize(
     "case",
     [
-        (_extra, "CA523", "meta/extra.jsonl is in the backup but not in SHA256SUMS"),
+        (_extra, "CA526", "meta/extra.jsonl is not listed in MANIFEST.json"),
         (_missing, "CA523", "git/repo.bundle is listed in SHA256SUMS but missing"),
         (_manifest_edit, "CA503", "MANIFEST.json: SHA-256 mismatch"),
         (_manifest_sha, "CA503", "git/repo.bundle: SHA-256 mismatch"),

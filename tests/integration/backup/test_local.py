@@ -171,7 +171,7 @@ def test_dry_run_writes_nothing(run_backup: RunBackup, history: Path, tmp_path: 
     result = run_backup("create", "--path", str(history), "--out", str(tmp_path / "o"), "--dry-run")
     assert result.code == 0, result
     assert "would write" in result.out
-    assert list((tmp_path / "o").iterdir()) == []
+    assert not (tmp_path / "o").exists()  # not even --out is created
 
 
 # --- bad input and faults ---------------------------------------------------------------------

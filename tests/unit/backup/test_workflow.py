@@ -36,7 +36,8 @@ def test_runs_never_overlap() -> None:
 
 def test_only_prune_may_write_and_only_to_actions() -> None:
     jobs = workflow()["jobs"]
-    assert jobs["backup"]["permissions"] == READS
+    attest = {"id-token": "write", "attestations": "write"}
+    assert jobs["backup"]["permissions"] == READS | attest
     assert jobs["prune"]["permissions"] == {"contents": "read", "actions": "write"}
     assert jobs["restore-test"]["permissions"] == {"contents": "read", "actions": "read"}
     assert jobs["prune"]["needs"] == "backup"
@@ -55,7 +56,8 @@ def test_each_job_runs_the_backup_command() -> None:
     assert "'weekly'" in args["backup"] and "--full" in args["backup"]
     assert args["prune"] == "prune --source artifacts"
     assert args["restore-test"].startswith("restore --artifact latest --to ")
-    assert jobs["backup"]["steps"][-1]["with"]["retention-days"] == 35
+    [agent] = [s for s in jobs["backup"]["steps"] if s.get("uses") == OWN_ACTION]
+    assert agent["with"]["retention-days"] == 35
     fsck = jobs["restore-test"]["steps"][-1]["run"]
     assert "fsck --full --strict" in fsck
 
@@ -64,3 +66,17 @@ def test_the_monthly_restore_test_and_the_backup_exclude_each_other() -> None:
     jobs = workflow()["jobs"]
     assert "github.event.schedule != '47 4 1 * *'" in jobs["backup"]["if"]
     assert "github.event.schedule == '47 4 1 * *'" in jobs["restore-test"]["if"]
+
+
+def test_each_archive_is_attested_by_a_pinned_action() -> None:
+    steps = workflow()["jobs"]["backup"]["steps"]
+    attest = steps[-1]
+    action, _, sha = attest["uses"].partition("@")
+    assert action == "actions/attest-build-provenance" and len(sha) == 40
+    raw = (ROOT / "workflows" / "backup.yml").read_text(encoding="utf-8")
+    assert f"@{sha} # v4.1.0" in raw
+    assert attest["with"] == {
+        "subject-name": "${{ steps.backup.outputs.artifact-name }}",
+        "subject-digest": "sha256:${{ steps.backup.outputs.sha256 }}",
+    }
+    assert any(step.get("id") == "backup" for step in steps)
