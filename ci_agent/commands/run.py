@@ -10,7 +10,13 @@ from typing import Any
 import click
 
 from ci_agent import __version__
-from ci_agent.commands.common import Invocation, execute, global_options, unknown_command
+from ci_agent.commands.common import (
+    Invocation,
+    execute,
+    global_options,
+    unknown_command,
+    with_base_config,
+)
 from ci_agent.config import CliOverrides
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.outcome import Outcome, envelope
@@ -37,7 +43,8 @@ RESULT_JSON_LIMIT = 512 * 1024
 @global_options
 def run(overrides: CliOverrides) -> int:
     """Run inside GitHub Actions: read the action's inputs and the event, run the chosen job."""
-    return execute(overrides, "run", _run)
+    # The job's configuration is read once the event asks for a job (_dispatch).
+    return execute(overrides, "run", _run, base_config=False)
 
 
 def choose_command(requested: str, event: Event) -> tuple[str | None, str]:
@@ -106,6 +113,24 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
         return Outcome(
             "run", result={"job": None, "skipped": reason}, text=f"nothing to do: {reason}"
         )
+    if args and command not in {"fix", "backup"}:
+        # Only backup and fix take extra arguments; ignoring them silently would hide a mistake.
+        raise fail(
+            "CA106",
+            name="args",
+            value=settings.args,
+            allowed=f"nothing ({command} takes its settings from the inputs and the config file)",
+        )
+    if command == "doctor":  # it reports the settings as they are, reading nothing
+        return _job(invocation, event, command, args)
+    invocation = with_base_config(invocation)
+    outcome = _job(invocation, event, command, args)
+    outcome.result["config"] = invocation.settings.config_source.to_dict()
+    return outcome
+
+
+def _job(invocation: Invocation, event: Event, command: str, args: list[str]) -> Outcome:
+    settings = invocation.settings
     if command == "triage" and not args:
         from ci_agent.commands.triage import run_triage_job
 
@@ -126,14 +151,6 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
         outcome = backup_job(invocation, args)
         outcome.result = {"job": "backup", **outcome.result}
         return outcome
-    if args:
-        # Only backup and fix take extra arguments; ignoring them silently would hide a mistake.
-        raise fail(
-            "CA106",
-            name="args",
-            value=settings.args,
-            allowed=f"nothing ({command} takes its settings from the inputs and the config file)",
-        )
     if command == "doctor":
         from ci_agent.commands.doctor import diagnose
 
@@ -186,6 +203,9 @@ def _publish(invocation: Invocation, outcome: Outcome) -> None:
         if outcome.markdown:
             # A blank line ends the HTML heading block so the markdown after it renders.
             summary.add_raw("\n" + invocation.term.redact(outcome.markdown), add_eol=True)
+        config = result.get("config") or {}
+        if config.get("note"):
+            summary.add_raw(f"\n<sub>{html.escape(str(config['note']))}</sub>\n")
         for error in outcome.errors:
             message = html.escape(invocation.term.redact(error.message))
             summary.add_raw(
