@@ -21,6 +21,7 @@ __all__ = [
     "BASE_MARK",
     "OPENAI_KEY",
     "REPO",
+    "RUNNER",
     "THIEF_MARK",
     "TOKEN",
     "OpenPull",
@@ -30,6 +31,7 @@ __all__ = [
     "fake_openai",
     "hostile_config",
     "open_pull",
+    "seed",
     "thief",
 ]
 

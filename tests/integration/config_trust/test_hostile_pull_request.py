@@ -4,19 +4,25 @@ them at the base commit through the API (the real CLI against the fake GitHub an
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from ci_agent.retry import SystemClock
 from tests.conftest import ActionsStep, RunCli
+from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.config_trust.conftest import (
     BASE_MARK,
     OPENAI_KEY,
+    RUNNER,
     THIEF_MARK,
     TOKEN,
     OpenPull,
     PullRequest,
     base_config,
+    seed,
 )
 from tests.integration.review_github.conftest import model_answer
 
@@ -226,3 +232,28 @@ def test_a_config_path_outside_the_repository_is_refused(
     assert result.code == 2, result.err
     assert "error[CA117]" in result.err
     assert pr.fake.requests.count("GET", "/repos/*/contents/*") == 0
+
+
+def test_on_a_laptop_the_local_file_is_used(
+    fake_github: FakeGitHub, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside Actions the working directory is the user's own: its file applies as before."""
+    seed(fake_github, {}, {"app/runner.py": RUNNER})
+    workspace = tmp_path / "laptop"
+    (workspace / ".github").mkdir(parents=True)
+    (workspace / CONFIG).write_text("fail-level: none\n", encoding="utf-8")
+    monkeypatch.chdir(workspace)
+    for name in ("GITHUB_ACTIONS", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GITHUB_API_URL", fake_github.base_url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("CI_AGENT_LLM_PROVIDER", "none")
+
+    result = run_cli(
+        "review", "--repo", "acme/widgets", "--pr", "1", "--dry-run", "--output", "json"
+    )
+
+    data = json.loads(result.out)
+    assert result.code == 0, data["errors"]  # the local fail-level none applied to a finding
+    assert data["result"]["findings_count"] >= 1
+    assert fake_github.requests.count("GET", "/repos/*/contents/.github/*") == 0
