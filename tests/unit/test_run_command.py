@@ -280,6 +280,7 @@ def test_pending_jobs(
     run_cli: RunCli,
     actions: ActionsStep,
     github: FakeGitHub,
+    *,
     command: str,
     event: str,
     payload: dict[str, Any],

@@ -41,9 +41,7 @@ def failed_main_run(world: World, step: RunStep) -> WorkflowRun:
     )
 
 
-def job(
-    world: World, actions: ActionsStep, run: WorkflowRun, config: str = ON
-) -> dict[str, Any]:
+def job(world: World, actions: ActionsStep, run: WorkflowRun, config: str = ON) -> dict[str, Any]:
     """The privileged ``workflow_run`` job for ``run``; ``config`` is the configuration at the
     commit its workflow comes from (GITHUB_SHA), where a ``workflow_run`` job reads it."""
     sha = world.repo.commit("ci-agent-config", {".github/ci-agent.yml": config}, "Configure")
