@@ -134,12 +134,23 @@ def _name(entry: Entry) -> str:
     return entry.name
 
 
+def _local(path: Path) -> bytes | None:
+    """The checkout's file, to compare only; None when absent. A symlink, a special file or
+    one over the template cap reads as unlike anything (b"\0"): the checkout is the pull
+    request's, and /dev/zero behind a symlink must not stall the run."""
+    try:
+        if not path.is_symlink() and not path.exists():
+            return None
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_TEMPLATE_BYTES:
+            return b"\0"
+        return path.read_bytes()
+    except OSError:
+        return b"\0"
+
+
 def _compare(local: Path, base: bytes | None) -> HeadCopy:
     """How the checkout's copy of the config file compares with the base's, by bytes."""
-    try:
-        mine = local.read_bytes() if local.is_file() else None
-    except OSError:
-        return "unknown"
+    mine = _local(local)
     if mine is None:
         return "absent"
     return "same" if mine == base else "differs"
@@ -148,17 +159,15 @@ def _compare(local: Path, base: bytes | None) -> HeadCopy:
 def _checkout_templates_differ(workspace: Path, base: dict[str, str]) -> bool:
     """True when the checkout holds template overrides other than the base's."""
     root = workspace / TEMPLATES_DIR
-    if not root.is_dir():
-        return False
+    if root.is_symlink() or not root.is_dir():
+        return root.is_symlink()
     for kind in template_kinds():
         folder = root / kind
+        if folder.is_symlink():
+            return True
         if not folder.is_dir():
             continue
         for path in folder.iterdir():
-            name = f"{kind}/{path.name}"
-            try:
-                if path.is_file() and path.read_bytes() != base.get(name, "").encode():
-                    return True
-            except OSError:
+            if _local(path) != base.get(f"{kind}/{path.name}", "").encode():
                 return True
     return False

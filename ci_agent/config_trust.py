@@ -25,6 +25,7 @@ variables, action inputs and flags are always trusted: the workflow file sets th
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,9 +122,10 @@ def _checkout_is(workspace: Path, sha: str, paths: list[Path]) -> bool:
 def repository_path(named: Path, workspace: Path, event: str) -> str:
     """``named`` as a path from the top of the repository, to read at the base commit; CA117
     when it lies outside the repository (it cannot be read at a commit)."""
-    resolved = named if named.is_absolute() else workspace / named
+    # Lexically, not through symlinks: the checkout's links must not decide what is read.
+    resolved = Path(os.path.normpath(named if named.is_absolute() else workspace / named))
     try:
-        relative = resolved.resolve(strict=False).relative_to(workspace.resolve(strict=False))
+        relative = resolved.relative_to(os.path.normpath(workspace))
     except ValueError:
         raise fail("CA117", file=named, event=event or "untrusted") from None
     if not relative.parts or ".." in relative.parts:

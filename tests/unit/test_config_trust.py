@@ -289,3 +289,13 @@ def test_the_checkouts_copies_are_compared_never_quoted(tmp_path: Path) -> None:
     read = read_base(base, pending(), tmp_path)
     assert read.source.templates_ignored is True
     assert "evil" not in json.dumps(read.source.to_dict())
+
+
+def test_a_checkout_symlink_is_never_followed_for_the_comparison(tmp_path: Path) -> None:
+    """A pull request can commit its config file as a link to /dev/zero: reading it would
+    never end."""
+    (tmp_path / ".github/ci-agent").mkdir(parents=True)
+    (tmp_path / CONFIG).symlink_to("/dev/zero")
+    (tmp_path / ".github/ci-agent/prompts").symlink_to("/dev")
+    read = read_base(Commit({CONFIG: b"fail-level: low\n"}), pending(), tmp_path)
+    assert (read.source.head_copy, read.source.templates_ignored) == ("differs", True)
