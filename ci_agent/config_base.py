@@ -16,7 +16,14 @@ from ci_agent.errors import fail
 from ci_agent.forge.github_contents import Entry
 from ci_agent.resources import templates_dir
 
-__all__ = ["MAX_TEMPLATE_BYTES", "MAX_TEMPLATE_FILES", "BaseFiles", "FilesAtCommit", "read_base"]
+__all__ = [
+    "MAX_TEMPLATE_BYTES",
+    "MAX_TEMPLATE_FILES",
+    "BaseFiles",
+    "FilesAtCommit",
+    "read_base",
+    "template_kinds",
+]
 
 # Caps on what is read at the base: each file is one request, and a prompt is small.
 MAX_TEMPLATE_FILES = 40
