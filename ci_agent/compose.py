@@ -87,11 +87,18 @@ class Services:
 
         return build_provider(self.llm_setup(), metrics=self.metrics, retry=self.retry, log=log)
 
-    def renderer(self, *overrides: Path) -> TemplateRenderer:
-        """The Jinja2 renderer, with repository template directories looked up first."""
-        from ci_agent.render import TemplateRenderer
+    def renderer(self, root: Path | None = None) -> TemplateRenderer:
+        """The Jinja2 renderer with the repository's template overrides this run may use
+        (the checkout's when trusted, else those read at the base commit)."""
+        from ci_agent.config_trust import repository_renderer
 
-        return TemplateRenderer(list(overrides))
+        return repository_renderer(self.settings, root)
+
+    def rebind(self, settings: Settings, retry: RetryPolicy) -> None:
+        """Use ``settings`` from now on (read at the base commit): open forges are closed, so
+        the next one is built from them."""
+        self.close()
+        self.settings, self.retry = settings, retry
 
     def runner(self) -> Runner:
         """The Actions runner protocol (outputs, summary, annotations) on this run's log."""

@@ -1,6 +1,9 @@
 """One immutable Settings, built at the edge from every source and passed explicitly.
 
 Precedence, highest first: CLI flags > action inputs > environment > config file > defaults.
+Where the checkout may hold a pull request's code (see :mod:`ci_agent.config_trust`) the config
+file is not read from the checkout: Settings start from defaults and ``config_source`` is
+pending until :func:`ci_agent.config_trust.resolve` reads the file at the base commit.
 """
 
 from __future__ import annotations
@@ -11,15 +14,26 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ci_agent.config_model import FileConfig, Severity
+from ci_agent.config_source import ConfigSource, RepositoryTemplates
 from ci_agent.errors import fail
 from ci_agent.secret import Secret
 
-__all__ = ["DEFAULT_CONFIG_PATH", "CliOverrides", "OutputFormat", "Settings", "load_settings"]
+__all__ = [
+    "DEFAULT_CONFIG_PATH",
+    "CliOverrides",
+    "Layers",
+    "OutputFormat",
+    "Settings",
+    "apply_layers",
+    "load_settings",
+]
 
 OutputFormat = Literal["text", "json", "markdown"]
 OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("text", "json", "markdown")
 DEFAULT_CONFIG_PATH = Path(".github/ci-agent.yml")
 DEFAULT_API_URL = "https://api.github.com"
+# Settings given outside the config file, lowest first: (source name, kebab-case tree).
+Layers = tuple[tuple[str, Mapping[str, Any]], ...]
 # GitHub keeps artifacts 1-90 days on public repositories.
 RETENTION_RANGE = (1, 90)
 
@@ -61,6 +75,12 @@ class Settings:
     openai_api_key: Secret | None = None
     azure_api_key: Secret | None = None
     azure_endpoint: str | None = None
+    # Which config file was used (or is still to be read at the base commit), and why.
+    config_source: ConfigSource = field(default_factory=ConfigSource)
+    # Template overrides the repository supplies: the checkout's, the base's, or none.
+    templates: RepositoryTemplates = field(default_factory=RepositoryTemplates)
+    # Environment, inputs and flags, kept to apply again over the base commit's config file.
+    config_layers: Layers = field(default=(), repr=False, compare=False)
 
     @property
     def fail_level(self) -> Severity:
@@ -83,14 +103,13 @@ def load_settings(cli: CliOverrides, environ: Mapping[str, str], cwd: Path) -> S
         return get_input(environ, name) if in_actions else ""
 
     workspace = Path(environ.get("GITHUB_WORKSPACE") or cwd) if in_actions else cwd
-    config_path = _config_path(cli, action_input("config"), environ, workspace)
-    file_config = _read_config(config_path)
-    layers: list[tuple[str, dict[str, Any]]] = [
+    layers: Layers = (
         ("environment", _env_layer(environ)),
         ("input", _input_layer(action_input)),
         ("flag", _cli_layer(cli)),
-    ]
-    config = _apply_layers(file_config, layers)
+    )
+    source, templates, file_config = _config_file(cli, action_input("config"), environ, workspace)
+    config = apply_layers(file_config, layers)
     dry_run = cli.dry_run
     if dry_run is None and in_actions and action_input("dry-run"):
         dry_run = get_bool_input(environ, "dry-run")
@@ -101,7 +120,7 @@ def load_settings(cli: CliOverrides, environ: Mapping[str, str], cwd: Path) -> S
     openai_key = action_input("openai-api-key") or environ.get("OPENAI_API_KEY")
     return Settings(
         config=config,
-        config_path=config_path if config_path and config_path.is_file() else None,
+        config_path=workspace / source.path if source.kind == "local" and source.found else None,
         output=cli.output or "text",
         verbosity=cli.verbosity,
         quiet=cli.quiet,
@@ -119,6 +138,9 @@ def load_settings(cli: CliOverrides, environ: Mapping[str, str], cwd: Path) -> S
         openai_api_key=Secret(openai_key) if openai_key else None,
         azure_api_key=_secret(environ.get("AZURE_OPENAI_API_KEY")),
         azure_endpoint=environ.get("AZURE_OPENAI_ENDPOINT") or None,
+        config_source=source,
+        templates=templates,
+        config_layers=layers,
     )
 
 
@@ -126,20 +148,41 @@ def _secret(value: str | None) -> Secret | None:
     return Secret(value) if value else None
 
 
-def _config_path(
+def _config_file(
     cli: CliOverrides, input_value: str, environ: Mapping[str, str], workspace: Path
-) -> Path | None:
-    """An explicitly named file must exist; the default one is optional."""
+) -> tuple[ConfigSource, RepositoryTemplates, FileConfig]:
+    """The config file's source and values: read from the workspace when the checkout is
+    trusted; pending (defaults until the base commit's file is read) when it is not."""
+    from ci_agent.config_trust import decide, repository_path
+
+    explicit, required = _named_config(cli, input_value, environ)
+    named = explicit or DEFAULT_CONFIG_PATH
+    local = named if named.is_absolute() else workspace / named
+    trust = decide(environ, workspace, local)
+    if not trust.trusted:
+        path = repository_path(named, workspace, trust.event)
+        source = ConfigSource(
+            "pending", path=path, ref=trust.ref, reason=trust.reason, required=required
+        )
+        return source, RepositoryTemplates(from_checkout=False), FileConfig()
+    if required and not local.is_file():
+        raise fail("CA104", file=explicit)
+    found = local.is_file()
+    shown = str(local.relative_to(workspace)) if local.is_relative_to(workspace) else str(local)
+    source = ConfigSource("local", path=shown, found=found, reason=trust.reason)
+    return source, RepositoryTemplates(), _read_config(local if found else None)
+
+
+def _named_config(
+    cli: CliOverrides, input_value: str, environ: Mapping[str, str]
+) -> tuple[Path | None, bool]:
+    """The config file named by a flag, input or CI_AGENT_CONFIG, and whether it must exist:
+    an explicitly named file must; the action's default input value need not."""
     explicit = cli.config or (Path(input_value) if input_value else None)
     if explicit is None and environ.get("CI_AGENT_CONFIG"):
         explicit = Path(environ["CI_AGENT_CONFIG"])
-    if explicit is not None:
-        resolved = explicit if explicit.is_absolute() else workspace / explicit
-        is_default = input_value and Path(input_value) == DEFAULT_CONFIG_PATH and not cli.config
-        if not resolved.is_file() and not is_default:
-            raise fail("CA104", file=explicit)
-        return resolved
-    return workspace / DEFAULT_CONFIG_PATH
+    is_default = bool(input_value) and Path(input_value) == DEFAULT_CONFIG_PATH and not cli.config
+    return explicit, explicit is not None and not is_default
 
 
 def _read_config(path: Path | None) -> FileConfig:
@@ -191,13 +234,13 @@ def _prune(tree: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _apply_layers(base: FileConfig, layers: list[tuple[str, dict[str, Any]]]) -> FileConfig:
+def apply_layers(base: FileConfig, layers: Layers) -> FileConfig:
     """Merge override layers over the file's values, naming the source of a bad value."""
     from pydantic import ValidationError
 
     merged = base.model_dump(by_alias=True, exclude_unset=True)
     for source, layer in layers:
-        candidate = _deep_merge(merged, layer)
+        candidate = _deep_merge(merged, dict(layer))
         try:
             FileConfig.model_validate(candidate)
         except ValidationError as exc:

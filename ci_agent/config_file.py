@@ -9,15 +9,13 @@ from typing import Any
 from ci_agent.config_model import FileConfig
 from ci_agent.errors import CiAgentError, fail
 
-__all__ = ["load_config_file"]
+__all__ = ["load_config_file", "parse_config_text"]
 
 KeyPath = tuple[str | int, ...]
 
 
 def load_config_file(path: Path) -> FileConfig:
     """Parse and validate ``path``; raise a coded error naming the file, key path and line."""
-    import yaml
-
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -26,6 +24,14 @@ def load_config_file(path: Path) -> FileConfig:
         raise fail(
             "CA102", file=path, line=1, key="(file)", problem=f"cannot be read: {exc}"
         ) from exc
+    return parse_config_text(text, str(path))
+
+
+def parse_config_text(text: str, label: str) -> FileConfig:
+    """Parse and validate configuration ``text``; errors name ``label`` (a path, or
+    ``COMMIT:PATH`` for a file read from GitHub), the key path and the line."""
+    import yaml
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -33,16 +39,16 @@ def load_config_file(path: Path) -> FileConfig:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        raise fail("CA103", file=path, line=line, problem=problem) from None
+        raise fail("CA103", file=label, line=line, problem=problem) from None
     if data is None:
         return FileConfig()
-    lines = _line_map(node, path)
+    lines = _line_map(node, label)
     if not isinstance(data, dict):
-        raise fail("CA102", file=path, line=1, key="(root)", problem="must be a mapping of keys")
-    return _validate(data, path, lines)
+        raise fail("CA102", file=label, line=1, key="(root)", problem="must be a mapping of keys")
+    return _validate(data, label, lines)
 
 
-def _line_map(node: Any, path: Path) -> dict[KeyPath, int]:
+def _line_map(node: Any, path: str) -> dict[KeyPath, int]:
     """Map each key path to its 1-based line; refuse duplicate keys, which YAML drops silently."""
     import yaml
 
@@ -77,7 +83,7 @@ def _line_map(node: Any, path: Path) -> dict[KeyPath, int]:
     return lines
 
 
-def _validate(data: dict[str, Any], path: Path, lines: dict[KeyPath, int]) -> FileConfig:
+def _validate(data: dict[str, Any], path: str, lines: dict[KeyPath, int]) -> FileConfig:
     from pydantic import ValidationError
 
     try:
@@ -87,7 +93,7 @@ def _validate(data: dict[str, Any], path: Path, lines: dict[KeyPath, int]) -> Fi
         raise _to_error(first, path, lines, exc.error_count()) from None
 
 
-def _to_error(error: Any, path: Path, lines: dict[KeyPath, int], count: int) -> CiAgentError:
+def _to_error(error: Any, path: str, lines: dict[KeyPath, int], count: int) -> CiAgentError:
     loc: KeyPath = tuple(error["loc"])
     line = _nearest_line(loc, lines)
     key = _dotted(loc)

@@ -180,6 +180,31 @@ _SPECS = (
         "the LLM settings are incomplete: {problem}",
         "Add the missing setting under 'llm:' in .github/ci-agent.yml, an input or the env.",
     ),
+    _spec(
+        "CA117",
+        "config-path-outside-repository",
+        _C,
+        "the configuration file {file} is not in the repository; in this '{event}' run "
+        "configuration is read from the base commit only",
+        "Name a file in the repository (it is read at the base commit), or pass the settings "
+        "as action inputs.",
+    ),
+    _spec(
+        "CA118",
+        "config-missing-at-base",
+        _C,
+        "configuration file {file} does not exist at {where}",
+        "Commit it to the base branch first: where the checkout may hold a pull request's code, "
+        "ci-agent reads its configuration from the base commit, never from the checkout.",
+    ),
+    _spec(
+        "CA119",
+        "template-sandbox",
+        _C,
+        "the repository's template {template} did something the sandbox forbids: {problem}",
+        "Repository templates in .github/ci-agent/ may only read the variables given to them "
+        "(see docs/config.md); remove the attribute access or call that was refused.",
+    ),
     # configuration and input: triage of CI failures
     _spec(
         "CA130",
@@ -411,6 +436,14 @@ _SPECS = (
         _H,
         "GitHub refused {endpoint} ({status}): {problem}",
         "The request was invalid for GitHub's current state; the message says why.",
+    ),
+    _spec(
+        "CA309",
+        "config-base-unreadable",
+        _H,
+        "could not read {file} at {where} through the GitHub API: {problem}",
+        "Give the job a token with 'contents: read' (the 'github-token' input); ci-agent never "
+        "falls back to the checkout's copy, which may be the pull request's.",
     ),
     # language model
     _spec(

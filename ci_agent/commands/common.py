@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import itertools
@@ -31,6 +32,7 @@ __all__ = [
     "global_options",
     "report_early_error",
     "unknown_command",
+    "with_base_config",
 ]
 
 
@@ -127,14 +129,23 @@ def execute(
     *,
     tolerate_config_error: bool = False,
     environ: Mapping[str, str] | None = None,
+    base_config: bool = True,
 ) -> int:
-    """Build settings, run ``body``, render its outcome, return the exit code."""
+    """Build settings, run ``body``, render its outcome, return the exit code.
+
+    ``base_config``: read the base commit's config file first where the checkout may hold a
+    pull request's code (False for commands that use no configuration, or read it later).
+    """
     env = os.environ if environ is None else environ
     cwd = Path.cwd()
     metrics = Metrics()
     config_error: CiAgentError | None = None
     try:
         settings = load_settings(overrides, env, cwd)
+        if base_config:
+            from ci_agent.config_trust import resolve
+
+            settings = resolve(settings, metrics=metrics)
     except CiAgentError as exc:
         if not tolerate_config_error:
             return _emit_error(exc, overrides, command, env)
@@ -169,6 +180,20 @@ def execute(
         for error in outcome.errors:
             term.error(error)
     return outcome.exit_code
+
+
+def with_base_config(invocation: Invocation) -> Invocation:
+    """``invocation`` with the base commit's configuration when it is still to be read (see
+    :mod:`ci_agent.config_trust`); the retry policy follows the configuration read."""
+    from ci_agent.config_trust import resolve
+
+    settings = resolve(invocation.settings, metrics=invocation.metrics, retry=invocation.retry)
+    if settings is invocation.settings:
+        return invocation
+    retry = RetryPolicy(RetryConfig(max_total_wait=settings.config.github.max_retry_wait))
+    if invocation.services is not None:
+        invocation.services.rebind(settings, retry)
+    return dataclasses.replace(invocation, settings=settings, retry=retry)
 
 
 def _run_body(body: Body, invocation: Invocation, command: str) -> Outcome:

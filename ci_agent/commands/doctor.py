@@ -56,7 +56,8 @@ REMOTE_MAX_WAIT = 10.0
 def doctor(overrides: CliOverrides, check_remote: bool = False) -> int:
     """Describe the environment: Actions or local, event, repository, credentials, LLM, problems."""
     body = functools.partial(diagnose, check_remote=True) if check_remote else diagnose
-    return execute(overrides, "doctor", body, tolerate_config_error=True)
+    # Doctor reports the settings as they are: it reads no configuration at the base commit.
+    return execute(overrides, "doctor", body, tolerate_config_error=True, base_config=False)
 
 
 def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
@@ -95,7 +96,10 @@ def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
             "base_url": choice.base_url,
             "reason": choice.reason,
         },
-        "config": {"path": str(settings.config_path) if settings.config_path else None},
+        "config": {
+            "path": str(settings.config_path) if settings.config_path else None,
+            "note": settings.config_source.note,
+        },
         "dry_run": settings.dry_run,
         "problems": [p.__dict__ for p in problems],
     }

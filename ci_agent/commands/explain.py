@@ -49,4 +49,4 @@ def explain(overrides: CliOverrides, code: str | None, show_all: bool) -> int:
         )
         return Outcome("explain", result={"errors": items}, text=text, markdown=markdown)
 
-    return execute(overrides, "explain", body)
+    return execute(overrides, "explain", body, base_config=False)

@@ -59,4 +59,4 @@ def init(overrides: CliOverrides, directory: Path, workflows: tuple[str, ...], f
             text="\n".join(lines),
         )
 
-    return execute(overrides, "init", body)
+    return execute(overrides, "init", body, base_config=False)

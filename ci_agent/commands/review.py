@@ -74,8 +74,8 @@ def review(
 
 
 def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> Outcome:
+    from ci_agent.config_trust import repository_renderer
     from ci_agent.forge.local import LOCAL_PULL_REQUEST, LocalForge, LocalRepository
-    from ci_agent.render import TemplateRenderer
     from ci_agent.review.engine import build_engines
     from ci_agent.review.pipeline import run_review
     from ci_agent.review.summary import review_markdown, review_result, review_text
@@ -84,7 +84,7 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
     review_config = settings.config.review
     repository = LocalRepository.open(path)
     forge = LocalForge(repository, base, head)
-    renderer = TemplateRenderer([repository.root / ".github" / "ci-agent"])
+    renderer = repository_renderer(settings, repository.root)
     engines, note = build_engines(
         settings,
         llm=invocation.use.llm_setup(),

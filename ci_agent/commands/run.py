@@ -15,7 +15,13 @@ from ci_agent.capabilities import (
     comment_verbs,
     event_jobs,
 )
-from ci_agent.commands.common import Invocation, execute, global_options, unknown_command
+from ci_agent.commands.common import (
+    Invocation,
+    execute,
+    global_options,
+    unknown_command,
+    with_base_config,
+)
 from ci_agent.config import CliOverrides
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.outcome import Outcome, envelope
@@ -35,7 +41,8 @@ COMMENT_COMMANDS = comment_verbs()
 @global_options
 def run(overrides: CliOverrides) -> int:
     """Run inside GitHub Actions: read the action's inputs and the event, run the chosen job."""
-    return execute(overrides, "run", _run)
+    # The job's configuration is read once the event asks for a job (_dispatch).
+    return execute(overrides, "run", _run, base_config=False)
 
 
 def choose_command(requested: str, event: Event) -> tuple[str | None, str]:
@@ -83,14 +90,15 @@ def _run(invocation: Invocation) -> Outcome:
         # The action always passes `command` (default auto); without it, `run` was called
         # outside the action, where none of its inputs exist.
         get_input(invocation.environ, "command", required=True)
-        outcome = _dispatch(invocation, load_event(invocation.environ))
+        invocation, outcome = _dispatch(invocation, load_event(invocation.environ))
     except CiAgentError as exc:
         outcome = Outcome("run", errors=[exc])
     _publish(invocation, outcome)
     return outcome
 
 
-def _dispatch(invocation: Invocation, event: Event) -> Outcome:
+def _dispatch(invocation: Invocation, event: Event) -> tuple[Invocation, Outcome]:
+    """The job's outcome, and the invocation it ran with (settings from the base commit)."""
     settings = invocation.settings
     command, reason = choose_command(settings.command, event)
     invocation.term.info(f"ci-agent {__version__}: event '{event.name}', job: {command} ({reason})")
@@ -101,13 +109,15 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
             "CA106", name="args", value=settings.args, allowed=f"shell-like words ({exc})"
         ) from None
     if command is None:
-        return Outcome(
+        skipped = Outcome(
             "run", result={"job": None, "skipped": reason}, text=f"nothing to do: {reason}"
         )
+        return invocation, skipped
     if command.startswith("comment-"):
         from ci_agent.commands.run_jobs import comment_command
 
-        return comment_command(invocation, event, command)
+        invocation = with_base_config(invocation)
+        return invocation, _with_config(invocation, comment_command(invocation, event, command))
     entry = capability(command) or next((t for t in TOOLS if t.name == command), None)
     target = entry.action_job if entry is not None else None
     if target is None:
@@ -120,11 +130,19 @@ def _dispatch(invocation: Invocation, event: Event) -> Outcome:
             value=settings.args,
             allowed=f"nothing ({command} takes its settings from the inputs and the config file)",
         )
+    if command != "doctor":  # doctor reports the settings as they are, reading nothing
+        invocation = with_base_config(invocation)
     module, attribute = target.split(":")
     job = getattr(importlib.import_module(module), attribute)
     outcome: Outcome = job(invocation, event, args)
     if "job" not in outcome.result:
         outcome.result = {"job": command, **outcome.result}
+    return invocation, outcome if command == "doctor" else _with_config(invocation, outcome)
+
+
+def _with_config(invocation: Invocation, outcome: Outcome) -> Outcome:
+    """The result says which configuration the job ran with (and the summary shows its note)."""
+    outcome.result["config"] = invocation.settings.config_source.to_dict()
     return outcome
 
 
@@ -136,7 +154,8 @@ def _publish(invocation: Invocation, outcome: Outcome) -> None:
     from ci_agent.report.outputs import write_outputs
 
     report = invocation.settings.config.report
-    notes: list[str] = []
+    config_note = str((outcome.result.get("config") or {}).get("note") or "")
+    notes: list[str] = [config_note] if config_note else []
     if wants_annotations(report.annotations, read_only=outcome.read_only):
         dropped = publish_annotations(invocation.use.runner(), outcome.annotations)
         notes += [dropped] if dropped else []

@@ -21,6 +21,8 @@ part                          protocols                                    libra
 ``github_gitdata``            GitData (commits through the API; extends    PyGithub
                               github_repo's RepoWriter)
 ``github_issues``             IssueTracker, CommitRange                    PyGithub
+``github_contents``           files and directories at a commit, missing   PyGithub
+                              as None (the base's configuration)
 ============================  ===========================================  =========
 
 Nothing is imported from PyGithub or ghapi and no request is made until a method needs one.
@@ -37,6 +39,7 @@ from ci_agent.forge.github_archive import ArchiveApi
 from ci_agent.forge.github_backup import BackupApi
 from ci_agent.forge.github_checks import ChecksApi
 from ci_agent.forge.github_comments import CommentsApi
+from ci_agent.forge.github_contents import ContentsApi
 from ci_agent.forge.github_deployments import DeploymentsApi
 from ci_agent.forge.github_gitdata import GitDataApi
 from ci_agent.forge.github_http import DEFAULT_TIMEOUT, GitHubHttp
@@ -69,6 +72,7 @@ class GitHubForge(
     DeploymentsApi,
     GitDataApi,
     IssuesApi,
+    ContentsApi,
 ):
     """Review, fix, backup and plan on one GitHub repository (github.com or Enterprise)."""
 

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ci_agent.config import Settings
+from ci_agent.config_trust import repository_renderer
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ChangeSource, ReviewForge
 from ci_agent.forge.types import ChangedFile, Comment, CommentKind, Commit, PullRequestInfo
 from ci_agent.llm.setup import LLMSetup
 from ci_agent.markers import parse_state
 from ci_agent.metrics import Metrics
-from ci_agent.render import TemplateRenderer
 from ci_agent.report.limits import STEP_SUMMARY_LIMIT_BYTES
 from ci_agent.report.markdown import code_span
 from ci_agent.retry import RetryPolicy
@@ -106,7 +106,7 @@ def review_pull_request(
         return GitHubReview(
             None, None, {"skipped": reason, "pull_request": number}, "", f"skipped: {reason}"
         )
-    renderer = TemplateRenderer([settings.workspace / ".github" / "ci-agent"])
+    renderer = repository_renderer(settings)
     summary = find_summary(forge, number)
     earlier = [c for c in forge.comments(number, CommentKind.REVIEW) if is_ours(c)]
     since, carried = _incremental(settings.workspace, summary, earlier, pr.head_sha)
@@ -137,6 +137,8 @@ def review_pull_request(
     outdated = _outdated(earlier, since)
     if outdated:
         report = replace(report, notes=(*report.notes, outdated))
+    if settings.config_source.kind == "base":  # say whose settings and prompts reviewed it
+        report = replace(report, notes=(*report.notes, settings.config_source.note))
 
     def render(
         current: ReviewReport, markers: str, limit: int | None = None, *, list_all: bool = False

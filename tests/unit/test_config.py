@@ -24,6 +24,7 @@ from ci_agent.config_model import SEVERITY_NAMES, FileConfig, Severity
 from ci_agent.errors import CiAgentError, UsageError
 from ci_agent.resources import templates_dir
 from tests.conftest import FAKE_GITHUB_TOKEN, FAKE_OPENAI_KEY
+from tests.support import git
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -416,6 +417,17 @@ def repo_config(root: Path, text: str) -> Path:
 ACTIONS = {"GITHUB_ACTIONS": "true"}
 
 
+def checkout(root: Path) -> dict[str, str]:
+    """An Actions ``push`` environment whose workspace ``root`` is an unchanged checkout of
+    GITHUB_SHA (everything in it committed): its config file is trusted."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", "config")
+    sha = git(root, "rev-parse", "HEAD").strip()
+    return {**ACTIONS, "GITHUB_EVENT_NAME": "push", "GITHUB_SHA": sha}
+
+
 def test_defaults_without_any_source(tmp_path: Path) -> None:
     s = settings(tmp_path)
     assert s.config == FileConfig()
@@ -475,13 +487,14 @@ def test_config_path_precedence_cli_over_input_over_env(tmp_path: Path) -> None:
     for name, level in (("cli", "critical"), ("input", "medium"), ("env", "low")):
         (tmp_path / f"{name}.yml").write_text(f"fail-level: {level}\n", encoding="utf-8")
     repo_config(tmp_path, "fail-level: info\n")
-    env = {**ACTIONS, "INPUT_CONFIG": "input.yml", "CI_AGENT_CONFIG": "env.yml"}
+    actions = checkout(tmp_path)
+    env = {**actions, "INPUT_CONFIG": "input.yml", "CI_AGENT_CONFIG": "env.yml"}
     cli = CliOverrides(config=Path("cli.yml"))
     assert settings(tmp_path, env, cli).config.fail_level == "critical"
     assert settings(tmp_path, env).config.fail_level == "medium"
-    assert settings(tmp_path, {**ACTIONS, "CI_AGENT_CONFIG": "env.yml"}).config.fail_level == "low"
+    assert settings(tmp_path, {**actions, "CI_AGENT_CONFIG": "env.yml"}).config.fail_level == "low"
     assert settings(tmp_path, {"CI_AGENT_CONFIG": "env.yml"}).config.fail_level == "low"
-    assert settings(tmp_path, ACTIONS).config.fail_level == "info"
+    assert settings(tmp_path, actions).config.fail_level == "info"
 
 
 def test_config_input_is_ignored_outside_actions(tmp_path: Path) -> None:
@@ -506,7 +519,7 @@ def test_the_action_default_config_input_may_be_absent(tmp_path: Path) -> None:
 def test_actions_workspace_comes_from_github_workspace(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
     repo_config(workspace, "fail-level: none\n")
-    s = settings(tmp_path, {**ACTIONS, "GITHUB_WORKSPACE": str(workspace)})
+    s = settings(tmp_path, {**checkout(workspace), "GITHUB_WORKSPACE": str(workspace)})
     assert s.workspace == workspace
     assert s.in_actions is True
     assert s.config.fail_level == "none"
@@ -575,7 +588,8 @@ def test_llm_inputs_override_environment(tmp_path: Path) -> None:
 
 def test_llm_provider_auto_input_does_not_override_the_file(tmp_path: Path) -> None:
     repo_config(tmp_path, "llm:\n  provider: openai\n")
-    s = settings(tmp_path, {**ACTIONS, "INPUT_LLM_PROVIDER": "auto", "INPUT_MODEL": ""})
+    environ = {**checkout(tmp_path), "INPUT_LLM_PROVIDER": "auto", "INPUT_MODEL": ""}
+    s = settings(tmp_path, environ)
     assert s.config.llm.provider == "openai"
     assert s.config.llm.model is None
 
@@ -767,5 +781,5 @@ def test_action_default_inputs_are_valid(tmp_path: Path) -> None:
 
 def test_action_default_inputs_do_not_override_the_config_file(tmp_path: Path) -> None:
     repo_config(tmp_path, "fail-level: low\n")
-    s = settings(tmp_path, {**ACTIONS, **_action_input_defaults()})
+    s = settings(tmp_path, {**checkout(tmp_path), **_action_input_defaults()})
     assert s.config.fail_level == "low"

@@ -57,7 +57,10 @@ def test_local_environment(run_cli: RunCli, outside_repo: Path) -> None:
     assert env["git"] == git(outside_repo, "--version").removeprefix("git version ").split()[0]
     assert data["result"]["event"] is None
     assert data["result"]["github"] == {"api_url": "https://api.github.com"}
-    assert data["result"]["config"] == {"path": None}
+    assert data["result"]["config"] == {
+        "path": None,
+        "note": "config: defaults (no .github/ci-agent.yml)",
+    }
     assert data["result"]["dry_run"] is False
     assert isinstance(data["result"]["problems"], list)
     for problem in data["result"]["problems"]:
@@ -363,7 +366,10 @@ def test_the_config_path_is_shown(run_cli: RunCli, outside_repo: Path) -> None:
     config.parent.mkdir()
     config.write_text("fail-level: low\n", encoding="utf-8")
     _, data = doctor_json(run_cli)
-    assert data["result"]["config"] == {"path": str(config)}
+    assert data["result"]["config"] == {
+        "path": str(config),
+        "note": "config: .github/ci-agent.yml (local file)",
+    }
     assert f"config:       {config}" in run_cli("doctor").out
 
 

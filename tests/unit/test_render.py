@@ -136,3 +136,34 @@ def test_the_environment_is_built_once(tmp_path: Path) -> None:
     env = renderer._env
     assert renderer.render("t.j2", v=2) == "2"
     assert renderer._env is env
+
+
+# --- repository templates in the sandbox ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{% set xs = [1] %}{{ xs.append(2) }}",
+    ],
+    ids=["class-walk", "globals", "mutation"],
+)
+def test_a_repository_template_cannot_reach_python_internals(source: str) -> None:
+    renderer = TemplateRenderer(files={"prompts/review_system.j2": source})
+    with pytest.raises(CiAgentError) as caught:
+        renderer.render("prompts/review_system.j2")
+    assert caught.value.code == "CA119"
+    assert "prompts/review_system.j2" in caught.value.message
+
+
+def test_an_override_reaches_packaged_templates_that_include_it(tmp_path: Path) -> None:
+    """The security prompt includes the general one: the repository's override must apply."""
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "review_system.j2").write_text("ours\n", encoding="utf-8")
+    renderer = TemplateRenderer([tmp_path])
+    assert renderer.render("prompts/review_security_system.j2").startswith("ours\n")
+    from_base = TemplateRenderer(files={"prompts/review_system.j2": "base {{ 40 + 2 }}\n"})
+    assert from_base.render("prompts/review_security_system.j2").startswith("base 42\n")
+    assert TemplateRenderer().has_overrides() is False

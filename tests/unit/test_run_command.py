@@ -21,6 +21,10 @@ from tests.conftest import (
     RunCli,
     parse_outputs,
 )
+from tests.fakes.github_server import FakeGitHub
+from tests.fakes.github_server.fixtures import fake_github
+
+__all__ = ["fake_github"]
 
 OUTPUT_NAMES = [
     "result-json",
@@ -55,6 +59,15 @@ def assert_outputs(actions: ActionsStep, status: str, exit_code: int) -> dict[st
     assert data["status"] == status
     assert data["exit_code"] == exit_code
     return outputs
+
+
+@pytest.fixture
+def github(fake_github: FakeGitHub, actions: ActionsStep) -> FakeGitHub:
+    """The step talks to a fake GitHub holding ``acme/widgets`` without a config file: where
+    the checkout may be a pull request's, jobs first read the config at the base commit."""
+    fake_github.create_repo("acme/widgets", files={"README.md": "# widgets\n"})
+    actions.set(GITHUB_API_URL=fake_github.base_url, GITHUB_TOKEN=FAKE_GITHUB_TOKEN)
+    return fake_github
 
 
 def no_traceback(result: CliResult) -> None:
@@ -264,7 +277,13 @@ def test_event_file_not_an_object(run_cli: RunCli, actions: ActionsStep) -> None
     ],
 )
 def test_pending_jobs(
-    run_cli: RunCli, actions: ActionsStep, command: str, event: str, payload: dict[str, Any]
+    run_cli: RunCli,
+    actions: ActionsStep,
+    github: FakeGitHub,
+    *,
+    command: str,
+    event: str,
+    payload: dict[str, Any],
 ) -> None:
     actions.event(event, payload)
     actions.set(INPUT_COMMAND=command)
@@ -277,12 +296,14 @@ def test_pending_jobs(
     assert result_json(actions)["errors"][0]["code"] == "CA109"
 
 
-def test_pending_job_in_json(run_cli: RunCli, actions: ActionsStep) -> None:
+def test_pending_job_in_json(run_cli: RunCli, actions: ActionsStep, github: FakeGitHub) -> None:
     actions.set(INPUT_COMMAND="tests")
     result = run_cli("run", "--output", "json")
     assert result.code == 2
-    # stdout holds only the JSON envelope (no secrets to mask here).
-    data = result.json()
+    # stdout holds the token's mask, then only the JSON envelope.
+    mask, envelope = result.out.split("\n", 1)
+    assert mask == f"::add-mask::{FAKE_GITHUB_TOKEN}"
+    data = json.loads(envelope)
     assert data["errors"][0]["code"] == "CA109"
     assert data["command"] == "run"
 
@@ -501,7 +522,9 @@ def test_the_comment_fix_job_needs_a_token(run_cli: RunCli, actions: ActionsStep
     assert "job: comment-fix (asked for in a PR comment)" in result.err
 
 
-def test_the_fix_compute_step_needs_the_failed_tests(run_cli: RunCli, actions: ActionsStep) -> None:
+def test_the_fix_compute_step_needs_the_failed_tests(
+    run_cli: RunCli, actions: ActionsStep, github: FakeGitHub
+) -> None:
     actions.event("pull_request", {"action": "opened", "number": 1, "pull_request": {"number": 1}})
     actions.set(INPUT_COMMAND="fix")
     result = run_cli("run")
@@ -510,7 +533,9 @@ def test_the_fix_compute_step_needs_the_failed_tests(run_cli: RunCli, actions: A
     assert "args '--junit FILE' or '--log FILE'" in result.err
 
 
-def test_the_fix_job_refuses_unknown_args(run_cli: RunCli, actions: ActionsStep) -> None:
+def test_the_fix_job_refuses_unknown_args(
+    run_cli: RunCli, actions: ActionsStep, github: FakeGitHub
+) -> None:
     actions.event("workflow_run", {"workflow_run": {"id": 5}})
     actions.set(INPUT_COMMAND="fix", INPUT_ARGS="--frobnicate")
     result = run_cli("run")
@@ -518,7 +543,9 @@ def test_the_fix_job_refuses_unknown_args(run_cli: RunCli, actions: ActionsStep)
     assert "error[CA106]" in result.err
 
 
-def test_a_privileged_fix_job_never_computes(run_cli: RunCli, actions: ActionsStep) -> None:
+def test_a_privileged_fix_job_never_computes(
+    run_cli: RunCli, actions: ActionsStep, github: FakeGitHub
+) -> None:
     actions.event("workflow_run", {"workflow_run": {"id": 5}})
     actions.set(INPUT_COMMAND="fix", INPUT_ARGS="--compute", INPUT_GITHUB_TOKEN="ghs_x")
     result = run_cli("run")

@@ -89,7 +89,11 @@ def compute_step(
     outcome = run_cli("run")
     data = json.loads(actions.outputs()["result-json"])
     assert outcome.code == 0, (outcome.err, data["errors"])
-    assert len(world.fake.requests) == requests_before  # the compute step asks GitHub nothing
+    # The compute step asks GitHub only for the configuration at the base commit (the
+    # checkout is the pull request's merge commit: its config file is not trusted).
+    asked = list(world.fake.requests)[requests_before:]
+    assert asked and all(r.method == "GET" and "/contents" in r.path for r in asked)
+    assert all(r.query.get("ref") == [base] for r in asked)
     result: dict[str, Any] = data["result"]
     assert result["job"] == "fix"
     assert result["action"] == "computed", result["reasons"]

@@ -41,12 +41,10 @@ def failed_main_run(world: World, step: RunStep) -> WorkflowRun:
     )
 
 
-def job(
-    run_cli: RunCli, actions: ActionsStep, run: WorkflowRun, config: str = ON
-) -> dict[str, Any]:
-    """The privileged ``workflow_run`` job for ``run``, with ``config`` checked out."""
-    (actions.workspace / ".github").mkdir(exist_ok=True)
-    (actions.workspace / ".github" / "ci-agent.yml").write_text(config, encoding="utf-8")
+def job(world: World, actions: ActionsStep, run: WorkflowRun, config: str = ON) -> dict[str, Any]:
+    """The privileged ``workflow_run`` job for ``run``; ``config`` is the configuration at the
+    commit its workflow comes from (GITHUB_SHA), where a ``workflow_run`` job reads it."""
+    sha = world.repo.commit("ci-agent-config", {".github/ci-agent.yml": config}, "Configure")
     payload = {
         "action": "completed",
         "workflow_run": {
@@ -59,8 +57,8 @@ def job(
         "repository": {"full_name": "acme/widgets", "default_branch": "main"},
     }
     actions.event("workflow_run", payload)
-    actions.set(INPUT_GITHUB_TOKEN=TOKEN, INPUT_COMMAND="fix")
-    outcome = run_cli("run")
+    actions.set(INPUT_GITHUB_TOKEN=TOKEN, INPUT_COMMAND="fix", GITHUB_SHA=sha)
+    outcome = world.run_cli("run")
     data = json.loads(actions.outputs()["result-json"])
     assert outcome.code == 0, (outcome.err, data["errors"])
     return data["result"]  # type: ignore[no-any-return]
@@ -75,7 +73,7 @@ def test_a_failure_on_main_opens_one_issue_with_the_suspects(
     world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
 ) -> None:
     green, run = main_broken
-    result = job(run_cli, actions, run)
+    result = job(world, actions, run)
     assert result["action"] == "analyzed", result["reasons"]
     assert result["issue"]["action"] == "opened"
     [issue] = failure_issues(world)
@@ -93,7 +91,7 @@ def test_a_failure_on_main_opens_one_issue_with_the_suspects(
     assert not world.repo.comments_on(issue.number)
 
     # The same run again (a re-run of the job): nothing new is written.
-    again = job(run_cli, actions, run)
+    again = job(world, actions, run)
     assert again["issue"]["action"] == "unchanged"
     assert len(failure_issues(world)) == 1
     assert not world.repo.comments_on(issue.number)
@@ -103,11 +101,11 @@ def test_a_further_failure_comments_once_and_a_green_run_closes_the_issue(
     world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
 ) -> None:
     _, first = main_broken
-    opened = job(run_cli, actions, first)["issue"]["number"]
+    opened = job(world, actions, first)["issue"]["number"]
     world.repo.commit("main", {"NOTES.md": "notes\n"}, "Notes (#14)")
     second = failed_main_run(world, world.pytest_step())
     for _ in range(2):  # the second job run for the same run edits its comment, never re-posts
-        result = job(run_cli, actions, second)
+        result = job(world, actions, second)
         assert result["issue"]["number"] == opened
     assert result["issue"]["action"] == "unchanged"
     [comment] = world.repo.comments_on(opened)
@@ -117,7 +115,7 @@ def test_a_further_failure_comments_once_and_a_green_run_closes_the_issue(
 
     world.repo.commit("main", {"calc.py": CALC}, "Fix add (#15)")
     passed = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
-    result = job(run_cli, actions, passed)
+    result = job(world, actions, passed)
     assert result["action"] == "closed-issue", result["reasons"]
     assert not failure_issues(world)
     [closed] = failure_issues(world, "closed")
@@ -127,7 +125,7 @@ def test_a_further_failure_comments_once_and_a_green_run_closes_the_issue(
 
     # The next green run finds nothing to close.
     later = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
-    result = job(run_cli, actions, later)
+    result = job(world, actions, later)
     assert result["action"] == "passed"
     assert "no failure issue was open" in result["reasons"][0]
 
@@ -136,19 +134,19 @@ def test_an_issue_a_person_wrote_with_the_marker_is_left_alone(
     world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
 ) -> None:
     _, run = main_broken
-    first = job(run_cli, actions, run)["issue"]["number"]
+    first = job(world, actions, run)["issue"]["number"]
     issue = world.repo.issues[first]
     forged = world.repo.add_issue(
         "CI failing on main: CI", body=issue.body, user="mallory", labels=["ci-agent"]
     )
     world.repo.issues[first].state = "closed"  # someone closed ci-agent's own issue
     second = failed_main_run(world, world.pytest_step())
-    result = job(run_cli, actions, second)
+    result = job(world, actions, second)
     assert result["issue"]["action"] == "opened"
     assert result["issue"]["number"] not in (first, forged.number)
     assert not world.repo.comments_on(forged.number)
     passed = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
-    job(run_cli, actions, passed)
+    job(world, actions, passed)
     assert world.repo.issues[forged.number].state == "open"
 
 
@@ -157,7 +155,7 @@ def test_without_issues_write_the_analysis_still_stands(
 ) -> None:
     _, run = main_broken
     world.fake.faults.status("POST", "/repos/*/issues", 403, times=None)
-    result = job(run_cli, actions, run)
+    result = job(world, actions, run)
     assert result["action"] == "analyzed"
     assert result["issue"] is None
     assert "could not open or update the failure issue: CA30" in result["reasons"][-1]
@@ -168,22 +166,25 @@ def test_off_by_default_no_issue_and_a_green_run_is_a_no_op(
     world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
 ) -> None:
     _, run = main_broken
-    result = job(run_cli, actions, run, config="fix: {}\n")
+    result = job(world, actions, run, config="fix: {}\n")
     assert result["action"] == "analyzed"
     assert result["issue"] is None
     assert not failure_issues(world)
     passed = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
     before = len(world.fake.requests)
-    result = job(run_cli, actions, passed, config="fix: {}\n")
+    result = job(world, actions, passed, config="fix: {}\n")
     assert result["action"] == "passed"
-    assert len(world.fake.requests) == before  # nothing asked of GitHub
+    # Nothing asked of GitHub but the configuration at the workflow's commit.
+    asked = list(world.fake.requests)[before:]
+    assert [r.method for r in asked] == ["GET"] * len(asked)
+    assert all("/contents" in r.path for r in asked)
 
 
 def test_a_pull_request_failure_never_opens_the_issue(
     world: World, run_cli: RunCli, actions: ActionsStep
 ) -> None:
     run = world.failed_run(world.pytest_step())
-    result = job(run_cli, actions, run)
+    result = job(world, actions, run)
     assert result["issue"] is None
     assert not failure_issues(world)
 
@@ -192,11 +193,11 @@ def test_the_issue_is_found_across_pages_of_open_issues(
     world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
 ) -> None:
     _, run = main_broken
-    opened = job(run_cli, actions, run)["issue"]["number"]
+    opened = job(world, actions, run)["issue"]["number"]
     for n in range(120):  # newer issues with the same label push it to the second page
         world.repo.add_issue(f"Other {n}", body="text", labels=["ci-agent"])
     second = failed_main_run(world, world.pytest_step())
-    result = job(run_cli, actions, second)
+    result = job(world, actions, second)
     assert (result["issue"]["number"], result["issue"]["action"]) == (opened, "created")
     assert len(failure_issues(world)) == 121
 
@@ -220,11 +221,11 @@ def test_a_green_pull_request_run_closes_nothing(
     world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
 ) -> None:
     _, run = main_broken
-    opened = job(run_cli, actions, run)["issue"]["number"]
+    opened = job(world, actions, run)["issue"]["number"]
     green_pr = world.repo.add_workflow_run(
         head_branch="feature", event="pull_request", conclusion="success"
     )
-    result = job(run_cli, actions, green_pr)
+    result = job(world, actions, green_pr)
     assert result["action"] == "passed"
     assert "not a push to the default branch" in result["reasons"][0]
     assert world.repo.issues[opened].state == "open"
@@ -235,9 +236,9 @@ def test_a_dry_run_opens_and_closes_nothing(
 ) -> None:
     _, run = main_broken
     actions.set(INPUT_DRY_RUN="true")
-    assert job(run_cli, actions, run)["issue"] is None
+    assert job(world, actions, run)["issue"] is None
     passed = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
-    result = job(run_cli, actions, passed)
+    result = job(world, actions, passed)
     assert "dry run: no issue closed" in result["reasons"][0]
     assert not failure_issues(world)
 
@@ -247,12 +248,12 @@ def test_a_refused_close_is_reported_and_a_lost_green_commit_lists_no_suspects(
 ) -> None:
     _, run = main_broken
     world.fake.faults.status("GET", "/repos/*/compare/*", 404, times=None)  # after a force-push
-    result = job(run_cli, actions, run)
+    result = job(world, actions, run)
     assert result["analysis"]["suspects"] == []
     opened = result["issue"]["number"]
     world.fake.faults.status("PATCH", f"/repos/*/issues/{opened}", 403, times=None)
     passed = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
-    result = job(run_cli, actions, passed)
+    result = job(world, actions, passed)
     assert result["action"] == "passed"
     assert "could not close the failure issue: CA30" in result["reasons"][0]
     assert world.repo.issues[opened].state == "open"
@@ -262,13 +263,13 @@ def test_a_green_run_older_than_the_newest_failure_keeps_the_issue_open(
     world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
 ) -> None:
     _, first = main_broken
-    opened = job(run_cli, actions, first)["issue"]["number"]
+    opened = job(world, actions, first)["issue"]["number"]
     # A green run starts, then a newer failed run finishes first (runs finish out of order).
     green = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
     world.repo.commit("main", {"NOTES.md": "notes\n"}, "Notes (#14)")
     newer = failed_main_run(world, world.pytest_step())
-    assert job(run_cli, actions, newer)["issue"]["action"] == "created"
-    result = job(run_cli, actions, green)
+    assert job(world, actions, newer)["issue"]["action"] == "created"
+    result = job(world, actions, green)
     assert result["action"] == "passed"
     assert result["issue"]["action"] == "kept-open"
     assert "a newer run failed" in result["reasons"][0]
@@ -279,7 +280,7 @@ def test_a_cancelled_run_is_not_green(
     world: World, main_broken: tuple[str, WorkflowRun], run_cli: RunCli, actions: ActionsStep
 ) -> None:
     _, run = main_broken
-    opened = job(run_cli, actions, run)["issue"]["number"]
+    opened = job(world, actions, run)["issue"]["number"]
     job_entry = {"name": "test", "conclusion": "cancelled", "log": "cancelled\n"}
     cancelled = world.repo.add_workflow_run(
         head_branch="main", event="push", conclusion="cancelled", jobs=[job_entry]
@@ -299,7 +300,7 @@ def test_a_release_pull_request_of_the_default_branch_gets_no_comment(
     green, run = main_broken
     world.repo.commit("production", {"RELEASE.md": "v1\n"}, "Release base", parent=green)
     release = world.repo.open_pull("main", base="production", title="Release").number
-    result = job(run_cli, actions, run)
+    result = job(world, actions, run)
     assert result["pull_request"] is None
     assert result["issue"]["action"] == "opened"
     assert not world.repo.comments_on(release)
@@ -316,7 +317,7 @@ def test_a_failed_push_elsewhere_opens_no_issue(
         conclusion="failure",
         jobs=[{"name": "test", "conclusion": "failure", "log": log}],
     )
-    result = job(run_cli, actions, run)
+    result = job(world, actions, run)
     assert result["issue"] is None
     assert result["triage"]["source"]["critical"] is False
     assert not failure_issues(world)
@@ -328,7 +329,7 @@ def test_a_failure_that_finishes_after_a_newer_green_run_opens_no_issue(
     _, run = main_broken
     world.repo.commit("main", {"calc.py": CALC}, "Fix add (#15)")
     newer = world.repo.add_workflow_run(head_branch="main", event="push", conclusion="success")
-    result = job(run_cli, actions, run)
+    result = job(world, actions, run)
     assert result["action"] == "analyzed"
     assert result["issue"] is None
     assert f"run {newer.id} of the workflow passed after this one" in result["reasons"][-1]
