@@ -66,12 +66,14 @@ def test_a_pull_request_gets_one_sticky_plan_comment(
     actions: ActionsStep, run_cli: RunCli, fake_github: FakeGitHub
 ) -> None:
     fake_github.require_token("ghs_PLANtoken", login="github-actions[bot]")
-    repo = fake_github.create_repo("acme/widgets", files={"README.md": "# x\n"})
-    repo.commit("feature", {"api/app.py": "print(1)\n"}, "change")
+    repo = fake_github.create_repo("acme/widgets", files=dict(FILES))
+    repo.commit("feature", dict(CHANGE), "change")
     number = repo.open_pull("feature", title="Change").number
+    base, head = str(repo.branch_sha("main")), str(repo.branch_sha("feature"))
+    # The checkout holds both commits, as actions/checkout with fetch-depth 0 does.
     git(actions.workspace, "init", "-q")
-    base = commit(actions, FILES, "base")
-    head = commit(actions, CHANGE, "change")
+    git(actions.workspace, "fetch", "-q", str(repo.git.path), "main", "feature")
+    git(actions.workspace, "checkout", "-q", head)
     payload = {
         "action": "synchronize",
         "number": number,
