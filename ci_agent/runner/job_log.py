@@ -24,7 +24,7 @@ class JobLog:
     def __init__(self, out: TextIO, err: TextIO, *, secrets: Iterable[str] = ()) -> None:
         self.out = out
         self.err = err
-        self._secrets = tuple(secrets)
+        self._secrets = tuple(dict.fromkeys(secrets))  # once each, in the order given
         self._commands = WorkflowCommands(err)
         self._masked = False
 
