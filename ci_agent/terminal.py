@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import click
 
 from ci_agent.errors import CiAgentError
 from ci_agent.redact import Redactor
-from ci_agent.runner.job_log import JobLog
+
+if TYPE_CHECKING:
+    from ci_agent.runner.job_log import JobLog
 
 __all__ = ["Progress", "Terminal"]
 
@@ -81,7 +83,12 @@ class Terminal:
         self.in_actions = in_actions
         self.output = output
         self.color = color and not in_actions and _isatty(err)
-        self._log = JobLog(out, err, secrets=secrets) if in_actions else None
+        self._log: JobLog | None = None
+        if in_actions:
+            # Imported here: a run outside Actions never needs the runner package.
+            from ci_agent.runner.job_log import JobLog
+
+            self._log = JobLog(out, err, secrets=secrets)
 
     def _style(self, text: str, **style: Any) -> str:
         return click.style(text, **style) if self.color else text
