@@ -33,6 +33,12 @@ __all__ = ["RUNNER_LINE_BREAK", "command_like", "inert_json", "inert_line", "ine
 RUNNER_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 _ESCAPE = "\\"
+# Text of printable ASCII lines needs no per-character pass: no character is ignorable and
+# each is its own NFKC form, so two C-speed substitutions do what the walk below does.
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
+_PLAIN_COMMAND_START = re.compile(r"\n( *)::")
+# Every character whose NFKC form holds a ``#``: a ``##[`` needs two of them.
+_HASHES = re.compile("[#\ufe5f\uff03]")
 # Characters ICU may skip when matching: controls, format characters (zero-width spaces, bidi
 # marks, soft hyphen), unassigned and private code points, combining marks, Hangul fillers.
 _IGNORABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Mn", "Me"})
@@ -53,12 +59,25 @@ def _seen(line: str) -> str:
     return "".join(_view(char) for char in line)
 
 
+def _starts_with_colons(line: str) -> bool:
+    """Whether the line's view starts with ``::`` after whitespace; reads only its start."""
+    seen = ""
+    for char in line:
+        seen += _view(char)
+        start = seen.lstrip()
+        if len(start) >= 2:
+            return start.startswith("::")
+    return False
+
+
 def command_like(line: str) -> bool:
     """Whether the runner could take this one line (no line breaks) as a workflow command."""
-    if ":" not in line and "#" not in line and line.isascii():
-        return False  # the common case, without a per-character pass
-    seen = _seen(line)
-    return seen.lstrip().startswith("::") or "##[" in seen
+    if line.isascii() and line.isprintable():
+        # The common case: printable ASCII has no ignorable character and is its own NFKC.
+        return line.lstrip(" ").startswith("::") or "##[" in line
+    if _starts_with_colons(line):
+        return True
+    return len(_HASHES.findall(line)) >= 2 and "##[" in _seen(line)
 
 
 def _escape_start(line: str) -> str:
@@ -100,17 +119,34 @@ def _utf16_units(char: str) -> list[int]:
     return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
+def _plain(text: str) -> bool:
+    """Whether ``text`` is printable ASCII and ``\\n`` only (``str.isprintable`` is slower)."""
+    return text.isascii() and not text.encode("ascii").translate(None, _PRINTABLE_ASCII)
+
+
+def _plain_inert(text: str, bracket: str) -> str:
+    """:func:`inert_line` for text whose lines are all printable ASCII."""
+    text = text.replace("##[", "##" + bracket)
+    if "::" not in text:
+        return text
+    return _PLAIN_COMMAND_START.sub(r"\n\1\\::", "\n" + text)[1:]
+
+
 def inert_line(line: str) -> str:
     """One line (no line breaks) the runner will not take as a command; unchanged if harmless."""
+    if line.isascii() and line.isprintable():
+        return _plain_inert(line, "\\[")
     if not command_like(line):
         return line
-    if _seen(line).lstrip().startswith("::"):
+    if _starts_with_colons(line):
         line = _escape_start(line)
     return _break_legacy(line, _text_bracket)
 
 
 def inert_text(text: str) -> str:
     """Every line made inert; line breaks become ``\\n`` (the runner treats a lone CR as one)."""
+    if _plain(text):
+        return _plain_inert(text, "\\[")
     return "\n".join(inert_line(line) for line in RUNNER_LINE_BREAK.split(text))
 
 
@@ -120,6 +156,8 @@ def inert_json(text: str) -> str:
     ``json.dumps`` never starts a line with ``::`` (strings are quoted, line breaks escaped),
     so only the legacy form needs care; a line that is not JSON is escaped as text.
     """
+    if _plain(text):
+        return _plain_inert(text, "\\u005b")
     return "\n".join(
         inert_line(_break_legacy(line, _json_bracket)) if command_like(line) else line
         for line in RUNNER_LINE_BREAK.split(text)

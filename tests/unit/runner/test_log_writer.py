@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 import random
+import sys
+import unicodedata
 
 import pytest
 from markdown_it import MarkdownIt
@@ -17,7 +19,13 @@ from ci_agent.errors import fail
 from ci_agent.redact import Redactor
 from ci_agent.runner import Runner
 from ci_agent.runner.annotations import Annotation
-from ci_agent.runner.inert import command_like, inert_json, inert_line, inert_text
+from ci_agent.runner.inert import (
+    RUNNER_LINE_BREAK,
+    command_like,
+    inert_json,
+    inert_line,
+    inert_text,
+)
 from ci_agent.runner.job_log import JobLog
 from ci_agent.terminal import Terminal
 from tests.unit.runner.runner_log import Command, RunnerLog, executed, parse_line
@@ -111,15 +119,29 @@ def test_json_that_is_not_json_is_still_inert() -> None:
     assert inert_json("::error::x\n") == "\\::error::x\n"
 
 
-ALPHABET = [":", ":", "#", "#", "[", "]", " ", "\t", "\r", "\n", "a", "\u200b", "\u00ad"]
-ALPHABET += ["\uff1a", "\x00", "\u2003", "e", "r", "o", "error", "add-mask", "stop-commands"]
+ALPHABET = [":", ":", "#", "#", "[", "]", " ", "\t", "\r", "\n", "a", "\u200b", "\u00ad", "\\"]
+ALPHABET += ["\uff1a", "\uff03", "\u2a74", "\x00", "\u2003", "error", "add-mask", "stop-commands"]
+
+
+def test_only_these_characters_normalise_to_a_hash() -> None:
+    """The hash pre-check in ``command_like`` relies on this list (checked on every code point)."""
+    hashes = {
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF and "#" in unicodedata.normalize("NFKC", chr(code))
+    }
+    assert hashes == {"#", "\ufe5f", "\uff03"}
 
 
 def test_random_text_never_carries_a_command() -> None:
     rng = random.Random(20261206)
     for _ in range(3000):
         text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 24)))
-        assert executed(inert_text(text)) == [], repr(text)
+        inert = inert_text(text)
+        assert executed(inert) == [], repr(text)
+        # Escaping only adds backslashes (and writes every line break as LF).
+        lines = "\n".join(RUNNER_LINE_BREAK.split(text))
+        assert inert.replace("\\", "") == lines.replace("\\", ""), repr(text)
         as_json = json.dumps({text: [text]}, ensure_ascii=rng.random() < 0.5)
         inert = inert_json(as_json)
         assert json.loads(inert) == {text: [text]}
