@@ -39,6 +39,8 @@ _PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
 _PLAIN_COMMAND_START = re.compile(r"\n( *)::")
 # Every character whose NFKC form holds a ``#``: a ``##[`` needs two of them.
 _HASHES = re.compile("[#\ufe5f\uff03]")
+# Every character whose NFKC form holds a ``:``.
+_COLONS = frozenset(":\ufe13\ufe55\uff1a\u2a74")
 # Characters ICU may skip when matching: controls, format characters (zero-width spaces, bidi
 # marks, soft hyphen), unassigned and private code points, combining marks, Hangul fillers.
 _IGNORABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Mn", "Me"})
@@ -61,6 +63,9 @@ def _seen(line: str) -> str:
 
 def _starts_with_colons(line: str) -> bool:
     """Whether the line's view starts with ``::`` after whitespace; reads only its start."""
+    start = line.lstrip()
+    if start and start[0] not in _COLONS and _view(start[0]).strip():
+        return False  # the first character that counts is no colon
     seen = ""
     for char in line:
         seen += _view(char)

@@ -123,14 +123,16 @@ ALPHABET = [":", ":", "#", "#", "[", "]", " ", "\t", "\r", "\n", "a", "\u200b", 
 ALPHABET += ["\uff1a", "\uff03", "\u2a74", "\x00", "\u2003", "error", "add-mask", "stop-commands"]
 
 
-def test_only_these_characters_normalise_to_a_hash() -> None:
-    """The hash pre-check in ``command_like`` relies on this list (checked on every code point)."""
-    hashes = {
-        chr(code)
+def test_only_these_characters_normalise_to_a_hash_or_a_colon() -> None:
+    """The pre-checks in ``command_like`` rely on these lists (checked on every code point)."""
+    forms = {
+        chr(code): unicodedata.normalize("NFKC", chr(code))
         for code in range(sys.maxunicode + 1)
-        if not 0xD800 <= code <= 0xDFFF and "#" in unicodedata.normalize("NFKC", chr(code))
+        if not 0xD800 <= code <= 0xDFFF
     }
-    assert hashes == {"#", "\ufe5f", "\uff03"}
+    assert {char for char, form in forms.items() if "#" in form} == {"#", "\ufe5f", "\uff03"}
+    colons = {char for char, form in forms.items() if ":" in form}
+    assert colons == {":", "\ufe13", "\ufe55", "\uff1a", "\u2a74"}
 
 
 def test_random_text_never_carries_a_command() -> None:
