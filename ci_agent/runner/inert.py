@@ -87,11 +87,8 @@ def command_like(line: str) -> bool:
 
 def _escape_start(line: str) -> str:
     """Put the escape before the first character that is neither whitespace nor ignorable."""
-    for index, char in enumerate(line):
-        seen = _view(char)
-        if seen and not seen.isspace():
-            return line[:index] + _ESCAPE + line[index:]
-    return line
+    index = next((i for i, char in enumerate(line) if _view(char).strip()), 0)
+    return line[:index] + _ESCAPE + line[index:]
 
 
 def _break_legacy(line: str, bracket: Callable[[str], str]) -> str:
