@@ -157,7 +157,8 @@ def execute(
             workspace=cwd,
             in_actions=env.get("GITHUB_ACTIONS") == "true",
         )
-    redact = Redactor((*settings.secrets(), *_env_secrets(env)))
+    secrets = (*settings.secrets(), *_env_secrets(env))
+    redact = Redactor(secrets)
     term = Terminal(
         sys.stdout,
         sys.stderr,
@@ -166,7 +167,10 @@ def execute(
         quiet=settings.quiet,
         verbosity=settings.verbosity,
         in_actions=settings.in_actions,
+        output=settings.output,
+        secrets=secrets,
     )
+    term.mask_secrets()
     retry = RetryPolicy(RetryConfig(max_total_wait=settings.config.github.max_retry_wait))
     services = Services(settings, env, term, metrics, retry)
     invocation = Invocation(settings, term, metrics, env, cwd, config_error, retry, services)
@@ -214,7 +218,7 @@ def _run_body(body: Body, invocation: Invocation, command: str) -> Outcome:
 def _maybe_traceback(invocation: Invocation, verbosity: int, *, always: bool = False) -> None:
     """Tracebacks only at -vv; for internal errors a hint how to get one."""
     if verbosity >= 2:
-        invocation.term.err.write(invocation.term.redact(traceback.format_exc()))
+        invocation.term.traceback(traceback.format_exc())
     elif always:
         invocation.term.detail("(run with -vv for the traceback)", level=0)
 
@@ -233,14 +237,27 @@ def _env_secrets(environ: Mapping[str, str]) -> list[str]:
 def _emit_error(
     error: CiAgentError, overrides: CliOverrides, command: str, environ: Mapping[str, str]
 ) -> int:
-    redact = Redactor(_env_secrets(environ))
+    term = _early_terminal(environ, overrides.output, color=not overrides.no_color)
     if overrides.output == "json":
         outcome = Outcome(command, errors=[error])
-        sys.stdout.write(render(outcome, Metrics(), "json", redact) + "\n")
+        term.result(render(outcome, Metrics(), "json", term.redact))
     else:
-        color = not overrides.no_color and not environ.get("NO_COLOR")
-        Terminal(sys.stdout, sys.stderr, redact=redact, color=color).error(error)
+        term.error(error)
     return error.exit_code
+
+
+def _early_terminal(environ: Mapping[str, str], output: str | None, *, color: bool) -> Terminal:
+    """A Terminal for errors met before the settings exist (the job log's rules still hold)."""
+    secrets = _env_secrets(environ)
+    return Terminal(
+        sys.stdout,
+        sys.stderr,
+        redact=Redactor(secrets),
+        color=color and not environ.get("NO_COLOR"),
+        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+        output=output or "text",
+        secrets=secrets,
+    )
 
 
 def report_early_error(error: CiAgentError, args: list[str]) -> int:
@@ -251,13 +268,14 @@ def report_early_error(error: CiAgentError, args: list[str]) -> int:
     from ci_agent.capabilities import COMMANDS
 
     command = next((a for a in args if a in COMMANDS), "")
-    redact = Redactor(_env_secrets(os.environ))
+    term = _early_terminal(
+        os.environ, "json" if wants_json else None, color="--no-color" not in args
+    )
     if wants_json:
         payload = envelope(Outcome(command, errors=[error]), Metrics())
-        sys.stdout.write(redact(json.dumps(payload, indent=2)) + "\n")
+        term.result(term.redact(json.dumps(payload, indent=2)))
     else:
-        color = "--no-color" not in args and not os.environ.get("NO_COLOR")
-        Terminal(sys.stdout, sys.stderr, redact=redact, color=color).error(error)
+        term.error(error)
     return error.exit_code
 
 

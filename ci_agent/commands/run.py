@@ -79,13 +79,9 @@ def _run(invocation: Invocation) -> Outcome:
     settings = invocation.settings
     if not settings.in_actions:
         raise fail("CA112")
-    from ci_agent.runner.commands import WorkflowCommands
     from ci_agent.runner.events import load_event
     from ci_agent.runner.inputs import get_input
 
-    commands = WorkflowCommands(invocation.term.out)
-    for secret in settings.secrets():
-        commands.add_mask(secret)
     try:
         # The action always passes `command` (default auto); without it, `run` was called
         # outside the action, where none of its inputs exist.

@@ -41,24 +41,7 @@ def pull_request_review(invocation: Invocation, event: Event) -> Outcome:
         raise fail("CA113", event=event.name, command="review", allowed="pull_request")
     outcome = github_review(invocation, _repository(invocation, event), event.pr_number)
     outcome.result = {"job": "review", **outcome.result}
-    outcome.text = _inert(outcome.text)
     return outcome
-
-
-def _inert(text: str) -> str:
-    """The review's text for the log, where the runner must not read commands in it.
-
-    It quotes paths chosen by the PR's author and findings written by a model the PR's text
-    can steer; a line of it such as ``::set-output ...`` or ``::error ...`` would otherwise be
-    a workflow command (the runner ignores leading spaces).
-    """
-    import io
-
-    from ci_agent.runner.commands import WorkflowCommands
-
-    buffer = io.StringIO()
-    WorkflowCommands(buffer).untrusted(text)
-    return buffer.getvalue()
 
 
 def comment_command(invocation: Invocation, event: Event, command: str) -> Outcome:
@@ -88,7 +71,6 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
             _same_head_as_commented(forge, number, event)
             # The same forge: the job's writes stay ≥ 1 s apart (secondary rate limits).
             outcome = github_review(invocation, repository, number, forge)
-            outcome.text = _inert(outcome.text)
         elif command == "comment-fix":
             from ci_agent.commands.fix import FixArgs, fix_with_forge
 
@@ -96,7 +78,6 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
             # The commands job cannot push (contents: read): a fix lands as suggestions.
             args = FixArgs(pr=number, compute=False, delivery="suggest")
             outcome = fix_with_forge(invocation, forge, repository, args)
-            outcome.text = _inert(outcome.text)
         else:
             outcome = _help(forge, number)
     except Exception:

@@ -3,7 +3,9 @@
 :class:`Runner` is the facade most code needs; the modules hold the pieces:
 ``commands`` (workflow commands), ``files`` (``GITHUB_OUTPUT`` and friends), ``inputs``,
 ``summary`` (the job summary), ``annotations`` (and their budget), ``events`` (the payload),
-``environment`` (``GITHUB_*`` variables) and ``local`` (plain text outside Actions).
+``environment`` (``GITHUB_*`` variables), ``local`` (plain text outside Actions), and
+``job_log`` with ``inert``: the one writer of a step's output, which lets the runner obey
+only our own commands.
 """
 
 from __future__ import annotations

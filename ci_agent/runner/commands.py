@@ -5,10 +5,11 @@ from __future__ import annotations
 import abc
 import json
 import re
-import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Literal, TextIO, TypedDict, Unpack
+
+from ci_agent.runner.inert import inert_text
 
 __all__ = [
     "AnnotationLevel",
@@ -206,11 +207,6 @@ class WorkflowCommands(CommandSink):
         self.issue("echo", None, "on" if enabled else "off")
 
     def untrusted(self, text: str) -> None:
-        """Print text between ``::stop-commands::TOKEN`` and ``::TOKEN::`` with a fresh token."""
-        token = secrets.token_hex(16)
-        # The text could end the pause itself only by containing the token.
-        while token in text:
-            token = secrets.token_hex(16)
-        self.issue("stop-commands", None, token)
-        self._stream.write(text if text.endswith("\n") or not text else text + "\n")
-        self.issue(token)
+        """Print text with every line the runner would obey escaped (see ``runner.inert``)."""
+        self._stream.write(inert_text(text if text.endswith("\n") or not text else text + "\n"))
+        self._stream.flush()

@@ -145,13 +145,14 @@ def test_secrets_are_masked_first_and_never_printed(run_cli: RunCli, actions: Ac
     )
     result = run_cli("run")
     assert result.code == 0, result
-    lines = result.out.splitlines()
+    # Masks go first on stderr, which reaches the log even when stdout is captured.
+    lines = result.err.splitlines()
     assert lines[0] == f"::add-mask::{FAKE_GITHUB_TOKEN}"
     assert lines[1] == f"::add-mask::{FAKE_OPENAI_KEY}"
     rest = "\n".join(lines[2:])
     for secret in (FAKE_GITHUB_TOKEN, FAKE_OPENAI_KEY):
         assert secret not in rest
-        assert secret not in result.err
+        assert secret not in result.out
         assert secret not in actions.output_path.read_text(encoding="utf-8")
         assert secret not in actions.summary()
     data = result_json(actions)
@@ -167,10 +168,13 @@ def test_the_token_input_wins_over_the_environment(run_cli: RunCli, actions: Act
     )
     result = run_cli("run")
     assert result.code == 0
-    masks = [line for line in result.out.splitlines() if line.startswith("::add-mask::")]
-    assert masks == [f"::add-mask::{FAKE_GITHUB_TOKEN}"]
-    # The environment's token is not the one in use, but it is still redacted everywhere.
-    assert "env-token-value-1234" not in result.out + result.err
+    lines = result.err.splitlines()
+    masks = [line for line in lines if line.startswith("::add-mask::")]
+    assert masks[0] == f"::add-mask::{FAKE_GITHUB_TOKEN}"
+    # The environment's token is not the one in use, but it is still masked and redacted.
+    assert "::add-mask::env-token-value-1234" in masks
+    shown = [line for line in lines if not line.startswith("::add-mask::")]
+    assert "env-token-value-1234" not in result.out + "\n".join(shown)
     assert "env-token-value-1234" not in actions.output_path.read_text(encoding="utf-8")
 
 

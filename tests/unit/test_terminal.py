@@ -4,6 +4,7 @@ Actions log groups, and progress bars only where someone can see them."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -45,6 +46,7 @@ def make(
         quiet=quiet,
         verbosity=verbosity,
         in_actions=in_actions,
+        secrets=secrets,
     )
     return term, out, err
 
@@ -145,19 +147,73 @@ def test_result_goes_to_stdout_with_one_newline() -> None:
     assert err.getvalue() == ""
 
 
-def test_group_in_actions() -> None:
+def test_group_in_actions_wraps_the_messages_on_stderr() -> None:
     term, out, err = make(in_actions=True)
     with term.group("Diff"):
-        term.result("inside")
-    assert out.getvalue() == "::group::Diff\ninside\n::endgroup::\n"
-    assert err.getvalue() == ""
+        term.info("inside")
+    # stdout holds only the result, so a captured --output json stays one document.
+    assert out.getvalue() == ""
+    assert err.getvalue() == "::group::Diff\ninside\n::endgroup::\n"
 
 
 def test_group_in_actions_closes_on_error() -> None:
-    term, out, _ = make(in_actions=True)
+    term, _, err = make(in_actions=True)
     with pytest.raises(RuntimeError), term.group("Diff"):
         raise RuntimeError("x")
-    assert out.getvalue() == "::group::Diff\n::endgroup::\n"
+    assert err.getvalue() == "::group::Diff\n::endgroup::\n"
+
+
+def test_group_title_cannot_add_a_line() -> None:
+    term, _, err = make(in_actions=True, secrets=("s3cr3t-value",))
+    with term.group("a\n::add-mask::x s3cr3t-value"):
+        pass
+    assert err.getvalue().splitlines() == [
+        "::add-mask::s3cr3t-value",
+        "::group::a%0A::add-mask::x ***",
+        "::endgroup::",
+    ]
+
+
+def test_in_actions_the_masks_come_first_and_once() -> None:
+    term, out, err = make(in_actions=True, secrets=("tok-123456",))
+    term.mask_secrets()
+    term.info("uses tok-123456")
+    term.result("done")
+    assert err.getvalue() == "::add-mask::tok-123456\nuses ***\n"
+    assert out.getvalue() == "done\n"
+
+
+def test_in_actions_every_message_is_inert() -> None:
+    term, out, err = make(in_actions=True, verbosity=2)
+    term.info("a\n::error::x")
+    term.detail("  ::add-mask::y", level=2)
+    term.warn("w\r::stop-commands::t")
+    term.error(fail("CA601", problem="##[set-output name=a;]b"))
+    term.traceback("Traceback\n  ::warning::z\n")
+    term.result("::notice::r")
+    assert out.getvalue() == "\\::notice::r\n"
+    lines = err.getvalue().splitlines()
+    assert "\\::error::x" in lines and "  \\::add-mask::y" in lines
+    assert "\\::stop-commands::t" in lines and "  \\::warning::z" in lines
+    assert any("##\\[set-output name=a;]b" in line for line in lines)
+
+
+def test_in_actions_a_json_result_keeps_its_value() -> None:
+    term, out, _ = make(in_actions=True)
+    term.output = "json"
+    text = json.dumps({"message": "##[error]x", "lines": ["::error::y"]}, indent=2)
+    term.result(text)
+    assert "##[" not in out.getvalue()
+    assert json.loads(out.getvalue()) == json.loads(text)
+
+
+def test_outside_actions_text_is_unchanged() -> None:
+    term, out, err = make(verbosity=2)
+    term.info("::error::x")
+    term.traceback("##[error]y\n")
+    term.result("::add-mask::z")
+    assert err.getvalue() == "::error::x\n##[error]y\n"
+    assert out.getvalue() == "::add-mask::z\n"
 
 
 def test_group_on_a_terminal_is_a_heading() -> None:

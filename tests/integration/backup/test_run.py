@@ -56,8 +56,8 @@ def test_a_scheduled_backup_sets_the_artifact_outputs(
     assert outputs["sha256"] == path.with_name(path.name + ".sha256").read_text().split()[0]
     summary = step.summary()
     assert outputs["sha256"] in summary and "metadata skipped" in summary
-    out = capsys.readouterr().out
-    assert "::group::backup create" in out and "::endgroup::" in out
+    err = capsys.readouterr().err  # groups wrap the messages, on stderr
+    assert "::group::backup create" in err and "::endgroup::" in err
 
 
 def test_bad_args_are_a_coded_error(step: ActionsStep) -> None:

@@ -52,8 +52,9 @@ def privileged_job(
     outcome = run_cli("run")
     data = json.loads(actions.outputs()["result-json"])
     assert outcome.code == 0, (outcome.err, data["errors"])
-    shown = [line for line in outcome.out.splitlines() if not line.startswith("::add-mask::")]
-    assert TOKEN not in "\n".join(shown) + outcome.err + actions.summary()
+    output = (outcome.out + "\n" + outcome.err).splitlines()
+    shown = [line for line in output if not line.startswith("::add-mask::")]
+    assert TOKEN not in "\n".join(shown) + actions.summary()
     return data["result"]  # type: ignore[no-any-return]
 
 

@@ -339,7 +339,8 @@ def test_read_only_token_falls_back_to_annotations(
         ("::notice", "app/runner.py,line=1,endLine=1"),
     ]
     assert annotations[0].startswith("::error title=high%3A S602%3A `subprocess` call")
-    assert commands_seen(result.out) == ["add-mask", "error", "error", "notice"]
+    assert commands_seen(result.out) == ["error", "error", "notice"]
+    assert commands_seen(result.err) == ["add-mask"]  # masks go first, on stderr
     outputs = step.outputs()
     assert outputs["status"] == "findings"
     assert outputs["exit-code"] == "1"
@@ -351,7 +352,7 @@ def test_read_only_token_falls_back_to_annotations(
     assert "### Findings\n" in summary
     for place in ("app/runner.py:1", "app/runner.py:6", "app/util.py:22"):
         assert f"`{place}`" in summary
-    assert TOKEN not in unmasked(result.out) + result.err + summary
+    assert TOKEN not in unmasked(result.out) + unmasked(result.err) + summary
 
 
 # --- dry run ----------------------------------------------------------------------------------
@@ -424,7 +425,8 @@ def test_model_text_cannot_issue_workflow_commands(
     no_traceback(result)
     assert result.code == 1, result.out + result.err
     assert FORGED in result.out  # shown to the reader …
-    assert commands_seen(result.out) == ["add-mask", "add-mask"]  # … but not obeyed
+    assert commands_seen(result.out) == []  # … but not obeyed
+    assert commands_seen(result.err) == ["add-mask", "add-mask"]
     assert step.outputs()["status"] == "findings"
     assert TOKEN not in unmasked(result.out) and OPENAI_KEY not in unmasked(result.out)
 

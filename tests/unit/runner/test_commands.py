@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 
@@ -162,50 +161,21 @@ def test_echo(commands: WorkflowCommands, out: io.StringIO) -> None:
     assert lines(out) == ["::echo::on", "::echo::off"]
 
 
-def _stop_token(text: str) -> str:
-    match = re.fullmatch(r"::stop-commands::([0-9a-f]+)\n(.*)::\1::\n", text, re.DOTALL)
-    assert match is not None, text
-    return match.group(1)
-
-
-def test_untrusted_wraps_text_in_stop_commands(
+def test_untrusted_escapes_every_line_the_runner_would_obey(
     commands: WorkflowCommands, out: io.StringIO
 ) -> None:
-    text = "::set-env name=X::y\n::error::injected"
-    commands.untrusted(text)
-    token = _stop_token(out.getvalue())
-    assert token not in text
-    assert len(token) == 32
-    assert out.getvalue() == f"::stop-commands::{token}\n{text}\n::{token}::\n"
+    commands.untrusted("::set-env name=X::y\n  ::error::injected\rok ##[warning]w")
+    assert out.getvalue() == "\\::set-env name=X::y\n  \\::error::injected\nok ##\\[warning]w\n"
 
 
 def test_untrusted_keeps_a_final_newline(commands: WorkflowCommands, out: io.StringIO) -> None:
     commands.untrusted("line\n")
-    token = _stop_token(out.getvalue())
-    assert out.getvalue() == f"::stop-commands::{token}\nline\n::{token}::\n"
+    assert out.getvalue() == "line\n"
 
 
 def test_untrusted_empty_text(commands: WorkflowCommands, out: io.StringIO) -> None:
     commands.untrusted("")
-    token = _stop_token(out.getvalue())
-    assert out.getvalue() == f"::stop-commands::{token}\n::{token}::\n"
-
-
-def test_untrusted_uses_a_fresh_token_each_call() -> None:
-    first, second = io.StringIO(), io.StringIO()
-    WorkflowCommands(first).untrusted("x")
-    WorkflowCommands(second).untrusted("x")
-    assert _stop_token(first.getvalue()) != _stop_token(second.getvalue())
-
-
-def test_untrusted_retries_a_token_that_occurs_in_the_text(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    tokens = iter(["aaaa", "bbbb"])
-    monkeypatch.setattr("ci_agent.runner.commands.secrets.token_hex", lambda _n: next(tokens))
-    out = io.StringIO()
-    WorkflowCommands(out).untrusted("contains aaaa")
-    assert out.getvalue() == "::stop-commands::bbbb\ncontains aaaa\n::bbbb::\n"
+    assert out.getvalue() == ""
 
 
 def test_never_prints_set_output(commands: WorkflowCommands, out: io.StringIO) -> None:
