@@ -304,10 +304,9 @@ def test_pending_job_in_json(run_cli: RunCli, actions: ActionsStep, github: Fake
     actions.set(INPUT_COMMAND="tests")
     result = run_cli("run", "--output", "json")
     assert result.code == 2
-    # stdout holds the token's mask, then only the JSON envelope.
-    mask, envelope = result.out.split("\n", 1)
-    assert mask == f"::add-mask::{FAKE_GITHUB_TOKEN}"
-    data = json.loads(envelope)
+    # stdout holds only the JSON envelope; the token's mask went to stderr first.
+    assert f"::add-mask::{FAKE_GITHUB_TOKEN}" in result.err.splitlines()
+    data = json.loads(result.out)
     assert data["errors"][0]["code"] == "CA109"
     assert data["command"] == "run"
 
