@@ -9,15 +9,15 @@ for a failed assertion is the assertion and for an exception the ``raise``.
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
-from ci_agent.fix.extractor import BaseExtractor, Clip, Cursor, Sink
+from ci_agent.fix.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink
 from ci_agent.fix.model import Failure, Kind, Location
 from ci_agent.fix.paths import is_library
 
 __all__ = ["Pytest"]
 
-_MAX_TESTS = 1000
 _HEADER = re.compile(r"^=+ (FAILURES|ERRORS) =+$")
 _SUMMARY = re.compile(r"^=+ short test summary info =+$")
 _RULE = re.compile(r"^=+ .*=+$")
@@ -43,7 +43,7 @@ class _Section:
     key: str
     step: int
     offset: int
-    clip: Clip = field(default_factory=Clip)
+    clip: Clip | None = field(default_factory=Clip)
     first: str | None = None
     exception: str | None = None
     project: Location | None = None
@@ -90,7 +90,7 @@ class Pytest(BaseExtractor):
         self._tests: dict[str, _Test] = {}
         self._sections: list[_Section] = []
         self._current: _Section | None = None
-        self._orphans: list[_Section] = []  # --tb=line: failures without a headline
+        self._orphans: deque[_Section] = deque()  # --tb=line: failures without a headline
         self._loose: str | None = None
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
@@ -107,14 +107,14 @@ class Pytest(BaseExtractor):
 
     def flush(self, sink: Sink) -> None:
         """Emit one failure per failing test, in the order they were first seen."""
-        sections: dict[str, list[_Section]] = {}
+        sections: dict[str, deque[_Section]] = {}
         for section in self._sections:
-            sections.setdefault(section.key, []).append(section)
+            sections.setdefault(section.key, deque()).append(section)
         for test in sorted(self._tests.values(), key=lambda t: t.offset):
             matching = sections.get(_key(test.node))
-            found = matching.pop(0) if matching else None
+            found = matching.popleft() if matching else None
             if found is None and not test.error and self._orphans:
-                found = self._orphans.pop(0)
+                found = self._orphans.popleft()
             sink.add(self._failure(test.node, test, found, sink))
         for left in sections.values():
             for section in left:
@@ -162,7 +162,7 @@ class Pytest(BaseExtractor):
         if "::" not in node and not node.endswith(".py"):
             return
         test = self._tests.get(node)
-        if test is None and len(self._tests) < _MAX_TESTS:
+        if test is None:
             error = (found.group(2) if found.re is _PROGRESS else found.group(1)) == "ERROR"
             self._tests[node] = _Test(node, cursor.step, cursor.offset, message, error)
         elif test is not None and message and not test.message:
@@ -174,17 +174,19 @@ class Pytest(BaseExtractor):
             title = headline.group(1)
             at = _AT.match(title)
             key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
-            self._current = None
-            if len(self._sections) < _MAX_TESTS:
-                self._current = _Section(key, cursor.step, cursor.offset)
-                self._current.clip.add(line)
-                self._sections.append(self._current)
+            # Excerpt lines of the first sections only: memory stays small with 40,000.
+            clip = Clip() if len(self._sections) < CONTEXT_KEPT else None
+            self._current = _Section(key, cursor.step, cursor.offset, clip)
+            if clip is not None:
+                clip.add(line)
+            self._sections.append(self._current)
             return
         section = self._current
         if section is None:
             self._orphan(line, cursor, sink)
             return
-        section.clip.add(line)
+        if section.clip is not None:
+            section.clip.add(line)
         if section.captured or _CAPTURED.match(line):
             section.captured = True
             return
@@ -203,10 +205,11 @@ class Pytest(BaseExtractor):
             self._loose = self._loose or line[1:].strip()
             return
         entry = _LOCATION.match(line)
-        if entry is None or len(self._orphans) >= _MAX_TESTS:
+        if entry is None:
             return
         section = _Section("", cursor.step, cursor.offset, first=self._loose or entry.group(3))
-        section.clip.add(line)
+        if section.clip is not None:
+            section.clip.add(line)
         self._frame(section, entry.group(1), int(entry.group(2)), sink)
         self._orphans.append(section)
         self._loose = None
@@ -246,7 +249,7 @@ class Pytest(BaseExtractor):
             ("collection error: " if collection else "") + (message or "failed"),
             test_id=node,
             location=section.location() if section else None,
-            context=section.clip.lines() if section else (),
+            context=section.clip.lines() if section and section.clip else (),
             step=step,
             offset=min(offsets),
         )

@@ -4,6 +4,7 @@ coded errors (never a traceback) for bad input."""
 from __future__ import annotations
 
 import gzip
+import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -190,3 +191,48 @@ def test_an_invalid_junit_report(triage_cli: Cli, tmp_path: Path) -> None:
     assert result.code == 2 and "error[CA132]" in result.err
     result = triage_cli("--junit", str(tmp_path / "none.xml"))
     assert result.code == 2 and "error[CA130]" in result.err and "JUnit report" in result.err
+
+
+def test_every_failing_test_is_kept_and_the_whole_list_is_written(
+    project: Project, triage_cli: Cli, tmp_path: Path
+) -> None:
+    project.write(
+        "tests/test_many.py",
+        """\
+        import pytest
+
+
+        @pytest.mark.parametrize("n", range(1100))
+        def test_many(n):
+            assert n < 0
+        """,
+    )
+    log = tmp_path / "job.log"
+    log.write_text(job_log([project.pytest("-q", "tests")]))
+    whole = tmp_path / "triage.json"
+    text = triage_cli("--log", str(log), "--root", str(project.root), "--json-out", str(whole))
+    assert text.code == 0, text.err
+    assert "1100 failing tests (pytest)" in text.out
+    assert (
+        "(found 1100 failing tests, 1 location, 1100 failures; up to 10 of each are listed "
+        f"here; the whole list: {whole})"
+    ) in text.out
+    assert "tests/test_many.py::test_many[9] and 1090 more" in text.out
+    [job] = json.loads(whole.read_text())["jobs"]
+    assert job["failing_tests"] == [f"tests/test_many.py::test_many[{n}]" for n in range(1100)]
+    assert (len(job["failures"]), job["failures_omitted"]) == (1100, 0)
+    markdown = triage_cli("--log", str(log), "--output", "markdown", "--json-out", str(whole))
+    assert "up to 10 of each are listed here; the whole list:" in markdown.out
+    dry = tmp_path / "dry.json"
+    dry_run = triage_cli("--log", str(log), "--json-out", str(dry), "--dry-run")
+    assert not dry.exists()
+    assert f"the whole list: not written to {dry} (--dry-run)" in dry_run.out
+
+
+def test_an_unwritable_json_out_is_a_coded_error(project: Project, triage_cli: Cli) -> None:
+    log = failing(project)
+    target = project.root / "missing" / "triage.json"
+    result = triage_cli("--log", str(log), "--json-out", str(target))
+    assert result.code == 2
+    assert "CA139" in result.err and "Traceback" not in result.err
+    assert not target.parent.exists()

@@ -273,6 +273,7 @@ def test_the_action_triage_job_reruns_a_network_failure(
         "GITHUB_REPOSITORY": "acme/widgets",
         "GITHUB_WORKSPACE": str(tmp_path),
         "INPUT_COMMAND": "triage",
+        "RUNNER_TEMP": str(tmp_path),
     }.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as info:
@@ -281,3 +282,7 @@ def test_the_action_triage_job_reruns_a_network_failure(
     assert [r["run_id"] for r in hub.repo.reruns] == [run.id]
     text = outputs.read_text()
     assert "status<<ghadelimiter_" in text and '"strategy":"rerun"' in text
+    whole = tmp_path / f"ci-agent-triage-{run.id}.json"
+    assert json.loads(whole.read_text())["jobs"][0]["kind"] == "network"
+    assert "artifact-path<<" in text and str(whole) in text
+    assert f"ci-agent-triage-{run.id}.json" in text
