@@ -142,7 +142,8 @@ def test_every_kind_has_a_default_and_the_configuration_names_match() -> None:
         ("ERR_PNPM_META_FETCH_FAIL  GET https://registry.npmjs.org/x: request failed", "network"),
         ("ERR_PNPM_FETCH_503  GET https://registry.npmjs.org/x/-/x-1.0.0.tgz", "network"),
         (
-            'error An unexpected error occurred: "https://registry.yarnpkg.com/x: ESOCKETTIMEDOUT".',
+            'error An unexpected error occurred: "https://registry.yarnpkg.com/x: '
+            'ESOCKETTIMEDOUT".',
             "network",
         ),
         ("YN0035: Response code 503 (Service Unavailable)", "network"),
