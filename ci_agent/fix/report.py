@@ -17,6 +17,7 @@ from typing import Any
 
 from ci_agent.fix.classify import Decision
 from ci_agent.fix.model import Failure, Kind
+from ci_agent.fix.paths import located
 from ci_agent.llm.tokens import estimate_tokens
 
 __all__ = ["JobReport", "excerpt", "normalize", "signature"]
@@ -146,7 +147,7 @@ class JobReport:
     @property
     def locations(self) -> tuple[str, ...]:
         """``path:line`` of each failure that has one, first error first."""
-        return tuple(dict.fromkeys(str(f.location) for f in self.failures if f.location))
+        return tuple(dict.fromkeys(str(loc) for loc in located(self.failures)))
 
     @property
     def excerpt_tokens(self) -> int:

@@ -33,6 +33,10 @@ _EXCEPTION = re.compile(r"^E\s+((?:\w+\.)*\w*(?:Error|Exception|Exit|Interrupt|F
 _ROOTDIR = re.compile(r"^rootdir: (.+?)(?:, \w+: .*)?$")
 _CAPTURED = re.compile(r"^-+ Captured .* -+$")
 _COLLECTING = "ERROR collecting "
+_DOCTEST = "[doctest] "
+# pytest's exit 4 (usage error): a conftest that does not import, a plugin that does not load.
+_CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
+_PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
 
 
@@ -50,6 +54,8 @@ class _Section:
     innermost: Location | None = None
     frames: int = 0
     captured: bool = False
+    label: str = ""
+    doctest: str = ""  # the doctest output being read: "Expected:" or "Got:"
 
     def location(self) -> Location | None:
         return self.project or self.innermost
@@ -78,8 +84,9 @@ def _key(node: str) -> str:
 class Pytest(BaseExtractor):
     """Failing test ids, messages and locations from pytest's report."""
 
-    skim = (b"FAIL",)
-    dense = (b"FAIL", b"ERROR", b"rootdir: ", b"short test summary")
+    # rootdir is searched in the whole log: it is printed once, at the start of the session.
+    skim = (b"FAIL", b"rootdir: ")
+    dense = (b"FAIL", b"ERROR", b"rootdir: ", b"short test summary", b"while loading conftest")
     claims = True
 
     def __init__(self) -> None:
@@ -103,6 +110,11 @@ class Pytest(BaseExtractor):
             self._section_line(line, cursor, sink)
         elif self._mode == "summary":
             self._result(line, cursor)
+        elif self._mode == "conftest":
+            if not line.strip():
+                self.flush(sink)
+                return False
+            self._section_line(line, cursor, sink)
         return True
 
     def flush(self, sink: Sink) -> None:
@@ -128,12 +140,38 @@ class Pytest(BaseExtractor):
             self._mode = "sections"
         elif _SUMMARY.match(line):
             self._mode = "summary"
+        elif line.startswith(("ImportError while", "ERROR: Error importing")):
+            self._load_error(line, cursor, sink)
         else:
             self._result(line, cursor)
             root = _ROOTDIR.match(line)
             if root:
                 sink.add_root(root.group(1))
         return bool(self._mode)
+
+    def _load_error(self, line: str, cursor: Cursor, sink: Sink) -> None:
+        """A conftest that does not import (its traceback follows), a plugin that does not load."""
+        conftest, plugin = _CONFTEST.match(line), _PLUGIN.match(line)
+        if conftest:
+            self._mode = "conftest"
+            key = sink.relative(conftest.group(1))
+            self._current = _Section(key, cursor.step, cursor.offset, label="conftest error: ")
+            self._current.clip = Clip() if sink.keeps_context else None
+            if self._current.clip is not None:
+                self._current.clip.add(line)
+            self._sections.append(self._current)
+        elif plugin:
+            message = f"pytest plugin {plugin.group(1)!r} does not load: {plugin.group(2)}"
+            sink.add(
+                Failure(
+                    Kind.DEPENDENCY,
+                    "pytest",
+                    message,
+                    context=(line,),
+                    step=cursor.step,
+                    offset=cursor.offset,
+                )
+            )
 
     def _rule(self, line: str, sink: Sink) -> bool:
         self._current, self._loose = None, None
@@ -174,6 +212,7 @@ class Pytest(BaseExtractor):
             title = headline.group(1)
             at = _AT.match(title)
             key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
+            key = key.removeprefix(_DOCTEST)  # its node id is path::module.function
             # Excerpt lines of the first sections only: memory stays small with 40,000.
             clip = Clip() if len(self._sections) < CONTEXT_KEPT else None
             self._current = _Section(key, cursor.step, cursor.offset, clip)
@@ -190,6 +229,8 @@ class Pytest(BaseExtractor):
         if section.captured or _CAPTURED.match(line):
             section.captured = True
             return
+        if section.doctest or line in ("Expected:", "Got:") or line.startswith("UNEXPECTED "):
+            self._doctest_line(section, line)
         if line.startswith("E "):
             section.first = section.first or line[1:].strip()
             exception = _EXCEPTION.match(line)
@@ -198,6 +239,22 @@ class Pytest(BaseExtractor):
         frame = _FILE.match(line) or (None if line.startswith("E ") else _LOCATION.match(line))
         if frame:
             self._frame(section, frame.group(1), int(frame.group(2)), sink)
+
+    @staticmethod
+    def _doctest_line(section: _Section, line: str) -> None:
+        """A doctest's report: ``Expected:``/``Got:`` blocks, or ``UNEXPECTED EXCEPTION: ...``."""
+        if line.startswith("UNEXPECTED EXCEPTION: "):
+            raised = line.removeprefix("UNEXPECTED EXCEPTION: ")
+            section.first = section.first or f"doctest raised {raised}"
+        elif line in ("Expected:", "Got:"):
+            section.doctest = line
+        elif section.doctest == "Expected:":
+            section.first = f"doctest expected {line.strip()!r}"
+            section.doctest = ""
+        elif section.doctest == "Got:":
+            if section.first and " got " not in section.first:
+                section.first += f", got {line.strip()!r}"
+            section.doctest = ""
 
     def _orphan(self, line: str, cursor: Cursor, sink: Sink) -> None:
         """``--tb=line``: ``E`` lines, then ``/abs/path:line: message``, no headline."""
@@ -243,10 +300,11 @@ class Pytest(BaseExtractor):
         step = test.step if test else section.step if section else 0
         offsets = [s.offset for s in (test, section) if s is not None]
         collection = node.endswith(".py") and "::" not in node
+        label = section.label if section and section.label else ""
         return Failure(
             Kind.TEST,
             "pytest",
-            ("collection error: " if collection else "") + (message or "failed"),
+            (label or ("collection error: " if collection else "")) + (message or "failed"),
             test_id=node,
             location=section.location() if section else None,
             context=section.clip.lines() if section and section.clip else (),

@@ -142,7 +142,7 @@ def test_an_unrecognised_failure_is_analyzed_with_the_step_tail(
 
 def archive(path: Path) -> Path:
     with zipfile.ZipFile(path, "w") as handle:
-        handle.writestr("0_test.txt", "log")
+        handle.writestr("notes/readme.md", "no logs here")
     return path
 
 
@@ -152,7 +152,7 @@ def archive(path: Path) -> Path:
         (lambda p: p / "missing.log", "CA130", "does not exist"),
         (lambda p: (p / "empty.log").touch() or p / "empty.log", "CA133", "is empty"),
         (lambda p: (p / "x.bin").write_bytes(b"\x00\x01") and p / "x.bin", "CA131", "NUL"),
-        (lambda p: archive(p / "logs.zip"), "CA131", "zip archive"),
+        (lambda p: archive(p / "logs.zip"), "CA140", "holds no job or step logs"),
         (lambda p: (p / "l.gz").write_bytes(gzip.compress(b"x")) and p / "l.gz", "CA131", "gzip"),
         (lambda p: (p / "d").mkdir() or p / "d", "CA137", "holds no logs"),
     ],
