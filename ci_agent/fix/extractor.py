@@ -182,6 +182,11 @@ class Extractor(Protocol):
     def yields(self) -> bool:
         """It stays out of sections another extractor claims."""
 
+    @property
+    def sparse(self) -> re.Pattern[bytes] | None:
+        """While it reads a section: the lines it needs, when it needs only these (the others
+        are skipped unread); None when it needs every line."""
+
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""
 
@@ -196,6 +201,11 @@ class BaseExtractor:
     dense: tuple[Anchor, ...] = ()
     claims = False
     yields = False
+
+    @property
+    def sparse(self) -> re.Pattern[bytes] | None:
+        """Every line of a section is needed by default."""
+        return None
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""

@@ -83,11 +83,7 @@ def excerpt(failures: Sequence[Failure], tail: Sequence[str], budget: int) -> st
     diagnostic line); with no failure recognised, the failed step's last lines. A block that
     does not fit is cut, and the remaining failures are counted instead of shown.
     """
-    blocks: list[tuple[str, ...]] = []
-    for failure in failures:
-        block = failure.context or (failure.message,)
-        if block not in blocks:
-            blocks.append(block)
+    blocks = list(dict.fromkeys(failure.context or (failure.message,) for failure in failures))
     if not blocks and tail:
         blocks.append(tuple(tail))
     lines: list[str] = []

@@ -13,21 +13,22 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.fix.classify import Decision, History, Policy, combine
 from ci_agent.fix.extract import extract
-from ci_agent.fix.history import prior_outcomes
 from ci_agent.fix.jobs import job_report, junit_report
 from ci_agent.fix.junit import read_junit
 from ci_agent.fix.model import Failure, Kind
 from ci_agent.fix.report import JobReport
-from ci_agent.fix.rerun import RerunResult, rerun_failed
 from ci_agent.fix.scan import DEFAULT_WINDOW
 from ci_agent.fix.sources import collect
-from ci_agent.forge.run_protocol import ActionsClient
-from ci_agent.forge.run_types import WorkflowRun
+
+if TYPE_CHECKING:  # GitHub mode's modules are imported when it runs: --log starts faster
+    from ci_agent.fix.rerun import RerunResult
+    from ci_agent.forge.run_protocol import ActionsClient
+    from ci_agent.forge.run_types import WorkflowRun
 
 __all__ = ["TriageOptions", "TriageResult", "triage_logs", "triage_run"]
 
@@ -122,6 +123,9 @@ def triage_run(
 
     CA134 when the run does not exist, CA135 while it runs, CA136 when no job failed.
     """
+    from ci_agent.fix.history import prior_outcomes
+    from ci_agent.fix.rerun import rerun_failed
+
     try:
         run = forge.workflow_run(run_id)
     except CiAgentError as exc:

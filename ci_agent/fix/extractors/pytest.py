@@ -35,6 +35,10 @@ _CAPTURED = re.compile(r"^-+ Captured .* -+$")
 _COLLECTING = "ERROR collecting "
 _DOCTEST = "[doctest] "
 # pytest's exit 4 (usage error): a conftest that does not import, a plugin that does not load.
+# The lines a section needs once its excerpt lines are no longer kept: rules, headlines, E lines,
+# frames (``File "…"``, ``path:N: …``), captured output, results. The others (source lines,
+# captured output) are skipped unread: thousands of failures stay fast.
+_SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short test summary")
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
@@ -92,8 +96,16 @@ class Pytest(BaseExtractor):
     def __init__(self) -> None:
         self._reset()
 
+    @property
+    def sparse(self) -> re.Pattern[bytes] | None:
+        """Only some lines are needed in the summary, and in sections past the excerpt's."""
+        if self._mode in ("summary", "other") or (self._mode == "sections" and self._lean):
+            return _SPARSE
+        return None
+
     def _reset(self) -> None:
-        self._mode = ""  # "", "sections", "summary" or "other"
+        self._lean = False  # sections no longer keep excerpt lines: only some lines are read
+        self._mode = ""  # "", "sections", "summary", "other" or "conftest"
         self._tests: dict[str, _Test] = {}
         self._sections: list[_Section] = []
         self._current: _Section | None = None
@@ -214,7 +226,9 @@ class Pytest(BaseExtractor):
             key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
             key = key.removeprefix(_DOCTEST)  # its node id is path::module.function
             # Excerpt lines of the first sections only: memory stays small with 40,000.
-            clip = Clip() if len(self._sections) < CONTEXT_KEPT else None
+            keep = sink.keeps_context and len(self._sections) < CONTEXT_KEPT
+            clip = Clip() if keep else None
+            self._lean = clip is None
             self._current = _Section(key, cursor.step, cursor.offset, clip)
             if clip is not None:
                 clip.add(line)
@@ -229,7 +243,8 @@ class Pytest(BaseExtractor):
         if section.captured or _CAPTURED.match(line):
             section.captured = True
             return
-        if section.doctest or line in ("Expected:", "Got:") or line.startswith("UNEXPECTED "):
+        doctest = line in ("Expected:", "Got:") or line.startswith("UNEXPECTED ")
+        if not self._lean and (section.doctest or doctest):
             self._doctest_line(section, line)
         if line.startswith("E "):
             section.first = section.first or line[1:].strip()

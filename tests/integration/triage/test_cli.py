@@ -221,6 +221,10 @@ def test_every_failing_test_is_kept_and_the_whole_list_is_written(
     [job] = json.loads(whole.read_text())["jobs"]
     assert job["failing_tests"] == [f"tests/test_many.py::test_many[{n}]" for n in range(1100)]
     assert (len(job["failures"]), job["failures_omitted"]) == (1100, 0)
+    # Past the first failures (whose excerpt lines are kept) sections are read sparsely:
+    # messages and locations stay whole.
+    assert {f["location"] for f in job["failures"]} == {"tests/test_many.py:6"}
+    assert [f["message"] for f in job["failures"][-2:]] == ["assert 1098 < 0", "assert 1099 < 0"]
     markdown = triage_cli("--log", str(log), "--output", "markdown", "--json-out", str(whole))
     assert "up to 10 of each are listed here; the whole list:" in markdown.out
     dry = tmp_path / "dry.json"
