@@ -172,8 +172,6 @@ def inject(kind: str, root: Path, project: Project) -> Case:
         module.write_text(module.read_text() + DOCTEST)
         case.runner = "doctest" if kind == "doctest-stdlib" else "pytest-doctest"
         name = project.module.removeprefix("src/").removesuffix(".py").replace("/", ".")
-        if case.runner == "doctest":
-            name = Path(project.module).stem
         case.ids = {f"{project.module}::{name}._injected_doctest"}
         case.location = f"{project.module}:{start + 2}"
     if kind == "unittest-loader":
@@ -189,8 +187,10 @@ def run(case: Case, root: Path, project: Project) -> tuple[str, int]:
     env = {"PYTHONPATH": str(root / project.path)}
     if case.runner == "unittest":
         args = ["-m", "unittest", "discover", "-s", project.tests, "-t", "."]
-    elif case.runner == "doctest":
-        args = ["-m", "doctest", project.module]
+    elif case.runner == "doctest":  # doctest.testmod() on the module, imported as the suite does
+        dotted = project.module.removeprefix("src/").removesuffix(".py").replace("/", ".")
+        script = f"import doctest, sys, {dotted} as m; sys.exit(doctest.testmod(m).failed > 0)"
+        args = ["-c", script]
     elif case.runner == "pytest-doctest":
         args = ["-m", "pytest", "-p", "no:cacheprovider", "--doctest-modules", project.module]
     else:

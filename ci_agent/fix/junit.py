@@ -23,6 +23,9 @@ def case_id(classname: str, name: str, file: str | None, pytest: bool) -> str:
     """The test's id: a pytest node id for pytest's reports, else ``classname.name``."""
     if not pytest:
         return f"{classname}.{name}" if classname else name
+    if not classname and "." in name and "::" not in name and "/" not in name:
+        # A collection error: no class, the module's dotted name as the test's.
+        return file or name.replace(".", "/") + ".py"
     parts = classname.split(".") if classname else []
     if file:
         # xunit1 names the file that defines the method: for an inherited test, the base

@@ -23,9 +23,12 @@ _SUMMARY = re.compile(r"^=+ short test summary info =+$")
 _RULE = re.compile(r"^=+ .*=+$")
 _END = re.compile(r"^=+ .*\bin \d+(?:\.\d+)?s\b.*=+$")
 _HEADLINE = re.compile(r"^_{2,} (.+?) _{2,}$")
+# pytest 9 reports a failed subtest as ``SUBFAILED(info=False) path::test``: the test failed.
 _RESULT = re.compile(
-    r"^(?:\[gw\d+\] \[\s*\d+%\] )?(FAILED|ERROR) ([^\s\[]+(?:\[.*?\])?)(?: - (.*))?\s*$"
+    r"^(?:\[gw\d+\] \[\s*\d+%\] )?(?:SUB)?(FAILED|ERROR)(?:\(.*?\))? "
+    r"([^\s\[]+(?:\[.*?\])?)(?: - (.*))?\s*$"
 )
+_SUBTEST = re.compile(r" \([^()]*\)$")
 _PROGRESS = re.compile(r"^(\S+?::[^\s\[]+(?:\[.*?\])?) (FAILED|ERROR)(?:\s+\[\s*\d+%\])?\s*$")
 _LOCATION = re.compile(r"^([^\s:][^:]*?\.\w+):(\d+): ?(.*)$")
 _FILE = re.compile(r'^(?:E\s+)?\s*File "(.+?)", line (\d+)')
@@ -140,7 +143,10 @@ class Pytest(BaseExtractor):
             if found is None and not test.error and self._orphans:
                 found = self._orphans.popleft()
             sink.add(self._failure(test.node, test, found, sink))
-        for left in sections.values():
+        named = {_key(test.node) for test in self._tests.values()}
+        for key, left in sections.items():
+            if key in named:
+                continue  # more subtests of a test already reported
             for section in left:
                 sink.add(self._failure(self._node_of(section), None, section, sink))
         self._reset()
@@ -225,6 +231,7 @@ class Pytest(BaseExtractor):
             at = _AT.match(title)
             key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
             key = key.removeprefix(_DOCTEST)  # its node id is path::module.function
+            key = _SUBTEST.sub("", key)  # a subtest's headline: "Class.test (i=1)"
             # Excerpt lines of the first sections only: memory stays small with 40,000.
             keep = sink.keeps_context and len(self._sections) < CONTEXT_KEPT
             clip = Clip() if keep else None

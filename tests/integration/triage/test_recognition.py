@@ -172,3 +172,30 @@ def test_rootdir_far_above_the_failure(project: Project, tmp_path: Path) -> None
     assert job.failing_tests == ("tests/test_calc.py::test_add",)
     assert job.locations == ("tests/test_calc.py:2",)
     assert sys.executable  # the run used this interpreter's pytest
+
+
+def test_subtests_count_as_their_test(project: Project) -> None:
+    """pytest 9 reports each failed subtest (``SUBFAILED(i=1) path::test``) and heads its
+    section ``Class.test (i=1)``: the test failed, once."""
+    project.write(
+        "tests/test_sub.py",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_each(self):\n"
+        "        for i in range(3):\n            with self.subTest(i=i):\n"
+        "                self.assertLess(i, 1)\n",
+    )
+    step = project.pytest("tests/test_sub.py")
+    assert (
+        "SUBFAILED(i=1) tests/test_sub.py::T::test_each" in step.output.replace("\x1b[0m", "")
+        or "SUBFAILED" in step.output
+    ), step.output
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("tests/test_sub.py::T::test_each",)
+    assert job.locations == ("tests/test_sub.py:8",)
+
+
+def test_a_collection_error_in_junit_is_the_module(project: Project) -> None:
+    project.write("tests/test_broken.py", "def test_x(:\n    pass\n")
+    report = project.root / "junit.xml"
+    project.pytest(f"--junitxml={report}", "tests")
+    [job] = triage_logs([], TriageOptions(roots=(str(project.root),), junit=(report,))).jobs
+    assert job.failing_tests == ("tests/test_broken.py",)
