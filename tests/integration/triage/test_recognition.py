@@ -184,10 +184,7 @@ def test_subtests_count_as_their_test(project: Project) -> None:
         "                self.assertLess(i, 1)\n",
     )
     step = project.pytest("tests/test_sub.py")
-    assert (
-        "SUBFAILED(i=1) tests/test_sub.py::T::test_each" in step.output.replace("\x1b[0m", "")
-        or "SUBFAILED" in step.output
-    ), step.output
+    assert "SUBFAILED" in step.output, step.output
     [job] = project.triage(step).jobs
     assert job.failing_tests == ("tests/test_sub.py::T::test_each",)
     assert job.locations == ("tests/test_sub.py:8",)
