@@ -255,12 +255,12 @@ def main() -> None:
                 )
     names = ", ".join(f"{p.name} {p.version}" for p in chosen)
     print(f"Triage accuracy on {names}, one injected fault per run:")
-    print("  kind             runs  id recall  id precision  first location  strategy")
+    print("  kind             runs  failing ids  id recall  id precision  first location  strategy")
     for kind, (cases, tp, fp, fn, located, right) in totals.items():
         recall = tp / (tp + fn) if tp + fn else 1.0
         precision = tp / (tp + fp) if tp + fp else 1.0
         print(
-            f"  {kind:16s} {cases:4d}  {recall:9.1%}  {precision:12.1%}  "
+            f"  {kind:16s} {cases:4d}  {tp + fn:11d}  {recall:9.1%}  {precision:12.1%}  "
             f"{located:>7d}/{cases:<6d}  {right:>3d}/{cases}"
         )
     for miss in misses:
