@@ -193,8 +193,9 @@ def classify(
         unfixable = [f for f in code if f.kind is kind and f.fixable is False]
         if unfixable and strategy is Strategy.FIXERS and kind not in policy.strategies:
             strategy, rule = Strategy.PATCH, "unfixable"
-            codes = ", ".join(sorted({f.code or f.message for f in unfixable})[:5])
-            counted += f": {len(unfixable)} no fixer can fix ({codes})"
+            codes = sorted({f.code or f.message for f in unfixable})
+            more = f" and {len(codes) - _NAMED} more" if len(codes) > _NAMED else ""
+            counted += f": {len(unfixable)} no fixer can fix ({', '.join(codes[:_NAMED])}{more})"
         counted += _named_infrastructure(code, explained, infra)
         if policy.critical and strategy in (Strategy.FIXERS, Strategy.PATCH):
             reason = (
