@@ -16,7 +16,7 @@ from ci_agent.fix.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Si
 from ci_agent.fix.model import Failure, Kind, Location
 from ci_agent.fix.paths import is_library
 
-__all__ = ["Pytest"]
+__all__ = ["ROOTDIR", "Pytest"]
 
 _HEADER = re.compile(r"^=+ (FAILURES|ERRORS) =+$")
 _SUMMARY = re.compile(r"^=+ short test summary info =+$")
@@ -33,7 +33,7 @@ _PROGRESS = re.compile(r"^(\S+?::[^\s\[]+(?:\[.*?\])?) (FAILED|ERROR)(?:\s+\[\s*
 _LOCATION = re.compile(r"^([^\s:][^:]*?\.\w+):(\d+): ?(.*)$")
 _FILE = re.compile(r'^(?:E\s+)?\s*File "(.+?)", line (\d+)')
 _EXCEPTION = re.compile(r"^E\s+((?:\w+\.)*\w*(?:Error|Exception|Exit|Interrupt|Failed)\b.*)$")
-_ROOTDIR = re.compile(r"^rootdir: (.+?)(?:, \w+: .*)?$")
+ROOTDIR = re.compile(r"^rootdir: (.+?)(?:, \w+: .*)?$")
 _CAPTURED = re.compile(r"^-+ Captured .* -+$")
 _COLLECTING = "ERROR collecting "
 _DOCTEST = "[doctest] "
@@ -91,8 +91,7 @@ def _key(node: str) -> str:
 class Pytest(BaseExtractor):
     """Failing test ids, messages and locations from pytest's report."""
 
-    # rootdir is searched in the whole log: it is printed once, at the start of the session.
-    skim = (b"FAIL", b"rootdir: ")
+    skim = (b"FAIL",)
     dense = (b"FAIL", b"ERROR", b"rootdir: ", b"short test summary", b"while loading conftest")
     claims = True
 
@@ -162,7 +161,7 @@ class Pytest(BaseExtractor):
             self._load_error(line, cursor, sink)
         else:
             self._result(line, cursor)
-            root = _ROOTDIR.match(line)
+            root = ROOTDIR.match(line)
             if root:
                 sink.add_root(root.group(1))
         return bool(self._mode)
