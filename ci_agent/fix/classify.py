@@ -140,7 +140,10 @@ def _count(kind: Kind, failures: Sequence[Failure]) -> str:
     same = [f for f in failures if f.kind is kind]
     tools = sorted({f.tool for f in same if f.tool})
     noun = _NOUNS.get(kind, str(kind))
-    text = f"{len(same)} {noun}{'' if len(same) == 1 else 's'}"
+    # A test reported twice (the log and a JUnit report, two subtests) is one failing test:
+    # the count matches the failing tests listed.
+    count = len({f.test_id or index for index, f in enumerate(same)})
+    text = f"{count} {noun}{'' if count == 1 else 's'}"
     fixable = sum(1 for f in same if f.fixable)
     details = [", ".join(tools)] if tools else []
     if kind is Kind.LINT and fixable:

@@ -196,3 +196,17 @@ def test_a_collection_error_in_junit_is_the_module(project: Project) -> None:
     project.pytest(f"--junitxml={report}", "tests")
     [job] = triage_logs([], TriageOptions(roots=(str(project.root),), junit=(report,))).jobs
     assert job.failing_tests == ("tests/test_broken.py",)
+
+
+def test_unittest_subtests_count_once_in_the_reason(project: Project) -> None:
+    project.write(
+        "ut/test_sub.py",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_each(self):\n"
+        "        for i in range(3):\n            with self.subTest(i=i):\n"
+        "                self.assertLess(i, 1)\n",
+    )
+    step = project.python("-m", "unittest", "ut/test_sub.py")
+    assert step.output.count("FAIL: test_each") == 2, step.output
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("ut.test_sub.T.test_each",)
+    assert job.decision.reason.startswith("1 failing test (unittest)")
