@@ -1,14 +1,9 @@
-"""Triage benchmarks: speed and memory on a 200 MB job log, extraction accuracy on real runs.
+"""Triage accuracy on variants of a small project (speed: ``bench/triage_speed.py``; real
+projects from the package index: ``bench/triage_corpus.py``).
 
-Run: .venv/bin/python bench/triage.py [--size-mb 200] [--runs 5] [--variants 60] [--seed 7]
+Run: .venv/bin/python bench/triage.py [--variants 60] [--seed 7]
 
-1. Speed: a 200 MB job log made of a real ``pytest -v`` run with live DEBUG logs (tiled, with
-   fresh timestamps) and a real failing run at the end. Median wall time of the triage
-   (in-process ``triage_logs``: extraction, classification, report) divided by the median of
-   ``grep -c FAILED`` on the same file, interleaved runs; the end-to-end CLI
-   (``ci-agent triage --log``, a new process) is reported too. Peak memory: ``ru_maxrss`` of a
-   child process that only runs the triage, beside a child that only imports it.
-2. Accuracy: N variants of a real project, each with one injected fault (a failing assertion,
+Accuracy: N variants of a real project, each with one injected fault (a failing assertion,
    an exception in the code, a fixture error, a collection error, a syntax error, a ruff
    violation, a mypy error, a crashing script), run for real with random pytest options
    (``-v``, ``--tb`` style), wrapped as a GitHub job log with random timestamps. Recall and
@@ -19,15 +14,10 @@ Run: .venv/bin/python bench/triage.py [--size-mb 200] [--runs 5] [--variants 60]
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -36,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ci_agent.fix.triage import TriageOptions, triage_logs  # noqa: E402
-from tests.integration.triage.joblog import START, RunStep, job_log, run_tool, stamp  # noqa: E402
+from tests.integration.triage.joblog import START, RunStep, job_log, run_tool  # noqa: E402
 
 BIN = Path(sys.executable).parent
 COLOUR = {"FORCE_COLOR": "1", "MYPY_FORCE_COLOR": "1", "PY_COLORS": "1"}
@@ -347,175 +337,12 @@ def bench_accuracy(count: int, seed: int) -> None:
         print(miss)
 
 
-# --- speed and memory on a 200 MB log ---
-
-
-def real_outputs(root: Path) -> tuple[list[str], str]:
-    """Lines of a real passing ``pytest -v`` run with live DEBUG logs, and a real failing run."""
-    write_project(root, {})
-    cases = [
-        "import logging",
-        "",
-        "import pytest",
-        "",
-        'log = logging.getLogger("shop.worker")',
-        "",
-        "",
-        '@pytest.mark.parametrize("n", range(1500))',
-        "def test_batch(n):",
-        '    log.debug("processing batch %d of 1500: 48 records, cache hit ratio 0.93", n)',
-        "    if n % 40 == 0:",
-        '        log.info("handled error in request %d: upstream answered 200 after a retry", n)',
-        "    assert n >= 0",
-    ]
-    (root / "tests" / "test_batch.py").write_text("\n".join(cases) + "\n")
-    args = ["-m", "pytest", "--color=yes", "-p", "no:cacheprovider", "-v", "-o", "log_cli=true"]
-    output, _ = run_tool([sys.executable, *args, "--log-cli-level=DEBUG", "tests"], root, COLOUR)
-    lines = output.splitlines()
-    first = next(i for i, line in enumerate(lines) if "collected" in line) + 1
-    body = [line for line in lines[first:] if line.strip() and not line.startswith("\x1b[32m====")]
-    lines, asserts = test_module("test_pricing.py")
-    lines[asserts["test_tax"] - 1] += " + 1"
-    (root / "tests" / "test_pricing.py").write_text("\n".join(lines) + "\n")
-    failing, _ = run_tool([sys.executable, *args[:-2], "tests"], root, COLOUR)
-    return body, failing
-
-
-def write_big_log(path: Path, size: int, body: list[str], failing: str) -> None:
-    """A job log of about ``size`` bytes: set-up, an install step, the tiled passing run, the
-    failing run's tail, the error marker, post-job cleanup."""
-    moment = START
-    tick = timedelta(microseconds=3701)
-
-    def stamped(lines: Iterator[str] | list[str]) -> Iterator[str]:
-        nonlocal moment
-        for line in lines:
-            yield f"{stamp(moment)} {line}\n"
-            moment += tick
-
-    head = job_log([RunStep("pip install -e .", "Successfully installed shop-0.1\n")], bom=True)
-    head = head[: head.index("Post job cleanup.")].rsplit("\n", 1)[0] + "\n"
-    with path.open("w", encoding="utf-8") as out:
-        out.write(head)
-        out.writelines(
-            stamped(
-                [
-                    "##[group]Run python -m pytest -v tests",
-                    "python -m pytest -v tests",
-                    "##[endgroup]",
-                ]
-            )
-        )
-        written = len(head)
-        while written < size - len(failing) - 4096:
-            chunk = "".join(stamped(body))
-            out.write(chunk)
-            written += len(chunk.encode())
-        tail = [
-            *failing.splitlines(),
-            "##[error]Process completed with exit code 1.",
-            "Post job cleanup.",
-            "Cleaning up orphan processes",
-        ]
-        out.writelines(stamped(tail))
-
-
-def median_of(action: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
-def child_peak(code: str) -> int:
-    """Peak RSS (KiB) of a process running ``code``.
-
-    Linux carries a forked process's high-water mark across ``exec``, so a child of this (big)
-    process would report our size: a small launcher process starts the measured one and reads
-    its ``RUSAGE_CHILDREN``.
-    """
-    launcher = (
-        "import resource, subprocess, sys\n"
-        "subprocess.run([sys.executable, '-c', sys.argv[1]], check=True)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", launcher, code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return int(proc.stdout.strip().splitlines()[-1])
-
-
-def bench_speed(size_mb: int, runs: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="triage-bench-") as temp:
-        root = Path(temp) / "proj"
-        body, failing = real_outputs(root)
-        log = Path(temp) / "big.log"
-        write_big_log(log, size_mb << 20, body, failing)
-        size = log.stat().st_size
-        options = TriageOptions(roots=(str(root),))
-        [job] = triage_logs([log], options).jobs
-        if job.failing_tests != ("tests/test_pricing.py::test_tax",):
-            raise SystemExit(f"wrong failing tests: {job.failing_tests}")
-        grep = ["grep", "-c", "FAILED", str(log)]
-        # The command itself, as ``ci-agent triage`` runs it (cli.py maps the name to it).
-        command = "import sys; from ci_agent.commands.triage import triage; "
-        command += "sys.exit(triage.main(args=sys.argv[1:], standalone_mode=False))"
-        cli = [
-            sys.executable,
-            "-c",
-            command,
-            "--log",
-            str(log),
-            "--root",
-            str(root),
-            "--output",
-            "json",
-        ]
-        grep_times, triage_times, cli_times = [], [], []
-        for _ in range(runs):  # interleaved: the machine's noise hits all three alike
-            grep_times.append(
-                median_of(lambda: subprocess.run(grep, capture_output=True, check=True), 1)
-            )
-            triage_times.append(median_of(lambda: triage_logs([log], options), 1))
-            cli_times.append(
-                median_of(lambda: subprocess.run(cli, capture_output=True, check=True), 1)
-            )
-        imported = child_peak("import ci_agent.fix.triage")
-        peak = child_peak(
-            "from pathlib import Path\nfrom ci_agent.fix.triage import TriageOptions, triage_logs\n"
-            f"triage_logs([Path({str(log)!r})], TriageOptions(roots=({str(root)!r},)))"
-        )
-        out = json.loads(subprocess.run(cli, capture_output=True, text=True, check=True).stdout)
-    g, t, c = (statistics.median(x) for x in (grep_times, triage_times, cli_times))
-    found = out["result"]["jobs"][0]["failing_tests"]
-    print(
-        f"Speed on a {size / 2**20:.0f} MB job log ({found} near the end), median of {runs} runs:"
-    )
-    print(f"  grep -c FAILED                  {g * 1000:8.0f} ms   ratio 1.00")
-    speed = f"({size / t / 2**20:.0f} MB/s)"
-    print(f"  triage (in-process)             {t * 1000:8.0f} ms   ratio {t / g:.2f}   {speed}")
-    print(f"  ci-agent triage --log (process) {c * 1000:8.0f} ms   ratio {c / g:.2f}")
-    print(
-        f"Peak memory (ru_maxrss): triage {peak / 1024:.1f} MiB; the interpreter with the "
-        f"module imported {imported / 1024:.1f} MiB"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size-mb", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--variants", type=int, default=64)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--skip-speed", action="store_true")
-    parser.add_argument("--skip-accuracy", action="store_true")
     args = parser.parse_args()
-    if not args.skip_speed:
-        bench_speed(args.size_mb, args.runs)
-    if not args.skip_accuracy:
-        bench_accuracy(args.variants, args.seed)
+    bench_accuracy(args.variants, args.seed)
 
 
 if __name__ == "__main__":

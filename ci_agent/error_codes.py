@@ -270,6 +270,20 @@ _SPECS = (
         "Nothing to fix; 'gh pr checks {number}' shows its runs, or pass --run ID.",
     ),
     _spec(
+        "CA139",
+        "triage-output-unwritable",
+        _C,
+        "cannot write the triage result to {path}: {problem}",
+        "Give --json-out a path in a directory that exists and that you can write to.",
+    ),
+    _spec(
+        "CA140",
+        "log-archive-invalid",
+        _C,
+        "{path} is not a readable run-log archive: {problem}",
+        "Download it again ('gh run download' or GET /repos/OWNER/REPO/actions/runs/ID/logs).",
+    ),
+    _spec(
         "CA160",
         "deploy-cycle",
         _C,

@@ -62,6 +62,13 @@ _USAGE = "ci-agent triage"
     help="Local mode: a test id or job that passed before on the same commit (flaky).",
 )
 @click.option(
+    "--json-out",
+    "json_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write the whole result (every failing test, location and failure) as JSON to FILE.",
+)
+@click.option(
     "--default-branch",
     "default_branch",
     metavar="BRANCH",
@@ -79,6 +86,7 @@ def triage(
     roots: tuple[str, ...],
     passed: tuple[str, ...],
     default_branch: str | None,
+    json_out: Path | None,
 ) -> int:
     """Classify failed CI jobs and choose a recovery strategy: rerun, fixers, patch, analyze.
 
@@ -99,9 +107,11 @@ def triage(
             invocation, roots=roots, passed=passed, junit=junit, default_branch=default_branch
         )
         if run_id is None:
-            return triage_outcome(triage_logs(logs, options))
-        repository = repo or invocation.settings.repository
-        return triage_outcome(_github(invocation, repository, run_id, options, rerun))
+            result = triage_logs(logs, options)
+        else:
+            repository = repo or invocation.settings.repository
+            result = _github(invocation, repository, run_id, options, rerun)
+        return triage_outcome(result, json_out, dry_run=invocation.settings.dry_run)
 
     return execute(overrides, "triage", body)
 
@@ -131,22 +141,47 @@ def triage_options(
     )
 
 
-def triage_outcome(result: TriageResult) -> Outcome:
-    """The command's outcome for a triage result."""
+def triage_outcome(
+    result: TriageResult,
+    json_out: Path | None = None,
+    *,
+    dry_run: bool = False,
+    artifact: str | None = None,
+) -> Outcome:
+    """The command's outcome for a triage result; the whole result is written to ``json_out``
+    (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as)."""
     from ci_agent.fix.present import triage_markdown, triage_text
+    from ci_agent.fix.whole import write_whole
 
+    data = result.to_dict()
+    whole: str | None = None
+    if json_out is not None and dry_run:
+        whole = f"not written to {json_out} (--dry-run); --output json prints it"
+    elif json_out is not None:
+        sha = write_whole(json_out, data)
+        whole = f"artifact {artifact}" if artifact else str(json_out)
+        data = {**data, "whole": {"path": str(json_out), "sha256": sha}}
+        if artifact:
+            data["artifact"] = {"path": str(json_out), "name": artifact, "sha256": sha}
     return Outcome(
         "triage",
-        result=result.to_dict(),
-        text=triage_text(result),
-        markdown=triage_markdown(result),
+        result=data,
+        text=triage_text(result, whole),
+        markdown=triage_markdown(result, whole),
     )
 
 
 def run_triage_job(invocation: Invocation, repository: str | None, run_id: int) -> Outcome:
-    """The action's triage job: triage the failed run and re-run what is flaky (capped)."""
+    """The action's triage job: triage the failed run and re-run what is flaky (capped); the
+    whole result is uploaded as an artifact (``ci-agent-triage-RUN.json``)."""
     options = triage_options(invocation)
-    return triage_outcome(_github(invocation, repository, run_id, options, rerun=True))
+    result = _github(invocation, repository, run_id, options, rerun=True)
+    name = f"ci-agent-triage-{run_id}.json"
+    temp = invocation.environ.get("RUNNER_TEMP")
+    json_out = Path(temp) / name if temp else None
+    return triage_outcome(
+        result, json_out, dry_run=invocation.settings.dry_run, artifact=name if temp else None
+    )
 
 
 def _github(

@@ -140,7 +140,10 @@ def _count(kind: Kind, failures: Sequence[Failure]) -> str:
     same = [f for f in failures if f.kind is kind]
     tools = sorted({f.tool for f in same if f.tool})
     noun = _NOUNS.get(kind, str(kind))
-    text = f"{len(same)} {noun}{'' if len(same) == 1 else 's'}"
+    # A test reported twice (the log and a JUnit report, two subtests) is one failing test:
+    # the count matches the failing tests listed.
+    count = len({f.test_id or index for index, f in enumerate(same)})
+    text = f"{count} {noun}{'' if count == 1 else 's'}"
     fixable = sum(1 for f in same if f.fixable)
     details = [", ".join(tools)] if tools else []
     if kind is Kind.LINT and fixable:
@@ -188,15 +191,22 @@ def classify(
         if flaky is not None:
             return flaky
         kind = _first({f.kind for f in code})
-        strategy = policy.strategy(kind)
+        strategy, rule = policy.strategy(kind), "kind"
         counted = "; ".join(_count(k, code) for k in _KIND_ORDER if any(f.kind is k for f in code))
+        unfixable = [f for f in code if f.kind is kind and f.fixable is False]
+        if unfixable and strategy is Strategy.FIXERS and kind not in policy.strategies:
+            strategy, rule = Strategy.PATCH, "unfixable"
+            codes = sorted({f.code or f.message for f in unfixable})
+            more = f" and {len(codes) - _NAMED} more" if len(codes) > _NAMED else ""
+            counted += f": {len(unfixable)} no fixer can fix ({', '.join(codes[:_NAMED])}{more})"
+        counted += _named_infrastructure(code, explained, infra)
         if policy.critical and strategy in (Strategy.FIXERS, Strategy.PATCH):
             reason = (
                 f"{counted}{where}, on the default branch after a merge: look before any "
                 f"automatic change (else: {strategy})"
             )
             return Decision(Strategy.ANALYZE, kind, reason, "critical")
-        return Decision(strategy, kind, f"{counted}{where}", "kind")
+        return Decision(strategy, kind, f"{counted}{where}", rule)
     generic = [f for f in failures if f.kind is Kind.ERROR]
     if generic:
         reason = f"the step failed{where} with {_quote(generic[0].message)}; no known tool output"
@@ -207,6 +217,28 @@ def classify(
 
 
 _GENERIC = frozenset({Kind.ERROR, Kind.UNKNOWN})
+_NAMED = 3  # infrastructure failures named in a mixed job's reason
+
+
+def _named_infrastructure(
+    code: Sequence[Failure], explained: Sequence[Kind | None], infra: Sequence[Failure]
+) -> str:
+    """Next to a real failure, the network and timeout failures, named (they are not the
+    change's fault, and a patch should not try to fix them)."""
+    noise = [f for f, k in zip(code, explained, strict=True) if k is not None]
+    if not noise and not infra:
+        return ""
+    parts = []
+    if noise:
+        names = [f.test_id or _quote(f.message, 60) for f in noise]
+        shown = ", ".join(names[:_NAMED]) + (
+            f" and {len(names) - _NAMED} more" if len(names) > _NAMED else ""
+        )
+        parts.append(f"{len(noise)} of them failed on the network or a timeout ({shown})")
+    if infra:
+        kinds = sorted({_NOUNS[f.kind] for f in infra})
+        parts.append(f"also {len(infra)} {'/'.join(kinds)} line(s): {_quote(infra[0].message, 60)}")
+    return "; " + "; ".join(parts)
 
 
 def _explains(failure: Failure, kind: Kind) -> bool:

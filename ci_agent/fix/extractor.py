@@ -3,6 +3,7 @@ where it puts what it finds (a :class:`Sink`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import deque
 from typing import Protocol
@@ -12,6 +13,7 @@ from ci_agent.fix.model import Failure
 from ci_agent.fix.paths import relative
 
 __all__ = [
+    "CONTEXT_KEPT",
     "GENERIC_TOOL",
     "MAX_FAILURES",
     "Anchor",
@@ -22,8 +24,13 @@ __all__ = [
     "Sink",
 ]
 
-# Failures kept per log; more are only counted (a run with 50,000 failing tests stays small).
-MAX_FAILURES = 2000
+# Failures kept per log: far more than any real suite fails (64,207 tests run, 2,598 failing),
+# a bound on memory only for a log that is nothing but failures. Past it failures are counted,
+# and the report says how many were found and how many are listed.
+MAX_FAILURES = 100_000
+# Failures per log that keep their excerpt lines; later ones keep their message, id and
+# location. The excerpt shows the first failures within its token budget, far fewer than this.
+CONTEXT_KEPT = 200
 # How far back a look-behind may reach into the previous block.
 _PREVIOUS_TAIL = 64 << 10
 
@@ -128,10 +135,17 @@ class Sink:
                 self.failures[index] = failure
             return
         if len(self.failures) < self._limit:
+            if len(self.failures) >= CONTEXT_KEPT and failure.context:
+                failure = dataclasses.replace(failure, context=())
             self._seen[key] = len(self.failures)
             self.failures.append(failure)
         else:
             self.dropped += 1
+
+    @property
+    def keeps_context(self) -> bool:
+        """Whether the next failure keeps its excerpt lines (extractors need not clip them)."""
+        return len(self.failures) < CONTEXT_KEPT
 
     def add_root(self, root: str) -> None:
         """A directory the log's paths are relative to (pytest's ``rootdir``)."""
@@ -168,6 +182,11 @@ class Extractor(Protocol):
     def yields(self) -> bool:
         """It stays out of sections another extractor claims."""
 
+    @property
+    def sparse(self) -> re.Pattern[bytes] | None:
+        """While it reads a section: the lines it needs, when it needs only these (the others
+        are skipped unread); None when it needs every line."""
+
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""
 
@@ -182,6 +201,11 @@ class BaseExtractor:
     dense: tuple[Anchor, ...] = ()
     claims = False
     yields = False
+
+    @property
+    def sparse(self) -> re.Pattern[bytes] | None:
+        """Every line of a section is needed by default."""
+        return None
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ci_agent.fix.classify import History, Policy, classify
 from ci_agent.fix.extract import Extraction
 from ci_agent.fix.model import Failure, Kind
 from ci_agent.fix.report import JobReport, excerpt, signature
 from ci_agent.fix.steps import StepLog
-from ci_agent.forge.run_types import Job
+
+if TYPE_CHECKING:
+    from ci_agent.forge.run_types import Job
 
 __all__ = ["failed_steps", "job_report", "junit_report", "merge_junit"]
 

@@ -3,6 +3,7 @@ cases, read streaming."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,17 +15,25 @@ from ci_agent.fix.model import Failure, Kind, Location
 __all__ = ["case_id", "read_junit"]
 
 _PROBLEMS = ("failure", "error")
+# Colours in a report: pytest --color=yes writes ESC, which XML cannot hold, as "#x1B".
+_COLOURS = re.compile(r"(?:#x1B|\x1b)\[[0-?]*[ -/]*[@-~]")
 
 
 def case_id(classname: str, name: str, file: str | None, pytest: bool) -> str:
     """The test's id: a pytest node id for pytest's reports, else ``classname.name``."""
     if not pytest:
         return f"{classname}.{name}" if classname else name
+    if not classname and "." in name and "::" not in name and "/" not in name:
+        # A collection error: no class, the module's dotted name as the test's.
+        return file or name.replace(".", "/") + ".py"
     parts = classname.split(".") if classname else []
     if file:
-        module = file.removesuffix(".py").replace("/", ".")
-        rest = classname.removeprefix(module).strip(".")
-        return "::".join([file, *(rest.split(".") if rest else []), name])
+        # xunit1 names the file that defines the method: for an inherited test, the base
+        # class's file, not the module the test runs in (which the class name gives).
+        module = file.removesuffix(".py").replace("/", ".").replace("\\", ".")
+        if classname == module or classname.startswith(module + "."):
+            rest = classname.removeprefix(module).strip(".")
+            return "::".join([file, *(rest.split(".") if rest else []), name])
     split = next((i for i, part in enumerate(parts) if part[:1].isupper()), len(parts))
     path = "/".join(parts[:split]) + ".py" if split else "unknown.py"
     return "::".join([path, *parts[split:], name])
@@ -64,10 +73,10 @@ def _case(element: ET.Element, pytest: bool, sink: Sink, index: int) -> Failure 
         return None
     file = element.get("file")
     node = case_id(element.get("classname", ""), element.get("name", "?"), file, pytest)
-    text = (problem.text or "").strip("\n")
+    text = _COLOURS.sub("", problem.text or "").strip("\n")
     lines = text.splitlines()
     first = next((line.strip() for line in lines if line.strip()), "")
-    message = (problem.get("message") or first or problem.tag).strip()
+    message = _COLOURS.sub("", problem.get("message") or first or problem.tag).strip()
     location = locate(lines, sink)
     if location is None and file:
         line = element.get("line")

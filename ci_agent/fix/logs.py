@@ -52,11 +52,12 @@ def clean(raw: bytes) -> str:
 
 
 def sniff(path: Path) -> str | None:
-    """Why ``path`` is not a text log (binary, an archive), or None when it looks like one."""
+    """Why ``path`` is not a text log (binary, compressed), or None when it looks like one (a
+    zip archive is a run-log archive: :mod:`ci_agent.fix.layouts` reads it)."""
     with path.open("rb") as handle:
         head = handle.read(8192)
     if head.startswith(b"PK\x03\x04"):
-        return "it is a zip archive (unzip it and pass the directory)"
+        return None
     if head.startswith(b"\x1f\x8b"):
         return "it is gzip-compressed (decompress it first)"
     if b"\x00" in head:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-__all__ = ["is_library", "relative"]
+from ci_agent.fix.model import Failure, Location
+
+__all__ = ["is_library", "located", "relative"]
 
 # The checkout directory of hosted runners (Linux, macOS, Windows), container jobs and
 # self-hosted runners: <work>/<repository>/<repository>/.
@@ -43,3 +45,10 @@ def relative(path: str, roots: Sequence[str] = ()) -> str:
 def is_library(path: str) -> bool:
     """Whether ``path`` belongs to an installed package, the standard library or a runtime."""
     return bool(_LIBRARY.search(path))
+
+
+def located(failures: Iterable[Failure]) -> list[Location]:
+    """The failures' locations in log order, those in the repository before those in installed
+    packages or the standard library (where a failure had no frame of the project)."""
+    found = [f.location for f in failures if f.location is not None]
+    return sorted(found, key=lambda location: is_library(location.path))

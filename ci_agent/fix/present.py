@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ci_agent.fix.extractor import MAX_FAILURES
 from ci_agent.fix.report import JobReport
 from ci_agent.fix.triage import TriageResult
 from ci_agent.report.markdown import code_span, plain_text, table_cell
@@ -33,11 +34,34 @@ def _headline(result: TriageResult) -> str:
     return f"{len(source.get('paths', []))} log file(s): {jobs}"
 
 
-def triage_text(result: TriageResult) -> str:
-    """The report for a terminal."""
+def _whole_note(job: JobReport, whole: str | None) -> str:
+    """What was found, what is listed, and where the whole list is; '' when all is listed."""
+    tests, places = len(job.failing_tests), len(job.locations)
+    if tests <= _SHOWN and places <= _SHOWN and not job.omitted:
+        return ""
+    found = [
+        f"{tests} failing test{'' if tests == 1 else 's'}",
+        f"{places} location{'' if places == 1 else 's'}",
+        f"{len(job.failures)} failure{'' if len(job.failures) == 1 else 's'}",
+    ]
+    kept = (
+        f"; {job.omitted} more failures were counted but not kept (a log keeps at most "
+        f"{MAX_FAILURES:,})"
+        if job.omitted
+        else ""
+    )
+    where = whole or "--output json, or --json-out FILE"
+    return (
+        f"found {', '.join(found)}; up to {_SHOWN} of each are listed here{kept}; "
+        f"the whole list: {where}"
+    )
+
+
+def triage_text(result: TriageResult, whole: str | None = None) -> str:
+    """The report for a terminal; ``whole`` names the file holding the whole result."""
     lines = [f"triage of {_headline(result)}"]
     for job in result.jobs:
-        lines += ["", *_job_text(job)]
+        lines += ["", *_job_text(job, whole)]
     decision = result.decision
     lines += ["", f"strategy: {decision.strategy} ({decision.rule}): {decision.reason}"]
     if result.rerun is not None:
@@ -46,7 +70,7 @@ def triage_text(result: TriageResult) -> str:
     return "\n".join(lines)
 
 
-def _job_text(job: JobReport) -> list[str]:
+def _job_text(job: JobReport, whole: str | None) -> list[str]:
     where = f", step '{job.steps[0]}'" if job.steps else ""
     code = f", exit code {job.exit_code}" if job.exit_code is not None else ""
     lines = [
@@ -58,16 +82,18 @@ def _job_text(job: JobReport) -> list[str]:
         lines.append(f"  failing tests: {_listing(job.failing_tests)}")
     if job.locations:
         lines.append(f"  locations: {_listing(job.locations)}")
-    if job.omitted:
-        lines.append(f"  ({job.omitted} more failures were counted but not kept)")
+    note = _whole_note(job, whole)
+    if note:
+        lines.append(f"  ({note})")
     if job.excerpt:
         lines.append(f"  excerpt ({job.excerpt_tokens} tokens):")
         lines += [f"    | {line}" if line else "    |" for line in job.excerpt.splitlines()]
     return lines
 
 
-def triage_markdown(result: TriageResult) -> str:
-    """The report for a pull-request comment or a job summary."""
+def triage_markdown(result: TriageResult, whole: str | None = None) -> str:
+    """The report for a pull-request comment or a job summary; ``whole`` names the file (or
+    artifact) holding the whole result."""
     decision = result.decision
     lines = [
         f"## ci-agent triage: {decision.strategy}",
@@ -92,6 +118,9 @@ def triage_markdown(result: TriageResult) -> str:
             lines.append(f"- failing tests: {_listing(job.failing_tests, code=True)}")
         if job.locations:
             lines.append(f"- locations: {_listing(job.locations, code=True)}")
+        note = _whole_note(job, whole)
+        if note:
+            lines.append(f"- {_prose(note)}")
         if job.excerpt:
             fence = "`" * max(
                 3, 1 + max((len(m) for m in _BACKTICKS.findall(job.excerpt)), default=0)

@@ -17,6 +17,7 @@ from typing import Any
 
 from ci_agent.fix.classify import Decision
 from ci_agent.fix.model import Failure, Kind
+from ci_agent.fix.paths import located
 from ci_agent.llm.tokens import estimate_tokens
 
 __all__ = ["JobReport", "excerpt", "normalize", "signature"]
@@ -82,11 +83,7 @@ def excerpt(failures: Sequence[Failure], tail: Sequence[str], budget: int) -> st
     diagnostic line); with no failure recognised, the failed step's last lines. A block that
     does not fit is cut, and the remaining failures are counted instead of shown.
     """
-    blocks: list[tuple[str, ...]] = []
-    for failure in failures:
-        block = failure.context or (failure.message,)
-        if block not in blocks:
-            blocks.append(block)
+    blocks = list(dict.fromkeys(failure.context or (failure.message,) for failure in failures))
     if not blocks and tail:
         blocks.append(tuple(tail))
     lines: list[str] = []
@@ -146,7 +143,7 @@ class JobReport:
     @property
     def locations(self) -> tuple[str, ...]:
         """``path:line`` of each failure that has one, first error first."""
-        return tuple(dict.fromkeys(str(f.location) for f in self.failures if f.location))
+        return tuple(dict.fromkeys(str(loc) for loc in located(self.failures)))
 
     @property
     def excerpt_tokens(self) -> int:

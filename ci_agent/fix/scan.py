@@ -160,7 +160,9 @@ class Scanner:
             if self._open:
                 if position >= end:
                     break
-                line = position
+                line = self._next_needed(data, position, end, starts, index)
+                if line >= end:
+                    break
                 mask = hits.get(line, 0)
             else:
                 index = bisect.bisect_left(starts, position, index)
@@ -173,6 +175,29 @@ class Scanner:
                 stop = end
             self._line(data, base, line, stop, mask)
             position = stop + 1
+
+    def _next_needed(
+        self, data: bytes, position: int, end: int, starts: list[int], index: int
+    ) -> int:
+        """The next line an open section needs: the next line, or, when every open extractor
+        needs only some lines, the next of those or of the anchors' hits (the rest is skipped
+        at the speed of ``re``)."""
+        patterns = [extractor.sparse for extractor in self._open]
+        if None in patterns:
+            return position
+        index = bisect.bisect_left(starts, position, index)
+        limit = starts[index] if index < len(starts) else end
+        found = min(
+            (
+                m.start()
+                for p in patterns
+                if p is not None and (m := p.search(data, position, limit))
+            ),
+            default=limit,
+        )
+        if found >= limit:
+            return limit
+        return data.rfind(b"\n", position, found) + 1 or position
 
     def _line(self, data: bytes, base: int, start: int, stop: int, mask: int) -> None:
         cursor = self.cursor

@@ -18,9 +18,11 @@ _OOM = re.compile(
     r"(?:^|\s)Killed(?::? 9)?(?:\s|$)|Killed signal terminated program|[Oo]ut of memory|"
     r"OutOfMemoryError|exit (?:code|status) 137\b|returned non-zero exit status -9\b"
 )
+# pytest-timeout 2.x: ``Failed: Timeout (>2.0s) from pytest-timeout.``; 1.x: ``Timeout >2.0s``;
+# its signal method prints ``+++ Timeout +++``.
 _TIMEOUT = re.compile(
-    r"\+{3,} Timeout \+{3,}|Failed: Timeout >|test timed out after|Exceeded timeout of \d+ ?ms|"
-    r"timed out after \d+(?:\.\d+)? ?(?:s|seconds|minutes)\b"
+    r"\+{3,} Timeout \+{3,}|Failed: Timeout \(?>|from pytest-timeout|test timed out after|"
+    r"Exceeded timeout of \d+ ?ms|timed out after \d+(?:\.\d+)? ?(?:s|seconds|minutes)\b"
 )
 # Most telling first: the phrase a reason quotes is the first of these that matches.
 _NETWORK_SIGNALS = (
@@ -37,6 +39,22 @@ _NETWORK_SIGNALS = (
     r"ConnectTimeout\b|TLS handshake timeout|i/o timeout|Connection timed out",
     r"\bECONNABORTED\b|\bE(?:NET|HOST)UNREACH\b|Network is unreachable|"
     r"Failed to connect to \S+ port|Max retries exceeded with url",
+    # A socket's own timeout (socket.timeout is TimeoutError: timed out on Python 3.10+).
+    r"socket\.timeout\b|TimeoutError: (?:timed out|_ssl\.c:\d+: The (?:read|write|handshake) "
+    r"operation timed out)|\bERR_SOCKET_TIMEOUT\b|operation timed out|dns error",
+    r"socket\.gaierror|getaddrinfo failed|No address associated with hostname|"
+    r"\bEAI_(?:NONAME|NODATA|FAIL)\b|[Nn]ame resolution|failed to lookup address",
+    # TLS connections cut mid-way (not certificate errors: those fail again on a re-run).
+    r"SSLEOFError|UNEXPECTED_EOF_WHILE_READING|EOF occurred in violation of protocol|"
+    r"SSL_ERROR_SYSCALL|gnutls_handshake\(\) failed|SSLZeroReturnError|"
+    r"TLS connection was non-properly terminated",
+    # Registries: pip, uv, npm, pnpm, yarn answering 5xx or 429, GitHub's rate limits.
+    r"\bERR_PNPM_(?:FETCH_(?:5\d\d|429)|META_FETCH_FAIL)\b|\bE429\b|"
+    r"Response code (?:429|5\d\d)|HTTP status (?:server error \(5\d\d|client error \(429)|"
+    r"API rate limit exceeded|secondary rate limit|"
+    r"There appears to be trouble with your network connection|ESOCKETTIMEDOUT|"
+    r"error sending request for url|Request failed after \d+ retries|"
+    r"[Rr]ead timed out|The remote server failed to provide the requested resource",
 )
 _NETWORK = re.compile("|".join(_NETWORK_SIGNALS))
 _NETWORK_ORDER = tuple(re.compile(signal) for signal in _NETWORK_SIGNALS)
@@ -91,6 +109,33 @@ ANCHORS: tuple[bytes, ...] = (
     b"RPC failed",
     b"Failed to connect",
     b"Network is unreachable",
+    b"pytest-timeout",
+    b"socket.timeout",
+    b"ERR_SOCKET_TIMEOUT",
+    b"operation timed out",
+    b"dns error",
+    b"gaierror",
+    b"getaddrinfo",
+    b"No address associated",
+    b"EAI_",
+    b"lookup address",
+    b"SSLEOFError",
+    b"UNEXPECTED_EOF",
+    b"EOF occurred",
+    b"SSL_ERROR_SYSCALL",
+    b"gnutls_handshake",
+    b"SSLZeroReturn",
+    b"non-properly terminated",
+    b"ERR_PNPM_",
+    b"E429",
+    b"Response code",
+    b"HTTP status",
+    b"rate limit",
+    b"trouble with your network",
+    b"error sending request",
+    b"Request failed after",
+    b"ead timed out",
+    b"failed to provide the requested",
 )
 
 

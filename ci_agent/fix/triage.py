@@ -13,21 +13,22 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.fix.classify import Decision, History, Policy, combine
 from ci_agent.fix.extract import extract
-from ci_agent.fix.history import prior_outcomes
 from ci_agent.fix.jobs import job_report, junit_report
 from ci_agent.fix.junit import read_junit
 from ci_agent.fix.model import Failure, Kind
 from ci_agent.fix.report import JobReport
-from ci_agent.fix.rerun import RerunResult, rerun_failed
 from ci_agent.fix.scan import DEFAULT_WINDOW
-from ci_agent.fix.sources import check_log, job_name, log_files
-from ci_agent.forge.run_protocol import ActionsClient
-from ci_agent.forge.run_types import WorkflowRun
+from ci_agent.fix.sources import collect
+
+if TYPE_CHECKING:  # GitHub mode's modules are imported when it runs: --log starts faster
+    from ci_agent.fix.rerun import RerunResult
+    from ci_agent.forge.run_protocol import ActionsClient
+    from ci_agent.forge.run_types import WorkflowRun
 
 __all__ = ["TriageOptions", "TriageResult", "triage_logs", "triage_run"]
 
@@ -76,33 +77,35 @@ class TriageResult:
 def triage_logs(paths: Sequence[Path], options: TriageOptions) -> TriageResult:
     """Triage local job logs (files or directories of them) and JUnit reports.
 
-    CA130/CA137 for missing logs, CA133 for an empty one, CA131 for one that is not text.
+    CA130/CA137 for missing logs, CA133 for an empty one, CA131 for one that is not text,
+    CA140 for a run-log archive that cannot be read.
     """
-    files = log_files(paths)
     junit = options.junit_failures()
     policy, history, budget = options.policy, options.history, options.excerpt_tokens
     reports = []
-    for index, path in enumerate(files):
-        check_log(path)
-        extraction = extract(path, roots=options.roots, window=options.window)
-        reports.append(
-            job_report(
-                job_name(path),
-                extraction,
-                policy=policy,
-                history=history,
-                budget=budget,
-                junit=junit if index == 0 else (),
+    with tempfile.TemporaryDirectory(prefix="ci-agent-triage-") as temp:
+        logs = collect(paths, Path(temp))
+        for index, log in enumerate(logs):
+            extraction = extract(log.path, roots=options.roots, window=options.window)
+            reports.append(
+                job_report(
+                    log.name,
+                    extraction,
+                    policy=policy,
+                    history=history,
+                    budget=budget,
+                    junit=junit if index == 0 else (),
+                    source=log.origin,
+                )
             )
-        )
-    if not files:
+    if not paths:
         source = ", ".join(str(p) for p in options.junit)
         reports.append(
             junit_report(junit, policy=policy, history=history, budget=budget, source=source)
         )
     decision = combine([(r.job, r.decision) for r in reports])
     return TriageResult(
-        {"kind": "logs", "paths": [str(p) for p in files]}, tuple(reports), decision
+        {"kind": "logs", "paths": [str(p) for p in paths]}, tuple(reports), decision
     )
 
 
@@ -120,6 +123,9 @@ def triage_run(
 
     CA134 when the run does not exist, CA135 while it runs, CA136 when no job failed.
     """
+    from ci_agent.fix.history import prior_outcomes
+    from ci_agent.fix.rerun import rerun_failed
+
     try:
         run = forge.workflow_run(run_id)
     except CiAgentError as exc:

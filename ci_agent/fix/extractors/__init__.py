@@ -12,6 +12,7 @@ __all__ = ["default_extractors"]
 def default_extractors() -> list[Extractor]:
     """One instance of every extractor, in routing order."""
     from ci_agent.fix.extractors.diagnostics import Diagnostics
+    from ci_agent.fix.extractors.doctest import Doctest
     from ci_agent.fix.extractors.eslint import ESLint
     from ci_agent.fix.extractors.infra import Infrastructure
     from ci_agent.fix.extractors.javascript import Jest, NodeError
@@ -24,6 +25,7 @@ def default_extractors() -> list[Extractor]:
     return [
         Pytest(),
         Unittest(),
+        Doctest(),
         Jest(),
         PythonTraceback(),
         NodeError(),

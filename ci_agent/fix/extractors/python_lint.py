@@ -23,6 +23,8 @@ _CONCISE = re.compile(
     r"^(.+?\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]+[0-9]+|invalid-syntax|unformatted):? "
     r"(\[\*\] )?(.+)$"
 )
+# Rules no fixer of any linter or formatter fixes: names that are not defined, syntax errors.
+_NO_FIX = frozenset({"F821", "F822", "F823", "E999", "E0602", "E0601", "E0102"})
 _PYLINT_CODE = re.compile(r"^[CRWEFI]\d{4}$")
 _RUFF_SUMMARY = re.compile(r"^Found \d+ errors?\b")
 _ESCAPES = rb"(?:\x1b\[[0-9;]*m)*"
@@ -83,7 +85,8 @@ class RuffFull(BaseExtractor):
             kind, tool, code, message = Kind.BUILD, "rustc", rust.group(1), rust.group(2)
         else:
             return None
-        fixable = True if rule and rule.group(2) else None
+        # Ruff marks what its fixer fixes with [*]; a rule without it no fixer fixes (F821).
+        fixable = bool(rule.group(2)) if rule else None
         if kind is Kind.FORMAT:
             fixable = True
         return Failure(
@@ -148,7 +151,11 @@ class PythonLint(BaseExtractor):
 
     def _emit(self, sink: Sink, tool: str) -> None:
         for failure in self._pending:
-            sink.add(replace(failure, tool=failure.tool or tool))
+            fixable = failure.fixable
+            ruff = tool == "ruff" and failure.tool in ("", "ruff")
+            if fixable is None and failure.kind is Kind.LINT and (ruff or failure.code in _NO_FIX):
+                fixable = False  # ruff's summary names it: a rule without [*] has no fix
+            sink.add(replace(failure, tool=failure.tool or tool, fixable=fixable))
         self._pending = []
 
 

@@ -12,8 +12,11 @@ from ci_agent.fix.model import Failure, Kind
 __all__ = ["Unittest"]
 
 # ``FAIL: test_add (test_mod.TestMath.test_add)``; before 3.11 the parentheses hold the class;
-# a subTest adds ``(i=1)``.
-_HEAD = re.compile(r"^(FAIL|ERROR): (\w+) \(([\w.]+)\)(?: \(.*\))?\s*$")
+# a subTest adds ``(i=1)``. A module the loader could not import is a ``_FailedTest`` named
+# after it: ``ERROR: tests.test_io (unittest.loader._FailedTest.tests.test_io)``.
+_HEAD = re.compile(r"^(FAIL|ERROR): ([\w.]+) \(([\w.]+)\)(?: \(.*\))?\s*$")
+_LOADER = "unittest.loader._FailedTest"
+_RAISED = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit):")
 _SEPARATOR = re.compile(r"^={20,}\s*$")
 _SUMMARY = re.compile(r"^(?:Ran \d+ tests? in |FAILED \(|OK\b)")
 
@@ -36,6 +39,7 @@ class Unittest(BaseExtractor):
         self._frames = Frames()
         self._clip = Clip()
         self._message: str | None = None
+        self._first: str | None = None
         self._in_traceback = False
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
@@ -44,7 +48,12 @@ class Unittest(BaseExtractor):
         if head is not None:
             self.flush(sink)
             name, where = head.group(2), head.group(3)
-            self._test = where if where.endswith("." + name) else f"{where}.{name}"
+            if where.startswith(_LOADER):
+                self._test = name  # the module (or name) that failed to load
+            elif where.endswith("." + name):
+                self._test = where
+            else:
+                self._test = f"{where}.{name}"
             self._step, self._offset = cursor.step, cursor.offset
             self._clip.add(line)
             return True
@@ -70,6 +79,8 @@ class Unittest(BaseExtractor):
             self._in_traceback = True
         elif self._in_traceback and line and not line[0].isspace() and self._message is None:
             self._message = line.strip()
+        elif not self._in_traceback and self._first is None and _RAISED.match(line):
+            self._first = line.strip()  # a loader error without a traceback
 
     def flush(self, sink: Sink) -> None:
         """Emit the block being read."""
@@ -79,7 +90,7 @@ class Unittest(BaseExtractor):
                 Failure(
                     Kind.TEST,
                     "unittest",
-                    self._message or "failed",
+                    self._message or self._first or "failed",
                     test_id=self._test,
                     location=self._frames.location(),
                     context=self._clip.lines(),

@@ -77,9 +77,12 @@ class Project:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(textwrap.dedent(text), encoding="utf-8")
 
-    def run(self, command: str, *args: str, colour: bool = True) -> RunStep:
-        """Run ``args`` in the project as the step ``command``."""
-        output, code = run_tool(args, self.root, COLOUR if colour else None)
+    def run(
+        self, command: str, *args: str, colour: bool = True, env: dict[str, str] | None = None
+    ) -> RunStep:
+        """Run ``args`` in the project as the step ``command`` (``env`` added to the
+        environment)."""
+        output, code = run_tool(args, self.root, {**(COLOUR if colour else {}), **(env or {})})
         return RunStep(command, output, code)
 
     def pytest(self, *args: str) -> RunStep:

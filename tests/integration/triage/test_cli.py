@@ -4,6 +4,7 @@ coded errors (never a traceback) for bad input."""
 from __future__ import annotations
 
 import gzip
+import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -141,7 +142,7 @@ def test_an_unrecognised_failure_is_analyzed_with_the_step_tail(
 
 def archive(path: Path) -> Path:
     with zipfile.ZipFile(path, "w") as handle:
-        handle.writestr("0_test.txt", "log")
+        handle.writestr("notes/readme.md", "no logs here")
     return path
 
 
@@ -151,7 +152,7 @@ def archive(path: Path) -> Path:
         (lambda p: p / "missing.log", "CA130", "does not exist"),
         (lambda p: (p / "empty.log").touch() or p / "empty.log", "CA133", "is empty"),
         (lambda p: (p / "x.bin").write_bytes(b"\x00\x01") and p / "x.bin", "CA131", "NUL"),
-        (lambda p: archive(p / "logs.zip"), "CA131", "zip archive"),
+        (lambda p: archive(p / "logs.zip"), "CA140", "holds no job or step logs"),
         (lambda p: (p / "l.gz").write_bytes(gzip.compress(b"x")) and p / "l.gz", "CA131", "gzip"),
         (lambda p: (p / "d").mkdir() or p / "d", "CA137", "holds no logs"),
     ],
@@ -190,3 +191,52 @@ def test_an_invalid_junit_report(triage_cli: Cli, tmp_path: Path) -> None:
     assert result.code == 2 and "error[CA132]" in result.err
     result = triage_cli("--junit", str(tmp_path / "none.xml"))
     assert result.code == 2 and "error[CA130]" in result.err and "JUnit report" in result.err
+
+
+def test_every_failing_test_is_kept_and_the_whole_list_is_written(
+    project: Project, triage_cli: Cli, tmp_path: Path
+) -> None:
+    project.write(
+        "tests/test_many.py",
+        """\
+        import pytest
+
+
+        @pytest.mark.parametrize("n", range(1100))
+        def test_many(n):
+            assert n < 0
+        """,
+    )
+    log = tmp_path / "job.log"
+    log.write_text(job_log([project.pytest("-q", "tests")]))
+    whole = tmp_path / "triage.json"
+    text = triage_cli("--log", str(log), "--root", str(project.root), "--json-out", str(whole))
+    assert text.code == 0, text.err
+    assert "1100 failing tests (pytest)" in text.out
+    assert (
+        "(found 1100 failing tests, 1 location, 1100 failures; up to 10 of each are listed "
+        f"here; the whole list: {whole})"
+    ) in text.out
+    assert "tests/test_many.py::test_many[9] and 1090 more" in text.out
+    [job] = json.loads(whole.read_text())["jobs"]
+    assert job["failing_tests"] == [f"tests/test_many.py::test_many[{n}]" for n in range(1100)]
+    assert (len(job["failures"]), job["failures_omitted"]) == (1100, 0)
+    # Past the first failures (whose excerpt lines are kept) sections are read sparsely:
+    # messages and locations stay whole.
+    assert {f["location"] for f in job["failures"]} == {"tests/test_many.py:6"}
+    assert [f["message"] for f in job["failures"][-2:]] == ["assert 1098 < 0", "assert 1099 < 0"]
+    markdown = triage_cli("--log", str(log), "--output", "markdown", "--json-out", str(whole))
+    assert "up to 10 of each are listed here; the whole list:" in markdown.out
+    dry = tmp_path / "dry.json"
+    dry_run = triage_cli("--log", str(log), "--json-out", str(dry), "--dry-run")
+    assert not dry.exists()
+    assert f"the whole list: not written to {dry} (--dry-run)" in dry_run.out
+
+
+def test_an_unwritable_json_out_is_a_coded_error(project: Project, triage_cli: Cli) -> None:
+    log = failing(project)
+    target = project.root / "missing" / "triage.json"
+    result = triage_cli("--log", str(log), "--json-out", str(target))
+    assert result.code == 2
+    assert "CA139" in result.err and "Traceback" not in result.err
+    assert not target.parent.exists()

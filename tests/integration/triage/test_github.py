@@ -13,7 +13,7 @@ from tests.fakes.github_server import FakeGitHub, RepoState
 from tests.fakes.github_server.fixtures import fake_github
 from tests.fakes.github_server.records_actions import WorkflowRun
 
-from .conftest import TriageCli
+from .conftest import Project, TriageCli
 
 __all__ = ["fake_github"]
 
@@ -273,6 +273,7 @@ def test_the_action_triage_job_reruns_a_network_failure(
         "GITHUB_REPOSITORY": "acme/widgets",
         "GITHUB_WORKSPACE": str(tmp_path),
         "INPUT_COMMAND": "triage",
+        "RUNNER_TEMP": str(tmp_path),
     }.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as info:
@@ -281,3 +282,76 @@ def test_the_action_triage_job_reruns_a_network_failure(
     assert [r["run_id"] for r in hub.repo.reruns] == [run.id]
     text = outputs.read_text()
     assert "status<<ghadelimiter_" in text and '"strategy":"rerun"' in text
+    whole = tmp_path / f"ci-agent-triage-{run.id}.json"
+    assert json.loads(whole.read_text())["jobs"][0]["kind"] == "network"
+    assert "artifact-path<<" in text and str(whole) in text
+    assert f"ci-agent-triage-{run.id}.json" in text
+
+
+def _download_run_logs(hub: Hub, run: WorkflowRun, target: Any) -> None:
+    """``GET /repos/{o}/{r}/actions/runs/{id}/logs``, following the redirect, as a user would."""
+    import urllib.request
+
+    url = f"{hub.fake.base_url}/repos/acme/widgets/actions/runs/{run.id}/logs"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        target.write_bytes(answer.read())
+
+
+def test_run_log_archives_and_the_log_failed_layout(
+    hub: Hub, triage_cli: Cli, project: Project, tmp_path: Any
+) -> None:
+    """The API's zip (whole job logs and step files), a zip of step files only, the unzipped
+    step directories, and ``gh run view --log-failed`` all triage to the same failing test."""
+    import json
+    import zipfile
+
+    project.write("tests/test_calc.py", "def test_add():\n    assert 1 + 2 == 4\n")
+    step = project.pytest("tests")
+    run = hub.run(("test (3.12)", step.output))
+    archive = tmp_path / "logs.zip"
+    _download_run_logs(hub, run, archive)
+    steps_only = tmp_path / "steps.zip"
+    unzipped = tmp_path / "unzipped"
+    with zipfile.ZipFile(archive) as full, zipfile.ZipFile(steps_only, "w") as out:
+        names = full.namelist()
+        assert "1_test (3.12).txt" in names and "test (3.12)/3_Test.txt" in names, names
+        for name in names:
+            if "/" in name:
+                out.writestr(name, full.read(name))
+                (unzipped / name).parent.mkdir(parents=True, exist_ok=True)
+                (unzipped / name).write_bytes(full.read(name))
+    # gh is not installed here: its --log-failed layout (job, step, line; tab-separated) is made
+    # from the failed job's real log, one line each.
+    log_failed = tmp_path / "failed.txt"
+    job_log = hub.repo.jobs[run.job_ids[1]].log
+    log_failed.write_text("".join(f"test (3.12)\tTest\t{line}\n" for line in job_log.splitlines()))
+    for given, jobs in (
+        (archive, ["lint", "test (3.12)"]),
+        (steps_only, ["lint", "test (3.12)"]),
+        (unzipped, ["lint", "test (3.12)"]),
+        (log_failed, ["test (3.12)"]),
+    ):
+        result = triage_cli("--log", str(given), "--root", str(project.root), "--output", "json")
+        assert result.code == 0, result.err
+        data = json.loads(result.out)["result"]
+        assert [job["job"] for job in data["jobs"]] == jobs, given
+        failed = data["jobs"][-1]
+        assert failed["failing_tests"] == ["tests/test_calc.py::test_add"], given
+        assert failed["locations"] == ["tests/test_calc.py:2"], given
+        assert failed["steps"] == ["Run Test"], given
+        assert str(given) in failed["source"]
+
+
+def test_a_broken_archive_is_a_coded_error(triage_cli: Cli, tmp_path: Any) -> None:
+    broken = tmp_path / "logs.zip"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    result = triage_cli("--log", str(broken))
+    assert result.code == 2 and "CA140" in result.err and "Traceback" not in result.err
+    empty = tmp_path / "empty.zip"
+    import zipfile
+
+    with zipfile.ZipFile(empty, "w") as out:
+        out.writestr("readme.md", "no logs")
+    result = triage_cli("--log", str(empty))
+    assert result.code == 2 and "CA140" in result.err and "holds no job or step logs" in result.err

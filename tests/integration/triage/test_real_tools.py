@@ -172,18 +172,33 @@ def test_unittest(project: Project) -> None:
     assert str(job.decision.strategy) == "patch"
 
 
-def test_ruff_check_goes_to_the_fixers(project: Project) -> None:
+def test_ruff_check_with_a_rule_no_fixer_fixes_needs_a_patch(project: Project) -> None:
     project.write("src/bad.py", "import os\nimport sys\n\n\ndef f():\n    return undefined_name\n")
     [job] = project.triage(project.ruff("check", "--select", "F", "src")).jobs
     assert job.kind is Kind.LINT
     assert [(f.code, str(f.location), f.fixable) for f in job.failures] == [
         ("F401", "src/bad.py:1", True),
         ("F401", "src/bad.py:2", True),
-        ("F821", "src/bad.py:6", None),
+        ("F821", "src/bad.py:6", False),
     ]
-    assert str(job.decision.strategy) == "fixers"
+    assert (str(job.decision.strategy), job.decision.rule) == ("patch", "unfixable")
     assert job.decision.reason == (
-        "3 lint violations (ruff; 2 with an automatic fix) in step 'Run ruff check --select F src'"
+        "3 lint violations (ruff; 2 with an automatic fix): 1 no fixer can fix (F821) "
+        "in step 'Run ruff check --select F src'"
+    )
+    concise = project.ruff("check", "--select", "F821", "--output-format=concise", "src")
+    [job] = project.triage(concise).jobs
+    assert [(f.code, f.fixable) for f in job.failures] == [("F821", False)]
+    assert str(job.decision.strategy) == "patch"
+
+
+def test_ruff_check_goes_to_the_fixers(project: Project) -> None:
+    project.write("src/bad.py", "import os\nimport sys\n")
+    [job] = project.triage(project.ruff("check", "--select", "F", "src")).jobs
+    assert [(f.code, f.fixable) for f in job.failures] == [("F401", True), ("F401", True)]
+    assert (str(job.decision.strategy), job.decision.rule) == ("fixers", "kind")
+    assert job.decision.reason == (
+        "2 lint violations (ruff; 2 with an automatic fix) in step 'Run ruff check --select F src'"
     )
 
 

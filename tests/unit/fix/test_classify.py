@@ -16,6 +16,7 @@ from ci_agent.fix.classify import (
     combine,
 )
 from ci_agent.fix.model import Failure, Kind
+from ci_agent.fix.signals import infrastructure_kind
 
 
 def failure(kind: Kind, message: str = "boom", **fields: object) -> Failure:
@@ -132,3 +133,29 @@ def test_every_kind_has_a_default_and_the_configuration_names_match() -> None:
     assert set(DEFAULT_STRATEGIES) == set(Kind)
     assert set(FailureKindName.__args__) == {str(k) for k in Kind}  # type: ignore[attr-defined]
     assert set(StrategyName.__args__) == {str(s) for s in Strategy}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        # Tools not installed here: their documented wordings, as single messages.
+        ("ERR_PNPM_META_FETCH_FAIL  GET https://registry.npmjs.org/x: request failed", "network"),
+        ("ERR_PNPM_FETCH_503  GET https://registry.npmjs.org/x/-/x-1.0.0.tgz", "network"),
+        (
+            'error An unexpected error occurred: "https://registry.yarnpkg.com/x: '
+            'ESOCKETTIMEDOUT".',
+            "network",
+        ),
+        ("YN0035: Response code 503 (Service Unavailable)", "network"),
+        ("gh: API rate limit exceeded for installation ID 1234. (HTTP 403)", "network"),
+        ("ssl.SSLEOFError: EOF occurred in violation of protocol (_ssl.c:2427)", "network"),
+        ("Failed: Timeout (>2.0s) from pytest-timeout.", "timeout"),
+        ("Failed: Timeout >2.0s", "timeout"),
+        # Failures a re-run does not cure.
+        ("ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED]", None),
+        ("assert response.status_code == 500", None),
+    ],
+)
+def test_infrastructure_wordings(message: str, kind: str | None) -> None:
+    found = infrastructure_kind(message)
+    assert (str(found) if found else None) == kind

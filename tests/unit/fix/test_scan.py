@@ -7,7 +7,8 @@ import tracemalloc
 from pathlib import Path
 
 from ci_agent.fix.extract import extract
-from ci_agent.fix.model import Kind
+from ci_agent.fix.extractor import CONTEXT_KEPT, Sink
+from ci_agent.fix.model import Failure, Kind
 
 from .helpers import github_log, write_log
 
@@ -117,8 +118,15 @@ def test_memory_stays_at_a_few_blocks(tmp_path: Path) -> None:
     assert peak < 16_000_000, f"peak {peak} bytes"
 
 
-def test_failures_past_the_limit_are_counted(tmp_path: Path) -> None:
-    lines = "".join(f"FAILED tests/test_x.py::test_{n} - assert False\n" for n in range(2500))
-    extraction = extract(write_log(tmp_path, lines))
-    assert len(extraction.failures) == 1000
-    assert extraction.dropped == 0, "pytest keeps at most 1000 tests itself"
+def test_failures_past_the_sink_limit_are_counted_and_lose_only_their_context() -> None:
+    sink = Sink(limit=3)
+    for n in range(5):
+        sink.add(Failure(Kind.TEST, "pytest", "boom", test_id=f"t{n}", context=("x",), offset=n))
+    assert [f.test_id for f in sink.failures] == ["t0", "t1", "t2"]
+    assert sink.dropped == 2
+    many = Sink()
+    for n in range(CONTEXT_KEPT + 5):
+        many.add(Failure(Kind.TEST, "pytest", "boom", context=("x",), offset=n))
+    assert len(many.failures) == CONTEXT_KEPT + 5
+    assert many.failures[CONTEXT_KEPT - 1].context == ("x",)
+    assert many.failures[CONTEXT_KEPT].context == ()

@@ -1,0 +1,156 @@
+"""The shapes job logs come in, each turned into one plain log file per job.
+
+- a job's log as the API or the web page serves it: read as it is;
+- the run-logs archive the API serves (``GET …/actions/runs/{id}/logs``), zipped or unzipped: a
+  ``N_job.txt`` per job, and a ``job/N_step.txt`` per step (some archives hold only the steps);
+  a job's steps are joined in their order;
+- ``gh run view --log-failed`` (or ``--log``): ``job<TAB>step<TAB>line`` for every line of every
+  job; split into one log per job, the prefix removed.
+
+Archives are streamed member by member into a temporary directory; nothing is extracted by its
+own name, so a member's path cannot point outside it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from ci_agent.errors import fail
+
+__all__ = ["JobLog", "is_archive", "is_log_failed", "job_logs", "join_steps", "step_dirs"]
+
+_STEP_FILE = re.compile(r"^(\d+)_.*\.txt$", re.IGNORECASE)
+_JOB_FILE = re.compile(r"^\d+_(.+)\.txt$", re.IGNORECASE)
+# gh's --log-failed: job, step, then the line with its timestamp (a step's first line may
+# carry the byte-order mark).
+_LOG_FAILED = re.compile(rb"^([^\t\n]*)\t([^\t\n]*)\t(?:\xef\xbb\xbf)?\d{4}-\d\d-\d\dT\d\d:\d\d")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class JobLog:
+    """One job's log on disk, the job's name, and where the log came from."""
+
+    name: str
+    path: Path
+    origin: str
+
+
+def is_archive(path: Path) -> bool:
+    """Whether the file starts as a zip archive does (it may still be a broken one)."""
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+def is_log_failed(path: Path) -> bool:
+    """Whether the file is in ``gh run view --log-failed`` layout (its first line tells)."""
+    with path.open("rb") as handle:
+        first = handle.readline(64 << 10)
+    return bool(_LOG_FAILED.match(first.removeprefix(b"\xef\xbb\xbf")))
+
+
+def job_logs(path: Path, temp: Path) -> Iterator[JobLog]:
+    """The job logs in the run-log archive or ``--log-failed`` file at ``path``, written under
+    ``temp``. CA140 for an archive that cannot be read."""
+    if is_archive(path):
+        yield from _archive(path, temp)
+    else:
+        yield from _log_failed(path, temp)
+
+
+def step_dirs(directory: Path) -> list[Path]:
+    """The subdirectories of an unzipped run-log archive that hold a job's step files."""
+    return sorted(
+        d
+        for d in directory.iterdir()
+        if d.is_dir() and any(_STEP_FILE.match(p.name) for p in d.iterdir())
+    )
+
+
+def join_steps(directory: Path, temp: Path) -> JobLog:
+    """One job's log made of the step files of ``directory``, in the steps' order."""
+    steps = sorted(
+        (int(found.group(1)), p.name)
+        for p in directory.iterdir()
+        if p.is_file() and (found := _STEP_FILE.match(p.name))
+    )
+    target = _target(temp, directory.name)
+    with target.open("wb") as out:
+        for _, name in steps:
+            with (directory / name).open("rb") as source:
+                shutil.copyfileobj(source, out, _CHUNK)
+    return JobLog(directory.name, target, str(directory))
+
+
+def _archive(path: Path, temp: Path) -> Iterator[JobLog]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            jobs = [m for m in members if "/" not in m.filename and _JOB_FILE.match(m.filename)]
+            if jobs:  # a whole log per job: the step files repeat them
+                for member in sorted(jobs, key=lambda m: m.filename):
+                    name = _JOB_FILE.match(member.filename).group(1)  # type: ignore[union-attr]
+                    target = _copy(archive, [member], _target(temp, name))
+                    yield JobLog(name, target, f"{path}: {member.filename}")
+                return
+            groups: dict[str, list[tuple[int, zipfile.ZipInfo]]] = {}
+            for member in members:
+                folder, _, file = member.filename.rpartition("/")
+                found = _STEP_FILE.match(file)
+                if folder and found:
+                    groups.setdefault(folder, []).append((int(found.group(1)), member))
+            if not groups:
+                raise fail("CA140", path=path, problem="it holds no job or step logs (*.txt)")
+            for folder in sorted(groups):
+                steps = [m for _, m in sorted(groups[folder], key=lambda item: item[0])]
+                name = folder.rsplit("/", 1)[-1]
+                target = _copy(archive, steps, _target(temp, name))
+                yield JobLog(name, target, f"{path}: {folder}/")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise fail("CA140", path=path, problem=str(exc) or type(exc).__name__) from None
+
+
+def _copy(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], target: Path) -> Path:
+    with target.open("wb") as out:
+        for member in members:
+            with archive.open(member) as source:
+                shutil.copyfileobj(source, out, _CHUNK)
+    return target
+
+
+def _log_failed(path: Path, temp: Path) -> Iterator[JobLog]:
+    """Split a ``--log-failed`` file by job; a line without the prefix continues its job."""
+    outputs: dict[bytes, tuple[Path, BinaryIO]] = {}
+    try:
+        current: BinaryIO | None = None
+        with path.open("rb") as source:
+            for raw in source:
+                line = raw.removeprefix(b"\xef\xbb\xbf")
+                found = _LOG_FAILED.match(line)
+                if found is not None:
+                    job = found.group(1)
+                    if job not in outputs:
+                        target = _target(temp, job.decode("utf-8", "replace"))
+                        outputs[job] = (target, target.open("wb"))
+                    current = outputs[job][1]
+                    line = line[found.end(2) + 1 :].removeprefix(b"\xef\xbb\xbf")
+                if current is not None:
+                    current.write(line)
+    finally:
+        for _, handle in outputs.values():
+            handle.close()
+    for job, (target, _) in outputs.items():
+        name = job.decode("utf-8", "replace")
+        yield JobLog(name, target, f"{path}: job {name}")
+
+
+def _target(temp: Path, name: str) -> Path:
+    """A fresh file under ``temp`` for the job ``name`` (its name never makes the path)."""
+    index = sum(1 for _ in temp.iterdir())
+    return temp / f"{index}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)[:60]}.log"

@@ -1,0 +1,212 @@
+"""Failures that used to go unrecognised or get wrong ids, each made by really running the tool:
+a conftest that does not import and a plugin that does not load (pytest's exit 4), unittest's
+loader errors with dotted names, doctests under pytest and under the standard runner, JUnit
+reports of both families with inherited tests, pytest's ``rootdir`` far above the failure, and
+library frames after the project's."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ci_agent.fix.model import Kind
+from ci_agent.fix.triage import TriageOptions, triage_logs
+
+from .conftest import Project
+from .joblog import RunStep, job_log
+
+DOCTESTED = '''\
+def add(a, b):
+    """Add.
+
+    >>> add(1, 2)
+    4
+    """
+    return a + b
+
+
+def div(a, b):
+    """Divide.
+
+    >>> div(1, 0)
+    0
+    >>> div(4, 2)
+    3
+    """
+    return a / b
+'''
+
+
+def test_a_conftest_that_does_not_import(project: Project) -> None:
+    project.write("tests/conftest.py", "import pathlib\nimport nonexistent_module\n")
+    step = project.pytest("tests")
+    assert step.exit_code == 4, step.output
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("tests/conftest.py",)
+    assert job.locations == ("tests/conftest.py:2",)
+    assert job.failures[0].message == (
+        "conftest error: ModuleNotFoundError: No module named 'nonexistent_module'"
+    )
+    assert (str(job.decision.strategy), job.kind) == ("patch", Kind.TEST)
+
+
+def test_a_plugin_that_does_not_load(project: Project) -> None:
+    project.write("tests/conftest.py", 'pytest_plugins = ["widgets_missing_plugin"]\n')
+    step = project.pytest("tests")
+    assert step.exit_code == 4, step.output
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert failure.kind is Kind.DEPENDENCY
+    assert failure.message == (
+        "pytest plugin 'widgets_missing_plugin' does not load: "
+        "No module named 'widgets_missing_plugin'"
+    )
+    assert str(job.decision.strategy) == "patch"
+
+
+def test_unittest_loader_errors_with_dotted_names(project: Project) -> None:
+    for package in ("ut", "ut/sub"):
+        project.write(f"{package}/__init__.py", "")
+    project.write("ut/test_io.py", "import nonexistent\n")
+    project.write("ut/sub/test_deep.py", 'raise RuntimeError("boom at import")\n')
+    project.write(
+        "ut/test_ok.py",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n"
+        "    def test_f(self):\n        self.assertEqual(1, 2)\n",
+    )
+    step = project.python("-m", "unittest", "discover", "-s", ".", "-t", ".", "-p", "test_*.py")
+    assert "unittest.loader._FailedTest.ut.sub.test_deep" in step.output
+    [job] = project.triage(step).jobs
+    assert sorted(job.failing_tests) == ["ut.sub.test_deep", "ut.test_io", "ut.test_ok.T.test_f"]
+    messages = {f.test_id: f.message for f in job.failures}
+    assert messages["ut.test_io"] == "ModuleNotFoundError: No module named 'nonexistent'"
+    assert messages["ut.sub.test_deep"] == "RuntimeError: boom at import"
+    assert set(job.locations) == {"ut/sub/test_deep.py:1", "ut/test_io.py:1", "ut/test_ok.py:6"}
+
+
+def test_a_loader_error_in_the_standard_library_is_listed_after_the_project(
+    project: Project,
+) -> None:
+    project.write("ut/__init__.py", "")
+    project.write(
+        "ut/test_ok.py",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n"
+        "    def test_f(self):\n        self.assertEqual(1, 2)\n",
+    )
+    step = project.python("-m", "unittest", "ut.test_missing", "ut.test_ok")
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("test_missing", "ut.test_ok.T.test_f")
+    assert job.locations[0] == "ut/test_ok.py:6"
+    assert "unittest/loader.py" in job.locations[1]
+
+
+def test_doctests_under_pytest_count_once_with_their_ids(project: Project) -> None:
+    project.write("src/pkg/__init__.py", "")
+    project.write("src/pkg/mathx.py", DOCTESTED)
+    [job] = project.triage(project.pytest("--doctest-modules", "src")).jobs
+    assert job.failing_tests == (
+        "src/pkg/mathx.py::pkg.mathx.add",
+        "src/pkg/mathx.py::pkg.mathx.div",
+    )
+    assert [f.message for f in job.failures] == [
+        "doctest expected '4', got '3'",
+        "doctest raised ZeroDivisionError('division by zero')",
+    ]
+    assert job.locations[0] == "src/pkg/mathx.py:4"
+    assert job.decision.reason.startswith("2 failing tests (pytest)")
+
+
+def test_doctests_under_the_standard_runner(project: Project) -> None:
+    project.write("src/mathx.py", DOCTESTED)
+    step = project.python("-m", "doctest", "src/mathx.py")
+    assert "Failed example:" in step.output
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("src/mathx.py::mathx.add", "src/mathx.py::mathx.div")
+    assert [f.message for f in job.failures] == [
+        "doctest expected '4', got '3'",
+        "doctest raised ZeroDivisionError: division by zero",
+    ]
+    assert job.locations == ("src/mathx.py:4", "src/mathx.py:13")
+
+
+def test_junit_families_give_the_same_ids_for_inherited_tests(project: Project) -> None:
+    project.write("tests/__init__.py", "")
+    project.write(
+        "tests/base.py",
+        "class BaseChecks:\n    value = 1\n\n    def test_value(self):\n"
+        "        assert self.value == 2\n\n    def test_ok(self):\n        assert True\n",
+    )
+    project.write(
+        "tests/test_child.py",
+        "from tests.base import BaseChecks\n\n\nclass TestOne(BaseChecks):\n    pass\n\n\n"
+        "class TestTwo(BaseChecks):\n    value = 3\n\n\ndef test_plain():\n    assert 1 == 2\n",
+    )
+    expected = (
+        "tests/test_child.py::TestOne::test_value",
+        "tests/test_child.py::TestTwo::test_value",
+        "tests/test_child.py::test_plain",
+    )
+    for family in ("xunit1", "xunit2"):
+        report = project.root / f"{family}.xml"
+        project.pytest("-o", f"junit_family={family}", f"--junitxml={report}", "tests")
+        result = triage_logs([], TriageOptions(roots=(str(project.root),), junit=(report,)))
+        [job] = result.jobs
+        assert job.failing_tests == expected, family
+        assert job.locations[0] == "tests/base.py:5", family
+
+
+def test_rootdir_far_above_the_failure(project: Project, tmp_path: Path) -> None:
+    """pytest prints ``rootdir:`` once, first; 1.5 MB of passing output later, the native
+    traceback's absolute paths are still made relative to it."""
+    project.write(
+        "tests/test_noisy.py",
+        "import pytest\n\n\n@pytest.mark.parametrize('n', range(600))\n"
+        "def test_noisy(n):\n    print('x' * 2500)\n",
+    )
+    project.write("tests/test_calc.py", "def test_add():\n    assert 1 + 2 == 4\n")
+    step = project.pytest("-s", "--tb=native", "tests")
+    assert len(step.output) > 1_500_000 and "rootdir: " in step.output[:2000]
+    log = tmp_path / "job.log"
+    log.write_text(job_log([RunStep("pytest", step.output, step.exit_code)]))
+    [job] = triage_logs([log], TriageOptions()).jobs
+    assert job.failing_tests == ("tests/test_calc.py::test_add",)
+    assert job.locations == ("tests/test_calc.py:2",)
+    assert sys.executable  # the run used this interpreter's pytest
+
+
+def test_subtests_count_as_their_test(project: Project) -> None:
+    """pytest 9 reports each failed subtest (``SUBFAILED(i=1) path::test``) and heads its
+    section ``Class.test (i=1)``: the test failed, once."""
+    project.write(
+        "tests/test_sub.py",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_each(self):\n"
+        "        for i in range(3):\n            with self.subTest(i=i):\n"
+        "                self.assertLess(i, 1)\n",
+    )
+    step = project.pytest("tests/test_sub.py")
+    assert "SUBFAILED" in step.output, step.output
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("tests/test_sub.py::T::test_each",)
+    assert job.locations == ("tests/test_sub.py:8",)
+
+
+def test_a_collection_error_in_junit_is_the_module(project: Project) -> None:
+    project.write("tests/test_broken.py", "def test_x(:\n    pass\n")
+    report = project.root / "junit.xml"
+    project.pytest(f"--junitxml={report}", "tests")
+    [job] = triage_logs([], TriageOptions(roots=(str(project.root),), junit=(report,))).jobs
+    assert job.failing_tests == ("tests/test_broken.py",)
+
+
+def test_unittest_subtests_count_once_in_the_reason(project: Project) -> None:
+    project.write(
+        "ut/test_sub.py",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_each(self):\n"
+        "        for i in range(3):\n            with self.subTest(i=i):\n"
+        "                self.assertLess(i, 1)\n",
+    )
+    step = project.python("-m", "unittest", "ut/test_sub.py")
+    assert step.output.count("FAIL: test_each") == 2, step.output
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("ut.test_sub.T.test_each",)
+    assert job.decision.reason.startswith("1 failing test (unittest)")
