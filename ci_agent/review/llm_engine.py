@@ -1,23 +1,27 @@
 """The LLM engine: chunk the change to the input cap, ask in parallel, validate every answer.
 
 The model's JSON is validated by pydantic (with one repair round in the LLM layer); findings
-on paths the request did not show are dropped; text is cleaned before anyone sees it. Budget
-exhaustion leaves honest gaps in the coverage; any other model failure fails the review, so a
-half-reviewed PR is never presented as reviewed.
+on paths the request did not show are dropped; text is cleaned before anyone sees it. A
+request that fails (budget, an answer invalid after repair, an endpoint that cannot be
+reached) marks only its files as not reviewed, with the reason; an answer cut at the output
+limit is split in two and asked again. Once the endpoint is known to be unreachable or to
+refuse the key, no further request is sent.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.types import PullRequestInfo
-from ci_agent.llm.concurrency import Outcome, map_bounded
+from ci_agent.llm.concurrency import map_bounded
 from ci_agent.llm.guard import input_room
 from ci_agent.llm.provider import LLMProvider, Message
 from ci_agent.llm.structured import complete_structured, response_format_for
@@ -31,6 +35,12 @@ from ci_agent.sanitize import clean_markdown, wire_text
 __all__ = ["LLMEngine", "ModelFinding", "ReviewAnswer"]
 
 BUDGET_CODE = "CA405"
+CUT_CODE = "CA409"
+# Failures of the endpoint itself: every further request would fail the same way.
+ENDPOINT_CODES = frozenset({"CA401", "CA403"})
+# An answer lists findings for everything a request shows; past this many input tokens per
+# output token, a busy change's answer no longer fits the output limit and is cut.
+INPUT_PER_OUTPUT = 8
 # Tokens kept free in every request for what the estimate cannot see (formatting, rounding).
 SAFETY_MARGIN = 64
 _DELIMITER = re.compile(r"<\s*/?\s*(untrusted_pr_data|file)\b", re.IGNORECASE)
@@ -77,6 +87,19 @@ def _defuse(text: str) -> str:
     return _DELIMITER.sub(lambda m: m.group(0).replace("<", "\u2039"), text)
 
 
+def escape_path(path: str) -> str:
+    """A file name as an attribute value: no quote, tag or line break of it survives."""
+    return html.escape(path, quote=True).replace("\n", "&#10;").replace("\r", "&#13;")
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A request that produced nothing usable, and why (for the coverage account)."""
+
+    reason: str
+    budget: bool = False
+
+
 class LLMEngine:
     """Review with a chat model through the LLM layer."""
 
@@ -90,6 +113,7 @@ class LLMEngine:
         max_concurrency: int = 4,
         repository_url: str | None = None,
         estimate: Callable[[str], int] = estimate_tokens,
+        explicit_cap: bool = False,
     ) -> None:
         self.name = f"llm:{provider.profile.model}"
         self._provider = provider
@@ -103,6 +127,9 @@ class LLMEngine:
         self._concurrency = max_concurrency
         self._repository_url = repository_url
         self._estimate = estimate
+        self._explicit_cap = explicit_cap
+        self._lock = threading.Lock()
+        self._broken: CiAgentError | None = None
         self.requests = 0
 
     def _messages(self, chunk: Chunk, part: int, parts: int) -> list[Message]:
@@ -118,66 +145,106 @@ class LLMEngine:
         return [Message("system", system), Message("user", wire_text(user))]
 
     def section_budget(self) -> int:
-        """Tokens left for diff sections in one request after prompts and schema."""
+        """Tokens left for diff sections in one request after prompts and schema.
+
+        Unless ``llm.request-input-cap`` was set, a request also stays small enough for its
+        answer to fit the output limit (INPUT_PER_OUTPUT input tokens per output token).
+        """
+        profile = self._provider.profile
         fixed = self._messages(Chunk(), 1, 1)
-        room = input_room(self._provider.profile, fixed, response_format_for(ReviewAnswer))
+        room = input_room(profile, fixed, response_format_for(ReviewAnswer))
+        if not self._explicit_cap:
+            answerable = INPUT_PER_OUTPUT * profile.max_output_tokens
+            room = min(room, answerable - (profile.input_cap - room))
         return room - SAFETY_MARGIN
 
     def review(self, files: Sequence[ReviewFile]) -> EngineResult:
-        """Review every file; skipped files are reported with the reason."""
+        """Review every file; files of failed requests are reported with the reason."""
         if not files:
             return EngineResult()
-        chunks = plan_chunks(files, self.section_budget(), self._estimate)
-        total = len(chunks)
+        pending = plan_chunks(files, self.section_budget(), self._estimate)
+        total = len(pending)
+        done: list[tuple[Chunk, ReviewAnswer | _Failed]] = []
+        while pending:
+            outcomes = map_bounded(
+                self._ask, [(i, total, c) for i, c in enumerate(pending, 1)], self._concurrency
+            )
+            self.requests += len(pending)
+            retry: list[Chunk] = []
+            for chunk, outcome in zip(pending, outcomes, strict=True):
+                if outcome.value is not None:
+                    done.append((chunk, outcome.value))
+                elif outcome.error is not None and outcome.error.code == CUT_CODE:
+                    halves = _halves(chunk)
+                    if halves:
+                        retry += halves
+                    else:
+                        done.append((chunk, _Failed(_reason(outcome.error))))
+                elif outcome.error is not None:
+                    budget = _run_budget(outcome.error)
+                    done.append((chunk, _Failed(_reason(outcome.error), budget)))
+            pending, total = retry, len(retry)
+        return self._merge(done)
 
-        def ask(item: tuple[int, Chunk]) -> ReviewAnswer:
-            index, chunk = item
-            messages = self._messages(chunk, index, total)
-            return complete_structured(self._provider, messages, ReviewAnswer)
+    def _ask(self, item: tuple[int, int, Chunk]) -> ReviewAnswer:
+        index, total, chunk = item
+        with self._lock:
+            broken = self._broken
+        if broken is not None:
+            raise broken
+        messages = self._messages(chunk, index, total)
+        try:
+            return complete_structured(self._provider, messages, ReviewAnswer, on_length="raise")
+        except CiAgentError as error:
+            if error.code in ENDPOINT_CODES:
+                with self._lock:
+                    self._broken = self._broken or error
+            raise
 
-        outcomes = map_bounded(ask, list(enumerate(chunks, start=1)), self._concurrency)
-        self.requests += total
-        return self._merge(chunks, outcomes)
-
-    def _merge(
-        self, chunks: list[Chunk], outcomes: Sequence[Outcome[ReviewAnswer]]
-    ) -> EngineResult:
+    def _merge(self, done: list[tuple[Chunk, ReviewAnswer | _Failed]]) -> EngineResult:
         findings: list[Finding] = []
         summaries: dict[str, str] = {}
         skipped: dict[str, str] = {}
+        failed: set[str] = set()
         risks: list[RiskLevel] = []
         dropped = 0
-        for chunk, outcome in zip(chunks, outcomes, strict=True):
-            error: CiAgentError | None = outcome.error
-            if error is not None:
-                if error.code != BUDGET_CODE:
-                    raise error
-                for path in chunk.paths:
-                    skipped[path] = "run budget reached (llm.max-tokens / llm.max-cost)"
-                continue
-            answer = outcome.value
-            if answer is None:
+        for chunk, answer in done:
+            if isinstance(answer, _Failed):
+                for name in chunk.paths:
+                    skipped.setdefault(name, answer.reason)
+                    if not answer.budget:
+                        failed.add(name)
                 continue
             shown = {s.path: s.lines for s in chunk.sections}
+            named = {**{escape_path(p): p for p in shown}, **{p: p for p in shown}}
             for item in answer.findings:
-                if item.path not in shown or item.end_line < item.start_line:
+                path = named.get(item.path)
+                if path is None or item.end_line < item.start_line:
                     dropped += 1
                     continue
-                findings.append(self._finding(item))
+                findings.append(self._finding(item.model_copy(update={"path": path})))
             for summary in answer.files:
-                if summary.path in shown:
+                path = named.get(summary.path)
+                if path is not None:
                     summaries.setdefault(
-                        summary.path, clean_markdown(summary.summary.strip(), self._repository_url)
+                        path, clean_markdown(summary.summary.strip(), self._repository_url)
                     )
             risks.append(answer.risk)
-        notes = (
+        notes: tuple[str, ...] = (
             (f"{dropped} model finding(s) named a file or lines not shown and were dropped",)
             if dropped
             else ()
         )
+        if failed:
+            notes += (
+                f"the model did not review {len(failed)} file(s): their requests failed"
+                " (each file's reason is listed); every other finding is published",
+            )
         order: list[RiskLevel] = ["low", "medium", "high", "critical"]
         risk = order[max(order.index(r) for r in risks)] if risks else None
-        return EngineResult(tuple(findings), summaries, risk, skipped, notes)
+        return EngineResult(
+            tuple(findings), summaries, risk, skipped, notes, failed=frozenset(failed)
+        )
 
     def _finding(self, item: ModelFinding) -> Finding:
         return Finding(
@@ -196,5 +263,33 @@ class LLMEngine:
 
 
 def _defused(section: Section) -> Section:
-    """The section with its code unable to close the data block."""
-    return replace(section, diff_text=_defuse(section.diff_text), context=_defuse(section.context))
+    """The section with its code unable to close the data block and its name escaped."""
+    return replace(
+        section,
+        path=escape_path(section.path),
+        diff_text=_defuse(section.diff_text),
+        context=_defuse(section.context),
+    )
+
+
+def _halves(chunk: Chunk) -> list[Chunk]:
+    """The chunk's sections in two requests; none when it holds a single section."""
+    if len(chunk.sections) < 2:
+        return []
+    middle = len(chunk.sections) // 2
+    return [Chunk(chunk.sections[:middle]), Chunk(chunk.sections[middle:])]
+
+
+def _run_budget(error: CiAgentError) -> bool:
+    """The run's token or cost cap (the user's choice), not a request that could not fit."""
+    return error.code == BUDGET_CODE and error.context.get("budget") != "request-input-cap"
+
+
+def _reason(error: CiAgentError) -> str:
+    """Why a request's files were not reviewed, in a few words with the code."""
+    if _run_budget(error):
+        return "run budget reached (llm.max-tokens / llm.max-cost)"
+    if error.code == CUT_CODE:
+        return f"the answer was cut at the output limit even for this file alone ({CUT_CODE})"
+    message = " ".join(error.message.split())
+    return f"{message[:160]} ({error.code})"
