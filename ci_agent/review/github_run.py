@@ -27,7 +27,13 @@ from ci_agent.review.comments import (
 from ci_agent.review.engine import RiskLevel, build_engines
 from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.pipeline import ReviewReport, run_review
-from ci_agent.review.publish import Published, find_summary, last_reviewed_head, publish_review
+from ci_agent.review.publish import (
+    Published,
+    find_summary,
+    last_reviewed_head,
+    listed_keys,
+    publish_review,
+)
 from ci_agent.review.summary import review_markdown, review_result, review_text
 from ci_agent.terminal import Terminal
 
@@ -128,6 +134,7 @@ def review_pull_request(
             settings.fail_level,
             engines,
             posted_keys=posted_keys(earlier),
+            listed_keys=listed_keys(summary),
             progress=term.detail,
             since=since,
             pull_request=pr,

@@ -98,6 +98,7 @@ def run_review(
     engines: Sequence[ReviewEngine],
     *,
     posted_keys: frozenset[str] = frozenset(),
+    listed_keys: frozenset[str] = frozenset(),
     progress: Callable[[str], None] = lambda _: None,
     since: tuple[str, frozenset[str]] | None = None,
     pull_request: PullRequestInfo | None = None,
@@ -106,6 +107,8 @@ def run_review(
 
     ``since`` = (earlier head SHA, paths changed after it) makes an incremental review: other
     files were reviewed at that SHA and are accounted for as such, not reviewed again.
+    ``posted_keys`` were posted inline before; ``listed_keys`` were listed in the summary only
+    and stay there.
     """
     pr = pull_request or source.pull_request(number)
     changed = list(source.changed_files(number))
@@ -148,6 +151,7 @@ def run_review(
         findings,
         lambda f: _code(contents.get(f.path), f),
         posted_keys=posted_keys,
+        listed_keys=listed_keys,
         max_inline=config.max_inline_comments,
         inline_ok=lambda f: anchorable(f, diffs),
     )
