@@ -32,8 +32,8 @@ from ci_agent.sanitize import wire_text
 
 __all__ = [
     "CHECK_NAME",
-    "Published",
     "LISTED_MARKER",
+    "Published",
     "find_summary",
     "last_reviewed_head",
     "listed_keys",
