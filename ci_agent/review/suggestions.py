@@ -40,6 +40,10 @@ _SECURITY = re.compile(
 _COMMON = frozenset(
     set(keyword.kwlist) | {"self", "cls", "print", "len", "str", "int", "return", "value", "x"}
 )
+# Statements whose loss changes what code does, even when every name survives elsewhere.
+_STATEMENTS = frozenset(
+    {"return", "raise", "yield", "import", "assert", "break", "continue", "del", "await"}
+)
 # Below this similarity a replaced line counts as deleted plus added, not as edited.
 EDIT_SIMILARITY = 0.5
 
@@ -72,13 +76,13 @@ def check_suggestion(finding: Finding, content: str | None) -> SuggestionCheck:
     new = suggestion_lines(finding.suggestion.replace("\r\n", "\n"))
     if new == old:
         return _refuse("no-change", "suggestion changes nothing")
-    verdict = _edit_problem(finding, old, new, lines=lines, start=start, end=end)
-    if verdict is not None:
-        return verdict
     removed = _security_words(old) - _security_words(new)
     if removed:
         names = ", ".join(sorted(removed)[:3])
         return _refuse("security", f"removes security-relevant code ({names})")
+    verdict = _edit_problem(finding, old, new, lines=lines, start=start, end=end)
+    if verdict is not None:
+        return verdict
     newline = "\r\n" if lines[start].endswith("\r\n") else "\n"
     patched = "".join([*lines[:start], *(row + newline for row in new), *lines[end:]])
     if finding.path.endswith((".py", ".pyi")) and _parses(content) and not _parses(patched):
@@ -92,6 +96,22 @@ def _edit_problem(
     """The first edit in ``old`` → ``new`` that the finding does not account for, if any."""
     neighbours = {_bare(lines[i]).strip(): i + 1 for i in (start - 1, end) if 0 <= i < len(lines)}
     neighbours.pop("", None)
+    stripped_old = [r.strip() for r in old]
+    stripped_new = [r.strip() for r in new]
+    # A blank line added where one already borders the range doubles it.
+    before = start > 0 and not lines[start - 1].strip()
+    after = end < len(lines) and not lines[end].strip()
+    if new and (
+        (after and not new[-1].strip() and (not old or old[-1].strip()))
+        or (before and not new[0].strip() and (not old or old[0].strip()))
+    ):
+        return _refuse("off-by-one", "adds a blank line next to one (the range is off by one)")
+    for row, line in neighbours.items():
+        if stripped_new.count(row) > stripped_old.count(row):
+            return _refuse(
+                "off-by-one",
+                f"repeats line {line} from outside its range (the range is off by one)",
+            )
     deleted: list[tuple[int, str]] = []
     added: list[str] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
@@ -106,13 +126,6 @@ def _edit_problem(
             added.append(new[j])
         deleted += [(i, old[i]) for i in range(i1 + len(pairs), i2)]
         added += new[j1 + len(pairs) : j2]
-    for row in added:
-        line = neighbours.get(row.strip())
-        if line is not None:
-            return _refuse(
-                "off-by-one",
-                f"repeats line {line} from outside its range (the range is off by one)",
-            )
     outside = _names("".join(lines[:start] + lines[end:]))
     for index, row in deleted:
         number = finding.start_line + index
@@ -132,11 +145,16 @@ def _about(finding: Finding, row: str) -> bool:
 
 
 def _local(row: str, others: list[str], new: list[str], outside: set[str]) -> bool:
-    """Whether deleting ``row`` only folds it into the edit: each of its names is kept in the
-    suggestion, or belongs to the range alone (a temporary used nowhere else)."""
+    """Whether deleting ``row`` only folds it into the edit: its statements (return, raise…)
+    are still in the suggestion, and each of its names is kept there or belongs to the range
+    alone (a temporary used nowhere else)."""
     names = _names(row)
     if not names:
         return row.strip() in {r.strip() for r in new}
+    words = [w for w in _WORD.findall("\n".join(new)) if w in _STATEMENTS]
+    mine = [w for w in _WORD.findall("\n".join([row, *others])) if w in _STATEMENTS]
+    if any(words.count(w) < mine.count(w) for w in set(mine)):
+        return False
     kept = _names("\n".join(new))
     ranged = _names("\n".join(others))
     return all(n in kept or (n in ranged and n not in outside) for n in names)

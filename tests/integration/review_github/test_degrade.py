@@ -102,3 +102,43 @@ def test_an_answer_cut_at_the_output_limit_is_split_and_asked_again(
     assert done.result["partial"] == 0
     assert all(f["reviewed"] for f in done.result["files"] if f["path"].startswith("app/"))
     assert TWICE["title"] in {f["title"] for f in done.result["findings"]}
+
+
+def test_planted_bad_suggestions_reach_no_inline_comment(
+    harness: Harness, fake_openai: FakeOpenAI
+) -> None:
+    harness.use_llm(fake_openai)
+    # util.py: 13 "return x // 2", 17 "total = x * x", 18 "return total", 21 "def parse(text):".
+    too_few = {
+        **TWICE,
+        "start_line": 17,
+        "end_line": 18,
+        "title": "Use a clearer name",
+        "suggestion": "    product = x * x",
+    }
+    too_many = {
+        **TWICE,
+        "start_line": 13,
+        "end_line": 13,
+        "title": "Keep true division",
+        "suggestion": "    return x / 2\n\n",
+    }
+    deletes_def = {
+        **TWICE,
+        "start_line": 21,
+        "end_line": 22,
+        "title": "Avoid eval",
+        "suggestion": "    return ast.literal_eval(text)",
+    }
+    fake_openai.script.default = Reply(content=model_answer([too_few, too_many, deletes_def]))
+
+    done = harness.review()
+
+    assert done.result["suggestions_dropped"] == 3
+    assert sum(done.result["suggestions_dropped_by_reason"].values()) == 3
+    bodies = [c.body for c in harness.repo.review_comments.values()]
+    titles = ("Use a clearer name", "Keep true division", "Avoid eval")
+    assert sum(1 for b in bodies if any(t in b for t in titles)) == 3  # posted, without them
+    assert not any("```suggestion" in b for b in bodies)
+    (summary,) = harness.repo.issue_comments.values()
+    assert "3 suggestion(s) withheld" in summary.body
