@@ -155,18 +155,17 @@ def test_the_security_rule_holds_even_when_the_finding_asks() -> None:
 
 def test_a_planted_corpus_reaches_nothing_inline() -> None:
     """Every one-line-too-many or one-line-too-few answer over the whole file is refused."""
-    passed: list[tuple[str, int]] = []
+    planted: list[tuple[str, Finding]] = []
     for n, row in enumerate(LINES, 1):
-        if not row.strip():
+        if not row.strip() or n == len(LINES):
             continue
         edited = row + "  # edited"
-        if n < len(LINES) and LINES[n].strip():  # too few: range n..n+1, answer one line
-            if kind(finding(n, n + 1, edited)) == "ok":
-                passed.append(("too few", n))
-        if n < len(LINES):  # too many: range n, answer n and the next line
-            # A final newline ends the last line: the next line, blank or not, is one more.
-            if kind(finding(n, n, edited + "\n" + LINES[n] + "\n")) == "ok":
-                passed.append(("too many", n))
+        if LINES[n].strip():  # too few: the range is n..n+1, the answer one line
+            planted.append(("too few", finding(n, n + 1, edited)))
+        # Too many: the range is n, the answer n and the next line (a final newline ends it).
+        planted.append(("too many", finding(n, n, edited + "\n" + LINES[n] + "\n")))
+    assert len(planted) > 25
+    passed = [(how, f.start_line) for how, f in planted if kind(f) == "ok"]
     assert passed == []
 
 
