@@ -96,7 +96,8 @@ def review_text(report: ReviewReport) -> str:
     )
     for path_info in report.files:
         if not path_info.reviewed:
-            lines.append(f"  skipped {path_info.path}: {path_info.reason}")
+            verb = "" if path_info.reason.startswith("not reviewed") else "skipped "
+            lines.append(f"  {verb}{path_info.path}: {path_info.reason}")
     lines += [f"note: {n}" for n in report.notes]
     return "\n".join(lines)
 
