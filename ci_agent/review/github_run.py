@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -283,6 +283,16 @@ class _LocalContents:
             return self._local.file_contents(path, ref)
         except CiAgentError:
             return self._forge.file_contents(path, ref)
+
+    def files_contents(self, paths: Sequence[str], ref: str) -> dict[str, bytes | None]:
+        """From the clone in one batch; what it lacks from the forge."""
+        found = self._local.files_contents(paths, ref)
+        for path in [p for p, data in found.items() if data is None]:
+            try:
+                found[path] = self._forge.file_contents(path, ref)
+            except CiAgentError:
+                continue
+        return found
 
 
 def _with_local_contents(forge: ReviewForge, workspace: Path, head_sha: str) -> ChangeSource:
