@@ -96,7 +96,7 @@ class GuardedProvider:
         max_output = min(
             request.max_output_tokens or profile.max_output_tokens, profile.max_output_tokens
         )
-        request = replace(request, max_output_tokens=max_output)
+        request = replace(request, max_output_tokens=max_output, input_estimate=tokens_in)
         reservation = self.budget.reserve(profile.price, tokens_in, max_output)
         self._log_prompt(request, tokens_in)
         try:

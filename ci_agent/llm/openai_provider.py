@@ -73,7 +73,9 @@ class OpenAIProvider:
         """Send with retries; downgrade the JSON mode on a 400; map failures to CA4xx."""
         wanted = request.response_format
         mode: JsonMode = self._mode(wanted.mode) if wanted is not None else "text"
-        estimate_in = estimate_request(request.messages, wanted, request.tools)
+        estimate_in = request.input_estimate
+        if estimate_in is None:
+            estimate_in = estimate_request(request.messages, wanted, request.tools)
         while True:
             kwargs = request_kwargs(request, self._profile, mode)
             try:

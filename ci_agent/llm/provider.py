@@ -65,6 +65,8 @@ class ChatRequest:
     tools: tuple[Mapping[str, Any], ...] = ()
     stream: bool = False
     temperature: float | None = None
+    # The input tokens as already estimated (by the guard): a provider need not count again.
+    input_estimate: int | None = None
 
 
 @dataclass(frozen=True)

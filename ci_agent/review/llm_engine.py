@@ -10,29 +10,32 @@ refuse the key, no further request is sent.
 
 from __future__ import annotations
 
-import html
-import re
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.types import PullRequestInfo
-from ci_agent.llm.concurrency import map_bounded
+from ci_agent.llm.concurrency import Outcome, map_bounded
 from ci_agent.llm.guard import input_room
 from ci_agent.llm.provider import LLMProvider, Message
 from ci_agent.llm.structured import complete_structured, response_format_for
 from ci_agent.llm.tokens import estimate_tokens
 from ci_agent.render import TemplateRenderer
-from ci_agent.review.chunks import Chunk, Section, plan_chunks
+from ci_agent.review.answer import (
+    ModelFinding,
+    ReviewAnswer,
+    defuse,
+    defused,
+    escape_path,
+)
+from ci_agent.review.chunks import Chunk, Section, iter_chunks
 from ci_agent.review.engine import EngineResult, ReviewFile, RiskLevel
-from ci_agent.review.findings import Category, Finding, SeverityName
+from ci_agent.review.findings import Finding
 from ci_agent.sanitize import clean_markdown, wire_text
 
-__all__ = ["LLMEngine", "ModelFinding", "ReviewAnswer"]
+__all__ = ["LLMEngine", "ModelFinding", "ReviewAnswer"]  # the answer's models, re-exported
 
 BUDGET_CODE = "CA405"
 CUT_CODE = "CA409"
@@ -43,53 +46,6 @@ ENDPOINT_CODES = frozenset({"CA401", "CA403"})
 INPUT_PER_OUTPUT = 8
 # Tokens kept free in every request for what the estimate cannot see (formatting, rounding).
 SAFETY_MARGIN = 64
-_DELIMITER = re.compile(r"<\s*/?\s*(untrusted_pr_data|file)\b", re.IGNORECASE)
-
-
-class ModelFinding(BaseModel):
-    """A finding as the model states it, before verification."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    path: str
-    start_line: int = Field(ge=1)
-    end_line: int = Field(ge=1)
-    severity: SeverityName
-    category: Category
-    title: str = Field(max_length=300)
-    body: str = Field(max_length=8000)
-    suggestion: str | None
-    confidence: float = Field(ge=0, le=1)
-
-
-class FileSummary(BaseModel):
-    """The model's one-line summary of a file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    path: str
-    summary: str = Field(max_length=300)
-
-
-class ReviewAnswer(BaseModel):
-    """The whole answer to one review request."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    findings: list[ModelFinding]
-    files: list[FileSummary]
-    risk: Literal["low", "medium", "high", "critical"]
-
-
-def _defuse(text: str) -> str:
-    """Untrusted text cannot close the data block it is quoted in."""
-    # A look-alike angle quote keeps the text readable but no longer a tag.
-    return _DELIMITER.sub(lambda m: m.group(0).replace("<", "\u2039"), text)
-
-
-def escape_path(path: str) -> str:
-    """A file name as an attribute value: no quote, tag or line break of it survives."""
-    return html.escape(path, quote=True).replace("\n", "&#10;").replace("\r", "&#13;")
 
 
 @dataclass(frozen=True)
@@ -132,14 +88,14 @@ class LLMEngine:
         self._broken: CiAgentError | None = None
         self.requests = 0
 
-    def _messages(self, chunk: Chunk, part: int, parts: int) -> list[Message]:
+    def _messages(self, chunk: Chunk, part: int, several: bool) -> list[Message]:
         user = self._renderer.render(
             "prompts/review_user.j2",
-            title=_defuse(self._pr.title),
-            body=_defuse(self._pr.body or ""),
-            sections=[_defused(s) for s in chunk.sections],
+            title=defuse(self._pr.title),
+            body=defuse(self._pr.body or ""),
+            sections=[defused(s) for s in chunk.sections],
             part=part,
-            parts=parts,
+            several=several,
         )
         system = self._renderer.render(self._system)
         return [Message("system", system), Message("user", wire_text(user))]
@@ -151,7 +107,7 @@ class LLMEngine:
         answer to fit the output limit (INPUT_PER_OUTPUT input tokens per output token).
         """
         profile = self._provider.profile
-        fixed = self._messages(Chunk(), 1, 1)
+        fixed = self._messages(Chunk(), 999, True)
         room = input_room(profile, fixed, response_format_for(ReviewAnswer))
         if not self._explicit_cap:
             answerable = INPUT_PER_OUTPUT * profile.max_output_tokens
@@ -162,16 +118,16 @@ class LLMEngine:
         """Review every file; files of failed requests are reported with the reason."""
         if not files:
             return EngineResult()
-        pending = plan_chunks(files, self.section_budget(), self._estimate)
-        total = len(pending)
-        done: list[tuple[Chunk, ReviewAnswer | _Failed]] = []
-        while pending:
-            outcomes = map_bounded(
-                self._ask, [(i, total, c) for i, c in enumerate(pending, 1)], self._concurrency
-            )
-            self.requests += len(pending)
+        unfit: dict[str, str] = {}
+        planned = iter_chunks(files, self.section_budget(), self._estimate, unfit)
+        asked = self._ask_streamed(planned)
+        done: list[tuple[Chunk, ReviewAnswer | _Failed]] = [
+            (Chunk([Section(path, "", "")]), _Failed(f"{why} (llm.request-input-cap)"))
+            for path, why in unfit.items()
+        ]
+        while asked:
             retry: list[Chunk] = []
-            for chunk, outcome in zip(pending, outcomes, strict=True):
+            for chunk, outcome in asked:
                 if outcome.value is not None:
                     done.append((chunk, outcome.value))
                 elif outcome.error is not None and outcome.error.code == CUT_CODE:
@@ -183,16 +139,52 @@ class LLMEngine:
                 elif outcome.error is not None:
                     budget = _run_budget(outcome.error)
                     done.append((chunk, _Failed(_reason(outcome.error), budget)))
-            pending, total = retry, len(retry)
+            items = [(i, True, c) for i, c in enumerate(retry, 1)]
+            asked = list(zip(retry, map_bounded(self._ask, items, self._concurrency), strict=True))
+            self.requests += len(retry)
         return self._merge(done)
 
-    def _ask(self, item: tuple[int, int, Chunk]) -> ReviewAnswer:
-        index, total, chunk = item
+    def _ask_streamed(self, planned: Iterable[Chunk]) -> list[tuple[Chunk, Outcome[ReviewAnswer]]]:
+        """Send each chunk as soon as it is planned (at most N in flight); results in order.
+
+        A chunk waits for the next one to be planned only to learn whether it is the last:
+        the prompt says whether other requests cover other files.
+        """
+        futures: list[tuple[Chunk, Future[Outcome[ReviewAnswer]]]] = []
+        with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
+
+            def submit(chunk: Chunk, several: bool) -> None:
+                item = (len(futures) + 1, several, chunk)
+                futures.append((chunk, pool.submit(self._outcome, item)))
+
+            held: Chunk | None = None
+            try:
+                for chunk in planned:
+                    if held is not None:
+                        submit(held, True)
+                    held = chunk
+                if held is not None:
+                    submit(held, bool(futures))
+                self.requests += len(futures)
+                return [(chunk, future.result()) for chunk, future in futures]
+            except BaseException:
+                for _, future in futures:
+                    future.cancel()
+                raise
+
+    def _outcome(self, item: tuple[int, bool, Chunk]) -> Outcome[ReviewAnswer]:
+        try:
+            return Outcome(value=self._ask(item))
+        except CiAgentError as error:
+            return Outcome(error=error)
+
+    def _ask(self, item: tuple[int, bool, Chunk]) -> ReviewAnswer:
+        index, several, chunk = item
         with self._lock:
             broken = self._broken
         if broken is not None:
             raise broken
-        messages = self._messages(chunk, index, total)
+        messages = self._messages(chunk, index, several)
         try:
             return complete_structured(self._provider, messages, ReviewAnswer, on_length="raise")
         except CiAgentError as error:
@@ -260,16 +252,6 @@ class LLMEngine:
             confidence=item.confidence,
             source=self.name,
         )
-
-
-def _defused(section: Section) -> Section:
-    """The section with its code unable to close the data block and its name escaped."""
-    return replace(
-        section,
-        path=escape_path(section.path),
-        diff_text=_defuse(section.diff_text),
-        context=_defuse(section.context),
-    )
 
 
 def _halves(chunk: Chunk) -> list[Chunk]:

@@ -20,7 +20,7 @@ TWICE = {
     "confidence": 0.9,
 }
 # Requests this small hold one changed file each (the prompt and schema take most of it).
-ONE_FILE_PER_REQUEST = "llm:\n  request-input-cap: 1700\n  max-concurrency: 1\n"
+ONE_FILE_PER_REQUEST = "llm:\n  request-input-cap: 1750\n  max-concurrency: 1\n"
 
 
 def closed_port() -> int:
