@@ -53,22 +53,41 @@ def git(repo: Path, *args: str) -> bytes:
     ).stdout
 
 
-def make_repo(root: Path, files: int, lines: int) -> Path:
-    """Each file gets ``lines`` rewritten lines: ``2 x lines`` changed lines per file."""
+def make_repo(root: Path, files: int, lines: int, *, clean: bool = False) -> Path:
+    """Each file gets ``lines`` rewritten lines: ``2 x lines`` changed lines per file.
+
+    ``clean`` code defines every name it uses, so ruff finds nothing, as in most real changes
+    (the default code gives ruff an undefined name on every line).
+    """
     repo = root / "repo"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
+    head = "from math import fsum as compute, hypot as transform\n\nITEMS = list(range(999))\n\n"
     for i in range(files):
-        body = "".join(f"    total_{j} = compute_{i}(value_{j}, limit={j})\n" for j in range(lines))
+        if clean:
+            body = "".join(f"TOTAL_{j} = compute([ITEMS[{j}], {i}, {j}])\n" for j in range(lines))
+            text = head + body
+        else:
+            body = "".join(
+                f"    total_{j} = compute_{i}(value_{j}, limit={j})\n" for j in range(lines)
+            )
+            text = f"def f_{i}(value):\n{body}"
         (repo / f"pkg{i % 20}").mkdir(exist_ok=True)
-        (repo / f"pkg{i % 20}" / f"mod{i}.py").write_text(f"def f_{i}(value):\n{body}")
+        (repo / f"pkg{i % 20}" / f"mod{i}.py").write_text(text)
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "base")
     for i in range(files):
-        body = "".join(
-            f"    result_{j} = transform_{i}(item_{j}, bound={j + 1})\n" for j in range(lines)
-        )
-        (repo / f"pkg{i % 20}" / f"mod{i}.py").write_text(f"def f_{i}(value):\n{body}")
+        if clean:
+            body = "".join(
+                f"RESULT_{j} = transform(ITEMS[{j}], {i} + {j + 1})\n" for j in range(lines)
+            )
+            text = head + body
+        else:
+            body = "".join(
+                f"    result_{j} = transform_{i}(item_{j}, bound={j + 1})\n" for j in range(lines)
+            )
+            text = f"def f_{i}(value):\n{body}"
+        (repo / f"pkg{i % 20}" / f"mod{i}.py").write_text(text)
     git(repo, "commit", "-qam", "Rewrite every module")
     return repo
 
@@ -203,6 +222,11 @@ def bench_pipeline(repo: Path, latency: float, concurrency: int, cap: int) -> No
         (repo / ".github" / "ci-agent.yml").write_text(
             f"llm:\n  request-input-cap: {cap}\n  max-concurrency: {concurrency}\n"
         )
+        # The fake counts tokens with tiktoken in this process; a real model server does that
+        # elsewhere: load its encoding before the clock starts.
+        from tests.fakes.openai_server.answers import count
+
+        count("warm up")
         start = time.perf_counter()
         settings = load_settings(CliOverrides(), env, repo)
         forge = LocalForge(LocalRepository.open(repo), "HEAD~1")
@@ -222,6 +246,7 @@ def bench_pipeline(repo: Path, latency: float, concurrency: int, cap: int) -> No
     finally:
         fake.stop()
     reviewed = sum(1 for f in report.files if f.reviewed)
+    print(f"  {len(report.findings)} finding(s)")
     ideal = latency * math.ceil(requests / concurrency)
     print(f"whole review, input cap {cap}, L={latency}s, concurrency {concurrency}:", end=" ")
     print(f"{requests} requests, reviewed {reviewed}/{len(report.files)} files")
@@ -238,7 +263,7 @@ def main() -> None:
     parser.add_argument("--pipeline", action="store_true", help="time the whole review")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        repo = make_repo(Path(scratch), options.files, options.lines)
+        repo = make_repo(Path(scratch), options.files, options.lines, clean=options.pipeline)
         if options.pipeline:
             size = len(git(repo, "diff", "HEAD~1", "HEAD"))
             print(f"diff: {options.files} files, {size / 1e6:.2f} MB")

@@ -82,7 +82,9 @@ class GuardedProvider:
     def complete(self, request: ChatRequest) -> ChatResponse:
         """Check the cap and the budget, send with at most N in flight, account the usage."""
         profile = self.inner.profile
-        tokens_in = estimate_request(request.messages, request.response_format, request.tools)
+        tokens_in = request.input_estimate
+        if tokens_in is None:  # a caller that planned the request may have counted already
+            tokens_in = estimate_request(request.messages, request.response_format, request.tools)
         if tokens_in > profile.input_cap:
             raise fail(
                 "CA405",

@@ -65,7 +65,8 @@ class ChatRequest:
     tools: tuple[Mapping[str, Any], ...] = ()
     stream: bool = False
     temperature: float | None = None
-    # The input tokens as already estimated (by the guard): a provider need not count again.
+    # The input tokens as already estimated (by the caller that planned the request, or the
+    # guard), never less than estimate_request would say: nothing needs to count them again.
     input_estimate: int | None = None
 
 

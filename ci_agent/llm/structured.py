@@ -41,18 +41,26 @@ def complete_structured(
     max_output_tokens: int | None = None,
     stream: bool = False,
     on_length: Literal["repair", "raise"] = "repair",
+    input_estimate: int | None = None,
 ) -> M:
     """Ask for an instance of ``schema``; one repair round on invalid output, then CA404.
 
     An answer cut at the output limit is asked again shorter, or with ``on_length="raise"``
     is CA409 at once: a caller that can split its request does better than a shorter answer.
+    ``input_estimate`` is the caller's own count of ``messages`` (not below estimate_request's);
+    a repair round is counted afresh.
     """
     wanted = response_format_for(schema, provider.profile.json_mode)
     history = tuple(messages)
     problem = ""
     for attempt in (1, 2):
         request = ChatRequest(
-            history, max_output_tokens, response_format=wanted, stream=stream, temperature=None
+            history,
+            max_output_tokens,
+            response_format=wanted,
+            stream=stream,
+            temperature=None,
+            input_estimate=input_estimate if history == tuple(messages) else None,
         )
         try:
             response = provider.complete(request)

@@ -10,6 +10,8 @@ refuse the key, no further request is sent.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.types import PullRequestInfo
 from ci_agent.llm.concurrency import Outcome, map_bounded
-from ci_agent.llm.guard import input_room
+from ci_agent.llm.guard import estimate_request, input_room
 from ci_agent.llm.provider import LLMProvider, Message
 from ci_agent.llm.structured import complete_structured, response_format_for
 from ci_agent.llm.tokens import estimate_tokens
@@ -86,6 +88,7 @@ class LLMEngine:
         self._explicit_cap = explicit_cap
         self._lock = threading.Lock()
         self._broken: CiAgentError | None = None
+        self._fixed_tokens: int | None = None
         self.requests = 0
 
     def _messages(self, chunk: Chunk, part: int, several: bool) -> list[Message]:
@@ -108,11 +111,18 @@ class LLMEngine:
         """
         profile = self._provider.profile
         fixed = self._messages(Chunk(), 999, True)
+        wanted = response_format_for(ReviewAnswer, profile.json_mode)
+        self._fixed_tokens = estimate_request(fixed, wanted)
         room = input_room(profile, fixed, response_format_for(ReviewAnswer))
         if not self._explicit_cap:
             answerable = INPUT_PER_OUTPUT * profile.max_output_tokens
             room = min(room, answerable - (profile.input_cap - room))
         return room - SAFETY_MARGIN
+
+    def warm(self) -> None:
+        """Import the model SDK in the background: seconds on a busy runner, and the first
+        request would otherwise wait for it after the change is read and planned."""
+        threading.Thread(target=_import_sdk, name="ci-agent-warm", daemon=True).start()
 
     def review(self, files: Sequence[ReviewFile]) -> EngineResult:
         """Review every file; files of failed requests are reported with the reason."""
@@ -186,12 +196,25 @@ class LLMEngine:
             raise broken
         messages = self._messages(chunk, index, several)
         try:
-            return complete_structured(self._provider, messages, ReviewAnswer, on_length="raise")
+            return complete_structured(
+                self._provider,
+                messages,
+                ReviewAnswer,
+                on_length="raise",
+                input_estimate=self._planned_tokens(chunk),
+            )
         except CiAgentError as error:
             if error.code in ENDPOINT_CODES:
                 with self._lock:
                     self._broken = self._broken or error
             raise
+
+    def _planned_tokens(self, chunk: Chunk) -> int | None:
+        """The request's tokens as planned: the fixed prompt plus the sections' line-by-line
+        estimates (each line counted once, not the whole prompt again), with the margin."""
+        if self._fixed_tokens is None or not chunk.tokens:
+            return None
+        return self._fixed_tokens + chunk.tokens + SAFETY_MARGIN
 
     def _merge(self, done: list[tuple[Chunk, ReviewAnswer | _Failed]]) -> EngineResult:
         findings: list[Finding] = []
@@ -252,6 +275,12 @@ class LLMEngine:
             confidence=item.confidence,
             source=self.name,
         )
+
+
+def _import_sdk() -> None:
+    """Import openai (the provider would on its first request); a failure shows up there."""
+    with contextlib.suppress(ImportError):
+        importlib.import_module("openai")
 
 
 def _halves(chunk: Chunk) -> list[Chunk]:

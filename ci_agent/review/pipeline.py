@@ -20,7 +20,15 @@ from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.selection import Selection, select_findings
 from ci_agent.review.suggestions import check_suggestion
 
-__all__ = ["BatchContents", "FileCoverage", "ReviewReport", "run_review"]
+__all__ = ["BatchContents", "FileCoverage", "ReviewReport", "Warmable", "run_review"]
+
+
+@runtime_checkable
+class Warmable(Protocol):
+    """An engine with slow set-up (an SDK to import) that can start it in the background."""
+
+    def warm(self) -> None:
+        """Start getting ready; return at once."""
 
 
 @runtime_checkable
@@ -110,6 +118,9 @@ def run_review(
     ``posted_keys`` were posted inline before; ``listed_keys`` were listed in the summary only
     and stay there.
     """
+    for engine in engines:
+        if isinstance(engine, Warmable):  # while the change is read
+            engine.warm()
     pr = pull_request or source.pull_request(number)
     changed = list(source.changed_files(number))
     excluder = Excluder(config.exclude)
