@@ -21,6 +21,7 @@ from ci_agent.llm.provider import (
     LogFn,
     Message,
     ResponseFormat,
+    Warmable,
     raise_if_refused,
 )
 from ci_agent.llm.tokens import estimate_messages, estimate_tokens
@@ -78,6 +79,11 @@ class GuardedProvider:
     def profile(self) -> ModelProfile:
         """The wrapped provider's profile."""
         return self.inner.profile
+
+    def warm(self) -> None:
+        """Let the wrapped provider get ready, if it has anything to do."""
+        if isinstance(self.inner, Warmable):
+            self.inner.warm()
 
     def complete(self, request: ChatRequest) -> ChatResponse:
         """Check the cap and the budget, send with at most N in flight, account the usage."""

@@ -90,6 +90,12 @@ class OpenAIProvider:
                     self._rejected.add(mode)
                 mode = _DOWNGRADE[mode]
 
+    def warm(self) -> None:
+        """Import the SDK and build the client now (seconds on a busy runner), not on the
+        first request."""
+        client = self._sdk_client()
+        _ = client.chat.completions  # the SDK builds its resources on first access
+
     def close(self) -> None:
         """Close the HTTP connection pool, if a client was made."""
         with self._lock:

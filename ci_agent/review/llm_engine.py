@@ -11,7 +11,6 @@ refuse the key, no further request is sent.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,9 +20,9 @@ from ci_agent.errors import CiAgentError
 from ci_agent.forge.types import PullRequestInfo
 from ci_agent.llm.concurrency import Outcome, map_bounded
 from ci_agent.llm.guard import estimate_request, input_room
-from ci_agent.llm.provider import LLMProvider, Message
+from ci_agent.llm.provider import LLMProvider, Message, Warmable
 from ci_agent.llm.structured import complete_structured, response_format_for
-from ci_agent.llm.tokens import estimate_tokens
+from ci_agent.llm.tokens import MemoEstimator
 from ci_agent.render import TemplateRenderer
 from ci_agent.review.answer import (
     ModelFinding,
@@ -70,7 +69,7 @@ class LLMEngine:
         prompt: str = "general",
         max_concurrency: int = 4,
         repository_url: str | None = None,
-        estimate: Callable[[str], int] = estimate_tokens,
+        estimate: Callable[[str], int] | None = None,
         explicit_cap: bool = False,
     ) -> None:
         self.name = f"llm:{provider.profile.model}"
@@ -120,16 +119,26 @@ class LLMEngine:
         return room - SAFETY_MARGIN
 
     def warm(self) -> None:
-        """Import the model SDK in the background: seconds on a busy runner, and the first
-        request would otherwise wait for it after the change is read and planned."""
-        threading.Thread(target=_import_sdk, name="ci-agent-warm", daemon=True).start()
+        """Let the provider import its SDK and build its client in the background: seconds on
+        a busy runner, which the first request would otherwise wait for after planning."""
+        if isinstance(self._provider, Warmable):
+            threading.Thread(target=self._warm, name="ci-agent-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        provider = self._provider
+        # A failure here shows up again, coded, on the first request.
+        with contextlib.suppress(Exception):
+            if isinstance(provider, Warmable):
+                provider.warm()
 
     def review(self, files: Sequence[ReviewFile]) -> EngineResult:
         """Review every file; files of failed requests are reported with the reason."""
         if not files:
             return EngineResult()
         unfit: dict[str, str] = {}
-        planned = iter_chunks(files, self.section_budget(), self._estimate, unfit)
+        # Each review prices each distinct piece of code once (the same numbers, faster).
+        estimate = self._estimate or MemoEstimator()
+        planned = iter_chunks(files, self.section_budget(), estimate, unfit)
         asked = self._ask_streamed(planned)
         done: list[tuple[Chunk, ReviewAnswer | _Failed]] = [
             (Chunk([Section(path, "", "")]), _Failed(f"{why} (llm.request-input-cap)"))
@@ -275,12 +284,6 @@ class LLMEngine:
             confidence=item.confidence,
             source=self.name,
         )
-
-
-def _import_sdk() -> None:
-    """Import openai (the provider would on its first request); a failure shows up there."""
-    with contextlib.suppress(ImportError):
-        importlib.import_module("openai")
 
 
 def _halves(chunk: Chunk) -> list[Chunk]:

@@ -13,6 +13,7 @@ from ci_agent.diff import FileDiff, parse_file_patch
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ChangeSource
 from ci_agent.forge.types import ChangedFile, FileStatus, PullRequestInfo
+from ci_agent.llm.provider import Warmable
 from ci_agent.review.anchors import anchorable, in_scope
 from ci_agent.review.engine import EngineResult, ReviewEngine, ReviewFile, RiskLevel
 from ci_agent.review.excludes import Excluder
@@ -20,15 +21,7 @@ from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.selection import Selection, select_findings
 from ci_agent.review.suggestions import check_suggestion
 
-__all__ = ["BatchContents", "FileCoverage", "ReviewReport", "Warmable", "run_review"]
-
-
-@runtime_checkable
-class Warmable(Protocol):
-    """An engine with slow set-up (an SDK to import) that can start it in the background."""
-
-    def warm(self) -> None:
-        """Start getting ready; return at once."""
+__all__ = ["BatchContents", "FileCoverage", "ReviewReport", "run_review"]
 
 
 @runtime_checkable
@@ -119,7 +112,7 @@ def run_review(
     and stay there.
     """
     for engine in engines:
-        if isinstance(engine, Warmable):  # while the change is read
+        if isinstance(engine, Warmable):  # in the background, while the change is read
             engine.warm()
     pr = pull_request or source.pull_request(number)
     changed = list(source.changed_files(number))
