@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ReviewForge
+from ci_agent.forge.run_types import CheckConclusion
 from ci_agent.forge.types import Comment, CommentKind, ReviewEvent
 from ci_agent.markers import find_markers, fingerprint, marker, parse_state, state_marker
 from ci_agent.report.check_run import complete_check, start_check
@@ -142,12 +143,17 @@ def publish_review(
         _abandon(forge, check.id, exc)
         raise
     findings = report.findings + report.selection.already_posted
-    conclusion = check_conclusion(findings, int(report.fail_level))
+    conclusion: CheckConclusion = check_conclusion(findings, int(report.fail_level))
+    title = f"{len(report.findings)} new finding(s), risk {report.risk}"
+    if report.partial:
+        # Green would say the change was reviewed and found clean; part of it was not read.
+        conclusion = "neutral" if conclusion == "success" else conclusion
+        title += f"; partial: {len(report.partial)} file(s) not reviewed"
     complete_check(
         forge,
         check.id,
         conclusion,
-        title=f"{len(report.findings)} new finding(s), risk {report.risk}",
+        title=title,
         summary=body,
         annotations=[annotation_for(f) for f in findings],
     )

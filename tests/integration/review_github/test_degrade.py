@@ -58,6 +58,8 @@ def test_an_invalid_answer_among_valid_ones_costs_only_its_files(
     assert "not reviewed: llm:gpt-4.1-mini:" in summary.body
     (check,) = harness.repo.check_runs.values()
     assert check.status == "completed"
+    assert check.conclusion == "failure"  # S602 is high: the partial review still fails it
+    assert check.title is not None and "partial: 1 file(s) not reviewed" in check.title
 
 
 def test_an_unreachable_endpoint_fails_fast_and_the_static_review_comes_out(
