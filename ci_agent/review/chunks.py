@@ -47,6 +47,8 @@ class Chunk:
 
     sections: list[Section] = field(default_factory=list)
     tokens: int = 0
+    # Set on the one iter_chunks yields last: the others are known to have a successor.
+    last: bool = False
 
     @property
     def paths(self) -> list[str]:
@@ -119,6 +121,7 @@ def iter_chunks(
         yield from chunks[done:-1]
         done = len(chunks) - 1
     if chunks[-1].sections:
+        chunks[-1].last = True
         yield chunks[-1]
 
 

@@ -164,26 +164,15 @@ class LLMEngine:
         return self._merge(done)
 
     def _ask_streamed(self, planned: Iterable[Chunk]) -> list[tuple[Chunk, Outcome[ReviewAnswer]]]:
-        """Send each chunk as soon as it is planned (at most N in flight); results in order.
-
-        A chunk waits for the next one to be planned only to learn whether it is the last:
-        the prompt says whether other requests cover other files.
-        """
+        """Send each chunk as soon as it is planned (at most N in flight); results in order."""
         futures: list[tuple[Chunk, Future[Outcome[ReviewAnswer]]]] = []
         with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
-
-            def submit(chunk: Chunk, several: bool) -> None:
-                item = (len(futures) + 1, several, chunk)
-                futures.append((chunk, pool.submit(self._outcome, item)))
-
-            held: Chunk | None = None
             try:
                 for chunk in planned:
-                    if held is not None:
-                        submit(held, True)
-                    held = chunk
-                if held is not None:
-                    submit(held, bool(futures))
+                    # The prompt says whether other requests cover other files.
+                    several = bool(futures) or not chunk.last
+                    item = (len(futures) + 1, several, chunk)
+                    futures.append((chunk, pool.submit(self._outcome, item)))
                 self.requests += len(futures)
                 return [(chunk, future.result()) for chunk, future in futures]
             except BaseException:

@@ -72,3 +72,15 @@ def test_an_unreachable_endpoint_stops_further_requests() -> None:
     assert len(provider.requests) == 1
     assert set(result.skipped) == set(result.failed) == {f.path for f in files(12)}
     assert all("connection refused" in why for why in result.skipped.values())
+
+
+def test_the_prompt_says_whether_other_requests_cover_other_files() -> None:
+    one = ScriptedProvider(default=EMPTY)
+    engine(one).review(files(2))
+    (request,) = one.requests
+    assert "of several" not in request.messages[-1].content
+    many = ScriptedProvider(default=EMPTY, profile=scripted_profile(input_cap=2500))
+    LLMEngine(many, TemplateRenderer(), PR, max_concurrency=1).review(files(12))
+    prompts = [r.messages[-1].content for r in many.requests]
+    assert len(prompts) > 2
+    assert all(f"(request {i} of several;" in p for i, p in enumerate(prompts, 1))
