@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -227,7 +228,7 @@ def bench_pipeline(repo: Path, latency: float, concurrency: int, cap: int) -> No
         from tests.fakes.openai_server.answers import count
 
         count("warm up")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         settings = load_settings(CliOverrides(), env, repo)
         forge = LocalForge(LocalRepository.open(repo), "HEAD~1")
         engines, _ = build_engines(
@@ -242,10 +243,14 @@ def bench_pipeline(repo: Path, latency: float, concurrency: int, cap: int) -> No
             forge, LOCAL_PULL_REQUEST, settings.config.review, settings.fail_level, engines
         )
         wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         requests = len(fake.chat_requests)
     finally:
         fake.stop()
     reviewed = sum(1 for f in report.files if f.reviewed)
+    # The ratio depends on the CPU the review gets: say how busy the machine was.
+    load = os.getloadavg()[0]
+    print(f"  CPU {cpu:.2f} s in this process (the fake server's included), load {load:.1f}")
     print(f"  {len(report.findings)} finding(s)")
     ideal = latency * math.ceil(requests / concurrency)
     print(f"whole review, input cap {cap}, L={latency}s, concurrency {concurrency}:", end=" ")
