@@ -12,9 +12,10 @@ from ci_agent.config_model import ReviewConfig, Severity
 from ci_agent.diff import FileDiff, parse_file_patch
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ChangeSource
-from ci_agent.forge.types import ChangedFile, FileStatus, PullRequestInfo
+from ci_agent.forge.types import ChangedFile, PullRequestInfo
 from ci_agent.llm.provider import Warmable
 from ci_agent.review.anchors import anchorable, in_scope
+from ci_agent.review.coverage import FileCoverage, account, file_coverage, skip_reason
 from ci_agent.review.engine import EngineResult, ReviewEngine, ReviewFile, RiskLevel
 from ci_agent.review.excludes import Excluder
 from ci_agent.review.findings import Finding, severity_rank
@@ -30,21 +31,6 @@ class BatchContents(Protocol):
 
     def files_contents(self, paths: Sequence[str], ref: str) -> Mapping[str, bytes | None]:
         """The bytes of each of ``paths`` at ``ref``; None for one that cannot be read."""
-
-
-@dataclass(frozen=True)
-class FileCoverage:
-    """Every changed file is accounted for: reviewed, or skipped with the reason."""
-
-    path: str
-    status: str
-    additions: int
-    deletions: int
-    reviewed: bool
-    reason: str = ""
-    summary: str = ""
-    # Not reviewed because an engine failed on it (not because no engine applies).
-    failed: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,13 +106,13 @@ def run_review(
     coverage: dict[str, FileCoverage] = {}
     parsed: list[tuple[ChangedFile, FileDiff]] = []
     for change in changed:
-        reason = _skip_reason(change, excluder)
+        reason = skip_reason(change, excluder)
         if reason:
-            coverage[change.path] = _coverage(change, reviewed=False, reason=reason)
+            coverage[change.path] = account(change, reviewed=False, reason=reason)
             continue
         if since is not None and change.path not in since[1]:
             reason = f"unchanged since the review of {since[0][:12]}"
-            coverage[change.path] = _coverage(change, reviewed=True, reason=reason)
+            coverage[change.path] = account(change, reviewed=True, reason=reason)
             continue
         try:
             diff = parse_file_patch(
@@ -135,7 +121,7 @@ def run_review(
         except (ValueError, CiAgentError) as exc:
             # A name or patch the parser cannot read is one file not reviewed, not a crash.
             reason = f"not reviewed: its diff could not be read ({_one_line(str(exc))})"
-            coverage[change.path] = _coverage(change, reviewed=False, reason=reason)
+            coverage[change.path] = account(change, reviewed=False, reason=reason)
             continue
         parsed.append((change, diff))
     texts = _texts(source, [c.path for c, _ in parsed], pr.head_sha)
@@ -144,7 +130,7 @@ def run_review(
     by_path = {c.path: c for c, _ in parsed}
     has_model = any(name.startswith("llm:") for name, _ in results)
     for f in files:
-        coverage[f.path] = _file_coverage(by_path[f.path], results, has_model)
+        coverage[f.path] = file_coverage(by_path[f.path], results, has_model)
     diffs = {f.path: f.diff for f in files}
     contents = {f.path: f.content for f in files}
     findings, dropped, out_of_scope = _verify(
@@ -174,38 +160,6 @@ def run_review(
     )
 
 
-def _skip_reason(change: ChangedFile, excluder: Excluder) -> str:
-    if change.binary or change.patch is None:
-        return "binary or too large for a text diff"
-    if change.status is FileStatus.REMOVED:
-        return "deleted"
-    if excluder.excluded(change.path):
-        return "excluded (lock, generated, minified or vendored, or review.exclude)"
-    if not change.patch:
-        return "no text change (empty file, pure rename or mode change)"
-    return ""
-
-
-def _coverage(
-    change: ChangedFile,
-    *,
-    reviewed: bool,
-    reason: str = "",
-    summary: str = "",
-    failed: bool = False,
-) -> FileCoverage:
-    return FileCoverage(
-        change.path,
-        change.status.value,
-        change.additions,
-        change.deletions,
-        reviewed,
-        reason,
-        summary,
-        failed,
-    )
-
-
 def _run_engines(
     engines: Sequence[ReviewEngine], files: list[ReviewFile], progress: Callable[[str], None]
 ) -> list[tuple[str, EngineResult]]:
@@ -217,24 +171,6 @@ def _run_engines(
     with ThreadPoolExecutor(max_workers=len(engines)) as pool:
         futures = [(e.name, pool.submit(e.review, files)) for e in engines]
         return [(name, future.result()) for name, future in futures]
-
-
-def _file_coverage(
-    change: ChangedFile, results: list[tuple[str, EngineResult]], has_model: bool
-) -> FileCoverage:
-    """Reviewed only if an engine read the file and none failed on it; else why not."""
-    path = change.path
-    failures = [f"{name}: {r.skipped[path]}" for name, r in results if path in r.skipped]
-    readers = [name for name, r in results if path not in r.skipped and path not in r.not_read]
-    summary = next((r.summaries[path] for _, r in results if path in r.summaries), "")
-    if failures:
-        reason = "not reviewed: " + "; ".join(failures)
-        failed = any(path in r.failed for _, r in results)
-        return _coverage(change, reviewed=False, reason=reason, summary=summary, failed=failed)
-    if not readers:
-        why = "no engine for this language" + ("" if has_model else " (no model configured)")
-        return _coverage(change, reviewed=False, reason=f"not reviewed: {why}")
-    return _coverage(change, reviewed=True, summary=summary)
 
 
 def _texts(source: ChangeSource, paths: list[str], ref: str) -> dict[str, str | None]:
