@@ -3,14 +3,13 @@ and the schema the model's JSON is validated against."""
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ci_agent.review.chunks import Section
+from ci_agent.review.chunks import Section, escape_path
 from ci_agent.review.findings import Category, SeverityName
 
 __all__ = ["FileSummary", "ModelFinding", "ReviewAnswer", "defuse", "defused", "escape_path"]
@@ -57,11 +56,6 @@ def defuse(text: str) -> str:
     """Untrusted text cannot close the data block it is quoted in."""
     # A look-alike angle quote keeps the text readable but no longer a tag.
     return _DELIMITER.sub(lambda m: m.group(0).replace("<", "\u2039"), text)
-
-
-def escape_path(path: str) -> str:
-    """A file name as an attribute value: no quote, tag or line break of it survives."""
-    return html.escape(path, quote=True).replace("\n", "&#10;").replace("\r", "&#13;")
 
 
 def defused(section: Section) -> Section:

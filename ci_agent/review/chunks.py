@@ -9,13 +9,14 @@ by lines, so every changed line lands in exactly one request.
 from __future__ import annotations
 
 import ast
+import html
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from ci_agent.diff import DiffLine, Hunk
 from ci_agent.review.engine import ReviewFile
 
-__all__ = ["Chunk", "Section", "iter_chunks", "plan_chunks", "render_hunk"]
+__all__ = ["Chunk", "Section", "escape_path", "iter_chunks", "plan_chunks", "render_hunk"]
 
 Estimator = Callable[[str], int]
 # Context is worth having, but not at the price of more requests: at most this share.
@@ -203,9 +204,15 @@ def _spread(
 
 def _wrapper(file: ReviewFile, estimate: Estimator) -> int:
     """What the prompt adds around each section (the file tag with its attributes)."""
+    path = escape_path(file.path)
     return estimate(
-        f'<file path="{file.path}" status="{file.diff.status}" part="999 of 999">\n</file>\n'
+        f'<file path="{path}" status="{file.diff.status}" part="999 of 999">\n</file>\n'
     )
+
+
+def escape_path(path: str) -> str:
+    """A file name as an attribute value: no quote, tag or line break of it survives."""
+    return html.escape(path, quote=True).replace("\n", "&#10;").replace("\r", "&#13;")
 
 
 def _context(file: ReviewFile, budget: int, estimate: Estimator) -> str:

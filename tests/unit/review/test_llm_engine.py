@@ -84,3 +84,19 @@ def test_the_prompt_says_whether_other_requests_cover_other_files() -> None:
     prompts = [r.messages[-1].content for r in many.requests]
     assert len(prompts) > 2
     assert all(f"(request {i} of several;" in p for i, p in enumerate(prompts, 1))
+
+
+def test_a_planned_request_never_counts_fewer_tokens_than_the_guard_would() -> None:
+    """The guard trusts the planner's count: it must not be below estimate_request's."""
+    from ci_agent.llm.guard import estimate_request
+
+    odd = files(3)
+    weird = 'dir/a"b<c>&\nd.py'
+    odd.append(ReviewFile(weird, parse_file_patch(weird, "@@ -0,0 +1 @@\n+x = 1"), "x = 1\n"))
+    provider = ScriptedProvider(default=EMPTY, profile=scripted_profile(input_cap=2200))
+    LLMEngine(provider, TemplateRenderer(), PR, max_concurrency=1).review(odd * 3)
+    assert len(provider.requests) > 2
+    for request in provider.requests:
+        assert request.input_estimate is not None
+        assert request.input_estimate >= estimate_request(request.messages, request.response_format)
+        assert request.input_estimate <= 2200
