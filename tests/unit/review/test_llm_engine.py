@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
+from ci_agent.config_model import ReviewConfig, Severity
 from ci_agent.diff import parse_file_patch
 from ci_agent.errors import fail
-from ci_agent.forge.types import PullRequestInfo
+from ci_agent.forge.types import ChangedFile, Commit, FileStatus, PullRequestInfo
 from ci_agent.llm.provider import ChatResponse, Usage
 from ci_agent.llm.scripted import ScriptedProvider, scripted_profile
 from ci_agent.render import TemplateRenderer
 from ci_agent.review.engine import ReviewFile
 from ci_agent.review.llm_engine import INPUT_PER_OUTPUT, LLMEngine
+from ci_agent.review.pipeline import run_review
 
 EMPTY = json.dumps({"findings": [], "files": [], "risk": "low"})
 PR = PullRequestInfo(
@@ -100,3 +103,32 @@ def test_a_planned_request_never_counts_fewer_tokens_than_the_guard_would() -> N
         assert request.input_estimate is not None
         assert request.input_estimate >= estimate_request(request.messages, request.response_format)
         assert request.input_estimate <= 2200
+
+
+class _Source:
+    """A change source with one file whose patch the parser refuses and one good file."""
+
+    def pull_request(self, number: int) -> PullRequestInfo:
+        return PR
+
+    def changed_files(self, number: int) -> Iterator[ChangedFile]:
+        yield ChangedFile("bad.py", FileStatus.MODIFIED, 3, 0, "@@ -1 +1 @@\n+a\n+b\n+c")
+        yield ChangedFile("good.py", FileStatus.ADDED, 1, 0, "@@ -0,0 +1 @@\n+x = 1")
+
+    def diff(self, number: int) -> str:
+        return ""
+
+    def commits(self, number: int) -> Iterator[Commit]:
+        return iter(())
+
+    def file_contents(self, path: str, ref: str) -> bytes:
+        return b"x = 1\n"
+
+
+def test_a_patch_the_parser_refuses_is_one_file_not_reviewed() -> None:
+    provider = ScriptedProvider(default=EMPTY)
+    report = run_review(_Source(), 1, ReviewConfig(), Severity.NONE, [engine(provider)])
+    files = {f.path: f for f in report.files}
+    assert not files["bad.py"].reviewed
+    assert "its diff could not be read" in files["bad.py"].reason
+    assert files["good.py"].reviewed
