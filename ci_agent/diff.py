@@ -7,7 +7,7 @@ written, and non-UTF-8 bytes carried through with ``surrogateescape``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -92,25 +92,32 @@ def decode_diff(data: bytes) -> str:
 
 
 def parse_diff(text: str) -> list[FileDiff]:
-    """Parse a multi-file unified diff (``git diff`` or GitHub's diff media type)."""
+    """Parse a multi-file unified diff (``git diff`` or GitHub's diff media type).
+
+    Raises ValueError for text that is not one.
+    """
+    from unidiff.errors import UnidiffParseError
     from unidiff.patch import PatchSet
 
     # Split on LF only: str.splitlines() would also break lines at a lone CR, form feeds
     # or U+2028 inside source text and shift every line number after them.
     parts = text.split("\n")
     lines = [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-    patch = PatchSet(lines)
+    try:
+        patch = PatchSet(lines)
+    except UnidiffParseError as exc:
+        raise ValueError(str(exc)) from exc
     return [_file(f) for f in patch]
 
 
 def parse_file_patch(path: str, patch: str, *, previous_path: str | None = None) -> FileDiff:
     """Parse the hunks-only ``patch`` GitHub gives per file in the PR files API."""
-    old = previous_path or path
-    header = f"--- a/{old}\n+++ b/{path}\n"
+    # Fixed names in the header: a real name may hold a newline or anything else a header
+    # line cannot; the names come from the caller, not from the text.
     body = patch if patch.endswith("\n") else patch + "\n"
-    (parsed,) = parse_diff(header + body)
+    (parsed,) = parse_diff("--- a/old\n+++ b/new\n" + body)
     status: Status = "renamed" if previous_path and previous_path != path else "modified"
-    return _with_status(parsed, status, previous_path)
+    return _with_status(replace(parsed, path=path), status, previous_path)
 
 
 def _with_status(diff: FileDiff, status: Status, previous_path: str | None) -> FileDiff:

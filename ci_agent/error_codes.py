@@ -501,6 +501,7 @@ _SPECS = (
         _L,
         "no LLM is configured",
         "Set OPENAI_API_KEY, or llm.provider (github-models needs 'models: read').",
+        exit_code=2,  # what is missing is configuration, as with an invalid LLM setting
     ),
     _spec(
         "CA407",
@@ -508,6 +509,21 @@ _SPECS = (
         _L,
         "the model refused to answer: {problem}",
         "Rephrase the prompt template or try another model.",
+    ),
+    _spec(
+        "CA408",
+        "review-partial",
+        _L,
+        "the review is partial: {count} file(s) were not reviewed ({reasons})",
+        "Everything else was published; the coverage list names each file and its reason. "
+        "Re-run the review once the model endpoint answers.",
+    ),
+    _spec(
+        "CA409",
+        "llm-answer-cut",
+        _L,
+        "the model's answer was cut at the output limit of {limit} tokens",
+        "Raise llm.max-output-tokens, or lower llm.request-input-cap so requests are smaller.",
     ),
     # validation and verification
     _spec(

@@ -67,14 +67,28 @@ class Git:
         """
         return self._exec(args, check, env)
 
+    def feed(self, *args: str, stdin: bytes) -> bytes:
+        """Run ``git ARGS`` with ``stdin`` as its input (``cat-file --batch`` reads its
+        requests there); stdout as git wrote it; a failure is CA203."""
+        return self._exec(args, True, None, stdin)
+
     def _exec(
-        self, args: tuple[str, ...], check: bool, env: Mapping[str, str] | None = None
+        self,
+        args: tuple[str, ...],
+        check: bool,
+        env: Mapping[str, str] | None = None,
+        stdin: bytes | None = None,
     ) -> bytes:
         executable = self._git()
         merged = {**os.environ, **env} if env else None  # None: inherit unchanged
         try:
             proc = subprocess.run(
-                [executable, *args], cwd=self.path, capture_output=True, check=False, env=merged
+                [executable, *args],
+                cwd=self.path,
+                capture_output=True,
+                check=False,
+                env=merged,
+                input=stdin,
             )
         except FileNotFoundError:
             # subprocess raises the same error for a missing working directory.

@@ -9,13 +9,14 @@ import click
 
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
-from ci_agent.errors import fail
+from ci_agent.errors import CiAgentError, fail
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
     from ci_agent.forge.github import GitHubForge
+    from ci_agent.review.pipeline import ReviewReport
 
-__all__ = ["review"]
+__all__ = ["partial_errors", "review"]
 
 
 @click.command()
@@ -126,6 +127,7 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
         text=review_text(report) + f"\nnote: {note}",
         markdown=markdown,
         findings_at_fail_level=report.at_fail_level,
+        errors=partial_errors(report),
     )
 
 
@@ -176,7 +178,18 @@ def github_review(
         findings_at_fail_level=at_fail_level,
         annotations=done.annotations,
         read_only=done.published is not None and done.published.read_only,
+        errors=partial_errors(done.report) if done.report is not None else [],
     )
+
+
+def partial_errors(report: ReviewReport) -> list[CiAgentError]:
+    """CA408 when an engine failed on some files: the exit status says the review is partial."""
+    missing = report.partial
+    if not missing:
+        return []
+    reasons = sorted({f.reason.removeprefix("not reviewed: ") for f in missing})
+    shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+    return [fail("CA408", count=len(missing), reasons=shown)]
 
 
 def _whole_report(invocation: Invocation, repository: str, number: int) -> tuple[str, str]:

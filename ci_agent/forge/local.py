@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -166,6 +166,44 @@ class LocalRepository:
             )
         return self._run("cat-file", "blob", obj)
 
+    def files_contents(self, paths: Sequence[str], ref: str) -> dict[str, bytes | None]:
+        """The bytes of each of ``paths`` at ``ref`` from one ``git cat-file --batch`` process;
+        None for a path that is missing or not a file there."""
+        sha = self.resolve(ref)
+        # --batch reads one request per line: a name with a line break is read on its own.
+        batched = [p for p in paths if "\n" not in p and "\r" not in p]
+        found: dict[str, bytes | None] = {}
+        if batched:
+            request = "".join(f"{sha}:{p}\n" for p in batched).encode("utf-8", "surrogateescape")
+            out = self.git.feed(*_GIT_CONFIG, "cat-file", "--batch", stdin=request)
+            found = dict(zip(batched, _parsed(_batch_objects, out), strict=True))
+        for path in paths:
+            if path not in found:
+                try:
+                    found[path] = self.file_contents(path, ref)
+                except CiAgentError:
+                    found[path] = None
+        return {p: found[p] for p in paths}
+
+
+def _batch_objects(out: bytes) -> list[bytes | None]:
+    """Objects as ``git cat-file --batch`` prints them: a blob's bytes, None for the rest."""
+    objects: list[bytes | None] = []
+    at = 0
+    while at < len(out):
+        end = out.index(b"\n", at)
+        header = out[at:end].split(b" ")
+        at = end + 1
+        if len(header) != 3 or not header[2].isdigit():  # "<request> missing" / "ambiguous"
+            objects.append(None)
+            continue
+        size = int(header[2])
+        if at + size >= len(out):
+            raise ValueError("cat-file output ends inside an object")
+        objects.append(out[at : at + size] if header[1] == b"blob" else None)
+        at += size + 1  # the object and the newline after it
+    return objects
+
 
 def _parsed(parse: Callable[[bytes], T], data: bytes) -> T:
     """Parse git's output; a parser that does not understand it is an internal error."""
@@ -252,6 +290,10 @@ class LocalForge:
     def file_contents(self, path: str, ref: str) -> bytes:
         """The bytes of ``path`` at ``ref``."""
         return self.repo.file_contents(path, ref)
+
+    def files_contents(self, paths: Sequence[str], ref: str) -> dict[str, bytes | None]:
+        """The bytes of each of ``paths`` at ``ref``, read in one batch (None: not a file)."""
+        return self.repo.files_contents(paths, ref)
 
 
 if TYPE_CHECKING:

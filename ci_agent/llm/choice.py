@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ci_agent.llm.setup import LLMSetup
 
@@ -55,7 +56,10 @@ def _detect(setup: LLMSetup) -> tuple[str, str]:
 
 
 def _problem(name: str, model: str | None, base_url: str | None, setup: LLMSetup) -> str | None:
-    """A missing credential or endpoint the provider cannot work without."""
+    """A missing credential or endpoint the provider cannot work without, or a malformed URL."""
+    bad_url = _url_problem(base_url)
+    if bad_url:
+        return bad_url
     if name == "openai" and setup.openai_api_key is None:
         return "provider 'openai' needs OPENAI_API_KEY (or the 'openai-api-key' input)"
     if name == "azure" and (setup.azure_api_key is None or not base_url):
@@ -66,4 +70,20 @@ def _problem(name: str, model: str | None, base_url: str | None, setup: LLMSetup
         return "provider 'openai-compatible' needs llm.base-url (e.g. http://localhost:11434/v1)"
     if name == "openai-compatible" and not model:
         return "provider 'openai-compatible' needs llm.model"
+    return None
+
+
+def _url_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot be an endpoint (found now, not after half a minute of retries)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        return f"the endpoint URL {url!r} is malformed ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname or url != url.strip():
+        return f"the endpoint URL {url!r} is not an http(s) URL with a host"
+    if any(c.isspace() for c in url):
+        return f"the endpoint URL {url!r} contains white space"
     return None

@@ -42,7 +42,8 @@ def build_provider(
         raise fail("CA406", f"no LLM is configured ({choice.reason})", suggestion=NONE_SUGGESTION)
     if choice.problem or choice.model is None:
         problem = choice.problem or f"provider '{choice.provider}' needs llm.model"
-        raise fail("CA406", f"the LLM is not usable: {problem}")
+        # The same code doctor reports: configuration, exit 2, in every command.
+        raise fail("CA116", problem=problem)
     llm = setup.llm
     profile = resolve_profile(choice.provider, choice.model, llm)
     policy = retry or RetryPolicy(RetryConfig(max_total_wait=setup.max_retry_wait))

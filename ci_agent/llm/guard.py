@@ -21,6 +21,7 @@ from ci_agent.llm.provider import (
     LogFn,
     Message,
     ResponseFormat,
+    Warmable,
     raise_if_refused,
 )
 from ci_agent.llm.tokens import estimate_messages, estimate_tokens
@@ -79,10 +80,17 @@ class GuardedProvider:
         """The wrapped provider's profile."""
         return self.inner.profile
 
+    def warm(self) -> None:
+        """Let the wrapped provider get ready, if it has anything to do."""
+        if isinstance(self.inner, Warmable):
+            self.inner.warm()
+
     def complete(self, request: ChatRequest) -> ChatResponse:
         """Check the cap and the budget, send with at most N in flight, account the usage."""
         profile = self.inner.profile
-        tokens_in = estimate_request(request.messages, request.response_format, request.tools)
+        tokens_in = request.input_estimate
+        if tokens_in is None:  # a caller that planned the request may have counted already
+            tokens_in = estimate_request(request.messages, request.response_format, request.tools)
         if tokens_in > profile.input_cap:
             raise fail(
                 "CA405",
@@ -96,7 +104,7 @@ class GuardedProvider:
         max_output = min(
             request.max_output_tokens or profile.max_output_tokens, profile.max_output_tokens
         )
-        request = replace(request, max_output_tokens=max_output)
+        request = replace(request, max_output_tokens=max_output, input_estimate=tokens_in)
         reservation = self.budget.reserve(profile.price, tokens_in, max_output)
         self._log_prompt(request, tokens_in)
         try:

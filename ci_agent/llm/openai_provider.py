@@ -1,12 +1,15 @@
 """The LLMProvider on the openai SDK: OpenAI, Azure OpenAI, GitHub Models, any compatible server.
 
 The SDK's own retries are off (``max_retries=0``): ci_agent.retry is the one retry policy.
-A 400 answer to a ``json_schema`` (then ``json_object``) request downgrades the output mode
-for the rest of the run; the prompt then carries the schema and the answer is validated.
+A refusal of a ``json_schema`` (then ``json_object``) request — a 4xx, or a 5xx from servers
+such as llama-cpp-python, whose text names the format — downgrades the output mode for the rest
+of the run; the prompt then carries the schema and the answer is validated. A refused
+connection is final at once: nothing listens there, and retrying only delays the report.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 from collections.abc import Mapping
@@ -26,7 +29,7 @@ __all__ = ["AZURE_API_VERSION", "Endpoint", "OpenAIProvider", "classify", "coded
 # Azure OpenAI's GA data-plane version with structured outputs (json_schema).
 AZURE_API_VERSION = "2024-10-21"
 _DOWNGRADE: dict[JsonMode, JsonMode] = {"json_schema": "json_object", "json_object": "text"}
-_STATUS_REJECTS_FORMAT = (400, 422)
+_FORMAT_WORDS = ("response_format", "json_schema", "json_object", "schema")
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,15 @@ class OpenAIProvider:
         """Send with retries; downgrade the JSON mode on a 400; map failures to CA4xx."""
         wanted = request.response_format
         mode: JsonMode = self._mode(wanted.mode) if wanted is not None else "text"
-        estimate_in = estimate_request(request.messages, wanted, request.tools)
+        estimate_in = request.input_estimate
+        if estimate_in is None:
+            estimate_in = estimate_request(request.messages, wanted, request.tools)
         while True:
             kwargs = request_kwargs(request, self._profile, mode)
             try:
                 send = functools.partial(self._send, kwargs, mode, estimate_in)
-                return self._retry.run(send, self._classify_and_log)
+                classify_for = functools.partial(self._classify_and_log, mode)
+                return self._retry.run(send, classify_for)
             except RetryExhausted as exc:
                 if wanted is None or mode == "text" or not _rejects_format(exc.failure):
                     raise coded_error(exc, self.endpoint.base_url) from exc
@@ -83,6 +89,12 @@ class OpenAIProvider:
                 with self._lock:
                     self._rejected.add(mode)
                 mode = _DOWNGRADE[mode]
+
+    def warm(self) -> None:
+        """Import the SDK and build the client now (seconds on a busy runner), not on the
+        first request."""
+        client = self._sdk_client()
+        _ = client.chat.completions  # the SDK builds its resources on first access
 
     def close(self) -> None:
         """Close the HTTP connection pool, if a client was made."""
@@ -112,8 +124,11 @@ class OpenAIProvider:
                 self._client = _make_client(self.endpoint, self._timeout)
             return self._client
 
-    def _classify_and_log(self, exc: Exception) -> Failure | None:
+    def _classify_and_log(self, mode: JsonMode, exc: Exception) -> Failure | None:
         failure = classify(exc)
+        if failure is not None and mode != "text" and _rejects_format(failure):
+            # A refusal of the format is final for this mode: downgrade now, retry nothing.
+            failure = dataclasses.replace(failure, kind="client")
         if failure is not None:
             self._note(
                 f"LLM attempt failed: {failure.kind} {failure.status or ''} {failure.detail}", 1
@@ -154,6 +169,8 @@ def classify(exc: Exception) -> Failure | None:
     if isinstance(exc, openai.APITimeoutError):
         return Failure(None, {}, "timeout", "the request timed out")
     if isinstance(exc, openai.APIConnectionError):
+        if _refused(exc):
+            return Failure(None, {}, "client", "connection refused: nothing listens there")
         return Failure(None, {}, "network", str(exc.__cause__ or exc))
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
@@ -180,7 +197,9 @@ def coded_error(exc: RetryExhausted, url: str) -> CiAgentError:
             return fail("CA402", f"the LLM provider's quota is exhausted: {failure.detail}")
         return fail("CA402", attempts=exc.attempts)
     status = f"HTTP {failure.status}" if failure.status else failure.kind
-    if failure.kind == "client":
+    if failure.kind == "client" and failure.status is None:
+        problem = failure.detail
+    elif failure.kind == "client":
         problem = f"the server refused the request ({status}): {failure.detail}"
     else:
         problem = f"{status} after {exc.attempts} attempts ({exc.reason}): {failure.detail}"
@@ -188,8 +207,19 @@ def coded_error(exc: RetryExhausted, url: str) -> CiAgentError:
 
 
 def _rejects_format(failure: Failure) -> bool:
-    """A 400/422 that names the output format (servers word it differently)."""
+    """A 4xx or 5xx whose text names the output format (servers word it differently)."""
     detail = failure.detail.lower()
-    return failure.status in _STATUS_REJECTS_FORMAT and any(
-        word in detail for word in ("response_format", "json_schema", "json_object", "schema")
-    )
+    status = failure.status or 0
+    return status >= 400 and status != 429 and any(word in detail for word in _FORMAT_WORDS)
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether the connection was refused (somewhere down the chain of causes)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError) or "connection refused" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

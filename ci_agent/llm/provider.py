@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from ci_agent.errors import fail
 from ci_agent.llm.models import JsonMode, ModelProfile
@@ -19,6 +19,7 @@ __all__ = [
     "Role",
     "ToolCall",
     "Usage",
+    "Warmable",
     "raise_if_refused",
 ]
 
@@ -65,6 +66,9 @@ class ChatRequest:
     tools: tuple[Mapping[str, Any], ...] = ()
     stream: bool = False
     temperature: float | None = None
+    # The input tokens as already estimated (by the caller that planned the request, or the
+    # guard), never less than estimate_request would say: nothing needs to count them again.
+    input_estimate: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,14 @@ class LLMProvider(Protocol):
 
     def complete(self, request: ChatRequest) -> ChatResponse:
         """Send ``request`` and return the answer; failures raise coded LLM errors (CA4xx)."""
+
+
+@runtime_checkable
+class Warmable(Protocol):
+    """Something with slow set-up (an SDK to import, a client to build) that can do it ahead."""
+
+    def warm(self) -> None:
+        """Get ready for the first use (callers run this in the background)."""
 
 
 def raise_if_refused(response: ChatResponse) -> None:

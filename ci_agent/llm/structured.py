@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ci_agent.errors import fail
+from ci_agent.errors import CiAgentError, fail
 from ci_agent.llm.models import JsonMode
 from ci_agent.llm.provider import ChatRequest, LLMProvider, Message, ResponseFormat
 
@@ -40,21 +40,43 @@ def complete_structured(
     *,
     max_output_tokens: int | None = None,
     stream: bool = False,
+    on_length: Literal["repair", "raise"] = "repair",
+    input_estimate: int | None = None,
 ) -> M:
-    """Ask for an instance of ``schema``; one repair round on invalid output, then CA404."""
+    """Ask for an instance of ``schema``; one repair round on invalid output, then CA404.
+
+    An answer cut at the output limit is asked again shorter, or with ``on_length="raise"``
+    is CA409 at once: a caller that can split its request does better than a shorter answer.
+    ``input_estimate`` is the caller's own count of ``messages`` (not below estimate_request's);
+    a repair round is counted afresh.
+    """
     wanted = response_format_for(schema, provider.profile.json_mode)
     history = tuple(messages)
     problem = ""
     for attempt in (1, 2):
         request = ChatRequest(
-            history, max_output_tokens, response_format=wanted, stream=stream, temperature=None
+            history,
+            max_output_tokens,
+            response_format=wanted,
+            stream=stream,
+            temperature=None,
+            input_estimate=input_estimate if history == tuple(messages) else None,
         )
-        response = provider.complete(request)
+        try:
+            response = provider.complete(request)
+        except CiAgentError as exc:
+            # The repair round carries the bad answer: when that no longer fits the input cap,
+            # what failed is the answer, not the request.
+            if attempt == 1 or exc.context.get("budget") != "request-input-cap":
+                raise
+            raise fail("CA404", problem=f"{problem} (the repair round did not fit)") from exc
         # The guard raises CA407 on refusals; a bare provider (tests) might not.
         if response.refusal:
             raise fail("CA407", problem=response.refusal)
         if response.finish_reason == "length":
             limit = request.max_output_tokens or provider.profile.max_output_tokens
+            if on_length == "raise":
+                raise fail("CA409", limit=limit)
             problem = f"the answer was cut off at the output limit ({limit} tokens)"
             repair = Message("user", REPAIR_LENGTH.format(limit=limit))
             history = (*tuple(messages), repair)

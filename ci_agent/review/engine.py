@@ -44,13 +44,18 @@ class ReviewFile:
 
 @dataclass(frozen=True)
 class EngineResult:
-    """Findings, a one-line summary per file, an overall risk, and files the engine skipped."""
+    """Findings, a one-line summary per file, an overall risk, the files the engine failed on
+    (``skipped``: the review of them is missing) and those it does not read (``not_read``:
+    not its language, say)."""
 
     findings: tuple[Finding, ...] = ()
     summaries: Mapping[str, str] = field(default_factory=dict)
     risk: RiskLevel | None = None
     skipped: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    not_read: Mapping[str, str] = field(default_factory=dict)
+    # The skipped files whose requests failed (not a cap the user set): the review is partial.
+    failed: frozenset[str] = frozenset()
 
 
 class ReviewEngine(Protocol):
@@ -76,7 +81,12 @@ class StaticEngine:
         python = {f.path: f.content for f in files if f.path.endswith(PYTHON_SUFFIXES)}
         readable = {p: c for p, c in python.items() if c is not None}
         findings = run_ruff(readable, self._select, self._ignore) if readable else []
-        return EngineResult(findings=tuple(findings))
+        not_read = {
+            f.path: "reads Python files only" if f.path not in python else "content unavailable"
+            for f in files
+            if f.path not in readable
+        }
+        return EngineResult(findings=tuple(findings), not_read=not_read)
 
 
 def build_engines(
@@ -110,6 +120,7 @@ def build_engines(
             prompt=review.prompt,
             max_concurrency=settings.config.llm.max_concurrency,
             repository_url=repository_url,
+            explicit_cap=settings.config.llm.request_input_cap is not None,
         )
     )
     return engines, f"{choice.provider} model {choice.model}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,13 @@ from ci_agent.review.comments import (
 from ci_agent.review.engine import RiskLevel, build_engines
 from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.pipeline import ReviewReport, run_review
-from ci_agent.review.publish import Published, find_summary, last_reviewed_head, publish_review
+from ci_agent.review.publish import (
+    Published,
+    find_summary,
+    last_reviewed_head,
+    listed_keys,
+    publish_review,
+)
 from ci_agent.review.summary import review_markdown, review_result, review_text
 from ci_agent.terminal import Terminal
 
@@ -129,6 +135,7 @@ def review_pull_request(
             settings.fail_level,
             engines,
             posted_keys=posted_keys(earlier),
+            listed_keys=listed_keys(summary),
             progress=term.detail,
             since=since,
             pull_request=pr,
@@ -281,6 +288,16 @@ class _LocalContents:
             return self._local.file_contents(path, ref)
         except CiAgentError:
             return self._forge.file_contents(path, ref)
+
+    def files_contents(self, paths: Sequence[str], ref: str) -> dict[str, bytes | None]:
+        """From the clone in one batch; what it lacks from the forge."""
+        found = self._local.files_contents(paths, ref)
+        for path in [p for p, data in found.items() if data is None]:
+            try:
+                found[path] = self._forge.file_contents(path, ref)
+            except CiAgentError:
+                continue
+        return found
 
 
 def _with_local_contents(forge: ReviewForge, workspace: Path, head_sha: str) -> ChangeSource:

@@ -1,6 +1,8 @@
 """Post a verified review to GitHub: one review, one sticky summary, one check run — idempotently.
 
-A re-run on the same head posts nothing new and edits the summary in place; a comment GitHub
+A re-run on the same head posts nothing new and leaves the summary alone unless what it says
+changed (the findings, the coverage, the risk); findings over the inline cap are listed in the
+summary with hidden markers, so a re-run keeps them there instead of posting them; a comment GitHub
 rejects (422) moves into the summary instead of failing the review; a read-only token (fork
 pull requests) is reported so the caller can fall back to annotations and the job summary.
 """
@@ -8,13 +10,14 @@ pull requests) is reported so the caller can fall back to annotations and the jo
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ReviewForge
+from ci_agent.forge.run_types import CheckConclusion
 from ci_agent.forge.types import Comment, CommentKind, ReviewEvent
-from ci_agent.markers import marker, parse_state, state_marker
+from ci_agent.markers import find_markers, fingerprint, marker, parse_state, state_marker
 from ci_agent.report.check_run import complete_check, start_check
 from ci_agent.report.limits import CHECK_SUMMARY_LIMIT
 from ci_agent.report.pr_review import post_review, wire_comment
@@ -30,9 +33,11 @@ from ci_agent.sanitize import wire_text
 
 __all__ = [
     "CHECK_NAME",
+    "LISTED_MARKER",
     "Published",
     "find_summary",
     "last_reviewed_head",
+    "listed_keys",
     "publish_review",
     "summary_markers",
 ]
@@ -40,6 +45,7 @@ __all__ = [
 CHECK_NAME = "ci-agent / review"
 # Codes meaning the token may not write here (fork pull requests get a read-only token).
 READ_ONLY_CODES = {"CA303", "CA304"}
+LISTED_MARKER = "listed"
 
 
 @dataclass(frozen=True)
@@ -56,11 +62,43 @@ class Published:
     read_only: bool = False
 
 
-def summary_markers(number: int, head_sha: str, listed: int = 0) -> str:
-    """The sticky summary's markers: which comment it is, which head it reviewed, and how many
-    findings only the summary lists (an incremental re-review cannot carry those forward)."""
-    state = {"head": head_sha, "listed": str(listed)}
-    return marker(SUMMARY_MARKER, f"pr-{number}") + "\n" + state_marker(state)
+def summary_markers(
+    number: int, head_sha: str, listed: Sequence[str] = (), digest: str = ""
+) -> str:
+    """The sticky summary's markers: which comment it is, which head it reviewed, a digest of
+    what it says, and the keys of the findings only the summary lists (a re-run keeps them
+    there; an incremental re-review cannot carry them forward)."""
+    state = {"head": head_sha, "listed": str(len(listed))}
+    if digest:
+        state["digest"] = digest
+    rows = [marker(SUMMARY_MARKER, f"pr-{number}"), state_marker(state)]
+    rows += [marker(LISTED_MARKER, key) for key in listed]
+    return "\n".join(rows)
+
+
+def listed_keys(summary: Comment | None) -> frozenset[str]:
+    """Keys of the findings an earlier run listed in the summary only."""
+    if summary is None:
+        return frozenset()
+    return frozenset(m.key for m in find_markers(summary.body) if m.kind == LISTED_MARKER)
+
+
+def _digest(report: ReviewReport) -> str:
+    """What the review found, without timings and token counts: equal means nothing changed.
+
+    A finding posted inline by this run or an earlier one counts the same, so a re-run that
+    finds what the last one posted has the same digest.
+    """
+    selection = report.selection
+    inline = [*selection.inline, *selection.already_posted]
+    parts = [
+        report.risk,
+        *sorted(f"i:{report.keys.get(f, f.title)}" for f in inline),
+        *(f"s:{report.key(f)}" for f in selection.summary_only),
+        *(f"f:{f.path}:{f.reviewed}:{f.reason}:{f.summary}" for f in report.files),
+        *report.notes,
+    ]
+    return fingerprint(parts)
 
 
 def find_summary(forge: ReviewForge, number: int) -> Comment | None:
@@ -91,21 +129,31 @@ def publish_review(
         return Published(report, read_only=True)
     try:
         review_id, posted, rejected, report = _post_review(forge, report, request_changes)
-        listed = len(report.selection.summary_only)
+        listed = [report.key(f) for f in report.selection.summary_only]
+        digest = _digest(report)
         # Fitted to the check run's limit (one less than a comment's): one body serves both.
-        markers = summary_markers(pr.number, pr.head_sha, listed)
+        markers = summary_markers(pr.number, pr.head_sha, listed, digest)
         body = wire_text(render_summary(report, markers, CHECK_SUMMARY_LIMIT))
-        comment_id, action = upsert_comment(forge, pr.number, body, summary)
+        if summary is not None and parse_state(summary.body) == parse_state(body):
+            # Same head, same findings, same coverage: a re-run leaves the summary as it is.
+            comment_id, action = summary.id, "unchanged"
+        else:
+            comment_id, action = upsert_comment(forge, pr.number, body, summary)
     except CiAgentError as exc:
         _abandon(forge, check.id, exc)
         raise
     findings = report.findings + report.selection.already_posted
-    conclusion = check_conclusion(findings, int(report.fail_level))
+    conclusion: CheckConclusion = check_conclusion(findings, int(report.fail_level))
+    title = f"{len(report.findings)} new finding(s), risk {report.risk}"
+    if report.partial:
+        # Green would say the change was reviewed and found clean; part of it was not read.
+        conclusion = "neutral" if conclusion == "success" else conclusion
+        title += f"; partial: {len(report.partial)} file(s) not reviewed"
     complete_check(
         forge,
         check.id,
         conclusion,
-        title=f"{len(report.findings)} new finding(s), risk {report.risk}",
+        title=title,
         summary=body,
         annotations=[annotation_for(f) for f in findings],
     )

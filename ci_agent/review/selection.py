@@ -26,13 +26,15 @@ def select_findings(
     code_of: Callable[[Finding], str],
     *,
     posted_keys: frozenset[str] = frozenset(),
+    listed_keys: frozenset[str] = frozenset(),
     max_inline: int = 20,
     inline_ok: Callable[[Finding], bool] = lambda _: True,
 ) -> Selection:
     """Dedupe by fingerprint, skip what earlier runs posted, rank by severity times confidence.
 
     ``code_of`` gives the code of a finding's lines (for the fingerprint); ``inline_ok`` says
-    whether a finding can be anchored inline at all.
+    whether a finding can be anchored inline at all. Findings an earlier run listed in the
+    summary only (``listed_keys``) stay there: a re-run never promotes them to inline.
     """
     best: dict[str, Finding] = {}
     # Two engines reporting the same category on the same lines say the same thing in
@@ -58,10 +60,13 @@ def select_findings(
     # A finding merged into another's place keeps that one's key here, but its comment was
     # marked with its own fingerprint: either one means an earlier run posted it.
     earlier = {key for key, f in ranked if key in posted_keys or f.key(code_of(f)) in posted_keys}
+    # Findings only the summary listed stay there: a re-run never promotes them inline.
+    listed = {key for key, f in ranked if key in listed_keys or f.key(code_of(f)) in listed_keys}
     posted = tuple(f for key, f in ranked if key in earlier)
     fresh = [f for key, f in ranked if key not in earlier]
     anchorable = [f for f in fresh if inline_ok(f)]
-    inline = anchorable[:max_inline]
+    candidates = [f for key, f in ranked if key not in earlier | listed and inline_ok(f)]
+    inline = candidates[:max_inline]
     chosen = {id(f) for f in inline}
     return Selection(
         inline=tuple(inline),

@@ -42,6 +42,8 @@ def review_result(report: ReviewReport) -> dict[str, Any]:
         "already_reported": len(selection.already_posted),
         "duplicates_dropped": selection.duplicates,
         "suggestions_dropped": report.dropped_suggestions,
+        "suggestions_dropped_by_reason": dict(report.dropped_reasons),
+        "partial": len(report.partial),
         "out_of_scope_dropped": report.out_of_scope,
         "files": [f.__dict__ for f in report.files],
         "coverage": _coverage(report),
@@ -94,7 +96,8 @@ def review_text(report: ReviewReport) -> str:
     )
     for path_info in report.files:
         if not path_info.reviewed:
-            lines.append(f"  skipped {path_info.path}: {path_info.reason}")
+            verb = "" if path_info.reason.startswith("not reviewed") else "skipped "
+            lines.append(f"  {verb}{path_info.path}: {path_info.reason}")
     lines += [f"note: {n}" for n in report.notes]
     return "\n".join(lines)
 

@@ -143,3 +143,25 @@ def test_choice_is_frozen() -> None:
     choice = choose_provider(llm_setup(settings()))
     with pytest.raises(dataclasses.FrozenInstanceError):
         choice.provider = "openai"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("not a url", "is not an http(s) URL with a host"),
+        ("localhost:11434/v1", "is not an http(s) URL with a host"),
+        ("ftp://models.example/v1", "is not an http(s) URL with a host"),
+        ("http://127.0.0.1:port/v1", "is malformed"),
+        ("http://host/v1 x", "contains white space"),
+        ("http://127.0.0.1:11434/v1", None),
+        ("https://models.example/inference", None),
+    ],
+)
+def test_the_endpoint_url_is_checked_when_the_provider_is_chosen(
+    url: str, problem: str | None
+) -> None:
+    choice = choose_provider(llm_setup(settings(base_url=url, openai=True)))
+    if problem is None:
+        assert choice.problem is None
+    else:
+        assert choice.problem is not None and problem in choice.problem

@@ -164,3 +164,20 @@ def test_unreachable_server_is_ca401(build: BuildProvider, fake_openai: FakeOpen
         build(attempts=2, base_url=f"http://127.0.0.1:{port}/v1").complete(REQUEST)
     assert info.value.code == "CA401"
     assert str(port) in info.value.message
+
+
+def test_connection_refused_is_ca401_without_retrying(
+    build: BuildProvider, fake_openai: FakeOpenAI, clock: FakeClock
+) -> None:
+    """Nothing listens there: retrying for half a minute would only delay the report."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    provider = build(base_url=f"http://127.0.0.1:{port}/v1")
+    with pytest.raises(CiAgentError) as info:
+        provider.complete(ChatRequest((Message("user", "hi"),)))
+    assert info.value.code == "CA401"
+    assert "connection refused" in info.value.message
+    assert clock.sleeps == []

@@ -11,7 +11,7 @@ from ci_agent.errors import CiAgentError
 from ci_agent.llm.provider import Message
 from ci_agent.llm.structured import complete_structured
 from tests.fakes.openai_server import FakeOpenAI, Reply
-from tests.integration.llm.conftest import BuildProvider
+from tests.integration.llm.conftest import BuildProvider, FakeClock
 
 
 class Finding(BaseModel):
@@ -169,3 +169,28 @@ def test_a_400_about_something_else_does_not_downgrade_the_format(
     complete_structured(provider, PROMPT, Review)
     kinds = [(r.body or {})["response_format"]["type"] for r in fake_openai.chat_requests]
     assert kinds == ["json_schema", "json_schema"]
+
+
+def test_a_500_naming_response_format_downgrades_at_once(
+    build: BuildProvider, fake_openai: FakeOpenAI, clock: FakeClock
+) -> None:
+    """llama-cpp-python answers 500 to a format it does not take: no six retries first."""
+    refusal = Reply.fault(500, "response_format type json_schema is not supported")
+    fake_openai.enqueue(refusal, json.dumps(GOOD))
+    assert complete_structured(build(), PROMPT, Review).summary == "one bug"
+    kinds = [
+        (r.status, (r.body or {}).get("response_format", {}).get("type"))
+        for r in fake_openai.chat_requests
+    ]
+    assert kinds == [(500, "json_schema"), (200, "json_object")]
+    assert clock.sleeps == []
+
+
+def test_a_cut_answer_can_be_left_to_the_caller_to_split(
+    build: BuildProvider, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.enqueue(Reply(content='{"summary": "lo', finish_reason="length"))
+    with pytest.raises(CiAgentError) as info:
+        complete_structured(build(), PROMPT, Review, on_length="raise")
+    assert info.value.code == "CA409"
+    assert len(fake_openai.chat_requests) == 1

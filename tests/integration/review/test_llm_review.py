@@ -131,15 +131,21 @@ def test_prompt_injection_stays_data(
     assert all(f["source"] == "static:ruff" for f in data["result"]["findings"])
 
 
-def test_invalid_json_twice_is_a_coded_error_with_no_partial_review(
+def test_invalid_json_twice_marks_its_files_not_reviewed_and_keeps_the_static_findings(
     llm_env: FakeOpenAI, capsys: pytest.CaptureFixture[str]
 ) -> None:
     llm_env.enqueue("this is not json", "still { not json")
-    code, data, _ = run_cli(capsys, ["review", "--base", "HEAD~1"])
-    assert code == 3
+    code, data, _ = run_cli(capsys, ["review", "--base", "HEAD~1", "--fail-level", "none"])
+    assert code == 3  # partial
     assert data["status"] == "error"
-    assert data["errors"][0]["code"] == "CA404"
-    assert data["result"] == {}
+    assert [e["code"] for e in data["errors"]] == ["CA408"]
+    assert "CA404" in data["errors"][0]["message"]
+    files = {f["path"]: f for f in data["result"]["files"]}
+    assert not files["app.py"]["reviewed"] and files["app.py"]["failed"]
+    assert "did not validate" in files["app.py"]["reason"]
+    assert data["result"]["partial"] == 1
+    # The static findings are still published.
+    assert any(f["rule"] == "S602" for f in data["result"]["findings"])
     assert len(llm_env.chat_requests) == 2  # one repair round
 
 

@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from ci_agent.errors import CiAgentError
 from ci_agent.review import pipeline
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.integration.review_github.conftest import (
@@ -17,7 +16,6 @@ from tests.integration.review_github.conftest import (
     TOKEN,
     Harness,
     model_answer,
-    writes,
 )
 
 INJECTION = (
@@ -149,27 +147,6 @@ def test_a_finding_off_the_added_lines_is_dropped_by_default(
     assert all(f["path"] != "app/util.py" or f["start_line"] != 5 for f in done.result["findings"])
     (summary,) = harness.repo.issue_comments.values()
     assert "f-string" not in summary.body
-
-
-def test_invalid_json_twice_is_ca404_and_nothing_is_posted(
-    harness: Harness, fake_openai: FakeOpenAI
-) -> None:
-    harness.use_llm(fake_openai)
-    fake_openai.enqueue("this is not json", "still { not json")
-
-    with pytest.raises(CiAgentError) as info:
-        harness.review()
-
-    assert info.value.code == "CA404"
-    assert len(fake_openai.chat_requests) == 2  # one repair round
-    # The review fails before anything is published: no check run is even started, so none
-    # is left in progress; no review, no summary.
-    assert writes(harness.fake) == 0
-    repo = harness.repo
-    assert not repo.check_runs
-    assert not repo.reviews
-    assert not repo.review_comments
-    assert not repo.issue_comments
 
 
 FILES = 320

@@ -69,11 +69,12 @@ def test_end_to_end_static_review(harness: Harness) -> None:
     (summary,) = repo.issue_comments.values()
     assert summary.user == BOT
     markers = find_markers(summary.body)
+    digest = parse_state(summary.body)["digest"]
     assert [(m.kind, m.key) for m in markers] == [
         ("review-summary", f"pr-{harness.number}"),
-        ("state", f"head={head},listed=0"),
+        ("state", f"digest={digest},head={head},listed=0"),
     ]
-    assert parse_state(summary.body) == {"head": head, "listed": "0"}
+    assert parse_state(summary.body) == {"head": head, "listed": "0", "digest": digest}
     for path in CHANGED_PATHS:
         assert f"`{path}`" in summary.body
     assert "skipped: binary or too large for a text diff" in summary.body
@@ -136,15 +137,15 @@ def test_second_run_on_the_same_head_posts_nothing_new(harness: Harness) -> None
     assert summary.id == summary_id
     published = second.result["published"]
     assert published["summary_comment_id"] == summary_id
-    assert published["summary"] in {"updated", "unchanged"}
+    assert published["summary"] == "unchanged"  # nothing changed: not even edited
     assert published["review_id"] is None
     assert published["inline_comments"] == 0
     # The earlier findings still stand: reported as such, and the check stays red.
     assert second.result["already_reported"] == 3
     assert second.result["at_fail_level"] == 2  # so the exit code agrees with the check run
     assert second.result["risk"] == "high"
-    assert "**Already reported:** 3" in summary.body
-    assert parse_state(summary.body) == {"head": harness.head, "listed": "0"}
+    assert "**Inline:** 3" in summary.body  # as the first run wrote it
+    assert harness.fake.requests.count("PATCH", "/repos/*/issues/comments/*") == 0
     latest = max(repo.check_runs.values(), key=lambda run: run.id)
     assert (latest.status, latest.conclusion) == ("completed", "failure")
     assert second.report is not None

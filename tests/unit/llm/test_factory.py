@@ -38,10 +38,10 @@ def test_auto_without_credentials_is_ca406() -> None:
     assert "static engine" in info.value.message
 
 
-def test_missing_credential_is_ca406_naming_it() -> None:
+def test_missing_credential_is_ca116_naming_it() -> None:
     with pytest.raises(CiAgentError) as info:
         build_provider(llm_setup(_settings(provider="github-models")))
-    assert info.value.code == "CA406"
+    assert (info.value.code, info.value.exit_code) == ("CA116", 2)
     assert "GITHUB_TOKEN" in info.value.message
 
 
@@ -107,10 +107,10 @@ def test_building_a_provider_does_not_import_the_sdk() -> None:
     assert result.stdout.strip() == "False"
 
 
-def test_openai_compatible_without_a_model_is_ca406_naming_it() -> None:
+def test_openai_compatible_without_a_model_is_ca116_naming_it() -> None:
     with pytest.raises(CiAgentError) as info:
         build_provider(
             llm_setup(_settings(provider="openai-compatible", base_url="http://localhost:1/v1"))
         )
-    assert info.value.code == "CA406"
+    assert info.value.code == "CA116"
     assert "llm.model" in info.value.message

@@ -79,3 +79,18 @@ def test_messages_add_the_chat_format_overhead() -> None:
 def test_estimate_grows_with_the_text() -> None:
     line = "for item in items: total += item.price * item.quantity\n"
     assert estimate_tokens(line * 10) >= 10 * actual(line)
+
+
+def test_the_memo_estimator_gives_the_same_numbers() -> None:
+    from ci_agent.llm.tokens import MemoEstimator
+
+    memo = MemoEstimator(max_pieces=50)
+    texts = [
+        "def f(x):\n    return x + 1\n",
+        "    return x + 1\n" * 40,
+        "Ünïcödé テキスト 🙂 and more",
+        "",
+        "x" * 500,
+    ]
+    for text in texts * 2:
+        assert memo(text) == estimate_tokens(text)

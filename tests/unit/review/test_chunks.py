@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
 from ci_agent.diff import parse_file_patch
-from ci_agent.review.chunks import plan_chunks, render_hunk
+from ci_agent.review.chunks import iter_chunks, plan_chunks, render_hunk
 from ci_agent.review.engine import ReviewFile
 
 
@@ -92,3 +93,31 @@ def test_render_hunk_numbers_new_side_only() -> None:
 def test_a_budget_smaller_than_one_line_is_refused() -> None:
     with pytest.raises(ValueError, match="single diff line"):
         plan_chunks([big_file("a.py", 1, 50)], 20, estimate)
+
+
+def test_a_file_with_a_line_too_long_for_any_request_is_named_and_the_rest_planned() -> None:
+    small = big_file("small.py", 1, 3)
+    long_line = "x = '" + "a" * 4000 + "'"
+    long = ReviewFile("long.py", parse_file_patch("long.py", f"@@ -0,0 +1 @@\n+{long_line}"), "")
+    unfit: dict[str, str] = {}
+    chunks = list(iter_chunks([long, small], 300, estimate, unfit))
+    assert list(unfit) == ["long.py"] and "fits no request" in unfit["long.py"]
+    assert [s.path for c in chunks for s in c.sections] == ["small.py"]
+
+
+def test_chunks_are_yielded_while_later_files_are_still_unplanned() -> None:
+    files = [big_file(f"f{i}.py", 1, 30) for i in range(6)]
+    seen: list[str] = []
+
+    def watched() -> Iterator[ReviewFile]:
+        for file in files:
+            seen.append(file.path)
+            yield file
+
+    stream = iter_chunks(watched(), 700, estimate, {})
+    first = next(stream)
+    assert first.sections and len(seen) < len(files)
+    rest = list(stream)
+    assert sorted({s.path for c in [first, *rest] for s in c.sections}) == sorted(
+        f.path for f in files
+    )
