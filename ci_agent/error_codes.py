@@ -180,6 +180,30 @@ _SPECS = (
         "the LLM settings are incomplete: {problem}",
         "Add the missing setting under 'llm:' in .github/ci-agent.yml, an input or the env.",
     ),
+    # configuration and input: setting ci-agent up in a repository (12x)
+    _spec(
+        "CA124",
+        "release-unknown",
+        _C,
+        "this ci-agent ({version}) was not installed from a release, so it has no release "
+        "commit to pin the workflows to",
+        "Pass --ref with the full commit SHA of a ci-agent release (the commit its tag vX.Y.Z "
+        "names in the ci-agent repository), or install a released wheel.",
+    ),
+    _spec(
+        "CA125",
+        "ref-not-a-commit",
+        _C,
+        "--ref '{value}' is not a full 40-character commit SHA",
+        "Pass the full SHA of a release commit: a tag or branch can move, a SHA cannot.",
+    ),
+    _spec(
+        "CA126",
+        "options-conflict",
+        _C,
+        "{first} cannot be used with {second}",
+        "Give only one of them: {choice}.",
+    ),
     # configuration and input: triage of CI failures
     _spec(
         "CA130",
@@ -286,6 +310,14 @@ _SPECS = (
         _G,
         "git ref '{ref}' does not exist",
         "Fetch it first ('git fetch origin {ref}') or name an existing branch, tag or SHA.",
+    ),
+    _spec(
+        "CA207",
+        "directory-missing",
+        _G,
+        "the directory {path} does not exist",
+        "Create it first (and 'git init' it), or run the command inside your repository's "
+        "checkout.",
     ),
     # filesystem and git: backups (a block of their own, 22x)
     _spec(
