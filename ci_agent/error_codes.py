@@ -129,7 +129,8 @@ _SPECS = (
         "not-available-yet",
         _C,
         "'{command}' is not available yet in ci-agent {version}",
-        "Follow the project's changelog; 'ci-agent doctor' shows what this version can do.",
+        "See what this version can do with 'ci-agent doctor'; CHANGELOG.md in the ci-agent "
+        "repository says what each release adds.",
     ),
     _spec(
         "CA110",
@@ -295,7 +296,8 @@ _SPECS = (
         "shallow-clone",
         _G,
         "the repository at {path} is a shallow clone",
-        "Check out with full history: checkout with 'fetch-depth: 0', or 'git fetch --unshallow'.",
+        "Deepen the clone: 'git fetch --unshallow origin' (or 'git fetch --deepen=200 origin' "
+        "for part of it); in GitHub Actions check out with 'fetch-depth: 0'.",
     ),
     _spec(
         "CA205",
@@ -309,7 +311,8 @@ _SPECS = (
         "unknown-ref",
         _G,
         "git ref '{ref}' does not exist",
-        "Fetch it first ('git fetch origin {ref}') or name an existing branch, tag or SHA.",
+        "Name an existing branch, tag or SHA ('git branch -a' lists them), or fetch it first "
+        "('git fetch origin BRANCH', then name it origin/BRANCH).",
     ),
     _spec(
         "CA207",

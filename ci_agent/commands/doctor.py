@@ -96,6 +96,7 @@ def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
             "reason": choice.reason,
         },
         "config": {"path": str(settings.config_path) if settings.config_path else None},
+        "capabilities": _capabilities(),
         "dry_run": settings.dry_run,
         "problems": [p.__dict__ for p in problems],
     }
@@ -206,6 +207,16 @@ def _repository(settings: Settings, problems: list[Problem]) -> dict[str, Any]:
     return info
 
 
+def _capabilities() -> dict[str, list[str]]:
+    """What this version can do, and what it names but has not built (those answer CA109)."""
+    from ci_agent.capabilities import CAPABILITIES
+
+    return {
+        "available": [c.name for c in CAPABILITIES if c.available],
+        "not_yet": [c.name for c in CAPABILITIES if not c.available],
+    }
+
+
 def _credentials(settings: Settings) -> dict[str, str]:
     def state(present: bool) -> str:
         return "present (redacted)" if present else "absent"
@@ -223,7 +234,7 @@ def _text(result: dict[str, Any]) -> str:
     lines = [
         f"ci-agent {env['ci_agent']} on Python {env['python']} ({env['kind']}),"
         f" git {env['git'] or 'missing'}",
-        f"event:        {event['name'] if event else '-'}",
+        f"event:        {(event and event['name']) or '-'}",
         f"repository:   {repo['name'] or '-'}"
         + (f" @ {repo['head'][:12]}" if repo["head"] else "")
         + (" (shallow)" if repo["shallow"] else ""),
@@ -232,6 +243,13 @@ def _text(result: dict[str, Any]) -> str:
         + (f" ({llm['model']})" if llm["model"] else "")
         + f" - {llm['reason']}",
         f"config:       {result['config']['path'] or 'defaults (no file)'}",
+        "can do:      "
+        + " ".join(result["capabilities"]["available"])
+        + (
+            f" (not yet: {', '.join(result['capabilities']['not_yet'])})"
+            if result["capabilities"]["not_yet"]
+            else ""
+        ),
         "credentials:  " + ", ".join(f"{k} {v}" for k, v in result["credentials"].items()),
     ]
     for name, check in (result.get("remote") or {}).items():

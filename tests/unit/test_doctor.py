@@ -386,11 +386,18 @@ def test_text_output(run_cli: RunCli, make_repo: MakeRepo, monkeypatch: pytest.M
     assert lines[3] == "GitHub API:   https://api.github.com"
     assert lines[4].startswith("LLM:          none - ")
     assert lines[5] == "config:       defaults (no file)"
-    assert lines[6] == (
+    # What CA109's hint points at: the capabilities this version has and has not built.
+    assert lines[6] == "can do:      review fix triage backup (not yet: tests, plan)"
+    assert lines[7] == (
         "credentials:  github_token absent, openai_api_key absent, azure_openai_api_key absent"
     )
-    assert lines[7] == "problems:     1"
-    assert lines[8] == "  [info] CA406 no LLM is configured"
+    assert lines[8] == "problems:     1"
+    assert lines[9] == "  [info] CA406 no LLM is configured"
+    data = run_cli("doctor", "--output", "json").json()
+    assert data["result"]["capabilities"] == {
+        "available": ["review", "fix", "triage", "backup"],
+        "not_yet": ["tests", "plan"],
+    }
 
 
 def test_markdown_output_renders_the_template(
