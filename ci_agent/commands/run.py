@@ -86,6 +86,8 @@ def _run(invocation: Invocation) -> Outcome:
         outcome = _dispatch(invocation, load_event(invocation.environ))
     except CiAgentError as exc:
         outcome = Outcome("run", errors=[exc])
+    # execute() sets this after the body returns; the outputs are written before that.
+    outcome.dry_run = settings.dry_run
     _publish(invocation, outcome)
     return outcome
 

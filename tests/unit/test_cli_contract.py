@@ -3,6 +3,7 @@ safe to paste and point at something that exists, and ``-vv`` adding what docs/c
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from ci_agent.error_codes import REGISTRY
 from ci_agent.errors import EXIT_SERVICE, fail
-from tests.conftest import FAKE_GITHUB_TOKEN, RunCli, git
+from tests.conftest import FAKE_GITHUB_TOKEN, ActionsStep, RunCli, git
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_DOC = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
@@ -109,3 +110,14 @@ def test_vv_adds_settings_and_metrics_and_never_a_secret(
     assert FAKE_GITHUB_TOKEN not in loud.err + loud.out
     # The result on stdout is the same with or without -vv.
     assert loud.out == run_cli("explain", "CA101").out
+
+
+def test_result_json_says_dry_run_under_the_dry_run_input(
+    run_cli: RunCli, actions: ActionsStep
+) -> None:
+    actions.set(INPUT_COMMAND="doctor", INPUT_DRY_RUN="true")
+    result = run_cli("run")
+    assert result.code == 0, result.err
+    data = json.loads(actions.outputs()["result-json"])
+    assert data["dry_run"] is True
+    assert data["result"]["dry_run"] is True
