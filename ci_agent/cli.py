@@ -40,6 +40,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"ci-agent, version {__version__}\n")
         sys.exit(0)
+    from ci_agent.help_pages import fast_answer
+
+    answer = fast_answer(args)
+    if answer is not None:
+        sys.stdout.write(answer + "\n")
+        sys.exit(0)
     from ci_agent.cli_app import invoke
 
     sys.exit(invoke(args))

@@ -18,7 +18,6 @@ from ci_agent.errors import CiAgentError, fail
 from ci_agent.git import Git
 from ci_agent.llm.choice import choose_provider
 from ci_agent.outcome import Outcome
-from ci_agent.render import TemplateRenderer
 
 if TYPE_CHECKING:
     from ci_agent.retry import RetryPolicy
@@ -102,12 +101,13 @@ def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
     }
     if remote is not None:
         result["remote"] = remote
-    outcome = Outcome(
-        "doctor",
-        result=result,
-        text=_text(result),
-        markdown=TemplateRenderer().render("reports/doctor.md.j2", **result),
-    )
+    # Jinja2 is imported only for the markdown rendering: doctor answers faster without it.
+    markdown = ""
+    if settings.output == "markdown" or settings.in_actions:  # the job summary is markdown
+        from ci_agent.render import TemplateRenderer
+
+        markdown = TemplateRenderer().render("reports/doctor.md.j2", **result)
+    outcome = Outcome("doctor", result=result, text=_text(result), markdown=markdown)
     outcome.errors = [_as_error(p) for p in problems if p.severity == "error"]
     return outcome
 

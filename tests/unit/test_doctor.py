@@ -443,10 +443,13 @@ def test_diagnose_directly(tmp_path: Path) -> None:
     from ci_agent.terminal import Terminal
 
     term = Terminal(io.StringIO(), io.StringIO(), redact=Redactor())
-    settings = Settings(workspace=tmp_path)
+    settings = Settings(workspace=tmp_path, output="markdown")
     outcome = diagnose(Invocation(settings, term, Metrics(), {}, tmp_path))
     assert outcome.command == "doctor"
     assert outcome.status == "ok"
     assert outcome.result["repo"]["workspace"] == str(tmp_path)
     assert outcome.markdown.startswith("## ci-agent doctor")
+    # Text output leaves Jinja2 unimported: no markdown is rendered for it.
+    text = diagnose(Invocation(Settings(workspace=tmp_path), term, Metrics(), {}, tmp_path))
+    assert text.markdown == ""
     assert outcome.text.startswith("ci-agent ")
