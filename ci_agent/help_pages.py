@@ -8,26 +8,24 @@ click's. Importing a command costs its dependencies (pydantic, ...), ten times a
 
 from __future__ import annotations
 
+# Only json and os: this module is imported on every start (typing and pathlib cost more).
 import json
-from collections.abc import Sequence
-from pathlib import Path
+import os
 
 __all__ = ["PAGES_FILE", "fast_answer", "render_pages", "write_pages"]
 
-PAGES_FILE = Path(__file__).with_name("help_pages.json")
+PAGES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "help_pages.json")  # noqa: PTH100, PTH118, PTH120
 # click wraps at the terminal's width less 2; a pipe counts as 80 columns.
 WIDTH = 80 - 2
 _HELP = ("--help", "-h")
 
 
-def fast_answer(args: Sequence[str]) -> str | None:
+def fast_answer(args: list[str]) -> str | None:
     """The text to print for ``args``, or None when the full application must answer."""
+    if args in ([], ["--help"], ["-h"]):
+        return _page("")
     if 2 <= len(args) <= 3 and args[-1] in _HELP and not args[0].startswith("-"):
-        try:
-            pages: dict[str, str] = json.loads(PAGES_FILE.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return pages.get(" ".join(args[:-1]))
+        return _page(" ".join(args[:-1]))
     if len(args) == 2 and args[0] == "explain" and not args[1].startswith("-"):
         from ci_agent.errors import lookup
 
@@ -41,6 +39,15 @@ def fast_answer(args: Sequence[str]) -> str | None:
     return None
 
 
+def _page(key: str) -> str | None:
+    try:
+        with open(PAGES_FILE, encoding="utf-8") as file:  # noqa: PTH123 - see PAGES_FILE
+            pages: dict[str, str] = json.load(file)
+    except (OSError, ValueError):
+        return None
+    return pages.get(key)
+
+
 def render_pages() -> dict[str, str]:
     """Every command's and sub-command's help as click renders it at 80 columns."""
     import click
@@ -50,7 +57,7 @@ def render_pages() -> dict[str, str]:
     names = CONTEXT_SETTINGS["help_option_names"]
     assert isinstance(names, list)  # noqa: S101 - a fixed table in cli_app
     root = click.Context(cli, info_name="ci-agent", terminal_width=WIDTH, help_option_names=names)
-    pages: dict[str, str] = {}
+    pages: dict[str, str] = {"": cli.get_help(root)}
 
     def visit(command: click.Command, parent: click.Context, path: list[str]) -> None:
         name = path[-1]
@@ -69,8 +76,10 @@ def render_pages() -> dict[str, str]:
     return pages
 
 
-def write_pages(path: Path = PAGES_FILE) -> Path:
-    """Store the rendered pages where :func:`fast_answer` reads them."""
+def write_pages(path: str = PAGES_FILE) -> str:
+    """Store the rendered pages where :func:`fast_answer` reads them; the path written."""
+    from pathlib import Path
+
     text = json.dumps(render_pages(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    path.write_text(text, encoding="utf-8")
+    Path(path).write_text(text, encoding="utf-8")
     return path

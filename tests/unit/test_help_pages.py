@@ -21,7 +21,7 @@ def slow(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 
 def test_the_stored_pages_are_current() -> None:
-    stored = json.loads(PAGES_FILE.read_text(encoding="utf-8"))
+    stored = json.loads(Path(PAGES_FILE).read_text(encoding="utf-8"))
     assert stored == render_pages(), "run scripts/gen-docs"
     assert {"review", "backup", "backup create", "init", "explain", "run"} <= set(stored)
 
@@ -30,7 +30,7 @@ def test_every_page_is_what_click_prints(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    for key in json.loads(PAGES_FILE.read_text(encoding="utf-8")):
+    for key in json.loads(Path(PAGES_FILE).read_text(encoding="utf-8")):
         for flag in ("--help", "-h"):
             args = [*key.split(), flag]
             answer = fast_answer(args)
@@ -56,6 +56,7 @@ def test_explain_is_what_the_command_prints(capsys: pytest.CaptureFixture[str]) 
         ["review", "--base", "x"],
         ["nope", "--help"],
         ["--help", "review"],
+        ["--version"],
         ["review", "--pr", "--help"],
     ],
 )
