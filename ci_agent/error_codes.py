@@ -129,7 +129,8 @@ _SPECS = (
         "not-available-yet",
         _C,
         "'{command}' is not available yet in ci-agent {version}",
-        "Follow the project's changelog; 'ci-agent doctor' shows what this version can do.",
+        "See what this version can do with 'ci-agent doctor'; CHANGELOG.md in the ci-agent "
+        "repository says what each release adds.",
     ),
     _spec(
         "CA110",
@@ -204,6 +205,30 @@ _SPECS = (
         "the repository's template {template} did something the sandbox forbids: {problem}",
         "Repository templates in .github/ci-agent/ may only read the variables given to them "
         "(see docs/config.md); remove the attribute access or call that was refused.",
+    ),
+    # configuration and input: setting ci-agent up in a repository (12x)
+    _spec(
+        "CA124",
+        "release-unknown",
+        _C,
+        "this ci-agent ({version}) was not installed from a release, so it has no release "
+        "commit to pin the workflows to",
+        "Pass --ref with the full commit SHA of a ci-agent release (the commit its tag vX.Y.Z "
+        "names in the ci-agent repository), or install a released wheel.",
+    ),
+    _spec(
+        "CA125",
+        "ref-not-a-commit",
+        _C,
+        "--ref '{value}' is not a full 40-character commit SHA",
+        "Pass the full SHA of a release commit: a tag or branch can move, a SHA cannot.",
+    ),
+    _spec(
+        "CA126",
+        "options-conflict",
+        _C,
+        "{first} cannot be used with {second}",
+        "Give only one of them: {choice}.",
     ),
     # configuration and input: triage of CI failures
     _spec(
@@ -341,7 +366,8 @@ _SPECS = (
         "shallow-clone",
         _G,
         "the repository at {path} is a shallow clone",
-        "Check out with full history: checkout with 'fetch-depth: 0', or 'git fetch --unshallow'.",
+        "Deepen the clone: 'git fetch --unshallow origin' (or 'git fetch --deepen=200 origin' "
+        "for part of it); in GitHub Actions check out with 'fetch-depth: 0'.",
     ),
     _spec(
         "CA205",
@@ -355,7 +381,16 @@ _SPECS = (
         "unknown-ref",
         _G,
         "git ref '{ref}' does not exist",
-        "Fetch it first ('git fetch origin {ref}') or name an existing branch, tag or SHA.",
+        "Name an existing branch, tag or SHA ('git branch -a' lists them), or fetch it first "
+        "('git fetch origin BRANCH', then name it origin/BRANCH).",
+    ),
+    _spec(
+        "CA207",
+        "directory-missing",
+        _G,
+        "the directory {path} does not exist",
+        "Create it first (and 'git init' it), or run the command inside your repository's "
+        "checkout.",
     ),
     # filesystem and git: backups (a block of their own, 22x)
     _spec(

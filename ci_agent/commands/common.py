@@ -19,6 +19,7 @@ import click
 
 from ci_agent.compose import Services
 from ci_agent.config import OUTPUT_FORMATS, CliOverrides, Settings, load_settings
+from ci_agent.debug_lines import metrics_lines, settings_lines
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.metrics import Metrics
 from ci_agent.outcome import Outcome, envelope, render
@@ -75,7 +76,11 @@ def _check_output(ctx: click.Context, param: click.Parameter, value: str | None)
 
 _GLOBAL_OPTIONS = (
     click.option(
-        "-v", "--verbose", "verbose", count=True, help="More detail; -vv adds debug and tracebacks."
+        "-v",
+        "--verbose",
+        "verbose",
+        count=True,
+        help="More detail; -vv adds settings, prompts, metrics and tracebacks.",
     ),
     click.option("-q", "--quiet", is_flag=True, help="Print only the result and errors."),
     click.option(
@@ -174,10 +179,14 @@ def execute(
     retry = RetryPolicy(RetryConfig(max_total_wait=settings.config.github.max_retry_wait))
     services = Services(settings, env, term, metrics, retry)
     invocation = Invocation(settings, term, metrics, env, cwd, config_error, retry, services)
+    for line in settings_lines(settings):  # -vv: what the run resolved
+        term.detail(line, level=2)
     try:
         outcome = _run_body(body, invocation, command)
     finally:
         services.close()
+    for line in metrics_lines(metrics):
+        term.detail(line, level=2)
     outcome.dry_run = settings.dry_run
     term.result(render(outcome, metrics, settings.output, redact))
     if settings.output != "json":

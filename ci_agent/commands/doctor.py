@@ -18,7 +18,6 @@ from ci_agent.errors import CiAgentError, fail
 from ci_agent.git import Git
 from ci_agent.llm.choice import choose_provider
 from ci_agent.outcome import Outcome
-from ci_agent.render import TemplateRenderer
 
 if TYPE_CHECKING:
     from ci_agent.retry import RetryPolicy
@@ -100,17 +99,19 @@ def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
             "path": str(settings.config_path) if settings.config_path else None,
             "note": settings.config_source.note,
         },
+        "capabilities": _capabilities(),
         "dry_run": settings.dry_run,
         "problems": [p.__dict__ for p in problems],
     }
     if remote is not None:
         result["remote"] = remote
-    outcome = Outcome(
-        "doctor",
-        result=result,
-        text=_text(result),
-        markdown=TemplateRenderer().render("reports/doctor.md.j2", **result),
-    )
+    # Jinja2 is imported only for the markdown rendering: doctor answers faster without it.
+    markdown = ""
+    if settings.output == "markdown" or settings.in_actions:  # the job summary is markdown
+        from ci_agent.render import TemplateRenderer
+
+        markdown = TemplateRenderer().render("reports/doctor.md.j2", **result)
+    outcome = Outcome("doctor", result=result, text=_text(result), markdown=markdown)
     outcome.errors = [_as_error(p) for p in problems if p.severity == "error"]
     return outcome
 
@@ -210,6 +211,16 @@ def _repository(settings: Settings, problems: list[Problem]) -> dict[str, Any]:
     return info
 
 
+def _capabilities() -> dict[str, list[str]]:
+    """What this version can do, and what it names but has not built (those answer CA109)."""
+    from ci_agent.capabilities import CAPABILITIES
+
+    return {
+        "available": [c.name for c in CAPABILITIES if c.available],
+        "not_yet": [c.name for c in CAPABILITIES if not c.available],
+    }
+
+
 def _credentials(settings: Settings) -> dict[str, str]:
     def state(present: bool) -> str:
         return "present (redacted)" if present else "absent"
@@ -227,7 +238,7 @@ def _text(result: dict[str, Any]) -> str:
     lines = [
         f"ci-agent {env['ci_agent']} on Python {env['python']} ({env['kind']}),"
         f" git {env['git'] or 'missing'}",
-        f"event:        {event['name'] if event else '-'}",
+        f"event:        {(event and event['name']) or '-'}",
         f"repository:   {repo['name'] or '-'}"
         + (f" @ {repo['head'][:12]}" if repo["head"] else "")
         + (" (shallow)" if repo["shallow"] else ""),
@@ -236,6 +247,13 @@ def _text(result: dict[str, Any]) -> str:
         + (f" ({llm['model']})" if llm["model"] else "")
         + f" - {llm['reason']}",
         f"config:       {result['config']['path'] or 'defaults (no file)'}",
+        "can do:      "
+        + " ".join(result["capabilities"]["available"])
+        + (
+            f" (not yet: {', '.join(result['capabilities']['not_yet'])})"
+            if result["capabilities"]["not_yet"]
+            else ""
+        ),
         "credentials:  " + ", ".join(f"{k} {v}" for k, v in result["credentials"].items()),
     ]
     for name, check in (result.get("remote") or {}).items():

@@ -7,6 +7,7 @@ import click
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
 from ci_agent.error_codes import REGISTRY
+from ci_agent.error_text import explain_items, explain_markdown, explain_text
 from ci_agent.errors import fail, lookup
 from ci_agent.outcome import Outcome
 
@@ -28,25 +29,8 @@ def explain(overrides: CliOverrides, code: str | None, show_all: bool) -> int:
                 specs = [lookup(code)]
             except KeyError:
                 raise fail("CA114", given=code) from None
-        items = [
-            {
-                "code": s.code,
-                "name": s.name,
-                "category": s.category.value,
-                "message": s.message,
-                "suggestion": s.suggestion,
-            }
-            for s in specs
-        ]
-        text = "\n\n".join(
-            f"{i['code']}  {i['name']}  ({i['category']})\n"
-            f"  {i['message']}\n  fix: {i['suggestion']}"
-            for i in items
-        )
-        markdown = "\n".join(
-            f"- **{i['code']}** `{i['name']}` ({i['category']}): {i['message']} — {i['suggestion']}"
-            for i in items
-        )
+        items = explain_items(specs)
+        text, markdown = explain_text(items), explain_markdown(items)
         return Outcome("explain", result={"errors": items}, text=text, markdown=markdown)
 
     return execute(overrides, "explain", body, base_config=False)

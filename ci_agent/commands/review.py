@@ -59,6 +59,13 @@ def review(
     """
 
     def body(invocation: Invocation) -> Outcome:
+        if number is not None and base is not None:
+            raise fail(
+                "CA126",
+                first="--base",
+                second="--pr",
+                choice="--base REF for a local change, or --pr N for a pull request",
+            )
         if number is not None:
             return github_review(invocation, repo or invocation.settings.repository, number)
         if repo is not None:

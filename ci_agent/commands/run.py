@@ -89,6 +89,8 @@ def _run(invocation: Invocation) -> Outcome:
         invocation, outcome = _dispatch(invocation, load_event(invocation.environ))
     except CiAgentError as exc:
         outcome = Outcome("run", errors=[exc])
+    # execute() sets this after the body returns; the outputs are written before that.
+    outcome.dry_run = settings.dry_run
     _publish(invocation, outcome)
     return outcome
 

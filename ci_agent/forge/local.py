@@ -28,6 +28,12 @@ __all__ = ["LOCAL_PULL_REQUEST", "LocalForge", "LocalRepository"]
 T = TypeVar("T")
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
+# Never echoes the ref: it is raw input, and a suggestion is something people paste in a shell.
+SHALLOW_REF_HINT = (
+    "This is a shallow clone that may not hold the ref: fetch the branch with its history "
+    "('git fetch --unshallow origin BRANCH:refs/remotes/origin/BRANCH', then name it "
+    "origin/BRANCH); in GitHub Actions check out with 'fetch-depth: 0'."
+)
 # The number of the one synthetic pull request a LocalForge serves.
 LOCAL_PULL_REQUEST = 0
 
@@ -106,6 +112,8 @@ class LocalRepository:
             return sha
         if self.is_empty():
             raise fail("CA206", ref=ref, suggestion="The repository has no commits yet.")
+        if self.is_shallow():  # the usual cause in CI: a depth-1 checkout of one branch
+            raise fail("CA206", ref=ref, suggestion=SHALLOW_REF_HINT)
         raise fail("CA206", ref=ref)
 
     def merge_base(self, one: str, two: str) -> str | None:

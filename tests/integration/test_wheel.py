@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -10,6 +12,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+# The wheel records this commit as its release (hatch_build.py), as scripts/release does.
+RELEASE_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +34,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
         check=True,
         capture_output=True,
+        env={**os.environ, "CI_AGENT_RELEASE_COMMIT": RELEASE_COMMIT},
     )
     (found,) = out.glob("ci_agent-*.whl")
     return found
@@ -36,7 +43,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_package_data(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {Path(n).relative_to("ci_agent").parts[0] for n in names if n.startswith("ci_agent/")}
-    assert {"templates", "workflows", "cli.py", "runner"} <= shipped
+    assert {"templates", "workflows", "cli.py", "runner", "help_pages.json"} <= shipped
+    record = json.loads(zipfile.ZipFile(wheel).read("ci_agent/release.json"))
+    assert record == {"version": record["version"], "commit": RELEASE_COMMIT}
     templates = [n for n in names if n.startswith("ci_agent/templates/")]
     assert "ci_agent/templates/reports/doctor.md.j2" in templates
     sources = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "workflows").glob("*.yml"))
@@ -88,6 +97,11 @@ def test_wheel_installs_and_runs_in_fresh_venv(wheel: Path, tmp_path: Path) -> N
         check=True,
     ).stdout.strip()
     assert Path(located).is_relative_to(venv)
+    (elsewhere / "repo").mkdir()
+    subprocess.run(["git", "init", "-q", str(elsewhere / "repo")], check=True, env=env)
     init = run("init", str(elsewhere / "repo"))
     assert init.returncode == 0, init.stderr
     assert (elsewhere / "repo" / ".github" / "ci-agent.yml").is_file()
+    # The installed wheel knows its release commit: the workflows are pinned to it.
+    review = (elsewhere / "repo" / ".github" / "workflows" / "ci-agent-review.yml").read_text()
+    assert f"uses: ci-agent/ci-agent@{RELEASE_COMMIT} # v" in review

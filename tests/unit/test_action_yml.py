@@ -222,7 +222,13 @@ def test_install_uses_the_hashed_lock_file(steps: list[dict[str, Any]]) -> None:
     install = next(step for step in steps if "pip install" in step.get("run", ""))
     script = install["run"]
     assert '--require-hashes --no-deps -r "$GITHUB_ACTION_PATH/requirements.lock"' in script
-    assert '--no-deps --no-build-isolation "$GITHUB_ACTION_PATH"' in script
+    # The build backend comes hashed too, and stays out of the runtime environment.
+    assert '--require-hashes --no-deps -r "$GITHUB_ACTION_PATH/requirements-build.lock"' in script
+    assert (
+        '--no-deps --no-build-isolation --wheel-dir "$build/dist" "$GITHUB_ACTION_PATH"' in script
+    )
+    assert '-m venv --without-pip "$venv"' in script
+    assert '--python "$venv/bin/python" install' in script
     assert '"$RUNNER_TEMP/ci-agent-venv"' in script
     assert install["env"]["PYTHON"] == "${{ steps.python.outputs.python-path }}"
 

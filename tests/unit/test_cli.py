@@ -244,7 +244,7 @@ def test_a_bad_environment_value_names_its_source(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CI_AGENT_FAIL_LEVEL", "severe")
-    result = run_cli("explain", "CA101")
+    result = run_cli("explain", "CA101", "--no-color")  # not the bare fast form
     assert_error(result, "CA106")
     assert "'fail-level (environment)' has the invalid value 'severe'" in result.err
 
@@ -445,7 +445,7 @@ def test_a_coded_error_raised_early_is_reported(
         raise fail("CA205", path="/x", problem="read-only")
 
     monkeypatch.setattr(common, "load_settings", failing_load)
-    result = run_cli("explain", "CA101")
+    result = run_cli("explain", "CA101", "--no-color")  # not the bare fast form
     assert_error(result, "CA205")
     assert "cannot write to /x: read-only" in result.err
 
@@ -462,7 +462,7 @@ def test_an_unexpected_exception_outside_a_command_propagates(
     from ci_agent.cli import main
 
     with pytest.raises(RuntimeError, match="bug"):
-        main(["explain", "CA101"])
+        main(["explain", "CA101", "--no-color"])  # not the bare form answered before settings
 
 
 # --- colour -----------------------------------------------------------------------------------

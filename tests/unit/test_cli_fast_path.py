@@ -11,9 +11,10 @@ from ci_agent.cli_app import cli
 
 
 def test_top_help_equals_clicks_rendering() -> None:
-    result = CliRunner().invoke(cli, ["--help"], prog_name="ci-agent", terminal_width=80)
+    # click wraps at the terminal's width less 2; a pipe counts as 80 columns.
+    result = CliRunner().invoke(cli, ["--help"], prog_name="ci-agent", terminal_width=78)
     assert result.exit_code == 0
-    assert result.output == TOP_HELP, "update TOP_HELP in ci_agent/cli.py to click's output"
+    assert result.output == TOP_HELP, "run scripts/gen-docs: the stored page is not click's"
 
 
 def test_click_version_matches_fast_path(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ci_agent import __version__
+from ci_agent.capabilities import CAPABILITIES
 from tests.conftest import (
     FAKE_GITHUB_TOKEN,
     FAKE_OPENAI_KEY,
@@ -392,11 +393,20 @@ def test_text_output(run_cli: RunCli, make_repo: MakeRepo, monkeypatch: pytest.M
     assert lines[3] == "GitHub API:   https://api.github.com"
     assert lines[4].startswith("LLM:          none - ")
     assert lines[5] == "config:       defaults (no file)"
-    assert lines[6] == (
+    # What CA109's hint points at: the capabilities this version has and has not built.
+    built = [c.name for c in CAPABILITIES if c.available]
+    pending = [c.name for c in CAPABILITIES if not c.available]
+    assert lines[6] == f"can do:      {' '.join(built)}" + (
+        f" (not yet: {', '.join(pending)})" if pending else ""
+    )
+    assert lines[7] == (
         "credentials:  github_token absent, openai_api_key absent, azure_openai_api_key absent"
     )
-    assert lines[7] == "problems:     1"
-    assert lines[8] == "  [info] CA406 no LLM is configured"
+    assert lines[8] == "problems:     1"
+    assert lines[9] == "  [info] CA406 no LLM is configured"
+    data = run_cli("doctor", "--output", "json").json()
+    assert data["result"]["capabilities"] == {"available": built, "not_yet": pending}
+    assert {"review", "fix", "triage", "backup"} <= set(built)
 
 
 def test_markdown_output_renders_the_template(
@@ -442,10 +452,14 @@ def test_diagnose_directly(tmp_path: Path) -> None:
     from ci_agent.terminal import Terminal
 
     term = Terminal(io.StringIO(), io.StringIO(), redact=Redactor())
-    settings = Settings(workspace=tmp_path)
+    settings = Settings(workspace=tmp_path, output="markdown")
     outcome = diagnose(Invocation(settings, term, Metrics(), {}, tmp_path))
     assert outcome.command == "doctor"
     assert outcome.status == "ok"
     assert outcome.result["repo"]["workspace"] == str(tmp_path)
     assert outcome.markdown.startswith("## ci-agent doctor")
+    assert "| can do | review, fix" in outcome.markdown
+    # Text output leaves Jinja2 unimported: no markdown is rendered for it.
+    text = diagnose(Invocation(Settings(workspace=tmp_path), term, Metrics(), {}, tmp_path))
+    assert text.markdown == ""
     assert outcome.text.startswith("ci-agent ")
