@@ -9,14 +9,14 @@ its manifest must match its own bundle's header (:mod:`.claims`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ci_agent.backup.claims import check_claims
 from ci_agent.backup.extract import DEFAULT_BUDGET, Checked, check_archive
 from ci_agent.backup.gitdata import build_repository, compare_refs, fsck
-from ci_agent.backup.manifest import GitPart, Identity, Link, Manifest
+from ci_agent.backup.manifest import GitPart, Head, Identity, Link, Manifest, Ref
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.git import Git
 
@@ -101,20 +101,9 @@ def _check_wiki(report: Report, wiki: GitPart, wiki_dir: Path, bare: bool) -> No
     """The wiki, rebuilt from its own bundle: refs compared, ``git fsck``."""
     label = f"{report.top.label} (wiki)"
     bundle = report.top.root / (wiki.bundle or "")
-    try:
-        git = build_repository(wiki_dir, [bundle], wiki.refs, wiki.head, bare=bare, file=label)
-        diff = compare_refs(git, wiki.refs, wiki.head)
-        if diff:
-            problem = f"refs differ: {diff.describe()}"
-            report.problems.append(fail("CA524", file=label, problem=problem))
-            return
-        fsck(git, label)
-    except CiAgentError as exc:
-        if exc.code != "CA524":
-            raise
-        report.problems.append(exc)
-        return
-    report.wiki = git
+    git = _rebuilt(report, wiki_dir, [bundle], wiki.refs, wiki.head, bare=bare, label=label)
+    if git is not None:
+        report.wiki = git
 
 
 def _identity(manifest: Manifest) -> Identity:
@@ -157,22 +146,37 @@ def _check_git(report: Report, manifest: Manifest, git_dir: Path, bare: bool) ->
     ]
     if not bundles and not manifest.git.refs:
         return  # a backup of an empty repository: metadata only
-    label = report.top.label
+    refs, head = manifest.git.refs, manifest.git.head
+    git = _rebuilt(report, git_dir, bundles, refs, head, bare=bare, label=report.top.label)
+    if git is not None:
+        report.git = git
+        report.git_checked = True
+
+
+def _rebuilt(
+    report: Report,
+    target: Path,
+    bundles: Sequence[Path],
+    refs: Sequence[Ref],
+    head: Head,
+    *,
+    bare: bool,
+    label: str,
+) -> Git | None:
+    """The repository rebuilt from ``bundles``, its refs compared with the manifest's and
+    ``git fsck`` run; None (with the problem in ``report``) when any of that fails."""
     try:
-        git = build_repository(
-            git_dir, bundles, manifest.git.refs, manifest.git.head, bare=bare, file=label
-        )
-        diff = compare_refs(git, manifest.git.refs, manifest.git.head)
+        git = build_repository(target, bundles, refs, head, bare=bare, file=label)
+        diff = compare_refs(git, refs, head)
         if diff:
             report.problems.append(
                 fail("CA524", file=label, problem=f"refs differ: {diff.describe()}")
             )
-            return
+            return None
         fsck(git, label)
     except CiAgentError as exc:
         if exc.code != "CA524":
             raise
         report.problems.append(exc)
-        return
-    report.git = git
-    report.git_checked = True
+        return None
+    return git
