@@ -1,9 +1,10 @@
-"""The result of one command and its three renderings: text, JSON envelope, markdown."""
+"""The report value of one command (immutable) and its renderings: text, JSON envelope, markdown."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from ci_agent import __version__
@@ -21,9 +22,10 @@ __all__ = ["SCHEMA_VERSION", "Outcome", "Status", "envelope", "render"]
 Status = Literal["ok", "findings", "error"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    """What a command produced: a JSON-able result plus its human renderings."""
+    """What a command produced: a JSON-able result plus its human renderings; never changed
+    once made (``with_result`` and ``dataclasses.replace`` give a new one)."""
 
     command: str
     result: dict[str, Any] = field(default_factory=dict)
@@ -52,6 +54,11 @@ class Outcome:
         if self.errors:
             return max(e.exit_code for e in self.errors)
         return EXIT_FINDINGS if self.findings_at_fail_level else EXIT_OK
+
+    def with_result(self, first: Mapping[str, Any] | None = None, **last: Any) -> Outcome:
+        """A copy whose result has ``first`` before its own keys (which win) and ``last``
+        after them (which win)."""
+        return replace(self, result={**(first or {}), **self.result, **last})
 
 
 def envelope(outcome: Outcome, metrics: Metrics) -> dict[str, Any]:

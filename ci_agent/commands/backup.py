@@ -248,5 +248,4 @@ def backup_job(invocation: Invocation, args: Sequence[str]) -> Outcome:
             "CA106", name="args", value=" ".join(words), allowed=exc.format_message()
         ) from None
     outcome = _run_job(name, invocation, params)
-    outcome.result = {"job": "backup", "subcommand": name, **outcome.result}
-    return outcome
+    return outcome.with_result({"job": "backup", "subcommand": name})

@@ -187,7 +187,7 @@ def execute(
         services.close()
     for line in metrics_lines(metrics):
         term.detail(line, level=2)
-    outcome.dry_run = settings.dry_run
+    outcome = dataclasses.replace(outcome, dry_run=settings.dry_run)
     term.result(render(outcome, metrics, settings.output, redact))
     if settings.output != "json":
         for error in outcome.errors:

@@ -112,8 +112,9 @@ def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
 
         markdown = TemplateRenderer().render("reports/doctor.md.j2", **result)
     outcome = Outcome("doctor", result=result, text=_text(result), markdown=markdown)
-    outcome.errors = [_as_error(p) for p in problems if p.severity == "error"]
-    return outcome
+    return dataclasses.replace(
+        outcome, errors=[_as_error(p) for p in problems if p.severity == "error"]
+    )
 
 
 def _check_remote(

@@ -192,8 +192,7 @@ def fix_job(invocation: Invocation, event: Any, words: Sequence[str]) -> Outcome
             result = {"job": "fix", "action": "passed", "reasons": [why]}
             return Outcome("fix", result=result, text=why, markdown=why + "\n")
     outcome = run_fix(invocation, args, event.name)
-    outcome.result = {"job": "fix", **outcome.result}
-    return outcome
+    return outcome.with_result({"job": "fix"})
 
 
 def fix_outcome(report: FixReport) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import shlex
+from dataclasses import replace
 
 import click
 
@@ -90,7 +91,7 @@ def _run(invocation: Invocation) -> Outcome:
     except CiAgentError as exc:
         outcome = Outcome("run", errors=[exc])
     # execute() sets this after the body returns; the outputs are written before that.
-    outcome.dry_run = settings.dry_run
+    outcome = replace(outcome, dry_run=settings.dry_run)
     _publish(invocation, outcome)
     return outcome
 
@@ -134,14 +135,13 @@ def _dispatch(invocation: Invocation, event: Event) -> tuple[Invocation, Outcome
     job = getattr(importlib.import_module(module), attribute)
     outcome: Outcome = job(invocation, event, args)
     if "job" not in outcome.result:
-        outcome.result = {"job": command, **outcome.result}
+        outcome = outcome.with_result({"job": command})
     return invocation, outcome if command == "doctor" else _with_config(invocation, outcome)
 
 
 def _with_config(invocation: Invocation, outcome: Outcome) -> Outcome:
     """The result says which configuration the job ran with (and the summary shows its note)."""
-    outcome.result["config"] = invocation.settings.config_source.to_dict()
-    return outcome
+    return outcome.with_result(config=invocation.settings.config_source.to_dict())
 
 
 def _publish(invocation: Invocation, outcome: Outcome) -> None:

@@ -40,8 +40,7 @@ def pull_request_review(invocation: Invocation, event: Event) -> Outcome:
     if event.pr_number is None:
         raise fail("CA113", event=event.name, command="review", allowed="pull_request")
     outcome = github_review(invocation, _repository(invocation, event), event.pr_number)
-    outcome.result = {"job": "review", **outcome.result}
-    return outcome
+    return outcome.with_result({"job": "review"})
 
 
 def comment_command(invocation: Invocation, event: Event, command: str) -> Outcome:
@@ -86,8 +85,7 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
             forge.add_reaction(_kind(event), event.comment_id, "confused")
         raise
     forge.add_reaction(_kind(event), event.comment_id, "rocket")
-    outcome.result = {"job": command, "requested_by": event.comment_author, **outcome.result}
-    return outcome
+    return outcome.with_result({"job": command, "requested_by": event.comment_author})
 
 
 def _kind(event: Event) -> CommentKind:
