@@ -32,9 +32,16 @@ def parse_config_text(text: str, label: str) -> FileConfig:
     ``COMMIT:PATH`` for a file read from GitHub), the key path and the line."""
     import yaml
 
+    # libyaml's loader when PyYAML has it (about ten times faster; same safe types and marks);
+    # a file it refuses is parsed again by the Python one, whose messages the docs quote.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        try:
+            node = yaml.compose(text, Loader=loader)
+            data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader (C or Python)
+        except yaml.YAMLError:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
