@@ -92,50 +92,48 @@ def _job_text(job: JobReport, whole: str | None) -> list[str]:
 
 
 def triage_markdown(result: TriageResult, whole: str | None = None) -> str:
-    """The report for a pull-request comment or a job summary; ``whole`` names the file (or
-    artifact) holding the whole result."""
+    """The report for a pull-request comment or a job summary (templates/comments/triage.md.j2);
+    ``whole`` names the file (or artifact) holding the whole result."""
+    from ci_agent.render import TemplateRenderer
+
     decision = result.decision
-    lines = [
-        f"## ci-agent triage: {decision.strategy}",
-        "",
-        f"Triage of {_headline(result)}.",
-        "",
-        f"**Strategy:** `{decision.strategy}` ({decision.rule}): {_prose(decision.reason)}",
-    ]
+    rerun = None
     if result.rerun is not None:
         done = "requested" if result.rerun.requested else "not requested"
-        lines.append(f"**Re-run:** {done}: {_prose(result.rerun.reason)}")
-    lines += ["", "| job | step | kind | strategy | signature |", "|---|---|---|---|---|"]
-    for job in result.jobs:
-        step = job.steps[0] if job.steps else ""
-        lines.append(
-            f"| {_cell(job.job)} | {_cell(step)} | {job.kind} | {job.decision.strategy} "
-            f"| `{job.signature}` |"
-        )
-    for job in result.jobs:
-        lines += ["", f"### {plain_text(job.job)}", "", f"- reason: {_prose(job.decision.reason)}"]
-        if job.failing_tests:
-            lines.append(f"- failing tests: {_listing(job.failing_tests, code=True)}")
-        if job.locations:
-            lines.append(f"- locations: {_listing(job.locations, code=True)}")
-        note = _whole_note(job, whole)
-        if note:
-            lines.append(f"- {_prose(note)}")
-        if job.excerpt:
-            fence = "`" * max(
-                3, 1 + max((len(m) for m in _BACKTICKS.findall(job.excerpt)), default=0)
-            )
-            lines += [
-                "",
-                f"<details><summary>Log excerpt ({job.excerpt_tokens} tokens)</summary>",
-                "",
-                f"{fence}text",
-                job.excerpt,
-                fence,
-                "",
-                "</details>",
-            ]
-    return "\n".join(lines)
+        rerun = f"{done}: {_prose(result.rerun.reason)}"
+    jobs = [
+        {
+            "name_cell": _cell(job.job),
+            "step_cell": _cell(job.steps[0] if job.steps else ""),
+            "kind": job.kind,
+            "strategy": job.decision.strategy,
+            "signature": job.signature,
+            "title": plain_text(job.job),
+            "reason": _prose(job.decision.reason),
+            "tests": _listing(job.failing_tests, code=True) if job.failing_tests else "",
+            "locations": _listing(job.locations, code=True) if job.locations else "",
+            "note": _prose(note) if (note := _whole_note(job, whole)) else "",
+            "excerpt": _fenced(job.excerpt) if job.excerpt else "",
+            "excerpt_tokens": job.excerpt_tokens,
+        }
+        for job in result.jobs
+    ]
+    text = TemplateRenderer().render(
+        "comments/triage.md.j2",
+        strategy=decision.strategy,
+        rule=decision.rule,
+        reason=_prose(decision.reason),
+        headline=_headline(result),
+        rerun=rerun,
+        jobs=jobs,
+    )
+    return text.rstrip("\n")
+
+
+def _fenced(excerpt: str) -> str:
+    """The excerpt in a fence longer than any backtick run in it."""
+    fence = "`" * max(3, 1 + max((len(m) for m in _BACKTICKS.findall(excerpt)), default=0))
+    return f"{fence}text\n{excerpt}\n{fence}"
 
 
 def _prose(text: str) -> str:
