@@ -43,12 +43,14 @@ def summary_text(title: str, fields: Sequence[tuple[str, Any]], notes: Sequence[
 
 
 def summary_markdown(title: str, fields: Sequence[tuple[str, Any]], notes: Sequence[str]) -> str:
-    """The same as a markdown table for the job summary."""
-    rows = [f"| {k} | {_cell(v)} |" for k, v in fields if v not in (None, "")]
-    lines = [f"**{title}**", "", "| | |", "|---|---|", *rows]
-    if notes:
-        lines += ["", *(f"- {note}" for note in notes)]
-    return "\n".join(lines)
+    """The same as a markdown table for the job summary (templates/reports/)."""
+    from ci_agent.render import TemplateRenderer
+
+    rows = [(k, _cell(v)) for k, v in fields if v not in (None, "")]
+    text = TemplateRenderer().render(
+        "reports/backup_summary.md.j2", title=title, rows=rows, notes=list(notes)
+    )
+    return text.rstrip("\n")
 
 
 def _cell(value: Any) -> str:
@@ -81,21 +83,23 @@ def listing_text(items: Sequence[dict[str, Any]], where: str) -> str:
 
 
 def listing_markdown(items: Sequence[dict[str, Any]], where: str) -> str:
-    """A markdown table of the backups."""
-    lines = [
-        f"**{len(items)} backup(s)** in {where}",
-        "",
-        "| name | kind | created | size | records | sha256 | verified |",
-        "|---|---|---|---|---|---|---|",
+    """A markdown table of the backups (templates/reports/)."""
+    from ci_agent.render import TemplateRenderer
+
+    rows = [
+        {
+            "name": _cell(item["name"]),
+            "kind": f"{item['kind']} {item['mode']}",
+            "created": item["created_at"],
+            "size": human_size(item["size"]),
+            "records": _counts(item["counts"]),
+            "digest": f"`{item['sha256'][:12]}…`" if item["sha256"] else "-",
+            "verified": _cell(_verification(item)),
+        }
+        for item in items
     ]
-    for item in items:
-        digest = f"`{item['sha256'][:12]}…`" if item["sha256"] else "-"
-        lines.append(
-            f"| {item['name']} | {item['kind']} {item['mode']} | {item['created_at']} | "
-            f"{human_size(item['size'])} | {_counts(item['counts'])} | {digest} | "
-            f"{_verification(item)} |"
-        )
-    return "\n".join(lines)
+    text = TemplateRenderer().render("reports/backup_listing.md.j2", rows=rows, where=where)
+    return text.rstrip("\n")
 
 
 def stats_text(stats: dict[str, Any], where: str) -> str:
