@@ -3,14 +3,13 @@
 ``execute`` (the CLI's run cycle) builds one :class:`Services` from the run's settings, hands it
 to the command through the :class:`~ci_agent.commands.common.Invocation`, and closes it when
 the command returns. Nothing here does I/O when it is built: a GitHub forge is opened on first
-use (one per repository, so a job's writes share one pacing), the LLM provider when asked for.
+use (one per repository, so a job's writes share one pacing).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ci_agent.config import Settings
@@ -21,8 +20,6 @@ from ci_agent.terminal import Terminal
 
 if TYPE_CHECKING:
     from ci_agent.forge.github import GitHubForge
-    from ci_agent.llm.provider import LLMProvider
-    from ci_agent.render import TemplateRenderer
     from ci_agent.runner import Runner
 
 __all__ = ["Services", "llm_setup"]
@@ -43,7 +40,7 @@ def llm_setup(settings: Settings) -> LLMSetup:
 
 
 class Services:
-    """The services of one invocation: GitHub forges, the LLM provider, templates, the runner."""
+    """The services of one invocation: GitHub forges, the LLM setup, the runner."""
 
     def __init__(
         self,
@@ -80,19 +77,6 @@ class Services:
     def llm_setup(self) -> LLMSetup:
         """The LLM layer's own configuration."""
         return llm_setup(self.settings)
-
-    def llm_provider(self, log: Callable[[str, int], None] | None = None) -> LLMProvider:
-        """The run's guarded LLM provider (CA406 when none is configured)."""
-        from ci_agent.llm.factory import build_provider
-
-        return build_provider(self.llm_setup(), metrics=self.metrics, retry=self.retry, log=log)
-
-    def renderer(self, root: Path | None = None) -> TemplateRenderer:
-        """The Jinja2 renderer with the repository's template overrides this run may use
-        (the checkout's when trusted, else those read at the base commit)."""
-        from ci_agent.config_trust import repository_renderer
-
-        return repository_renderer(self.settings, root)
 
     def rebind(self, settings: Settings, retry: RetryPolicy) -> None:
         """Use ``settings`` from now on (read at the base commit): open forges are closed, so

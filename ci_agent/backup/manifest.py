@@ -117,6 +117,8 @@ class Identity(_Model):
         if self.github:
             return self.github
         roots = ", ".join(r[:12] for r in self.roots[:3]) or "no commits"
+        if len(self.roots) > 3:
+            roots += f" and {len(self.roots) - 3} more (the manifest lists them all)"
         return f"the repository with root commit(s) {roots} and remote {self.remote or 'none'}"
 
 

@@ -130,9 +130,9 @@ def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
         ) from None
     if parsed.step == "verify":
         return verify_outcome(invocation, parsed.unit)
+    from ci_agent.plan.status import STATES as states
     from ci_agent.plan.status import record_status
 
-    states = ("queued", "in_progress", "success", "failure", "error", "inactive")
     if not parsed.environment or parsed.state not in states or not parsed.sha:
         raise fail(
             "CA108",

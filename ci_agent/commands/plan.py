@@ -10,6 +10,7 @@ from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
+from ci_agent.plan.status import STATES
 
 __all__ = ["plan"]
 
@@ -126,13 +127,10 @@ def verify_outcome(invocation: Invocation, unit: str) -> Outcome:
     return Outcome("plan verify", result=done.to_dict(), text="\n".join(lines), errors=errors)
 
 
-_STATES = ("queued", "in_progress", "success", "failure", "error", "inactive")
-
-
 @plan.command("status")
 @click.option("--unit", "unit", required=True, metavar="NAME", help="The unit deployed.")
 @click.option("--environment", "environment", required=True, metavar="NAME", help="Where to.")
-@click.option("--state", "state", required=True, type=click.Choice(_STATES), help="Its state.")
+@click.option("--state", "state", required=True, type=click.Choice(STATES), help="Its state.")
 @click.option("--sha", "sha", required=True, metavar="SHA", help="The commit deployed.")
 @click.option("--repo", "repo", metavar="OWNER/NAME", help="The repository (in Actions: this one).")
 @click.option("--environment-url", "environment_url", default="", help="Where it can be seen.")

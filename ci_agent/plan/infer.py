@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ci_agent.config_deploy import Unit, UnitKind
+from ci_agent.errors import fail
 
 __all__ = ["infer_units"]
 
@@ -77,7 +78,11 @@ def _walk(root: Path) -> Iterator[str]:
             continue
         count += 1
         if count > _MAX_FILES:
-            return
+            # Inferring from part of a repository would miss units without saying so.
+            raise fail(
+                "CA161",
+                problem=f"the repository has more than {_MAX_FILES:,} files to infer units from",
+            )
         yield relative.as_posix()
 
 

@@ -28,6 +28,7 @@ class ChangedText:
     path: str
     added: tuple[tuple[int, str], ...] = ()
     removed: tuple[str, ...] = ()
+    partial: bool = False  # only the first part was read (a very large file)
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,9 @@ def _line_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
 def _path_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
     found = []
     for change in files:
+        if change.partial:
+            reason = "only its first 2 MiB were read for the risk rules; check the rest by hand"
+            found.append(Evidence("partly-read", "low", reason, change.path))
         if _SECRET_PATH.search(change.path):
             found.append(
                 Evidence(
@@ -236,9 +240,7 @@ def _size_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
     return []
 
 
-def terraform_evidence(
-    plan_json: str, paths_by_module: dict[str, str] | None = None
-) -> list[Evidence]:
+def terraform_evidence(plan_json: str) -> list[Evidence]:
     """Deletes and replacements from ``terraform show -json`` output."""
     try:
         data: Any = json.loads(plan_json)

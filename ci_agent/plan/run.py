@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.config import DEFAULT_CONFIG_PATH, Settings
 from ci_agent.config_deploy import DeployConfig
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
+
+if TYPE_CHECKING:
+    from ci_agent.runner.events import Event
 
 # Renames count as a removed and an added path (both units are affected); copies need no search.
 # As the local forge reads diffs: names unquoted, blank context lines kept as " ".
@@ -152,7 +155,7 @@ def _has_deploy(text: str) -> bool:
 _ZERO = "0" * 40
 
 
-def event_range(event: Any, root: Path) -> tuple[str, str, str]:
+def event_range(event: Event, root: Path) -> tuple[str, str, str]:
     """(base, head, how) for an Actions event, from what the checkout holds.
 
     A push plans ``before..after``; a pull request its base to its head. When the clone lacks

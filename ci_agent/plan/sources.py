@@ -44,5 +44,7 @@ def texts_from_files(root: Path, paths: Sequence[str]) -> dict[str, ChangedText]
             texts[path] = ChangedText(path)  # deleted or unreadable: the path still counts
             continue
         lines = data.decode("utf-8", "replace").splitlines()
-        texts[path] = ChangedText(path, tuple(enumerate(lines, 1)))
+        texts[path] = ChangedText(
+            path, tuple(enumerate(lines, 1)), partial=len(data) >= _READ_LIMIT
+        )
     return texts

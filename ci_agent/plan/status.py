@@ -8,7 +8,10 @@ from typing import Any, cast
 from ci_agent.forge.run_protocol import DeploymentWriter
 from ci_agent.forge.run_types import DeploymentState
 
-__all__ = ["record_status", "task_for"]
+__all__ = ["STATES", "record_status", "task_for"]
+
+# The states GitHub accepts for a deployment status that a deploy step reports.
+STATES = ("queued", "in_progress", "success", "failure", "error", "inactive")
 
 
 def task_for(unit: str) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from ci_agent.errors import CiAgentError
 from ci_agent.plan.infer import infer_units
 
 
@@ -64,3 +67,16 @@ def test_a_service_depends_on_the_migrations_in_its_directory(tmp_path: Path) ->
 def test_an_ordinary_single_package_repository_has_no_units(tmp_path: Path) -> None:
     root = make(tmp_path, {"pyproject.toml": '[project]\nname = "x"\n', "src/x/__init__.py": ""})
     assert infer_units(root) == ()
+
+
+def test_a_repository_too_large_to_read_whole_is_a_coded_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ci_agent.plan import infer
+
+    root = make(tmp_path, {f"svc{i}/Dockerfile": "FROM x\n" for i in range(5)})
+    monkeypatch.setattr(infer, "_MAX_FILES", 3)
+    with pytest.raises(CiAgentError) as caught:
+        infer_units(root)
+    assert caught.value.code == "CA161"
+    assert "more than 3 files" in caught.value.message

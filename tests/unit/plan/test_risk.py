@@ -89,3 +89,8 @@ def test_terraform_deletes_and_replacements() -> None:
         ("terraform-delete", "critical", "aws_db.main"),
         ("terraform-replace", "high", "aws_lb.web"),
     ]
+
+
+def test_a_file_read_only_in_part_says_so() -> None:
+    risk = assess([ChangedText("db/huge.sql", ((1, "SELECT 1;"),), partial=True)])
+    assert [(e.rule, e.path) for e in risk.evidence] == [("partly-read", "db/huge.sql")]
