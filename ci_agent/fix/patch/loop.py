@@ -17,6 +17,7 @@ from ci_agent.config_model import FixConfig
 from ci_agent.errors import CiAgentError
 from ci_agent.fix.patch.context import SourceWindow, defuse, source_windows
 from ci_agent.fix.patch.edits import PatchProposal, plan_edits, write_plan
+from ci_agent.change.danger import failure_sites
 from ci_agent.fix.patch.policy import PatchPolicy, check_changes
 from ci_agent.fix.patch.proof import (
     ProofConfig,
@@ -119,7 +120,7 @@ def run_fix_loop(
     proven, or a refusal. CA404 (unusable answers) propagates; a budget stop is a result."""
     config = config or FixConfig()
     renderer = renderer or TemplateRenderer()
-    policy = PatchPolicy(config.protected_paths)
+    policy = PatchPolicy(config.protected_paths, failure_sites(task.locations))
     proof = ProofConfig(runs=config.verify_runs, timeout=config.test_timeout)
     with scratch_worktree(git, task.sha) as root:
         ids = valid_test_ids(root, task.failing_tests)
