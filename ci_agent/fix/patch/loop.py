@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ci_agent.change.danger import failure_sites
 from ci_agent.config_model import FixConfig
 from ci_agent.errors import CiAgentError
 from ci_agent.fix.patch.context import SourceWindow, defuse, source_windows
 from ci_agent.fix.patch.edits import PatchProposal, plan_edits, write_plan
-from ci_agent.change.danger import failure_sites
 from ci_agent.fix.patch.policy import PatchPolicy, check_changes
 from ci_agent.fix.patch.proof import (
     ProofConfig,
