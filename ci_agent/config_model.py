@@ -196,6 +196,11 @@ class FixConfig(_Section):
         "fails on the default branch after a merge, and close it when the workflow passes "
         "there again; needs 'issues: write'.",
     )
+    bots: dict[str, Literal["push", "pull-request", "suggest"]] = Field(
+        default_factory=dict,
+        description="Delivery per bot login for pull requests bots open (e.g. "
+        "'dependabot[bot]': push); unnamed bots get suggestions when fix.delivery is push.",
+    )
     failure_label: str = Field(
         default="ci-agent",
         min_length=1,

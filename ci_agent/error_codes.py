@@ -671,6 +671,22 @@ _SPECS = (
         "Nothing was posted or pushed; protected paths and weakened tests are never accepted.",
     ),
     _spec(
+        "CA540",
+        "change-outside-scope",
+        _V,
+        "the patch changes {paths}, outside the files the failure and the pull request implicate",
+        "Nothing was posted or pushed. A landed fix may touch only the pull request's changed "
+        "files and the files the failed jobs name; fix other files by hand.",
+    ),
+    _spec(
+        "CA541",
+        "change-through-symlink",
+        _V,
+        "the patch changes {path}, and {link} is a symbolic link in the head commit",
+        "Nothing was posted or pushed: a path through a link can write somewhere else than it "
+        "names. Edit the link's target by its own path, by hand.",
+    ),
+    _spec(
         "CA551",
         "deploy-verification-failed",
         _V,

@@ -25,6 +25,7 @@ __all__ = ["GitDataApi", "parse_author"]
 _AUTHOR = re.compile(r"\s*(?P<name>[^<>\n]*[^<>\s])\s*<(?P<email>[^<>\s]+)>\s*")
 _REGULAR = "100644"
 _EXECUTABLE = "100755"
+_SYMLINK = "120000"
 
 
 def parse_author(author: str) -> tuple[str, str]:
@@ -102,6 +103,21 @@ class GitDataApi(RepoApi):
             raise fail(
                 "CA531", branch=branch, expected=expected[:12], actual=(moved or "deleted")[:12]
             ) from None
+
+    def symlinked(self, ref: str, path: str) -> str | None:
+        """The part of ``path`` that is a symbolic link in commit ``ref``'s tree, or None."""
+        commit = self._http.rest("GET /repos/{owner}/{repo}/git/commits/{sha}", sha=ref)
+        current = str(commit.data["tree"]["sha"])
+        trees: dict[str, dict[str, tuple[str, str]]] = {}
+        parts = path.split("/")
+        for depth, part in enumerate(parts):
+            entry = self._entries(current, trees).get(part)
+            if entry is None:
+                return None  # a new path: nothing of it is a link
+            if entry[0] == _SYMLINK:
+                return "/".join(parts[: depth + 1])
+            current = entry[1]
+        return None
 
     def _mode(self, tree_sha: str, path: str, trees: dict[str, dict[str, tuple[str, str]]]) -> str:
         """The file's mode in the base tree (kept: a fix never changes a file's mode)."""

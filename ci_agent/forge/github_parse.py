@@ -72,6 +72,7 @@ def pull_request(data: dict[str, Any]) -> PullRequestInfo:
         is_fork=head_repo.lower() != base_repo.lower(),  # a deleted fork has no head repo
         labels=tuple(str(label["name"]) for label in data.get("labels") or ()),
         url=str(data.get("html_url") or ""),
+        author_type=str((data.get("user") or {}).get("type") or "User"),
     )
 
 

@@ -139,6 +139,21 @@ class GitPart(MemoryPart):
         self._state.commits[commit.sha] = commit
         self._state.trees[commit.sha] = dict(files or {})
 
+    def symlinked(self, ref: str, path: str) -> str | None:
+        """The part of ``path`` that is a symbolic link at ``ref`` in a seeded local
+        repository (files made in memory are never links), or None."""
+        self._read("symlinked", ref=ref, path=path)
+        sha = self._state.branches.get(ref, ref)
+        parts = path.split("/")
+        for local in self._state.sources:
+            for depth in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:depth])
+                listed = local.git.run("ls-tree", "-z", sha, "--", prefix, check=False)
+                mode = listed.split(" ", 1)[0] if listed else ""
+                if mode == "120000":
+                    return prefix
+        return None
+
     def _register_history(self, local: LocalRepository, sha: str) -> None:
         """Know every commit reachable from ``sha`` in ``local`` (ranges and ancestry need them)."""
         for commit in _all_commits(local, sha):

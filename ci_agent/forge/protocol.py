@@ -213,6 +213,10 @@ class GitData(Protocol):
     def advance_branch(self, branch: str, sha: str, expected: str) -> None:
         """Move ``branch`` from ``expected`` to ``sha``, fast-forward only (CA531 if it moved)."""
 
+    def symlinked(self, ref: str, path: str) -> str | None:
+        """The part of ``path`` (a parent folder or the file itself) that is a symbolic link
+        in the tree of commit ``ref``, or None."""
+
 
 # --- what each capability needs ---
 

@@ -113,7 +113,9 @@ def test_a_fork_gets_suggestions_from_the_bundle_and_no_push(
     assert "```suggestion" in inline.body
     assert "return a + b" in inline.body
     [comment] = [c.body for c in world.repo.comments_on(number)]
-    assert "posted the verified fix as suggestions" in comment
+    assert "posted the fix as suggestions, unverified" in comment
+    assert f"reported by CI run {run.id}" in comment
+    assert "mallory/widgets" in result["reasons"][0]
     assert len(world.openai.chat_requests) == 1  # only the compute step asked the model
 
 
@@ -151,7 +153,7 @@ def test_a_tampered_bundle_is_refused(
     world.repo.add_artifact(bundle.name, run=run, data=json.dumps(data).encode())
     result = privileged_job(run_cli, actions, run.id)
     assert result["action"] == "refused"
-    assert result["reasons"][0].startswith(("CA533", "CA231"))
+    assert result["reasons"][0].startswith("CA540: the patch changes .github/workflows/ci.yml")
     assert world.head == before
 
 

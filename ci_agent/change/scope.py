@@ -1,0 +1,64 @@
+"""What a landed change may touch: the files the pull request changes and the files the
+failed jobs name, reached by their own path (no symbolic link in the head commit on the way).
+
+The privileged job checks both before it reads any file content: GitHub's contents API
+follows a symbolic link, so a path through one would be checked against other bytes than
+it writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ci_agent.errors import fail
+
+__all__ = ["LinkReader", "Scope", "check_scope", "check_symlinks", "failure_paths"]
+
+
+class LinkReader(Protocol):
+    """Reads where a path crosses a symbolic link in a commit's tree."""
+
+    def symlinked(self, ref: str, path: str) -> str | None:
+        """The part of ``path`` that is a symbolic link at ``ref``, or None."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The files a change may touch, and why each one is in."""
+
+    pull_request: frozenset[str]
+    failure: frozenset[str]
+
+    def why(self, path: str) -> str | None:
+        """Why ``path`` is in scope, or None when it is not."""
+        if path in self.pull_request:
+            return "the pull request changes it"
+        if path in self.failure:
+            return "the failed jobs name it"
+        return None
+
+
+def failure_paths(locations: Iterable[str], test_ids: Iterable[str]) -> frozenset[str]:
+    """Repository paths of ``path:line`` locations and ``path::test`` ids."""
+    paths = {
+        loc.rpartition(":")[0] if loc.rpartition(":")[2].isdigit() else loc for loc in locations
+    }
+    paths |= {test.split("::", 1)[0] for test in test_ids}
+    return frozenset(p for p in paths if p and not p.startswith("/"))
+
+
+def check_scope(paths: Sequence[str], scope: Scope) -> None:
+    """CA540 naming every path outside ``scope``."""
+    outside = [p for p in paths if scope.why(p) is None]
+    if outside:
+        raise fail("CA540", paths=", ".join(outside))
+
+
+def check_symlinks(reader: LinkReader, ref: str, paths: Sequence[str]) -> None:
+    """CA541 when a path, or a folder on its way, is a symbolic link at ``ref``."""
+    for path in paths:
+        link = reader.symlinked(ref, path)
+        if link is not None:
+            raise fail("CA541", path=path, link=link)
