@@ -115,10 +115,10 @@ def land_fix(
     from ci_agent.fix.patch.policy import PatchPolicy
 
     paths = bundle_paths(bundle.diff)
-    if scope is not None:
-        check_scope(paths, scope)
     # Before any content is read: the contents API follows links.
     check_symlinks(forge, target.head_sha, paths)
+    if scope is not None:
+        check_scope(paths, scope)
     policy = PatchPolicy(config.protected_paths, failing_lines)
     changes = check_bundle(forge, bundle, policy)
     mode, why = choose_delivery(delivery, target, config.bots)

@@ -134,7 +134,18 @@ def test_a_same_repository_bundle_is_pushed_by_the_privileged_job(
     result = privileged_job(run_cli, actions, run.id)
     assert result["action"] == "pushed", result["reasons"]
     assert world.head != before
-    assert f"Ci-Agent-Fix: {run.id}" in world.repo.git.text("log", "-1", "--format=%B", world.head)
+    message = world.repo.git.text("log", "-1", "--format=%B", world.head)
+    assert f"Ci-Agent-Fix: {run.id}" in message
+    # The proof ran in the pull request's own job: re-checked and reported, never verified.
+    assert "Ci-Agent-Rechecked: applies to head, paths, policy, weakening" in message
+    assert (
+        f"Ci-Agent-Reported: CI run {run.id}: before: 1 failed; after: passed 3/3 runs" in message
+    )
+    assert "verified" not in message.lower()
+    [comment] = world.comments()
+    assert "pushed a fix it re-checked; its test proof was only reported by the CI run" in comment
+    assert f"reported by CI run {run.id}: before: 1 failed" in comment
+    assert "verified fix" not in comment
 
 
 def test_a_tampered_bundle_is_refused(
