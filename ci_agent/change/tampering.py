@@ -261,6 +261,10 @@ def _expected_through_variables(old: ast.Module, new: ast.Module) -> list[str]:
     scopes_before = {scope for scope, _ in enclosing_functions(old)} | set(before)
     reasons: list[str] = []
     seen: set[tuple[str, str]] = set()
+
+    def counts(tree: ast.Module) -> int:
+        return sum(isinstance(n, ast.Assert) and s == scope for s, n in enclosing_functions(tree))
+
     for scope, node in enclosing_functions(new):
         if not isinstance(node, ast.Assert):
             continue
@@ -271,8 +275,10 @@ def _expected_through_variables(old: ast.Module, new: ast.Module) -> list[str]:
             old_values = before.get(home, {}).get(name, [])
             new_values = after.get(home, {}).get(name, [])
             pool = {v for values in before.get(home, {}).values() for v in values}
-            if not old_values and set(new_values) <= pool:
-                continue  # a variable renamed: the same value under a new name
+            if not old_values and (set(new_values) <= pool or counts(new) > counts(old)):
+                # A variable renamed (the same value under a new name), or a new assert
+                # added beside the old ones: nothing the test compared before changed.
+                continue
             if old_values != new_values and (home, name) not in seen:
                 seen.add((home, name))
                 was = " / ".join(old_values) or "unset"
