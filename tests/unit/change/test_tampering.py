@@ -49,7 +49,8 @@ TRIPPED = {
     "monkeypatch.setattr by name": (
         change(
             "def test_add() -> None:\n",
-            "def test_add(monkeypatch) -> None:\n    monkeypatch.setattr('calc.add', lambda a, b: 5)\n",
+            "def test_add(monkeypatch) -> None:\n"
+            "    monkeypatch.setattr('calc.add', lambda a, b: 5)\n",
         ),
         "replaces calc.add",
     ),
@@ -135,7 +136,8 @@ NEAR_MISSES = {
     ),
     "parametrize is no skip": change(
         "def test_add",
-        "@pytest.mark.parametrize('n', [1])\ndef test_add_n(n):\n    assert add(n, 0) == n\n\n\ndef test_add",
+        "@pytest.mark.parametrize('n', [1])\ndef test_add_n(n):\n"
+        "    assert add(n, 0) == n\n\n\ndef test_add",
     ),
     "a variable named skip": change(
         "    expected = 5\n", "    skip = 0\n    expected = 5\n    assert skip == 0\n"
