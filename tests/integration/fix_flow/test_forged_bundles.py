@@ -220,3 +220,45 @@ def test_a_fork_run_for_a_same_repository_head_gets_suggestions_marked_unverifie
     assert f"reported by CI run {run.id}" in comment
     [review] = list(world.repo.reviews.values())
     assert "Reported by CI run" in review.body and "not verified by ci-agent" in review.body
+
+
+def bot_pull_request(world: World) -> tuple[int, str]:
+    """A pull request dependabot opened with the bug, its head checked out in the clone."""
+    sha = world.repo.commit("deps", {"calc.py": (world.clone / "calc.py").read_text()}, "Bump")
+    number = world.repo.open_pull("deps", title="Bump", user="dependabot[bot]").number
+    git(world.clone, "fetch", "-q", "origin", "deps")
+    git(world.clone, "checkout", "-q", sha)
+    return number, sha
+
+
+def test_a_bots_pull_request_gets_suggestions_not_a_push(
+    world: World, run_cli: RunCli, actions: ActionsStep, tmp_path: Path
+) -> None:
+    number, head = bot_pull_request(world)
+    run = world.failed_run(world.pytest_step(), head_sha=head, head_branch="deps")
+    upload(world, run, forged_diff(world, {"calc.py": fixed}), tmp_path)
+    result = privileged_job(run_cli, actions, run.id)
+    assert result["action"] == "suggested", result["reasons"]
+    assert "dependabot[bot] is a bot" in result["reasons"][0]
+    assert world.repo.branch_sha("deps") == head
+    [comment] = [c.body for c in world.repo.comments_on(number)]
+    assert "posted the fix as suggestions, unverified" in comment
+
+
+def test_fix_bots_lets_a_repository_push_to_a_named_bots_branch(
+    world: World, run_cli: RunCli, actions: ActionsStep, tmp_path: Path
+) -> None:
+    world.repo.commit(
+        "main", {".github/ci-agent.yml": 'fix:\n  bots:\n    "dependabot[bot]": push\n'}, "Config"
+    )
+    _, head = bot_pull_request(world)
+    run = world.failed_run(world.pytest_step(), head_sha=head, head_branch="deps")
+    upload(world, run, forged_diff(world, {"calc.py": fixed}), tmp_path)
+    result = privileged_job(run_cli, actions, run.id)
+    assert result["action"] == "pushed", result["reasons"]
+    assert result["reasons"] == ["fix.bots sets push for dependabot[bot]"]
+    pushed = world.repo.branch_sha("deps")
+    assert pushed != head
+    message = world.repo.git.text("log", "-1", "--format=%B", pushed)
+    assert f"Ci-Agent-Reported: CI run {run.id}: before: 1 failed; after: passed 3/3" in message
+    assert "Ci-Agent-Verified" not in message
