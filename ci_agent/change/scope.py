@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from ci_agent.errors import fail
 
-__all__ = ["LinkReader", "Scope", "check_scope", "check_symlinks", "failure_paths"]
+__all__ = [
+    "LinkReader",
+    "Scope",
+    "check_scope",
+    "check_symlinks",
+    "failure_paths",
+    "linked_part",
+]
 
 
 class LinkReader(Protocol):
@@ -62,3 +70,13 @@ def check_symlinks(reader: LinkReader, ref: str, paths: Sequence[str]) -> None:
         link = reader.symlinked(ref, path)
         if link is not None:
             raise fail("CA541", path=path, link=link)
+
+
+def linked_part(root: Path, path: str) -> str | None:
+    """The part of ``path`` (a folder on its way, or the file) that is a symbolic link in the
+    work tree at ``root``, or None: the same rule as landing's, for the compute step."""
+    parts = path.split("/")
+    for depth in range(1, len(parts) + 1):
+        if root.joinpath(*parts[:depth]).is_symlink():
+            return "/".join(parts[:depth])
+    return None

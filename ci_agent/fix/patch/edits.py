@@ -8,6 +8,8 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ci_agent.change.scope import linked_part
+
 __all__ = ["Change", "Edit", "EditPlan", "PatchProposal", "plan_edits", "safe_path", "write_plan"]
 
 MAX_EDITS = 20
@@ -87,7 +89,11 @@ def plan_edits(root: Path, proposal: PatchProposal) -> EditPlan:
             if target is None:
                 refused.append(f"{where}: the path is outside the repository")
                 continue
-            if target.is_symlink() or not target.is_file():
+            link = linked_part(root, name)
+            if link is not None:
+                refused.append(f"{where}: {link} is a symbolic link; edit the file by its own path")
+                continue
+            if not target.is_file():
                 refused.append(f"{where}: no such file (edits change existing files only)")
                 continue
             data = target.read_bytes()
