@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ci_agent.config_deploy import DeployConfig
 
@@ -201,6 +201,16 @@ class FixConfig(_Section):
         description="Delivery per bot login for pull requests bots open (e.g. "
         "'dependabot[bot]': push); unnamed bots get suggestions when fix.delivery is push.",
     )
+
+    @field_validator("bots")
+    @classmethod
+    def _bot_logins(cls, value: dict[str, str]) -> dict[str, str]:
+        # A person's login here would do nothing: people get fix.delivery.
+        people = [login for login in value if not login.endswith("[bot]")]
+        if people:
+            raise ValueError(f"{', '.join(people)}: not a bot login (bot logins end in [bot])")
+        return value
+
     failure_label: str = Field(
         default="ci-agent",
         min_length=1,

@@ -73,6 +73,8 @@ def test_the_bots_setting_is_read_from_the_configuration() -> None:
     assert config.bots == {"dependabot[bot]": "pull-request"}
     with pytest.raises(ValueError, match="bots"):
         FixConfig.model_validate({"bots": {"dependabot[bot]": "force-push"}})
+    with pytest.raises(ValueError, match=r"octocat: not a bot login \(bot logins end in \[bot\]\)"):
+        FixConfig.model_validate({"bots": {"octocat": "push"}})
 
 
 def test_claims_say_verified_only_for_a_proof_made_here() -> None:
