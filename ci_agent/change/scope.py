@@ -28,8 +28,8 @@ __all__ = [
 class LinkReader(Protocol):
     """Reads where a path crosses a symbolic link in a commit's tree."""
 
-    def symlinked(self, ref: str, path: str) -> str | None:
-        """The part of ``path`` that is a symbolic link at ``ref``, or None."""
+    def symlinked(self, ref: str, paths: Sequence[str]) -> dict[str, str]:
+        """Path → its part that is a symbolic link at ``ref``, for the paths crossing one."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,10 @@ def check_scope(paths: Sequence[str], scope: Scope) -> None:
 
 def check_symlinks(reader: LinkReader, ref: str, paths: Sequence[str]) -> None:
     """CA541 when a path, or a folder on its way, is a symbolic link at ``ref``."""
+    linked = reader.symlinked(ref, paths)
     for path in paths:
-        link = reader.symlinked(ref, path)
-        if link is not None:
-            raise fail("CA541", path=path, link=link)
+        if path in linked:
+            raise fail("CA541", path=path, link=linked[path])
 
 
 def linked_part(root: Path, path: str) -> str | None:

@@ -213,9 +213,9 @@ class GitData(Protocol):
     def advance_branch(self, branch: str, sha: str, expected: str) -> None:
         """Move ``branch`` from ``expected`` to ``sha``, fast-forward only (CA531 if it moved)."""
 
-    def symlinked(self, ref: str, path: str) -> str | None:
-        """The part of ``path`` (a parent folder or the file itself) that is a symbolic link
-        in the tree of commit ``ref``, or None."""
+    def symlinked(self, ref: str, paths: Sequence[str]) -> dict[str, str]:
+        """Path → the part of it (a parent folder or the file itself) that is a symbolic link
+        in the tree of commit ``ref``, for the paths that cross one."""
 
 
 # --- what each capability needs ---

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from ci_agent.change.claims import Claims
@@ -111,8 +113,8 @@ def test_scope_names_every_path_outside_it() -> None:
 class Links:
     """A head tree where ``docs`` is a link."""
 
-    def symlinked(self, ref: str, path: str) -> str | None:
-        return "docs" if path.startswith("docs/") or path == "docs" else None
+    def symlinked(self, ref: str, paths: Sequence[str]) -> dict[str, str]:
+        return {p: "docs" for p in paths if p.startswith("docs/") or p == "docs"}
 
 
 def test_a_path_through_a_link_is_refused() -> None:

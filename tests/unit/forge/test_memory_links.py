@@ -21,7 +21,6 @@ def test_links_in_a_seeded_repository_are_found(tmp_path: Path) -> None:
     git(work, "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "init")
     forge = InMemoryForge()
     sha = forge.seed_branch(work, "main", "HEAD")
-    assert forge.symlinked(sha, "docs/ci.yml") == "docs"
-    assert forge.symlinked("main", "alias.py") == "alias.py"
-    assert forge.symlinked(sha, "calc.py") is None
-    assert forge.symlinked(sha, "new/file.py") is None
+    paths = ["docs/ci.yml", "alias.py", "calc.py", "new/file.py"]
+    assert forge.symlinked(sha, paths) == {"docs/ci.yml": "docs", "alias.py": "alias.py"}
+    assert forge.symlinked("main", ["calc.py"]) == {}
