@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ci_agent.fix.bundle import FixBundle, write_bundle
+from ci_agent.change.bundle import ChangeBundle, write_bundle
 from tests.conftest import ActionsStep, RunCli
 from tests.fakes.github_server.records_actions import WorkflowRun
 from tests.support import git
@@ -36,7 +36,7 @@ def forged_diff(world: World, edits: dict[str, Callable[[str], str]]) -> str:
 
 def upload(world: World, run: WorkflowRun, diff: str, tmp_path: Path) -> None:
     """A bundle claiming a proof that passed 3/3, uploaded as the run's artifact."""
-    bundle = FixBundle(
+    bundle = ChangeBundle(
         repository="acme/widgets",
         head_sha=run.head_sha,
         run_id=run.id,

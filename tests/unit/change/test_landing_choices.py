@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import pytest
 
 from ci_agent.change.claims import Claims
+from ci_agent.change.landing import Target, choose_delivery
 from ci_agent.change.scope import Scope, check_scope, check_symlinks, failure_paths
 from ci_agent.config_model import FixConfig
 from ci_agent.errors import CiAgentError
-from ci_agent.fix.landing import Target, choose_delivery
 from ci_agent.forge.types import PullRequestInfo
 
 
