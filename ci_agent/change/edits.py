@@ -169,6 +169,9 @@ def _new_file_problem(root: Path, name: str, *, known: bool) -> str | None:
         return "the path is outside the repository"
     if known or target.is_symlink() or target.exists():
         return "the file exists already (a new file must not replace one)"
+    link = linked_part(root, name)
+    if link is not None:  # docs -> .github would put the file in .github under another name
+        return f"{link} is a symbolic link; create the file by its own path"
     return None
 
 
