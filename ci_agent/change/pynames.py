@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Aliases", "Use", "added_uses", "enclosing_functions", "parse_or_none"]
+__all__ = ["Aliases", "Parsed", "Use", "added_uses", "enclosing_functions", "parse_or_none"]
 
 
 def parse_or_none(text: str) -> ast.Module | None:
@@ -77,6 +77,21 @@ def enclosing_functions(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
                 yield from walk(child, scope)
 
     yield from walk(tree, "")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A module's tree, its import aliases and every node with its scope, computed once for
+    all the rules that read them."""
+
+    tree: ast.Module
+    aliases: Aliases
+    nodes: tuple[tuple[str, ast.AST], ...]
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> Parsed:
+        """Walk ``tree`` once."""
+        return cls(tree, Aliases.of(tree), tuple(enclosing_functions(tree)))
 
 
 def added_uses(before: Iterable[Use], after: Iterable[Use]) -> list[Use]:

@@ -10,15 +10,9 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 
-from ci_agent.change.pynames import (
-    Aliases,
-    Use,
-    added_uses,
-    enclosing_functions,
-    parse_or_none,
-)
+from ci_agent.change.pynames import Aliases, Parsed, Use, added_uses, parse_or_none
 
 __all__ = ["SKIP_NAMES", "tampered_tests"]
 
@@ -45,13 +39,14 @@ def tampered_tests(before: str, after: str) -> list[str]:
     old, new = parse_or_none(before), parse_or_none(after)
     if old is None or new is None:
         return []  # a syntax error is reported by the weakening check
+    old_parsed, new_parsed = Parsed.of(old), Parsed.of(new)
     reasons: list[str] = []
     for rule, label in _RULES:
         reasons.extend(
             f"line {use.line}: {use.what} (rule: {label})"
-            for use in added_uses(rule(old, Aliases.of(old)), rule(new, Aliases.of(new)))
+            for use in added_uses(rule(old_parsed), rule(new_parsed))
         )
-    reasons.extend(_expected_through_variables(old, new))
+    reasons.extend(_expected_through_variables(old_parsed, new_parsed))
     return reasons
 
 
@@ -77,10 +72,10 @@ def _always_true(test: ast.expr) -> bool:
     return False
 
 
-def _tautologies(tree: ast.Module, aliases: Aliases) -> list[Use]:
+def _tautologies(parsed: Parsed) -> list[Use]:
     return [
         Use(f"{scope}:{ast.unparse(node.test)}", node.lineno, "an assert that cannot fail", scope)
-        for scope, node in enclosing_functions(tree)
+        for scope, node in parsed.nodes
         if isinstance(node, ast.Assert) and _always_true(node.test)
     ]
 
@@ -94,11 +89,12 @@ def _skip_name(name: str | None) -> bool:
     return parts[-1] in SKIP_NAMES and parts[0] in _SKIP_HOMES
 
 
-def _skips(tree: ast.Module, aliases: Aliases) -> list[Use]:
+def _skips(parsed: Parsed) -> list[Use]:
+    aliases = parsed.aliases
     uses: list[Use] = []
     decorators: set[int] = set()
     marks: set[int] = set()
-    for scope, node in enclosing_functions(tree):
+    for scope, node in parsed.nodes:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             for decorator in node.decorator_list:
                 decorators.add(id(decorator))
@@ -123,7 +119,7 @@ def _skips(tree: ast.Module, aliases: Aliases) -> list[Use]:
                     shown = f"{name} as {alias.asname}" if alias.asname else name
                     what = f"imports {shown}"
                     uses.append(Use(f"import:{scope}:{shown}", node.lineno, what, scope))
-    for scope, node in enclosing_functions(tree):
+    for scope, node in parsed.nodes:
         inside = id(node) in decorators or id(node) in marks
         if isinstance(node, ast.Call) and not inside and id(node.func) not in marks:
             name = aliases.qualify(node.func)
@@ -136,11 +132,11 @@ def _skips(tree: ast.Module, aliases: Aliases) -> list[Use]:
     return uses
 
 
-def _collection_off(tree: ast.Module, aliases: Aliases) -> list[Use]:
+def _collection_off(parsed: Parsed) -> list[Use]:
     """``__test__ = False`` tells pytest not to collect a module or class."""
     return [
         Use(f"{scope}:__test__", node.lineno, "sets __test__, which stops pytest collecting", scope)
-        for scope, node in enclosing_functions(tree)
+        for scope, node in parsed.nodes
         if isinstance(node, ast.Assign)
         and any(isinstance(t, ast.Name) and t.id == "__test__" for t in node.targets)
     ]
@@ -151,10 +147,10 @@ def _project(name: str) -> bool:
     return bool(top) and top not in sys.stdlib_module_names and top not in _TEST_LIBRARIES
 
 
-def _project_names(tree: ast.Module) -> dict[str, str]:
+def _project_names(parsed: Parsed) -> dict[str, str]:
     """Local name → project name, for what the test imports from the project."""
     found: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for _, node in parsed.nodes:
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             if _project(node.module):
                 for alias in node.names:
@@ -191,10 +187,11 @@ def _bound_names(node: ast.AST, project: dict[str, str]) -> list[str]:
     return []
 
 
-def _shadowing(tree: ast.Module, aliases: Aliases) -> list[Use]:
-    project = _project_names(tree)
+def _shadowing(parsed: Parsed) -> list[Use]:
+    aliases = parsed.aliases
+    project = _project_names(parsed)
     uses: list[Use] = []
-    for scope, node in enclosing_functions(tree):
+    for scope, node in parsed.nodes:
         for name in _bound_names(node, project):
             if name in project:
                 what = f"rebinds {name}, which the test imports from the project ({project[name]})"
@@ -236,10 +233,10 @@ def _setattr_target(call: ast.Call, aliases: Aliases) -> str | None:
     return base
 
 
-def _assignments(tree: ast.Module) -> dict[str, dict[str, list[str]]]:
+def _assignments(parsed: Parsed) -> dict[str, dict[str, list[str]]]:
     """Scope → name → the expressions assigned to it there, in order."""
     found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for scope, node in enclosing_functions(tree):
+    for scope, node in parsed.nodes:
         targets: list[ast.expr] = []
         value: ast.expr | None = None
         if isinstance(node, ast.Assign):
@@ -255,17 +252,20 @@ def _assignments(tree: ast.Module) -> dict[str, dict[str, list[str]]]:
     return found
 
 
-def _expected_through_variables(old: ast.Module, new: ast.Module) -> list[str]:
+def _assert_counts(parsed: Parsed) -> Counter[str]:
+    """Scope → how many asserts it holds."""
+    return Counter(scope for scope, node in parsed.nodes if isinstance(node, ast.Assert))
+
+
+def _expected_through_variables(old: Parsed, new: Parsed) -> list[str]:
     """An assert reads a variable whose value the patch changed, in a test that existed."""
     before, after = _assignments(old), _assignments(new)
-    scopes_before = {scope for scope, _ in enclosing_functions(old)} | set(before)
+    scopes_before = {scope for scope, _ in old.nodes} | set(before)
     reasons: list[str] = []
     seen: set[tuple[str, str]] = set()
+    asserts_before, asserts_after = _assert_counts(old), _assert_counts(new)
 
-    def counts(tree: ast.Module) -> int:
-        return sum(isinstance(n, ast.Assert) and s == scope for s, n in enclosing_functions(tree))
-
-    for scope, node in enclosing_functions(new):
+    for scope, node in new.nodes:
         if not isinstance(node, ast.Assert):
             continue
         for name in {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}:
@@ -275,7 +275,9 @@ def _expected_through_variables(old: ast.Module, new: ast.Module) -> list[str]:
             old_values = before.get(home, {}).get(name, [])
             new_values = after.get(home, {}).get(name, [])
             pool = {v for values in before.get(home, {}).values() for v in values}
-            if not old_values and (set(new_values) <= pool or counts(new) > counts(old)):
+            if not old_values and (
+                set(new_values) <= pool or asserts_after[scope] > asserts_before[scope]
+            ):
                 # A variable renamed (the same value under a new name), or a new assert
                 # added beside the old ones: nothing the test compared before changed.
                 continue
