@@ -12,6 +12,8 @@ from ci_agent.forge.protocol import (
     ContentReader,
     FixForge,
     GitData,
+    InsightsForge,
+    IssueEditor,
     IssueForge,
     IssueTracker,
     Permissions,
@@ -33,6 +35,8 @@ from ci_agent.forge.run_protocol import (
     DeploymentWriter,
     JobLogs,
     RepoWriter,
+    RunHistory,
+    WorkflowFiles,
     WorkflowRuns,
 )
 from ci_agent.forge.run_types import (
@@ -105,6 +109,8 @@ __all__ = [
     "FixForge",
     "GitData",
     "InlineComment",
+    "InsightsForge",
+    "IssueEditor",
     "IssueForge",
     "IssueInfo",
     "IssueTracker",
@@ -122,6 +128,7 @@ __all__ = [
     "RepoFacts",
     "RepoName",
     "RepoWriter",
+    "RunHistory",
     "ReviewEvent",
     "ReviewForge",
     "ReviewResult",
@@ -130,5 +137,6 @@ __all__ = [
     "StatusReporter",
     "Step",
     "WorkflowRun",
+    "WorkflowFiles",
     "WorkflowRuns",
 ]
