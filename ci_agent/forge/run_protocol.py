@@ -105,6 +105,9 @@ class RepoWriter(Protocol):
 class RunHistory(Protocol):
     """A repository's Actions history: runs, every attempt's jobs, their logs."""
 
+    def workflow_run(self, run_id: int) -> WorkflowRun:
+        """One run, latest attempt."""
+
     def workflow_runs(
         self, *, head_sha: str | None = None, branch: str | None = None
     ) -> Iterator[WorkflowRun]:
