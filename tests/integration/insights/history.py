@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tests.fakes.github_server import FakeGitHub, RepoState
-from tests.fakes.github_server.repo_actions import zip_files
 
 __all__ = ["WORKFLOW_FILES", "GenJob", "GenRun", "commit_chain", "generate"]
 
@@ -155,11 +154,11 @@ def _junit(cases: list[tuple[str, str, float]]) -> str:
         inner = (
             '<failure message="assert 1 == 2">assert 1 == 2</failure>' if outcome == "fail" else ""
         )
-        rows.append(
-            f'<testcase classname="{classname}" name="{name}" file="{path}" time="{seconds}">{inner}</testcase>'
-        )
+        attributes = f'classname="{classname}" name="{name}" file="{path}" time="{seconds}"'
+        rows.append(f"<testcase {attributes}>{inner}</testcase>")
     body = "".join(rows)
-    return f'<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="{len(cases)}">{body}</testsuite></testsuites>'
+    suite = f'<testsuite name="pytest" tests="{len(cases)}">{body}</testsuite>'
+    return f'<?xml version="1.0"?><testsuites>{suite}</testsuites>'
 
 
 class _Maker:
@@ -212,9 +211,8 @@ def _test_job(rng: random.Random, python: str, attempt: int, fail: str | None) -
     tests = float(rng.randint(60, 120))
     logs = {}
     if fail:
-        logs["pytest"] = (
-            f"FAILED {fail} - AssertionError: assert 1 == 2\n===== 1 failed, 3 passed in 1.00s ====="
-        )
+        summary = "===== 1 failed, 3 passed in 1.00s ====="
+        logs["pytest"] = f"FAILED {fail} - AssertionError: assert 1 == 2\n{summary}"
     return {
         "name": f"test ({python})",
         "attempt": attempt,
@@ -227,6 +225,66 @@ def _test_job(rng: random.Random, python: str, attempt: int, fail: str | None) -
         ],
         "logs": logs,
     }
+
+
+def _specs(
+    rng: random.Random, index: int, *, nightly: bool, push: bool, event: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The jobs of run ``index`` (first attempt) and the re-run attempt's jobs."""
+    specs: list[dict[str, Any]] = []
+    reruns: list[dict[str, Any]] = []
+    if nightly:
+        red = index % 50 in (10, 20)  # two red nights in a row now and then
+        slow = index % 30 == 0
+        seconds = float(rng.randint(17_400, 19_000)) if slow else float(rng.randint(3_000, 3_600))
+        specs.append(
+            {
+                "name": "e2e",
+                "attempt": 1,
+                "conclusion": "failure" if red else "success",
+                "labels": ["ubuntu-latest"],
+                "queued": float(rng.randint(2, 20)),
+                "steps": [("Run e2e", "failure" if red else "success", seconds)],
+                "logs": {"Run e2e": "Error: connect ECONNREFUSED 127.0.0.1:5432"} if red else {},
+            }
+        )
+    else:
+        lint_red = push and index % 37 == 0
+        specs.append(
+            {
+                "name": "lint",
+                "attempt": 1,
+                "conclusion": "failure" if lint_red else "success",
+                "labels": ["ubuntu-latest"],
+                "queued": float(rng.randint(2, 20)),
+                "steps": [
+                    ("Install", "success", float(rng.randint(5, 10))),
+                    ("Ruff", "failure" if lint_red else "success", float(rng.randint(5, 15))),
+                ],
+                "logs": {"Ruff": "app.py:1:1: F401 [*] `os` imported but unused\nFound 1 error."}
+                if lint_red
+                else {},
+            }
+        )
+        flaky = rng.random() < 0.15
+        for python in ("3.11", "3.12"):
+            fail = FLIPPING if python == "3.12" and flaky else None
+            specs.append(_test_job(rng, python, 1, fail))
+            if fail:
+                reruns.append(_test_job(rng, python, 2, None))
+        if event == "pull_request":
+            specs.append(_test_job(rng, "3.9", 1, BROKEN))
+        specs.append(
+            {
+                "name": "build",
+                "attempt": 1,
+                "conclusion": "success",
+                "labels": ["windows-latest"],
+                "queued": float(rng.randint(400, 900)),
+                "steps": [("npm ci", "success", float(rng.randint(30, 60)))],
+            }
+        )
+    return specs, reruns
 
 
 def generate(
@@ -264,65 +322,7 @@ def generate(
             path=".github/workflows/nightly.yml" if nightly else ".github/workflows/ci.yml",
         )
         gen = GenRun(run.id, workflow, branch, event, sha, run.created_at, "success", 1)
-        specs: list[dict[str, Any]] = []
-        reruns: list[dict[str, Any]] = []
-        if nightly:
-            red = index % 50 in (10, 20)  # two red nights in a row now and then
-            slow = index % 30 == 0
-            seconds = (
-                float(rng.randint(17_400, 19_000)) if slow else float(rng.randint(3_000, 3_600))
-            )
-            specs.append(
-                {
-                    "name": "e2e",
-                    "attempt": 1,
-                    "conclusion": "failure" if red else "success",
-                    "labels": ["ubuntu-latest"],
-                    "queued": float(rng.randint(2, 20)),
-                    "steps": [("Run e2e", "failure" if red else "success", seconds)],
-                    "logs": {"Run e2e": "Error: connect ECONNREFUSED 127.0.0.1:5432"}
-                    if red
-                    else {},
-                }
-            )
-        else:
-            lint_red = push and index % 37 == 0
-            specs.append(
-                {
-                    "name": "lint",
-                    "attempt": 1,
-                    "conclusion": "failure" if lint_red else "success",
-                    "labels": ["ubuntu-latest"],
-                    "queued": float(rng.randint(2, 20)),
-                    "steps": [
-                        ("Install", "success", float(rng.randint(5, 10))),
-                        ("Ruff", "failure" if lint_red else "success", float(rng.randint(5, 15))),
-                    ],
-                    "logs": {
-                        "Ruff": "app.py:1:1: F401 [*] `os` imported but unused\nFound 1 error."
-                    }
-                    if lint_red
-                    else {},
-                }
-            )
-            flaky = rng.random() < 0.15
-            for python in ("3.11", "3.12"):
-                fail = FLIPPING if python == "3.12" and flaky else None
-                specs.append(_test_job(rng, python, 1, fail))
-                if fail:
-                    reruns.append(_test_job(rng, python, 2, None))
-            if event == "pull_request":
-                specs.append(_test_job(rng, "3.9", 1, BROKEN))
-            specs.append(
-                {
-                    "name": "build",
-                    "attempt": 1,
-                    "conclusion": "success",
-                    "labels": ["windows-latest"],
-                    "queued": float(rng.randint(400, 900)),
-                    "steps": [("npm ci", "success", float(rng.randint(30, 60)))],
-                }
-            )
+        specs, reruns = _specs(rng, index, nightly=nightly, push=push, event=event)
         for spec in specs:
             maker.job(run, gen, spec, gen.created)
         later = gen.created + timedelta(minutes=30)
