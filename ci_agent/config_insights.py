@@ -40,6 +40,13 @@ class InsightsConfig(_Section):
     """``ci-agent insights``: what it reads and how it judges."""
 
     days: int = Field(default=30, ge=1, le=90, description="The window of history, in days.")
+    max_runs: int = Field(
+        default=1000,
+        ge=1,
+        le=20_000,
+        description="New runs read per invocation (each costs one jobs request); older runs "
+        "past the cap are counted in the report, not read.",
+    )
     logs_per_run: int = Field(
         default=2,
         ge=0,

@@ -50,6 +50,7 @@ class Bounds:
     workflow: str | None = None
     branch: str | None = None
     logs_per_run: int = 2
+    max_runs: int = 1000
     junit_patterns: tuple[str, ...] = ("*junit*",)
     max_junit_bytes: int = 20 << 20
 
@@ -66,6 +67,8 @@ class Reading:
     logs_skipped: int = 0  # failed jobs past logs_per_run (or with an expired log)
     junit_reports: int = 0
     junit_skipped: tuple[str, ...] = field(default=())  # artifacts too large, by name
+    seen: tuple[str, ...] = ()  # the workflow names listed (filters or not)
+    capped: int = 0  # new runs past max_runs: listed, not read
 
 
 def read_history(forge: _Forge, bounds: Bounds, progress: Progress | None = None) -> Reading:
@@ -73,12 +76,19 @@ def read_history(forge: _Forge, bounds: Bounds, progress: Progress | None = None
     say = progress or (lambda _message: None)
     fresh: list[WorkflowRun] = []
     listed, newest = 0, bounds.since_id
+    seen: set[str] = set()
+    capped = 0
     for run in forge.workflow_runs(branch=bounds.branch):
         created = run.created_at
         if run.id <= bounds.since_id or (created is not None and created < bounds.window_start):
             break
+        if listed >= bounds.max_runs:
+            # Past the cap, runs are counted a page at a time, not read one by one.
+            capped += 1
+            continue
         listed += 1
         newest = max(newest, run.id)
+        seen.add(run.name)
         if bounds.workflow is None or run.name == bounds.workflow:
             fresh.append(run)
     for run_id in bounds.pending:
@@ -121,6 +131,8 @@ def read_history(forge: _Forge, bounds: Bounds, progress: Progress | None = None
         logs_skipped,
         reports,
         tuple(too_large),
+        tuple(sorted(seen)),
+        capped,
     )
 
 

@@ -78,10 +78,17 @@ def run_insights(
         workflow=request.workflow,
         branch=request.branch,
         logs_per_run=config.logs_per_run,
+        max_runs=config.max_runs,
         junit_patterns=config.junit_artifacts,
         max_junit_bytes=config.max_junit_bytes,
     )
     reading = read_history(forge, bounds, say)
+    if reading.capped:
+        notes.append(
+            f"{reading.capped} older run(s) of the window were not read: at most "
+            f"{config.max_runs} new runs are read per run (insights.max-runs); the counts "
+            "start after them"
+        )
     ledger = Ledger(state or empty(), default_branch=default_branch, alpha=config.ewma_alpha)
     for run in reading.runs:
         ledger.add(run)
@@ -94,7 +101,7 @@ def run_insights(
         ledger.data, request.now, days=request.days, flip_threshold=config.flaky_flip_rate
     )
     if filtered and not metrics["runs"]:
-        seen = ", ".join(sorted(ledger.data["workflows"])) or "no runs at all"
+        seen = ", ".join(reading.seen) or "no runs at all"
         wanted = " and ".join(
             f"{name} {value!r}"
             for name, value in (("workflow", request.workflow), ("branch", request.branch))
@@ -226,6 +233,7 @@ def _reading(
         "logs_read": reading.logs_read,
         "logs_skipped": reading.logs_skipped,
         "logs_per_run": bounds.logs_per_run,
+        "not_read": reading.capped,
         "junit_reports": reading.junit_reports,
         "junit_skipped": list(reading.junit_skipped),
         "requests": requests,

