@@ -64,7 +64,7 @@ def _insights(
     try:
         outcome = run_insights(
             forge,
-            InsightsConfig(max_runs=100_000),
+            InsightsConfig(max_runs=10_000),
             InsightsRequest(repository=REPO, days=30, now=now, **extra),
             environ={},
             requests=lambda: int(metrics.to_dict()["api_calls"]["total"]),

@@ -22,11 +22,11 @@ from ci_agent.forge.run_protocol import ArtifactStore, RunHistory
 from ci_agent.forge.run_types import Artifact, Job, WorkflowRun
 from ci_agent.insights.junit_cases import read_cases
 from ci_agent.insights.model import (
+    CaseResult,
     JobFacts,
     RunFacts,
     Signature,
     StepFacts,
-    TestCase,
     latest_jobs,
 )
 from ci_agent.insights.signatures import job_signature
@@ -163,7 +163,7 @@ def _job(job: Job) -> JobFacts:
 def _facts(
     run: WorkflowRun,
     jobs: Sequence[JobFacts],
-    tests: Sequence[TestCase],
+    tests: Sequence[CaseResult],
     signatures: Sequence[Signature],
     bounds: Bounds,
 ) -> RunFacts:
@@ -186,14 +186,14 @@ def _facts(
 
 def _junit(
     forge: _Forge, runs: Sequence[WorkflowRun], bounds: Bounds
-) -> tuple[dict[int, tuple[TestCase, ...]], int, list[str]]:
+) -> tuple[dict[int, tuple[CaseResult, ...]], int, list[str]]:
     """Test cases per run from the JUnit artifacts of ``runs`` (newest listing first, down to
     the oldest of them: an artifact is made after its run starts)."""
     wanted = {r.id for r in runs}
     if not wanted or not bounds.junit_patterns:
         return {}, 0, []
     oldest = min((r.created_at for r in runs if r.created_at), default=bounds.window_start)
-    found: dict[int, list[TestCase]] = {}
+    found: dict[int, list[CaseResult]] = {}
     reports, too_large = 0, []
     with tempfile.TemporaryDirectory(prefix="ci-agent-insights-junit-") as temp:
         for artifact in forge.artifacts():
@@ -220,9 +220,9 @@ def _matches(artifact: Artifact, bounds: Bounds) -> bool:
     return any(fnmatch.fnmatchcase(artifact.name, p) for p in bounds.junit_patterns)
 
 
-def _zip_cases(path: Path) -> tuple[list[TestCase], int]:
+def _zip_cases(path: Path) -> tuple[list[CaseResult], int]:
     """Every case of every ``.xml`` member (members are read as streams, never extracted)."""
-    cases: list[TestCase] = []
+    cases: list[CaseResult] = []
     count = 0
     try:
         with zipfile.ZipFile(path) as archive:

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from typing import IO
 
 from ci_agent.fix.junit import case_id
-from ci_agent.insights.model import TestCase
+from ci_agent.insights.model import CaseResult
 
 __all__ = ["read_cases"]
 
 _FAILED = ("failure", "error")
 
 
-def read_cases(stream: IO[bytes]) -> Iterator[TestCase]:
+def read_cases(stream: IO[bytes]) -> Iterator[CaseResult]:
     """The test cases of one report; a report that is not XML ends the iteration quietly
     (the caller counts reports read, and a broken one shows as no cases)."""
     pytest_report = False
@@ -42,6 +42,6 @@ def read_cases(stream: IO[bytes]) -> Iterator[TestCase]:
             except ValueError:
                 seconds = 0.0
             element.clear()
-            yield TestCase(test, outcome, seconds)
+            yield CaseResult(test, outcome, seconds)
     except ET.ParseError:
         return

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = [
+    "CaseResult",
     "JobFacts",
     "RunFacts",
     "Signature",
     "StepFacts",
-    "TestCase",
     "billable_minutes",
     "latest_jobs",
     "runner_os",
@@ -68,7 +68,7 @@ class JobFacts:
 
 
 @dataclass(frozen=True)
-class TestCase:
+class CaseResult:
     """One test case of a run's JUnit reports: id, outcome (pass/fail/skip), seconds."""
 
     id: str
@@ -101,7 +101,7 @@ class RunFacts:
     attempts: int
     url: str = ""
     jobs: tuple[JobFacts, ...] = ()
-    tests: tuple[TestCase, ...] = ()
+    tests: tuple[CaseResult, ...] = ()
     signatures: tuple[Signature, ...] = field(default=())
 
     @property
