@@ -64,7 +64,7 @@ def _insights(
     try:
         outcome = run_insights(
             forge,
-            InsightsConfig(max_runs=10_000),
+            InsightsConfig(max_runs=20_000, max_junit_downloads=20_000),
             InsightsRequest(repository=REPO, days=30, now=now, **extra),
             environ={},
             requests=lambda: int(metrics.to_dict()["api_calls"]["total"]),
@@ -110,6 +110,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-insights-") as temp:
         fake = FakeGitHub(Path(temp))
         try:
+            fake.state.rate.limit = 10_000_000  # the whole history in one go (see the notes)
             repo = fake.create_repo(REPO, files={"README.md": "# shop\n", **WORKFLOW_FILES})
             now = datetime.now(UTC).replace(microsecond=0)
             shas = commit_chain(repo, 500)

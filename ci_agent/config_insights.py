@@ -41,7 +41,7 @@ class InsightsConfig(_Section):
 
     days: int = Field(default=30, ge=1, le=90, description="The window of history, in days.")
     max_runs: int = Field(
-        default=1000,
+        default=500,
         ge=1,
         le=20_000,
         description="New runs read per invocation (each costs one jobs request); older runs "
@@ -56,6 +56,12 @@ class InsightsConfig(_Section):
     junit_artifacts: tuple[str, ...] = Field(
         default=("*junit*", "*test-results*"),
         description="Glob patterns of artifact names that hold JUnit XML reports.",
+    )
+    max_junit_downloads: int = Field(
+        default=200,
+        ge=0,
+        le=20_000,
+        description="JUnit artifacts downloaded per invocation, newest first (the rest counted).",
     )
     max_junit_bytes: int = Field(
         default=20 << 20,
@@ -84,6 +90,11 @@ class InsightsConfig(_Section):
         gt=0,
         le=1,
         description="A job whose longest run reaches this share of its timeout is near it.",
+    )
+    model_summary: bool = Field(
+        default=False,
+        description="Ask the configured model for an opening paragraph; it is kept only when "
+        "every number in it comes from the metrics.",
     )
     label: str = Field(
         default="ci-insights",

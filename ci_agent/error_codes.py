@@ -714,8 +714,7 @@ _SPECS = (
         "CA610",
         "insights-state-unreadable",
         _P,
-        "the dashboard's saved state cannot be used ({problem}); the history is read again "
-        "in full",
+        "the dashboard's saved state cannot be used ({problem}); the history is read again in full",
         "Nothing to do: this run saves a fresh state. It happens when the dashboard issue's "
         "body was edited by hand or the state format changed.",
     ),

@@ -89,6 +89,15 @@ def insights_outcome(
     def requests() -> int:
         return int(metrics.to_dict()["api_calls"]["total"])
 
+    provider = None
+    if config.model_summary:
+        from ci_agent.llm.factory import build_provider
+
+        # No model configured is a configuration error (CA406/CA116), as in every command.
+        provider = build_provider(
+            invocation.use.llm_setup(), metrics=metrics, log=invocation.term.detail
+        )
+
     return run_insights(
         forge,
         config,
@@ -96,4 +105,5 @@ def insights_outcome(
         environ=invocation.environ,
         requests=requests,
         progress=invocation.term.detail,
+        provider=provider,
     )

@@ -53,6 +53,7 @@ class Bounds:
     max_runs: int = 1000
     junit_patterns: tuple[str, ...] = ("*junit*",)
     max_junit_bytes: int = 20 << 20
+    max_junit_downloads: int = 200
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Reading:
     junit_skipped: tuple[str, ...] = field(default=())  # artifacts too large, by name
     seen: tuple[str, ...] = ()  # the workflow names listed (filters or not)
     capped: int = 0  # new runs past max_runs: listed, not read
+    junit_capped: int = 0  # report artifacts past max_junit_downloads: not downloaded
 
 
 def read_history(forge: _Forge, bounds: Bounds, progress: Progress | None = None) -> Reading:
@@ -107,7 +109,7 @@ def read_history(forge: _Forge, bounds: Bounds, progress: Progress | None = None
     say(f"{listed} run(s) listed, {len(done)} new completed, {len(pending)} still going")
     logs_read = logs_skipped = 0
     facts: list[RunFacts] = []
-    tests, reports, too_large = _junit(forge, done, bounds)
+    tests, reports, too_large, junit_capped = _junit(forge, done, bounds)
     with tempfile.TemporaryDirectory(prefix="ci-agent-insights-") as temp:
         for run in sorted(done, key=lambda r: (r.created_at or bounds.window_start, r.id)):
             jobs = [_job(j) for j in forge.attempt_jobs(run.id)]
@@ -133,6 +135,7 @@ def read_history(forge: _Forge, bounds: Bounds, progress: Progress | None = None
         tuple(too_large),
         tuple(sorted(seen)),
         capped,
+        junit_capped,
     )
 
 
@@ -186,15 +189,15 @@ def _facts(
 
 def _junit(
     forge: _Forge, runs: Sequence[WorkflowRun], bounds: Bounds
-) -> tuple[dict[int, tuple[CaseResult, ...]], int, list[str]]:
+) -> tuple[dict[int, tuple[CaseResult, ...]], int, list[str], int]:
     """Test cases per run from the JUnit artifacts of ``runs`` (newest listing first, down to
     the oldest of them: an artifact is made after its run starts)."""
     wanted = {r.id for r in runs}
     if not wanted or not bounds.junit_patterns:
-        return {}, 0, []
+        return {}, 0, [], 0
     oldest = min((r.created_at for r in runs if r.created_at), default=bounds.window_start)
     found: dict[int, list[CaseResult]] = {}
-    reports, too_large = 0, []
+    reports, too_large, downloads, capped = 0, [], 0, 0
     with tempfile.TemporaryDirectory(prefix="ci-agent-insights-junit-") as temp:
         for artifact in forge.artifacts():
             if artifact.created_at is not None and artifact.created_at < oldest:
@@ -206,6 +209,10 @@ def _junit(
                     f"{artifact.name} ({artifact.size:,} bytes, run {artifact.run_id})"
                 )
                 continue
+            if downloads >= bounds.max_junit_downloads:
+                capped += 1
+                continue
+            downloads += 1
             path = forge.download_artifact(artifact, Path(temp) / f"{artifact.id}.zip")
             try:
                 cases, count = _zip_cases(path)
@@ -213,7 +220,8 @@ def _junit(
                 path.unlink(missing_ok=True)
             reports += count
             found.setdefault(artifact.run_id or 0, []).extend(cases)
-    return {run_id: tuple(cases) for run_id, cases in found.items()}, reports, too_large
+    found_cases = {run_id: tuple(cases) for run_id, cases in found.items()}
+    return found_cases, reports, too_large, capped
 
 
 def _matches(artifact: Artifact, bounds: Bounds) -> bool:

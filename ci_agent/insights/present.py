@@ -70,6 +70,7 @@ def dashboard_markdown(
             repository=report["repository"],
             m=metrics,
             alerts=report["alerts"],
+            summary=report.get("summary"),
             filters=report["filters"],
             jobs=jobs,
             recommendations=recommendations,

@@ -20,6 +20,7 @@ from ci_agent.insights.present import dashboard_markdown, dashboard_text
 from ci_agent.insights.recommend import Thresholds, recommend
 from ci_agent.insights.state import STATE_ARTIFACT, load_state, state_comment
 from ci_agent.insights.workflow_files import read_workflows
+from ci_agent.llm.provider import LLMProvider
 from ci_agent.outcome import Outcome
 from ci_agent.report.limits import ISSUE_BODY_LIMIT
 
@@ -51,6 +52,7 @@ def run_insights(
     environ: Mapping[str, str],
     requests: Callable[[], int],
     progress: Callable[[str], None] | None = None,
+    provider: LLMProvider | None = None,
 ) -> Outcome:
     """Read, count, judge and publish; the outcome's result is the JSON report."""
     say = progress or (lambda _message: None)
@@ -81,8 +83,14 @@ def run_insights(
         max_runs=config.max_runs,
         junit_patterns=config.junit_artifacts,
         max_junit_bytes=config.max_junit_bytes,
+        max_junit_downloads=config.max_junit_downloads,
     )
     reading = read_history(forge, bounds, say)
+    if reading.junit_capped:
+        notes.append(
+            f"{reading.junit_capped} JUnit report artifact(s) of older runs were not downloaded: "
+            f"at most {config.max_junit_downloads} per run (insights.max-junit-downloads)"
+        )
     if reading.capped:
         notes.append(
             f"{reading.capped} older run(s) of the window were not read: at most "
@@ -114,12 +122,22 @@ def run_insights(
     thresholds = Thresholds(queue_seconds=config.queue_seconds, near_timeout=config.near_timeout)
     recommendations = [r.to_dict() for r in recommend(metrics, workflows, thresholds)]
     alerts = _alerts(metrics, config)
+    written: dict[str, Any] | None = None
+    if provider is not None:
+        from ci_agent.insights.phrasing import facts_of, phrase_summary
+        from ci_agent.render import TemplateRenderer
+
+        phrased = phrase_summary(provider, facts_of(metrics, recommendations), TemplateRenderer())
+        written = phrased.to_dict()
+        if phrased.note:
+            notes.append(phrased.note)
     report: dict[str, Any] = {
         "schema": REPORT_SCHEMA,
         "repository": request.repository,
         "default_branch": default_branch,
         "filters": _filters(request),
         "alerts": alerts,
+        "summary": written,
         "metrics": metrics,
         "recommendations": recommendations,
         "reading": _reading(reading, bounds, requests(), incremental=state is not None),
@@ -236,6 +254,7 @@ def _reading(
         "not_read": reading.capped,
         "junit_reports": reading.junit_reports,
         "junit_skipped": list(reading.junit_skipped),
+        "junit_not_downloaded": reading.junit_capped,
         "requests": requests,
     }
 

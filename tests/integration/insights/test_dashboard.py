@@ -40,6 +40,10 @@ def env(fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     for name in ("GITHUB_ACTIONS", "RUNNER_TEMP", "GITHUB_STEP_SUMMARY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    # Every report of the generated history is read (the default reads the newest 200).
+    config = tmp_path / ".github" / "ci-agent.yml"
+    config.parent.mkdir()
+    config.write_text("insights:\n  max-junit-downloads: 5000\n")
     return fake_github
 
 

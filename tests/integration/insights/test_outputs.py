@@ -46,6 +46,19 @@ def test_a_persons_copy_of_the_marker_is_ignored(history: FakeGitHub, run_cli: R
     assert len([i for i in dashboards(repo) if i.user != "alice"]) == 1
 
 
+def test_caps_say_what_they_left_out(history: FakeGitHub, run_cli: RunCli, tmp_path: Path) -> None:
+    config = tmp_path / ".github" / "ci-agent.yml"
+    config.write_text("insights:\n  max-runs: 25\n  max-junit-downloads: 10\n")
+    report = insights(run_cli, "--dry-run")["result"]
+    reading = report["reading"]
+    assert reading["listed"] == 25 and reading["not_read"] == 15
+    assert history.requests.count("GET", "/repos/*/actions/runs/*/jobs") == 25
+    assert history.requests.count("GET", "/repos/*/actions/artifacts/*/zip") == 10
+    assert reading["junit_not_downloaded"] > 0
+    assert any("15 older run(s)" in n for n in report["notes"])
+    assert any("insights.max-junit-downloads" in n for n in report["notes"])
+
+
 def test_a_dry_run_writes_nothing(history: FakeGitHub, run_cli: RunCli) -> None:
     report = insights(run_cli, "--dry-run")["result"]
     assert "dashboard" not in report and report["metrics"]["runs"] == 40
@@ -69,7 +82,6 @@ def test_an_alert_fails_the_run_when_asked(
     history: FakeGitHub, run_cli: RunCli, tmp_path: Path
 ) -> None:
     config = tmp_path / ".github" / "ci-agent.yml"
-    config.parent.mkdir()
     config.write_text("insights:\n  alerts:\n    flake-rate: 0.01\n    fail: true\n")
     envelope = insights(run_cli, code=1)
     assert [e["code"] for e in envelope["errors"]] == ["CA570"]
