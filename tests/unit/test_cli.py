@@ -158,8 +158,9 @@ def test_unknown_command_suggests_the_close_one(run_cli: RunCli) -> None:
     result = run_cli("revew")
     assert_error(result, "CA107")
     assert "unknown command 'revew'; did you mean 'review'?" in result.err
-    assert "Use one of: review, tests, fix, triage, plan, backup, insights, run, init, doctor, explain." in (
-        result.err
+    assert (
+        "Use one of: review, tests, fix, triage, plan, backup, insights, run, init, doctor, explain."
+        in (result.err)
     )
     assert result.out == ""
 
