@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import IO
 
-from ci_agent.fix.junit import case_id
 from ci_agent.insights.model import CaseResult
+from ci_agent.triage.junit import case_id
 
 __all__ = ["read_cases"]
 

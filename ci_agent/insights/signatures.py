@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 from ci_agent.errors import CiAgentError
-from ci_agent.fix.classify import Policy, classify
-from ci_agent.fix.extract import extract
 from ci_agent.forge.run_protocol import RunHistory
 from ci_agent.insights.model import Signature
+from ci_agent.triage.classify import Policy, classify
+from ci_agent.triage.extract import extract
 
 __all__ = ["job_signature", "normalize"]
 
