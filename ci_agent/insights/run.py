@@ -189,6 +189,8 @@ def _publish(
     comment, artifact = state_comment(state)
     if artifact is not None:
         comment = _state_artifact(environ, artifact, comment, notes, request.dry_run)
+    # Triage reads this one (it stays inline: a few hundred names at most).
+    comment = f"{known_flaky_comment(report['metrics'])}\n{comment}"
     room = ISSUE_BODY_LIMIT - len(comment) - _BODY_SLACK
     fitted = dashboard_markdown(report, room, where="the JSON report artifact")
     if fitted.cuts:
@@ -209,6 +211,27 @@ def _publish(
     if report["alerts"] and config.alerts.fail:
         return [fail("CA570", alerts="; ".join(report["alerts"]))]
     return []
+
+
+def known_flaky_comment(metrics: Mapping[str, Any]) -> str:
+    """The hidden list of flaky tests and jobs triage reads, each with its evidence."""
+    from ci_agent.triage.known_flaky import flaky_comment
+
+    tests = {
+        t["test"]: (
+            f"flip rate {t['flip_rate']:.2f}, {t['flips']} flips in {t['runs']} runs "
+            f"(runs {', '.join(str(r) for r in t['evidence'])})"
+        )
+        for t in metrics["flaky_tests"]
+    }
+    jobs = {
+        f"{j['workflow']}\t{j['job']}": (
+            f"failed, then passed on the same commit {j['count']} time(s) in "
+            f"{metrics['window']['days']} days (runs {', '.join(str(r) for r in j['runs'])})"
+        )
+        for j in metrics["flaky_jobs"]
+    }
+    return flaky_comment(tests, jobs)
 
 
 def _alerts(metrics: Mapping[str, Any], config: InsightsConfig) -> list[str]:

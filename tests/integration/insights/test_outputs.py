@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import RunCli
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_server.fixtures import fake_github
-from tests.integration.insights.history import generate
+from tests.integration.insights.history import FLIPPING, generate
 from tests.integration.insights.test_dashboard import REPO, dashboards, env, insights
 
 __all__ = ["env", "fake_github"]
@@ -124,3 +124,31 @@ def test_a_state_too_large_for_the_issue_goes_to_an_artifact(
     assert second["reading"]["incremental"] is True and second["reading"]["new"] == 0
     assert second["metrics"]["workflows"] == first["metrics"]["workflows"]
     assert json.loads(saved.read_bytes())["v"] == 1
+
+
+def test_triage_re_runs_what_the_dashboard_marks_flaky(
+    history: FakeGitHub, run_cli: RunCli
+) -> None:
+    report = insights(run_cli)["result"]
+    assert FLIPPING in {t["test"] for t in report["metrics"]["flaky_tests"]}
+    repo = history.repo(REPO)
+    sha = repo.commit("main", {"fresh.txt": "a commit no run has passed on\n"})
+    summary = "===== 1 failed, 3 passed in 1.00s ====="
+    log = f"FAILED {FLIPPING} - AssertionError: assert 1 == 2\n{summary}"
+    failed = repo.add_workflow_run(
+        name="CI",
+        head_sha=sha,
+        conclusion="failure",
+        jobs=[
+            {
+                "name": "test (3.11)",
+                "conclusion": "failure",
+                "steps": [{"name": "pytest", "conclusion": "failure", "log": log}],
+            }
+        ],
+    )
+    result = run_cli("triage", "--run", str(failed.id), "--output", "json")
+    assert result.code == 0, result.out + result.err
+    decision = json.loads(result.out)["result"]
+    assert (decision["strategy"], decision["rule"]) == ("rerun", "insights-flaky")
+    assert "flip rate" in decision["reason"] and "CI insights dashboard" in decision["reason"]
