@@ -53,7 +53,7 @@ def _forge(fake: Any, metrics: Metrics) -> Any:
 
 
 def _insights(
-    fake: Any, now: datetime, **extra: Any
+    fake: Any, now: datetime, runner_temp: Path, **extra: Any
 ) -> tuple[float, dict[str, Any], dict[str, Any]]:
     """One insights run: (seconds, API calls, the report)."""
     from ci_agent.insights.run import InsightsRequest, run_insights
@@ -66,15 +66,38 @@ def _insights(
             forge,
             InsightsConfig(max_runs=20_000, max_junit_downloads=20_000),
             InsightsRequest(repository=REPO, days=30, now=now, **extra),
-            environ={},
+            environ={"RUNNER_TEMP": str(runner_temp)},
             requests=lambda: int(metrics.to_dict()["api_calls"]["total"]),
         )
     finally:
         forge.close()
     elapsed = time.perf_counter() - started
+    _upload_state(fake, runner_temp)
     if outcome.errors:
         raise SystemExit("; ".join(e.message for e in outcome.errors))
     return elapsed, metrics.to_dict()["api_calls"], outcome.result
+
+
+def _upload_state(fake: Any, runner_temp: Path) -> None:
+    """What the workflow's last step does: upload the state file when it outgrew the issue."""
+    import io
+    import zipfile
+
+    saved = runner_temp / "ci-agent-insights-state.json"
+    if not saved.exists():
+        return
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(saved.name, saved.read_bytes())
+    fake.repo(REPO).add_artifact("ci-agent-insights-state", data=buffer.getvalue())
+    print(f"state artifact: {saved.stat().st_size:,} bytes of JSON")
+    saved.unlink()
+
+
+def _state_size(fake: Any) -> str:
+    body = next(i.body for i in fake.repo(REPO).issues.values() if "insights:dashboard" in i.body)
+    start = body.find("<!-- ci-agent-insights-state")
+    return f"issue body {len(body):,} chars, state comment {len(body) - start:,} chars"
 
 
 def _baseline(fake: Any, since: datetime) -> tuple[float, int]:
@@ -126,12 +149,16 @@ def main() -> None:
             fake.clock.unfreeze()
             print(f"generated {args.runs} runs in {time.perf_counter() - made:.0f} s")
             base_s, base_n = _baseline(fake, now - timedelta(days=30))
-            full_s, full_calls, report = _insights(fake, now)
+            temp_dir = Path(temp) / "runner-temp"
+            temp_dir.mkdir()
+            full_s, full_calls, report = _insights(fake, now, temp_dir)
+            print(_state_size(fake))
             _show(f"full, {args.runs} runs", full_s, full_calls)
             print(f"baseline (listing + jobs, nothing computed): {base_s:.1f} s, {base_n} requests")
             ratio = full_calls["total"] / base_n
             print(f"full ÷ baseline: time {full_s / base_s:.2f}, requests {ratio:.2f}")
-            print(f"state: {report['reading']}")
+            print(f"read: {report['reading']}")
+            print(f"notes: {report['notes']}")
             later = now + timedelta(hours=23)
             generate(
                 fake,
@@ -144,11 +171,12 @@ def main() -> None:
                 shas=shas,
             )
             fake.clock.unfreeze()
-            inc_s, inc_calls, _ = _insights(fake, later)
+            inc_s, inc_calls, again = _insights(fake, later, temp_dir)
+            print(f"incremental: {again['reading']['incremental']}, notes: {again['notes']}")
             _show(f"incremental, {args.new} new runs", inc_s, inc_calls)
             share = inc_calls["total"] / full_calls["total"]
             print(f"incremental ÷ full: time {inc_s / full_s:.3f}, requests {share:.3f}")
-            none_s, none_calls, _ = _insights(fake, later + timedelta(minutes=5))
+            none_s, none_calls, _ = _insights(fake, later + timedelta(minutes=5), temp_dir)
             _show("incremental, nothing new", none_s, none_calls)
         finally:
             fake.close()
