@@ -1,10 +1,14 @@
 """Durations as a compact log-scale histogram: buckets 5% wide, so a percentile read back is
-within 2.5% of the true one, and a day of any number of runs is a few dozen integers."""
+within 2.5% of the true one, and a day of any number of runs is a few dozen integers.
+
+A histogram is stored densely as ``[first_bucket, count, count, ...]`` (``[]`` when empty):
+neighbouring buckets are what a day of one job fills, and a list of small integers is what
+the saved state compresses best."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = ["RATIO", "add", "bucket", "merge", "percentile", "value"]
 
@@ -26,18 +30,32 @@ def value(index: int) -> float:
     return math.exp((index - 1 + 0.5) * _LOG)
 
 
-def add(histogram: dict[str, int], seconds: float) -> None:
-    """Count ``seconds`` into ``histogram`` (keys are bucket numbers as text: JSON's keys)."""
-    key = str(bucket(seconds))
-    histogram[key] = histogram.get(key, 0) + 1
+def add(histogram: list[int], seconds: float) -> None:
+    """Count ``seconds`` into the dense ``histogram`` (changed in place)."""
+    index = bucket(seconds)
+    if not histogram:
+        histogram[:] = [index, 1]
+        return
+    first = histogram[0]
+    if index < first:
+        histogram[:] = [index, 1, *([0] * (first - index - 1)), *histogram[1:]]
+        return
+    slot = 1 + index - first
+    if slot >= len(histogram):
+        histogram.extend([0] * (slot - len(histogram) + 1))
+    histogram[slot] += 1
 
 
-def merge(histograms: Iterable[Mapping[str, int]]) -> dict[int, int]:
-    """The sum of ``histograms`` by bucket number."""
+def merge(histograms: Iterable[Sequence[int]]) -> dict[int, int]:
+    """The sum of dense ``histograms`` by bucket number."""
     total: dict[int, int] = {}
     for histogram in histograms:
-        for key, count in histogram.items():
-            total[int(key)] = total.get(int(key), 0) + count
+        if not histogram:
+            continue
+        first = histogram[0]
+        for offset, count in enumerate(histogram[1:]):
+            if count:
+                total[first + offset] = total.get(first + offset, 0) + count
     return total
 
 

@@ -170,7 +170,7 @@ class Ledger:
 
 
 def _new() -> list[Any]:
-    return [0, 0, 0, {}, {}, 0.0, 0, 0.0, 0, []]
+    return [0, 0, 0, [], [], 0.0, 0, 0.0, 0, []]
 
 
 def _count(

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 # What the state may take of the issue body's 65,536 characters; the dashboard gets the rest.
-STATE_BUDGET = 24_000
+STATE_BUDGET = 40_000
 STATE_ARTIFACT = "ci-agent-insights-state"  # the artifact's name; its file is NAME.json
 _COMMENT = re.compile(
     r"<!-- ci-agent-insights-state v(?P<v>\d+) "

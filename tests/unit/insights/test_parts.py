@@ -23,7 +23,7 @@ T0 = datetime(2026, 12, 1, tzinfo=UTC)
 def test_percentiles_from_buckets_are_within_the_bucket_width() -> None:
     rng = random.Random(3)
     values = [rng.lognormvariate(4, 1) for _ in range(2_000)]
-    histogram: dict[str, int] = {}
+    histogram: list[int] = []
     for value in values:
         count(histogram, value)
     ordered = sorted(values)
@@ -32,6 +32,10 @@ def test_percentiles_from_buckets_are_within_the_bucket_width() -> None:
         read = percentile(merge([histogram]), share)
         assert read is not None and abs(read - true) <= 0.026 * true
     assert percentile({}, 0.5) is None
+    dense: list[int] = []
+    for value in (100, 10, 1000, 100):
+        count(dense, value)
+    assert merge([dense, []]) == {48: 1, 95: 2, 142: 1} and sum(dense[1:]) == 4
 
 
 @pytest.mark.parametrize(
