@@ -1,5 +1,5 @@
 """The action's insights job: `command: insights` on a schedule keeps the dashboard issue, shows
-it in the job summary, hands the JSON report to the upload step; on other events it refuses (CA113)."""
+it in the job summary, hands the JSON report to the upload step; other events are CA113."""
 
 from __future__ import annotations
 
