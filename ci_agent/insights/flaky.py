@@ -17,7 +17,7 @@ __all__ = ["empty", "expire", "flaky_jobs", "flaky_tests", "record"]
 
 _SEP = "\t"
 _EVIDENCE = 6  # runs kept as evidence per flaky job or test
-_SHAS = 500  # commits whose failed jobs wait for a later pass
+_SHAS = 200  # commits whose failed jobs wait for a later pass (the newest)
 _EWMA, _LAST, _RUNS, _FAILS, _FLIPS, _DAY, _EVIDENCE_RUNS = range(7)
 
 
