@@ -17,10 +17,12 @@ import pytest
 from tests.conftest import RunCli
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_server.fixtures import fake_github
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.openai_server.fixture import fake_openai
 from tests.integration.insights.history import FLIPPING, generate
 from tests.integration.insights.test_dashboard import REPO, dashboards, env, insights
 
-__all__ = ["env", "fake_github"]
+__all__ = ["env", "fake_github", "fake_openai"]
 
 MARKER = "<!-- ci-agent:insights:dashboard -->"
 
@@ -152,3 +154,30 @@ def test_triage_re_runs_what_the_dashboard_marks_flaky(
     decision = json.loads(result.out)["result"]
     assert (decision["strategy"], decision["rule"]) == ("rerun", "insights-flaky")
     assert "flip rate" in decision["reason"] and "CI insights dashboard" in decision["reason"]
+
+
+def test_a_model_summary_is_kept_only_when_its_numbers_check(
+    history: FakeGitHub,
+    run_cli: RunCli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_openai: FakeOpenAI,
+) -> None:
+    (tmp_path / ".github" / "ci-agent.yml").write_text("insights:\n  model-summary: true\n")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-123456")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("CI_AGENT_MODEL", "gpt-4.1-mini")
+    fake_openai.enqueue(
+        "Of 40 completed runs, most passed; test_fetch flips: quarantine it.",
+        "CI passed 99.9% of 4,000 runs.",
+    )
+    kept = insights(run_cli)["result"]
+    assert kept["summary"]["text"].startswith("Of 40 completed runs")
+    (issue,) = dashboards(history.repo(REPO))
+    assert "Of 40 completed runs" in issue.body and "every number in it was checked" in issue.body
+    dropped = insights(run_cli)["result"]
+    assert dropped["summary"]["text"] is None
+    assert dropped["summary"]["unchecked_numbers"] == ["99.9", "4000"]
+    assert any("summary was dropped" in note for note in dropped["notes"])
+    (issue,) = dashboards(history.repo(REPO))
+    assert "CI passed 99.9%" not in issue.body and "summary was dropped" in issue.body
