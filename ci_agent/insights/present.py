@@ -3,6 +3,7 @@ jobs and tests, failure causes) fitted to a limit by leaving out whole rows, and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from ci_agent.report.fit import Fitted, fit_lists
 __all__ = ["dashboard_markdown", "dashboard_text"]
 
 _CHART_DAYS = 30
+_KIND = re.compile(r"[^a-z0-9-]")
 
 
 def _pct(value: float | None) -> str:
@@ -52,7 +54,9 @@ def dashboard_markdown(
     daily = metrics["daily"][-_CHART_DAYS:]
     causes: dict[str, int] = {}
     for signature in metrics["signatures"]:
-        causes[signature["kind"]] = causes.get(signature["kind"], 0) + signature["count"]
+        # Inside a Mermaid block nothing is escaped: only a kind's letters reach it.
+        kind = _KIND.sub("", str(signature["kind"]))[:30] or "other"
+        causes[kind] = causes.get(kind, 0) + int(signature["count"])
     recommendations = [{**r, "runs": _runs_of(r["evidence"])} for r in report["recommendations"]]
     totals = {
         "jobs": len(jobs),
@@ -75,9 +79,9 @@ def dashboard_markdown(
             jobs=jobs,
             recommendations=recommendations,
             causes=sorted(causes.items(), key=lambda item: -item[1]),
-            chart_days=", ".join(f'"{d["day"][5:]}"' for d in daily),
-            chart_p50=", ".join(str(d["p50"] or 0) for d in daily),
-            chart_failures=", ".join(str(d["failures"]) for d in daily),
+            chart_days=", ".join(f'"{_KIND.sub("", str(d["day"])[5:])}"' for d in daily),
+            chart_p50=", ".join(str(float(d["p50"] or 0)) for d in daily),
+            chart_failures=", ".join(str(int(d["failures"])) for d in daily),
             reading=report["reading"],
             notes=report["notes"],
             shown=shown,

@@ -166,12 +166,31 @@ def run_insights(
 def _saved(forge: InsightsForge, body: str, notes: list[str]) -> dict[str, Any] | None:
     """The dashboard's saved state; a state that cannot be used is a note (CA610)."""
     try:
-        return load_state(body, forge)
+        state = load_state(body, forge)
+        if state is not None:
+            _check_shape(state)
+        return state
     except CiAgentError as exc:
         if exc.code != "CA610":
             raise
         notes.append(f"{exc.code}: {exc.message}")
         return None
+
+
+def _check_shape(state: dict[str, Any]) -> None:
+    """CA610 unless the numbers can be computed from ``state`` (an edited body may hold any
+    JSON): a dry computation on a copy, so nothing half-read is kept."""
+    import copy
+    from datetime import UTC, datetime
+
+    try:
+        trial = Ledger(copy.deepcopy(state), default_branch="", alpha=0.1)
+        trial.finish(datetime.min.replace(tzinfo=UTC), datetime.now(UTC), dict(state["cursor"]))
+        compute(trial.data, datetime.now(UTC), days=1, flip_threshold=1.0)
+        int(state["cursor"].get("id") or 0)
+        [int(i) for i in state["cursor"].get("pending") or ()]
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise fail("CA610", problem=f"its shape is not a state's ({type(exc).__name__})") from None
 
 
 def _publish(

@@ -102,6 +102,17 @@ def test_an_unreadable_state_is_read_again_in_full(history: FakeGitHub, run_cli:
     report = insights(run_cli)["result"]
     assert report["reading"]["incremental"] is False and report["reading"]["new"] == 40
     assert any(note.startswith("CA610") for note in report["notes"])
+    # A state that decodes but was edited into another shape is refused the same way.
+    from ci_agent.insights.ledger import empty
+    from ci_agent.insights.state import encode_state
+
+    (issue,) = dashboards(repo)
+    head, _, _ = issue.body.rpartition("<!-- ci-agent-insights-state")
+    edited = {**empty(), "days": {"2026-12-01": {"CI": ["x", 1, 0, [], [], 0, 0, 0, 0, []]}}}
+    issue.body = head + f"<!-- ci-agent-insights-state v1 inline {encode_state(edited)} -->\n"
+    again = insights(run_cli)["result"]
+    assert again["reading"]["incremental"] is False
+    assert any("shape" in note for note in again["notes"] if note.startswith("CA610"))
 
 
 def test_a_state_too_large_for_the_issue_goes_to_an_artifact(
