@@ -192,3 +192,22 @@ def test_a_model_summary_is_kept_only_when_its_numbers_check(
     assert any("summary was dropped" in note for note in dropped["notes"])
     (issue,) = dashboards(history.repo(REPO))
     assert "CI passed 99.9%" not in issue.body and "summary was dropped" in issue.body
+
+
+def test_a_run_still_going_is_counted_when_it_ends(history: FakeGitHub, run_cli: RunCli) -> None:
+    repo = history.repo(REPO)
+    going = repo.add_workflow_run(
+        name="CI", status="in_progress", jobs=[{"name": "lint", "status": "in_progress"}]
+    )
+    first = insights(run_cli)["result"]
+    assert first["reading"]["pending"] == [going.id] and first["metrics"]["runs"] == 40
+    going.status, going.conclusion = "completed", "success"
+    for job_id in going.job_ids:
+        job = repo.jobs[job_id]
+        job.status, job.conclusion = "completed", "success"
+        job.completed_at = job.started_at
+    history.requests.clear()
+    second = insights(run_cli)["result"]
+    assert second["reading"]["new"] == 1 and second["reading"]["pending"] == []
+    assert second["metrics"]["runs"] == 41
+    assert history.requests.count("GET", f"/repos/*/actions/runs/{going.id}") == 1
