@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ci_agent.config_deploy import DeployConfig
+from ci_agent.config_insights import InsightsConfig
 
 __all__ = [
     "BackupConfig",
@@ -292,3 +293,4 @@ class FileConfig(_Section):
     github: GitHubConfig = GitHubConfig()
     report: ReportConfig = ReportConfig()
     deploy: DeployConfig = DeployConfig()
+    insights: InsightsConfig = InsightsConfig()

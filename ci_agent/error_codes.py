@@ -323,6 +323,14 @@ _SPECS = (
         "Describe units in the 'deploy' section of .github/ci-agent.yml, or run "
         "'ci-agent plan --write-manifest' to write what can be inferred from the repository.",
     ),
+    # configuration and input: insights (18x)
+    _spec(
+        "CA180",
+        "insights-filter-empty",
+        _C,
+        "no workflow run in the last {days} days matches {filters}",
+        "Check the name and branch ({seen}); names are the workflows' 'name:' as Actions shows.",
+    ),
     # configuration and input: backups (15x)
     _spec(
         "CA150",
@@ -694,6 +702,15 @@ _SPECS = (
         "(failure limit {limit})",
         "The plan's recovery decision for this step applies; the JSON result has every check.",
     ),
+    _spec(
+        "CA570",
+        "insights-alert",
+        _V,
+        "CI health alert: {alerts}",
+        "The dashboard issue shows the evidence; set insights.alerts.fail: false to only "
+        "report alerts.",
+        exit_code=1,
+    ),
     # processing
     _spec(
         "CA601",
@@ -708,6 +725,14 @@ _SPECS = (
         _P,
         "template {template} failed to render: {problem}",
         "Check the template's variables; overrides live in .github/ci-agent/prompts/.",
+    ),
+    _spec(
+        "CA610",
+        "insights-state-unreadable",
+        _P,
+        "the dashboard's saved state cannot be used ({problem}); the history is read again in full",
+        "Nothing to do: this run saves a fresh state. It happens when the dashboard issue's "
+        "body was edited by hand or the state format changed.",
     ),
     # system
     _spec(

@@ -295,7 +295,7 @@ def _context(
     args: FixArgs,
     compute: bool,
 ) -> FixContext:
-    from ci_agent.commands.triage import triage_options
+    from ci_agent.commands.triage import triage_options, with_known_flaky
     from ci_agent.fix.session import FixContext
     from ci_agent.git import Git
 
@@ -307,7 +307,11 @@ def _context(
         pusher=forges[1],
         repository=repository,
         config=config,
-        triage=triage_options(invocation, junit=args.junit, default_branch=args.default_branch),
+        triage=with_known_flaky(
+            invocation,
+            forges[0],
+            triage_options(invocation, junit=args.junit, default_branch=args.default_branch),
+        ),
         delivery=delivery,
         dry_run=settings.dry_run,
         git=Git(invocation.cwd) if compute else None,

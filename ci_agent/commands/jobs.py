@@ -16,8 +16,19 @@ from ci_agent.runner.events import Event
 
 # The plan's share of the job's 1 MB of outputs (result-json holds it too, within its own share).
 PLAN_OUTPUT_LIMIT = 256 * 1024
+# `command: insights` runs on these; `auto` leaves `schedule` to backup (one job per event).
+INSIGHTS_EVENTS = ("schedule", "workflow_dispatch")
 
-__all__ = ["backup_job", "doctor_job", "fix_job", "plan_job", "review_job", "triage_job"]
+__all__ = [
+    "INSIGHTS_EVENTS",
+    "backup_job",
+    "doctor_job",
+    "fix_job",
+    "insights_job",
+    "plan_job",
+    "review_job",
+    "triage_job",
+]
 
 
 def review_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
@@ -50,6 +61,34 @@ def backup_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Out
     from ci_agent.commands.backup import backup_job as job
 
     return job(invocation, args)
+
+
+def insights_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
+    """The dashboard on ``schedule`` and ``workflow_dispatch``; ``args``: ``--days N``,
+    ``--full``."""
+    import argparse
+
+    from ci_agent.commands.insights import insights_outcome
+
+    if event.name not in INSIGHTS_EVENTS:
+        # Not on pull requests: a fork's run must not write the dashboard or read its state.
+        allowed = ", ".join(INSIGHTS_EVENTS)
+        raise fail("CA113", event=event.name, command="insights", allowed=allowed)
+    parser = argparse.ArgumentParser(prog="insights", add_help=False, exit_on_error=False)
+    parser.add_argument("--days", type=int, choices=range(1, 91), metavar="1..90")
+    parser.add_argument("--full", action="store_true")
+    try:
+        parsed = parser.parse_args(list(args))
+    except (argparse.ArgumentError, SystemExit) as exc:
+        raise fail(
+            "CA108", problem=f"insights args: {exc}", usage="insights [--days N] [--full]"
+        ) from None
+    return insights_outcome(
+        invocation,
+        repo=invocation.settings.repository or event.repository,
+        days=parsed.days,
+        full=parsed.full,
+    )
 
 
 def doctor_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
