@@ -323,6 +323,13 @@ _SPECS = (
         "Describe units in the 'deploy' section of .github/ci-agent.yml, or run "
         "'ci-agent plan --write-manifest' to write what can be inferred from the repository.",
     ),
+    _spec(
+        "CA162",
+        "coverage-report-invalid",
+        _C,
+        "cannot read the coverage report {path}: {problem}",
+        "Give --coverage the output of 'coverage xml' (Cobertura XML) or 'coverage json'.",
+    ),
     # configuration and input: backups (15x)
     _spec(
         "CA150",

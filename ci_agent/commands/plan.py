@@ -38,6 +38,28 @@ __all__ = ["plan"]
     help="`terraform show -json` output: deletes and replacements raise the risk.",
 )
 @click.option(
+    "--coverage",
+    "coverage",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A coverage.py report (`coverage xml` or `coverage json`): poorly covered changed "
+    "lines raise the risk.",
+)
+@click.option(
+    "--repo",
+    "repo",
+    metavar="OWNER/NAME",
+    help="Read the recent CI runs of this GitHub repository: units whose workflows failed "
+    "often raise the risk (needs a token with actions: read).",
+)
+@click.option(
+    "--ci-branch",
+    "ci_branch",
+    metavar="BRANCH",
+    default="main",
+    show_default=True,
+    help="The branch whose CI runs --repo reads.",
+)
+@click.option(
     "--write-manifest",
     is_flag=True,
     help="Write the units inferred from the repository into .github/ci-agent.yml's deploy section.",
@@ -51,6 +73,9 @@ def plan(
     files: tuple[str, ...],
     path: Path | None,
     terraform_plan: Path | None,
+    coverage: Path | None,
+    repo: str | None,
+    ci_branch: str,
     write_manifest: bool,
 ) -> int:
     """Turn a change into ordered, parallel deployment groups with risk, checks and rollback.
@@ -76,6 +101,13 @@ def plan(
             raise fail(
                 "CA108", problem="--base and --files exclude each other", usage="ci-agent plan"
             )
+        history = None
+        if repo is not None:
+            from ci_agent.plan.history import read_history
+
+            forge = invocation.use.github(repo)
+            limit = invocation.settings.config.deploy.risk.ci_runs
+            history = read_history(forge, ci_branch, limit)
         return plan_local(
             invocation.settings,
             root,
@@ -83,6 +115,8 @@ def plan(
             head=head,
             files=files,
             terraform_plan=terraform_plan,
+            coverage=coverage,
+            history=history,
         )
 
     return execute(overrides, "plan", body)

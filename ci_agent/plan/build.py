@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, replace
-from typing import Any
+from typing import Any, TypeAlias
 
-from ci_agent.config_deploy import DeployConfig
+from ci_agent.config_deploy import DeployConfig, Unit
 from ci_agent.plan.graph import affected_units, layers, owners
 from ci_agent.plan.risk import ChangedText, Evidence, Risk, assess
 from ci_agent.plan.steps import RECOVERY_TEXT, step_for
 
-__all__ = ["PLAN_SCHEMA_VERSION", "build_plan", "canonical_bytes", "matrix"]
+__all__ = ["PLAN_SCHEMA_VERSION", "UnitRule", "build_plan", "canonical_bytes", "matrix"]
 
 PLAN_SCHEMA_VERSION = 1
+# A risk rule that needs the unit and its changed files (coverage, CI history).
+UnitRule: TypeAlias = Callable[[Unit, Sequence[ChangedText]], Sequence[Evidence]]
 
 
 def build_plan(
@@ -31,6 +33,7 @@ def build_plan(
     *,
     source: Mapping[str, Any],
     extra_evidence: Mapping[str, Sequence[Evidence]] | None = None,
+    unit_rules: Sequence[UnitRule] = (),
 ) -> dict[str, Any]:
     """The plan for deploying ``changed`` paths with the units of ``deploy``."""
     units = {u.name: u for u in deploy.units}
@@ -51,7 +54,8 @@ def build_plan(
             if dependency in risks and units[dependency].kind == "library"
             for e in risks[dependency].evidence
         ]
-        risk = assess(files, [*(extra_evidence or {}).get(name, ()), *inherited])
+        ruled = [e for rule in unit_rules for e in rule(unit, files)]
+        risk = assess(files, [*(extra_evidence or {}).get(name, ()), *ruled, *inherited])
         risks[name] = risk
         entries.append(
             {

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-__all__ = ["LEVELS", "ChangedText", "Evidence", "Risk", "assess", "terraform_evidence"]
+__all__ = [
+    "LEVELS",
+    "ChangedText",
+    "Evidence",
+    "Level",
+    "Risk",
+    "assess",
+    "terraform_evidence",
+]
 
 Level = Literal["low", "medium", "high", "critical"]
 LEVELS: tuple[Level, ...] = ("low", "medium", "high", "critical")

@@ -12,6 +12,8 @@ from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
+    from ci_agent.plan.build import UnitRule
+    from ci_agent.plan.history import CiHistory
     from ci_agent.runner.events import Event
 
 # Renames count as a removed and an added path (both units are affected); copies need no search.
@@ -55,8 +57,13 @@ def plan_local(
     head: str,
     files: Sequence[str],
     terraform_plan: Path | None,
+    coverage: Path | None = None,
+    history: CiHistory | None = None,
 ) -> Outcome:
-    """The plan for ``base..head`` (or ``files``) in the repository at ``root``."""
+    """The plan for ``base..head`` (or ``files``) in the repository at ``root``.
+
+    ``coverage`` (a coverage.py report) and ``history`` (recent CI runs) add their risk rules.
+    """
     from ci_agent.plan.build import build_plan, matrix
     from ci_agent.plan.present import plan_markdown, plan_text
     from ci_agent.plan.sources import texts_from_diff, texts_from_files
@@ -78,9 +85,35 @@ def plan_local(
         texts = texts_from_files(root, paths)
         source.update(kind="files")
     extra = _terraform(terraform_plan, deploy) if terraform_plan else {}
-    plan = build_plan(deploy, paths, texts, source=source, extra_evidence=extra)
+    rules = _unit_rules(deploy, root, coverage, history, source)
+    plan = build_plan(deploy, paths, texts, source=source, extra_evidence=extra, unit_rules=rules)
     result = {**plan, "matrix": matrix(plan)}
     return Outcome("plan", result=result, text=plan_text(plan), markdown=plan_markdown(plan))
+
+
+def _unit_rules(
+    deploy: DeployConfig,
+    root: Path,
+    coverage: Path | None,
+    history: CiHistory | None,
+    source: dict[str, Any],
+) -> list[UnitRule]:
+    """The coverage and CI-history rules, as far as their inputs were given."""
+    rules: list[UnitRule] = []
+    limits = deploy.risk
+    if coverage is not None:
+        from ci_agent.plan.coverage import coverage_evidence, read_coverage
+
+        report = read_coverage(coverage, root)
+        source["coverage"] = {"report": report.name, "files": len(report.files)}
+        rules.append(lambda unit, files: coverage_evidence(files, report, limits))
+    if history is not None:
+        from ci_agent.plan.history import history_evidence, unit_workflows
+
+        workflows = unit_workflows(root, deploy.units)
+        source["ci_history"] = history.describe()
+        rules.append(lambda unit, files: history_evidence(workflows[unit.name], history, limits))
+    return rules
 
 
 def _terraform(path: Path, deploy: DeployConfig) -> dict[str, Any]:
