@@ -330,6 +330,14 @@ _SPECS = (
         "cannot read the coverage report {path}: {problem}",
         "Give --coverage the output of 'coverage xml' (Cobertura XML) or 'coverage json'.",
     ),
+    _spec(
+        "CA163",
+        "deploy-environment-order",
+        _C,
+        "the deploy units list environments in orders that contradict each other: {environments}",
+        "Declare the promotion order once in the deploy section's 'environments' "
+        "(e.g. dev, staging, production).",
+    ),
     # configuration and input: backups (15x)
     _spec(
         "CA150",

@@ -206,7 +206,7 @@ def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
             "CA108", problem=f"plan args: {exc}", usage="plan verify|status --unit U"
         ) from None
     if parsed.step == "verify":
-        return verify_outcome(invocation, parsed.unit)
+        return verify_outcome(invocation, parsed.unit, parsed.environment)
     from ci_agent.plan.status import STATES as states
     from ci_agent.plan.status import record_status
 

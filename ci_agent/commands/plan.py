@@ -124,22 +124,41 @@ def plan(
 
 @plan.command("verify")
 @click.option("--unit", "unit", required=True, metavar="NAME", help="The unit to verify.")
+@click.option(
+    "--environment",
+    "environment",
+    default="",
+    metavar="NAME",
+    help="Where it was deployed: fills {environment} in URLs, adds the environment's gates.",
+)
 @global_options
-def verify(overrides: CliOverrides, *, unit: str) -> int:
+def verify(overrides: CliOverrides, *, unit: str, environment: str) -> int:
     """Run a deployed unit's checks: rounds of HTTP and command checks, then the verdict."""
 
-    return execute(overrides, "plan verify", lambda invocation: verify_outcome(invocation, unit))
+    return execute(
+        overrides, "plan verify", lambda invocation: verify_outcome(invocation, unit, environment)
+    )
 
 
-def verify_outcome(invocation: Invocation, unit: str) -> Outcome:
-    """``plan verify --unit U`` as an outcome (the CLI's and the action's)."""
+def verify_outcome(invocation: Invocation, unit: str, environment: str = "") -> Outcome:
+    """``plan verify --unit U [--environment E]`` as an outcome (the CLI's and the action's)."""
+    from ci_agent.config_deploy import Environment
     from ci_agent.plan.verify import verify_unit
 
-    units = {u.name: u for u in invocation.settings.config.deploy.units}
+    deploy = invocation.settings.config.deploy
+    units = {u.name: u for u in deploy.units}
     if unit not in units:
         allowed = ", ".join(sorted(units)) or "none (no deploy section)"
         raise fail("CA106", name="--unit", value=unit, allowed=allowed)
-    done = verify_unit(units[unit])
+    place = None
+    if environment:
+        goes_to = deploy.unit_environments(units[unit])
+        if environment not in goes_to:
+            allowed = ", ".join(goes_to) or "none"
+            raise fail("CA106", name="--environment", value=environment, allowed=allowed)
+        declared = {e.name: e for e in deploy.environments}
+        place = declared.get(environment, Environment(name=environment))
+    done = verify_unit(units[unit], environment=place)
     lines = [f"verify {unit}: {'ok' if done.ok else 'FAILED'}"]
     for index, checks in enumerate(done.rounds, 1):
         lines += [

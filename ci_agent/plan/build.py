@@ -21,7 +21,7 @@ from ci_agent.plan.steps import RECOVERY_TEXT, step_for
 
 __all__ = ["PLAN_SCHEMA_VERSION", "UnitRule", "build_plan", "canonical_bytes", "matrix"]
 
-PLAN_SCHEMA_VERSION = 1
+PLAN_SCHEMA_VERSION = 2  # 2: stages, environments and promotion; matrix entries per stage
 # A risk rule that needs the unit and its changed files (coverage, CI history).
 UnitRule: TypeAlias = Callable[[Unit, Sequence[ChangedText]], Sequence[Evidence]]
 
@@ -36,11 +36,18 @@ def build_plan(
     unit_rules: Sequence[UnitRule] = (),
 ) -> dict[str, Any]:
     """The plan for deploying ``changed`` paths with the units of ``deploy``."""
+    from ci_agent.plan.promotion import environment_order, gates, promotion_steps, stages
+
     units = {u.name: u for u in deploy.units}
     owned = owners(deploy.units, changed)
     affected = affected_units(deploy.units, owned.by_unit)
     groups = layers(deploy.units, affected)
     group_of = {name: index for index, group in enumerate(groups) for name in group}
+    order = environment_order(deploy)
+    goes_to = {name: deploy.unit_environments(units[name]) for name in affected}
+    staged = stages(groups, goes_to, order)
+    stage_of = {(s["environment"], name): s["stage"] for s in staged for name in s["units"]}
+    gate_of = {g["environment"]: g for g in gates(deploy, order)}
     entries = []
     risks: dict[str, Risk] = {}
     for name in (n for group in groups for n in group):
@@ -65,7 +72,10 @@ def build_plan(
                 "reason": affected[name],
                 "depends_on": sorted(d for d in unit.depends_on if d in affected),
                 "changed_paths": list(paths),
-                "environments": list(unit.environments),
+                "environments": list(goes_to[name]),
+                "promotion": promotion_steps(
+                    name, goes_to[name], unit.verify.http, stage_of, gate_of
+                ),
                 "risk": {
                     "level": risk.level,
                     "score": risk.score,
@@ -80,6 +90,8 @@ def build_plan(
         "changed_paths": len(set(changed)),
         "units": entries,
         "groups": groups,
+        "environments": [gate_of[e] for e in order if any(e in goes_to[n] for n in affected)],
+        "stages": staged,
         "rollback_order": [name for group in reversed(groups) for name in reversed(group)],
         "unowned_paths": list(owned.unowned),
         "recovery": {
@@ -102,24 +114,27 @@ def canonical_bytes(plan: Mapping[str, Any]) -> bytes:
 
 
 def matrix(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One entry per parallel group, ready for ``strategy.matrix`` via ``fromJSON``."""
+    """One entry per stage (a group in an environment), ready for ``strategy.matrix``.
+
+    Each entry is ``{"include": [...]}`` alone: a top-level key beside ``include`` would be a
+    matrix vector, and include entries would then overwrite each other's added keys.
+    """
     by_name = {u["name"]: u for u in plan["units"]}
     return [
         {
-            "group": index,
             "include": [
                 {
                     "unit": name,
                     "kind": by_name[name]["kind"],
-                    "environment": by_name[name]["environments"][0]
-                    if by_name[name]["environments"]
-                    else "",
+                    "environment": stage["environment"],
+                    "stage": stage["stage"],
+                    "group": stage["group"],
                     "strategy": by_name[name]["strategy"]["name"],
                     "risk": by_name[name]["risk"]["level"],
                     "on_failure": by_name[name]["on_failure"]["action"],
                 }
-                for name in group
+                for name in stage["units"]
             ],
         }
-        for index, group in enumerate(plan["groups"])
+        for stage in plan["stages"]
     ]
