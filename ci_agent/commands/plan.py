@@ -86,7 +86,7 @@ def plan(
         return 0
 
     def body(invocation: Invocation) -> Outcome:
-        from ci_agent.plan.run import plan_local, write_inferred_manifest
+        from ci_agent.plan.run import model_narrator, plan_local, write_inferred_manifest
 
         root = path or invocation.cwd
         if write_manifest:
@@ -117,6 +117,12 @@ def plan(
             terraform_plan=terraform_plan,
             coverage=coverage,
             history=history,
+            narrator=model_narrator(
+                invocation.use.llm_setup(),
+                metrics=invocation.metrics,
+                retry=invocation.retry,
+                log=invocation.term.detail,
+            ),
         )
 
     return execute(overrides, "plan", body)

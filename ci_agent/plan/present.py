@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.plan.risk import LEVELS
 from ci_agent.render import TemplateRenderer
 from ci_agent.report.markdown import code_span, plain_text
+
+if TYPE_CHECKING:
+    from ci_agent.plan.narrative import Narrative
 
 __all__ = ["plan_markdown", "plan_text"]
 
@@ -15,9 +18,15 @@ _UNOWNED_SHOWN = 20
 _MARKUP = frozenset("*_`[]<>!#|~\\&@:")
 
 
-def plan_text(plan: Mapping[str, Any]) -> str:
-    """Groups, units with risk and strategy, unowned paths."""
+def plan_text(plan: Mapping[str, Any], narrative: Narrative | None = None) -> str:
+    """Groups, units with risk and strategy, unowned paths; the checked narrative if any."""
     lines = []
+    if narrative is not None:
+        lines.append(
+            f"summary (model-written, checked against the plan): {narrative.text}"
+            if narrative.text
+            else f"no model summary ({narrative.status}): {narrative.note}"
+        )
     units = {u["name"]: u for u in plan["units"]}
     if not units:
         lines.append("nothing to deploy: no unit owns a changed path")
@@ -56,7 +65,12 @@ def _where(evidence: Mapping[str, Any]) -> str:
     return f" ({evidence['path']}{line})"
 
 
-def plan_markdown(plan: Mapping[str, Any], renderer: TemplateRenderer | None = None) -> str:
+def plan_markdown(
+    plan: Mapping[str, Any],
+    renderer: TemplateRenderer | None = None,
+    *,
+    narrative: Narrative | None = None,
+) -> str:
     """The plan for a PR comment or job summary."""
     units = [_with_places(u) for u in plan["units"]]
     levels = [u["risk"]["level"] for u in units]
@@ -75,6 +89,9 @@ def plan_markdown(plan: Mapping[str, Any], renderer: TemplateRenderer | None = N
         unowned=[code_span(p) for p in unowned[:_UNOWNED_SHOWN]],
         unowned_count=len(unowned),
         environments=[_gate_cells(g) for g in plan.get("environments", ())],
+        # Model text: links, mentions and images are cleaned out, whatever the check said.
+        narrative=plain_text(narrative.text) if narrative and narrative.text else "",
+        narrative_note=plain_text(narrative.note) if narrative and not narrative.text else "",
         stages=plan.get("stages", ()),
     )
 

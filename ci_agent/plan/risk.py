@@ -21,6 +21,7 @@ __all__ = [
     "Level",
     "Risk",
     "assess",
+    "reads_lines",
     "terraform_evidence",
 ]
 
@@ -37,6 +38,12 @@ class ChangedText:
     added: tuple[tuple[int, str], ...] = ()
     removed: tuple[str, ...] = ()
     partial: bool = False  # only the first part was read (a very large file)
+    counted: int | None = None  # changed lines, when they were counted but not read
+
+    @property
+    def changed_lines(self) -> int:
+        """Added plus removed lines."""
+        return self.counted if self.counted is not None else len(self.added) + len(self.removed)
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,15 @@ _DEPENDENCY_PATH = re.compile(
 )
 
 
+def reads_lines(path: str) -> bool:
+    """Whether a rule reads the changed lines of ``path`` (others need only a line count)."""
+    return (
+        any(rule.applies.search(path) for rule in _LINE_RULES)
+        or bool(_CONTRACT_PATH.search(path))
+        or bool(_DEPENDENCY_PATH.search(path))
+    )
+
+
 def assess(files: Sequence[ChangedText], extra: Iterable[Evidence] = ()) -> Risk:
     """The risk of deploying a unit whose change is ``files`` (plus ``extra`` evidence)."""
     found = [*_line_evidence(files), *_path_evidence(files), *_size_evidence(files), *extra]
@@ -240,7 +256,7 @@ def _major_bumps(change: ChangedText) -> list[Evidence]:
 
 
 def _size_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
-    lines = sum(len(f.added) + len(f.removed) for f in files)
+    lines = sum(f.changed_lines for f in files)
     if lines > 2000:
         return [Evidence("change-size", "high", f"{lines} changed lines")]
     if lines > 500:
