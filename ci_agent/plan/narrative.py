@@ -27,6 +27,7 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _QUOTED = re.compile(r"`([^`\n]+)`")
 # Words a person would not write in prose: paths, snake_case, dotted names.
 _NAME_SHAPED = re.compile(r"\b[\w-]+(?:[/_.][\w-]+)+\b")
+_PROSE = frozenset({"e.g", "i.e", "and/or"})
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,12 @@ def check_narrative(text: str, plan: Mapping[str, Any]) -> list[str]:
     bare = _QUOTED.sub(" ", text)
     for match in _NAME_SHAPED.finditer(bare):
         word = match.group().rstrip(".")
-        if word and word not in names and not _NUMBER.fullmatch(word):
+        if (
+            word
+            and word not in names
+            and word.lower() not in _PROSE
+            and not _NUMBER.fullmatch(word)
+        ):
             found.append(word)
     return list(dict.fromkeys(found))
 
