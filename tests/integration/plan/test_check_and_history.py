@@ -142,3 +142,49 @@ def test_the_history_read_is_bounded_and_says_so(
     units = {u["name"]: u for u in data["units"]}
     (finding,) = [e for e in units["api"]["risk"]["evidence"] if e["rule"] == "ci-failure-rate"]
     assert finding["reason"].endswith("(the newest 5 runs read)")
+
+
+def test_a_push_with_a_coverage_report_from_args(
+    actions: ActionsStep, run_cli: RunCli, fake_github: FakeGitHub
+) -> None:
+    fake_github.require_token(TOKEN, login="github-actions[bot]")
+    files = {**FILES, "api/calc.py": "def f():\n    return 1\n"}
+    repo = fake_github.create_repo("acme/widgets", files=files)
+    before = str(repo.branch_sha("main"))
+    change = {"api/calc.py": "def f():\n" + "".join(f"    x{n} = {n}\n" for n in range(8))}
+    repo.commit("main", change, "more")
+    after = str(repo.branch_sha("main"))
+    git(actions.workspace, "init", "-q")
+    git(actions.workspace, "fetch", "-q", str(repo.git.path), "main")
+    git(actions.workspace, "checkout", "-q", after)
+    report = {
+        "files": {"api/calc.py": {"executed_lines": [1], "missing_lines": list(range(2, 10))}}
+    }
+    (actions.workspace / "coverage.json").write_text(json.dumps(report), encoding="utf-8")
+    actions.event("push", {"before": before, "after": after, "ref": "refs/heads/main"})
+    actions.set(
+        INPUT_COMMAND="plan",
+        INPUT_ARGS="--coverage coverage.json",
+        GITHUB_API_URL=fake_github.base_url,
+        GITHUB_TOKEN=TOKEN,
+    )
+    done = run_cli("run")
+    assert done.code == 0, done.err
+    data = result(actions)
+    assert data["source"]["coverage"] == {"files": 1, "report": "coverage.json"}
+    units = {u["name"]: u for u in data["units"]}
+    (finding,) = units["api"]["risk"]["evidence"]
+    assert finding["reason"] == "0 of 8 changed lines covered (0%, under 50%) in coverage.json"
+    (check,) = repo.check_runs.values()
+    assert check.head_sha == after
+    assert check.conclusion == "failure"
+    assert [(a["path"], a["start_line"]) for a in check.annotations] == [("api/calc.py", 2)]
+
+
+def test_bad_plan_args_are_a_usage_error(actions: ActionsStep, run_cli: RunCli) -> None:
+    git(actions.workspace, "init", "-q")
+    actions.event("push", {"before": "0" * 40, "after": "HEAD"})
+    actions.set(INPUT_COMMAND="plan", INPUT_ARGS="--covrage x.xml")
+    done = run_cli("run")
+    assert done.code == 2
+    assert "CA108" in done.err
