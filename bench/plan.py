@@ -15,7 +15,9 @@ inferred from the checkout (no deploy manifest: workspaces, Dockerfiles, compose
 
 Both measure, interleaved, the median wall time of ``ci-agent plan --base B --output json`` as
 users run it (a new process) and of ``git diff --name-only B`` on the same change, and print
-the ratio; peak memory is the plan process's own maximum resident size (``wait4``).
+the ratio, and the same for CPU time (user + system, its git processes included: on a busy
+machine the wall time also measures the others' work); peak memory is the plan process's own
+maximum resident size (``wait4``).
 """
 
 from __future__ import annotations
@@ -66,8 +68,8 @@ def build(root: Path, units: int, files: int, seed: int) -> None:
         subprocess.run([*GIT, "-C", str(root), "commit", "-qm", change], check=True)
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, bytes, float]:
-    """Wall seconds, stdout and peak resident MiB of one run."""
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, bytes, float, float]:
+    """Wall seconds, stdout, peak resident MiB and CPU seconds (its git processes included)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL)
@@ -77,7 +79,7 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, bytes
         if child.returncode:
             raise SystemExit(f"{' '.join(argv)} exited {child.returncode}")
         out.seek(0)
-        return seconds, out.read(), usage.ru_maxrss / 1024
+        return seconds, out.read(), usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure(
@@ -93,25 +95,30 @@ def measure(
     if before is not None:
         variants["ci-agent plan (before)"] = {**env, "PYTHONPATH": str(before.resolve())}
     times: dict[str, list[float]] = {name: [] for name in variants}
+    cpus: dict[str, list[float]] = {name: [] for name in variants}
     peaks: dict[str, float] = dict.fromkeys(variants, 0.0)
     outputs: dict[str, bytes] = {}
-    diffs = []
+    diffs, diff_cpus = [], []
     for _ in range(runs):
         for name, variant in variants.items():
-            seconds, outputs[name], peak = timed(plan_argv, root, variant)
+            seconds, outputs[name], peak, cpu = timed(plan_argv, root, variant)
             times[name].append(seconds)
+            cpus[name].append(cpu)
             peaks[name] = max(peaks[name], peak)
-        diffs.append(timed(diff_argv, root, env)[0])
-    diff_s = statistics.median(diffs)
-    print(f"git diff --name-only {base} median {diff_s:.3f} s (the baseline)")
+        seconds, _, _, cpu = timed(diff_argv, root, env)
+        diffs.append(seconds)
+        diff_cpus.append(cpu)
+    diff_s, diff_cpu = statistics.median(diffs), statistics.median(diff_cpus)
+    print(f"git diff --name-only {base} median {diff_s:.3f} s, CPU {diff_cpu:.3f} s (the baseline)")
     for name in variants:
         plan = json.loads(outputs[name])["result"]
-        plan_s = statistics.median(times[name])
+        plan_s, cpu = statistics.median(times[name]), statistics.median(cpus[name])
         print(
             f"{name}: {len(plan['units'])} units in {len(plan['groups'])} groups "
             f"({plan['source']['manifest']}), {plan['changed_paths']} changed paths, "
-            f"{len(plan['unowned_paths'])} unowned; median {plan_s:.2f} s, "
-            f"ratio {plan_s / diff_s:.1f}, peak memory {peaks[name]:.0f} MiB"
+            f"{len(plan['unowned_paths'])} unowned; median {plan_s:.2f} s (ratio "
+            f"{plan_s / diff_s:.1f}), CPU {cpu:.2f} s (ratio {cpu / max(diff_cpu, 0.001):.1f}), "
+            f"peak memory {peaks[name]:.0f} MiB"
         )
 
 

@@ -186,6 +186,8 @@ def assess(files: Sequence[ChangedText], extra: Iterable[Evidence] = ()) -> Risk
 def _line_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
     found = []
     for change in files:
+        if not change.added:
+            continue  # most paths of a large change: counted, not read
         for rule in _LINE_RULES:
             if not rule.applies.search(change.path):
                 continue
@@ -219,7 +221,7 @@ def _path_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
                     change.path,
                 )
             )
-        if _CONTRACT_PATH.search(change.path) and change.removed:
+        if change.removed and _CONTRACT_PATH.search(change.path):
             found.append(
                 Evidence(
                     "api-contract",
@@ -229,7 +231,7 @@ def _path_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
                     text=change.removed[0].strip()[:200],
                 )
             )
-        if _DEPENDENCY_PATH.search(PurePosixPath(change.path).as_posix()):
+        if change.added and _DEPENDENCY_PATH.search(PurePosixPath(change.path).as_posix()):
             found += _major_bumps(change)
     return found
 
