@@ -148,10 +148,13 @@ def _workspaces(root: Path, files: list[str], units: _Units) -> None:
             data = _json(root / path)
             if isinstance(data, dict) and isinstance(data.get("name"), str):
                 packages[data["name"]] = directory
+                # What ships with a package orders its deployment; devDependencies only build
+                # and test it (and form cycles in real monorepos: core <-> generator in Babel).
                 manifests[directory] = {
                     "deps": {
                         **(data.get("dependencies") or {}),
-                        **(data.get("devDependencies") or {}),
+                        **(data.get("peerDependencies") or {}),
+                        **(data.get("optionalDependencies") or {}),
                     },
                     "kind": "service" if "start" in (data.get("scripts") or {}) else "library",
                 }

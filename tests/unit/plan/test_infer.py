@@ -95,3 +95,17 @@ def test_long_and_odd_package_names_become_valid_unique_unit_names(tmp_path: Pat
     assert len(set(names)) == 4
     cut = long[:57].rstrip("-")
     assert cut in names and f"{cut}-2" in names
+
+
+def test_dev_dependencies_do_not_order_deployments(tmp_path: Path) -> None:
+    # Babel's core needs its generator at run time; the generator tests itself with the core.
+    files = {
+        "package.json": '{"private": true, "workspaces": ["packages/*"]}',
+        "packages/core/package.json": '{"name": "core", "dependencies": {"gen": "*"}}',
+        "packages/gen/package.json": '{"name": "gen", "devDependencies": {"core": "*"}}',
+        "packages/web/package.json": '{"name": "web", "peerDependencies": {"core": "*"}}',
+    }
+    found = summary(make(tmp_path, files))
+    assert found["core"][2] == ("gen",)
+    assert found["gen"][2] == ()
+    assert found["web"][2] == ("core",)
