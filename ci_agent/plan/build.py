@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 
 from ci_agent.config_deploy import DeployConfig, Unit
 from ci_agent.plan.graph import affected_units, layers, owners
-from ci_agent.plan.risk import ChangedText, Evidence, Risk, assess
+from ci_agent.plan.risk import ChangedText, Evidence, assess
 from ci_agent.plan.steps import RECOVERY_TEXT, step_for
 
 __all__ = ["PLAN_SCHEMA_VERSION", "UnitRule", "build_plan", "canonical_bytes", "matrix"]
@@ -49,21 +49,21 @@ def build_plan(
     stage_of = {(s["environment"], name): s["stage"] for s in staged for name in s["units"]}
     gate_of = {g["environment"]: g for g in gates(deploy, order)}
     entries = []
-    risks: dict[str, Risk] = {}
+    own: dict[str, tuple[Evidence, ...]] = {}  # each unit's findings, none inherited
     for name in (n for group in groups for n in group):
         unit = units[name]
         paths = owned.by_unit.get(name, ())
         files = [texts.get(p, ChangedText(p)) for p in paths]
-        # A library is not deployed itself: what makes it risky ships with its dependents.
-        inherited = [
-            replace(e, reason=f"{e.reason} (via {dependency})")
-            for dependency in sorted(unit.depends_on)
-            if dependency in risks and units[dependency].kind == "library"
-            for e in risks[dependency].evidence
-        ]
         ruled = [e for rule in unit_rules for e in rule(unit, files)]
-        risk = assess(files, [*(extra_evidence or {}).get(name, ()), *ruled, *inherited])
-        risks[name] = risk
+        own[name] = assess(files, [*(extra_evidence or {}).get(name, ()), *ruled]).evidence
+        # A library is not deployed itself: what makes it risky ships with its dependents,
+        # once per library however many paths lead to it.
+        inherited = [
+            replace(e, reason=f"{e.reason} (via {library})")
+            for library in _libraries(unit, units, own)
+            for e in own[library]
+        ]
+        risk = assess((), [*own[name], *inherited])
         entries.append(
             {
                 "name": name,
@@ -101,6 +101,19 @@ def build_plan(
     }
     plan["sha256"] = hashlib.sha256(canonical_bytes(plan)).hexdigest()
     return plan
+
+
+def _libraries(unit: Unit, units: Mapping[str, Unit], planned: Mapping[str, Any]) -> list[str]:
+    """The planned libraries ``unit`` uses, directly or through other libraries, by name."""
+    seen: set[str] = set()
+    queue = sorted(unit.depends_on)
+    while queue:
+        name = queue.pop(0)
+        if name in seen or name not in planned or units[name].kind != "library":
+            continue
+        seen.add(name)
+        queue.extend(sorted(units[name].depends_on))
+    return sorted(seen)
 
 
 def _evidence(evidence: Evidence) -> dict[str, Any]:
