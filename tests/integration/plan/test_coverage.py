@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.plan.test_plan_cli import cli, write
+from tests.integration.plan.inprocess import PlanCli, plan_cli
+from tests.integration.plan.test_plan_cli import write
 from tests.support import git
+
+__all__ = ["plan_cli"]
 
 MANIFEST = """deploy:
   units:
@@ -72,8 +75,10 @@ def measured(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("report", ["coverage.xml", "coverage.json"])
-def test_poorly_covered_changed_lines_raise_the_risk(measured: Path, report: str) -> None:
-    code, data = cli(measured, "--base", "HEAD~1", "--coverage", report)
+def test_poorly_covered_changed_lines_raise_the_risk(
+    measured: Path, report: str, plan_cli: PlanCli
+) -> None:
+    code, data = plan_cli(measured, "--base", "HEAD~1", "--coverage", report)
     assert code == 0, data["errors"]
     plan = data["result"]
     assert plan["source"]["coverage"] == {"report": report, "files": 4}
@@ -91,8 +96,8 @@ def test_poorly_covered_changed_lines_raise_the_risk(measured: Path, report: str
     assert units["search"]["risk"]["evidence"] == []
 
 
-def test_without_a_report_nothing_changes(measured: Path) -> None:
-    code, data = cli(measured, "--base", "HEAD~1")
+def test_without_a_report_nothing_changes(measured: Path, plan_cli: PlanCli) -> None:
+    code, data = plan_cli(measured, "--base", "HEAD~1")
     assert code == 0
     assert "coverage" not in data["result"]["source"]
     assert all(not u["risk"]["evidence"] for u in data["result"]["units"])
@@ -110,11 +115,15 @@ def test_without_a_report_nothing_changes(measured: Path) -> None:
     ],
 )
 def test_a_bad_report_is_a_coded_error(
-    measured: Path, name: str, content: str | None, problem: str
+    measured: Path,
+    name: str,
+    content: str | None,
+    problem: str,
+    plan_cli: PlanCli,
 ) -> None:
     if content is not None:
         (measured / name).write_text(content, encoding="utf-8")
-    code, data = cli(measured, "--base", "HEAD~1", "--coverage", name)
+    code, data = plan_cli(measured, "--base", "HEAD~1", "--coverage", name)
     assert code == 2
     (error,) = data["errors"]
     assert error["code"] == "CA162"

@@ -14,9 +14,10 @@ import pytest
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.openai_server.fixture import fake_openai
 from tests.fakes.openai_server.script import Reply
-from tests.integration.plan.test_plan_cli import cli, monorepo
+from tests.integration.plan.inprocess import PlanCli, plan_cli
+from tests.integration.plan.test_plan_cli import monorepo
 
-__all__ = ["fake_openai", "monorepo"]
+__all__ = ["fake_openai", "monorepo", "plan_cli"]
 
 GOOD = (
     "This change deploys 6 units in 3 groups. `api-migrations` is critical: "
@@ -34,13 +35,13 @@ def model(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenA
 
 
 def test_a_checked_summary_is_shown_beside_the_plan(
-    monorepo: Path, model: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    monorepo: Path, model: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, plan_cli: PlanCli
 ) -> None:
     monkeypatch.setenv("CI_AGENT_LLM_PROVIDER", "none")
-    _, without = cli(monorepo, "--base", "HEAD~1")
+    _, without = plan_cli(monorepo, "--base", "HEAD~1")
     monkeypatch.delenv("CI_AGENT_LLM_PROVIDER")
     model.enqueue(GOOD)
-    code, data = cli(monorepo, "--base", "HEAD~1")
+    code, data = plan_cli(monorepo, "--base", "HEAD~1")
     assert code == 0, data["errors"]
     result = data["result"]
     assert result["narrative"] == {"status": "written", "text": GOOD, "note": ""}
@@ -62,10 +63,14 @@ def test_a_checked_summary_is_shown_beside_the_plan(
     ],
 )
 def test_a_summary_stating_what_the_plan_lacks_is_dropped(
-    monorepo: Path, model: FakeOpenAI, answer: str, unsupported: str
+    monorepo: Path,
+    model: FakeOpenAI,
+    answer: str,
+    unsupported: str,
+    plan_cli: PlanCli,
 ) -> None:
     model.enqueue(answer)
-    code, data = cli(monorepo, "--base", "HEAD~1")
+    code, data = plan_cli(monorepo, "--base", "HEAD~1")
     assert code == 0, data["errors"]
     narrative = data["result"]["narrative"]
     assert narrative["status"] == "dropped"
@@ -73,9 +78,11 @@ def test_a_summary_stating_what_the_plan_lacks_is_dropped(
     assert narrative["note"] == f"it states what the plan does not hold: {unsupported}"
 
 
-def test_a_failing_model_leaves_the_plan_as_it_is(monorepo: Path, model: FakeOpenAI) -> None:
+def test_a_failing_model_leaves_the_plan_as_it_is(
+    monorepo: Path, model: FakeOpenAI, plan_cli: PlanCli
+) -> None:
     model.enqueue(Reply.fault(401, "bad key"))
-    code, data = cli(monorepo, "--base", "HEAD~1")
+    code, data = plan_cli(monorepo, "--base", "HEAD~1")
     assert code == 0, data["errors"]
     narrative = data["result"]["narrative"]
     assert narrative["status"] == "failed"

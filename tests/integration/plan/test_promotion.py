@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.integration.plan.test_plan_cli import cli, write
+from tests.integration.plan.inprocess import PlanCli, plan_cli
+from tests.integration.plan.test_plan_cli import write
 from tests.integration.plan.test_verify import server
 from tests.support import git
 
-__all__ = ["server"]
+__all__ = ["plan_cli", "server"]
 
 ROOT = Path(__file__).resolve().parents[3]
 # The dev environment installs actionlint's wheel next to the interpreter.
@@ -72,8 +73,10 @@ def repo(tmp_path: Path, server: str) -> Path:
     return root
 
 
-def test_the_plan_promotes_every_group_through_each_environment(repo: Path, server: str) -> None:
-    code, data = cli(repo, "--base", "HEAD~1")
+def test_the_plan_promotes_every_group_through_each_environment(
+    repo: Path, server: str, plan_cli: PlanCli
+) -> None:
+    code, data = plan_cli(repo, "--base", "HEAD~1")
     assert code == 0, data["errors"]
     plan = data["result"]
     assert [(s["environment"], s["group"], s["units"]) for s in plan["stages"]] == [
@@ -114,60 +117,66 @@ def test_the_plan_promotes_every_group_through_each_environment(repo: Path, serv
     assert "**Promotion:** `dev` → `staging` → `production`" in text
 
 
-def verify(repo: Path, environment: str) -> tuple[int, dict[str, Any]]:
-    return cli(repo, "verify", "--unit", "api", "--environment", environment)
+def verify(repo: Path, environment: str, plan_cli: PlanCli) -> tuple[int, dict[str, Any]]:
+    return plan_cli(repo, "verify", "--unit", "api", "--environment", environment)
 
 
-def test_verification_in_an_environment_uses_its_urls_and_gates(repo: Path) -> None:
-    code, data = verify(repo, "dev")
+def test_verification_in_an_environment_uses_its_urls_and_gates(
+    repo: Path, plan_cli: PlanCli
+) -> None:
+    code, data = verify(repo, "dev", plan_cli)
     assert code == 0, data["errors"]
     assert [r[0]["check"] for r in data["result"]["results"]] == [
         f"GET {data['result']['results'][0][0]['check'][4:]}"
     ]
     assert data["result"]["results"][0][0]["check"].endswith("/dev/health")
-    code, data = verify(repo, "staging")
+    code, data = verify(repo, "staging", plan_cli)
     assert code == 0, data["errors"]
     # One round, then one more after the environment's watch time; each with its own check.
     assert data["result"]["rounds"] == 2
     assert [len(r) for r in data["result"]["results"]] == [2, 2]
     assert data["result"]["note"] == "watched 1 s in staging, then one more round"
-    code, data = verify(repo, "qa")
+    code, data = verify(repo, "qa", plan_cli)
     assert code == 2
     assert data["errors"][0]["code"] == "CA106"
 
 
-def test_environments_out_of_the_promotion_order_are_refused(repo: Path) -> None:
+def test_environments_out_of_the_promotion_order_are_refused(repo: Path, plan_cli: PlanCli) -> None:
     config = repo / ".github" / "ci-agent.yml"
     text = config.read_text(encoding="utf-8").replace(
         "environments: [staging, production]", "environments: [production, staging]"
     )
     config.write_text(text, encoding="utf-8")
-    code, data = cli(repo, "--base", "HEAD~1")
+    code, data = plan_cli(repo, "--base", "HEAD~1")
     assert code == 2
     assert "in their order: ['dev', 'staging', 'production']" in data["errors"][0]["message"]
 
 
-def test_contradicting_orders_without_a_declared_one_are_ca163(repo: Path) -> None:
+def test_contradicting_orders_without_a_declared_one_are_ca163(
+    repo: Path, plan_cli: PlanCli
+) -> None:
     manifest = """deploy:
   units:
     - {name: db, kind: migration, paths: ["db/**"], environments: [staging, production]}
     - {name: api, paths: ["api/**"], environments: [production, staging]}
 """
     (repo / ".github" / "ci-agent.yml").write_text(manifest, encoding="utf-8")
-    code, data = cli(repo, "--base", "HEAD~1")
+    code, data = plan_cli(repo, "--base", "HEAD~1")
     assert code == 2
     assert data["errors"][0]["code"] == "CA163"
     assert "production, staging" in data["errors"][0]["message"]
 
 
-def test_without_declared_environments_the_units_order_is_kept(repo: Path) -> None:
+def test_without_declared_environments_the_units_order_is_kept(
+    repo: Path, plan_cli: PlanCli
+) -> None:
     manifest = """deploy:
   units:
     - {name: db, kind: migration, paths: ["db/**"], environments: [staging, production]}
     - {name: api, paths: ["api/**"], depends-on: [db], environments: [canary, production]}
 """
     (repo / ".github" / "ci-agent.yml").write_text(manifest, encoding="utf-8")
-    code, data = cli(repo, "--base", "HEAD~1")
+    code, data = plan_cli(repo, "--base", "HEAD~1")
     assert code == 0, data["errors"]
     assert [(s["environment"], s["units"]) for s in data["result"]["stages"]] == [
         ("canary", ["api"]),  # ties: first named (units read by name), each unit's own order
@@ -178,8 +187,10 @@ def test_without_declared_environments_the_units_order_is_kept(repo: Path) -> No
 
 
 @pytest.mark.skipif(ACTIONLINT is None, reason="actionlint has no wheel for this platform")
-def test_every_stage_matrix_is_a_matrix_actionlint_accepts(repo: Path, tmp_path: Path) -> None:
-    _, data = cli(repo, "--base", "HEAD~1")
+def test_every_stage_matrix_is_a_matrix_actionlint_accepts(
+    repo: Path, tmp_path: Path, plan_cli: PlanCli
+) -> None:
+    _, data = plan_cli(repo, "--base", "HEAD~1")
     jobs = {
         f"stage-{index}": {
             "runs-on": "ubuntu-latest",
