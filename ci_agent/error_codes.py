@@ -323,6 +323,21 @@ _SPECS = (
         "Describe units in the 'deploy' section of .github/ci-agent.yml, or run "
         "'ci-agent plan --write-manifest' to write what can be inferred from the repository.",
     ),
+    _spec(
+        "CA162",
+        "coverage-report-invalid",
+        _C,
+        "cannot read the coverage report {path}: {problem}",
+        "Give --coverage the output of 'coverage xml' (Cobertura XML) or 'coverage json'.",
+    ),
+    _spec(
+        "CA163",
+        "deploy-environment-order",
+        _C,
+        "the deploy units list environments in orders that contradict each other: {environments}",
+        "Declare the promotion order once in the deploy section's 'environments' "
+        "(e.g. dev, staging, production).",
+    ),
     # configuration and input: insights (18x)
     _spec(
         "CA180",
