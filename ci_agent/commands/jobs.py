@@ -17,7 +17,15 @@ from ci_agent.runner.events import Event
 # The plan's share of the job's 1 MB of outputs (result-json holds it too, within its own share).
 PLAN_OUTPUT_LIMIT = 256 * 1024
 
-__all__ = ["backup_job", "doctor_job", "fix_job", "plan_job", "review_job", "triage_job"]
+__all__ = [
+    "backup_job",
+    "doctor_job",
+    "fix_job",
+    "plan_job",
+    "review_job",
+    "tests_job",
+    "triage_job",
+]
 
 
 def review_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
@@ -154,3 +162,11 @@ def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
     return Outcome(
         "plan status", result=done, text=f"{parsed.state}: {parsed.unit} in {parsed.environment}"
     )
+
+
+def tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
+    """Generate tests for the event's pull request (or ``args``: ``--path F``, ``--all``,
+    ``--shard I/N``), with the sticky comment on the pull request."""
+    from ci_agent.commands.tests_job import run_tests_job
+
+    return run_tests_job(invocation, event, args)

@@ -1,0 +1,26 @@
+"""The engines used without a model: observed examples first, then Hypothesis' ghostwriter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ci_agent.config_testgen import TestGenerationConfig
+from ci_agent.testgen.engine import Engine
+from ci_agent.testgen.examples_engine import ExamplesEngine
+from ci_agent.testgen.execute import Executor
+from ci_agent.testgen.ghostwriter_engine import GhostwriterEngine
+from ci_agent.testgen.scope import python_sources
+from ci_agent.testgen.verdict import Limits
+
+__all__ = ["offline_engines"]
+
+
+def offline_engines(
+    executor: Executor, root: Path, work: Path, config: TestGenerationConfig
+) -> list[Engine]:
+    """The offline engines in the order they are tried for a target."""
+    limits = Limits(config.repeat_runs, config.test_timeout, config.max_mutants, config.sleep_bound)
+    return [
+        ExamplesEngine(executor, root, work, python_sources(root), limits),
+        GhostwriterEngine(executor, root, work, limits),
+    ]

@@ -1,0 +1,82 @@
+"""The last gate: the whole suite, with every accepted test file in place, is still green. A
+file that turns it red on its own is dropped (it pollutes global state or breaks a fixture)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ci_agent.testgen.execute import Execution, Executor
+from ci_agent.testgen.funnel import clean_failure
+from ci_agent.testgen.scratch import scratch_copy
+from ci_agent.testgen.writer import GeneratedFile
+
+__all__ = ["SuiteResult", "check_suite", "run_suite"]
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    """Which files the suite keeps, which it drops and why."""
+
+    kept: tuple[GeneratedFile, ...]
+    dropped: tuple[tuple[GeneratedFile, str], ...]
+    runs: int
+    seconds: float
+
+
+def run_suite(
+    executor: Executor, root: Path, files: Sequence[GeneratedFile], *, timeout: float
+) -> Execution:
+    """The whole suite of a scratch copy of ``root`` with ``files`` added."""
+    with scratch_copy(root) as copy:
+        for generated in files:
+            target = copy / generated.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(generated.text, encoding="utf-8")
+        extra = [str(copy)] + ([str(copy / "src")] if (copy / "src").is_dir() else [])
+        return executor.python(
+            ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE"],
+            cwd=copy,
+            timeout=timeout,
+            env={"PYTHONPATH": ":".join(extra)},
+        )
+
+
+def check_suite(
+    executor: Executor, root: Path, files: Sequence[GeneratedFile], *, timeout: float
+) -> SuiteResult:
+    """All files together; when red, each file alone, dropping those that fail alone (and all
+    of them when only the combination fails)."""
+    if not files:
+        return SuiteResult((), (), 0, 0.0)
+    together = run_suite(executor, root, files, timeout=timeout)
+    if together.ok:
+        return SuiteResult(tuple(files), (), 1, together.seconds)
+    kept: list[GeneratedFile] = []
+    dropped: list[tuple[GeneratedFile, str]] = []
+    seconds, runs = together.seconds, 1
+    for generated in files:
+        alone = run_suite(executor, root, [generated], timeout=timeout)
+        seconds, runs = seconds + alone.seconds, runs + 1
+        if alone.ok:
+            kept.append(generated)
+        else:
+            dropped.append((generated, _reason(alone)))
+    if len(kept) > 1:
+        again = run_suite(executor, root, kept, timeout=timeout)
+        seconds, runs = seconds + again.seconds, runs + 1
+        if not again.ok:
+            reason = "the suite fails with these files together: " + _reason(again)
+            dropped += [(f, reason) for f in kept]
+            kept = []
+    return SuiteResult(tuple(kept), tuple(dropped), runs, seconds)
+
+
+def _reason(ran: Execution) -> str:
+    if ran.timed_out:
+        return "the suite timed out"
+    summary = [line for line in ran.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    if summary:
+        return "the suite fails: " + "; ".join(summary[:3])
+    return "the suite fails: " + clean_failure(ran.output)[-300:]
