@@ -89,10 +89,15 @@ class TestGenRun:
         found = found[: self.config.max_targets]
         verdicts, more_skipped, stopped = self._generate(found, sources, baseline, deadline)
         skipped += more_skipped
-        files = self._compose(verdicts, found, sources)
-        suite = check_suite(self.executor, self.root, files, timeout=self.config.run_time_limit)
-        dropped = {f.path: why for f, why in suite.dropped}
-        verdicts = [self._with_suite(v, files, dropped) for v in verdicts]
+        accepted = [v for v in verdicts if v.accepted]
+        suite = check_suite(
+            self.executor,
+            self.root,
+            accepted,
+            lambda chosen: self._compose(chosen, found, sources),
+            timeout=self.config.run_time_limit,
+        )
+        verdicts = [self._with_suite(v, suite.dropped) for v in verdicts]
         return RunResult(
             self.scope,
             tuple(found),
@@ -226,12 +231,9 @@ class TestGenRun:
         return [compose_file(path, found, self.root) for path, found in sorted(by_path.items())]
 
     @staticmethod
-    def _with_suite(
-        verdict: Verdict, files: Sequence[GeneratedFile], dropped: dict[str, str]
-    ) -> Verdict:
+    def _with_suite(verdict: Verdict, dropped: dict[str, str]) -> Verdict:
         if not verdict.accepted:
             return verdict
-        path = next((f.path for f in files if verdict.candidate.target in f.targets), None)
-        why = dropped.get(path or "")
+        why = dropped.get(verdict.candidate.target)
         gate = GateResult("suite", why is None, why or "")
         return replace(verdict, gates=(*verdict.gates, gate))

@@ -1,15 +1,16 @@
-"""The last gate: the whole suite, with every accepted test file in place, is still green. A
-file that turns it red on its own is dropped (it pollutes global state or breaks a fixture)."""
+"""The last gate: the whole suite, with every accepted test in place, is still green. A
+candidate that turns it red on its own is dropped (it pollutes global state or breaks a fixture)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ci_agent.testgen.execute import Execution, Executor
 from ci_agent.testgen.funnel import clean_failure
 from ci_agent.testgen.scratch import scratch_copy
+from ci_agent.testgen.verdict import Verdict
 from ci_agent.testgen.writer import GeneratedFile
 
 __all__ = ["SuiteResult", "check_suite", "run_suite"]
@@ -17,12 +18,15 @@ __all__ = ["SuiteResult", "check_suite", "run_suite"]
 
 @dataclass(frozen=True)
 class SuiteResult:
-    """Which files the suite keeps, which it drops and why."""
+    """The files the suite keeps, the targets whose tests it drops and why."""
 
     kept: tuple[GeneratedFile, ...]
-    dropped: tuple[tuple[GeneratedFile, str], ...]
+    dropped: dict[str, str]  # target key -> reason
     runs: int
     seconds: float
+
+
+Compose = Callable[[Sequence[Verdict]], list[GeneratedFile]]
 
 
 def run_suite(
@@ -44,33 +48,40 @@ def run_suite(
 
 
 def check_suite(
-    executor: Executor, root: Path, files: Sequence[GeneratedFile], *, timeout: float
+    executor: Executor,
+    root: Path,
+    accepted: Sequence[Verdict],
+    compose: Compose,
+    *,
+    timeout: float,
 ) -> SuiteResult:
-    """All files together; when red, each file alone, dropping those that fail alone (and all
-    of them when only the combination fails)."""
-    if not files:
-        return SuiteResult((), (), 0, 0.0)
+    """All accepted candidates together; when the suite is red, each candidate alone, dropping
+    those that turn it red (and all of them when only the combination fails)."""
+    if not accepted:
+        return SuiteResult((), {}, 0, 0.0)
+    files = compose(accepted)
     together = run_suite(executor, root, files, timeout=timeout)
     if together.ok:
-        return SuiteResult(tuple(files), (), 1, together.seconds)
-    kept: list[GeneratedFile] = []
-    dropped: list[tuple[GeneratedFile, str]] = []
+        return SuiteResult(tuple(files), {}, 1, together.seconds)
+    kept: list[Verdict] = []
+    dropped: dict[str, str] = {}
     seconds, runs = together.seconds, 1
-    for generated in files:
-        alone = run_suite(executor, root, [generated], timeout=timeout)
+    for verdict in accepted:
+        alone = run_suite(executor, root, compose([verdict]), timeout=timeout)
         seconds, runs = seconds + alone.seconds, runs + 1
         if alone.ok:
-            kept.append(generated)
+            kept.append(verdict)
         else:
-            dropped.append((generated, _reason(alone)))
+            dropped[verdict.candidate.target] = _reason(alone)
+    files = compose(kept)
     if len(kept) > 1:
-        again = run_suite(executor, root, kept, timeout=timeout)
+        again = run_suite(executor, root, files, timeout=timeout)
         seconds, runs = seconds + again.seconds, runs + 1
         if not again.ok:
-            reason = "the suite fails with these files together: " + _reason(again)
-            dropped += [(f, reason) for f in kept]
-            kept = []
-    return SuiteResult(tuple(kept), tuple(dropped), runs, seconds)
+            reason = "the suite fails with these tests together: " + _reason(again)
+            dropped.update({v.candidate.target: reason for v in kept})
+            files = []
+    return SuiteResult(tuple(files), dropped, runs, seconds)
 
 
 def _reason(ran: Execution) -> str:
