@@ -49,6 +49,13 @@ __all__ = ["tests", "tests_outcome"]
     help="Who writes candidates (default: test-generation.engine).",
 )
 @click.option(
+    "--merge",
+    "merge",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Merge these shard results (--output json of --shard runs) into one delivery.",
+)
+@click.option(
     "--repo",
     "repo",
     type=click.Path(path_type=Path, file_okay=False),
@@ -74,11 +81,24 @@ def tests_outcome(
     python: str | None = None,
     engine: str | None = None,
     repo: Path | None = None,
+    merge: tuple[Path, ...] = (),
 ) -> Outcome:
     """The run as an outcome (the CLI's and the action's)."""
-    from ci_agent.testgen.pipeline import TestsRequest, run_tests
+    from ci_agent.testgen.pipeline import TestsRequest, merge_shards, run_tests
     from ci_agent.testgen.scope import Scope, parse_shard
 
+    if merge:
+        if base is not None or paths or whole or shard:
+            raise fail("CA108", problem="--merge takes no other scope", usage="ci-agent tests")
+        request = TestsRequest(
+            root=(repo or invocation.cwd).resolve(),
+            scope=Scope("all"),
+            config=invocation.settings.config.test_generation,
+            environ=invocation.environ,
+            dry_run=invocation.settings.dry_run,
+            python=python,
+        )
+        return merge_shards(request, merge)
     modes = [
         m for m, on in (("base", base is not None), ("path", bool(paths)), ("all", whole)) if on
     ]

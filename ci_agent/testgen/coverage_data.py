@@ -65,9 +65,11 @@ def measure(
     *,
     timeout: float,
     env: Mapping[str, str] | None = None,
+    whole: bool = False,
 ) -> tuple[Execution, dict[str, FileCoverage] | None]:
     """Run pytest under coverage with branch measurement in ``root``; the coverage of every
-    repository file, or None when the run produced no data."""
+    repository file, or None when the run produced no data. ``whole`` also reports the files
+    no test imports (``--source=.``), as entirely missing."""
     data = work / f"cov-{uuid.uuid4().hex}.data"
     ran = executor.python(
         [
@@ -76,6 +78,7 @@ def measure(
             "run",
             "--branch",
             f"--data-file={data}",
+            *(["--source=."] if whole else []),
             "-m",
             "pytest",
             "-p",

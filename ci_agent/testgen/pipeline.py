@@ -12,6 +12,7 @@ from pathlib import Path
 from ci_agent.atomic import write_bytes_atomically
 from ci_agent.config_testgen import TestGenerationConfig
 from ci_agent.errors import fail
+from ci_agent.git import Git
 from ci_agent.llm.provider import LLMProvider
 from ci_agent.outcome import Outcome
 from ci_agent.render import TemplateRenderer
@@ -22,7 +23,7 @@ from ci_agent.testgen.run import RunResult, TestGenRun
 from ci_agent.testgen.scope import Scope, python_sources
 from ci_agent.testgen.writer import GeneratedFile
 
-__all__ = ["TestsRequest", "run_tests", "write_files"]
+__all__ = ["TestsRequest", "merge_shards", "run_tests", "write_files"]
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,8 @@ def _engines(
     return offline_engines(executor, request.root, work, request.config)
 
 
-def run_tests(request: TestsRequest) -> Outcome:
-    """Generate, check, write; the outcome holds the whole result."""
-    renderer = request.renderer or TemplateRenderer()
+def _interpreter(request: TestsRequest) -> tuple[Path | None, str]:
+    """The project's interpreter (CA190 when there is none) and how reports name it."""
     configured = request.python or request.config.python
     interpreter = find_project_python(configured, request.environ, sys.prefix)
     if interpreter is None and request.executor is None:
@@ -78,7 +78,13 @@ def run_tests(request: TestsRequest) -> Outcome:
             else "python3 and python on PATH outside ci-agent's environment"
         )
         raise fail("CA190", tried=tried)
-    python = str(interpreter) if interpreter else "the given runner"
+    return interpreter, str(interpreter) if interpreter else "the given runner"
+
+
+def run_tests(request: TestsRequest) -> Outcome:
+    """Generate, check, write; the outcome holds the whole result."""
+    renderer = request.renderer or TemplateRenderer()
+    interpreter, python = _interpreter(request)
     with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
         work = Path(work_dir)
         (work / "home").mkdir()
@@ -96,7 +102,56 @@ def run_tests(request: TestsRequest) -> Outcome:
         )
         result = run.execute()
     written = [] if request.dry_run else write_files(request.root, result.files)
-    return outcome_of(result, written, python, request.dry_run, renderer)
+    outcome = outcome_of(result, written, python, request.dry_run, renderer)
+    return outcome.with_result(commit=Git(request.root).head())
+
+
+def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:
+    """One delivery from the shards' results: files combined, the whole suite run again with
+    all of them, the funnel counts summed."""
+    from ci_agent.testgen.merge import load_shards
+    from ci_agent.testgen.suite import check_suite
+
+    merged = load_shards(shards, request.root)
+    interpreter, python = _interpreter(request)
+    with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
+        home = Path(work_dir)
+        executor = request.executor or PlainExecutor(interpreter or Path("python3"), home)
+        suite = check_suite(
+            executor,
+            request.root,
+            merged.files,
+            list,
+            lambda generated: generated.path,
+            timeout=request.config.run_time_limit,
+        )
+    written = [] if request.dry_run else write_files(request.root, suite.kept)
+    result = {
+        "commit": merged.commit,
+        "shards": list(merged.shards),
+        "missing_shards": list(merged.missing),
+        "python": python,
+        "funnel": {
+            **merged.funnel,
+            "suite": len(merged.accepted)
+            - len([a for a in merged.accepted if a.get("file") in suite.dropped]),
+        },
+        "accepted": [a for a in merged.accepted if a.get("file") not in suite.dropped],
+        "dropped_by_suite": [{"file": f, "reason": r} for f, r in suite.dropped.items()],
+        "candidates": list(merged.candidates),
+        "files": [f.to_dict() for f in suite.kept],
+        "written": written,
+        "skipped": list(merged.skipped),
+        "suite_runs": suite.runs,
+    }
+    verb = "would write" if request.dry_run else "wrote"
+    paths = [f.path for f in suite.kept]
+    lines = [f"merged {len(shards)} shard result(s) of commit {str(merged.commit)[:12]}"]
+    if merged.missing:
+        lines.append("missing shards: " + ", ".join(merged.missing))
+    lines += [f"dropped {f}: {r}" for f, r in suite.dropped.items()]
+    lines.append(f"{verb} {len(paths)} file(s)" + (": " + ", ".join(paths) if paths else ""))
+    return Outcome("tests", result=result, text="\n".join(lines), markdown="\n\n".join(lines))
 
 
 def outcome_of(

@@ -95,6 +95,7 @@ class TestGenRun:
             self.root,
             accepted,
             lambda chosen: self._compose(chosen, found, sources),
+            lambda verdict: verdict.candidate.target,
             timeout=self.config.run_time_limit,
         )
         verdicts = [self._with_suite(v, suite.dropped) for v in verdicts]
@@ -124,7 +125,12 @@ class TestGenRun:
                 )
             self.progress("measuring the suite's line and branch coverage")
             ran, report = measure(
-                self.executor, copy, self.work, ["-q", "-rfE"], timeout=self.config.run_time_limit
+                self.executor,
+                copy,
+                self.work,
+                ["-q", "-rfE"],
+                timeout=self.config.run_time_limit,
+                whole=True,
             )
         if ran.returncode not in (0, 5) or ran.timed_out:
             if "No module named coverage" in ran.output or "No module named pytest" in ran.output:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from ci_agent.testgen.execute import Execution, Executor
 from ci_agent.testgen.funnel import clean_failure
 from ci_agent.testgen.scratch import scratch_copy
-from ci_agent.testgen.verdict import Verdict
 from ci_agent.testgen.writer import GeneratedFile
 
 __all__ = ["SuiteResult", "check_suite", "run_suite"]
@@ -21,12 +21,12 @@ class SuiteResult:
     """The files the suite keeps, the targets whose tests it drops and why."""
 
     kept: tuple[GeneratedFile, ...]
-    dropped: dict[str, str]  # target key -> reason
+    dropped: dict[str, str]  # key (a target, or a file when merging) -> reason
     runs: int
     seconds: float
 
 
-Compose = Callable[[Sequence[Verdict]], list[GeneratedFile]]
+T = TypeVar("T")
 
 
 def run_suite(
@@ -50,8 +50,9 @@ def run_suite(
 def check_suite(
     executor: Executor,
     root: Path,
-    accepted: Sequence[Verdict],
-    compose: Compose,
+    accepted: Sequence[T],
+    compose: Callable[[Sequence[T]], list[GeneratedFile]],
+    key: Callable[[T], str],
     *,
     timeout: float,
 ) -> SuiteResult:
@@ -63,7 +64,7 @@ def check_suite(
     together = run_suite(executor, root, files, timeout=timeout)
     if together.ok:
         return SuiteResult(tuple(files), {}, 1, together.seconds)
-    kept: list[Verdict] = []
+    kept: list[T] = []
     dropped: dict[str, str] = {}
     seconds, runs = together.seconds, 1
     for verdict in accepted:
@@ -72,14 +73,14 @@ def check_suite(
         if alone.ok:
             kept.append(verdict)
         else:
-            dropped[verdict.candidate.target] = _reason(alone)
+            dropped[key(verdict)] = _reason(alone)
     files = compose(kept)
     if len(kept) > 1:
         again = run_suite(executor, root, files, timeout=timeout)
         seconds, runs = seconds + again.seconds, runs + 1
         if not again.ok:
             reason = "the suite fails with these tests together: " + _reason(again)
-            dropped.update({v.candidate.target: reason for v in kept})
+            dropped.update({key(v): reason for v in kept})
             files = []
     return SuiteResult(tuple(files), dropped, runs, seconds)
 
