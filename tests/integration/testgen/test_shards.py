@@ -83,7 +83,7 @@ def test_shards_split_the_targets_and_merge_into_one_file(
     assert "# ci-agent: target calc.py::sign (examples)" in text
     assert text.count("import pytest") == 1
     run = [str(project_python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    done = subprocess.run(run, cwd=root, capture_output=True, text=True)
+    done = subprocess.run(run, check=False, cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
     assert "passed" in done.stdout
 
