@@ -59,7 +59,7 @@ def policy_problems(source: str, sleep_bound: float) -> list[str]:
             problems += _import_problems(node)
         elif isinstance(node, ast.Call):
             problems += _call_problems(node, sleep_bound, seeded, tmp)
-    return sorted(set(problems), key=lambda p: (int(p.split()[1].rstrip(':')), p))
+    return sorted(set(problems), key=lambda p: (int(p.split()[1].rstrip(":")), p))
 
 
 def _import_problems(node: ast.Import | ast.ImportFrom) -> list[str]:
