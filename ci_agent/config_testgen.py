@@ -47,4 +47,14 @@ class TestGenerationConfig(BaseModel):
     sleep_bound: float = Field(
         default=1.0, ge=0, description="Longest time.sleep a generated test may call (seconds)."
     )
+    pynguin_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="Search time for Pynguin per module (0: Pynguin is not used).",
+    )
+    pynguin_python: str | None = Field(
+        default=None,
+        description="An interpreter with Pynguin (and the project importable); default: the "
+        "project's interpreter.",
+    )
     concurrency: int = Field(default=1, ge=1, le=16, description="Targets checked at once.")

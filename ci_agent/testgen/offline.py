@@ -1,4 +1,5 @@
-"""The engines used without a model: observed examples first, then Hypothesis' ghostwriter."""
+"""The engines used without a model: observed examples first, then Hypothesis' ghostwriter,
+then Pynguin when it is given time."""
 
 from __future__ import annotations
 
@@ -20,7 +21,16 @@ def offline_engines(
 ) -> list[Engine]:
     """The offline engines in the order they are tried for a target."""
     limits = Limits(config.repeat_runs, config.test_timeout, config.max_mutants, config.sleep_bound)
-    return [
+    engines: list[Engine] = [
         ExamplesEngine(executor, root, work, python_sources(root), limits),
         GhostwriterEngine(executor, root, work, limits),
     ]
+    if config.pynguin_seconds > 0:
+        from ci_agent.testgen.execute import PlainExecutor
+        from ci_agent.testgen.pynguin_engine import PynguinEngine
+
+        runner = executor
+        if config.pynguin_python:
+            runner = PlainExecutor(Path(config.pynguin_python), work / "home")
+        engines.append(PynguinEngine(runner, root, work, limits, config.pynguin_seconds))
+    return engines
