@@ -168,7 +168,7 @@ def measure(
         if line.startswith(("FAILED ", "ERROR "))
     ]
     deselect = [f"--deselect={node}" for node in failing if "::" in node]
-    if first.returncode not in (0, 1) or (failing and not deselect):
+    if first.returncode not in (0, 1) or (failing and not deselect) or "passed" not in first.stdout:
         return {
             "tests": len(tests),
             "lines": lines,
@@ -183,7 +183,8 @@ def measure(
     try:
         for text in sample:
             target.write_text(text)
-            if run([*base, "-x", *deselect, *tests], root, 60, env).returncode != 0:
+            # 1: a test failed (the mutant is killed); 5 would be "nothing ran", never a kill.
+            if run([*base, "-x", *deselect, *tests], root, 60, env).returncode in (1, 2, -9):
                 killed += 1
     finally:
         target.write_text(original)
@@ -326,6 +327,10 @@ def main() -> int:
                     files, result = offline(args.python, copy, module_file, args.budget)
                     row["funnel"] = result.get("funnel")
                     row["gate_cost"] = gate_cost(result)
+                    minutes = max(result.get("wall_seconds", 0.0), 1.0) / 60
+                    row["candidates_per_minute"] = round(
+                        (result.get("funnel") or {}).get("candidates", 0) / minutes, 1
+                    )
                 elif engine == "ghostwriter":
                     files = ghostwriter(args.python, copy, module)
                 else:

@@ -65,11 +65,12 @@ def measure(
     *,
     timeout: float,
     env: Mapping[str, str] | None = None,
-    whole: bool = False,
+    source_dirs: Sequence[str] = (),
 ) -> tuple[Execution, dict[str, FileCoverage] | None]:
     """Run pytest under coverage with branch measurement in ``root``; the coverage of every
-    repository file, or None when the run produced no data. ``whole`` also reports the files
-    no test imports (``--source=.``), as entirely missing."""
+    repository file, or None when the run produced no data. ``source_dirs`` also reports the
+    files there that no test imports, as entirely missing (coverage only walks packages below
+    a source directory, so every directory holding sources is named)."""
     data = work / f"cov-{uuid.uuid4().hex}.data"
     ran = executor.python(
         [
@@ -78,7 +79,7 @@ def measure(
             "run",
             "--branch",
             f"--data-file={data}",
-            *(["--source=."] if whole else []),
+            *([f"--source={','.join(source_dirs)}"] if source_dirs else []),
             "-m",
             "pytest",
             "-p",

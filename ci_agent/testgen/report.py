@@ -62,6 +62,7 @@ def result_dict(result: RunResult, written: Sequence[str], python: str) -> dict[
         "written": list(written),
         "skipped": [{"target": t, "reason": why} for t, why in result.skipped],
         "stopped": result.stopped,
+        "no_candidate": list(result.notes),
         "suite_runs": result.suite_runs,
         "seconds": round(result.seconds, 2),
     }
@@ -88,6 +89,7 @@ def result_text(result: RunResult, written: Sequence[str], dry_run: bool) -> str
                 )
     for target, why in result.skipped:
         lines.append(f"skipped {target}: {why}")
+    lines += [f"no candidate: {note}" for note in result.notes]
     if result.stopped:
         lines.append(f"stopped early: {result.stopped}")
     verb = "would write" if dry_run else "wrote"

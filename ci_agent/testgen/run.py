@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ci_agent.config_testgen import TestGenerationConfig
 from ci_agent.errors import CiAgentError, fail
@@ -21,7 +21,7 @@ from ci_agent.testgen.funnel import Funnel, clean_failure
 from ci_agent.testgen.scope import Scope, changed_lines, check_paths, python_sources
 from ci_agent.testgen.scratch import guard_dir, scratch_copy
 from ci_agent.testgen.suite import check_suite
-from ci_agent.testgen.targets import Target, select_targets, shard
+from ci_agent.testgen.targets import Target, is_test_file, select_targets, shard
 from ci_agent.testgen.verdict import Candidate, GateResult, Limits, Verdict
 from ci_agent.testgen.writer import GeneratedFile, compose_file, output_path
 
@@ -45,7 +45,7 @@ class RunResult:
     suite_runs: int = 0
     stopped: str = ""  # why generation stopped early
     engines: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # engines that wrote no candidate, and why
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class TestGenRun:
         changed = None
         if self.scope.mode == "base":
             changed = changed_lines(self.root, self.scope.base or "", self.scope.head)
-        baseline = self._baseline()
+        baseline = self._baseline(sources)
         if self.scope.mode == "path":
             wanted = check_paths(self.root, self.scope.paths, sources)
             sources_in = {p: sources[p] for p in wanted}
@@ -87,7 +87,7 @@ class TestGenRun:
             for t in found[self.config.max_targets :]
         ]
         found = found[: self.config.max_targets]
-        verdicts, more_skipped, stopped = self._generate(found, sources, baseline, deadline)
+        verdicts, more_skipped, stopped, notes = self._generate(found, sources, baseline, deadline)
         skipped += more_skipped
         accepted = [v for v in verdicts if v.accepted]
         suite = check_suite(
@@ -111,9 +111,10 @@ class TestGenRun:
             suite.runs,
             stopped,
             tuple(e.name for e in self.engines),
+            tuple(notes),
         )
 
-    def _baseline(self) -> dict[str, FileCoverage]:
+    def _baseline(self, sources: dict[str, str]) -> dict[str, FileCoverage]:
         with scratch_copy(self.root) as copy:
             if self.coverage_data is not None:
                 return read_coverage_data(
@@ -130,7 +131,9 @@ class TestGenRun:
                 self.work,
                 ["-q", "-rfE"],
                 timeout=self.config.run_time_limit,
-                whole=True,
+                source_dirs=sorted(
+                    {str(PurePosixPath(p).parent) for p in sources if not is_test_file(p)}
+                ),
             )
         if ran.returncode not in (0, 5) or ran.timed_out:
             if "No module named coverage" in ran.output or "No module named pytest" in ran.output:
@@ -148,7 +151,7 @@ class TestGenRun:
         sources: dict[str, str],
         baseline: dict[str, FileCoverage],
         deadline: float,
-    ) -> tuple[list[Verdict], list[tuple[str, str]], str]:
+    ) -> tuple[list[Verdict], list[tuple[str, str]], str, list[str]]:
         limits = Limits(
             self.config.repeat_runs,
             self.config.test_timeout,
@@ -159,6 +162,7 @@ class TestGenRun:
         verdicts: list[Verdict] = []
         skipped: list[tuple[str, str]] = []
         stop: list[str] = []
+        notes: list[str] = []
         with ExitStack() as stack:
             copies: queue.Queue[Path] = queue.Queue()
             for _ in range(min(self.config.concurrency, max(len(targets), 1))):
@@ -180,17 +184,22 @@ class TestGenRun:
                 copy = copies.get()
                 try:
                     funnel = Funnel(self.executor, copy, self.work, guard, limits, baseline)
-                    return self._target(funnel, target, sources, stop)
+                    return self._target(funnel, target, sources, stop, notes)
                 finally:
                     copies.put(copy)
 
             with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
                 for found in pool.map(one, targets):
                     verdicts += found
-        return verdicts, skipped, stop[0] if stop else ""
+        return verdicts, skipped, stop[0] if stop else "", notes
 
     def _target(
-        self, funnel: Funnel, target: Target, sources: dict[str, str], stop: list[str]
+        self,
+        funnel: Funnel,
+        target: Target,
+        sources: dict[str, str],
+        stop: list[str],
+        notes: list[str],
     ) -> list[Verdict]:
         """Engines in turn; a learning engine (the model) gets max-attempts rounds with the
         refusal fed back, a deterministic one a single round."""
@@ -209,6 +218,10 @@ class TestGenRun:
                         raise
                     stop.append(f"{exc.code}: {exc.message}")
                     return verdicts
+                if proposal.source is None and engine.name != "model":
+                    # An offline engine that wrote nothing made no candidate: noted, not counted.
+                    notes.append(f"{target.key}: {engine.name}: {proposal.problem}")
+                    break
                 candidate = Candidate(target.key, proposal.source or "", engine.name, attempt)
                 if proposal.source is None:
                     verdict = Verdict(

@@ -163,6 +163,8 @@ def _mutant_function(source: str, module: Any, qualname: str) -> Any:
 def main(argv: list[str]) -> int:
     """Probe the function named in the request; write what was found."""
     request = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    # Code that reads its command line sees none, not the probe's own arguments.
+    sys.argv = [request["module"]]
     answer: dict[str, Any] = {"cases": [], "problem": ""}
     try:
         module = importlib.import_module(request["module"])
