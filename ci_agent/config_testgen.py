@@ -34,6 +34,11 @@ class TestGenerationConfig(BaseModel):
         default="tests/test_{module}_generated.py",
         description="Where new tests go; {module} and {package} are filled in.",
     )
+    delivery: Literal["artifact", "pull-request", "commit"] = Field(
+        default="artifact",
+        description="How the action's tests job lands accepted tests on a pull request: the "
+        "artifact and comment only, a pull request into its branch, or a commit on it (opt-in).",
+    )
     max_attempts: int = Field(default=3, ge=1, le=5, description="Candidates per target.")
     repeat_runs: int = Field(
         default=5, ge=1, le=20, description="Fresh-process runs in random order (flakiness)."

@@ -46,9 +46,32 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
         if written is not None:
             result["artifact"] = written.to_dict()
         if event.pr_number is not None:
-            forge = invocation.use.github(settings.repository or event.repository)
+            repository = settings.repository or event.repository
+            result["delivery"] = _deliver(invocation, event, result, repository)
+            forge = invocation.use.github(repository)
             result["comment"] = publish_tests(forge, event.pr_number, outcome.markdown)
     return replace(outcome, result=result)
+
+
+def _deliver(
+    invocation: Invocation, event: Event, result: dict[str, Any], repository: str | None
+) -> dict[str, object]:
+    """Land the accepted files on the event's pull request as configured."""
+    from ci_agent.testgen.deliver import PullRequestHead, deliver_tests
+    from ci_agent.testgen.writer import GeneratedFile
+
+    config = invocation.settings.config
+    files = [GeneratedFile(f["path"], f["text"], tuple(f["targets"])) for f in result["files"]]
+    if not event.head_sha or not event.head_ref or event.pr_number is None:
+        return {"mode": "artifact", "why": "the event does not name the pull request's branch"}
+    pull = PullRequestHead(event.pr_number, event.head_sha, event.head_ref, event.is_fork)
+    return deliver_tests(
+        invocation.use.github(repository, push=True),
+        files,
+        pull,
+        mode=config.test_generation.delivery,
+        author=config.fix.author,
+    )
 
 
 def publish_tests(forge: Any, number: int, markdown: str) -> dict[str, Any]:

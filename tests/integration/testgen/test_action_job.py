@@ -3,6 +3,7 @@ comment lists them with the funnel (edited in place on a re-run), and the checko
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def test_a_pull_request_gets_tests_for_its_change_and_one_sticky_comment(
     actions: ActionsStep, run_cli: RunCli, fake_github: FakeGitHub, project_python: Path
 ) -> None:
     fake_github.require_token("ghs_TESTStoken", login="github-actions[bot]")
-    config = f"test-generation:\n  python: {project_python}\n  engine: offline\n  repeat-runs: 2\n"
+    config = (
+        f"test-generation:\n  python: {project_python}\n  engine: offline\n"
+        "  repeat-runs: 2\n  delivery: pull-request\n"
+    )
     repo = fake_github.create_repo(
         "acme/widgets",
         files={"calc.py": BEFORE, "tests/test_calc.py": HUMAN, ".github/ci-agent.yml": config},
@@ -46,7 +50,11 @@ def test_a_pull_request_gets_tests_for_its_change_and_one_sticky_comment(
     payload = {
         "action": "synchronize",
         "number": number,
-        "pull_request": {"number": number, "base": {"sha": base}, "head": {"sha": head}},
+        "pull_request": {
+            "number": number,
+            "base": {"sha": base, "ref": "main"},
+            "head": {"sha": head, "ref": "feature", "repo": {"full_name": "acme/widgets"}},
+        },
     }
     actions.event("pull_request", payload)
     actions.set(
@@ -74,3 +82,14 @@ def test_a_pull_request_gets_tests_for_its_change_and_one_sticky_comment(
     )
     assert status.stdout == ""
     assert "tests/test_calc_generated.py" in actions.outputs().get("result-json", "")
+    # The tests land as a pull request into the pull request's branch, opened once.
+    (opened,) = [p for p in repo.pulls() if p.number != number]
+    assert opened.pull is not None
+    assert opened.pull.head_ref == f"ci-agent/tests-{number}-{head[:12]}"
+    assert opened.pull.base_ref == "feature"
+    added = repo.git.text("show", f"{opened.pull.head_sha}:tests/test_calc_generated.py")
+    assert "# ci-agent: target calc.py::clamp (examples)" in added
+    assert repo.git.text("rev-parse", f"{opened.pull.head_sha}^") == head
+    delivery = json.loads(actions.outputs()["result-json"])["result"]["delivery"]
+    assert delivery["mode"] == "pull-request"
+    assert delivery["why"] == "an earlier run for this commit delivered it"  # the re-run
