@@ -138,11 +138,12 @@ def _traced(function: Any, args: list[Any], kinds: list[str]) -> tuple[set[int],
             arcs.add(f"{last[0]}->{-code.co_firstlineno}")
         return tracer
 
+    previous = sys.gettrace()  # a coverage tool's tracer, when one measures this process
     sys.settrace(tracer)
     try:
         _call(function, args, kinds)
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return lines, arcs
 
 
