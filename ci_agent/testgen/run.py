@@ -115,15 +115,17 @@ class TestGenRun:
         )
 
     def _baseline(self, sources: dict[str, str]) -> dict[str, FileCoverage]:
+        if self.coverage_data is not None:
+            # Read where it was measured: a data file records the workspace's absolute paths.
+            # `coverage json` reads data and sources; it runs none of the project's code.
+            return read_coverage_data(
+                self.executor,
+                self.root,
+                self.coverage_data,
+                self.work,
+                timeout=self.config.test_timeout,
+            )
         with scratch_copy(self.root) as copy:
-            if self.coverage_data is not None:
-                return read_coverage_data(
-                    self.executor,
-                    copy,
-                    self.coverage_data,
-                    self.work,
-                    timeout=self.config.test_timeout,
-                )
             self.progress("measuring the suite's line and branch coverage")
             ran, report = measure(
                 self.executor,
