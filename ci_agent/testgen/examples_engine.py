@@ -5,6 +5,7 @@ as a readable parametrised test of the values observed."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,9 @@ class ExamplesEngine:
             "source": "\n".join(source.splitlines()[target.start - 1 : target.end]),
             "mutants": [m.source for m in found],
         }
-        ask, answer = self.work / f"probe-{target.qualname}.json", self.work / "answer.json"
+        # Named per call: targets checked at once share the work directory.
+        stem = f"probe-{uuid.uuid4().hex}"
+        ask, answer = self.work / f"{stem}.json", self.work / f"{stem}-answer.json"
         ask.write_text(json.dumps(request), encoding="utf-8")
         with scratch_copy(self.root) as copy:
             ran = self.executor.python(

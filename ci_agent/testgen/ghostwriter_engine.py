@@ -4,6 +4,7 @@ finds them, else a fuzz test), run in the project's environment; a module holdin
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,7 @@ class GhostwriterEngine:
         target = context.target
         if "." in target.qualname:
             return Proposal(None, "the ghostwriter engine tests module-level functions only")
-        out = self.work / f"ghost-{target.qualname}.py"
+        out = self.work / f"ghost-{uuid.uuid4().hex}.py"  # unique: targets run at once
         with scratch_copy(self.root) as copy:
             ran = self.executor.python(
                 [str(PROBE), target.module, target.qualname, str(out)],
