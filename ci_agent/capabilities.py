@@ -63,7 +63,9 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "tests",
         "Generate pytest tests for changed code.",
-        "ci_agent.commands.pending:tests",
+        "ci_agent.commands.tests:tests",
+        "ci_agent.commands.jobs:tests_job",
+        takes_args=True,
     ),
     Capability(
         "fix",

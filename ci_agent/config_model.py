@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ci_agent.config_deploy import DeployConfig
 from ci_agent.config_insights import InsightsConfig
+from ci_agent.config_testgen import TestGenerationConfig
 
 __all__ = [
     "BackupConfig",
@@ -294,3 +295,4 @@ class FileConfig(_Section):
     report: ReportConfig = ReportConfig()
     deploy: DeployConfig = DeployConfig()
     insights: InsightsConfig = InsightsConfig()
+    test_generation: TestGenerationConfig = TestGenerationConfig()

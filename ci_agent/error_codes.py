@@ -364,6 +364,29 @@ _SPECS = (
     ),
     # filesystem and git
     _spec(
+        "CA190",
+        "testgen-python-missing",
+        _C,
+        "no interpreter for the project was found ({tried})",
+        "Set test-generation.python in .github/ci-agent.yml (or --python) to the interpreter "
+        "that has the project, pytest and coverage installed.",
+    ),
+    _spec(
+        "CA191",
+        "testgen-shard-invalid",
+        _C,
+        "--shard '{value}' is not I/N with 1 <= I <= N",
+        "Pass the matrix index and size, e.g. --shard 2/4.",
+    ),
+    _spec(
+        "CA192",
+        "coverage-data-invalid",
+        _C,
+        "{file} cannot be used as coverage data: {problem}",
+        "Pass the .coverage file or 'coverage json' report of a run with branch coverage "
+        "(coverage run --branch), or drop --coverage-data to measure it.",
+    ),
+    _spec(
         "CA201",
         "git-missing",
         _G,
@@ -450,6 +473,20 @@ _SPECS = (
         _G,
         "the fixer command '{command}' cannot run: {problem}",
         "Install it in the job before ci-agent runs, or change fix.fixers in the config file.",
+    ),
+    _spec(
+        "CA250",
+        "testgen-path-invalid",
+        _G,
+        "{path} is not a Python source file of the repository",
+        "Name a .py file inside the repository (not a test file) with --path.",
+    ),
+    _spec(
+        "CA251",
+        "testgen-output-exists",
+        _G,
+        "{path} exists; generated tests go to new files only",
+        "Move or rename that file, or set test-generation.output to another pattern.",
     ),
     # network and GitHub
     _spec(
@@ -726,6 +763,27 @@ _SPECS = (
         "report alerts.",
         exit_code=1,
     ),
+    _spec(
+        "CA580",
+        "testgen-suite-failing",
+        _V,
+        "the test suite fails before any test is added: {problem}",
+        "Make the suite green first: generated tests are only accepted into a passing suite.",
+    ),
+    _spec(
+        "CA581",
+        "testgen-coverage-unavailable",
+        _V,
+        "coverage could not be measured with {python}: {problem}",
+        "Install pytest and coverage into that environment, or pass --coverage-data.",
+    ),
+    _spec(
+        "CA582",
+        "testgen-shard-result-invalid",
+        _V,
+        "the shard result {file} is not valid: {problem}",
+        "Pass the JSON files written by 'ci-agent tests --shard I/N --output json' of one commit.",
+    ),
     # processing
     _spec(
         "CA601",
@@ -748,6 +806,13 @@ _SPECS = (
         "the dashboard's saved state cannot be used ({problem}); the history is read again in full",
         "Nothing to do: this run saves a fresh state. It happens when the dashboard issue's "
         "body was edited by hand or the state format changed.",
+    ),
+    _spec(
+        "CA620",
+        "testgen-engine-unavailable",
+        _P,
+        "the {engine} engine cannot run: {problem}",
+        "Install what it needs into the project's environment ({needs}), or configure a model.",
     ),
     # system
     _spec(

@@ -29,6 +29,7 @@ __all__ = [
     "insights_job",
     "plan_job",
     "review_job",
+    "tests_job",
     "triage_job",
 ]
 
@@ -276,3 +277,11 @@ def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
     return Outcome(
         "plan status", result=done, text=f"{parsed.state}: {parsed.unit} in {parsed.environment}"
     )
+
+
+def tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
+    """Generate tests for the event's pull request (or ``args``: ``--path F``, ``--all``,
+    ``--shard I/N``), with the sticky comment on the pull request."""
+    from ci_agent.commands.tests_job import run_tests_job
+
+    return run_tests_job(invocation, event, args)

@@ -19,9 +19,6 @@ from tests.conftest import FAKE_GITHUB_TOKEN, FAKE_OPENAI_KEY, CliResult, RunCli
 
 GLOBAL_OPTIONS = ("-v, --verbose", "-q, --quiet", "--dry-run", "--output", "--config", "--no-color")
 BACKUP_SUBCOMMANDS = ("create", "verify", "restore", "list", "stats", "prune")
-PENDING = [
-    ["tests"],
-]
 ENVELOPE_KEYS = {
     "schema_version",
     "tool",
@@ -249,20 +246,17 @@ def test_a_bad_environment_value_names_its_source(
     assert "'fail-level (environment)' has the invalid value 'severe'" in result.err
 
 
-@pytest.mark.parametrize("argv", PENDING, ids=" ".join)
-def test_pending_commands_say_so(run_cli: RunCli, argv: list[str]) -> None:
-    name = " ".join(argv)
-    result = run_cli(*argv)
-    assert_error(result, "CA109")
-    assert f"'{name}' is not available yet in ci-agent {__version__}" in result.err
-    assert result.out == ""
+def test_tests_needs_exactly_one_scope(run_cli: RunCli) -> None:
+    result = run_cli("tests")
+    assert_error(result, "CA108")
+    assert "give exactly one of --base REF, --path FILE or --all" in result.err
+    assert_error(run_cli("tests", "--all", "--path", "x.py"), "CA108")
 
 
-@pytest.mark.parametrize("argv", PENDING, ids=" ".join)
-def test_pending_commands_in_json(run_cli: RunCli, argv: list[str]) -> None:
-    data = assert_json_error(run_cli(*argv, "--output", "json"), "CA109")
-    assert data["command"] == " ".join(argv)
-    assert data["result"] == {}
+def test_tests_shard_must_be_i_of_n(run_cli: RunCli) -> None:
+    result = run_cli("tests", "--all", "--shard", "3/2", "--output", "json")
+    data = assert_json_error(result, "CA191")
+    assert data["errors"][0]["message"] == "--shard '3/2' is not I/N with 1 <= I <= N"
 
 
 def test_review_of_a_github_pull_request_needs_a_token(run_cli: RunCli) -> None:
@@ -301,11 +295,6 @@ def test_fix_names_a_missing_log_first(run_cli: RunCli) -> None:
 def test_fix_of_a_run_needs_a_repository_and_a_token(run_cli: RunCli) -> None:
     assert_error(run_cli("fix", "--run", "1"), "CA105")
     assert_error(run_cli("fix", "--run", "1", "--repo", "acme/widgets"), "CA307")
-
-
-def test_pending_commands_accept_any_arguments(run_cli: RunCli) -> None:
-    result = run_cli("tests", "--base", "main", "--whatever", "x", "-q")
-    assert_error(result, "CA109")
 
 
 # --- explain ----------------------------------------------------------------------------------

@@ -458,7 +458,7 @@ def test_diagnose_directly(tmp_path: Path) -> None:
     assert outcome.status == "ok"
     assert outcome.result["repo"]["workspace"] == str(tmp_path)
     assert outcome.markdown.startswith("## ci-agent doctor")
-    assert "| can do | review, fix" in outcome.markdown
+    assert "| can do | review, tests, fix" in outcome.markdown
     # Text output leaves Jinja2 unimported: no markdown is rendered for it.
     text = diagnose(Invocation(Settings(workspace=tmp_path), term, Metrics(), {}, tmp_path))
     assert text.markdown == ""

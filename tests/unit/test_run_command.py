@@ -274,40 +274,28 @@ def test_event_file_not_an_object(run_cli: RunCli, actions: ActionsStep) -> None
     assert "the top level is a JSON array, not an object" in result.err
 
 
-@pytest.mark.parametrize(
-    ("command", "event", "payload"),
-    [
-        ("tests", "pull_request", {"number": 1}),
-    ],
-)
-def test_pending_jobs(
-    run_cli: RunCli,
-    actions: ActionsStep,
-    github: FakeGitHub,
-    *,
-    command: str,
-    event: str,
-    payload: dict[str, Any],
+def test_the_tests_job_needs_a_pull_request_with_its_base(
+    run_cli: RunCli, actions: ActionsStep, github: FakeGitHub
 ) -> None:
-    actions.event(event, payload)
-    actions.set(INPUT_COMMAND=command)
+    actions.event("push", {"after": "a" * 40})
+    actions.set(INPUT_COMMAND="tests")
     result = run_cli("run")
     assert result.code == 2
-    job = EVENT_COMMANDS[event] if command == "auto" else command
-    assert f"error[CA109]: '{job}' is not available yet in ci-agent {__version__}" in result.err
+    assert "error[CA113]: event 'push' cannot run 'tests'" in result.err
     no_traceback(result)
     assert_outputs(actions, "error", 2)
-    assert result_json(actions)["errors"][0]["code"] == "CA109"
+    assert result_json(actions)["errors"][0]["code"] == "CA113"
 
 
-def test_pending_job_in_json(run_cli: RunCli, actions: ActionsStep, github: FakeGitHub) -> None:
+def test_a_job_error_in_json(run_cli: RunCli, actions: ActionsStep, github: FakeGitHub) -> None:
+    actions.event("push", {"after": "a" * 40})
     actions.set(INPUT_COMMAND="tests")
     result = run_cli("run", "--output", "json")
     assert result.code == 2
     # stdout holds only the JSON envelope; the token's mask went to stderr first.
     assert f"::add-mask::{FAKE_GITHUB_TOKEN}" in result.err.splitlines()
     data = json.loads(result.out)
-    assert data["errors"][0]["code"] == "CA109"
+    assert data["errors"][0]["code"] == "CA113"
     assert data["command"] == "run"
 
 

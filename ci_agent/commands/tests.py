@@ -1,0 +1,153 @@
+"""``ci-agent tests``: write pytest tests for uncovered code and keep only those proven to pass
+reliably, add coverage and kill a mutant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ci_agent.commands.common import Invocation, execute, global_options
+from ci_agent.config import CliOverrides
+from ci_agent.errors import fail
+from ci_agent.outcome import Outcome
+
+__all__ = ["tests", "tests_outcome"]
+
+
+@click.command()
+@click.option(
+    "--base", "base", metavar="REF", help="Pull-request mode: functions changed since REF."
+)
+@click.option("--head", "head", metavar="REF", default="HEAD", show_default=True, help="Up to REF.")
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="FILE",
+    help="Module mode: uncovered code of FILE (repeatable).",
+)
+@click.option("--all", "whole", is_flag=True, help="Whole repository: every uncovered function.")
+@click.option("--shard", "shard", metavar="I/N", help="Only shard I of N of the targets.")
+@click.option(
+    "--coverage-data",
+    "coverage_data",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A .coverage file or coverage JSON report (with branches) the CI job made.",
+)
+@click.option(
+    "--python",
+    "python",
+    metavar="PATH",
+    help="The project's interpreter (default: test-generation.python, else PATH).",
+)
+@click.option(
+    "--engine",
+    "engine",
+    type=click.Choice(["auto", "model", "offline"]),
+    help="Who writes candidates (default: test-generation.engine).",
+)
+@click.option(
+    "--merge",
+    "merge",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Merge these shard results (--output json of --shard runs) into one delivery.",
+)
+@click.option(
+    "--repo",
+    "repo",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The repository (default: current directory).",
+)
+@global_options
+def tests(overrides: CliOverrides, **options: Any) -> int:
+    """Generate pytest tests; write only those that pass 5 times in random order, add
+    coverage of their target and kill at least one of its mutants, with the suite still green.
+    """
+    return execute(overrides, "tests", lambda invocation: tests_outcome(invocation, **options))
+
+
+def tests_outcome(
+    invocation: Invocation,
+    *,
+    base: str | None = None,
+    head: str = "HEAD",
+    paths: tuple[str, ...] = (),
+    whole: bool = False,
+    shard: str | None = None,
+    coverage_data: Path | None = None,
+    python: str | None = None,
+    engine: str | None = None,
+    repo: Path | None = None,
+    merge: tuple[Path, ...] = (),
+) -> Outcome:
+    """The run as an outcome (the CLI's and the action's)."""
+    from ci_agent.testgen.pipeline import TestsRequest, merge_shards, run_tests
+    from ci_agent.testgen.scope import Scope, parse_shard
+
+    if merge:
+        if base is not None or paths or whole or shard:
+            raise fail("CA108", problem="--merge takes no other scope", usage="ci-agent tests")
+        request = TestsRequest(
+            root=(repo or invocation.cwd).resolve(),
+            scope=Scope("all"),
+            config=invocation.settings.config.test_generation,
+            environ=invocation.environ,
+            dry_run=invocation.settings.dry_run,
+            python=python,
+        )
+        return merge_shards(request, merge)
+    modes = [
+        m for m, on in (("base", base is not None), ("path", bool(paths)), ("all", whole)) if on
+    ]
+    if len(modes) != 1:
+        raise fail(
+            "CA108",
+            problem="give exactly one of --base REF, --path FILE or --all",
+            usage="ci-agent tests",
+        )
+    settings = invocation.settings
+    config = settings.config.test_generation
+    if engine is not None:
+        config = config.model_copy(update={"engine": engine})
+    scope = Scope(modes[0], base, head, tuple(paths), parse_shard(shard))  # type: ignore[arg-type]
+    return run_tests(
+        TestsRequest(
+            root=(repo or invocation.cwd).resolve(),
+            scope=scope,
+            config=config,
+            environ=invocation.environ,
+            dry_run=settings.dry_run,
+            coverage_data=coverage_data,
+            python=python,
+            provider=_provider(invocation),
+            renderer=_renderer(invocation, repo or invocation.cwd),
+            progress=invocation.term.detail,
+        )
+    )
+
+
+def _provider(invocation: Invocation) -> Any:
+    """A factory of the run's model provider, or None when no model is configured."""
+    from ci_agent.llm.choice import choose_provider
+
+    setup = invocation.use.llm_setup()
+    if choose_provider(setup).provider == "none":
+        return None
+
+    def make() -> Any:
+        from ci_agent.llm.factory import build_provider
+
+        return build_provider(
+            setup, metrics=invocation.metrics, retry=invocation.retry, log=invocation.term.detail
+        )
+
+    return make
+
+
+def _renderer(invocation: Invocation, root: Path) -> Any:
+    from ci_agent.config_trust import repository_renderer
+
+    return repository_renderer(invocation.settings, root)

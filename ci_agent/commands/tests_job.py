@@ -1,0 +1,105 @@
+"""The action's ``tests`` job: generate tests for the event's pull request (or the scope in
+``args``), post the sticky comment, and keep the result (with the files) as an artifact."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from ci_agent.commands.common import Invocation
+from ci_agent.errors import fail
+from ci_agent.outcome import Outcome
+from ci_agent.runner.events import Event
+
+__all__ = ["TESTS_MARKER", "publish_tests", "run_tests_job"]
+
+TESTS_MARKER = "tests"
+
+
+def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
+    """Pull-request mode on pull-request events; ``args`` choose another scope."""
+    from ci_agent.commands.tests import tests_outcome
+
+    options = _parse(list(args))
+    if not any(options.get(k) for k in ("base", "paths", "whole")):
+        if event.pr_number is None or not event.base_sha:
+            raise fail(
+                "CA113",
+                event=event.name,
+                command="tests",
+                allowed="pull_request, issue_comment (on a pull request)",
+            )
+        options["base"] = event.base_sha
+    settings = invocation.settings
+    # The job writes nothing into the checkout: the files travel in the result and artifact.
+    outcome = tests_outcome(
+        replace(invocation, settings=replace(settings, dry_run=True)), **options
+    )
+    result = dict(outcome.result)
+    if not settings.dry_run:
+        from ci_agent.report.artifact import report_artifact_name, write_json_artifact
+
+        key = (event.head_sha or "local")[:12]
+        name = report_artifact_name("tests", key, invocation.environ)
+        written = write_json_artifact(invocation.environ, name, result)
+        if written is not None:
+            result["artifact"] = written.to_dict()
+        if event.pr_number is not None:
+            repository = settings.repository or event.repository
+            result["delivery"] = _deliver(invocation, event, result, repository)
+            forge = invocation.use.github(repository)
+            result["comment"] = publish_tests(forge, event.pr_number, outcome.markdown)
+    return replace(outcome, result=result)
+
+
+def _deliver(
+    invocation: Invocation, event: Event, result: dict[str, Any], repository: str | None
+) -> dict[str, object]:
+    """Land the accepted files on the event's pull request as configured."""
+    from ci_agent.testgen.deliver import PullRequestHead, deliver_tests
+    from ci_agent.testgen.writer import GeneratedFile
+
+    config = invocation.settings.config
+    files = [GeneratedFile(f["path"], f["text"], tuple(f["targets"])) for f in result["files"]]
+    if not event.head_sha or not event.head_ref or event.pr_number is None:
+        return {"mode": "artifact", "why": "the event does not name the pull request's branch"}
+    pull = PullRequestHead(event.pr_number, event.head_sha, event.head_ref, event.is_fork)
+    return deliver_tests(
+        invocation.use.github(repository, push=True),
+        files,
+        pull,
+        mode=config.test_generation.delivery,
+        author=config.fix.author,
+    )
+
+
+def publish_tests(forge: Any, number: int, markdown: str) -> dict[str, Any]:
+    """The result as the pull request's sticky comment (edited in place on a re-run)."""
+    from ci_agent.forge.types import CommentKind
+    from ci_agent.markers import marker
+    from ci_agent.report.sticky_comment import find_ours, upsert_comment
+
+    key = f"pr-{number}"
+    body = marker(TESTS_MARKER, key) + "\n" + markdown
+    existing = find_ours(forge.comments(number, CommentKind.ISSUE), TESTS_MARKER, key)
+    comment_id, action = upsert_comment(forge, number, body, existing)
+    return {"id": comment_id, "action": action}
+
+
+def _parse(words: list[str]) -> dict[str, Any]:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="tests", add_help=False, exit_on_error=False)
+    parser.add_argument("--base")
+    parser.add_argument("--path", dest="paths", action="append", default=[])
+    parser.add_argument("--all", dest="whole", action="store_true")
+    parser.add_argument("--shard")
+    parser.add_argument("--engine", choices=("auto", "model", "offline"))
+    try:
+        parsed = parser.parse_args(words)
+    except (argparse.ArgumentError, SystemExit) as exc:
+        raise fail("CA108", problem=f"tests args: {exc}", usage="tests --path F | --all") from None
+    found = vars(parsed)
+    found["paths"] = tuple(found["paths"])
+    return {k: v for k, v in found.items() if v not in (None, (), False)}

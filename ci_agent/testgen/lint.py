@@ -1,0 +1,97 @@
+"""The repository's formatter and lint rules applied to a generated test module, through the
+ruff binary installed with ci-agent (ruff reads code, it never runs it)."""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+from pathlib import Path
+
+__all__ = ["format_module", "lint_problems", "ruff_binary", "ruff_configured"]
+
+_TIMEOUT = 60.0
+
+
+def ruff_binary() -> str | None:
+    """The ruff binary installed with ci-agent, or None."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+    except ImportError:
+        return None
+    try:
+        return str(find_ruff_bin())
+    except FileNotFoundError:
+        return None
+
+
+def ruff_configured(root: Path) -> bool:
+    """Whether ``root`` configures ruff (ruff.toml, .ruff.toml or [tool.ruff] in pyproject)."""
+    if (root / "ruff.toml").is_file() or (root / ".ruff.toml").is_file():
+        return True
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and isinstance(tool.get("ruff"), dict)
+
+
+def _ruff(args: list[str], source: str, root: Path) -> subprocess.CompletedProcess[str] | None:
+    binary = ruff_binary()
+    if binary is None:
+        return None
+    try:
+        return subprocess.run(
+            [binary, *args],
+            input=source,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def format_module(source: str, root: Path, filename: str) -> str:
+    """``source`` sorted and formatted as the repository's ruff settings say (unchanged when
+    ruff is missing or cannot parse it)."""
+    fixed = _ruff(
+        ["check", "--select", "I", "--fix-only", "--quiet", "--stdin-filename", filename, "-"],
+        source,
+        root,
+    )
+    if fixed is not None and fixed.returncode == 0 and fixed.stdout:
+        source = fixed.stdout
+    done = _ruff(["format", "--quiet", "--stdin-filename", filename, "-"], source, root)
+    if done is not None and done.returncode == 0 and done.stdout:
+        return done.stdout
+    return source
+
+
+def lint_problems(source: str, root: Path, filename: str) -> list[str] | None:
+    """The repository's ruff rules broken by ``source`` (None when the repository does not
+    configure ruff, or ruff is missing)."""
+    if not ruff_configured(root):
+        return None
+    done = _ruff(
+        [
+            "check",
+            "--no-fix",
+            "--output-format",
+            "concise",
+            "--quiet",
+            "--stdin-filename",
+            filename,
+            "-",
+        ],
+        source,
+        root,
+    )
+    if done is None:
+        return None
+    if done.returncode == 0:
+        return []
+    lines = [line.split(":", 1)[-1].strip() for line in done.stdout.splitlines() if line.strip()]
+    return lines or [done.stderr.strip()[:500] or "ruff failed"]

@@ -1,0 +1,120 @@
+"""Merging the results of shards (``--shard I/N`` runs of one commit) into one delivery: files
+of the same path combined on the syntax tree, the funnel counts summed, the whole suite checked
+again with everything in place."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ci_agent.errors import fail
+from ci_agent.testgen.lint import format_module
+from ci_agent.testgen.writer import HEADER, GeneratedFile
+
+__all__ = ["ShardResults", "load_shards", "merge_modules"]
+
+
+@dataclass(frozen=True)
+class ShardResults:
+    """What the shards found, together."""
+
+    commit: str | None
+    shards: tuple[str, ...]  # "I/N" of each result read
+    missing: tuple[str, ...]  # shards of N not among them
+    files: tuple[GeneratedFile, ...]
+    funnel: dict[str, int]
+    accepted: tuple[dict[str, Any], ...]
+    candidates: tuple[dict[str, Any], ...]
+    skipped: tuple[dict[str, Any], ...]
+
+
+def _result(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise fail("CA582", file=path, problem=str(exc)) from None
+    if isinstance(data, dict) and isinstance(data.get("result"), dict):
+        data = data["result"]  # the --output json envelope
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        raise fail("CA582", file=path, problem="no 'files' list: not a 'ci-agent tests' result")
+    return data
+
+
+def load_shards(paths: Sequence[Path], root: Path) -> ShardResults:
+    """Read and combine shard results; CA582 when one is not a result or they are of
+    different commits."""
+    results = [(p, _result(p)) for p in paths]
+    commits = {r.get("commit") for _, r in results}
+    if len(commits) > 1:
+        shown = ", ".join(sorted(str(c)[:12] for c in commits))
+        raise fail(
+            "CA582", file=paths[-1], problem=f"the shards are of different commits ({shown})"
+        )
+    shards = tuple(str(r.get("scope", {}).get("shard", "")) for _, r in results)
+    counts = {s.split("/")[1] for s in shards if "/" in s}
+    missing: tuple[str, ...] = ()
+    if len(counts) == 1:
+        total = int(counts.pop())
+        seen = {s.split("/")[0] for s in shards}
+        missing = tuple(f"{i}/{total}" for i in range(1, total + 1) if str(i) not in seen)
+    texts: dict[str, list[str]] = {}
+    targets: dict[str, list[str]] = {}
+    funnel: dict[str, int] = {}
+    for path, result in results:
+        for item in result["files"]:
+            if not isinstance(item, dict) or not {"path", "text"} <= set(item):
+                raise fail("CA582", file=path, problem="a file entry lacks 'path' or 'text'")
+            texts.setdefault(str(item["path"]), []).append(str(item["text"]))
+            targets.setdefault(str(item["path"]), []).extend(item.get("targets", []))
+        for gate, count in result.get("funnel", {}).items():
+            funnel[gate] = funnel.get(gate, 0) + int(count)
+    files = tuple(
+        GeneratedFile(p, t[0] if len(t) == 1 else merge_modules(t, root), tuple(targets[p]))
+        for p, t in sorted(texts.items())
+    )
+    return ShardResults(
+        commits.pop() if commits else None,
+        shards,
+        missing,
+        files,
+        funnel,
+        tuple(a for _, r in results for a in r.get("accepted", [])),
+        tuple(c for _, r in results for c in r.get("candidates", [])),
+        tuple(s for _, r in results for s in r.get("skipped", [])),
+    )
+
+
+def merge_modules(texts: Sequence[str], root: Path) -> str:
+    """One module from several: imports deduplicated, every other statement kept with the
+    comments above it, colliding names numbered."""
+    imports: list[str] = []
+    blocks: list[str] = []
+    names: set[str] = set()
+    for text in texts:
+        lines = text.splitlines()
+        tree = ast.parse(text)
+        previous_end = 0
+        for node in tree.body:
+            segment = "\n".join(lines[previous_end : node.end_lineno]).strip("\n")
+            previous_end = node.end_lineno or node.lineno
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                code = ast.get_source_segment(text, node) or segment
+                if code not in imports:
+                    imports.append(code)
+                continue
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                continue  # the module docstring
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                new, number = node.name, 2
+                while new in names:
+                    new, number = f"{node.name}_{number}", number + 1
+                names.add(new)
+                if new != node.name:
+                    segment = segment.replace(f" {node.name}(", f" {new}(", 1)
+            blocks.append(segment)
+    text = "\n".join([HEADER, "", *imports, "", "", *(b + "\n\n" for b in blocks)])
+    return format_module(text, root, "test_merged.py")

@@ -1,0 +1,146 @@
+"""Mutants of a target: small syntax-tree changes on its lines (a comparison or boolean operator
+flipped, a constant nudged, a return value replaced, a call removed), spliced into the source
+text so the rest of the file stays byte for byte the same."""
+
+from __future__ import annotations
+
+import ast
+import copy
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+
+__all__ = ["Mutant", "mutants"]
+
+_COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+_ARITH: dict[type[ast.operator], type[ast.operator]] = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.FloorDiv,
+    ast.FloorDiv: ast.Mult,
+    ast.Div: ast.Mult,
+    ast.Mod: ast.FloorDiv,
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One changed copy of a source file."""
+
+    line: int
+    description: str
+    source: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form (without the source)."""
+        return {"line": self.line, "mutation": self.description}
+
+
+def mutants(source: str, lines: Collection[int], limit: int) -> list[Mutant]:
+    """Up to ``limit`` distinct mutants of the nodes that start and end on one of ``lines``,
+    in source order."""
+    tree = ast.parse(source)
+    found: list[Mutant] = []
+    seen: set[str] = {source}
+    offsets = _line_offsets(source)
+    for node in ast.walk(tree):
+        lineno = getattr(node, "lineno", None)
+        if lineno is None or lineno not in lines or getattr(node, "end_lineno", None) != lineno:
+            continue
+        for description, replacement in _mutations(node):
+            text = _splice(source, offsets, node, replacement)
+            if text is None or text in seen:
+                continue
+            seen.add(text)
+            found.append(Mutant(lineno, description, text))
+    found.sort(key=lambda m: (m.line, m.description))
+    return found[:limit]
+
+
+def _mutations(node: ast.AST) -> Iterator[tuple[str, str]]:
+    """(description, replacement source) for one node."""
+    if isinstance(node, ast.Compare):
+        for i, op in enumerate(node.ops):
+            flipped = _COMPARE.get(type(op))
+            if flipped is not None:
+                twin = copy.deepcopy(node)
+                twin.ops[i] = flipped()
+                yield f"{_sym(op)} -> {_sym(flipped())}", ast.unparse(twin)
+    elif isinstance(node, ast.BoolOp):
+        other: ast.boolop = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        yield _changed(
+            node, lambda n: setattr(n, "op", other), f"{_word(node.op)} -> {_word(other)}"
+        )
+    elif isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
+        new = _ARITH[type(node.op)]()
+        yield _changed(node, lambda n: setattr(n, "op", new), f"{_sym(node.op)} -> {_sym(new)}")
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        yield "not removed", ast.unparse(node.operand)
+    elif isinstance(node, ast.Constant):
+        yield from _constant(node)
+    elif isinstance(node, ast.Return) and node.value is not None:
+        if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+            yield "return value -> None", "return None"
+    elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        yield f"call to {ast.unparse(node.value.func)}() removed", "pass"
+
+
+def _constant(node: ast.Constant) -> Iterator[tuple[str, str]]:
+    value = node.value
+    if isinstance(value, bool):
+        yield f"{value} -> {not value}", repr(not value)
+    elif isinstance(value, int):
+        yield f"{value} -> {value + 1}", repr(value + 1)
+    elif isinstance(value, float):
+        yield f"{value} -> {value + 1.0}", repr(value + 1.0)
+    elif isinstance(value, str) and value and "\n" not in value:
+        yield f"{value!r} -> ''", "''"
+
+
+def _changed(node: ast.AST, change: Callable[[ast.AST], None], what: str) -> tuple[str, str]:
+    twin = copy.deepcopy(node)
+    change(twin)
+    return what, ast.unparse(twin)
+
+
+def _sym(op: ast.AST) -> str:
+    """The operator's spelling, as ast.unparse writes it."""
+    if isinstance(op, ast.operator):
+        return ast.unparse(ast.BinOp(ast.Name("a"), op, ast.Name("b")))[2:-2]
+    return ast.unparse(ast.Compare(ast.Name("a"), [op], [ast.Name("b")]))[2:-2]  # type: ignore[list-item]
+
+
+def _word(op: ast.boolop) -> str:
+    return "and" if isinstance(op, ast.And) else "or"
+
+
+def _line_offsets(source: str) -> list[int]:
+    """Byte offset of the start of each line (1-based index), on the UTF-8 encoding."""
+    offsets = [0, 0]
+    for line in source.encode("utf-8").splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def _splice(source: str, offsets: list[int], node: ast.AST, replacement: str) -> str | None:
+    data = source.encode("utf-8")
+    start = offsets[node.lineno] + node.col_offset  # type: ignore[attr-defined]
+    end = offsets[node.end_lineno] + node.end_col_offset  # type: ignore[attr-defined]
+    needs_parens = isinstance(node, ast.expr) and not isinstance(node, ast.Constant)
+    text = f"({replacement})" if needs_parens else replacement
+    changed = (data[:start] + text.encode("utf-8") + data[end:]).decode("utf-8")
+    try:
+        ast.parse(changed)
+    except SyntaxError:
+        return None
+    return changed

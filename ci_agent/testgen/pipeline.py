@@ -1,0 +1,184 @@
+"""``ci-agent tests`` as an outcome: pick the interpreter and the engines, run, write the new
+files (unless a dry run), and render the result."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ci_agent.atomic import write_bytes_atomically
+from ci_agent.config_testgen import TestGenerationConfig
+from ci_agent.errors import fail
+from ci_agent.git import Git
+from ci_agent.llm.provider import LLMProvider
+from ci_agent.outcome import Outcome
+from ci_agent.render import TemplateRenderer
+from ci_agent.testgen.engine import Engine
+from ci_agent.testgen.execute import Executor, PlainExecutor, find_project_python
+from ci_agent.testgen.report import result_dict, result_markdown, result_text
+from ci_agent.testgen.run import RunResult, TestGenRun
+from ci_agent.testgen.scope import Scope, python_sources
+from ci_agent.testgen.writer import GeneratedFile
+
+__all__ = ["TestsRequest", "merge_shards", "run_tests", "write_files"]
+
+
+@dataclass(frozen=True)
+class TestsRequest:
+    """What the command was asked to do."""
+
+    __test__ = False
+
+    root: Path
+    scope: Scope
+    config: TestGenerationConfig
+    environ: Mapping[str, str]
+    dry_run: bool = False
+    coverage_data: Path | None = None
+    python: str | None = None  # overrides test-generation.python
+    provider: Callable[[], LLMProvider] | None = None  # None: no model is configured
+    renderer: TemplateRenderer | None = None
+    progress: Callable[[str], None] = lambda message: None
+    executor: Executor | None = None  # for tests: another runner
+
+
+def _engines(
+    request: TestsRequest, renderer: TemplateRenderer, executor: Executor, work: Path
+) -> list[Engine]:
+    from ci_agent.testgen.model_engine import ModelEngine
+
+    engine = request.config.engine
+    if engine == "model" or (engine == "auto" and request.provider is not None):
+        if request.provider is None:
+            raise fail("CA406", "no LLM is configured (test-generation.engine is 'model')")
+        return [
+            ModelEngine(
+                request.provider(),
+                renderer,
+                python_sources(request.root),
+                request.config.sleep_bound,
+            )
+        ]
+    from ci_agent.testgen.offline import offline_engines
+
+    return offline_engines(executor, request.root, work, request.config)
+
+
+def _interpreter(request: TestsRequest) -> tuple[Path | None, str]:
+    """The project's interpreter (CA190 when there is none) and how reports name it."""
+    configured = request.python or request.config.python
+    interpreter = find_project_python(configured, request.environ, sys.prefix)
+    if interpreter is None and request.executor is None:
+        tried = (
+            f"'{configured}'"
+            if configured
+            else "python3 and python on PATH outside ci-agent's environment"
+        )
+        raise fail("CA190", tried=tried)
+    return interpreter, str(interpreter) if interpreter else "the given runner"
+
+
+def run_tests(request: TestsRequest) -> Outcome:
+    """Generate, check, write; the outcome holds the whole result."""
+    renderer = request.renderer or TemplateRenderer()
+    interpreter, python = _interpreter(request)
+    with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
+        work = Path(work_dir)
+        (work / "home").mkdir()
+        executor = request.executor or PlainExecutor(interpreter or Path("python3"), work / "home")
+        run = TestGenRun(
+            request.root,
+            request.scope,
+            request.config,
+            executor,
+            python,
+            _engines(request, renderer, executor, work),
+            work,
+            request.coverage_data,
+            request.progress,
+        )
+        result = run.execute()
+    written = [] if request.dry_run else write_files(request.root, result.files)
+    outcome = outcome_of(result, written, python, request.dry_run, renderer)
+    return outcome.with_result(commit=Git(request.root).head())
+
+
+def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:
+    """One delivery from the shards' results: files combined, the whole suite run again with
+    all of them, the funnel counts summed."""
+    from ci_agent.testgen.merge import load_shards
+    from ci_agent.testgen.suite import check_suite
+
+    merged = load_shards(shards, request.root)
+    interpreter, python = _interpreter(request)
+    with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
+        home = Path(work_dir)
+        executor = request.executor or PlainExecutor(interpreter or Path("python3"), home)
+        suite = check_suite(
+            executor,
+            request.root,
+            merged.files,
+            list,
+            lambda generated: generated.path,
+            timeout=request.config.run_time_limit,
+        )
+    written = [] if request.dry_run else write_files(request.root, suite.kept)
+    result = {
+        "commit": merged.commit,
+        "shards": list(merged.shards),
+        "missing_shards": list(merged.missing),
+        "python": python,
+        "funnel": {
+            **merged.funnel,
+            "suite": len(merged.accepted)
+            - len([a for a in merged.accepted if a.get("file") in suite.dropped]),
+        },
+        "accepted": [a for a in merged.accepted if a.get("file") not in suite.dropped],
+        "dropped_by_suite": [{"file": f, "reason": r} for f, r in suite.dropped.items()],
+        "candidates": list(merged.candidates),
+        "files": [f.to_dict() for f in suite.kept],
+        "written": written,
+        "skipped": list(merged.skipped),
+        "suite_runs": suite.runs,
+    }
+    verb = "would write" if request.dry_run else "wrote"
+    paths = [f.path for f in suite.kept]
+    lines = [f"merged {len(shards)} shard result(s) of commit {str(merged.commit)[:12]}"]
+    if merged.missing:
+        lines.append("missing shards: " + ", ".join(merged.missing))
+    lines += [f"dropped {f}: {r}" for f, r in suite.dropped.items()]
+    lines.append(f"{verb} {len(paths)} file(s)" + (": " + ", ".join(paths) if paths else ""))
+    return Outcome("tests", result=result, text="\n".join(lines), markdown="\n\n".join(lines))
+
+
+def outcome_of(
+    result: RunResult,
+    written: Sequence[str],
+    python: str,
+    dry_run: bool,
+    renderer: TemplateRenderer,
+) -> Outcome:
+    """The command's outcome for a run."""
+    return Outcome(
+        "tests",
+        result=result_dict(result, written, python),
+        text=result_text(result, written, dry_run),
+        markdown=result_markdown(result, written, renderer),
+    )
+
+
+def write_files(root: Path, files: Sequence[GeneratedFile]) -> list[str]:
+    """Write new test files; a path that exists by now is never overwritten (CA251)."""
+    for generated in files:
+        if (root / generated.path).exists():
+            raise fail("CA251", path=generated.path)
+    written = []
+    for generated in files:
+        path = root / generated.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomically(path, generated.text.encode("utf-8"))
+        written.append(generated.path)
+    return written

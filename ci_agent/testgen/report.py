@@ -1,0 +1,141 @@
+"""A run's result as JSON, text and Markdown, with the funnel counted gate by gate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ci_agent.render import TemplateRenderer
+from ci_agent.testgen.run import RunResult
+from ci_agent.testgen.verdict import GATES, Verdict
+
+__all__ = ["funnel_counts", "result_dict", "result_markdown", "result_text"]
+
+MAX_REFUSED_SHOWN = 30
+
+
+def funnel_counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
+    """Candidates, then how many passed each gate (as TestGen-LLM counts them)."""
+    counts = {"candidates": len(verdicts)}
+    for gate in GATES:
+        counts[gate] = sum(1 for v in verdicts if any(g.gate == gate and g.passed for g in v.gates))
+    return counts
+
+
+def _accepted(result: RunResult) -> list[dict[str, Any]]:
+    files = {t: f.path for f in result.files for t in f.targets}
+    found = []
+    for v in result.verdicts:
+        if v.accepted and v.candidate.target in files:
+            found.append(
+                {
+                    "target": v.candidate.target,
+                    "engine": v.candidate.engine,
+                    "attempt": v.candidate.attempt,
+                    "file": files[v.candidate.target],
+                    "tests": len(v.tests),
+                    "lines": len(v.gained_lines),
+                    "branches": len(v.gained_branches),
+                    "killed": len(v.killed),
+                    "mutants": len(v.killed) + len(v.survived),
+                }
+            )
+    return found
+
+
+def result_dict(result: RunResult, written: Sequence[str], python: str) -> dict[str, Any]:
+    """The JSON result (files with their text, so a later job can merge and deliver them)."""
+    return {
+        "scope": result.scope.to_dict(),
+        "python": python,
+        "engines": list(result.engines),
+        "targets": {
+            "total": result.targets_total,
+            "in_run": len(result.targets),
+            "uncovered_lines_outside_functions": result.uncovered_outside_functions,
+            "list": [t.to_dict() for t in result.targets],
+        },
+        "funnel": funnel_counts(result.verdicts),
+        "accepted": _accepted(result),
+        "candidates": [v.to_dict() for v in result.verdicts],
+        "files": [f.to_dict() for f in result.files],
+        "written": list(written),
+        "skipped": [{"target": t, "reason": why} for t, why in result.skipped],
+        "stopped": result.stopped,
+        "no_candidate": list(result.notes),
+        "suite_runs": result.suite_runs,
+        "seconds": round(result.seconds, 2),
+    }
+
+
+def result_text(result: RunResult, written: Sequence[str], dry_run: bool) -> str:
+    """The terminal rendering."""
+    counts = funnel_counts(result.verdicts)
+    lines = [f"targets: {len(result.targets)} in this run ({result.targets_total} in scope)"]
+    lines.append("funnel: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for item in _accepted(result):
+        lines.append(
+            f"accepted {item['target']} ({item['engine']}): {item['tests']} test(s), "
+            f"+{item['lines']} lines, +{item['branches']} branches, kills "
+            f"{item['killed']} of {item['mutants']} mutants -> {item['file']}"
+        )
+    for v in result.verdicts:
+        if not v.accepted or v.refused_at:
+            refused = next((g for g in v.gates if not g.passed), None)
+            if refused is not None:
+                lines.append(
+                    f"refused {v.candidate.target} ({v.candidate.engine} attempt "
+                    f"{v.candidate.attempt}) at {refused.gate}: {refused.reason}"
+                )
+    for target, why in result.skipped:
+        lines.append(f"skipped {target}: {why}")
+    lines += [f"no candidate: {note}" for note in result.notes]
+    if result.stopped:
+        lines.append(f"stopped early: {result.stopped}")
+    verb = "would write" if dry_run else "wrote"
+    paths = [f.path for f in result.files] if dry_run else list(written)
+    lines.append(f"{verb} {len(paths)} file(s)" + (": " + ", ".join(paths) if paths else ""))
+    return "\n".join(lines)
+
+
+def result_markdown(result: RunResult, written: Sequence[str], renderer: TemplateRenderer) -> str:
+    """The Markdown rendering (sticky comment, job summary)."""
+    counts = funnel_counts(result.verdicts)
+    total = counts["candidates"]
+    funnel = [
+        {
+            "gate": gate,
+            "passed": counts[gate],
+            "share": f"{100 * counts[gate] / total:.0f}%" if total else "-",
+        }
+        for gate in GATES
+    ]
+    refused = []
+    for v in result.verdicts:
+        gate = next((g for g in v.gates if not g.passed), None)
+        if gate is not None:
+            refused.append(
+                {
+                    "target": v.candidate.target,
+                    "engine": v.candidate.engine,
+                    "attempt": v.candidate.attempt,
+                    "gate": gate.gate,
+                    "reason": gate.reason,
+                }
+            )
+    return renderer.render(
+        "comments/tests.md.j2",
+        accepted=_accepted(result),
+        written=list(written),
+        targets_in_run=len(result.targets),
+        targets_total=result.targets_total,
+        candidates=total,
+        engines=list(result.engines),
+        funnel=funnel,
+        refused=refused[:MAX_REFUSED_SHOWN],
+        skipped=list(result.skipped),
+        stopped=result.stopped,
+        shard=result.scope.to_dict().get("shard"),
+        seconds=f"{result.seconds:.0f}",
+        suite_runs=result.suite_runs,
+    )

@@ -1,0 +1,260 @@
+"""One run of test generation: baseline coverage, targets, candidates through the funnel,
+files composed, the whole suite checked, and everything counted."""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from ci_agent.config_testgen import TestGenerationConfig
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.testgen.context import build_context
+from ci_agent.testgen.coverage_data import FileCoverage, measure, read_coverage_data
+from ci_agent.testgen.engine import Engine
+from ci_agent.testgen.execute import Executor
+from ci_agent.testgen.funnel import Funnel, clean_failure
+from ci_agent.testgen.scope import Scope, changed_lines, check_paths, python_sources
+from ci_agent.testgen.scratch import guard_dir, scratch_copy
+from ci_agent.testgen.suite import check_suite
+from ci_agent.testgen.targets import Target, is_test_file, select_targets, shard
+from ci_agent.testgen.verdict import Candidate, GateResult, Limits, Verdict
+from ci_agent.testgen.writer import GeneratedFile, compose_file, output_path
+
+__all__ = ["RunResult", "TestGenRun"]
+
+_BUDGET_CODES = ("CA401", "CA402", "CA403", "CA405")  # stop asking; what is done is kept
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one run found out."""
+
+    scope: Scope
+    targets: tuple[Target, ...]
+    verdicts: tuple[Verdict, ...]
+    files: tuple[GeneratedFile, ...]
+    skipped: tuple[tuple[str, str], ...]  # (target, why) not tried
+    uncovered_outside_functions: int
+    targets_total: int  # before the shard and the cap
+    seconds: float
+    suite_runs: int = 0
+    stopped: str = ""  # why generation stopped early
+    engines: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # engines that wrote no candidate, and why
+
+
+@dataclass(frozen=True)
+class TestGenRun:
+    """The inputs of one run; ``execute`` does it."""
+
+    __test__ = False  # not a pytest class
+
+    root: Path
+    scope: Scope
+    config: TestGenerationConfig
+    executor: Executor
+    python: str
+    engines: Sequence[Engine]
+    work: Path
+    coverage_data: Path | None = None
+    progress: Callable[[str], None] = lambda message: None
+
+    def execute(self) -> RunResult:
+        """Do the run; CA580/CA581 when the suite cannot give a baseline."""
+        started = time.monotonic()
+        deadline = started + self.config.run_time_limit
+        sources = python_sources(self.root)
+        changed = None
+        if self.scope.mode == "base":
+            changed = changed_lines(self.root, self.scope.base or "", self.scope.head)
+        baseline = self._baseline(sources)
+        if self.scope.mode == "path":
+            wanted = check_paths(self.root, self.scope.paths, sources)
+            sources_in = {p: sources[p] for p in wanted}
+        else:
+            sources_in = sources
+        found, outside = select_targets(sources_in, baseline, changed)
+        total = len(found)
+        if self.scope.shard is not None:
+            found = shard(found, *self.scope.shard)
+        skipped = [
+            (t.key, f"over test-generation.max-targets ({self.config.max_targets})")
+            for t in found[self.config.max_targets :]
+        ]
+        found = found[: self.config.max_targets]
+        verdicts, more_skipped, stopped, notes = self._generate(found, sources, baseline, deadline)
+        skipped += more_skipped
+        accepted = [v for v in verdicts if v.accepted]
+        suite = check_suite(
+            self.executor,
+            self.root,
+            accepted,
+            lambda chosen: self._compose(chosen, found, sources),
+            lambda verdict: verdict.candidate.target,
+            timeout=self.config.run_time_limit,
+        )
+        verdicts = [self._with_suite(v, suite.dropped) for v in verdicts]
+        return RunResult(
+            self.scope,
+            tuple(found),
+            tuple(verdicts),
+            suite.kept,
+            tuple(skipped),
+            outside,
+            total,
+            time.monotonic() - started,
+            suite.runs,
+            stopped,
+            tuple(e.name for e in self.engines),
+            tuple(notes),
+        )
+
+    def _baseline(self, sources: dict[str, str]) -> dict[str, FileCoverage]:
+        if self.coverage_data is not None:
+            # Read where it was measured: a data file records the workspace's absolute paths.
+            # `coverage json` reads data and sources; it runs none of the project's code.
+            return read_coverage_data(
+                self.executor,
+                self.root,
+                self.coverage_data,
+                self.work,
+                timeout=self.config.test_timeout,
+            )
+        with scratch_copy(self.root) as copy:
+            self.progress("measuring the suite's line and branch coverage")
+            ran, report = measure(
+                self.executor,
+                copy,
+                self.work,
+                ["-q", "-rfE"],
+                timeout=self.config.run_time_limit,
+                source_dirs=sorted(
+                    {str(PurePosixPath(p).parent) for p in sources if not is_test_file(p)}
+                ),
+            )
+        if ran.returncode not in (0, 5) or ran.timed_out:
+            if "No module named coverage" in ran.output or "No module named pytest" in ran.output:
+                raise fail("CA581", python=self.python, problem=clean_failure(ran.output)[-400:])
+            raise fail("CA580", problem=clean_failure(ran.output)[-1500:])
+        if report is None:
+            if ran.returncode == 5:
+                return {}
+            raise fail("CA581", python=self.python, problem=clean_failure(ran.output)[-400:])
+        return report
+
+    def _generate(
+        self,
+        targets: Sequence[Target],
+        sources: dict[str, str],
+        baseline: dict[str, FileCoverage],
+        deadline: float,
+    ) -> tuple[list[Verdict], list[tuple[str, str]], str, list[str]]:
+        limits = Limits(
+            self.config.repeat_runs,
+            self.config.test_timeout,
+            self.config.max_mutants,
+            self.config.sleep_bound,
+        )
+        guard = guard_dir(self.work)
+        verdicts: list[Verdict] = []
+        skipped: list[tuple[str, str]] = []
+        stop: list[str] = []
+        notes: list[str] = []
+        with ExitStack() as stack:
+            copies: queue.Queue[Path] = queue.Queue()
+            for _ in range(min(self.config.concurrency, max(len(targets), 1))):
+                copies.put(stack.enter_context(scratch_copy(self.root)))
+
+            def one(target: Target) -> list[Verdict]:
+                if stop:
+                    skipped.append((target.key, f"not tried: {stop[0]}"))
+                    return []
+                if time.monotonic() > deadline:
+                    skipped.append(
+                        (
+                            target.key,
+                            "not tried: over test-generation."
+                            f"run-time-limit ({self.config.run_time_limit:g} s)",
+                        )
+                    )
+                    return []
+                copy = copies.get()
+                try:
+                    funnel = Funnel(self.executor, copy, self.work, guard, limits, baseline)
+                    return self._target(funnel, target, sources, stop, notes)
+                finally:
+                    copies.put(copy)
+
+            with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
+                for found in pool.map(one, targets):
+                    verdicts += found
+        return verdicts, skipped, stop[0] if stop else "", notes
+
+    def _target(
+        self,
+        funnel: Funnel,
+        target: Target,
+        sources: dict[str, str],
+        stop: list[str],
+        notes: list[str],
+    ) -> list[Verdict]:
+        """Engines in turn; a learning engine (the model) gets max-attempts rounds with the
+        refusal fed back, a deterministic one a single round."""
+        context = build_context(target, sources)
+        test_path = output_path(self.config.output, target, sources)
+        verdicts: list[Verdict] = []
+        for engine in self.engines:
+            rounds = self.config.max_attempts if engine.name == "model" else 1
+            previous: Verdict | None = None
+            for attempt in range(1, rounds + 1):
+                self.progress(f"{target.key}: {engine.name} attempt {attempt}")
+                try:
+                    proposal = engine.propose(context, previous)
+                except CiAgentError as exc:
+                    if exc.code not in _BUDGET_CODES:
+                        raise
+                    stop.append(f"{exc.code}: {exc.message}")
+                    return verdicts
+                if proposal.source is None and engine.name != "model":
+                    # An offline engine that wrote nothing made no candidate: noted, not counted.
+                    notes.append(f"{target.key}: {engine.name}: {proposal.problem}")
+                    break
+                candidate = Candidate(target.key, proposal.source or "", engine.name, attempt)
+                if proposal.source is None:
+                    verdict = Verdict(
+                        candidate,
+                        (GateResult("lint", False, proposal.problem),),
+                        failure=proposal.problem,
+                    )
+                else:
+                    verdict = funnel.check(candidate, target, test_path)
+                verdicts.append(verdict)
+                if verdict.accepted:
+                    return verdicts
+                previous = verdict
+        return verdicts
+
+    def _compose(
+        self, verdicts: Sequence[Verdict], targets: Sequence[Target], sources: dict[str, str]
+    ) -> list[GeneratedFile]:
+        by_key = {t.key: t for t in targets}
+        by_path: dict[str, list[Verdict]] = {}
+        for verdict in verdicts:
+            if verdict.accepted:
+                target = by_key[verdict.candidate.target]
+                path = output_path(self.config.output, target, sources)
+                by_path.setdefault(path, []).append(verdict)
+        return [compose_file(path, found, self.root) for path, found in sorted(by_path.items())]
+
+    @staticmethod
+    def _with_suite(verdict: Verdict, dropped: dict[str, str]) -> Verdict:
+        if not verdict.accepted:
+            return verdict
+        why = dropped.get(verdict.candidate.target)
+        gate = GateResult("suite", why is None, why or "")
+        return replace(verdict, gates=(*verdict.gates, gate))

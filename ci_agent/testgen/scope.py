@@ -1,0 +1,107 @@
+"""Which code a run looks at: a pull request's change, named modules or the whole repository;
+the repository's Python sources and the lines a change touched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ci_agent.diff import decode_diff, parse_diff
+from ci_agent.errors import fail
+from ci_agent.git import Git
+
+__all__ = ["Scope", "changed_lines", "check_paths", "parse_shard", "python_sources"]
+
+_SKIPPED_DIRS = {
+    ".git",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "build",
+    "dist",
+    "__pycache__",
+    "site-packages",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A run's scope: ``base`` (a change since REF), ``path`` (named files) or ``all``."""
+
+    mode: Literal["base", "path", "all"]
+    base: str | None = None
+    head: str = "HEAD"
+    paths: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        found: dict[str, object] = {"mode": self.mode}
+        if self.base:
+            found.update(base=self.base, head=self.head)
+        if self.paths:
+            found["paths"] = list(self.paths)
+        if self.shard:
+            found["shard"] = f"{self.shard[0]}/{self.shard[1]}"
+        return found
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    """``I/N`` to (I, N); CA191 for anything else."""
+    if value is None:
+        return None
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit()) or not 1 <= int(index) <= int(count):
+        raise fail("CA191", value=value)
+    return int(index), int(count)
+
+
+def python_sources(root: Path) -> dict[str, str]:
+    """Every tracked ``.py`` file (every ``.py`` file outside environments when ``root`` is
+    not a git repository), path -> text."""
+    git = Git(root)
+    if git.is_repository():
+        listed = git.run_bytes(
+            "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"
+        )
+        names = [n for n in listed.decode("utf-8", "replace").split("\0") if n]
+    else:
+        names = [
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*.py")
+            if not _SKIPPED_DIRS & set(p.relative_to(root).parts)
+        ]
+    found = {}
+    for name in sorted(names):
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            found[name] = path.read_text(encoding="utf-8", errors="replace")
+    return found
+
+
+def changed_lines(root: Path, base: str, head: str) -> dict[str, frozenset[int]]:
+    """Lines of ``.py`` files added or changed between the merge base of ``base`` and
+    ``head``, on the new side."""
+    raw = Git(root).run_bytes(
+        "diff", "--no-color", "--no-ext-diff", "--unified=0", f"{base}...{head}", "--", "*.py"
+    )
+    return {f.path: frozenset(f.added) for f in parse_diff(decode_diff(raw)) if f.added}
+
+
+def check_paths(root: Path, paths: tuple[str, ...], sources: dict[str, str]) -> tuple[str, ...]:
+    """The given paths relative to ``root``; CA250 for one that is not a known source file."""
+    found = []
+    for given in paths:
+        path = Path(given)
+        full = (path if path.is_absolute() else root / path).resolve()
+        try:
+            relative = full.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            raise fail("CA250", path=given) from None
+        if relative not in sources:
+            raise fail("CA250", path=given)
+        found.append(relative)
+    return tuple(found)

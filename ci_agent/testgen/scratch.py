@@ -1,0 +1,84 @@
+"""Scratch copies of the repository: candidates and mutants run there, never in the checkout."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["GUARD_PLUGIN", "guard_dir", "scratch_copy", "snapshot"]
+
+# Directories never copied: version control, environments, caches.
+_SKIPPED = (
+    ".git",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    "node_modules",
+    ".hypothesis",
+    "*.egg-info",
+)
+
+# A pytest plugin loaded into every candidate run: the network is refused and long sleeps are
+# cut, so a test that relies on either fails where it is checked instead of passing by luck.
+GUARD_PLUGIN = """\
+import socket
+import time
+
+_SLEEP_BOUND = float(__import__("os").environ.get("CI_AGENT_TESTGEN_SLEEP_BOUND", "1.0"))
+_sleep = time.sleep
+
+
+def _refused(*args, **kwargs):
+    raise OSError("network access is refused in generated tests")
+
+
+def _bounded_sleep(seconds):
+    if seconds > _SLEEP_BOUND:
+        raise RuntimeError(f"time.sleep({seconds}) exceeds the bound of {_SLEEP_BOUND} s")
+    _sleep(seconds)
+
+
+socket.socket.connect = _refused
+socket.socket.connect_ex = _refused
+socket.socket.bind = _refused
+socket.getaddrinfo = _refused
+socket.create_connection = _refused
+time.sleep = _bounded_sleep
+"""
+
+
+@contextmanager
+def scratch_copy(root: Path, parent: Path | None = None) -> Iterator[Path]:
+    """A copy of ``root``'s files (without .git, environments and caches), removed afterwards."""
+    base = Path(tempfile.mkdtemp(prefix="ci-agent-tests-", dir=parent))
+    try:
+        target = base / root.name
+        shutil.copytree(root, target, ignore=shutil.ignore_patterns(*_SKIPPED), symlinks=True)
+        yield target
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def guard_dir(parent: Path) -> Path:
+    """A directory holding the guard plugin (put on PYTHONPATH, loaded with ``-p``)."""
+    directory = parent / "_guard"
+    directory.mkdir(exist_ok=True)
+    (directory / "ci_agent_testgen_guard.py").write_text(GUARD_PLUGIN, encoding="utf-8")
+    return directory
+
+
+def snapshot(root: Path) -> frozenset[str]:
+    """Every file path under ``root`` (relative), to see what a test run wrote."""
+    return frozenset(
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
+    )

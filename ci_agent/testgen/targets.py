@@ -1,0 +1,131 @@
+"""Targets: the functions whose lines or branches the suite does not run, chosen by mode
+(a pull request's changed functions, one module, the whole repository) and split into shards."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ci_agent.testgen.coverage_data import Branch, FileCoverage
+
+__all__ = ["Target", "function_spans", "is_test_file", "select_targets", "shard"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One function and what of it the suite leaves unrun."""
+
+    path: str  # repository-relative, POSIX
+    qualname: str
+    start: int
+    end: int
+    missing_lines: tuple[int, ...]
+    missing_branches: tuple[Branch, ...]
+
+    @property
+    def key(self) -> str:
+        """``path::qualname``, stable across runs and shards."""
+        return f"{self.path}::{self.qualname}"
+
+    @property
+    def module(self) -> str:
+        """The dotted module name (``src/`` layouts drop the ``src`` part)."""
+        parts = list(PurePosixPath(self.path).with_suffix("").parts)
+        if parts and parts[0] == "src":
+            parts = parts[1:]
+        if parts and parts[-1] == "__init__":
+            parts = parts[:-1]
+        return ".".join(parts)
+
+    @property
+    def lines(self) -> frozenset[int]:
+        """The target lines: missing lines and the sources of missing branches."""
+        return frozenset(self.missing_lines) | {a for a, _ in self.missing_branches}
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "path": self.path,
+            "function": self.qualname,
+            "lines": [self.start, self.end],
+            "missing_lines": list(self.missing_lines),
+            "missing_branches": [f"{a}->{b}" for a, b in self.missing_branches],
+        }
+
+
+def is_test_file(path: str) -> bool:
+    """Test modules, conftest files and anything under a tests directory."""
+    pure = PurePosixPath(path)
+    return (
+        pure.name.startswith("test_")
+        or pure.name.endswith("_test.py")
+        or pure.name == "conftest.py"
+        or any(part in ("tests", "test", "testing") for part in pure.parts[:-1])
+    )
+
+
+def function_spans(source: str) -> list[tuple[str, int, int]]:
+    """(qualified name, first line, last line) of every function, outermost first."""
+    spans: list[tuple[str, int, int]] = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = f"{prefix}{child.name}"
+                first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+                spans.append((name, first, child.end_lineno or child.lineno))
+                visit(child, f"{name}.<locals>.")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            else:
+                visit(child, prefix)
+
+    visit(ast.parse(source), "")
+    return spans
+
+
+def select_targets(
+    sources: Mapping[str, str],
+    coverage: Mapping[str, FileCoverage],
+    changed: Mapping[str, frozenset[int]] | None = None,
+) -> tuple[list[Target], int]:
+    """Targets in ``sources`` (path -> text); with ``changed`` only the functions whose lines
+    changed. Also the number of uncovered lines outside any function (never targeted)."""
+    targets: list[Target] = []
+    outside = 0
+    for path in sorted(sources):
+        if is_test_file(path) or path not in coverage:
+            continue
+        cov = coverage[path]
+        try:
+            spans = function_spans(sources[path])
+        except SyntaxError:
+            continue
+        claimed: set[int] = set()
+        # Innermost first: a nested function's lines belong to it, not to its parent.
+        for name, start, end in sorted(spans, key=lambda s: s[2] - s[1]):
+            inside = range(start, end + 1)
+            if changed is not None and not changed.get(path, frozenset()) & set(inside):
+                claimed.update(inside)
+                continue
+            lines = tuple(sorted(n for n in cov.missing if start <= n <= end and n not in claimed))
+            branches = tuple(
+                sorted(
+                    b for b in cov.missing_branches if start <= b[0] <= end and b[0] not in claimed
+                )
+            )
+            claimed.update(inside)
+            if lines or branches:
+                targets.append(Target(path, name, start, end, lines, branches))
+        outside += len([n for n in cov.missing if n not in claimed])
+    targets.sort(key=lambda t: t.key)
+    return targets, outside
+
+
+def shard(targets: Iterable[Target], index: int, count: int) -> list[Target]:
+    """Shard ``index`` (1-based) of ``count``: round-robin over targets sorted by key, so
+    every shard of one commit agrees on the split."""
+    ordered = sorted(targets, key=lambda t: t.key)
+    return [t for position, t in enumerate(ordered) if position % count == index - 1]

@@ -1,0 +1,51 @@
+"""Mutants are small syntax-tree changes on the target lines only, spliced into the text."""
+
+from __future__ import annotations
+
+import ast
+
+from ci_agent.testgen.mutants import mutants
+
+SOURCE = """\
+def f(a, b):  # a comment that must survive
+    if a < b and b >= 0:
+        log(a)
+        return a + 1
+    return not b
+"""
+
+
+def test_every_operator_family_is_mutated_on_the_given_lines() -> None:
+    found = {(m.line, m.description) for m in mutants(SOURCE, {2, 3, 4, 5}, 50)}
+    assert found == {
+        (2, "< -> <="),
+        (2, ">= -> >"),
+        (2, "and -> or"),
+        (2, "0 -> 1"),
+        (3, "call to log() removed"),
+        (4, "+ -> -"),
+        (4, "1 -> 2"),
+        (4, "return value -> None"),
+        (5, "not removed"),
+        (5, "return value -> None"),
+    }
+
+
+def test_a_mutant_changes_one_spot_and_keeps_the_rest_byte_for_byte() -> None:
+    (mutant,) = [m for m in mutants(SOURCE, {2}, 50) if m.description == "< -> <="]
+    assert mutant.source == SOURCE.replace("a < b", "(a <= b)")
+    assert "# a comment that must survive" in mutant.source
+    ast.parse(mutant.source)
+
+
+def test_lines_outside_the_target_and_the_limit_are_respected() -> None:
+    assert [m.line for m in mutants(SOURCE, {4}, 50)] == [4, 4, 4]
+    assert len(mutants(SOURCE, {2, 3, 4, 5}, 3)) == 3
+    assert mutants(SOURCE, {1}, 50) == []
+
+
+def test_constants_of_each_kind_are_nudged() -> None:
+    source = "X = (True, 2.5, 'abc', None)\n"
+    found = {m.description for m in mutants(source, {1}, 50)}
+    assert found == {"True -> False", "2.5 -> 3.5", "'abc' -> ''"}
+    assert mutants(source, {1}, 50)[0].to_dict()["line"] == 1

@@ -1,0 +1,109 @@
+"""The probes run in the project's interpreter; here they run in-process on a real module to
+check what they report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ci_agent.testgen.mutants import mutants
+from ci_agent.testgen.probes import examples, ghostwrite
+
+MODULE = """\
+def clamp(value: int, low: int, high: int) -> int:
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value
+
+
+def ratio(a: float, b: float = 1.0) -> float:
+    return a / b
+
+
+def shout(text: str, *, times: int = 1) -> str:
+    return (text.upper() + "!") * times
+
+
+def spin(n: int) -> int:
+    while n != 0:
+        n = n
+    return n
+
+
+def items(values: list[int] | None) -> dict[str, int]:
+    return {"n": len(values or [])}
+
+
+async def later() -> None:
+    return None
+"""
+
+
+@pytest.fixture
+def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    (tmp_path / "probed.py").write_text(MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "probed"
+    sys.modules.pop("probed", None)
+
+
+def _probe(tmp_path: Path, qualname: str, lines: set[int]) -> dict[str, object]:
+    found = mutants(MODULE, lines, 10)
+    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
+    source = MODULE
+    ask.write_text(
+        json.dumps(
+            {
+                "module": "probed",
+                "qualname": qualname,
+                "source": source,
+                "mutants": [m.source for m in found],
+            }
+        )
+    )
+    assert examples.main(["probe", str(ask), str(out)]) == 0
+    answer: dict[str, object] = json.loads(out.read_text())
+    return answer
+
+
+def test_cases_record_lines_results_and_the_mutants_they_kill(module: str, tmp_path: Path) -> None:
+    answer = _probe(tmp_path, "clamp", {2, 3, 4, 5})
+    assert answer["problem"] == "" and answer["names"] == ["value", "low", "high"]
+    cases = answer["cases"]
+    assert isinstance(cases, list) and cases
+    assert any(c["lines"] == [2, 3] and c["kind"] == "returns" for c in cases)
+    assert any(c["kills"] for c in cases)
+
+
+def test_exceptions_defaults_and_keyword_only_parameters(module: str, tmp_path: Path) -> None:
+    answer = _probe(tmp_path, "ratio", {10})
+    assert any(c["value"] == "builtins.ZeroDivisionError" for c in answer["cases"])  # type: ignore[union-attr]
+    answer = _probe(tmp_path, "shout", {14})
+    assert answer["kinds"] == ["pos", "kw:times"]
+    answer = _probe(tmp_path, "items", {22})
+    assert answer["cases"]
+
+
+def test_slow_calls_and_what_cannot_be_probed(module: str, tmp_path: Path) -> None:
+    answer = _probe(tmp_path, "spin", {18})
+    assert all(c["args"] == ["0"] for c in answer["cases"])  # type: ignore[union-attr]
+    assert _probe(tmp_path, "later", set())["problem"] == "TypeError: not a plain function"
+    assert _probe(tmp_path, "missing", set())["problem"].startswith("AttributeError")  # type: ignore[union-attr]
+
+
+def test_the_ghostwriter_probe_reports_why_it_cannot_run(module: str, tmp_path: Path) -> None:
+    out = tmp_path / "ghost.py"
+    assert ghostwrite.main(["probe", "probed", "clamp", str(out)]) == 0
+    text = out.read_text()
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        assert text.startswith("# problem: ModuleNotFoundError")
+    else:  # pragma: no cover - where Hypothesis is installed
+        assert "def test_fuzz_clamp" in text

@@ -1,0 +1,98 @@
+"""The process seam (the project's interpreter, a clean environment, a time limit), the lint
+seam (ruff with the repository's rules) and the engines that need a tool the environment lacks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from ci_agent.testgen.context import TargetContext
+from ci_agent.testgen.execute import PlainExecutor, clean_environment, find_project_python
+from ci_agent.testgen.ghostwriter_engine import GhostwriterEngine
+from ci_agent.testgen.lint import format_module, lint_problems, ruff_configured
+from ci_agent.testgen.pynguin_engine import PynguinEngine
+from ci_agent.testgen.targets import Target
+from ci_agent.testgen.verdict import Limits
+
+
+def test_the_interpreter_comes_from_the_setting_or_path_never_our_own(tmp_path: Path) -> None:
+    own, other = tmp_path / "own" / "bin", tmp_path / "other" / "bin"
+    for directory in (own, other):
+        directory.mkdir(parents=True)
+        (directory / "python3").write_text("#!/bin/sh\n")
+        (directory / "python3").chmod(0o755)
+    environ = {"PATH": os.pathsep.join([str(own), str(other)])}
+    assert find_project_python(None, environ, str(own.parent)) == other / "python3"
+    assert find_project_python("python3", environ, str(own.parent)) == own / "python3"
+    assert find_project_python("nope", environ, str(own.parent)) is None
+    assert find_project_python(None, {"PATH": str(own)}, str(own.parent)) is None
+
+
+def test_a_process_gets_no_variable_of_ours_and_is_stopped_at_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-should-not-pass")
+    env = clean_environment(tmp_path, {"EXTRA": "1"})
+    assert "OPENAI_API_KEY" not in env and env["HOME"] == str(tmp_path) and env["EXTRA"] == "1"
+    runner = PlainExecutor(Path(sys.executable), tmp_path)
+    shown = runner.python(["-c", "import os; print(sorted(os.environ))"], cwd=tmp_path, timeout=30)
+    assert shown.ok and "OPENAI_API_KEY" not in shown.stdout
+    slow = runner.python(["-c", "import time; time.sleep(30)"], cwd=tmp_path, timeout=0.5)
+    assert slow.timed_out and not slow.ok
+    missing = PlainExecutor(tmp_path / "no-python", tmp_path)
+    gone = missing.python(["-c", "1"], cwd=tmp_path, timeout=5)
+    assert gone.returncode == 127 and "no-python" in gone.output
+
+
+def test_the_repositorys_ruff_rules_apply_only_where_it_configures_ruff(tmp_path: Path) -> None:
+    source = "import os\nimport sys\n\n\ndef test_x( ):\n    assert sys\n"
+    assert not ruff_configured(tmp_path)
+    assert lint_problems(source, tmp_path, "tests/test_x.py") is None
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff.lint]\nselect = ['F']\n")
+    assert ruff_configured(tmp_path)
+    assert lint_problems(source, tmp_path, "tests/test_x.py") == [
+        "1:8: F401 [*] `os` imported but unused"
+    ]
+    assert lint_problems("x = 1\n", tmp_path, "tests/test_x.py") == []
+    assert format_module(source, tmp_path, "tests/test_x.py").endswith(
+        "def test_x():\n    assert sys\n"
+    )
+    (tmp_path / "pyproject.toml").write_text("not toml [")
+    assert not ruff_configured(tmp_path)
+    (tmp_path / "ruff.toml").write_text("")
+    assert ruff_configured(tmp_path)
+
+
+def _context(qualname: str) -> TargetContext:
+    target = Target("calc.py", qualname, 1, 2, (2,), ())
+    return TargetContext(target, "calc", "", "", (), (), None, "")
+
+
+def test_engines_say_why_when_their_tool_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "calc.py").write_text("def add(a: int, b: int) -> int:\n    return a + b\n")
+    runner = PlainExecutor(Path(sys.executable), tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    limits = Limits(test_timeout=60)
+    ghost = GhostwriterEngine(runner, tmp_path, work, limits)
+    assert ghost.propose(_context("Calc.add"), None).problem.endswith("module-level functions only")
+    answer = ghost.propose(_context("add"), None)
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        assert answer.source is None
+        assert answer.problem.startswith("the ghostwriter cannot run: ModuleNotFoundError")
+    else:  # pragma: no cover - where Hypothesis is installed
+        assert answer.source is not None
+    pynguin = PynguinEngine(runner, tmp_path, work, limits, 5)
+    assert pynguin.propose(_context("Calc.add"), None).source is None
+    missing = pynguin.propose(_context("add"), None)
+    assert missing.source is None
+    assert (
+        missing.problem == "pynguin is not installed in its environment "
+        "(test-generation.pynguin-python)"
+    )
+    assert pynguin.propose(_context("add"), None) == missing  # searched once per module
