@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink
 from ci_agent.triage.model import Failure, Kind, Location
-from ci_agent.triage.paths import is_library
 
 __all__ = ["ROOTDIR", "Pytest"]
 
@@ -118,7 +117,7 @@ class Pytest(BaseExtractor):
         """Follow the report: sections, summary, end of session."""
         if not self._mode:
             return self._idle(line, cursor, sink)
-        if _RULE.match(line):
+        if line[:1] == "=" and _RULE.match(line):  # (the first test is the cheap one)
             return self._rule(line, sink)
         if self._mode == "sections":
             self._section_line(line, cursor, sink)
@@ -153,15 +152,16 @@ class Pytest(BaseExtractor):
     # --- states ---
 
     def _idle(self, line: str, cursor: Cursor, sink: Sink) -> bool:
-        if _HEADER.match(line):
+        rule = line[:1] == "="
+        if rule and _HEADER.match(line):
             self._mode = "sections"
-        elif _SUMMARY.match(line):
+        elif rule and _SUMMARY.match(line):
             self._mode = "summary"
         elif line.startswith(("ImportError while", "ERROR: Error importing")):
             self._load_error(line, cursor, sink)
         else:
             self._result(line, cursor)
-            root = ROOTDIR.match(line)
+            root = ROOTDIR.match(line) if line.startswith("rootdir: ") else None
             if root:
                 sink.add_root(root.group(1))
         return bool(self._mode)
@@ -224,7 +224,9 @@ class Pytest(BaseExtractor):
             test.message = message
 
     def _section_line(self, line: str, cursor: Cursor, sink: Sink) -> None:
-        headline = _HEADLINE.match(line)
+        # Each regex below runs only where a cheap test of the line says it can match: tens of
+        # thousands of failures are read line by line.
+        headline = _HEADLINE.match(line) if line[:2] == "__" else None
         if headline:
             title = headline.group(1)
             at = _AT.match(title)
@@ -246,7 +248,7 @@ class Pytest(BaseExtractor):
             return
         if section.clip is not None:
             section.clip.add(line)
-        if section.captured or _CAPTURED.match(line):
+        if section.captured or (line[:1] == "-" and _CAPTURED.match(line)):
             section.captured = True
             return
         doctest = line in ("Expected:", "Got:") or line.startswith("UNEXPECTED ")
@@ -257,7 +259,9 @@ class Pytest(BaseExtractor):
             exception = _EXCEPTION.match(line)
             if exception and section.exception is None:
                 section.exception = exception.group(1).strip()
-        frame = _FILE.match(line) or (None if line.startswith("E ") else _LOCATION.match(line))
+        frame = _FILE.match(line) if 'File "' in line else None
+        if frame is None and ":" in line and not line.startswith("E "):
+            frame = _LOCATION.match(line)
         if frame:
             self._frame(section, frame.group(1), int(frame.group(2)), sink)
 
@@ -296,7 +300,7 @@ class Pytest(BaseExtractor):
         location = Location(sink.relative(path), line)
         section.frames += 1
         section.innermost = location
-        if not is_library(path) and not is_library(location.path):
+        if not sink.is_library(path) and not sink.is_library(location.path):
             section.project = location
 
     # --- output ---
