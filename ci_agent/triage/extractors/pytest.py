@@ -27,6 +27,7 @@ _RESULT = re.compile(
     r"^(?:\[gw\d+\] \[\s*\d+%\] )?(?:SUB)?(FAILED|ERROR)(?:\(.*?\))? "
     r"([^\s\[]+(?:\[.*?\])?)(?: - (.*))?\s*$"
 )
+_RESULT_STARTS = ("FAILED", "ERROR", "SUBFAILED", "SUBERROR", "[gw")  # what _RESULT can start with
 _SUBTEST = re.compile(r" \([^()]*\)$")
 _PROGRESS = re.compile(r"^(\S+?::[^\s\[]+(?:\[.*?\])?) (FAILED|ERROR)(?:\s+\[\s*\d+%\])?\s*$")
 _LOCATION = re.compile(r"^([^\s:][^:]*?\.\w+):(\d+): ?(.*)$")
@@ -41,6 +42,10 @@ _DOCTEST = "[doctest] "
 # frames (``File "…"``, ``path:N: …``), captured output, results. The others (source lines,
 # captured output) are skipped unread: thousands of failures stay fast.
 _SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short test summary")
+# The summary needs its results and the rule after it; another section (warnings, passes) only
+# the rule that ends it: one literal is found several times faster than the alternation above.
+_SPARSE_SUMMARY = re.compile(rb"====|FAIL|ERROR")
+_SPARSE_OTHER = re.compile(rb"====")
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
@@ -100,9 +105,12 @@ class Pytest(BaseExtractor):
     @property
     def sparse(self) -> re.Pattern[bytes] | None:
         """Only some lines are needed in the summary, and in sections past the excerpt's."""
-        if self._mode in ("summary", "other") or (self._mode == "sections" and self._lean):
-            return _SPARSE
-        return None
+        mode = self._mode
+        if mode == "sections":
+            return _SPARSE if self._lean else None
+        if mode == "summary":
+            return _SPARSE_SUMMARY
+        return _SPARSE_OTHER if mode == "other" else None
 
     def _reset(self) -> None:
         self._lean = False  # sections no longer keep excerpt lines: only some lines are read
@@ -206,11 +214,11 @@ class Pytest(BaseExtractor):
     def _result(self, line: str, cursor: Cursor) -> None:
         if not ("FAILED" in line or "ERROR" in line):
             return
-        found = _RESULT.match(line)
+        found = _RESULT.match(line) if line.startswith(_RESULT_STARTS) else None
         if found:
             node, message = found.group(2), found.group(3)
         else:
-            found = _PROGRESS.match(line)
+            found = _PROGRESS.match(line) if "::" in line else None
             if not found:
                 return
             node, message = found.group(1), None
