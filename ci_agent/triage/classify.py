@@ -194,7 +194,8 @@ def classify(
             return flaky
         kind = _first({f.kind for f in code})
         strategy, rule = policy.strategy(kind), "kind"
-        counted = "; ".join(_count(k, code) for k in _KIND_ORDER if any(f.kind is k for f in code))
+        present = {f.kind for f in code}
+        counted = "; ".join(_count(k, code) for k in _KIND_ORDER if k in present)
         unfixable = [f for f in code if f.kind is kind and f.fixable is False]
         if unfixable and strategy is Strategy.FIXERS and kind not in policy.strategies:
             strategy, rule = Strategy.PATCH, "unfixable"

@@ -143,13 +143,15 @@ class Pytest(BaseExtractor):
         sections: dict[str, deque[_Section]] = {}
         for section in self._sections:
             sections.setdefault(section.key, deque()).append(section)
+        named: set[str] = set()
         for test in sorted(self._tests.values(), key=lambda t: t.offset):
-            matching = sections.get(_key(test.node))
+            key = _key(test.node)
+            named.add(key)
+            matching = sections.get(key)
             found = matching.popleft() if matching else None
             if found is None and not test.error and self._orphans:
                 found = self._orphans.popleft()
             sink.add(self._failure(test.node, test, found, sink))
-        named = {_key(test.node) for test in self._tests.values()}
         for key, left in sections.items():
             if key in named:
                 continue  # more subtests of a test already reported
