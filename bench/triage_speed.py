@@ -159,16 +159,25 @@ def peak_kib(args: list[str], env: dict[str, str]) -> int:
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", launcher, *args], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", launcher, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return int(proc.stdout.strip().splitlines()[-1])
 
 
-def _checked(name: str, command: list[str], env: dict[str, str], log: Path, expected: int) -> None:
-    """Run ``command`` once with ``--json-out`` (which also writes the bytecode) and check that
-    it found every failing test."""
+def _checked(
+    name: str, command: list[str], env: dict[str, str], *, tree: Path, log: Path, expected: int
+) -> None:
+    """Run ``command`` in ``tree`` once with ``--json-out`` (which also writes the bytecode) and
+    check that it found every failing test."""
     whole = log.with_suffix(".json")
-    subprocess.run([*command, "--json-out", str(whole)], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*command, "--json-out", str(whole)], env=env, cwd=tree, check=True, capture_output=True
+    )
     [job] = json.loads(whole.read_text())["jobs"]
     whole.unlink()
     if len(job["failing_tests"]) != expected or job["failures_omitted"]:
@@ -180,28 +189,29 @@ def measure(
 ) -> None:
     """Time grep, the in-process triage and the command on ``log`` (and the command of the
     checkout ``against``); check what was found."""
-    # As installed: bytecode compiled (a first run writes it), the worktree's code first.
+    # As installed: bytecode compiled (a first run writes it), the worktree's code first. A
+    # process runs in the tree it measures: ``python -c`` puts its directory first on the path.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(ROOT)
     # What the ci-agent console script runs.
     script = "import sys; from ci_agent.cli import main; sys.exit(main())"
     command = [sys.executable, "-c", script, "triage", "--log", str(log)]
     command += ["--root", str(root)]
-    _checked(name, command, env, log, expected)
+    _checked(name, command, env, tree=ROOT, log=log, expected=expected)
     grep = ["grep", "-c", "FAILED", str(log)]
     options = TriageOptions(roots=(str(root),))
     actions: dict[str, Callable[[], object]] = {
         "grep -c FAILED": lambda: subprocess.run(grep, capture_output=True, check=False),
         "triage in-process (triage_logs)": lambda: triage_logs([log], options),
         "ci-agent triage --log (a process)": lambda: subprocess.run(
-            command, env=env, capture_output=True, check=True
+            command, env=env, cwd=ROOT, capture_output=True, check=True
         ),
     }
     if against is not None:
         other = {**env, "PYTHONPATH": str(against)}
-        _checked(f"{name} ({against})", command, other, log, expected)
+        _checked(f"{name} ({against})", command, other, tree=against, log=log, expected=expected)
         actions["the same, --against checkout"] = lambda: subprocess.run(
-            command, env=other, capture_output=True, check=True
+            command, env=other, cwd=against, capture_output=True, check=True
         )
     wall: dict[str, list[float]] = {key: [] for key in actions}
     cpu: dict[str, list[float]] = {key: [] for key in actions}
