@@ -1,7 +1,11 @@
 """Triage speed and memory end to end: ``ci-agent triage --log`` as a new process, as users run
 it, against ``grep -c FAILED`` on the same 200 MB job log, in the same run.
 
-Run: .venv/bin/python bench/triage_speed.py [--size-mb 200] [--runs 5]
+Run: .venv/bin/python bench/triage_speed.py [--size-mb 200] [--runs 5] [--against DIR]
+
+``--against DIR`` also times the command of another checkout of ci-agent (its ``ci_agent``
+package first on the path), interleaved with this one's: a before/after comparison on the same
+logs under the same load.
 
 Two shapes of log, both made of real pytest output (run in the benchmark), stamped as GitHub
 serves it:
@@ -155,34 +159,60 @@ def peak_kib(args: list[str], env: dict[str, str]) -> int:
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", launcher, *args], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", launcher, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return int(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(name: str, log: Path, root: Path, runs: int, expected: int) -> None:
-    """Time grep, the in-process triage and the command on ``log``; check what was found."""
-    # As installed: bytecode compiled (a first run writes it), the worktree's code first.
+def _checked(
+    name: str, command: list[str], env: dict[str, str], *, tree: Path, log: Path, expected: int
+) -> None:
+    """Run ``command`` in ``tree`` once with ``--json-out`` (which also writes the bytecode) and
+    check that it found every failing test."""
+    whole = log.with_suffix(".json")
+    subprocess.run(
+        [*command, "--json-out", str(whole)], env=env, cwd=tree, check=True, capture_output=True
+    )
+    [job] = json.loads(whole.read_text())["jobs"]
+    whole.unlink()
+    if len(job["failing_tests"]) != expected or job["failures_omitted"]:
+        raise SystemExit(f"{name}: {len(job['failing_tests'])} failing tests, want {expected}")
+
+
+def measure(
+    name: str, log: Path, root: Path, runs: int, expected: int, *, against: Path | None = None
+) -> None:
+    """Time grep, the in-process triage and the command on ``log`` (and the command of the
+    checkout ``against``); check what was found."""
+    # As installed: bytecode compiled (a first run writes it), the worktree's code first. A
+    # process runs in the tree it measures: ``python -c`` puts its directory first on the path.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(ROOT)
     # What the ci-agent console script runs.
     script = "import sys; from ci_agent.cli import main; sys.exit(main())"
     command = [sys.executable, "-c", script, "triage", "--log", str(log)]
     command += ["--root", str(root)]
-    whole = log.with_suffix(".json")
-    subprocess.run([*command, "--json-out", str(whole)], env=env, check=True, capture_output=True)
-    [job] = json.loads(whole.read_text())["jobs"]
-    if len(job["failing_tests"]) != expected or job["failures_omitted"]:
-        raise SystemExit(f"{name}: {len(job['failing_tests'])} failing tests, want {expected}")
+    _checked(name, command, env, tree=ROOT, log=log, expected=expected)
     grep = ["grep", "-c", "FAILED", str(log)]
     options = TriageOptions(roots=(str(root),))
     actions: dict[str, Callable[[], object]] = {
         "grep -c FAILED": lambda: subprocess.run(grep, capture_output=True, check=False),
         "triage in-process (triage_logs)": lambda: triage_logs([log], options),
         "ci-agent triage --log (a process)": lambda: subprocess.run(
-            command, env=env, capture_output=True, check=True
+            command, env=env, cwd=ROOT, capture_output=True, check=True
         ),
     }
+    if against is not None:
+        other = {**env, "PYTHONPATH": str(against)}
+        _checked(f"{name} ({against})", command, other, tree=against, log=log, expected=expected)
+        actions["the same, --against checkout"] = lambda: subprocess.run(
+            command, env=other, cwd=against, capture_output=True, check=True
+        )
     wall: dict[str, list[float]] = {key: [] for key in actions}
     cpu: dict[str, list[float]] = {key: [] for key in actions}
     for _ in range(runs):  # interleaved
@@ -205,17 +235,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--against", type=Path, help="another checkout's root, timed alike")
     args = parser.parse_args()
+    against = args.against.resolve() if args.against else None
     with tempfile.TemporaryDirectory(prefix="triage-speed-") as temp:
         root = Path(temp) / "proj"
         body, failing, session, per_session = real_runs(root)
         end = Path(temp) / "end.log"
         write_end(end, args.size_mb << 20, body, failing)
-        measure("end (failures at the end)", end, root, args.runs, 1)
+        measure("end (failures at the end)", end, root, args.runs, 1, against=against)
         end.unlink()
         spread = Path(temp) / "spread.log"
         repeats = write_spread(spread, args.size_mb << 20, session)
-        measure("spread (failures through the log)", spread, root, args.runs, per_session * repeats)
+        expected = per_session * repeats
+        measure(
+            "spread (failures through the log)", spread, root, args.runs, expected, against=against
+        )
 
 
 if __name__ == "__main__":

@@ -112,7 +112,11 @@ def triage(
         else:
             repository = repo or invocation.settings.repository
             result = _github(invocation, repository, run_id, options, rerun)
-        return triage_outcome(result, json_out, dry_run=invocation.settings.dry_run)
+        # Markdown only when it is printed: rendering it loads the template engine.
+        markdown = invocation.settings.output == "markdown"
+        return triage_outcome(
+            result, json_out, dry_run=invocation.settings.dry_run, markdown=markdown
+        )
 
     return execute(overrides, "triage", body)
 
@@ -174,9 +178,11 @@ def triage_outcome(
     *,
     dry_run: bool = False,
     artifact: str | None = None,
+    markdown: bool = True,
 ) -> Outcome:
     """The command's outcome for a triage result; the whole result is written to ``json_out``
-    (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as)."""
+    (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as);
+    ``markdown`` False leaves the markdown out (nothing will show it)."""
     from ci_agent.triage.present import triage_markdown, triage_text
     from ci_agent.triage.whole import write_whole
 
@@ -194,7 +200,7 @@ def triage_outcome(
         "triage",
         result=data,
         text=triage_text(result, whole),
-        markdown=triage_markdown(result, whole),
+        markdown=triage_markdown(result, whole) if markdown else "",
     )
 
 

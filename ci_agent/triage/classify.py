@@ -177,7 +177,9 @@ def classify(
     code = [f for f in failures if not f.kind.infrastructure and f.kind not in _GENERIC]
     infra = [f for f in failures if f.kind.infrastructure]
     # A test that failed with ConnectionResetError failed because of the network.
-    explained = [infrastructure_kind(f.message) for f in code]
+    # Thousands of failing tests often share a message: each message is read once.
+    by_message = {message: infrastructure_kind(message) for message in {f.message for f in code}}
+    explained = [by_message[f.message] for f in code]
     if (infra or code) and all(explained):
         kinds = {f.kind for f in infra} | {k for k in explained if k is not None}
         kind = _first(kinds)
@@ -195,7 +197,8 @@ def classify(
             return flaky
         kind = _first({f.kind for f in code})
         strategy, rule = policy.strategy(kind), "kind"
-        counted = "; ".join(_count(k, code) for k in _KIND_ORDER if any(f.kind is k for f in code))
+        present = {f.kind for f in code}
+        counted = "; ".join(_count(k, code) for k in _KIND_ORDER if k in present)
         unfixable = [f for f in code if f.kind is kind and f.fixable is False]
         if unfixable and strategy is Strategy.FIXERS and kind not in policy.strategies:
             strategy, rule = Strategy.PATCH, "unfixable"

@@ -9,8 +9,8 @@ from collections import deque
 from typing import Protocol
 
 from ci_agent.triage.logs import clean
-from ci_agent.triage.model import Failure
-from ci_agent.triage.paths import relative
+from ci_agent.triage.model import Failure, Kind
+from ci_agent.triage.paths import is_library, relative
 
 __all__ = [
     "CONTEXT_KEPT",
@@ -120,15 +120,19 @@ class Sink:
     def __init__(self, roots: tuple[str, ...] = (), limit: int = MAX_FAILURES) -> None:
         self.failures: list[Failure] = []
         self.dropped = 0
-        self._seen: dict[tuple[int, str], int] = {}
+        self._seen: dict[tuple[int, Kind], int] = {}
         self.roots = list(roots)
         self._limit = limit
+        # Paths as the log prints them, made relative once each: thousands of failures share
+        # a few files.
+        self._relative: dict[str, str] = {}
+        self._library: dict[str, bool] = {}
 
     def add(self, failure: Failure) -> None:
         """Keep ``failure`` (or count it, past the limit). Two extractors reading one line may
         find the same kind of failure there: the tool's own extractor wins over the generic
         infrastructure one (tool ``log``)."""
-        key = (failure.offset, str(failure.kind))
+        key = (failure.offset, failure.kind)
         index = self._seen.get(key)
         if index is not None:
             if self.failures[index].tool == GENERIC_TOOL and failure.tool != GENERIC_TOOL:
@@ -152,10 +156,21 @@ class Sink:
         root = root.strip()
         if root and root not in self.roots:
             self.roots.append(root)
+            self._relative.clear()
 
     def relative(self, path: str) -> str:
         """``path`` relative to the repository, as far as the log tells."""
-        return relative(path, self.roots)
+        found = self._relative.get(path)
+        if found is None:
+            found = self._relative[path] = relative(path, self.roots)
+        return found
+
+    def is_library(self, path: str) -> bool:
+        """Whether ``path`` belongs to an installed package or the standard library."""
+        found = self._library.get(path)
+        if found is None:
+            found = self._library[path] = is_library(path)
+        return found
 
 
 class Extractor(Protocol):

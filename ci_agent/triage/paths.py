@@ -51,4 +51,6 @@ def located(failures: Iterable[Failure]) -> list[Location]:
     """The failures' locations in log order, those in the repository before those in installed
     packages or the standard library (where a failure had no frame of the project)."""
     found = [f.location for f in failures if f.location is not None]
-    return sorted(found, key=lambda location: is_library(location.path))
+    # Thousands of failures share a few paths: each path is looked at once.
+    library = {path: is_library(path) for path in {location.path for location in found}}
+    return sorted(found, key=lambda location: library[location.path])

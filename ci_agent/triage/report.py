@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ci_agent.llm.tokens import estimate_tokens
@@ -26,17 +27,33 @@ _TEMP = re.compile(
     r"(?:/private)?/(?:tmp|var/tmp|var/folders/[^/\s]+/[^/\s]+/T)/[^\s'\":,)]*"
     r"|[A-Za-z]:\\Users\\[^\\\s]+\\AppData\\Local\\Temp\\[^\s'\":,)]*"
 )
-_VOLATILE = (
-    (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"), "<time>"),
-    (re.compile(r"\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b"), "<time>"),
-    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
-    (re.compile(r"\b[0-9a-f]{12,64}\b"), "<hex>"),
-    (re.compile(r"pytest-of-[^/\s]+/pytest-\d+"), "<pytest-tmp>"),
-    (re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|s|secs?|seconds?|min|minutes?)\b"), "<duration>"),
-    (re.compile(r"((?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]):)\d+"), r"\1<port>"),
-    (re.compile(r"\b(pid|PID|process) \d+"), r"\1 <n>"),
+# (what a match must contain, when something cheap tells, the pattern, its replacement): a
+# pattern runs only on a text that holds one of its literals (tens of thousands of messages).
+_VOLATILE: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+    (
+        (":",),
+        re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"),
+        "<time>",
+    ),
+    ((":",), re.compile(r"\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b"), "<time>"),
+    (("0x",), re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
+    (
+        ("-",),
+        re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),
+        "<uuid>",
+    ),
+    ((), re.compile(r"\b[0-9a-f]{12,64}\b"), "<hex>"),
+    (("pytest-of-",), re.compile(r"pytest-of-[^/\s]+/pytest-\d+"), "<pytest-tmp>"),
+    ((), re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|s|secs?|seconds?|min|minutes?)\b"), "<duration>"),
+    (
+        ("localhost:", "127.0.0.1:", "0.0.0.0:", "[::1]:"),
+        re.compile(r"((?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]):)\d+"),
+        r"\1<port>",
+    ),
+    (("pid ", "PID ", "process "), re.compile(r"\b(pid|PID|process) \d+"), r"\1 <n>"),
 )
+# Words searched for in messages (the temporary paths _TEMP blanks), not a file used here.
+_TEMP_HINTS = ("/tmp/", "/var/folders/", "\\Temp\\")  # noqa: S108
 _GAP = "..."
 
 
@@ -47,15 +64,26 @@ def _temp(match: re.Match[str]) -> str:
 
 def normalize(text: str) -> str:
     """``text`` with what differs between two runs of the same failure blanked out."""
-    text = _TEMP.sub(_temp, text)
-    for pattern, replacement in _VOLATILE:
-        text = pattern.sub(replacement, text)
+    if any(hint in text for hint in _TEMP_HINTS):
+        text = _TEMP.sub(_temp, text)
+    for hints, pattern, replacement in _VOLATILE:
+        if not hints or any(hint in text for hint in hints):
+            text = pattern.sub(replacement, text)
     return " ".join(text.split())
 
 
 def signature(failures: Sequence[Failure], tail: Sequence[str] = ()) -> str:
     """A short hash naming the failures (or, when none was recognised, the log's last lines)."""
     if failures:
+        # Thousands of failures share paths and often messages: each text is blanked once.
+        blanked: dict[str, str] = {}
+
+        def blank(text: str) -> str:
+            found = blanked.get(text)
+            if found is None:
+                found = blanked[text] = normalize(text)
+            return found
+
         items = sorted(
             {
                 "|".join(
@@ -63,9 +91,9 @@ def signature(failures: Sequence[Failure], tail: Sequence[str] = ()) -> str:
                         str(f.kind),
                         f.tool,
                         f.test_id or "",
-                        normalize(f.location.path) if f.location else "",
+                        blank(f.location.path) if f.location else "",
                         f.code or "",
-                        normalize(f.message),
+                        blank(f.message),
                     )
                 )
                 for f in failures
@@ -135,12 +163,13 @@ class JobReport:
         """The kind the decision was made on."""
         return self.decision.kind
 
-    @property
+    # Computed once: with tens of thousands of failures, the text, markdown and JSON each ask.
+    @cached_property
     def failing_tests(self) -> tuple[str, ...]:
         """Ids of the failing tests, in log order."""
         return tuple(dict.fromkeys(f.test_id for f in self.failures if f.test_id))
 
-    @property
+    @cached_property
     def locations(self) -> tuple[str, ...]:
         """``path:line`` of each failure that has one, first error first."""
         return tuple(dict.fromkeys(str(loc) for loc in located(self.failures)))

@@ -182,6 +182,16 @@ class Scanner:
         """The next line an open section needs: the next line, or, when every open extractor
         needs only some lines, the next of those or of the anchors' hits (the rest is skipped
         at the speed of ``re``)."""
+        if len(self._open) == 1:  # the usual case, without the general one's lists
+            pattern = self._open[0].sparse
+            if pattern is None:
+                return position
+            index = bisect.bisect_left(starts, position, index)
+            limit = starts[index] if index < len(starts) else end
+            match = pattern.search(data, position, limit)
+            if match is None:
+                return limit
+            return data.rfind(b"\n", position, match.start()) + 1 or position
         patterns = [extractor.sparse for extractor in self._open]
         if None in patterns:
             return position
@@ -210,8 +220,9 @@ class Scanner:
         if self.steps.in_header:
             return
         fed = tuple(self._open)
-        claimed = any(extractor.claims for extractor in fed)
+        claimed = False
         for extractor in fed:
+            claimed = claimed or extractor.claims
             if not extractor.feed(text, cursor, self.sink):
                 self._open.remove(extractor)
         if not mask:

@@ -6,7 +6,6 @@ import re
 
 from ci_agent.triage.extractor import Sink
 from ci_agent.triage.model import Location
-from ci_agent.triage.paths import is_library
 
 __all__ = ["ENTRY", "EXCEPTION", "FRAME", "Frames", "locate"]
 
@@ -26,7 +25,7 @@ class Frames:
         """One frame, outermost first."""
         location = Location(sink.relative(path), line)
         self.innermost = location
-        if not is_library(path) and not is_library(location.path):
+        if not sink.is_library(path) and not sink.is_library(location.path):
             self.project = location
 
     def location(self) -> Location | None:

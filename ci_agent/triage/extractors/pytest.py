@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink
 from ci_agent.triage.model import Failure, Kind, Location
-from ci_agent.triage.paths import is_library
 
 __all__ = ["ROOTDIR", "Pytest"]
 
@@ -28,6 +27,7 @@ _RESULT = re.compile(
     r"^(?:\[gw\d+\] \[\s*\d+%\] )?(?:SUB)?(FAILED|ERROR)(?:\(.*?\))? "
     r"([^\s\[]+(?:\[.*?\])?)(?: - (.*))?\s*$"
 )
+_RESULT_STARTS = ("FAILED", "ERROR", "SUBFAILED", "SUBERROR", "[gw")  # what _RESULT can start with
 _SUBTEST = re.compile(r" \([^()]*\)$")
 _PROGRESS = re.compile(r"^(\S+?::[^\s\[]+(?:\[.*?\])?) (FAILED|ERROR)(?:\s+\[\s*\d+%\])?\s*$")
 _LOCATION = re.compile(r"^([^\s:][^:]*?\.\w+):(\d+): ?(.*)$")
@@ -42,6 +42,10 @@ _DOCTEST = "[doctest] "
 # frames (``File "…"``, ``path:N: …``), captured output, results. The others (source lines,
 # captured output) are skipped unread: thousands of failures stay fast.
 _SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short test summary")
+# The summary needs its results and the rule after it; another section (warnings, passes) only
+# the rule that ends it: one literal is found several times faster than the alternation above.
+_SPARSE_SUMMARY = re.compile(rb"====|FAIL|ERROR")
+_SPARSE_OTHER = re.compile(rb"====")
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
@@ -101,9 +105,12 @@ class Pytest(BaseExtractor):
     @property
     def sparse(self) -> re.Pattern[bytes] | None:
         """Only some lines are needed in the summary, and in sections past the excerpt's."""
-        if self._mode in ("summary", "other") or (self._mode == "sections" and self._lean):
-            return _SPARSE
-        return None
+        mode = self._mode
+        if mode == "sections":
+            return _SPARSE if self._lean else None
+        if mode == "summary":
+            return _SPARSE_SUMMARY
+        return _SPARSE_OTHER if mode == "other" else None
 
     def _reset(self) -> None:
         self._lean = False  # sections no longer keep excerpt lines: only some lines are read
@@ -118,7 +125,7 @@ class Pytest(BaseExtractor):
         """Follow the report: sections, summary, end of session."""
         if not self._mode:
             return self._idle(line, cursor, sink)
-        if _RULE.match(line):
+        if line[:1] == "=" and _RULE.match(line):  # (the first test is the cheap one)
             return self._rule(line, sink)
         if self._mode == "sections":
             self._section_line(line, cursor, sink)
@@ -136,13 +143,15 @@ class Pytest(BaseExtractor):
         sections: dict[str, deque[_Section]] = {}
         for section in self._sections:
             sections.setdefault(section.key, deque()).append(section)
+        named: set[str] = set()
         for test in sorted(self._tests.values(), key=lambda t: t.offset):
-            matching = sections.get(_key(test.node))
+            key = _key(test.node)
+            named.add(key)
+            matching = sections.get(key)
             found = matching.popleft() if matching else None
             if found is None and not test.error and self._orphans:
                 found = self._orphans.popleft()
             sink.add(self._failure(test.node, test, found, sink))
-        named = {_key(test.node) for test in self._tests.values()}
         for key, left in sections.items():
             if key in named:
                 continue  # more subtests of a test already reported
@@ -153,15 +162,16 @@ class Pytest(BaseExtractor):
     # --- states ---
 
     def _idle(self, line: str, cursor: Cursor, sink: Sink) -> bool:
-        if _HEADER.match(line):
+        rule = line[:1] == "="
+        if rule and _HEADER.match(line):
             self._mode = "sections"
-        elif _SUMMARY.match(line):
+        elif rule and _SUMMARY.match(line):
             self._mode = "summary"
         elif line.startswith(("ImportError while", "ERROR: Error importing")):
             self._load_error(line, cursor, sink)
         else:
             self._result(line, cursor)
-            root = ROOTDIR.match(line)
+            root = ROOTDIR.match(line) if line.startswith("rootdir: ") else None
             if root:
                 sink.add_root(root.group(1))
         return bool(self._mode)
@@ -206,11 +216,11 @@ class Pytest(BaseExtractor):
     def _result(self, line: str, cursor: Cursor) -> None:
         if not ("FAILED" in line or "ERROR" in line):
             return
-        found = _RESULT.match(line)
+        found = _RESULT.match(line) if line.startswith(_RESULT_STARTS) else None
         if found:
             node, message = found.group(2), found.group(3)
         else:
-            found = _PROGRESS.match(line)
+            found = _PROGRESS.match(line) if "::" in line else None
             if not found:
                 return
             node, message = found.group(1), None
@@ -224,7 +234,9 @@ class Pytest(BaseExtractor):
             test.message = message
 
     def _section_line(self, line: str, cursor: Cursor, sink: Sink) -> None:
-        headline = _HEADLINE.match(line)
+        # Each regex below runs only where a cheap test of the line says it can match: tens of
+        # thousands of failures are read line by line.
+        headline = _HEADLINE.match(line) if line[:2] == "__" else None
         if headline:
             title = headline.group(1)
             at = _AT.match(title)
@@ -246,7 +258,7 @@ class Pytest(BaseExtractor):
             return
         if section.clip is not None:
             section.clip.add(line)
-        if section.captured or _CAPTURED.match(line):
+        if section.captured or (line[:1] == "-" and _CAPTURED.match(line)):
             section.captured = True
             return
         doctest = line in ("Expected:", "Got:") or line.startswith("UNEXPECTED ")
@@ -257,7 +269,9 @@ class Pytest(BaseExtractor):
             exception = _EXCEPTION.match(line)
             if exception and section.exception is None:
                 section.exception = exception.group(1).strip()
-        frame = _FILE.match(line) or (None if line.startswith("E ") else _LOCATION.match(line))
+        frame = _FILE.match(line) if 'File "' in line else None
+        if frame is None and ":" in line and not line.startswith("E "):
+            frame = _LOCATION.match(line)
         if frame:
             self._frame(section, frame.group(1), int(frame.group(2)), sink)
 
@@ -296,7 +310,7 @@ class Pytest(BaseExtractor):
         location = Location(sink.relative(path), line)
         section.frames += 1
         section.innermost = location
-        if not is_library(path) and not is_library(location.path):
+        if not sink.is_library(path) and not sink.is_library(location.path):
             section.project = location
 
     # --- output ---

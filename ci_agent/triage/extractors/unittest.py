@@ -44,7 +44,7 @@ class Unittest(BaseExtractor):
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Start a block at its head line; read it until the next block or the summary."""
-        head = _HEAD.match(line)
+        head = _HEAD.match(line) if line.startswith(("FAIL: ", "ERROR: ")) else None
         if head is not None:
             self.flush(sink)
             name, where = head.group(2), head.group(3)

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from ci_agent.commands.triage import triage_outcome
+from ci_agent.triage.triage import TriageOptions, triage_logs
+
 from .conftest import Project, TriageCli
 from .joblog import RunStep, job_log
 
@@ -240,3 +243,13 @@ def test_an_unwritable_json_out_is_a_coded_error(project: Project, triage_cli: C
     assert result.code == 2
     assert "CA139" in result.err and "Traceback" not in result.err
     assert not target.parent.exists()
+
+
+def test_markdown_is_rendered_only_when_it_is_shown(project: Project) -> None:
+    result = triage_logs([failing(project)], TriageOptions(roots=(str(project.root),)))
+    shown = triage_outcome(result)  # --output markdown, and the action's job summary
+    assert "tests/test_calc.py::test_add" in shown.markdown
+    assert "tests/test_calc.py::test_add" in shown.text
+    text_only = triage_outcome(result, markdown=False)
+    assert text_only.markdown == ""
+    assert (text_only.text, text_only.result) == (shown.text, shown.result)

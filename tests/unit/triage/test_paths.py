@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ci_agent.triage.extractor import Sink
 from ci_agent.triage.paths import is_library, relative
 
 
@@ -40,3 +41,15 @@ def test_relative(path: str, roots: tuple[str, ...], expected: str) -> None:
 )
 def test_is_library(path: str, library: bool) -> None:
     assert is_library(path) is library
+
+
+def test_the_sink_makes_each_path_relative_once_and_again_after_a_new_root() -> None:
+    sink = Sink(("/tmp/x",))
+    assert sink.relative("/srv/proj/src/app.py") == "/srv/proj/src/app.py"
+    assert sink.relative("/tmp/x/src/app.py") == "src/app.py"
+    sink.add_root("/srv/proj")  # pytest's rootdir, read later in the log
+    assert sink.relative("/srv/proj/src/app.py") == "src/app.py"
+    assert sink.relative("/tmp/x/src/app.py") == "src/app.py"
+    assert sink.is_library("/usr/lib/python3.11/json/decoder.py")
+    assert sink.is_library("/usr/lib/python3.11/json/decoder.py")  # remembered
+    assert not sink.is_library("src/app.py")

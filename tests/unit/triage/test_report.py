@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from ci_agent.llm.tokens import estimate_tokens
+from ci_agent.triage import report
 from ci_agent.triage.model import Failure, Kind, Location
 from ci_agent.triage.report import excerpt, normalize, signature
 
@@ -66,3 +69,42 @@ def test_excerpt_falls_back_to_the_step_tail() -> None:
     )
     duplicate = Failure(Kind.LINT, "ruff", "m", context=("x.py:1:1: F401",))
     assert excerpt([duplicate, duplicate], (), 100) == "x.py:1:1: F401"
+
+
+def _normalize_everywhere(text: str) -> str:
+    """normalize without its cheap pre-checks: every pattern runs on every text."""
+    text = report._TEMP.sub(report._temp, text)
+    for _, pattern, replacement in report._VOLATILE:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "assert (8 % 8) != 0",
+        "at 2026-11-21T10:00:00.123Z and 2026-11-21 10:00:00+01:00 then 12:01:02.5",
+        "<Thing object at 0x7f3a2c1d9e50> id 3f2a9c1d0b8e7f6a deadbeefcafe",
+        "run 123e4567-e89b-12d3-a456-426614174000 in /tmp/tmpab12cd/proj/app.py",
+        "C:\\Users\\ann\\AppData\\Local\\Temp\\pytest-of-ann\\x.py and /var/folders/xy/z/T/q",
+        "/tmp/pytest-of-ann/pytest-12/test_x0 on 127.0.0.1:8080, [::1]:9, 0.0.0.0:1",
+        "worker pid 1234, PID 5, process 77 died after 3 seconds (120ms, 2 min)",
+        "pid1234 localhost 8080 0x no-colon-here",
+        "",
+    ],
+)
+def test_pre_checks_change_nothing(text: str) -> None:
+    # The checks only skip patterns that cannot match: the result is the same as running all.
+    assert normalize(text) == _normalize_everywhere(text)
+
+
+def test_signature_blanks_each_text_once_with_the_same_result() -> None:
+    failures = [
+        Failure(Kind.TEST, "pytest", f"assert {n % 3} == 1 at 0x7f{n:02x}", test_id=f"t::c[{n}]")
+        for n in range(30)
+    ]
+    expected = sorted(
+        {f"test|pytest|{f.test_id}|||{_normalize_everywhere(f.message)}" for f in failures}
+    )
+    digest = hashlib.sha256("\n".join(expected).encode()).hexdigest()[:16]
+    assert signature(failures) == digest
