@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ci_agent.config_deploy import DeployConfig
+from ci_agent.config_tests import TestsConfig
 
 __all__ = [
     "BackupConfig",
@@ -277,3 +278,4 @@ class FileConfig(_Section):
     github: GitHubConfig = GitHubConfig()
     report: ReportConfig = ReportConfig()
     deploy: DeployConfig = DeployConfig()
+    tests: TestsConfig = TestsConfig()

@@ -1,0 +1,114 @@
+"""The first program inside a test run's namespaces: hide what holds secrets, then become the
+unprivileged user and run the test command.
+
+It runs as root of the new namespaces (``unshare --map-root-user``, or real root through
+``sudo``), started as ``python -I sandbox_init.py SPEC`` so it imports nothing from the job,
+and uses the standard library only. Steps, all before any repository code runs:
+
+1. bring the loopback interface up (the network namespace has no other: no outbound network);
+2. open the paths to keep (the worktree, the scratch directory, the programs) before masking;
+3. mount an empty tmpfs over every masked directory and ``/dev/null`` over every masked file;
+4. bind sanitized copies read-only over the git configuration files that hold credentials;
+5. bind the kept paths back where a mask covered them;
+6. exec the command through ``unshare --user`` (namespaces: a nested user namespace that maps
+   the caller's uid, so the command holds no capability over these mounts) or ``setpriv``
+   (sudo: drop to the caller's uid and gid, no groups, no capabilities, no new privileges).
+
+Exit status 121 with a ``ci-agent sandbox:`` line on stderr means the setup failed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import fcntl
+import json
+import os
+import socket
+import struct
+import sys
+from typing import Any
+
+__all__ = ["SETUP_FAILED", "main"]
+
+SETUP_FAILED = 121
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT, _MS_BIND, _MS_REC = 1, 2, 4, 32, 4096, 16384
+_SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
+
+
+def _mount(libc: Any, source: str, target: str, fstype: str | None, flags: int, data: str) -> None:
+    result = libc.mount(
+        source.encode(),
+        target.encode(),
+        fstype.encode() if fstype else None,
+        ctypes.c_ulong(flags),
+        data.encode() if data else None,
+    )
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
+
+
+def _loopback_up() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH14s", b"lo", 0, b"")
+        flags = struct.unpack("16sH14s", fcntl.ioctl(sock, _SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(sock, _SIOCSIFFLAGS, struct.pack("16sH14s", b"lo", flags | _IFF_UP, b""))
+
+
+def _inside(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent.rstrip("/") + "/")
+
+
+def _setup(spec: dict[str, Any]) -> None:
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    _loopback_up()
+    masks = [m for m in spec["masks"] if os.path.lexists(m)]
+    kept = [(path, os.open(path, os.O_PATH)) for path in spec["keep"] if os.path.exists(path)]
+    for path in masks:
+        if os.path.isdir(path) and not os.path.islink(path):
+            _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755,size=64m")
+        elif os.path.isfile(path):
+            _mount(libc, "/dev/null", path, None, _MS_BIND, "")
+    for target, source in spec["replace"]:
+        if os.path.isfile(target):
+            _mount(libc, source, target, None, _MS_BIND, "")
+            _mount(libc, "", target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY, "")
+    for path, fd in kept:
+        if any(_inside(path, m) for m in masks):
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.makedirs(path, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                open(path, "a").close()  # noqa: SIM115 - an empty mount point, closed at once
+            _mount(libc, f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC, "")
+        os.close(fd)
+
+
+def _command(spec: dict[str, Any]) -> list[str]:
+    uid, gid, argv = str(spec["uid"]), str(spec["gid"]), list(spec["argv"])
+    if spec["mode"] == "sudo":
+        drop = ["--reuid", uid, "--regid", gid, "--clear-groups", "--inh-caps=-all"]
+        return [spec["setpriv"], *drop, "--bounding-set=-all", "--no-new-privs", "--", *argv]
+    return [spec["unshare"], "--user", f"--map-user={uid}", f"--map-group={gid}", "--", *argv]
+
+
+def main(args: list[str]) -> int:
+    """Set the sandbox up as SPEC (JSON, the only argument) says and exec its command."""
+    try:
+        spec = json.loads(args[0])
+        _setup(spec)
+        os.chdir(spec["cwd"])
+        command = _command(spec)
+    except (OSError, KeyError, IndexError, ValueError) as exc:
+        print(f"ci-agent sandbox: {exc}", file=sys.stderr, flush=True)
+        return SETUP_FAILED
+    try:
+        os.execve(command[0], command, spec["env"])
+    except OSError as exc:
+        print(f"ci-agent sandbox: cannot run {command[0]}: {exc}", file=sys.stderr, flush=True)
+    return SETUP_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
