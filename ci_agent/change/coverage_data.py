@@ -59,7 +59,9 @@ def read_coverage(data_file: Path, root: Path) -> tuple[CoverageData | None, str
 
 
 def _numbits(blob: bytes) -> list[int]:
-    return [index * 8 + bit for index, byte in enumerate(blob) for bit in range(8) if byte >> bit & 1]
+    return [
+        index * 8 + bit for index, byte in enumerate(blob) for bit in range(8) if byte >> bit & 1
+    ]
 
 
 def _under(path: str, base: Path) -> bool:

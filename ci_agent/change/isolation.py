@@ -83,8 +83,10 @@ def choose_isolation(wanted: IsolationName, environ: Mapping[str, str]) -> Isola
     tried: list[str] = []
     if wanted in ("auto", "namespaces"):
         found = _namespaces(tried)
-        if found is not None or wanted == "namespaces":
-            return found or _unavailable(wanted, tried)
+        if found is not None:
+            return found
+        if wanted == "namespaces":
+            raise _unavailable(wanted, tried)
     found = _sudo(tried)
     if found is not None:
         return found
@@ -123,7 +125,9 @@ def _sudo(tried: list[str]) -> Isolation | None:
         return None
     unshare, setpriv, sudo = shutil.which("unshare"), shutil.which("setpriv"), shutil.which("sudo")
     if unshare is None or setpriv is None or sudo is None:
-        missing = [n for n, p in (("unshare", unshare), ("setpriv", setpriv), ("sudo", sudo)) if not p]
+        missing = [
+            n for n, p in (("unshare", unshare), ("setpriv", setpriv), ("sudo", sudo)) if not p
+        ]
         tried.append(f"sudo fallback needs {', '.join(missing)}")
         return None
     problem = _probe([sudo, "-n", unshare, *_NAMESPACES, "--", "true"])

@@ -66,9 +66,7 @@ def _stop(proc: subprocess.Popen[bytes], posix: bool) -> None:
     # signalled; sudo relays SIGTERM, and unshare --kill-child then ends the PID namespace.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGTERM)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=_TERM_SECONDS)
-    except subprocess.TimeoutExpired:
-        pass
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)

@@ -27,6 +27,7 @@ import os
 import socket
 import struct
 import sys
+from pathlib import Path
 from typing import Any
 
 __all__ = ["SETUP_FAILED", "main"]
@@ -36,7 +37,9 @@ _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT, _MS_BIND, _MS_REC = 1, 2, 4, 32,
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
 
 
-def _mount(libc: Any, source: str, target: str, fstype: str | None, flags: int, data: str) -> None:
+def _mount(
+    libc: Any, source: str, target: str, *, fstype: str = "", flags: int, data: str = ""
+) -> None:
     result = libc.mount(
         source.encode(),
         target.encode(),
@@ -64,24 +67,26 @@ def _setup(spec: dict[str, Any]) -> None:
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     _loopback_up()
     masks = [m for m in spec["masks"] if os.path.lexists(m)]
-    kept = [(path, os.open(path, os.O_PATH)) for path in spec["keep"] if os.path.exists(path)]
+    kept = [(path, os.open(path, os.O_PATH)) for path in spec["keep"] if Path(path).exists()]
     for path in masks:
-        if os.path.isdir(path) and not os.path.islink(path):
-            _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755,size=64m")
-        elif os.path.isfile(path):
-            _mount(libc, "/dev/null", path, None, _MS_BIND, "")
+        if Path(path).is_dir() and not Path(path).is_symlink():
+            flags = _MS_NOSUID | _MS_NODEV
+            _mount(libc, "tmpfs", path, fstype="tmpfs", flags=flags, data="mode=0755,size=64m")
+        elif Path(path).is_file():
+            _mount(libc, "/dev/null", path, flags=_MS_BIND)
     for target, source in spec["replace"]:
-        if os.path.isfile(target):
-            _mount(libc, source, target, None, _MS_BIND, "")
-            _mount(libc, "", target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY, "")
+        if Path(target).is_file():
+            _mount(libc, source, target, flags=_MS_BIND)
+            _mount(libc, "", target, flags=_MS_BIND | _MS_REMOUNT | _MS_RDONLY)
     for path, fd in kept:
         if any(_inside(path, m) for m in masks):
-            if os.path.isdir(f"/proc/self/fd/{fd}"):
-                os.makedirs(path, exist_ok=True)
+            point = Path(path)
+            if Path(f"/proc/self/fd/{fd}").is_dir():
+                point.mkdir(parents=True, exist_ok=True)
             else:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                open(path, "a").close()  # noqa: SIM115 - an empty mount point, closed at once
-            _mount(libc, f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC, "")
+                point.parent.mkdir(parents=True, exist_ok=True)
+                point.touch()
+            _mount(libc, f"/proc/self/fd/{fd}", path, flags=_MS_BIND | _MS_REC)
         os.close(fd)
 
 
@@ -101,12 +106,13 @@ def main(args: list[str]) -> int:
         os.chdir(spec["cwd"])
         command = _command(spec)
     except (OSError, KeyError, IndexError, ValueError) as exc:
-        print(f"ci-agent sandbox: {exc}", file=sys.stderr, flush=True)
+        sys.stderr.write(f"ci-agent sandbox: {exc}\n")
         return SETUP_FAILED
     try:
-        os.execve(command[0], command, spec["env"])
+        # The command is the one the caller built (unshare/setpriv + the test command).
+        os.execve(command[0], command, spec["env"])  # noqa: S606
     except OSError as exc:
-        print(f"ci-agent sandbox: cannot run {command[0]}: {exc}", file=sys.stderr, flush=True)
+        sys.stderr.write(f"ci-agent sandbox: cannot run {command[0]}: {exc}\n")
     return SETUP_FAILED
 
 

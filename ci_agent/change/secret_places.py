@@ -104,10 +104,10 @@ def hidden_mounts(
         masks.append(os.path.realpath(runner_temp))
     home = environ.get("HOME", "")
     if home:
-        masks.extend(os.path.realpath(os.path.join(home, name)) for name in HOME_FILES)
+        masks.extend(os.path.realpath(Path(home) / name) for name in HOME_FILES)
     config_home = environ.get("XDG_CONFIG_HOME", "")
     if config_home:
-        masks.append(os.path.realpath(os.path.join(config_home, "gh")))
+        masks.append(os.path.realpath(Path(config_home) / "gh"))
     masks.extend(_runner_credentials())
     replace: list[tuple[str, str]] = []
     configs = [Path(git_dir) / "config"] if git_dir is not None else []
@@ -132,7 +132,7 @@ def sanitized_git_config(source: Path, target: Path) -> tuple[str, ...]:
         key, _, value = entry.partition("\n")
         lowered = key.lower()
         if lowered.startswith(("include.", "includeif.")) and lowered.endswith(".path"):
-            path = Path(os.path.expanduser(value))
+            path = Path(value).expanduser()
             included.append(os.path.realpath(path if path.is_absolute() else source.parent / path))
             continue
         if not key or not _KEPT_GIT.match(lowered):
@@ -166,7 +166,7 @@ def _runner_credentials() -> list[str]:
     found: list[str] = []
     for pid in ancestor_pids():
         try:
-            exe = Path(os.readlink(f"/proc/{pid}/exe"))
+            exe = Path(f"/proc/{pid}/exe").readlink()
         except OSError:
             continue
         if exe.name in {"Runner.Worker", "Runner.Listener"}:

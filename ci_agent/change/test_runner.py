@@ -96,8 +96,6 @@ class TestResult:
 class TestRunner(Protocol):
     """Runs the user's tests in the user's environment, isolated from secrets."""
 
-    __test__ = False  # not a pytest test class
-
     def run(self, request: TestRequest) -> TestResult:
         """Run the request's targets and report what happened."""
         ...
@@ -133,7 +131,9 @@ class PytestRunner:
                 argv = [self.command.python, "-m", "coverage", "run", "--branch"]
                 argv += [f"--data-file={data_file}", f"--source={request.root}", "-m", "pytest"]
             else:
-                notes.append(f"no coverage: neither pytest-cov nor coverage in {self.command.source}")
+                notes.append(
+                    f"no coverage: neither pytest-cov nor coverage in {self.command.source}"
+                )
         full = (*argv, *args, *request.extra_args, *request.targets)
         started = time.monotonic()
         code, raw = self.sandbox.run(
@@ -180,3 +180,6 @@ def _summary(output: str) -> dict[str, int]:
 
 def _tail(output: str) -> str:
     return "\n".join(output.rstrip().splitlines()[-TAIL_LINES:])
+
+
+TestRunner.__test__ = False  # type: ignore[attr-defined]  # not a pytest test class
