@@ -69,10 +69,17 @@ def python_candidates(environ: Mapping[str, str]) -> tuple[tuple[str, ...], tupl
                 skipped.append(entry)
                 continue
             candidate = Path(entry) / name
-            if candidate.is_file() and os.access(candidate, os.X_OK):
+            if _executable(candidate):
                 found.append(str(candidate))
                 break
     return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(skipped))
+
+
+def _executable(path: Path) -> bool:
+    try:
+        return path.is_file() and os.access(path, os.X_OK)
+    except OSError:  # a PATH entry this user may not search
+        return False
 
 
 def find_test_command(config: TestsConfig, sandbox: Sandbox, root: Path) -> TestCommand:

@@ -68,16 +68,22 @@ def _setup(spec: dict[str, Any]) -> None:
     _loopback_up()
     masks = [m for m in spec["masks"] if os.path.lexists(m)]
     kept = [(path, os.open(path, os.O_PATH)) for path in spec["keep"] if Path(path).exists()]
+    # The sanitized copies may live under a mask (a TMPDIR inside $RUNNER_TEMP): open first.
+    copies = [
+        (target, os.open(source, os.O_PATH))
+        for target, source in spec["replace"]
+        if Path(target).is_file()
+    ]
     for path in masks:
         if Path(path).is_dir() and not Path(path).is_symlink():
             flags = _MS_NOSUID | _MS_NODEV
             _mount(libc, "tmpfs", path, fstype="tmpfs", flags=flags, data="mode=0755,size=64m")
         elif Path(path).is_file():
             _mount(libc, "/dev/null", path, flags=_MS_BIND)
-    for target, source in spec["replace"]:
-        if Path(target).is_file():
-            _mount(libc, source, target, flags=_MS_BIND)
-            _mount(libc, "", target, flags=_MS_BIND | _MS_REMOUNT | _MS_RDONLY)
+    for target, fd in copies:
+        _mount(libc, f"/proc/self/fd/{fd}", target, flags=_MS_BIND)
+        _mount(libc, "", target, flags=_MS_BIND | _MS_REMOUNT | _MS_RDONLY)
+        os.close(fd)
     for path, fd in kept:
         if any(_inside(path, m) for m in masks):
             point = Path(path)
