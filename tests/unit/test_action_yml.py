@@ -225,12 +225,12 @@ def test_install_uses_the_hashed_lock_file(steps: list[dict[str, Any]]) -> None:
     # Every wheel, cached or downloaded, is checked against the lock files' hashes; the build
     # backend comes hashed too, and stays out of the runtime environment.
     assert 'from=(--no-index --find-links "$wheels" --only-binary :all: --require-hashes' in script
-    assert '"${from[@]}" -r "$GITHUB_ACTION_PATH/requirements.lock"' in script
-    assert '"${from[@]}" -r "$GITHUB_ACTION_PATH/requirements-build.lock"' in script
+    assert 'install requirements.lock "${pip[@]}" --python "$venv/env/bin/python" install' in script
+    assert 'install requirements-build.lock "${pip[@]}" install --target "$build/backend"' in script
+    assert '"$@" "${from[@]}" -r "$lock"' in script
     assert "--require-hashes --no-deps \\\n" in script  # the download of a cold cache
-    assert (
-        '--no-deps --no-build-isolation --wheel-dir "$build/dist" "$GITHUB_ACTION_PATH"' in script
-    )
+    assert 'PYTHONPATH="$build/backend" "${pip[@]}" wheel --no-deps --no-build-isolation' in script
+    assert '--wheel-dir "$build/dist" "$GITHUB_ACTION_PATH"' in script
     assert '-m venv --without-pip "$venv/env"' in script
     assert '--python "$venv/env/bin/python" install' in script
     # A fresh, unpredictable directory every run; only wheels, each checked against the lock.
