@@ -55,7 +55,8 @@ def main() -> None:
         for _ in range(args.runs):
             for name, runner in (("none", plain), ("namespaces", isolated)):
                 result = runner.run(request)
-                assert result.count("passed") == args.tests, result.tail
+                if result.count("passed") != args.tests:
+                    raise SystemExit(f"the run did not pass:\n{result.tail}")
                 times[name].append(result.seconds)
         unshare = shutil.which("unshare") or "unshare"
         bare = [unshare, "--user", "--map-root-user", "--pid", "--fork", "--mount-proc"]

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ci_agent.fix.triage import TriageOptions, triage_logs  # noqa: E402
+from ci_agent.triage.triage import TriageOptions, triage_logs  # noqa: E402
 from tests.integration.triage.joblog import START, RunStep, job_log, run_tool  # noqa: E402
 
 BIN = Path(sys.executable).parent

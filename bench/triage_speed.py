@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.triage import COLOUR, test_module, write_project  # noqa: E402
-from ci_agent.fix.triage import TriageOptions, triage_logs  # noqa: E402
+from ci_agent.triage.triage import TriageOptions, triage_logs  # noqa: E402
 from tests.integration.triage.joblog import START, RunStep, job_log, run_tool, stamp  # noqa: E402
 
 PYTEST = ["-m", "pytest", "--color=yes", "-p", "no:cacheprovider", "-v", "-o", "log_cli=true"]

@@ -28,8 +28,8 @@ from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
+    from ci_agent.change.landing import Delivery
     from ci_agent.fix.compute import ProviderFactory
-    from ci_agent.fix.landing import Delivery
     from ci_agent.fix.session import FixContext, FixReport
     from ci_agent.forge.github import GitHubForge
     from ci_agent.git import Git
@@ -206,12 +206,13 @@ def fix_outcome(report: FixReport) -> Outcome:
 
 
 def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
+    from ci_agent.change.bundle_artifacts import bundle_file_name
     from ci_agent.commands.triage import triage_options
     from ci_agent.fix.session import LocalFix, compute_bundle
-    from ci_agent.fix.sources import log_files
     from ci_agent.git import Git
     from ci_agent.runner.events import event_payload
     from ci_agent.runner.payload import dig_str
+    from ci_agent.triage.sources import log_files
 
     settings = invocation.settings
     # The run the bundle belongs to: --run names it outside Actions.
@@ -231,7 +232,7 @@ def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
         job = invocation.environ.get("GITHUB_JOB", "job")
         attempt = invocation.environ.get("GITHUB_RUN_ATTEMPT", "1")
         leg = secrets.token_hex(4)
-        name = f"ci-agent-fix-{run_id}-{attempt}-{_safe(job)}-{leg}.json"
+        name = bundle_file_name("fix", run_id, attempt, job, leg)
         bundle_out = Path(invocation.environ.get("RUNNER_TEMP") or invocation.cwd) / name
     options = triage_options(invocation, junit=args.junit)
     changed = _changed_files(git, dig_str(payload, "pull_request", "base", "sha"), head)
@@ -279,7 +280,7 @@ def fix_with_forge(
         context = _context(invocation, (forge, pusher), repository, args, bool(args.compute))
         bundle = None
         if args.apply is not None:
-            from ci_agent.fix.bundle import read_bundle
+            from ci_agent.change.bundle import read_bundle
 
             bundle = read_bundle(args.apply, name=args.apply.name)
         with invocation.metrics.timed("fix"):
@@ -372,7 +373,3 @@ def _int(text: str | None) -> int | None:
         return int(text) if text else None
     except ValueError:
         return None
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)[:60] or "job"

@@ -15,7 +15,7 @@ from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
-    from ci_agent.fix.triage import TriageOptions, TriageResult
+    from ci_agent.triage.triage import TriageOptions, TriageResult
 
 __all__ = ["run_triage_job", "triage", "triage_options", "triage_outcome"]
 
@@ -95,7 +95,7 @@ def triage(
     """
 
     def body(invocation: Invocation) -> Outcome:
-        from ci_agent.fix.triage import triage_logs
+        from ci_agent.triage.triage import triage_logs
 
         if logs and run_id is not None:
             raise fail("CA108", problem="give --log or --run, not both", usage=_USAGE)
@@ -125,8 +125,8 @@ def triage_options(
     default_branch: str | None = None,
 ) -> TriageOptions:
     """Triage options from Settings, the workspace and the event."""
-    from ci_agent.fix.classify import History, Policy
-    from ci_agent.fix.triage import TriageOptions
+    from ci_agent.triage.classify import History, Policy
+    from ci_agent.triage.triage import TriageOptions
 
     config = invocation.settings.config.fix.triage
     workspace = invocation.environ.get("GITHUB_WORKSPACE")
@@ -150,8 +150,8 @@ def triage_outcome(
 ) -> Outcome:
     """The command's outcome for a triage result; the whole result is written to ``json_out``
     (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as)."""
-    from ci_agent.fix.present import triage_markdown, triage_text
-    from ci_agent.fix.whole import write_whole
+    from ci_agent.triage.present import triage_markdown, triage_text
+    from ci_agent.triage.whole import write_whole
 
     data = result.to_dict()
     whole: str | None = None
@@ -191,8 +191,8 @@ def _github(
     options: TriageOptions,
     rerun: bool,
 ) -> TriageResult:
-    from ci_agent.fix.triage import triage_run
     from ci_agent.forge.github import require_repository, settings_for
+    from ci_agent.triage.triage import triage_run
 
     repository = require_repository(repository)
     settings = settings_for(invocation.settings, repository)

@@ -1,11 +1,11 @@
-"""Fix: triage failed CI runs. Job logs are read streaming (never whole in memory), failures
-extracted by deterministic extractors, classified into a recovery strategy with a reason.
-No language model is involved in triage.
+"""Fix: the auto-fix capability on top of triage (:mod:`ci_agent.triage`) and the change core
+(:mod:`ci_agent.change`). It chooses a recovery strategy's action and orchestrates it.
 
-Modules: ``logs`` (blocks and clean lines), ``scan`` (the streaming scanner), ``steps``
-(runner markers), ``extractors`` (one module per family of tools), ``extract`` (one log in,
-failures out), ``junit``, ``report`` (signature, excerpt), ``classify`` (strategy and reason),
-``triage`` (local logs or a run through the forge), ``present`` (text and markdown).
+Modules: ``session`` (one fix run, end to end), ``compute`` (fixers, then the model patch
+loop), ``fixers`` (the repository's own formatters and linters), ``loop`` (model attempts
+within the budget: a verified patch or a refusal), ``context`` (source shown to the model),
+``analysis``, ``failure_issue`` (the issue about a failing default branch), ``sticky`` (the
+sticky fix comment).
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ci_agent.errors import CiAgentError
-from ci_agent.fix.triage import TriageResult
 from ci_agent.forge.run_protocol import WorkflowRuns
 from ci_agent.forge.run_types import WorkflowRun
 from ci_agent.forge.types import Commit
+from ci_agent.triage.triage import TriageResult
 
 __all__ = ["MAX_SUSPECTS", "Analysis", "Greens", "analyze", "green_runs"]
 

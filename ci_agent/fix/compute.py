@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ci_agent.fix.classify import Strategy
-from ci_agent.fix.triage import TriageResult
+from ci_agent.triage.classify import Strategy
+from ci_agent.triage.triage import TriageResult
 
 if TYPE_CHECKING:
     from ci_agent.config_model import FixConfig
@@ -102,7 +102,7 @@ def _patch(
     changed: tuple[str, ...],
     tests: TestsConfig | None,
 ) -> Computation:
-    from ci_agent.fix.patch.loop import FixTask, run_fix_loop
+    from ci_agent.fix.loop import FixTask, run_fix_loop
 
     jobs = [j for j in triage.jobs if j.decision.strategy is Strategy.PATCH]
     # The job with failing test ids: the proof needs tests to run before and after.

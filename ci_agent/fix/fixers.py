@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from ci_agent.change.edits import Change, safe_path
 from ci_agent.change.job_python import own_environment
+from ci_agent.change.policy import PatchPolicy, check_changes
 from ci_agent.change.sandbox import Sandbox, make_sandbox
+from ci_agent.change.worktree import scratch_worktree, worktree_diff
 from ci_agent.config_model import FixConfig
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
-from ci_agent.fix.patch.edits import Change, safe_path
-from ci_agent.fix.patch.policy import PatchPolicy, check_changes
-from ci_agent.fix.patch.worktree import scratch_worktree, worktree_diff
 from ci_agent.git import Git
 
 __all__ = [

@@ -11,27 +11,26 @@ when it is given a clone and a model (``ci-agent fix --run`` on a person's machi
 from __future__ import annotations
 
 import hashlib
-import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ci_agent.change.bundle_artifacts import bundle_prefix
+from ci_agent.change.guards import GuardLimits, check_guards, own_fix_chain, prior_fixes
+from ci_agent.change.landing import Delivered, Delivery, Target, land_fix
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.fix.analysis import MAX_SUSPECTS, Analysis, analyze, green_runs
-from ci_agent.fix.classify import Strategy
 from ci_agent.fix.compute import Computation, ProviderFactory, compute_fix
-from ci_agent.fix.guards import GuardLimits, check_guards, own_fix_chain, prior_fixes
-from ci_agent.fix.landing import Delivered, Delivery, Target, land_fix
-from ci_agent.fix.triage import TriageOptions, TriageResult, triage_logs, triage_run
 from ci_agent.forge.types import CommentKind
+from ci_agent.triage.classify import Strategy
+from ci_agent.triage.triage import TriageOptions, TriageResult, triage_logs, triage_run
 
 if TYPE_CHECKING:
+    from ci_agent.change.bundle import ChangeBundle
     from ci_agent.config_model import FixConfig
-    from ci_agent.fix.bundle import FixBundle
     from ci_agent.forge.protocol import CommitRange, FixForge
     from ci_agent.forge.run_types import WorkflowRun
     from ci_agent.forge.types import Commit, PullRequestInfo
@@ -48,7 +47,7 @@ __all__ = [
     "settle_run",
 ]
 
-BUNDLE_PREFIX = "ci-agent-fix-"
+BUNDLE_PREFIX = bundle_prefix("fix")
 # Errors that end a landing with a report instead of a failed job: the fix was not taken.
 LANDING_REFUSALS = {"CA231", "CA531", "CA532", "CA533"}
 Progress = Callable[[str], None]
@@ -124,7 +123,7 @@ def fix_run(
     run_id: int,
     *,
     pr: PullRequestInfo | None = None,
-    bundle: FixBundle | None = None,
+    bundle: ChangeBundle | None = None,
 ) -> FixReport:
     """Triage run ``run_id``, act on its strategy, and post the sticky comment."""
     try:
@@ -167,7 +166,7 @@ def _act(
     run: WorkflowRun,
     triage: TriageResult,
     pr: PullRequestInfo | None,
-    bundle: FixBundle | None,
+    bundle: ChangeBundle | None,
 ) -> FixReport:
     report = FixReport(
         triage.source,
@@ -349,7 +348,7 @@ def _pull_request_of(forge: FixForge, run: WorkflowRun) -> PullRequestInfo | Non
     return next(iter(forge.pull_requests_for(run.head_sha)), None)
 
 
-def _check_identity(bundle: FixBundle, repository: str, run: WorkflowRun) -> None:
+def _check_identity(bundle: ChangeBundle, repository: str, run: WorkflowRun) -> None:
     """A bundle is for this repository, this run and this commit, or it is not used."""
     problems = []
     if bundle.repository.lower() != repository.lower():
@@ -364,9 +363,9 @@ def _check_identity(bundle: FixBundle, repository: str, run: WorkflowRun) -> Non
 
 def make_bundle(
     repository: str, head_sha: str, run_id: int, triage: TriageResult, computation: Computation
-) -> FixBundle:
+) -> ChangeBundle:
     """The bundle of a computation (what the privileged job lands and reports)."""
-    from ci_agent.fix.bundle import FixBundle
+    from ci_agent.change.bundle import ChangeBundle
 
     kind = str(triage.decision.kind)
     evidence = {
@@ -377,7 +376,7 @@ def make_bundle(
         "tokens": computation.tokens,
         "cost": round(computation.cost, 6),
     }
-    return FixBundle(
+    return ChangeBundle(
         repository=repository,
         head_sha=head_sha,
         run_id=run_id,
@@ -388,7 +387,7 @@ def make_bundle(
     )
 
 
-def computation_of(bundle: FixBundle) -> Computation:
+def computation_of(bundle: ChangeBundle) -> Computation:
     """The computation a bundle reports (its evidence is untrusted: shown, never run)."""
     evidence = dict(bundle.evidence)
     reasons = evidence.get("reasons")
@@ -403,43 +402,11 @@ def computation_of(bundle: FixBundle) -> Computation:
     )
 
 
-def find_bundle(forge: FixForge, run: WorkflowRun) -> FixBundle | None:
+def find_bundle(forge: FixForge, run: WorkflowRun) -> ChangeBundle | None:
     """The fix bundle the run uploaded (a verified one first), downloaded and validated."""
-    from ci_agent.fix.bundle import read_bundle
+    from ci_agent.change.bundle_artifacts import find_bundle as find_capability_bundle
 
-    found = []
-    for artifact in forge.artifacts():
-        if run.created_at and artifact.created_at and artifact.created_at < run.created_at:
-            break  # newest first: older artifacts cannot belong to this run
-        if artifact.run_id == run.id and artifact.name.startswith(BUNDLE_PREFIX):
-            found.append(artifact)
-    bundles = []
-    with tempfile.TemporaryDirectory(prefix="ci-agent-bundle-") as temp:
-        for artifact in found:
-            if artifact.expired:
-                continue
-            path = forge.download_artifact(artifact, Path(temp) / f"{artifact.id}")
-            bundles.append(read_bundle(_unzipped(path, artifact.name), name=artifact.name))
-    bundles.sort(key=lambda b: not b.diff)
-    return bundles[0] if bundles else None
-
-
-def _unzipped(download: Path, name: str) -> Path:
-    """The bundle file of an artifact download: as is (uploaded with ``archive: false``) or
-    the one member of a zip, read no further than the bundle size cap (no zip bombs)."""
-    from ci_agent.fix.bundle import MAX_BUNDLE_BYTES
-
-    with download.open("rb") as head:
-        if head.read(4) != b"PK\x03\x04":
-            return download
-    with zipfile.ZipFile(download) as archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        if len(members) != 1:
-            raise fail("CA532", name=name, problem=f"{len(members)} files, expected one")
-        target = download.with_suffix(".json")
-        with archive.open(members[0]) as source, target.open("wb") as out:
-            out.write(source.read(MAX_BUNDLE_BYTES + 1))
-    return target
+    return find_capability_bundle(forge, run, "fix")
 
 
 @dataclass(frozen=True)
@@ -468,7 +435,7 @@ def compute_bundle(
     Runs the repository's code; writes nothing to GitHub. The bundle is written whatever
     the outcome, so the privileged job can report a refusal too.
     """
-    from ci_agent.fix.bundle import write_bundle
+    from ci_agent.change.bundle import write_bundle
 
     triage = triage_logs(request.logs, options)
     sha = git.head()

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ci_agent.fix.guards import FIX_MARKER
+from ci_agent.change.guards import FIX_MARKER
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import marker, state_marker
 from ci_agent.report.markdown import code_span, plain_text
@@ -20,9 +20,9 @@ from ci_agent.sanitize import wire_text
 
 if TYPE_CHECKING:
     from ci_agent.fix.session import FixReport
-    from ci_agent.fix.triage import TriageResult
     from ci_agent.forge.protocol import CommentStore
     from ci_agent.render import TemplateRenderer
+    from ci_agent.triage.triage import TriageResult
 
 __all__ = ["fix_markdown", "fix_text", "post_sticky"]
 
@@ -127,7 +127,7 @@ def _triage_view(triage: TriageResult | None) -> dict[str, str] | None:
 def _triage_details(triage: TriageResult | None) -> str:
     if triage is None:
         return ""
-    from ci_agent.fix.present import triage_markdown
+    from ci_agent.triage.present import triage_markdown
 
     return triage_markdown(triage).replace("## ci-agent triage", "#### Triage")
 

@@ -21,6 +21,8 @@ part                          protocols                                    libra
 ``github_gitdata``            GitData (commits through the API; extends    PyGithub
                               github_repo's RepoWriter)
 ``github_issues``             IssueTracker, CommitRange                    PyGithub
+``github_blobs``              many files at a commit in GraphQL batches    PyGithub
+                              (used by PullsApi.files_contents)
 ``github_contents``           files and directories at a commit, missing   PyGithub
                               as None (the base's configuration)
 ============================  ===========================================  =========

@@ -46,12 +46,21 @@ if TYPE_CHECKING:
     from ci_agent.retry import Clock, RetryPolicy
     from ci_agent.secret import Secret
 
-__all__ = ["DEFAULT_TIMEOUT", "MIN_WRITE_INTERVAL", "GitHubHttp", "GitHubPart", "Landed", "Reply"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "GRAPHQL",
+    "MIN_WRITE_INTERVAL",
+    "GitHubHttp",
+    "GitHubPart",
+    "Landed",
+    "Reply",
+]
 
 DEFAULT_TIMEOUT = 30.0
 # GitHub: "If you're making a large number of POST, PATCH, PUT, or DELETE requests for a single
 # user or client ID, wait at least one second between each request."
 MIN_WRITE_INTERVAL = 1.0
+GRAPHQL = "POST /graphql"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
 # Route values that are paths keep their slashes (contents/{path}, git/ref/{ref}).
 _PATH_PARAMS = frozenset({"path", "ref"})
@@ -116,6 +125,16 @@ class GitHubHttp:
 
         return self.send(endpoint, attempt, landed=landed, resend=resend)
 
+    def graphql(self, query: str, variables: Mapping[str, Any]) -> Reply:
+        """Send a GraphQL query (``POST /graphql``; a query changes nothing, so it is re-sent)."""
+
+        def attempt() -> Reply:
+            requester = self.clients.pygithub().requester
+            got, data = requester.graphql_query(query, dict(variables))
+            return Reply(lower_headers(got), data.get("data"))
+
+        return self.send(GRAPHQL, attempt, resend=True)
+
     def rest_pages(
         self,
         endpoint: str,
@@ -173,7 +192,8 @@ class GitHubHttp:
     ) -> Reply:
         """Run ``attempt`` under the retry policy: spacing, metrics, safe re-sending, codes."""
         method = endpoint.partition(" ")[0]
-        write = method not in ("GET", "HEAD")
+        # A GraphQL query is a POST that writes nothing: no write spacing.
+        write = method not in ("GET", "HEAD") and endpoint != GRAPHQL
         safe = resend if resend is not None else method in _IDEMPOTENT
         unsure = False  # an earlier attempt of this write may have landed
 

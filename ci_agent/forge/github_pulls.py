@@ -4,11 +4,12 @@ pull requests by head commit, and collaborator permissions."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.forge import github_parse as parse
+from ci_agent.forge.github_blobs import read_blobs
 from ci_agent.forge.github_http import GitHubPart
 from ci_agent.forge.types import ChangedFile, Commit, Permission, PullRequestInfo
 
@@ -61,6 +62,18 @@ class PullsApi(GitHubPart):
         # Over 1 MB the contents API sends no content ("encoding": "none"); blobs go to 100 MB.
         blob = self._http.rest("GET /repos/{owner}/{repo}/git/blobs/{sha}", sha=data["sha"])
         return base64.b64decode(blob.data.get("content") or "")
+
+    def files_contents(self, paths: Sequence[str], ref: str) -> dict[str, bytes | None]:
+        """The bytes of each path at ``ref``: batched through GraphQL, one by one only for files
+        GraphQL cannot give exactly (binary, large, not UTF-8); None for one that is missing."""
+        found = read_blobs(self._http, paths, ref)
+        for path in [p for p, data in found.items() if data is None]:
+            try:
+                found[path] = self.file_contents(path, ref)
+            except CiAgentError as exc:
+                if exc.code != "CA305":
+                    raise
+        return found
 
     def pull_requests_for(self, head_sha: str) -> Iterator[PullRequestInfo]:
         """Open pull requests whose head is ``head_sha`` (forks included)."""

@@ -27,7 +27,7 @@ from ci_agent.review.comments import (
 )
 from ci_agent.review.engine import RiskLevel, build_engines
 from ci_agent.review.findings import Finding, severity_rank
-from ci_agent.review.pipeline import ReviewReport, run_review
+from ci_agent.review.pipeline import BatchContents, ReviewReport, run_review
 from ci_agent.review.publish import (
     Published,
     find_summary,
@@ -292,7 +292,11 @@ class _LocalContents:
     def files_contents(self, paths: Sequence[str], ref: str) -> dict[str, bytes | None]:
         """From the clone in one batch; what it lacks from the forge."""
         found = self._local.files_contents(paths, ref)
-        for path in [p for p, data in found.items() if data is None]:
+        missing = [p for p, data in found.items() if data is None]
+        if missing and isinstance(self._forge, BatchContents):
+            found.update(self._forge.files_contents(missing, ref))
+            return found
+        for path in missing:
             try:
                 found[path] = self._forge.file_contents(path, ref)
             except CiAgentError:

@@ -33,6 +33,16 @@ class LoggedRequest:
             return None
 
     @property
+    def write(self) -> bool:
+        """Whether the request may change something (a GraphQL query is a POST that reads)."""
+        if self.method in ("GET", "HEAD"):
+            return False
+        if self.path == "/graphql":
+            query = str((self.json or {}).get("query") or "").lstrip()
+            return query.startswith("mutation")
+        return True
+
+    @property
     def endpoint(self) -> str:
         """``METHOD /path`` for messages."""
         return f"{self.method} {self.path}"
@@ -78,6 +88,10 @@ class RequestLog:
     def count(self, method: str = "*", path: str = "*") -> int:
         """How many requests matched."""
         return len(self.filter(method, path))
+
+    def writes(self) -> list[LoggedRequest]:
+        """The requests that may change something, in order."""
+        return [entry for entry in self if entry.write]
 
     def endpoints(self) -> list[str]:
         """``METHOD /path`` of every request, in order."""

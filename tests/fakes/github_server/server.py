@@ -21,6 +21,7 @@ from . import (
     routes_checks,
     routes_commits,
     routes_git,
+    routes_graphql,
     routes_issues,
     routes_pulls,
     routes_reactions,
@@ -35,6 +36,7 @@ from .routing import Request, Response, Router, json_error
 from .state import Store
 
 GHES_PREFIX = "/api/v3"
+GHES_GRAPHQL = "/api/graphql"
 _REPO_BY_ID = "/repositories/"
 _AZURE_EXPIRED = (
     b'<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>'
@@ -51,6 +53,7 @@ ROUTER = Router(
     routes_issues.routes,
     routes_releases.routes,
     routes_git.routes,
+    routes_graphql.routes,
     routes_commits.routes,
     routes_repos.routes,
 )
@@ -105,6 +108,8 @@ class FakeGitHubServer:
         path, prefix = url.path, ""
         if path == GHES_PREFIX or path.startswith(GHES_PREFIX + "/"):
             path, prefix = path[len(GHES_PREFIX) :] or "/", GHES_PREFIX
+        elif path == GHES_GRAPHQL:  # GitHub Enterprise Server's GraphQL endpoint
+            path, prefix = "/graphql", GHES_PREFIX
         query = parse_qs(url.query, keep_blank_values=True)
         request = Request(
             method, path, query, headers, body, self.base_url + prefix, self.base_url, self.store

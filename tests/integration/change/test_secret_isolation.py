@@ -48,8 +48,8 @@ from pathlib import Path
 from ci_agent.change.test_runner import find_test_runner
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import CiAgentError
-from ci_agent.fix.patch.proof import run_pytest
-from ci_agent.fix.patch.worktree import scratch_worktree
+from ci_agent.change.proof import run_pytest
+from ci_agent.change.worktree import scratch_worktree
 from ci_agent.git import Git
 
 repo, isolation = Path(sys.argv[1]), sys.argv[2]

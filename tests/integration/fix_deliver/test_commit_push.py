@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ci_agent.change.deliver import commit_fix, fix_message, open_fix_pull_request, push_fix
 from ci_agent.errors import CiAgentError
-from ci_agent.fix.deliver import commit_fix, fix_message, open_fix_pull_request, push_fix
 from ci_agent.forge.github import GitHubForge
 from tests.integration.github_fake.world import APP_FEATURE
 from tests.support import git

@@ -7,10 +7,10 @@ import difflib
 
 import pytest
 
+from ci_agent.change.bundle import ChangeBundle, check_bundle
+from ci_agent.change.deliver import suggestions
+from ci_agent.change.policy import PatchPolicy
 from ci_agent.errors import CiAgentError
-from ci_agent.fix.bundle import FixBundle, check_bundle
-from ci_agent.fix.deliver import suggestions
-from ci_agent.fix.patch.policy import PatchPolicy
 from tests.integration.forge_github.conftest import Rig
 from tests.integration.github_fake.world import APP_FEATURE
 
@@ -65,8 +65,8 @@ def test_a_suggestion_outside_the_pull_requests_diff_comes_back_rejected(rig: Ri
 # --- check_bundle through the GitHub forge ---
 
 
-def bundle_for(rig: Rig, diff: str) -> FixBundle:
-    return FixBundle(
+def bundle_for(rig: Rig, diff: str) -> ChangeBundle:
+    return ChangeBundle(
         repository="acme/widgets",
         head_sha=rig.world.head_sha,
         run_id=rig.world.run,

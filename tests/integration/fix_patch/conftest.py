@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ci_agent.fix.patch.loop import FixTask
+from ci_agent.fix.loop import FixTask
 from ci_agent.git import Git
 
 CALC = '''"""A calculator with a bug."""

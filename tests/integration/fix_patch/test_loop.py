@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from ci_agent.change.proof import ProofConfig, TestRun, Verdict
 from ci_agent.config_model import FixConfig
 from ci_agent.errors import CiAgentError
-from ci_agent.fix.patch import loop as loop_module
-from ci_agent.fix.patch.loop import run_fix_loop
-from ci_agent.fix.patch.proof import ProofConfig, TestRun, Verdict
+from ci_agent.fix import loop as loop_module
+from ci_agent.fix.loop import run_fix_loop
 from ci_agent.llm.budget import Budget
 from ci_agent.llm.guard import GuardedProvider
 from ci_agent.llm.models import ModelProfile

@@ -97,8 +97,8 @@ CHANGED_PATHS = sorted(FEATURE_FILES)
 
 
 def writes(fake: FakeGitHub) -> int:
-    """Requests that change something on the fake (POST, PATCH, PUT, DELETE)."""
-    return sum(fake.requests.count(method) for method in ("POST", "PATCH", "PUT", "DELETE"))
+    """Requests that change something on the fake (POST, PATCH, PUT, DELETE; no GraphQL query)."""
+    return len(fake.requests.writes())
 
 
 def model_answer(

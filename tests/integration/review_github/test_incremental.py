@@ -121,7 +121,9 @@ def test_without_the_earlier_commit_in_the_workspace_the_review_is_full(
     second = harness.review()
 
     assert second.result["coverage"]["reviewed_earlier"] == 0
-    assert len(harness.fake.requests.filter("GET", "/repos/*/contents/*")) == 2
+    # Both files' contents come from the API in one batched request, not one request each.
+    assert harness.fake.requests.filter("GET", "/repos/*/contents/*") == []
+    assert len(harness.fake.requests.filter("POST", "/graphql")) == 1
     assert [f["rule"] for f in second.result["findings"]] == ["S301"]
     assert second.result["already_reported"] == 3
 

@@ -17,7 +17,7 @@ import pytest
 from ci_agent.commands.common import report_early_error
 from ci_agent.commands.triage import triage
 from ci_agent.errors import fail
-from ci_agent.fix.triage import TriageOptions, TriageResult, triage_logs
+from ci_agent.triage.triage import TriageOptions, TriageResult, triage_logs
 
 from .joblog import RunStep, job_log, run_tool
 
@@ -173,6 +173,6 @@ def triage_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., TriageCli]:
 
 def triage_text(result: TriageResult) -> str:
     """A failing assertion's help: the whole report."""
-    from ci_agent.fix.present import triage_text as render
+    from ci_agent.triage.present import triage_text as render
 
     return render(result)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ci_agent.fix.model import Kind
+from ci_agent.triage.model import Kind
 
 from .conftest import Project
 

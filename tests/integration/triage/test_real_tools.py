@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from ci_agent.fix.model import Kind
+from ci_agent.triage.model import Kind
 
 from .conftest import Project
 from .joblog import RunStep

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ci_agent.fix.model import Kind
-from ci_agent.fix.triage import TriageOptions, triage_logs
+from ci_agent.triage.model import Kind
+from ci_agent.triage.triage import TriageOptions, triage_logs
 
 from .conftest import Project
 from .joblog import RunStep, job_log

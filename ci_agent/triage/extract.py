@@ -1,0 +1,106 @@
+"""Extraction: one log file in; its steps and the failures found in them out."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ci_agent.triage.extractor import Sink
+from ci_agent.triage.extractors import default_extractors
+from ci_agent.triage.extractors.pytest import ROOTDIR
+from ci_agent.triage.logs import BLOCK_SIZE, clean, read_blocks
+from ci_agent.triage.model import Failure, Location
+from ci_agent.triage.paths import is_library
+from ci_agent.triage.scan import DEFAULT_WINDOW, Scanner
+from ci_agent.triage.steps import StepLog
+
+__all__ = ["Extraction", "extract"]
+
+_ROOTDIR = b"rootdir: "
+_ABSOLUTE = re.compile(r"^(?:/|[A-Za-z]:[\\/])")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one log holds: its steps and the failures found, in log order."""
+
+    path: Path
+    size: int
+    steps: tuple[StepLog, ...]
+    failures: tuple[Failure, ...]
+    dropped: int = 0
+
+    def failed_steps(self) -> tuple[StepLog, ...]:
+        """The steps that failed (the runner's error markers; else the log's last step)."""
+        return tuple(step for step in self.steps if step.failed)
+
+    def failures_in(self, steps: tuple[StepLog, ...]) -> tuple[Failure, ...]:
+        """The failures found in ``steps``."""
+        numbers = {step.number for step in steps}
+        return tuple(f for f in self.failures if f.step in numbers)
+
+    def step(self, number: int) -> StepLog | None:
+        """Step ``number`` of the log."""
+        return next((s for s in self.steps if s.number == number), None)
+
+
+def extract(
+    path: Path,
+    *,
+    roots: tuple[str, ...] = (),
+    window: int = DEFAULT_WINDOW,
+    block_size: int = BLOCK_SIZE,
+) -> Extraction:
+    """Read the log at ``path`` once, streaming, and return what failed in it.
+
+    ``roots`` are directories whose prefix is stripped from absolute paths (the runner's
+    workspace is recognised without help); ``window`` is how many bytes above each error
+    marker are searched with every extractor's anchors; ``block_size`` is how much is read at
+    a time (memory is about two blocks).
+    """
+    size = path.stat().st_size
+    sink = Sink(roots)
+    scanner = Scanner(default_extractors(), sink, window=window)
+    scanner.scan(path, size, block_size)
+    failures = sorted(sink.failures, key=lambda failure: failure.offset)
+    if any(_absolute(f) for f in failures):
+        failures = _relative_to_rootdirs(path, failures, sink, block_size)
+    return Extraction(path, size, tuple(scanner.steps.steps), tuple(failures), sink.dropped)
+
+
+def _absolute(failure: Failure) -> bool:
+    location = failure.location  # in the project (installed packages stay absolute)
+    return (
+        location is not None
+        and _ABSOLUTE.match(location.path) is not None
+        and not is_library(location.path)
+    )
+
+
+def _relative_to_rootdirs(
+    path: Path, failures: list[Failure], sink: Sink, block_size: int
+) -> list[Failure]:
+    """Paths left absolute, made relative to pytest's ``rootdir`` lines found anywhere in the
+    log (printed once, at a session's start: often far above the window an error marker
+    opens). A second read, only when some path is still absolute."""
+    before = len(sink.roots)
+    for block in read_blocks(path, block_size):
+        data = block.data
+        at = data.find(_ROOTDIR, 0, block.end)
+        while at >= 0:
+            start = data.rfind(b"\n", 0, at) + 1
+            stop = data.find(b"\n", at, block.end)
+            found = ROOTDIR.match(clean(data[start : stop if stop >= 0 else block.end]))
+            if found:
+                sink.add_root(found.group(1))
+            at = data.find(_ROOTDIR, at + 1, block.end)
+    if len(sink.roots) == before:
+        return failures
+    return [
+        dataclasses.replace(f, location=Location(sink.relative(f.location.path), f.location.line))
+        if f.location is not None and _absolute(f)
+        else f
+        for f in failures
+    ]

@@ -1,0 +1,215 @@
+"""The extractor interface: what an extractor is fed (a clean line and a :class:`Cursor`) and
+where it puts what it finds (a :class:`Sink`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import deque
+from typing import Protocol
+
+from ci_agent.triage.logs import clean
+from ci_agent.triage.model import Failure
+from ci_agent.triage.paths import relative
+
+__all__ = [
+    "CONTEXT_KEPT",
+    "GENERIC_TOOL",
+    "MAX_FAILURES",
+    "Anchor",
+    "BaseExtractor",
+    "Clip",
+    "Cursor",
+    "Extractor",
+    "Sink",
+]
+
+# Failures kept per log: far more than any real suite fails (64,207 tests run, 2,598 failing),
+# a bound on memory only for a log that is nothing but failures. Past it failures are counted,
+# and the report says how many were found and how many are listed.
+MAX_FAILURES = 100_000
+# Failures per log that keep their excerpt lines; later ones keep their message, id and
+# location. The excerpt shows the first failures within its token budget, far fewer than this.
+CONTEXT_KEPT = 200
+# How far back a look-behind may reach into the previous block.
+_PREVIOUS_TAIL = 64 << 10
+
+# The tool name of failures found by words alone (network, OOM), not by a tool's format.
+GENERIC_TOOL = "log"
+# Characters kept of one excerpt line.
+_LINE_CHARS = 400
+
+Anchor = bytes | re.Pattern[bytes]
+
+
+class Clip:
+    """The lines of a section, bounded: its first ``head`` and its last ``tail`` lines."""
+
+    def __init__(self, head: int = 25, tail: int = 15) -> None:
+        self._head: list[str] = []
+        self._tail: deque[str] = deque(maxlen=tail)
+        self._size = head
+        self._skipped = 0
+
+    def add(self, line: str) -> None:
+        """Keep ``line`` (cut to a sensible width) if it is among the first or the last."""
+        line = line[:_LINE_CHARS]
+        if len(self._head) < self._size:
+            self._head.append(line)
+            return
+        if len(self._tail) == self._tail.maxlen:
+            self._skipped += 1
+        self._tail.append(line)
+
+    def lines(self) -> tuple[str, ...]:
+        """The kept lines, with a note where some were left out."""
+        gap = [f"... ({self._skipped} lines omitted)"] if self._skipped else []
+        return (*self._head, *gap, *self._tail)
+
+
+class Cursor:
+    """Where the line being read is (byte offset, step number) and a look at the lines above."""
+
+    __slots__ = ("_base", "_data", "_previous", "_start", "offset", "step")
+
+    def __init__(self) -> None:
+        self.offset = 0
+        self.step = 1
+        self._data = b""
+        self._base = 0
+        self._start = 0
+        self._previous = b""
+
+    def at(self, data: bytes, base: int, start: int) -> None:
+        """Point at the line starting at ``data[start]`` of the block that starts at ``base``."""
+        self._data, self._base, self._start = data, base, start
+        self.offset = base + start
+
+    def next_block(self, data: bytes, end: int) -> None:
+        """Keep the end of the block just read for look-behinds from the next one."""
+        cut = data.find(b"\n", max(0, end - _PREVIOUS_TAIL), end) + 1
+        self._previous = data[cut:end]
+
+    def before(self, count: int, since: int = 0) -> list[str]:
+        """Up to ``count`` clean lines above the current one, oldest first, none before byte
+        ``since`` of the log."""
+        lines = self._lines_above(self._data, self._start, self._base, count, since)
+        if len(lines) < count and self._start == 0 and self._previous:
+            base = self._base - len(self._previous)
+            more = self._lines_above(
+                self._previous, len(self._previous), base, count - len(lines), since
+            )
+            lines = more + lines
+        return lines
+
+    @staticmethod
+    def _lines_above(data: bytes, end: int, base: int, count: int, since: int) -> list[str]:
+        floor = max(0, since - base)
+        found: list[str] = []
+        while len(found) < count and end > floor:
+            start = max(data.rfind(b"\n", floor, end - 1) + 1, floor)
+            found.append(clean(data[start : end - 1]))
+            end = start
+        found.reverse()
+        return found
+
+
+class Sink:
+    """Where extractors put failures, and what they share: the roots paths are relative to."""
+
+    def __init__(self, roots: tuple[str, ...] = (), limit: int = MAX_FAILURES) -> None:
+        self.failures: list[Failure] = []
+        self.dropped = 0
+        self._seen: dict[tuple[int, str], int] = {}
+        self.roots = list(roots)
+        self._limit = limit
+
+    def add(self, failure: Failure) -> None:
+        """Keep ``failure`` (or count it, past the limit). Two extractors reading one line may
+        find the same kind of failure there: the tool's own extractor wins over the generic
+        infrastructure one (tool ``log``)."""
+        key = (failure.offset, str(failure.kind))
+        index = self._seen.get(key)
+        if index is not None:
+            if self.failures[index].tool == GENERIC_TOOL and failure.tool != GENERIC_TOOL:
+                self.failures[index] = failure
+            return
+        if len(self.failures) < self._limit:
+            if len(self.failures) >= CONTEXT_KEPT and failure.context:
+                failure = dataclasses.replace(failure, context=())
+            self._seen[key] = len(self.failures)
+            self.failures.append(failure)
+        else:
+            self.dropped += 1
+
+    @property
+    def keeps_context(self) -> bool:
+        """Whether the next failure keeps its excerpt lines (extractors need not clip them)."""
+        return len(self.failures) < CONTEXT_KEPT
+
+    def add_root(self, root: str) -> None:
+        """A directory the log's paths are relative to (pytest's ``rootdir``)."""
+        root = root.strip()
+        if root and root not in self.roots:
+            self.roots.append(root)
+
+    def relative(self, path: str) -> str:
+        """``path`` relative to the repository, as far as the log tells."""
+        return relative(path, self.roots)
+
+
+class Extractor(Protocol):
+    """Turns the log lines routed to it into failures; one instance reads one log.
+
+    A line is routed to an extractor when it holds one of its ``skim`` anchors (searched in
+    the whole log) or, near an error marker, one of its ``dense`` anchors. While ``feed``
+    returns True the extractor gets every following line too (it is reading a section).
+    """
+
+    @property
+    def skim(self) -> tuple[bytes, ...]:
+        """Literal anchors searched in the whole log."""
+
+    @property
+    def dense(self) -> tuple[Anchor, ...]:
+        """Anchors (literals or patterns) searched only near error markers."""
+
+    @property
+    def claims(self) -> bool:
+        """While it reads a section, the tracebacks there are its own."""
+
+    @property
+    def yields(self) -> bool:
+        """It stays out of sections another extractor claims."""
+
+    @property
+    def sparse(self) -> re.Pattern[bytes] | None:
+        """While it reads a section: the lines it needs, when it needs only these (the others
+        are skipped unread); None when it needs every line."""
+
+    def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
+        """Read one clean line; True to be fed the next line as well."""
+
+    def flush(self, sink: Sink) -> None:
+        """The step or the log ended: emit whatever is pending."""
+
+
+class BaseExtractor:
+    """Defaults for an extractor: no anchors, no sections, nothing pending."""
+
+    skim: tuple[bytes, ...] = ()
+    dense: tuple[Anchor, ...] = ()
+    claims = False
+    yields = False
+
+    @property
+    def sparse(self) -> re.Pattern[bytes] | None:
+        """Every line of a section is needed by default."""
+        return None
+
+    def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
+        """Read one clean line; True to be fed the next line as well."""
+        raise NotImplementedError
+
+    def flush(self, sink: Sink) -> None:
+        """Nothing pending by default."""

@@ -1,0 +1,334 @@
+"""pytest: the ERRORS and FAILURES sections, the short test summary, verbose progress lines.
+
+One failure per test: the summary (or a ``-v`` progress line) gives the node id, the section
+headed by the test's name gives the error's location and the ``E`` lines. The location is the
+innermost frame in the project (not in the standard library or an installed package), which
+for a failed assertion is the assertion and for an exception the ``raise``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink
+from ci_agent.triage.model import Failure, Kind, Location
+from ci_agent.triage.paths import is_library
+
+__all__ = ["ROOTDIR", "Pytest"]
+
+_HEADER = re.compile(r"^=+ (FAILURES|ERRORS) =+$")
+_SUMMARY = re.compile(r"^=+ short test summary info =+$")
+_RULE = re.compile(r"^=+ .*=+$")
+_END = re.compile(r"^=+ .*\bin \d+(?:\.\d+)?s\b.*=+$")
+_HEADLINE = re.compile(r"^_{2,} (.+?) _{2,}$")
+# pytest 9 reports a failed subtest as ``SUBFAILED(info=False) path::test``: the test failed.
+_RESULT = re.compile(
+    r"^(?:\[gw\d+\] \[\s*\d+%\] )?(?:SUB)?(FAILED|ERROR)(?:\(.*?\))? "
+    r"([^\s\[]+(?:\[.*?\])?)(?: - (.*))?\s*$"
+)
+_SUBTEST = re.compile(r" \([^()]*\)$")
+_PROGRESS = re.compile(r"^(\S+?::[^\s\[]+(?:\[.*?\])?) (FAILED|ERROR)(?:\s+\[\s*\d+%\])?\s*$")
+_LOCATION = re.compile(r"^([^\s:][^:]*?\.\w+):(\d+): ?(.*)$")
+_FILE = re.compile(r'^(?:E\s+)?\s*File "(.+?)", line (\d+)')
+_EXCEPTION = re.compile(r"^E\s+((?:\w+\.)*\w*(?:Error|Exception|Exit|Interrupt|Failed)\b.*)$")
+ROOTDIR = re.compile(r"^rootdir: (.+?)(?:, \w+: .*)?$")
+_CAPTURED = re.compile(r"^-+ Captured .* -+$")
+_COLLECTING = "ERROR collecting "
+_DOCTEST = "[doctest] "
+# pytest's exit 4 (usage error): a conftest that does not import, a plugin that does not load.
+# The lines a section needs once its excerpt lines are no longer kept: rules, headlines, E lines,
+# frames (``File "…"``, ``path:N: …``), captured output, results. The others (source lines,
+# captured output) are skipped unread: thousands of failures stay fast.
+_SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short test summary")
+_CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
+_PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
+_AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
+
+
+@dataclass
+class _Section:
+    """One entry of the ERRORS or FAILURES section."""
+
+    key: str
+    step: int
+    offset: int
+    clip: Clip | None = field(default_factory=Clip)
+    first: str | None = None
+    exception: str | None = None
+    project: Location | None = None
+    innermost: Location | None = None
+    frames: int = 0
+    captured: bool = False
+    label: str = ""
+    doctest: str = ""  # the doctest output being read: "Expected:" or "Got:"
+
+    def location(self) -> Location | None:
+        return self.project or self.innermost
+
+
+@dataclass
+class _Test:
+    """A node id reported as FAILED or ERROR."""
+
+    node: str
+    step: int
+    offset: int
+    message: str | None = None
+    error: bool = False
+
+
+def _key(node: str) -> str:
+    """The name a section headline uses for ``node``: ``Class.test[param]``, or the path."""
+    path, _, rest = node.partition("::")
+    if not rest:
+        return path
+    name, bracket, params = rest.partition("[")
+    return name.replace("::", ".") + bracket + params
+
+
+class Pytest(BaseExtractor):
+    """Failing test ids, messages and locations from pytest's report."""
+
+    skim = (b"FAIL",)
+    dense = (b"FAIL", b"ERROR", b"rootdir: ", b"short test summary", b"while loading conftest")
+    claims = True
+
+    def __init__(self) -> None:
+        self._reset()
+
+    @property
+    def sparse(self) -> re.Pattern[bytes] | None:
+        """Only some lines are needed in the summary, and in sections past the excerpt's."""
+        if self._mode in ("summary", "other") or (self._mode == "sections" and self._lean):
+            return _SPARSE
+        return None
+
+    def _reset(self) -> None:
+        self._lean = False  # sections no longer keep excerpt lines: only some lines are read
+        self._mode = ""  # "", "sections", "summary", "other" or "conftest"
+        self._tests: dict[str, _Test] = {}
+        self._sections: list[_Section] = []
+        self._current: _Section | None = None
+        self._orphans: deque[_Section] = deque()  # --tb=line: failures without a headline
+        self._loose: str | None = None
+
+    def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
+        """Follow the report: sections, summary, end of session."""
+        if not self._mode:
+            return self._idle(line, cursor, sink)
+        if _RULE.match(line):
+            return self._rule(line, sink)
+        if self._mode == "sections":
+            self._section_line(line, cursor, sink)
+        elif self._mode == "summary":
+            self._result(line, cursor)
+        elif self._mode == "conftest":
+            if not line.strip():
+                self.flush(sink)
+                return False
+            self._section_line(line, cursor, sink)
+        return True
+
+    def flush(self, sink: Sink) -> None:
+        """Emit one failure per failing test, in the order they were first seen."""
+        sections: dict[str, deque[_Section]] = {}
+        for section in self._sections:
+            sections.setdefault(section.key, deque()).append(section)
+        for test in sorted(self._tests.values(), key=lambda t: t.offset):
+            matching = sections.get(_key(test.node))
+            found = matching.popleft() if matching else None
+            if found is None and not test.error and self._orphans:
+                found = self._orphans.popleft()
+            sink.add(self._failure(test.node, test, found, sink))
+        named = {_key(test.node) for test in self._tests.values()}
+        for key, left in sections.items():
+            if key in named:
+                continue  # more subtests of a test already reported
+            for section in left:
+                sink.add(self._failure(self._node_of(section), None, section, sink))
+        self._reset()
+
+    # --- states ---
+
+    def _idle(self, line: str, cursor: Cursor, sink: Sink) -> bool:
+        if _HEADER.match(line):
+            self._mode = "sections"
+        elif _SUMMARY.match(line):
+            self._mode = "summary"
+        elif line.startswith(("ImportError while", "ERROR: Error importing")):
+            self._load_error(line, cursor, sink)
+        else:
+            self._result(line, cursor)
+            root = ROOTDIR.match(line)
+            if root:
+                sink.add_root(root.group(1))
+        return bool(self._mode)
+
+    def _load_error(self, line: str, cursor: Cursor, sink: Sink) -> None:
+        """A conftest that does not import (its traceback follows), a plugin that does not load."""
+        conftest, plugin = _CONFTEST.match(line), _PLUGIN.match(line)
+        if conftest:
+            self._mode = "conftest"
+            key = sink.relative(conftest.group(1))
+            self._current = _Section(key, cursor.step, cursor.offset, label="conftest error: ")
+            self._current.clip = Clip() if sink.keeps_context else None
+            if self._current.clip is not None:
+                self._current.clip.add(line)
+            self._sections.append(self._current)
+        elif plugin:
+            message = f"pytest plugin {plugin.group(1)!r} does not load: {plugin.group(2)}"
+            sink.add(
+                Failure(
+                    Kind.DEPENDENCY,
+                    "pytest",
+                    message,
+                    context=(line,),
+                    step=cursor.step,
+                    offset=cursor.offset,
+                )
+            )
+
+    def _rule(self, line: str, sink: Sink) -> bool:
+        self._current, self._loose = None, None
+        if _HEADER.match(line):
+            self._mode = "sections"
+        elif _SUMMARY.match(line):
+            self._mode = "summary"
+        elif _END.match(line):
+            self.flush(sink)
+            return False
+        else:
+            self._mode = "other"
+        return True
+
+    def _result(self, line: str, cursor: Cursor) -> None:
+        if not ("FAILED" in line or "ERROR" in line):
+            return
+        found = _RESULT.match(line)
+        if found:
+            node, message = found.group(2), found.group(3)
+        else:
+            found = _PROGRESS.match(line)
+            if not found:
+                return
+            node, message = found.group(1), None
+        if "::" not in node and not node.endswith(".py"):
+            return
+        test = self._tests.get(node)
+        if test is None:
+            error = (found.group(2) if found.re is _PROGRESS else found.group(1)) == "ERROR"
+            self._tests[node] = _Test(node, cursor.step, cursor.offset, message, error)
+        elif test is not None and message and not test.message:
+            test.message = message
+
+    def _section_line(self, line: str, cursor: Cursor, sink: Sink) -> None:
+        headline = _HEADLINE.match(line)
+        if headline:
+            title = headline.group(1)
+            at = _AT.match(title)
+            key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
+            key = key.removeprefix(_DOCTEST)  # its node id is path::module.function
+            key = _SUBTEST.sub("", key)  # a subtest's headline: "Class.test (i=1)"
+            # Excerpt lines of the first sections only: memory stays small with 40,000.
+            keep = sink.keeps_context and len(self._sections) < CONTEXT_KEPT
+            clip = Clip() if keep else None
+            self._lean = clip is None
+            self._current = _Section(key, cursor.step, cursor.offset, clip)
+            if clip is not None:
+                clip.add(line)
+            self._sections.append(self._current)
+            return
+        section = self._current
+        if section is None:
+            self._orphan(line, cursor, sink)
+            return
+        if section.clip is not None:
+            section.clip.add(line)
+        if section.captured or _CAPTURED.match(line):
+            section.captured = True
+            return
+        doctest = line in ("Expected:", "Got:") or line.startswith("UNEXPECTED ")
+        if not self._lean and (section.doctest or doctest):
+            self._doctest_line(section, line)
+        if line.startswith("E "):
+            section.first = section.first or line[1:].strip()
+            exception = _EXCEPTION.match(line)
+            if exception and section.exception is None:
+                section.exception = exception.group(1).strip()
+        frame = _FILE.match(line) or (None if line.startswith("E ") else _LOCATION.match(line))
+        if frame:
+            self._frame(section, frame.group(1), int(frame.group(2)), sink)
+
+    @staticmethod
+    def _doctest_line(section: _Section, line: str) -> None:
+        """A doctest's report: ``Expected:``/``Got:`` blocks, or ``UNEXPECTED EXCEPTION: ...``."""
+        if line.startswith("UNEXPECTED EXCEPTION: "):
+            raised = line.removeprefix("UNEXPECTED EXCEPTION: ")
+            section.first = section.first or f"doctest raised {raised}"
+        elif line in ("Expected:", "Got:"):
+            section.doctest = line
+        elif section.doctest == "Expected:":
+            section.first = f"doctest expected {line.strip()!r}"
+            section.doctest = ""
+        elif section.doctest == "Got:":
+            if section.first and " got " not in section.first:
+                section.first += f", got {line.strip()!r}"
+            section.doctest = ""
+
+    def _orphan(self, line: str, cursor: Cursor, sink: Sink) -> None:
+        """``--tb=line``: ``E`` lines, then ``/abs/path:line: message``, no headline."""
+        if line.startswith("E "):
+            self._loose = self._loose or line[1:].strip()
+            return
+        entry = _LOCATION.match(line)
+        if entry is None:
+            return
+        section = _Section("", cursor.step, cursor.offset, first=self._loose or entry.group(3))
+        if section.clip is not None:
+            section.clip.add(line)
+        self._frame(section, entry.group(1), int(entry.group(2)), sink)
+        self._orphans.append(section)
+        self._loose = None
+
+    def _frame(self, section: _Section, path: str, line: int, sink: Sink) -> None:
+        location = Location(sink.relative(path), line)
+        section.frames += 1
+        section.innermost = location
+        if not is_library(path) and not is_library(location.path):
+            section.project = location
+
+    # --- output ---
+
+    def _node_of(self, section: _Section) -> str:
+        """A node id for a section the summary did not name (``-rN``, a cut log)."""
+        if section.key.endswith(".py"):
+            return section.key
+        location = section.project
+        name, bracket, params = section.key.partition("[")
+        qualified = name.replace(".", "::") + bracket + params
+        return f"{location.path}::{qualified}" if location else qualified
+
+    def _failure(
+        self, node: str, test: _Test | None, section: _Section | None, sink: Sink
+    ) -> Failure:
+        message = None
+        if section is not None:
+            message = section.exception or section.first
+        if test is not None and test.message and (message is None or message.startswith("File")):
+            message = test.message
+        step = test.step if test else section.step if section else 0
+        offsets = [s.offset for s in (test, section) if s is not None]
+        collection = node.endswith(".py") and "::" not in node
+        label = section.label if section and section.label else ""
+        return Failure(
+            Kind.TEST,
+            "pytest",
+            (label or ("collection error: " if collection else "")) + (message or "failed"),
+            test_id=node,
+            location=section.location() if section else None,
+            context=section.clip.lines() if section and section.clip else (),
+            step=step,
+            offset=min(offsets),
+        )

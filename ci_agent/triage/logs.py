@@ -1,0 +1,94 @@
+"""Job logs on disk: line-aligned blocks, and the clean text of one line.
+
+GitHub serves a job log with a byte-order mark and prefixes every line with a timestamp
+(``2026-11-21T10:00:00.1234567Z``); tools add ANSI colours and redraw progress bars with
+carriage returns. :func:`clean` removes all of that from one line; only lines that can matter
+are ever cleaned (see :mod:`ci_agent.triage.scan`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["BLOCK_SIZE", "MAX_LINE", "STAMP", "Block", "clean", "read_blocks", "sniff"]
+
+BLOCK_SIZE = 4 << 20
+# A longer line is cut when cleaned: nothing an extractor reads is that long.
+MAX_LINE = 8 << 10
+_BOM = b"\xef\xbb\xbf"
+STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?")
+# CSI sequences (colours, cursor moves), OSC sequences (titles, links), charset designations
+# such as ESC ( B (curses-style output: mypy), and other two-byte escapes.
+_ANSI = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[()][0-9A-Za-z]|[@-Z\\-_])"
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole lines of a log: ``data[:end]`` starts at byte ``offset`` of the file."""
+
+    offset: int
+    data: bytes
+    end: int
+
+
+def clean(raw: bytes) -> str:
+    """The text a reader sees on one line: no timestamp, colours or overdrawn progress."""
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    stamp = STAMP.match(raw)
+    if stamp:
+        raw = raw[stamp.end() :]
+    if b"\r" in raw:  # a redraw: only the last segment stays on screen
+        raw = raw[raw.rfind(b"\r") + 1 :]
+    if len(raw) > MAX_LINE:
+        raw = raw[:MAX_LINE]
+    text = raw.decode("utf-8", "replace")
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
+def sniff(path: Path) -> str | None:
+    """Why ``path`` is not a text log (binary, compressed), or None when it looks like one (a
+    zip archive is a run-log archive: :mod:`ci_agent.triage.layouts` reads it)."""
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if head.startswith(b"PK\x03\x04"):
+        return None
+    if head.startswith(b"\x1f\x8b"):
+        return "it is gzip-compressed (decompress it first)"
+    if b"\x00" in head:
+        return "it holds binary data (NUL bytes)"
+    return None
+
+
+def read_blocks(path: Path, size: int = BLOCK_SIZE) -> Iterator[Block]:
+    """The file as blocks of whole lines, about ``size`` bytes each; a leading BOM is skipped.
+
+    A block ends after its last newline; the partial line after it is read again as the start
+    of the next block (a seek, not a copy). A line longer than a block makes its block longer.
+    """
+    with path.open("rb") as handle:
+        offset = 3 if handle.read(3) == _BOM else 0
+        handle.seek(offset)
+        want = size
+        while True:
+            data = handle.read(want)
+            if not data:
+                return
+            end = data.rfind(b"\n") + 1
+            if end == 0:
+                rest = handle.read(1)
+                if rest:  # no newline yet: read a longer block from the same place
+                    handle.seek(offset)
+                    want *= 2
+                    continue
+                end = len(data)  # the last line has no newline
+            yield Block(offset, data, end)
+            offset += end
+            if end < len(data):
+                handle.seek(offset)
+            want = size

@@ -1,0 +1,170 @@
+"""The failure report of one job: failing tests, locations, an excerpt within a token budget,
+and a signature that stays the same when the same failure happens again.
+
+The signature hashes what identifies a failure (kind, tool, test id, file, rule code,
+message) after blanking what changes from run to run: timestamps, durations, addresses,
+temporary paths, ports, process ids. Line numbers are left out, so a fix that moves code
+does not make an unfixed failure look new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ci_agent.llm.tokens import estimate_tokens
+from ci_agent.triage.classify import Decision
+from ci_agent.triage.model import Failure, Kind
+from ci_agent.triage.paths import located
+
+__all__ = ["JobReport", "excerpt", "normalize", "signature"]
+
+_TEMP = re.compile(
+    r"(?:/private)?/(?:tmp|var/tmp|var/folders/[^/\s]+/[^/\s]+/T)/[^\s'\":,)]*"
+    r"|[A-Za-z]:\\Users\\[^\\\s]+\\AppData\\Local\\Temp\\[^\s'\":,)]*"
+)
+_VOLATILE = (
+    (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"), "<time>"),
+    (re.compile(r"\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b"), "<time>"),
+    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
+    (re.compile(r"\b[0-9a-f]{12,64}\b"), "<hex>"),
+    (re.compile(r"pytest-of-[^/\s]+/pytest-\d+"), "<pytest-tmp>"),
+    (re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|s|secs?|seconds?|min|minutes?)\b"), "<duration>"),
+    (re.compile(r"((?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]):)\d+"), r"\1<port>"),
+    (re.compile(r"\b(pid|PID|process) \d+"), r"\1 <n>"),
+)
+_GAP = "..."
+
+
+def _temp(match: re.Match[str]) -> str:
+    parts = re.split(r"[/\\]", match.group(0).rstrip("/\\"))
+    return "<tmp>/" + "/".join(parts[-2:])
+
+
+def normalize(text: str) -> str:
+    """``text`` with what differs between two runs of the same failure blanked out."""
+    text = _TEMP.sub(_temp, text)
+    for pattern, replacement in _VOLATILE:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+def signature(failures: Sequence[Failure], tail: Sequence[str] = ()) -> str:
+    """A short hash naming the failures (or, when none was recognised, the log's last lines)."""
+    if failures:
+        items = sorted(
+            {
+                "|".join(
+                    (
+                        str(f.kind),
+                        f.tool,
+                        f.test_id or "",
+                        normalize(f.location.path) if f.location else "",
+                        f.code or "",
+                        normalize(f.message),
+                    )
+                )
+                for f in failures
+            }
+        )
+    else:
+        items = [normalize(line) for line in tail[-10:] if line.strip()]
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()[:16]
+
+
+def excerpt(failures: Sequence[Failure], tail: Sequence[str], budget: int) -> str:
+    """The log lines that show the failures, in log order, within ``budget`` tokens.
+
+    Each failure contributes the lines its extractor kept (a pytest section, a traceback, the
+    diagnostic line); with no failure recognised, the failed step's last lines. A block that
+    does not fit is cut, and the remaining failures are counted instead of shown.
+    """
+    blocks = list(dict.fromkeys(failure.context or (failure.message,) for failure in failures))
+    if not blocks and tail:
+        blocks.append(tuple(tail))
+    lines: list[str] = []
+    used = 0
+    for index, block in enumerate(blocks):
+        if lines:
+            lines.append("")
+            used += 1
+        for position, line in enumerate(block):
+            cost = estimate_tokens(line) + 1
+            if used + cost > budget - 12:
+                left = len(block) - position
+                more = len(blocks) - index - 1
+                note = f"{_GAP} {left} more line(s)" if left else ""
+                if more:
+                    note += f"{', ' if note else _GAP + ' '}{more} more failure(s) not shown"
+                lines.append(note)
+                return _fit("\n".join(lines), budget)
+            lines.append(line)
+            used += cost
+    return _fit("\n".join(lines), budget)
+
+
+def _fit(text: str, budget: int) -> str:
+    """Drop last lines until the whole text is within ``budget`` (estimates are not additive)."""
+    while text and estimate_tokens(text) > budget:
+        text = text.rsplit("\n", 1)[0] if "\n" in text else ""
+    return text
+
+
+@dataclass(frozen=True)
+class JobReport:
+    """The triage of one failed job."""
+
+    job: str
+    job_id: int | None
+    source: str
+    steps: tuple[str, ...]
+    exit_code: int | None
+    failures: tuple[Failure, ...]
+    decision: Decision
+    signature: str
+    excerpt: str
+    log_bytes: int
+    omitted: int = 0
+
+    @property
+    def kind(self) -> Kind:
+        """The kind the decision was made on."""
+        return self.decision.kind
+
+    @property
+    def failing_tests(self) -> tuple[str, ...]:
+        """Ids of the failing tests, in log order."""
+        return tuple(dict.fromkeys(f.test_id for f in self.failures if f.test_id))
+
+    @property
+    def locations(self) -> tuple[str, ...]:
+        """``path:line`` of each failure that has one, first error first."""
+        return tuple(dict.fromkeys(str(loc) for loc in located(self.failures)))
+
+    @property
+    def excerpt_tokens(self) -> int:
+        """Estimated tokens of the excerpt."""
+        return estimate_tokens(self.excerpt)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "job": self.job,
+            "job_id": self.job_id,
+            "source": self.source,
+            "steps": list(self.steps),
+            "exit_code": self.exit_code,
+            **self.decision.to_dict(),
+            "signature": self.signature,
+            "failing_tests": list(self.failing_tests),
+            "locations": list(self.locations),
+            "failures": [f.to_dict() for f in self.failures],
+            "failures_omitted": self.omitted,
+            "excerpt": self.excerpt,
+            "excerpt_tokens": self.excerpt_tokens,
+            "log_bytes": self.log_bytes,
+        }

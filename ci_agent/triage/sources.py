@@ -1,0 +1,90 @@
+"""Local log files: expanding ``--log`` arguments (files, directories of logs, run-log
+archives, ``gh run view --log-failed`` output) into one log per job, and refusing what is not a
+job log, with coded errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ci_agent.errors import fail
+from ci_agent.triage.layouts import (
+    JobLog,
+    is_archive,
+    is_log_failed,
+    job_logs,
+    join_steps,
+    step_dirs,
+)
+from ci_agent.triage.logs import sniff
+
+__all__ = ["LOG_SUFFIXES", "check_log", "collect", "job_name", "log_files"]
+
+LOG_SUFFIXES = (".log", ".txt")
+# GitHub's run-log archive names job logs "<index>_<job name>.txt".
+_ARCHIVE_INDEX = re.compile(r"^\d+_")
+
+
+def collect(paths: Sequence[Path], temp: Path) -> list[JobLog]:
+    """One log per job from ``--log`` arguments; archives and ``--log-failed`` files are
+    split into files under ``temp``.
+
+    CA130/CA137 for missing logs, CA133 for an empty one, CA131 for one that is not text,
+    CA140 for an archive that cannot be read.
+    """
+    found: list[JobLog] = []
+    for path in log_files(paths):
+        if path.is_dir():  # an unzipped archive holding only step files
+            found.extend(join_steps(folder, temp) for folder in step_dirs(path))
+            continue
+        check_log(path)
+        if is_archive(path) or is_log_failed(path):
+            found.extend(job_logs(path, temp))
+        else:
+            found.append(JobLog(job_name(path), path, str(path)))
+    return found
+
+
+def log_files(paths: Sequence[Path]) -> list[Path]:
+    """The log files named: files as given, directories by their ``*.log``/``*.txt`` files
+    (not recursive: in an unzipped run-log archive the subdirectories hold per-step copies of
+    the jobs' logs); a directory with only step subdirectories is returned as it is.
+
+    CA130 for a path that does not exist, CA137 for a directory without logs.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            logs = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in LOG_SUFFIXES
+            )
+            if not logs and step_dirs(path):
+                logs = [path]
+            if not logs:
+                raise fail("CA137", path=path)
+            found.extend(logs)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise fail("CA130", what="log file", path=path)
+    return found
+
+
+def check_log(path: Path) -> int:
+    """The size of the log at ``path``; CA133 when it is empty, CA131 when it is not text."""
+    try:
+        size = path.stat().st_size
+        problem = sniff(path) if size else None
+    except OSError as exc:
+        raise fail("CA131", path=path, problem=exc.strerror or str(exc)) from None
+    if size == 0:
+        raise fail("CA133", path=path)
+    if problem is not None:
+        raise fail("CA131", path=path, problem=problem)
+    return size
+
+
+def job_name(path: Path) -> str:
+    """A job's name from its log file's name (``3_test (3.12).txt`` -> ``test (3.12)``)."""
+    return _ARCHIVE_INDEX.sub("", path.stem) or path.stem

@@ -1,0 +1,142 @@
+"""The steps of a job log, from the runner's markers: where each starts, which failed and how.
+
+In a job log each step starts with ``##[group]Run <command>``, the group holding the step's
+script and environment until ``##[endgroup]``; a failed step ends with ``##[error]Process
+completed with exit code N.``; timeouts, cancellations and lost runners are ``##[error]`` lines
+too. Lines after a failed step (post-job cleanup) belong to a step of their own. A log without
+markers (a tool's own output) is one step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ci_agent.triage.extractor import Cursor, Sink
+from ci_agent.triage.model import Failure, Kind
+from ci_agent.triage.signals import infrastructure_kind
+
+__all__ = ["TAIL_LINES", "StepLog", "Steps", "runner_kind"]
+
+TAIL_LINES = 40
+RUNNER = "github-actions"
+_RUN = "##[group]Run "
+_COMPLETED = re.compile(r"^Process completed with exit code (-?\d+)")
+_RUNNER_MESSAGES = (
+    (
+        re.compile(r"exceeded the maximum execution time|has timed out after|timed out after"),
+        Kind.TIMEOUT,
+    ),
+    (
+        re.compile(
+            r"received a shutdown signal|lost communication with the server|"
+            r"runner has been lost|hosted runner encountered an error"
+        ),
+        Kind.RUNNER_LOST,
+    ),
+    (
+        re.compile(r"operation was canceled|operation was cancelled|run was canceled"),
+        Kind.CANCELLED,
+    ),
+)
+# What a signal exit code says: 128 + SIGKILL (the kernel's OOM killer) or SIGTERM.
+_EXIT_CODES = {
+    137: (Kind.OOM, "exit code 137: the process was killed (SIGKILL), usually out of memory"),
+    143: (Kind.CANCELLED, "exit code 143: the process was terminated (SIGTERM)"),
+}
+
+
+@dataclass
+class StepLog:
+    """One step as the log shows it; ``body`` is where its output starts (after the header)."""
+
+    number: int
+    name: str
+    offset: int
+    body: int = 0
+    failed: bool = False
+    exit_code: int | None = None
+    tail: tuple[str, ...] = ()
+    post: bool = False
+
+
+def runner_kind(message: str) -> Kind | None:
+    """The kind a runner ``##[error]`` message names: timeout, runner lost or cancellation."""
+    for pattern, kind in _RUNNER_MESSAGES:
+        if pattern.search(message):
+            return kind
+    return None
+
+
+class Steps:
+    """Follows the runner's markers through a log."""
+
+    def __init__(self) -> None:
+        self.steps = [StepLog(1, "Set up job", 0)]
+        self.in_header = False
+        self.grouped = False
+
+    @property
+    def current(self) -> StepLog:
+        """The step the next line belongs to."""
+        return self.steps[-1]
+
+    def marker(self, text: str, cursor: Cursor, sink: Sink) -> bool:
+        """Handle a ``##[...]`` line; True when it starts a new step."""
+        if text.startswith(_RUN):
+            self.grouped = True
+            self._start(text.removeprefix("##[group]").strip(), cursor.offset)
+            self.in_header = True
+            return True
+        if text.startswith("##[endgroup]"):
+            if self.in_header:
+                self.in_header = False
+                self.current.body = cursor.offset
+            return False
+        if text.startswith("##[error]"):
+            self.in_header = False
+            return self._error(text.removeprefix("##[error]").strip(), cursor, sink)
+        return False
+
+    def finish(self, cursor: Cursor) -> None:
+        """At the end of the log: name a marker-less log, and make sure a step failed."""
+        if not self.grouped:
+            self.steps[0].name = "log"
+        if any(step.failed for step in self.steps):
+            return
+        main = [step for step in self.steps if not step.post]
+        last = main[-1] if main else self.steps[-1]
+        last.failed = True
+        last.tail = _tail(cursor, last)
+
+    def _start(self, name: str, offset: int, *, post: bool = False) -> None:
+        number = len(self.steps) + 1
+        self.steps.append(StepLog(number, name, offset, body=offset, post=post))
+
+    def _error(self, message: str, cursor: Cursor, sink: Sink) -> bool:
+        step = self.current
+        step.failed = True
+        if not step.tail:
+            step.tail = _tail(cursor, step)
+        completed = _COMPLETED.match(message)
+        if completed is None:
+            kind = runner_kind(message) or infrastructure_kind(message) or Kind.ERROR
+            sink.add(_failure(kind, message, cursor, f"##[error]{message}"))
+            return False
+        step.exit_code = int(completed.group(1))
+        if step.exit_code in _EXIT_CODES:
+            kind, explanation = _EXIT_CODES[step.exit_code]
+            sink.add(_failure(kind, explanation, cursor, f"##[error]{message}"))
+        if not step.post:  # what follows is post-job cleanup, not this step
+            self._start(f"after {step.name}", cursor.offset, post=True)
+            return True
+        return False
+
+
+def _tail(cursor: Cursor, step: StepLog) -> tuple[str, ...]:
+    lines = cursor.before(TAIL_LINES, since=max(step.body, step.offset))
+    return tuple(line for line in lines if not line.startswith("##["))
+
+
+def _failure(kind: Kind, message: str, cursor: Cursor, line: str) -> Failure:
+    return Failure(kind, RUNNER, message, context=(line,), step=cursor.step, offset=cursor.offset)

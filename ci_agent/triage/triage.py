@@ -1,0 +1,199 @@
+"""Triage: failed jobs' logs in, one report and decision per job and one for the run out.
+
+Logs come from local files, or from a run's failed jobs through the forge: each job's log is
+streamed to a file in a temporary directory, read once, streaming, and deleted. With
+``rerun``, a run whose failures are all infrastructure or flaky gets its failed jobs re-run
+(see :mod:`ci_agent.triage.rerun`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ci_agent.errors import CiAgentError, fail
+from ci_agent.triage.classify import Decision, History, Policy, combine
+from ci_agent.triage.extract import extract
+from ci_agent.triage.jobs import job_report, junit_report
+from ci_agent.triage.junit import read_junit
+from ci_agent.triage.model import Failure, Kind
+from ci_agent.triage.report import JobReport
+from ci_agent.triage.scan import DEFAULT_WINDOW
+from ci_agent.triage.sources import collect
+
+if TYPE_CHECKING:  # GitHub mode's modules are imported when it runs: --log starts faster
+    from ci_agent.forge.run_protocol import ActionsClient
+    from ci_agent.forge.run_types import WorkflowRun
+    from ci_agent.triage.rerun import RerunResult
+
+__all__ = ["TriageOptions", "TriageResult", "triage_logs", "triage_run"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TriageOptions:
+    """How to triage: path roots, classification policy, prior outcomes, excerpt budget,
+    JUnit reports, the default branch (failures there after a merge are critical), re-run cap."""
+
+    roots: tuple[str, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+    history: History = field(default_factory=History)
+    excerpt_tokens: int = 1500
+    window: int = DEFAULT_WINDOW
+    junit: tuple[Path, ...] = ()
+    default_branch: str | None = None
+    max_reruns_per_sha: int = 1
+
+    def junit_failures(self) -> list[Failure]:
+        """The failed tests of every JUnit report given."""
+        return [f for path in self.junit for f in read_junit(path, self.roots)]
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """Every failed job's report, the run's decision, and what was done about re-runs."""
+
+    source: dict[str, Any]
+    jobs: tuple[JobReport, ...]
+    decision: Decision
+    rerun: RerunResult | None = None
+    run: WorkflowRun | None = None  # the triaged run (GitHub mode), for what comes next
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (the ``result`` of ``--output json``)."""
+        return {
+            "source": self.source,
+            **self.decision.to_dict(),
+            "jobs": [job.to_dict() for job in self.jobs],
+            "rerun": self.rerun.to_dict() if self.rerun else None,
+        }
+
+
+def triage_logs(paths: Sequence[Path], options: TriageOptions) -> TriageResult:
+    """Triage local job logs (files or directories of them) and JUnit reports.
+
+    CA130/CA137 for missing logs, CA133 for an empty one, CA131 for one that is not text,
+    CA140 for a run-log archive that cannot be read.
+    """
+    junit = options.junit_failures()
+    policy, history, budget = options.policy, options.history, options.excerpt_tokens
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="ci-agent-triage-") as temp:
+        logs = collect(paths, Path(temp))
+        for index, log in enumerate(logs):
+            extraction = extract(log.path, roots=options.roots, window=options.window)
+            reports.append(
+                job_report(
+                    log.name,
+                    extraction,
+                    policy=policy,
+                    history=history,
+                    budget=budget,
+                    junit=junit if index == 0 else (),
+                    source=log.origin,
+                )
+            )
+    if not paths:
+        source = ", ".join(str(p) for p in options.junit)
+        reports.append(
+            junit_report(junit, policy=policy, history=history, budget=budget, source=source)
+        )
+    decision = combine([(r.job, r.decision) for r in reports])
+    return TriageResult(
+        {"kind": "logs", "paths": [str(p) for p in paths]}, tuple(reports), decision
+    )
+
+
+def triage_run(
+    forge: ActionsClient,
+    run_id: int,
+    options: TriageOptions,
+    *,
+    repository: str,
+    rerun: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> TriageResult:
+    """Triage a completed run's failed jobs; only their logs are downloaded.
+
+    CA134 when the run does not exist, CA135 while it runs, CA136 when no job failed.
+    """
+    from ci_agent.triage.history import prior_outcomes
+    from ci_agent.triage.rerun import rerun_failed
+
+    try:
+        run = forge.workflow_run(run_id)
+    except CiAgentError as exc:
+        if exc.code == "CA305":
+            raise fail("CA134", run=run_id, repository=repository) from None
+        raise
+    if run.status != "completed":
+        raise fail("CA135", run=run_id, status=run.status)
+    failed = [job for job in forge.jobs(run_id) if job.failed]
+    if not failed:
+        raise fail("CA136", run=run_id, conclusion=run.conclusion or "none")
+    prior = prior_outcomes(forge, run)
+    critical = bool(options.default_branch) and run.event == "push"
+    critical = critical and run.head_branch == options.default_branch
+    policy = dataclasses.replace(options.policy, critical=critical)
+    junit = options.junit_failures()
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="ci-agent-triage-") as temp:
+        for index, job in enumerate(failed):
+            path = Path(temp) / f"job-{job.id}.log"
+            missing = _download(forge, job.id, path)
+            if progress is not None:
+                progress(f"job '{job.name}': {path.stat().st_size} bytes of log")
+            extraction = extract(path, roots=options.roots, window=options.window)
+            path.unlink()
+            reports.append(
+                job_report(
+                    job.name,
+                    extraction,
+                    policy=policy,
+                    history=prior.history,
+                    budget=options.excerpt_tokens,
+                    job=job,
+                    junit=[*missing, *(junit if index == 0 else ())],
+                )
+            )
+    decision, outcome = rerun_failed(
+        forge,
+        run,
+        combine([(r.job, r.decision) for r in reports]),
+        reruns_before=prior.reruns,
+        cap=options.max_reruns_per_sha,
+        requested=rerun,
+        dry_run=dry_run,
+    )
+    source = {
+        "kind": "run",
+        "repository": repository,
+        "run_id": run.id,
+        "run_attempt": run.run_attempt,
+        "workflow": run.name,
+        "head_sha": run.head_sha,
+        "head_branch": run.head_branch,
+        "event": run.event,
+        "url": run.url,
+        "critical": critical,
+    }
+    return TriageResult(source, tuple(reports), decision, outcome, run)
+
+
+def _download(forge: ActionsClient, job_id: int, path: Path) -> list[Failure]:
+    """Stream the job's log to ``path``; an expired or missing log (CA305) leaves an empty
+    file and a failure that says so, instead of failing the whole triage."""
+    try:
+        forge.download_job_log(job_id, path)
+    except CiAgentError as exc:
+        if exc.code != "CA305":
+            raise
+        path.write_bytes(b"")
+        return [Failure(Kind.ERROR, "github", f"the job's log is not available: {exc.message}")]
+    return []

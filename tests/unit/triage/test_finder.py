@@ -1,0 +1,38 @@
+"""Literal search by the rarest byte: the same answers as ``re``, whatever the data."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from ci_agent.triage.finder import Literal, Pattern
+
+
+def expected(literal: bytes, data: bytes, start: int, end: int) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(literal), data[:end]) if m.start() >= start]
+
+
+@pytest.mark.parametrize("literal", [b"##[", b"FAIL", b"ERROR", b"a", b"ab"])
+def test_same_positions_as_re(literal: bytes) -> None:
+    rng = random.Random(literal)
+    for _ in range(200):
+        alphabet = rng.choice([b"#[FAIL \n", b"abcFAILERROR##[\n", b"a\n", b"xyz"])
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 3000)))
+        start = rng.randrange(0, len(data) + 1)
+        end = rng.randrange(start, len(data) + 1)
+        assert list(Literal(literal).positions(data, start, end)) == expected(
+            literal, data, start, end
+        )
+
+
+def test_a_frequent_byte_hands_over_to_re() -> None:
+    data = b"F" * 100_000 + b"FAIL" + b"F" * 10 + b"FAIL"
+    assert list(Literal(b"FAIL").positions(data, 0, len(data))) == [100_000, 100_014]
+
+
+def test_patterns() -> None:
+    pattern = Pattern(re.compile(rb"\d+:\d+"))
+    assert list(pattern.positions(b"a 1:2 b 33:4", 0, 12)) == [2, 8]
+    assert list(pattern.positions(b"a 1:2 b 33:4", 3, 12)) == [8]

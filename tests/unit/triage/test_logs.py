@@ -1,0 +1,67 @@
+"""Clean lines and line-aligned blocks."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from ci_agent.triage.logs import Block, clean, read_blocks, sniff
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        (b"2026-11-21T10:00:00.1234567Z hello", "hello"),
+        (b"2026-11-21T10:00:00Z hello\r", "hello"),
+        (
+            b"\x1b[31mFAILED\x1b[0m tests/a.py::\x1b[1mtest_x\x1b[0m - boom",
+            "FAILED tests/a.py::test_x - boom",
+        ),
+        (b"x.py:2: \x1b[1m\x1b[31merror:\x1b(B\x1b[m bad", "x.py:2: error: bad"),
+        (b"\x1b]0;title\x07done", "done"),
+        (b"  10%|#    |\r  50%|#####|\r 100%|##########|", " 100%|##########|"),
+        (b"2026-11-21T10:00:00.1234567Z Downloading\r\rDone", "Done"),
+        (b"caf\xc3\xa9 \xff", "caf\u00e9 \ufffd"),
+    ],
+)
+def test_clean(raw: bytes, text: str) -> None:
+    assert clean(raw) == text
+
+
+def test_a_very_long_line_is_cut() -> None:
+    assert len(clean(b"x" * 100_000)) == 8192
+
+
+def test_blocks_are_whole_lines_and_cover_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    lines = [f"line {n} " + "x" * (n % 50) for n in range(2000)]
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode())
+    blocks = list(read_blocks(path, size=1000))
+    assert len(blocks) > 50
+    assert blocks[0].offset == 3, "the byte-order mark is skipped"
+    text = b"".join(b.data[: b.end] for b in blocks).decode()
+    assert text.split("\n") == lines
+    for first, second in itertools.pairwise(blocks):
+        assert first.data[: first.end].endswith(b"\n")
+        assert second.offset == first.offset + first.end
+
+
+def test_a_line_longer_than_a_block_makes_a_longer_block(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    path.write_bytes(b"short\n" + b"y" * 5000 + b"\nend\n")
+    blocks = list(read_blocks(path, size=512))
+    assert isinstance(blocks[0], Block)
+    assert blocks[0].data[: blocks[0].end] == b"short\n"
+    assert blocks[1].data[: blocks[1].end].startswith(b"y" * 5000 + b"\n")
+    assert b"".join(b.data[: b.end] for b in blocks) == path.read_bytes()
+
+
+def test_sniff(tmp_path: Path) -> None:
+    text = tmp_path / "a.log"
+    text.write_text("hello\n")
+    binary = tmp_path / "b.log"
+    binary.write_bytes(b"\x7fELF\x00\x00")
+    assert sniff(text) is None
+    assert "NUL" in (sniff(binary) or "")
