@@ -60,7 +60,8 @@ def _loopback_up() -> None:
 
 
 def _inside(path: str, parent: str) -> bool:
-    return path == parent or path.startswith(parent.rstrip("/") + "/")
+    parent = parent.rstrip("/")
+    return path.rstrip("/") == parent or path.startswith(parent + "/")
 
 
 def _setup(spec: dict[str, Any]) -> None:
