@@ -53,8 +53,12 @@ class Sandbox:
             return execute(argv, cwd, env, timeout)
         scratch = Path(tempfile.mkdtemp(prefix="ci-agent-sandbox-"))
         try:
-            kept = tuple(os.path.realpath(p) for p in (cwd, *keep))
-            mounts = hidden_mounts(self.environ, _git_common_dir(cwd), scratch, kept)
+            git_dir = _git_common_dir(cwd)
+            # The repository's .git stays reachable (a worktree's commits live there) even
+            # under a mask; its configuration is replaced by the sanitized copy.
+            paths = (cwd, *keep, *((git_dir,) if git_dir is not None else ()))
+            kept = tuple(os.path.realpath(p) for p in paths)
+            mounts = hidden_mounts(self.environ, git_dir, scratch, kept)
             wrapped = self.isolation.command(argv, cwd, env, mounts)
             code, output = execute(wrapped, cwd, env, timeout)
         finally:

@@ -8,8 +8,8 @@ and uses the standard library only. Steps, all before any repository code runs:
 1. bring the loopback interface up (the network namespace has no other: no outbound network);
 2. open the paths to keep (the worktree, the scratch directory, the programs) before masking;
 3. mount an empty tmpfs over every masked directory and ``/dev/null`` over every masked file;
-4. bind sanitized copies read-only over the git configuration files that hold credentials;
-5. bind the kept paths back where a mask covered them;
+4. bind the kept paths back where a mask covered them;
+5. bind sanitized copies read-only over the git configuration files that hold credentials;
 6. exec the command through ``unshare --user`` (namespaces: a nested user namespace that maps
    the caller's uid, so the command holds no capability over these mounts) or ``setpriv``
    (sudo: drop to the caller's uid and gid, no groups, no capabilities, no new privileges).
@@ -81,10 +81,6 @@ def _setup(spec: dict[str, Any]) -> None:
             _mount(libc, "tmpfs", path, fstype="tmpfs", flags=flags, data="mode=0755,size=64m")
         elif Path(path).is_file():
             _mount(libc, "/dev/null", path, flags=_MS_BIND)
-    for target, fd in copies:
-        _mount(libc, f"/proc/self/fd/{fd}", target, flags=_MS_BIND)
-        _mount(libc, "", target, flags=_MS_BIND | _MS_REMOUNT | _MS_RDONLY)
-        os.close(fd)
     for path, fd in kept:
         if any(_inside(path, m) for m in masks):
             point = Path(path)
@@ -94,6 +90,11 @@ def _setup(spec: dict[str, Any]) -> None:
                 point.parent.mkdir(parents=True, exist_ok=True)
                 point.touch()
             _mount(libc, f"/proc/self/fd/{fd}", path, flags=_MS_BIND | _MS_REC)
+        os.close(fd)
+    # After the kept paths are back: a repository's .git may itself be kept under a mask.
+    for target, fd in copies:
+        _mount(libc, f"/proc/self/fd/{fd}", target, flags=_MS_BIND)
+        _mount(libc, "", target, flags=_MS_BIND | _MS_REMOUNT | _MS_RDONLY)
         os.close(fd)
 
 

@@ -167,10 +167,11 @@ def job(outside_server: tuple[str, int] | None) -> Iterator[Job]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _make_job(base: Path, outside: tuple[str, int] | None) -> Job:
-    repo, runner_temp, home = base / "workspace", base / "runner-temp", base / "home"
+def _make_job(base: Path, outside: tuple[str, int] | None, *, repo_in_temp: bool = False) -> Job:
+    runner_temp, home = base / "runner-temp", base / "home"
+    repo = (runner_temp if repo_in_temp else base) / "workspace"
     for directory in (repo, runner_temp, home / ".config" / "gh", base / "tmp"):
-        directory.mkdir(parents=True)
+        directory.mkdir(parents=True, exist_ok=True)
     (runner_temp / "_runner_file_commands").mkdir()
     (runner_temp / "_runner_file_commands" / "set_env_1").write_text(RUNNER_FILE)
     credentials = runner_temp / "git-credentials-1234.config"
@@ -244,6 +245,19 @@ def nobody_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.mark.slow
+def test_a_repository_under_runner_temp_keeps_its_git_but_not_its_credentials(
+    tmp_path: Path, outside_server: tuple[str, int] | None
+) -> None:
+    base = tmp_path / "job"
+    base.mkdir()
+    job = _make_job(base, outside_server, repo_in_temp=True)
+    result = job.prove("auto", job.env())
+    assert result["ok"] is True, result
+    data = _assert_nothing_found(job)
+    # The spy saw the sanitized .git/config (the repository is reachable), nothing else there.
+    assert any("repositoryformatversion" in str(line) for line in data["seen"])  # type: ignore[attr-defined]
+
+
 @pytest.mark.skipif(os.getuid() != 0, reason="runs the job as another user only when root")
 def test_an_unprivileged_job_finds_no_secret_either(job: Job, nobody_python: Path) -> None:
     for path in (job.base, *job.base.rglob("*")):
