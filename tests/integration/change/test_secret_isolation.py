@@ -245,6 +245,24 @@ def nobody_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.mark.slow
+def _passwordless_sudo() -> bool:
+    if shutil.which("sudo") is None or shutil.which("setpriv") is None:
+        return False
+    done = subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(not _passwordless_sudo(), reason="needs passwordless sudo (hosted runners)")
+def test_the_sudo_fallback_finds_no_secret_either(job: Job) -> None:
+    """What runs where unprivileged user namespaces are refused (Ubuntu 24.04's AppArmor)."""
+    result = job.prove("sudo", job.env())
+    assert "through sudo" in str(result.get("isolation")), result
+    assert result["ok"] is True, result
+    data = _assert_nothing_found(job)
+    assert data["uid"] == os.getuid()
+    assert int(data["chain"][-1]) == 1  # type: ignore[index]
+
+
 def test_a_repository_under_runner_temp_keeps_its_git_but_not_its_credentials(
     tmp_path: Path, outside_server: tuple[str, int] | None
 ) -> None:
