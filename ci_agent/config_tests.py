@@ -26,7 +26,7 @@ def _kebab(name: str) -> str:
 
 
 class TestsConfig(BaseModel):
-    """How the repository's tests are run: command, timeout, isolation, coverage."""
+    """How the repository's tests are run: command, timeout, isolation, environment."""
 
     __test__ = False  # not a pytest test class
     model_config = ConfigDict(
@@ -52,11 +52,6 @@ class TestsConfig(BaseModel):
         "namespaces through passwordless sudo, else refuse while a secret is in reach), "
         "namespaces, sudo, or none (runs repository code with no isolation; the report "
         "warns).",
-    )
-    coverage: bool = Field(
-        default=True,
-        description="Collect coverage data when pytest-cov or coverage is installed in the "
-        "job's environment.",
     )
     pass_env: tuple[str, ...] = Field(
         default=(),
