@@ -96,6 +96,13 @@ CAPABILITIES: tuple[Capability, ...] = (
         events=("schedule",),
         takes_args=True,
     ),
+    Capability(
+        "insights",
+        "CI health dashboard: metrics, flaky tests, recommendations.",
+        "ci_agent.commands.insights:insights",
+        "ci_agent.commands.jobs:insights_job",
+        takes_args=True,
+    ),
 )
 
 TOOLS: tuple[Tool, ...] = (

@@ -16,7 +16,9 @@ __all__ = [
     "CanaryStep",
     "CommandCheck",
     "DeployConfig",
+    "Environment",
     "HttpCheck",
+    "RiskThresholds",
     "Rollback",
     "Strategy",
     "Unit",
@@ -28,6 +30,8 @@ UnitKind = Literal["service", "migration", "infra", "config", "static-site", "jo
 StrategyName = Literal["direct", "rolling", "canary", "blue-green"]
 RecoveryAction = Literal["rollback", "retry", "continue", "record"]
 Severity = Literal["critical", "high", "medium", "low"]
+FailLevel = Literal["critical", "high", "medium", "low", "never"]
+_ENVIRONMENT_NAME = r"^[A-Za-z0-9._-]{1,255}$"
 
 
 def _kebab(name: str) -> str:
@@ -105,8 +109,11 @@ class Unit(_Section):
     kind: UnitKind = "service"
     paths: tuple[str, ...] = Field(min_length=1, description="gitignore-style globs")
     depends_on: tuple[str, ...] = ()
-    environments: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")], ...] = (
-        "production",
+    environments: tuple[Annotated[str, Field(pattern=_ENVIRONMENT_NAME)], ...] = ("production",)
+    ci_workflows: tuple[str, ...] = Field(
+        default=(),
+        description="Workflow files that test or deploy the unit (default: those whose path "
+        "filters reach the unit's paths, and those without path filters).",
     )
     strategy: Strategy | None = None
     verify: Verify = Verify()
@@ -115,6 +122,32 @@ class Unit(_Section):
     backup_command: tuple[str, ...] | None = Field(
         default=None, description="Run before an irreversible step (e.g. a database dump)."
     )
+
+
+class Environment(_Section):
+    """One environment of the promotion order, with the gates before the next one."""
+
+    name: str = Field(pattern=_ENVIRONMENT_NAME)
+    verify: tuple[HttpCheck, ...] = Field(
+        default=(), description="Checks of the environment itself, run with every unit's."
+    )
+    wait_seconds: int = Field(
+        default=0, ge=0, le=86_400, description="How long to watch it before promoting further."
+    )
+    approval: bool = Field(
+        default=False,
+        description="Required reviewers approve it (a protection rule of the GitHub Environment).",
+    )
+
+
+class RiskThresholds(_Section):
+    """When coverage of changed lines and the CI failure rate make a unit risky."""
+
+    coverage_below: float = Field(default=0.5, ge=0, le=1)
+    coverage_min_lines: int = Field(default=5, ge=1, le=100_000)
+    failure_rate_above: float = Field(default=0.3, ge=0, le=1)
+    min_runs: int = Field(default=5, ge=1, le=1_000)
+    ci_runs: int = Field(default=100, ge=1, le=1_000, description="Runs read, newest first.")
 
 
 def _default_recovery() -> dict[Severity, RecoveryAction]:
@@ -126,8 +159,21 @@ class DeployConfig(_Section):
     """Units and the recovery decision for a failed step, by severity."""
 
     units: tuple[Unit, ...] = ()
+    environments: tuple[Environment, ...] = Field(
+        default=(), description="The promotion order (e.g. dev, staging, production)."
+    )
     recovery: dict[Severity, RecoveryAction] = Field(default_factory=_default_recovery)
     retry_attempts: int = Field(default=3, ge=0, le=10)
+    check_fail_level: FailLevel = Field(
+        default="high", description="The plan's check run fails from this risk up."
+    )
+    risk: RiskThresholds = RiskThresholds()
+
+    def unit_environments(self, unit: Unit) -> tuple[str, ...]:
+        """Where ``unit`` goes, in order: all promotion environments unless it names some."""
+        if self.environments and "environments" not in unit.model_fields_set:
+            return tuple(e.name for e in self.environments)
+        return unit.environments
 
     @model_validator(mode="after")
     def _names_are_known_and_unique(self) -> DeployConfig:
@@ -140,4 +186,16 @@ class DeployConfig(_Section):
             missing = [d for d in unit.depends_on if d not in known]
             if missing:
                 raise ValueError(f"unit '{unit.name}' depends on unknown unit(s): {missing}")
+        order = [e.name for e in self.environments]
+        if len(set(order)) != len(order):
+            raise ValueError(f"environment names must be unique: {order}")
+        for unit in self.units:
+            if order and "environments" in unit.model_fields_set:
+                wrong = [e for e in unit.environments if e not in order]
+                indexes = [order.index(e) for e in unit.environments if e in order]
+                if wrong or indexes != sorted(set(indexes)):
+                    raise ValueError(
+                        f"unit '{unit.name}' environments {list(unit.environments)} must be "
+                        f"promotion environments, in their order: {order}"
+                    )
         return self

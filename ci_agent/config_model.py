@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ci_agent.config_deploy import DeployConfig
+from ci_agent.config_insights import InsightsConfig
 from ci_agent.config_tests import TestsConfig
 
 __all__ = [
@@ -197,6 +198,21 @@ class FixConfig(_Section):
         "fails on the default branch after a merge, and close it when the workflow passes "
         "there again; needs 'issues: write'.",
     )
+    bots: dict[str, Literal["push", "pull-request", "suggest"]] = Field(
+        default_factory=dict,
+        description="Delivery per bot login for pull requests bots open (e.g. "
+        "'dependabot[bot]': push); unnamed bots get suggestions when fix.delivery is push.",
+    )
+
+    @field_validator("bots")
+    @classmethod
+    def _bot_logins(cls, value: dict[str, str]) -> dict[str, str]:
+        # A person's login here would do nothing: people get fix.delivery.
+        people = [login for login in value if not login.endswith("[bot]")]
+        if people:
+            raise ValueError(f"{', '.join(people)}: not a bot login (bot logins end in [bot])")
+        return value
+
     failure_label: str = Field(
         default="ci-agent",
         min_length=1,
@@ -278,4 +294,5 @@ class FileConfig(_Section):
     github: GitHubConfig = GitHubConfig()
     report: ReportConfig = ReportConfig()
     deploy: DeployConfig = DeployConfig()
+    insights: InsightsConfig = InsightsConfig()
     tests: TestsConfig = TestsConfig()

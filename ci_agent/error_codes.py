@@ -323,6 +323,29 @@ _SPECS = (
         "Describe units in the 'deploy' section of .github/ci-agent.yml, or run "
         "'ci-agent plan --write-manifest' to write what can be inferred from the repository.",
     ),
+    _spec(
+        "CA162",
+        "coverage-report-invalid",
+        _C,
+        "cannot read the coverage report {path}: {problem}",
+        "Give --coverage the output of 'coverage xml' (Cobertura XML) or 'coverage json'.",
+    ),
+    _spec(
+        "CA163",
+        "deploy-environment-order",
+        _C,
+        "the deploy units list environments in orders that contradict each other: {environments}",
+        "Declare the promotion order once in the deploy section's 'environments' "
+        "(e.g. dev, staging, production).",
+    ),
+    # configuration and input: insights (18x)
+    _spec(
+        "CA180",
+        "insights-filter-empty",
+        _C,
+        "no workflow run in the last {days} days matches {filters}",
+        "Check the name and branch ({seen}); names are the workflows' 'name:' as Actions shows.",
+    ),
     # configuration and input: backups (15x)
     _spec(
         "CA150",
@@ -671,6 +694,22 @@ _SPECS = (
         "Nothing was posted or pushed; protected paths and weakened tests are never accepted.",
     ),
     _spec(
+        "CA540",
+        "change-outside-scope",
+        _V,
+        "the patch changes {paths}, outside the files the failure and the pull request implicate",
+        "Nothing was posted or pushed. A landed fix may touch only the pull request's changed "
+        "files and the files the failed jobs name; fix other files by hand.",
+    ),
+    _spec(
+        "CA541",
+        "change-through-symlink",
+        _V,
+        "the patch changes {path}, and {link} is a symbolic link in the head commit",
+        "Nothing was posted or pushed: a path through a link can write somewhere else than it "
+        "names. Edit the link's target by its own path, by hand.",
+    ),
+    _spec(
         "CA551",
         "deploy-verification-failed",
         _V,
@@ -721,6 +760,15 @@ _SPECS = (
         "the sandbox for the test run could not be set up: {problem}",
         "Run with -vv to see the sandbox's output; tests.isolation chooses the mechanism.",
     ),
+    _spec(
+        "CA570",
+        "insights-alert",
+        _V,
+        "CI health alert: {alerts}",
+        "The dashboard issue shows the evidence; set insights.alerts.fail: false to only "
+        "report alerts.",
+        exit_code=1,
+    ),
     # processing
     _spec(
         "CA601",
@@ -735,6 +783,14 @@ _SPECS = (
         _P,
         "template {template} failed to render: {problem}",
         "Check the template's variables; overrides live in .github/ci-agent/prompts/.",
+    ),
+    _spec(
+        "CA610",
+        "insights-state-unreadable",
+        _P,
+        "the dashboard's saved state cannot be used ({problem}); the history is read again in full",
+        "Nothing to do: this run saves a fresh state. It happens when the dashboard issue's "
+        "body was edited by hand or the state format changed.",
     ),
     # system
     _spec(

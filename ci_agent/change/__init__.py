@@ -5,7 +5,9 @@ repository's tests; the unprivileged job hands the result to the privileged job 
 which lands it through the API.
 
 Modules: ``edits`` (answer format, applying edits), ``policy`` (protected paths, secrets,
-suppressions), ``weakening`` (tests deleted or weakened, by ``ast``), ``worktree`` (scratch
+suppressions), ``weakening`` (tests deleted or weakened, by ``ast``), ``tampering``, ``danger``
+and ``pytest_options`` (what a patch adds on the syntax tree and in pytest's configuration),
+``scope`` and ``claims`` (what landing may touch and say), ``worktree`` (scratch
 ``git worktree``), ``proof`` (tests before and after), ``test_runner`` (the user's tests in
 the user's environment: ``job_python`` finds the command, ``junit_outcomes`` and
 ``coverage_data`` read what a run left), ``sandbox`` (where repository code runs:

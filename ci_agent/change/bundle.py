@@ -35,6 +35,7 @@ __all__ = [
     "MAX_BUNDLE_FILES",
     "SCHEMA",
     "ChangeBundle",
+    "bundle_paths",
     "check_bundle",
     "path_problem",
     "read_bundle",
@@ -369,6 +370,11 @@ def check_bundle(
     if reasons:
         raise fail("CA533", problem="; ".join(reasons))
     return changes
+
+
+def bundle_paths(diff: str) -> list[str]:
+    """The files a bundle's diff modifies in place; CA533 for anything else it does."""
+    return _modified_files(diff)
 
 
 def _modified_files(diff: str) -> list[str]:

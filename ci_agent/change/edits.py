@@ -9,6 +9,8 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ci_agent.change.scope import linked_part
+
 __all__ = [
     "Change",
     "Edit",
@@ -125,7 +127,11 @@ def plan_changes(root: Path, items: Sequence[Edit | NewFile]) -> EditPlan:
             if target is None:
                 refused.append(f"{where}: the path is outside the repository")
                 continue
-            if target.is_symlink() or not target.is_file():
+            link = linked_part(root, name)
+            if link is not None:
+                refused.append(f"{where}: {link} is a symbolic link; edit the file by its own path")
+                continue
+            if not target.is_file():
                 refused.append(f"{where}: no such file (edits change existing files only)")
                 continue
             data = target.read_bytes()
@@ -163,6 +169,9 @@ def _new_file_problem(root: Path, name: str, *, known: bool) -> str | None:
         return "the path is outside the repository"
     if known or target.is_symlink() or target.exists():
         return "the file exists already (a new file must not replace one)"
+    link = linked_part(root, name)
+    if link is not None:  # docs -> .github would put the file in .github under another name
+        return f"{link} is a symbolic link; create the file by its own path"
     return None
 
 

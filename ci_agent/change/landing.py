@@ -1,7 +1,10 @@
-"""Landing a verified fix on GitHub: a commit on the branch (fast-forward only), a pull
-request against it, or review suggestions. Runs in the privileged job and never checks out
-or runs the pull request's code: the bundle is re-checked against the files fetched through
-the API, and the commit is made with the Git Data API.
+"""Landing a fix on GitHub: a commit on the branch (fast-forward only), a pull request
+against it, or review suggestions. Runs in the privileged job and never checks out or runs
+the pull request's code. Before anything is written it re-checks what it can: every path is
+in scope (the pull request's files and the files the failed jobs name) and crosses no
+symbolic link of the head commit, the diff applies to the exact head, and the policy and
+weakening checks pass on the files fetched through the API. What it cannot re-check (a proof
+that ran in another job) is called reported, never verified (``change.claims``).
 """
 
 from __future__ import annotations
@@ -9,11 +12,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ci_agent.change.claims import Claims
 from ci_agent.change.guards import FIX_TRAILER
 from ci_agent.errors import CiAgentError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ci_agent.change.bundle import ChangeBundle
+    from ci_agent.change.scope import Scope
     from ci_agent.config_model import FixConfig
     from ci_agent.forge.protocol import FixForge
     from ci_agent.forge.types import PullRequestInfo
@@ -32,6 +39,9 @@ class Target:
     pull_request: PullRequestInfo | None
     same_repository: bool
     workflow_id: int | None = None
+    origin: str = ""  # the repository the failed run built (workflow_run.head_repository)
+    author: str = ""  # who opened the pull request
+    author_is_bot: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,20 +56,40 @@ class Delivered:
     suggestions: int = 0
     unplaced: tuple[str, ...] = ()
     dispatched: bool = False
+    claims: str = ""  # what the landing job re-checked and what was only reported
+    verified: bool = False  # the proof ran in this process
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
         return asdict(self)
 
 
-def choose_delivery(configured: Delivery, target: Target) -> tuple[Delivery, str]:
-    """The delivery to use: a fork's branch is never pushed to; without a pull request there
-    is nowhere to suggest or to open one against but the branch itself."""
+def choose_delivery(
+    configured: Delivery, target: Target, bots: Mapping[str, Delivery] | None = None
+) -> tuple[Delivery, str]:
+    """The delivery to use: a fork's run never pushes; a bot's pull request (which may merge
+    by itself) gets suggestions unless ``bots`` names it; without a pull request there is
+    nowhere to suggest or to open one against but the branch itself."""
     if not target.same_repository:
-        return "suggest", "the pull request comes from a fork: suggestions only, never a push"
-    if configured == "suggest" and target.pull_request is None:
+        built = target.origin or "a fork"
+        return "suggest", (
+            f"the failed run built {built} (the run's head repository), not this repository: "
+            "suggestions only, never a push"
+        )
+    mode, why = configured, f"fix.delivery is {configured}"
+    if target.author_is_bot:
+        chosen = (bots or {}).get(target.author)
+        if chosen is not None:
+            mode, why = chosen, f"fix.bots sets {chosen} for {target.author}"
+        elif configured == "push":
+            mode = "suggest"
+            why = (
+                f"{target.author} is a bot, whose pull requests may merge by themselves: "
+                "suggestions (set fix.bots to change it)"
+            )
+    if mode == "suggest" and target.pull_request is None:
         return "push", "no pull request to suggest on; fix.delivery suggest falls back to push"
-    return configured, f"fix.delivery is {configured}"
+    return mode, why
 
 
 def land_fix(
@@ -70,66 +100,102 @@ def land_fix(
     *,
     config: FixConfig,
     delivery: Delivery,
+    claims: Claims,
+    scope: Scope | None = None,
+    failing_lines: tuple[tuple[str, int], ...] = (),
     dry_run: bool = False,
 ) -> Delivered:
-    """Re-check ``bundle`` through the API and deliver it; CA231/CA533/CA531 on refusal.
+    """Re-check ``bundle`` through the API and deliver it; CA540/CA541 (scope, links),
+    CA231/CA533 (does not apply, policy) or CA531 (the branch moved) on refusal.
 
     ``pusher`` makes the commits and branches: the forge of the push token when one is set
     (so the fix's own CI runs), else ``forge`` itself."""
-    from ci_agent.change.bundle import check_bundle
+    from ci_agent.change.bundle import bundle_paths, check_bundle
     from ci_agent.change.policy import PatchPolicy
+    from ci_agent.change.scope import check_scope, check_symlinks
 
-    changes = check_bundle(forge, bundle, PatchPolicy(config.protected_paths))
-    mode, why = choose_delivery(delivery, target)
+    paths = bundle_paths(bundle.diff)
+    # Before any content is read: the contents API follows links.
+    check_symlinks(forge, target.head_sha, paths)
+    if scope is not None:
+        check_scope(paths, scope)
+    policy = PatchPolicy(config.protected_paths, failing_lines)
+    changes = check_bundle(forge, bundle, policy)
+    mode, why = choose_delivery(delivery, target, config.bots)
     if dry_run:
-        return Delivered("dry-run", f"dry run: would {mode} ({why})")
+        return Delivered("dry-run", f"dry run: would {mode} ({why})", claims=claims.sentence())
     if mode == "suggest":
-        return _suggest(forge, bundle, target, why)
+        return _suggest(forge, bundle, target, why, claims)
     files = {c.path: c.after.encode("utf-8", errors="surrogateescape") for c in changes}
-    message = commit_message(bundle)
+    message = commit_message(bundle, claims)
     if mode == "push":
         sha = pusher.commit_files(target.head_sha, files, message, config.author)
         pusher.advance_branch(target.branch, sha, expected=target.head_sha)
         dispatched = _dispatch(forge, target, config)
-        return Delivered("pushed", why, commit=sha, branch=target.branch, dispatched=dispatched)
+        return Delivered(
+            "pushed",
+            why,
+            commit=sha,
+            branch=target.branch,
+            dispatched=dispatched,
+            claims=claims.sentence(),
+            verified=claims.proven_here,
+        )
     sha = pusher.commit_files(target.head_sha, files, message, config.author)
     branch = f"ci-agent/fix-{bundle.run_id}"
     pusher.create_branch(branch, sha)
     title = f"ci-agent: {bundle.title}"
     body = (
         f"Fixes the failure of workflow run {bundle.run_id} on `{target.branch}` "
-        f"({target.head_sha[:12]}). The patch was verified before this pull request was opened."
+        f"({target.head_sha[:12]}). {claims.sentence()}"
     )
     opened = pusher.open_pull_request(target.branch, branch, title, body)
-    return Delivered("pull-request", why, commit=sha, branch=branch, url=opened.url)
+    return Delivered(
+        "pull-request",
+        why,
+        commit=sha,
+        branch=branch,
+        url=opened.url,
+        claims=claims.sentence(),
+        verified=claims.proven_here,
+    )
 
 
-def commit_message(bundle: ChangeBundle) -> str:
-    """The fix commit's message with its trailers (run, attempt, verification)."""
+def commit_message(bundle: ChangeBundle, claims: Claims) -> str:
+    """The fix commit's message with its trailers: run, attempt, and what was verified here
+    or only re-checked here and reported by the CI run."""
     from ci_agent.change.deliver import fix_message
 
     evidence = bundle.evidence
     trailers = {
         FIX_TRAILER: str(bundle.run_id),
         "Ci-Agent-Attempt": str(evidence.get("attempt", 1)),
-        "Ci-Agent-Verified": str(evidence.get("verification", "verified")),
+        **claims.trailers(),
     }
     body = str(evidence.get("explanation", "")).strip()
     return fix_message(f"ci-agent: {bundle.title}", body, trailers)
 
 
-def _suggest(forge: FixForge, bundle: ChangeBundle, target: Target, why: str) -> Delivered:
+def _suggest(
+    forge: FixForge, bundle: ChangeBundle, target: Target, why: str, claims: Claims
+) -> Delivered:
     from ci_agent.change.deliver import suggestions
 
     pr = target.pull_request
     if pr is None:
-        return Delivered("suggested", f"{why}; no pull request to post on")
-    comments, unplaced = suggestions(bundle.diff)
+        return Delivered(
+            "suggested",
+            f"{why}; no pull request to post on",
+            claims=claims.sentence(),
+            verified=claims.proven_here,
+        )
+    lead = f"ci-agent suggests this change. {claims.sentence()}"
+    comments, unplaced = suggestions(bundle.diff, lead=lead)
     posted = 0
     if comments:
         body = (
-            f"ci-agent: a verified fix for the failure of workflow run {bundle.run_id}. "
-            "Apply the suggestions to take it."
+            f"ci-agent: a {claims.adjective()} fix for the failure of workflow run "
+            f"{bundle.run_id}. {claims.sentence()} Apply the suggestions to take it."
         )
         from ci_agent.report.pr_review import post_review, wire_comment
 
@@ -137,7 +203,14 @@ def _suggest(forge: FixForge, bundle: ChangeBundle, target: Target, why: str) ->
         result = post_review(forge, pr.number, target.head_sha, body, wired)
         posted = len(wired) - len(result.rejected)
         unplaced = (*unplaced, *(f"{c.path}:{c.line}: outside the diff" for c in result.rejected))
-    return Delivered("suggested", why, suggestions=posted, unplaced=tuple(unplaced))
+    return Delivered(
+        "suggested",
+        why,
+        suggestions=posted,
+        unplaced=tuple(unplaced),
+        claims=claims.sentence(),
+        verified=claims.proven_here,
+    )
 
 
 def _dispatch(forge: FixForge, target: Target, config: FixConfig) -> bool:

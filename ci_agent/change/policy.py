@@ -1,5 +1,7 @@
-"""What a patch may not do: touch protected paths or secrets, delete or weaken tests
-(see ``weakening``), or hide a failure behind ``# noqa`` / ``type: ignore``."""
+"""What a patch may not do: touch protected paths or secrets, delete, weaken or tamper with
+tests (``weakening``, ``change.tampering``), change how pytest runs
+(``change.pytest_options``), reach outside the program from non-test code
+(``change.danger``), or hide a failure behind ``# noqa`` / ``type: ignore``."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from ci_agent.change.danger import added_danger
 from ci_agent.change.edits import Change
+from ci_agent.change.pytest_options import is_pytest_config, pytest_option_changes
+from ci_agent.change.tampering import tampered_tests
 from ci_agent.change.weakening import weakened_tests
 
 __all__ = [
@@ -63,6 +68,8 @@ class PatchPolicy:
     """Protected globs (``**`` spans directories); lock and secret files are always protected."""
 
     protected_paths: tuple[str, ...] = (".github/**",)
+    # (path, line) the failure points at: new process or network code is allowed there only.
+    failing_lines: tuple[tuple[str, int], ...] = ()
 
     def protected(self, path: str) -> str | None:
         """The pattern that protects ``path``, or None."""
@@ -122,10 +129,22 @@ def check_changes(changes: Sequence[Change], policy: PatchPolicy) -> tuple[str, 
         if added:
             shown = ", ".join(sorted(set(added)))
             reasons.append(f"{change.path}: adds a suppression comment ({shown}) to hide a failure")
-        if is_test_file(change.path):
-            weakened = weakened_tests(change.before, change.after)
-            reasons.extend(f"{change.path}: {r}" for r in weakened)
+        reasons.extend(f"{change.path}: {r}" for r in _code_reasons(change, policy))
     return tuple(reasons)
+
+
+def _code_reasons(change: Change, policy: PatchPolicy) -> list[str]:
+    """Weakened or tampered tests, pytest options, and new escapes from non-test code."""
+    found: list[str] = []
+    if is_pytest_config(change.path):
+        found.extend(pytest_option_changes(change.path, change.before, change.after))
+    if is_test_file(change.path):
+        found.extend(weakened_tests(change.before, change.after))
+        found.extend(tampered_tests(change.before, change.after))
+    elif change.path.endswith(".py"):
+        lines = [line for path, line in policy.failing_lines if path == change.path]
+        found.extend(added_danger(change.before, change.after, lines))
+    return found
 
 
 def _added(before: Iterable[str], after: Iterable[str]) -> list[str]:

@@ -106,7 +106,7 @@ def _options(function: Any) -> Any:
             "--delivery",
             "delivery",
             type=click.Choice(DELIVERIES),
-            help="How a verified fix lands (default: fix.delivery).",
+            help="How a fix lands (default: fix.delivery).",
         ),
         click.option(
             "--compute/--no-compute",
@@ -134,8 +134,9 @@ def fix(overrides: CliOverrides, **params: Any) -> int:
     """Fix a failed CI run with a verified change: fixers for lint, a proven patch for tests.
 
     Compute mode (--log/--junit) fixes the checked-out commit and changes nothing on GitHub.
-    GitHub mode (--run/--pr) triages the run, re-runs flaky failures, and lands a verified
-    fix as a push, a pull request or suggestions. Nothing unproven is ever pushed.
+    GitHub mode (--run/--pr) triages the run, re-runs flaky failures, and lands the fix as a
+    push, a pull request or suggestions: verified when it was computed here, re-checked (its
+    proof reported by the CI run) when it comes from the run's bundle.
     """
     args = FixArgs(**params)
     return execute(overrides, "fix", lambda invocation: run_fix(invocation, args))
@@ -301,7 +302,7 @@ def _context(
     args: FixArgs,
     compute: bool,
 ) -> FixContext:
-    from ci_agent.commands.triage import triage_options
+    from ci_agent.commands.triage import triage_options, with_known_flaky
     from ci_agent.fix.session import FixContext
     from ci_agent.git import Git
 
@@ -313,7 +314,11 @@ def _context(
         pusher=forges[1],
         repository=repository,
         config=config,
-        triage=triage_options(invocation, junit=args.junit, default_branch=args.default_branch),
+        triage=with_known_flaky(
+            invocation,
+            forges[0],
+            triage_options(invocation, junit=args.junit, default_branch=args.default_branch),
+        ),
         delivery=delivery,
         dry_run=settings.dry_run,
         git=Git(invocation.cwd) if compute else None,

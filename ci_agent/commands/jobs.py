@@ -8,6 +8,8 @@ Each adapter only unpacks the event for the command module that does the work.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from ci_agent.commands.common import Invocation
 from ci_agent.errors import fail
@@ -16,8 +18,19 @@ from ci_agent.runner.events import Event
 
 # The plan's share of the job's 1 MB of outputs (result-json holds it too, within its own share).
 PLAN_OUTPUT_LIMIT = 256 * 1024
+# `command: insights` runs on these; `auto` leaves `schedule` to backup (one job per event).
+INSIGHTS_EVENTS = ("schedule", "workflow_dispatch")
 
-__all__ = ["backup_job", "doctor_job", "fix_job", "plan_job", "review_job", "triage_job"]
+__all__ = [
+    "INSIGHTS_EVENTS",
+    "backup_job",
+    "doctor_job",
+    "fix_job",
+    "insights_job",
+    "plan_job",
+    "review_job",
+    "triage_job",
+]
 
 
 def review_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
@@ -52,6 +65,34 @@ def backup_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Out
     return job(invocation, args)
 
 
+def insights_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
+    """The dashboard on ``schedule`` and ``workflow_dispatch``; ``args``: ``--days N``,
+    ``--full``."""
+    import argparse
+
+    from ci_agent.commands.insights import insights_outcome
+
+    if event.name not in INSIGHTS_EVENTS:
+        # Not on pull requests: a fork's run must not write the dashboard or read its state.
+        allowed = ", ".join(INSIGHTS_EVENTS)
+        raise fail("CA113", event=event.name, command="insights", allowed=allowed)
+    parser = argparse.ArgumentParser(prog="insights", add_help=False, exit_on_error=False)
+    parser.add_argument("--days", type=int, choices=range(1, 91), metavar="1..90")
+    parser.add_argument("--full", action="store_true")
+    try:
+        parsed = parser.parse_args(list(args))
+    except (argparse.ArgumentError, SystemExit) as exc:
+        raise fail(
+            "CA108", problem=f"insights args: {exc}", usage="insights [--days N] [--full]"
+        ) from None
+    return insights_outcome(
+        invocation,
+        repo=invocation.settings.repository or event.repository,
+        days=parsed.days,
+        full=parsed.full,
+    )
+
+
 def doctor_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
     """Describe the runner's environment and list problems."""
     from ci_agent.commands.doctor import diagnose
@@ -60,26 +101,46 @@ def doctor_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Out
 
 
 def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
-    """Plan the event's change; outputs ``matrix`` and ``plan-json``, the PR's sticky comment.
+    """Plan the event's change; outputs ``matrix`` and ``plan-json``, the plan's check run, the
+    PR's sticky comment.
 
     With ``args``: ``verify --unit U`` or ``status --unit U --environment E --state S`` for the
-    deploy workflow's steps (the commit and the log URL default to this run's).
+    deploy workflow's steps (the commit and the log URL default to this run's); or plan options
+    (``--coverage PATH``, ``--terraform-plan PATH``).
     """
-    if args:
+    if args and not args[0].startswith("-"):
         return _plan_step(invocation, list(args))
     import json
     from dataclasses import replace
 
     from ci_agent.errors import CiAgentError
     from ci_agent.plan.build import canonical_bytes
-    from ci_agent.plan.run import event_range, plan_local, publish_plan
+    from ci_agent.plan.run import event_range, model_narrator, plan_local, publish_plan
     from ci_agent.report.artifact import report_artifact_name, write_json_artifact
 
+    options = _plan_options(list(args))
     settings = invocation.settings
     base, head, how = event_range(event, settings.workspace)
+    forge = None
+    if settings.github_token is not None and (settings.repository or event.repository):
+        forge = invocation.use.github(settings.repository or event.repository)
+    history, skipped = _ci_history(forge, event, settings.config.deploy.risk.ci_runs)
     try:
         outcome = plan_local(
-            settings, settings.workspace, base=base, head=head, files=(), terraform_plan=None
+            settings,
+            settings.workspace,
+            base=base,
+            head=head,
+            files=(),
+            terraform_plan=options.terraform_plan,
+            coverage=options.coverage,
+            history=history,
+            narrator=model_narrator(
+                invocation.use.llm_setup(),
+                metrics=invocation.metrics,
+                retry=invocation.retry,
+                log=invocation.term.detail,
+            ),
         )
     except CiAgentError as exc:
         if exc.code != "CA161":
@@ -90,6 +151,8 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
     plan = outcome.result
     plan_json = canonical_bytes({k: v for k, v in plan.items() if k != "matrix"}).decode()
     result = {**plan, "range": how}
+    if skipped:
+        result["ci_history_skipped"] = skipped
     if len(plan_json) > PLAN_OUTPUT_LIMIT and not settings.dry_run:
         name = report_artifact_name("plan", plan["sha256"][:12], invocation.environ)
         written = write_json_artifact(invocation.environ, name, plan)
@@ -101,10 +164,69 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
             {**note, "note": f"the plan is too large for an output; see {where}"}
         )
     outputs = {"matrix": json.dumps(plan["matrix"], separators=(",", ":")), "plan-json": plan_json}
-    if event.pr_number is not None and not settings.dry_run:
-        forge = invocation.use.github(settings.repository or event.repository)
-        result["comment"] = publish_plan(forge, event.pr_number, outcome.markdown)
+    if forge is not None and not settings.dry_run:
+        result["check_run"] = _plan_check(forge, plan, outcome.markdown, settings)
+        if event.pr_number is not None:
+            result["comment"] = publish_plan(forge, event.pr_number, outcome.markdown)
     return replace(outcome, result=result, outputs=outputs)
+
+
+class _PlanOptions(NamedTuple):
+    coverage: Path | None
+    terraform_plan: Path | None
+
+
+def _plan_options(words: list[str]) -> _PlanOptions:
+    """``--coverage PATH`` and ``--terraform-plan PATH`` from the action's ``args``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
+    parser.add_argument("--coverage", type=Path)
+    parser.add_argument("--terraform-plan", type=Path)
+    try:
+        parsed = parser.parse_args(words)
+    except (argparse.ArgumentError, SystemExit) as exc:
+        raise fail(
+            "CA108",
+            problem=f"plan args: {exc}",
+            usage="plan [--coverage PATH] [--terraform-plan PATH] | verify | status",
+        ) from None
+    return _PlanOptions(parsed.coverage, parsed.terraform_plan)
+
+
+def _ci_history(forge: Any, event: Event, limit: int) -> tuple[Any, str]:
+    """The default branch's recent runs, or why they were not read (no token, no permission)."""
+    from ci_agent.errors import CiAgentError
+    from ci_agent.plan.history import read_history
+
+    if forge is None:
+        return None, "no GitHub token: the CI failure rate was not read"
+    repository = event.payload.get("repository")
+    branch = repository.get("default_branch") if isinstance(repository, dict) else None
+    try:
+        return read_history(forge, str(branch or "main"), limit), ""
+    except CiAgentError as exc:
+        if exc.code not in {"CA303", "CA304"}:
+            raise
+        return None, f"the CI failure rate was not read: {exc.code} {exc.message}"
+
+
+def _plan_check(forge: Any, plan: dict[str, Any], markdown: str, settings: Any) -> dict[str, Any]:
+    """The plan's check run on the planned head (a note when the token may not write checks)."""
+    from ci_agent.errors import CiAgentError
+    from ci_agent.plan.check import publish_check
+
+    head = plan["source"].get("head")
+    if not head:
+        return {"skipped": "no head commit (a plan of named files)"}
+    try:
+        return publish_check(
+            forge, head, plan, markdown, fail_level=settings.config.deploy.check_fail_level
+        )
+    except CiAgentError as exc:
+        if exc.code not in {"CA303", "CA304"}:
+            raise
+        return {"skipped": f"{exc.code} {exc.message} (give the job checks: write)"}
 
 
 def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
@@ -129,7 +251,7 @@ def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
             "CA108", problem=f"plan args: {exc}", usage="plan verify|status --unit U"
         ) from None
     if parsed.step == "verify":
-        return verify_outcome(invocation, parsed.unit)
+        return verify_outcome(invocation, parsed.unit, parsed.environment)
     from ci_agent.plan.status import STATES as states
     from ci_agent.plan.status import record_status
 

@@ -38,6 +38,28 @@ __all__ = ["plan"]
     help="`terraform show -json` output: deletes and replacements raise the risk.",
 )
 @click.option(
+    "--coverage",
+    "coverage",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A coverage.py report (`coverage xml` or `coverage json`): poorly covered changed "
+    "lines raise the risk.",
+)
+@click.option(
+    "--repo",
+    "repo",
+    metavar="OWNER/NAME",
+    help="Read the recent CI runs of this GitHub repository: units whose workflows failed "
+    "often raise the risk (needs a token with actions: read).",
+)
+@click.option(
+    "--ci-branch",
+    "ci_branch",
+    metavar="BRANCH",
+    default="main",
+    show_default=True,
+    help="The branch whose CI runs --repo reads.",
+)
+@click.option(
     "--write-manifest",
     is_flag=True,
     help="Write the units inferred from the repository into .github/ci-agent.yml's deploy section.",
@@ -51,6 +73,9 @@ def plan(
     files: tuple[str, ...],
     path: Path | None,
     terraform_plan: Path | None,
+    coverage: Path | None,
+    repo: str | None,
+    ci_branch: str,
     write_manifest: bool,
 ) -> int:
     """Turn a change into ordered, parallel deployment groups with risk, checks and rollback.
@@ -61,7 +86,7 @@ def plan(
         return 0
 
     def body(invocation: Invocation) -> Outcome:
-        from ci_agent.plan.run import plan_local, write_inferred_manifest
+        from ci_agent.plan.run import model_narrator, plan_local, write_inferred_manifest
 
         root = path or invocation.cwd
         if write_manifest:
@@ -76,6 +101,13 @@ def plan(
             raise fail(
                 "CA108", problem="--base and --files exclude each other", usage="ci-agent plan"
             )
+        history = None
+        if repo is not None:
+            from ci_agent.plan.history import read_history
+
+            forge = invocation.use.github(repo)
+            limit = invocation.settings.config.deploy.risk.ci_runs
+            history = read_history(forge, ci_branch, limit)
         return plan_local(
             invocation.settings,
             root,
@@ -83,6 +115,14 @@ def plan(
             head=head,
             files=files,
             terraform_plan=terraform_plan,
+            coverage=coverage,
+            history=history,
+            narrator=model_narrator(
+                invocation.use.llm_setup(),
+                metrics=invocation.metrics,
+                retry=invocation.retry,
+                log=invocation.term.detail,
+            ),
         )
 
     return execute(overrides, "plan", body)
@@ -90,22 +130,41 @@ def plan(
 
 @plan.command("verify")
 @click.option("--unit", "unit", required=True, metavar="NAME", help="The unit to verify.")
+@click.option(
+    "--environment",
+    "environment",
+    default="",
+    metavar="NAME",
+    help="Where it was deployed: fills {environment} in URLs, adds the environment's gates.",
+)
 @global_options
-def verify(overrides: CliOverrides, *, unit: str) -> int:
+def verify(overrides: CliOverrides, *, unit: str, environment: str) -> int:
     """Run a deployed unit's checks: rounds of HTTP and command checks, then the verdict."""
 
-    return execute(overrides, "plan verify", lambda invocation: verify_outcome(invocation, unit))
+    return execute(
+        overrides, "plan verify", lambda invocation: verify_outcome(invocation, unit, environment)
+    )
 
 
-def verify_outcome(invocation: Invocation, unit: str) -> Outcome:
-    """``plan verify --unit U`` as an outcome (the CLI's and the action's)."""
+def verify_outcome(invocation: Invocation, unit: str, environment: str = "") -> Outcome:
+    """``plan verify --unit U [--environment E]`` as an outcome (the CLI's and the action's)."""
+    from ci_agent.config_deploy import Environment
     from ci_agent.plan.verify import verify_unit
 
-    units = {u.name: u for u in invocation.settings.config.deploy.units}
+    deploy = invocation.settings.config.deploy
+    units = {u.name: u for u in deploy.units}
     if unit not in units:
         allowed = ", ".join(sorted(units)) or "none (no deploy section)"
         raise fail("CA106", name="--unit", value=unit, allowed=allowed)
-    done = verify_unit(units[unit])
+    place = None
+    if environment:
+        goes_to = deploy.unit_environments(units[unit])
+        if environment not in goes_to:
+            allowed = ", ".join(goes_to) or "none"
+            raise fail("CA106", name="--environment", value=environment, allowed=allowed)
+        declared = {e.name: e for e in deploy.environments}
+        place = declared.get(environment, Environment(name=environment))
+    done = verify_unit(units[unit], environment=place)
     lines = [f"verify {unit}: {'ok' if done.ok else 'FAILED'}"]
     for index, checks in enumerate(done.rounds, 1):
         lines += [

@@ -15,9 +15,10 @@ from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
+    from ci_agent.forge.protocol import IssueTracker
     from ci_agent.triage.triage import TriageOptions, TriageResult
 
-__all__ = ["run_triage_job", "triage", "triage_options", "triage_outcome"]
+__all__ = ["run_triage_job", "triage", "triage_options", "triage_outcome", "with_known_flaky"]
 
 _USAGE = "ci-agent triage"
 
@@ -141,6 +142,32 @@ def triage_options(
     )
 
 
+def with_known_flaky(
+    invocation: Invocation, forge: IssueTracker, options: TriageOptions
+) -> TriageOptions:
+    """``options`` with the tests and jobs the CI insights dashboard issue marks flaky; none
+    when there is no dashboard, or when it cannot be read (said at -v)."""
+    import dataclasses
+
+    from ci_agent.errors import CiAgentError
+    from ci_agent.triage.known_flaky import find_known_flaky
+
+    label = invocation.settings.config.insights.label
+    try:
+        known = find_known_flaky(forge, label)
+    except CiAgentError as exc:
+        invocation.term.detail(
+            f"flaky tests of the insights dashboard not read: {exc.code} {exc.message}"
+        )
+        return options
+    if known:
+        invocation.term.detail(
+            f"the insights dashboard marks {len(known.tests)} test(s) and {len(known.jobs)} "
+            "job(s) flaky"
+        )
+    return dataclasses.replace(options, known_flaky=known)
+
+
 def triage_outcome(
     result: TriageResult,
     json_out: Path | None = None,
@@ -197,6 +224,7 @@ def _github(
     repository = require_repository(repository)
     settings = settings_for(invocation.settings, repository)
     forge = invocation.use.github(repository)
+    options = with_known_flaky(invocation, forge, options)
     try:
         with invocation.metrics.timed("triage"):
             return triage_run(

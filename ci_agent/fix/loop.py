@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ci_agent.change.danger import failure_sites
 from ci_agent.change.edits import PatchProposal, plan_edits, write_plan
 from ci_agent.change.policy import PatchPolicy, check_changes
 from ci_agent.change.proof import (
@@ -127,7 +128,7 @@ def run_fix_loop(
     config = config or FixConfig()
     tests = tests or TestsConfig()
     renderer = renderer or TemplateRenderer()
-    policy = PatchPolicy(config.protected_paths)
+    policy = PatchPolicy(config.protected_paths, failure_sites(task.locations))
     proof = ProofConfig(runs=config.verify_runs, timeout=tests.timeout or config.test_timeout)
     with scratch_worktree(git, task.sha) as root:
         ids = valid_test_ids(root, task.failing_tests)

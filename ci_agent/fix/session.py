@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ci_agent.change.bundle_artifacts import bundle_prefix
+from ci_agent.change.claims import Claims
+from ci_agent.change.danger import failure_sites
 from ci_agent.change.guards import GuardLimits, check_guards, own_fix_chain, prior_fixes
 from ci_agent.change.landing import Delivered, Delivery, Target, land_fix
+from ci_agent.change.scope import Scope, failure_paths
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.fix.analysis import MAX_SUSPECTS, Analysis, analyze, green_runs
@@ -49,7 +52,7 @@ __all__ = [
 
 BUNDLE_PREFIX = bundle_prefix("fix")
 # Errors that end a landing with a report instead of a failed job: the fix was not taken.
-LANDING_REFUSALS = {"CA231", "CA531", "CA532", "CA533"}
+LANDING_REFUSALS = {"CA231", "CA531", "CA532", "CA533", "CA540", "CA541"}
 Progress = Callable[[str], None]
 
 
@@ -89,6 +92,7 @@ class FixReport:
     comment: dict[str, Any] | None = None
     bundle: dict[str, Any] | None = None
     issue: dict[str, Any] | None = None
+    proven_here: bool = True  # False: the fix's proof was reported by another job
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (the ``result`` of ``--output json``)."""
@@ -106,6 +110,7 @@ class FixReport:
             "comment": self.comment,
             "bundle": self.bundle,
             "issue": self.issue,
+            "proven_here": self.proven_here,
         }
 
 
@@ -226,11 +231,20 @@ def _act(
             "to the CI job (docs/fix.md); ci-agent never runs a pull request's code here"
         )
         return replace(report, action="no-fix", reasons=(reason,))
+    proven_here = computation is not None  # the proof ran in this process
     computation = computation or computation_of(bundle)
-    report = replace(report, computation=computation)
+    report = replace(report, computation=computation, proven_here=proven_here)
     if not computation.verified:
         return replace(report, action="refused", reasons=computation.reasons)
-    target = Target(pr.head_ref, run.head_sha, pr, not pr.is_fork, run.workflow_id)
+    target = _target(ctx.repository, run, pr)
+    proof = str(bundle.evidence.get("verification") or "")
+    claims = Claims(proven_here, run.id, proof)
+    locations = [loc for job in triage.jobs for loc in job.locations]
+    tests = [test for job in triage.jobs for test in job.failing_tests]
+    scope = Scope(
+        frozenset(f.path for f in ctx.forge.changed_files(pr.number)),
+        failure_paths(locations, tests),
+    )
     try:
         _check_identity(bundle, ctx.repository, run)
         delivered = land_fix(
@@ -240,6 +254,9 @@ def _act(
             target,
             config=ctx.config,
             delivery=ctx.delivery,
+            claims=claims,
+            scope=scope,
+            failing_lines=failure_sites(locations),
             dry_run=ctx.dry_run,
         )
     except CiAgentError as exc:
@@ -346,6 +363,26 @@ def _pull_request_of(forge: FixForge, run: WorkflowRun) -> PullRequestInfo | Non
     if run.pull_requests:
         return forge.pull_request(run.pull_requests[0])
     return next(iter(forge.pull_requests_for(run.head_sha)), None)
+
+
+def _target(repository: str, run: WorkflowRun, pr: PullRequestInfo) -> Target:
+    """Where the fix goes. Same repository only when the run itself built this repository
+    (``workflow_run.head_repository``) and the pull request's head is there too: a pull
+    request found by head SHA may belong to a fork's run of the same commit."""
+    built = run.head_repository or ""
+    same = built.lower() == repository.lower() and not pr.is_fork
+    same = same and pr.head_repo.lower() == repository.lower()
+    bot = pr.author.endswith("[bot]") or pr.author_type == "Bot"
+    return Target(
+        pr.head_ref,
+        run.head_sha,
+        pr,
+        same,
+        run.workflow_id,
+        origin=built or "an unknown repository",
+        author=pr.author,
+        author_is_bot=bot,
+    )
 
 
 def _check_identity(bundle: ChangeBundle, repository: str, run: WorkflowRun) -> None:

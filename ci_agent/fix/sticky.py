@@ -43,7 +43,21 @@ _ACTIONS = {
     "passed": "found nothing failed",
     "closed-issue": "closed the failure issue: the workflow passes again",
 }
+# A fix whose proof ran in another job (the pull request's own CI) is never called verified.
+_REPORTED_ACTIONS = {
+    "pushed": "pushed a fix it re-checked; its test proof was only reported by the CI run",
+    "pull-request": "opened a pull request with a fix it re-checked; its test proof was only "
+    "reported by the CI run",
+    "suggested": "posted the fix as suggestions, unverified: re-checked here, its test proof "
+    "only reported by the CI run",
+}
 TAIL_LINES = 25
+
+
+def _action_text(report: FixReport) -> str:
+    if not report.proven_here and report.action in _REPORTED_ACTIONS:
+        return _REPORTED_ACTIONS[report.action]
+    return _ACTIONS.get(report.action, report.action)
 
 
 def post_sticky(
@@ -66,7 +80,7 @@ def post_sticky(
 def fix_text(report: FixReport) -> str:
     """The report for a terminal."""
     lines = [
-        f"fix: {_ACTIONS.get(report.action, report.action)}",
+        f"fix: {_action_text(report)}",
         f"strategy: {report.strategy}",
     ]
     lines += [f"  - {r}" for r in report.reasons]
@@ -97,7 +111,7 @@ def fix_markdown(report: FixReport, renderer: TemplateRenderer | None = None) ->
     text = (renderer or TemplateRenderer()).render(
         "comments/fix_report.md.j2",
         action=report.action,
-        action_text=_ACTIONS.get(report.action, report.action),
+        action_text=_action_text(report),
         what=f"workflow run {run}" if run else "the failed job",
         head=report.head_sha[:12] if report.head_sha else "",
         triage=_triage_view(report.triage),
@@ -146,11 +160,12 @@ def _fix_view(report: FixReport) -> dict[str, Any] | None:
     if fix is None:
         return None
     evidence = fix.evidence
+    run_id = report.source.get("run_id")
     tail = _failed_tail(evidence)
     return {
         "strategy": fix.strategy,
         "status": fix.status,
-        "evidence": _evidence_lines(evidence),
+        "evidence": _evidence_lines(evidence, None if report.proven_here else run_id),
         "tokens": fix.tokens,
         "cost": fix.cost,
         "explanation": _clean(str(evidence.get("explanation") or "")),
@@ -159,11 +174,16 @@ def _fix_view(report: FixReport) -> dict[str, Any] | None:
     }
 
 
-def _evidence_lines(evidence: dict[str, Any]) -> list[str]:
+def _evidence_lines(evidence: dict[str, Any], reported_by: object = None) -> list[str]:
+    """The evidence as lines; ``reported_by``: the CI run that made it, when it was not
+    made in this process (then nothing of it is called a verification)."""
     lines = []
+    if reported_by is not None:
+        lines.append(f"the lines below were reported by CI run {reported_by} and not re-run here")
     verification = evidence.get("verification")
     if verification:
-        lines.append(f"verification: {_clean(str(verification))}")
+        label = "verification" if reported_by is None else f"reported by CI run {reported_by}"
+        lines.append(f"{label}: {_clean(str(verification))}")
     before = evidence.get("before")
     if isinstance(before, dict):
         lines.append(f"before the fix: {_run_line(before)}")
@@ -194,6 +214,8 @@ def _delivery_lines(report: FixReport) -> list[str]:
     if done is None:
         return []
     lines = []
+    if done.claims:
+        lines.append(_clean(done.claims))
     if done.commit:
         lines.append(f"commit `{done.commit[:12]}` on {code_span(done.branch)}")
     if done.url:

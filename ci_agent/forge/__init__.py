@@ -12,6 +12,8 @@ from ci_agent.forge.protocol import (
     ContentReader,
     FixForge,
     GitData,
+    InsightsForge,
+    IssueEditor,
     IssueForge,
     IssueTracker,
     Permissions,
@@ -33,6 +35,8 @@ from ci_agent.forge.run_protocol import (
     DeploymentWriter,
     JobLogs,
     RepoWriter,
+    RunHistory,
+    WorkflowFiles,
     WorkflowRuns,
 )
 from ci_agent.forge.run_types import (
@@ -105,6 +109,8 @@ __all__ = [
     "FixForge",
     "GitData",
     "InlineComment",
+    "InsightsForge",
+    "IssueEditor",
     "IssueForge",
     "IssueInfo",
     "IssueTracker",
@@ -126,9 +132,11 @@ __all__ = [
     "ReviewForge",
     "ReviewResult",
     "ReviewWriter",
+    "RunHistory",
     "Side",
     "StatusReporter",
     "Step",
+    "WorkflowFiles",
     "WorkflowRun",
     "WorkflowRuns",
 ]

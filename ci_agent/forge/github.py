@@ -12,7 +12,8 @@ part                          protocols                                    libra
                               ReviewWriter.create_review_comment
 ``github_reviews``            ReviewWriter.create_review (bisection)       PyGithub
 ``github_checks``             CheckReporter, StatusReporter                PyGithub
-``github_actions``            WorkflowRuns, JobLogs, ArtifactStore         ghapi
+``github_actions``            WorkflowRuns, JobLogs, ArtifactStore,        ghapi
+                              RunHistory
 ``github_archive``            ArchiveReader                                PyGithub
 ``github_backup``             BackupExtras (facts, attestations, events,   PyGithub
                               release assets, wiki remote)
@@ -20,7 +21,7 @@ part                          protocols                                    libra
 ``github_repo``               RepoWriter (git push, refs, pull requests)   PyGithub
 ``github_gitdata``            GitData (commits through the API; extends    PyGithub
                               github_repo's RepoWriter)
-``github_issues``             IssueTracker, CommitRange                    PyGithub
+``github_issues``             IssueTracker, IssueEditor, CommitRange       PyGithub
 ``github_blobs``              many files at a commit in GraphQL batches    PyGithub
                               (used by PullsApi.files_contents)
 ``github_contents``           files and directories at a commit, missing   PyGithub
@@ -54,7 +55,13 @@ from ci_agent.retry import RetryConfig, RetryPolicy
 
 if TYPE_CHECKING:
     from ci_agent.config import Settings
-    from ci_agent.forge.protocol import BackupForge, FixForge, PlanForge, ReviewForge
+    from ci_agent.forge.protocol import (
+        BackupForge,
+        FixForge,
+        InsightsForge,
+        PlanForge,
+        ReviewForge,
+    )
     from ci_agent.retry import Clock
 
 __all__ = ["GitHubForge", "check_github", "require_repository", "settings_for"]
@@ -188,8 +195,8 @@ if TYPE_CHECKING:
 
     def _conforms(
         forge: GitHubForge,
-    ) -> tuple[ReviewForge, FixForge, BackupForge, PlanForge]:
-        return forge, forge, forge, forge
+    ) -> tuple[ReviewForge, FixForge, BackupForge, PlanForge, InsightsForge]:
+        return forge, forge, forge, forge, forge
 
 
 def require_repository(repository: str | None) -> str:

@@ -17,7 +17,7 @@ from ci_agent.forge.github_reply import Reply
 from ci_agent.forge.run_types import Artifact, Job, WorkflowRun
 
 if TYPE_CHECKING:
-    from ci_agent.forge.run_protocol import ActionsClient, ArtifactStore
+    from ci_agent.forge.run_protocol import ActionsClient, ArtifactStore, RunHistory
 
 __all__ = ["ActionsApi"]
 
@@ -81,6 +81,13 @@ class ActionsApi(GitHubPart):
         )
         return (parse.job(item) for item in pages)
 
+    def attempt_jobs(self, run_id: int) -> Iterator[Job]:
+        """The jobs of every attempt of a run, in pages of 100 (``filter=all``)."""
+        pages = self._http.actions_pages(
+            "actions.list_jobs_for_workflow_run", key="jobs", run_id=run_id, filter="all"
+        )
+        return (parse.job(item) for item in pages)
+
     def download_job_log(self, job_id: int, dest: Path) -> int:
         """Stream a job's log into ``dest``; return its size in bytes."""
         return download(self._http, JOB_LOGS, dest, job_id=job_id).size
@@ -110,5 +117,5 @@ class ActionsApi(GitHubPart):
 
 if TYPE_CHECKING:
 
-    def _conforms(api: ActionsApi) -> tuple[ActionsClient, ArtifactStore]:
-        return api, api
+    def _conforms(api: ActionsApi) -> tuple[ActionsClient, ArtifactStore, RunHistory]:
+        return api, api, api

@@ -123,6 +123,22 @@ class ChecksApi(GitHubPart):
         """Check runs on ``head_sha`` (optionally only ``name``)."""
         return (parse.check_run(item) for item in self._runs(head_sha, name))
 
+    def check_run_annotations(self, check_run_id: int) -> Iterator[Annotation]:
+        """The annotations the run holds (GitHub appends on every update; none can be removed)."""
+        held = self._http.rest_pages("GET " + CHECK_RUN + "/annotations", check_run_id=check_run_id)
+        return (
+            Annotation(
+                str(item["path"]),
+                int(item["start_line"]),
+                int(item["end_line"]),
+                item["annotation_level"],
+                str(item.get("message") or ""),
+                item.get("title"),
+                item.get("raw_details"),
+            )
+            for item in held
+        )
+
     def set_status(self, sha: str, status: CommitStatus) -> None:
         """Set a commit status (a repeat of the same state is harmless, so re-sent freely)."""
         payload: dict[str, Any] = {

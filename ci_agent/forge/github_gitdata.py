@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ __all__ = ["GitDataApi", "parse_author"]
 _AUTHOR = re.compile(r"\s*(?P<name>[^<>\n]*[^<>\s])\s*<(?P<email>[^<>\s]+)>\s*")
 _REGULAR = "100644"
 _EXECUTABLE = "100755"
+_SYMLINK = "120000"
 
 
 def parse_author(author: str) -> tuple[str, str]:
@@ -102,6 +103,26 @@ class GitDataApi(RepoApi):
             raise fail(
                 "CA531", branch=branch, expected=expected[:12], actual=(moved or "deleted")[:12]
             ) from None
+
+    def symlinked(self, ref: str, paths: Sequence[str]) -> dict[str, str]:
+        """Path → its part that is a symbolic link in commit ``ref``'s tree (each tree is
+        read once for all paths)."""
+        commit = self._http.rest("GET /repos/{owner}/{repo}/git/commits/{sha}", sha=ref)
+        root = str(commit.data["tree"]["sha"])
+        trees: dict[str, dict[str, tuple[str, str]]] = {}
+        found: dict[str, str] = {}
+        for path in paths:
+            current = root
+            parts = path.split("/")
+            for depth, part in enumerate(parts):
+                entry = self._entries(current, trees).get(part)
+                if entry is None:
+                    break  # a new path: nothing further of it is a link
+                if entry[0] == _SYMLINK:
+                    found[path] = "/".join(parts[: depth + 1])
+                    break
+                current = entry[1]
+        return found
 
     def _mode(self, tree_sha: str, path: str, trees: dict[str, dict[str, tuple[str, str]]]) -> str:
         """The file's mode in the base tree (kept: a fix never changes a file's mode)."""

@@ -19,7 +19,7 @@ from ci_agent.forge.github_reply import Landed, Reply
 from ci_agent.forge.types import Commit, IssueInfo
 
 if TYPE_CHECKING:
-    from ci_agent.forge.protocol import CommitRange, IssueTracker
+    from ci_agent.forge.protocol import CommitRange, IssueEditor, IssueTracker
 
 __all__ = ["IssuesApi"]
 
@@ -64,6 +64,10 @@ class IssuesApi(GitHubPart):
         payload = {"state": "closed", "state_reason": "completed"}
         return issue(self._http.rest("PATCH " + ISSUE, body=payload, number=number).data)
 
+    def edit_issue(self, number: int, body: str) -> IssueInfo:
+        """Replace the body of issue ``number`` (idempotent, so re-sent freely)."""
+        return issue(self._http.rest("PATCH " + ISSUE, body={"body": body}, number=number).data)
+
     def newest_commits(self, base: str, head: str, limit: int) -> tuple[list[Commit], int]:
         """The newest ``limit`` commits in ``head`` and not in ``base``, oldest first, and the
         total: the compare API lists oldest first, so past one page the last pages are read."""
@@ -103,5 +107,5 @@ class IssuesApi(GitHubPart):
 
 if TYPE_CHECKING:
 
-    def _conforms(api: IssuesApi) -> tuple[IssueTracker, CommitRange]:
-        return api, api
+    def _conforms(api: IssuesApi) -> tuple[IssueTracker, CommitRange, IssueEditor]:
+        return api, api, api

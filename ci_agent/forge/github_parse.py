@@ -72,6 +72,7 @@ def pull_request(data: dict[str, Any]) -> PullRequestInfo:
         is_fork=head_repo.lower() != base_repo.lower(),  # a deleted fork has no head repo
         labels=tuple(str(label["name"]) for label in data.get("labels") or ()),
         url=str(data.get("html_url") or ""),
+        author_type=str((data.get("user") or {}).get("type") or "User"),
     )
 
 
@@ -162,13 +163,22 @@ def workflow_run(data: dict[str, Any]) -> WorkflowRun:
         pull_requests=tuple(int(p["number"]) for p in data.get("pull_requests") or ()),
         path=str(data.get("path") or ""),
         head_repository=(data.get("head_repository") or {}).get("full_name"),
+        updated_at=timestamp(data.get("updated_at")),
+        run_started_at=timestamp(data.get("run_started_at")),
     )
 
 
 def job(data: dict[str, Any]) -> Job:
     """``job`` with its steps."""
     steps = tuple(
-        Step(int(s["number"]), str(s["name"]), str(s.get("status") or ""), s.get("conclusion"))
+        Step(
+            int(s["number"]),
+            str(s["name"]),
+            str(s.get("status") or ""),
+            s.get("conclusion"),
+            timestamp(s.get("started_at")),
+            timestamp(s.get("completed_at")),
+        )
         for s in data.get("steps") or ()
     )
     return Job(
@@ -182,6 +192,8 @@ def job(data: dict[str, Any]) -> Job:
         completed_at=timestamp(data.get("completed_at")),
         run_attempt=int(data.get("run_attempt") or 1),
         url=str(data.get("html_url") or ""),
+        created_at=timestamp(data.get("created_at")),
+        labels=tuple(str(label) for label in data.get("labels") or ()),
     )
 
 

@@ -53,6 +53,7 @@ class ActionsPart(MemoryPart):
             raise github_error(RERUN, 403, "This workflow is already running")
         attempt = record.run.run_attempt + 1
         record.run = replace(record.run, status="queued", conclusion=None, run_attempt=attempt)
+        record.earlier += [j for j in record.jobs if j.conclusion in _FAILED]
         record.jobs = [
             replace(j, status="queued", conclusion=None, completed_at=None, run_attempt=attempt)
             if j.conclusion in _FAILED
@@ -76,6 +77,12 @@ class ActionsPart(MemoryPart):
         """The jobs of the run's latest attempt."""
         self._read("jobs", run_id=run_id)
         return iter(list(self._run(run_id, RUN + "/jobs").jobs))
+
+    def attempt_jobs(self, run_id: int) -> Iterator[Job]:
+        """The jobs of every attempt: earlier attempts' first, then the latest's."""
+        self._read("attempt_jobs", run_id=run_id)
+        record = self._run(run_id, RUN + "/jobs")
+        return iter([*record.earlier, *record.jobs])
 
     def download_job_log(self, job_id: int, dest: Path) -> int:
         """Write the job's log to ``dest``; return its size."""

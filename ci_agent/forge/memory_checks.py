@@ -71,6 +71,14 @@ class ChecksPart(MemoryPart):
         ]
         return iter(sorted(found, key=lambda run: -run.id))
 
+    def check_run_annotations(self, check_run_id: int) -> Iterator[Annotation]:
+        """The annotations the run holds, in the order they were sent."""
+        self._read("check_run_annotations", check_run_id=check_run_id)
+        record = self._state.checks.get(check_run_id)
+        if record is None:
+            raise not_found("GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations")
+        return iter(list(record.annotations))
+
     def set_status(self, sha: str, status: CommitStatus) -> None:
         """Set the status of ``status.context`` on ``sha`` (the description cut to 140)."""
         self._write("set_status", STATUSES, sha=sha, status=status)

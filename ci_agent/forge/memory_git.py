@@ -8,7 +8,7 @@ its parent); commits seeded from a local git repository are read from it on dema
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ci_agent.errors import CiAgentError, fail
@@ -138,6 +138,22 @@ class GitPart(MemoryPart):
         """Know ``commit``, holding ``files`` and its first parent's other files (for seeding)."""
         self._state.commits[commit.sha] = commit
         self._state.trees[commit.sha] = dict(files or {})
+
+    def symlinked(self, ref: str, paths: Sequence[str]) -> dict[str, str]:
+        """Path → its part that is a symbolic link at ``ref`` in a seeded local repository
+        (files made in memory are never links)."""
+        self._read("symlinked", ref=ref, paths=list(paths))
+        sha = self._state.branches.get(ref, ref)
+        found: dict[str, str] = {}
+        for path in paths:
+            parts = path.split("/")
+            prefixes = ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
+            for local, prefix in ((lo, pre) for lo in self._state.sources for pre in prefixes):
+                listed = local.git.run("ls-tree", "-z", sha, "--", prefix, check=False)
+                if listed.split(" ", 1)[0] == "120000":
+                    found[path] = prefix
+                    break
+        return found
 
     def _register_history(self, local: LocalRepository, sha: str) -> None:
         """Know every commit reachable from ``sha`` in ``local`` (ranges and ancestry need them)."""

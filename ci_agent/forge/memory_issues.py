@@ -62,6 +62,16 @@ class IssuesPart(MemoryPart):
             issue.updated_at = self._state.now()
         return self._info(issue)
 
+    def edit_issue(self, number: int, body: str) -> IssueInfo:
+        """Replace the body of issue ``number`` (GitHub's limit: 422, nothing stored)."""
+        self._write("edit_issue", ISSUE, number=number)
+        issue = self._state.issues.get(number)
+        if issue is None:
+            raise not_found(ISSUE)
+        self._check_body(ISSUE, body)
+        issue.body, issue.updated_at = body, self._state.now()
+        return self._info(issue)
+
     def issue(self, number: int) -> IssueInfo:
         """Issue ``number`` as it is now (not a forge protocol: for tests)."""
         found = self._state.issues.get(number)

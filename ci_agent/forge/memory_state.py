@@ -136,10 +136,11 @@ class CheckRecord:
 
 @dataclass
 class RunRecord:
-    """A workflow run, its jobs (latest attempt) and their logs."""
+    """A workflow run, its jobs (latest attempt) and the jobs of earlier attempts."""
 
     run: WorkflowRun
     jobs: list[Job] = field(default_factory=list)
+    earlier: list[Job] = field(default_factory=list)
 
 
 @dataclass

@@ -17,6 +17,8 @@ from ci_agent.forge.run_protocol import (
     ArtifactStore,
     Deployments,
     RepoWriter,
+    RunHistory,
+    WorkflowFiles,
 )
 from ci_agent.forge.run_types import CheckConclusion, CheckOutput, CheckRun, CommitStatus
 from ci_agent.forge.types import (
@@ -42,6 +44,8 @@ __all__ = [
     "ContentReader",
     "FixForge",
     "GitData",
+    "InsightsForge",
+    "IssueEditor",
     "IssueForge",
     "IssueTracker",
     "Permissions",
@@ -202,6 +206,14 @@ class IssueTracker(Protocol):
 
 
 @runtime_checkable
+class IssueEditor(Protocol):
+    """Editing an issue ci-agent keeps in place (a dashboard)."""
+
+    def edit_issue(self, number: int, body: str) -> IssueInfo:
+        """Replace the body of issue ``number``."""
+
+
+@runtime_checkable
 class GitData(Protocol):
     """Commits made through the API, without a clone of the code."""
 
@@ -212,6 +224,10 @@ class GitData(Protocol):
 
     def advance_branch(self, branch: str, sha: str, expected: str) -> None:
         """Move ``branch`` from ``expected`` to ``sha``, fast-forward only (CA531 if it moved)."""
+
+    def symlinked(self, ref: str, paths: Sequence[str]) -> dict[str, str]:
+        """Path → the part of it (a parent folder or the file itself) that is a symbolic link
+        in the tree of commit ``ref``, for the paths that cross one."""
 
 
 # --- what each capability needs ---
@@ -259,6 +275,12 @@ class IssueForge(IssueTracker, CommentStore, Protocol):
 @runtime_checkable
 class BackupForge(ArchiveReader, ArtifactStore, PullRequestReader, Protocol):
     """Backup: archive the metadata, store and prune the artifacts."""
+
+
+@runtime_checkable
+class InsightsForge(RunHistory, ArtifactStore, WorkflowFiles, IssueTracker, IssueEditor, Protocol):
+    """Insights: read the Actions history, test reports and workflow files; keep the
+    dashboard issue."""
 
 
 @runtime_checkable

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ci_agent.forge.run_types import (
     ArchiveKind,
@@ -20,6 +20,9 @@ from ci_agent.forge.run_types import (
 )
 from ci_agent.forge.types import PullRequestInfo
 
+if TYPE_CHECKING:
+    from ci_agent.forge.github_contents import Entry
+
 __all__ = [
     "ActionsClient",
     "ArchiveReader",
@@ -30,6 +33,8 @@ __all__ = [
     "Deployments",
     "JobLogs",
     "RepoWriter",
+    "RunHistory",
+    "WorkflowFiles",
     "WorkflowRuns",
 ]
 
@@ -91,6 +96,42 @@ class RepoWriter(Protocol):
 
     def branch_head(self, name: str) -> str | None:
         """The SHA of ``refs/heads/NAME``, None when there is no such branch."""
+
+
+# --- insights ---
+
+
+@runtime_checkable
+class RunHistory(Protocol):
+    """A repository's Actions history: runs, every attempt's jobs, their logs."""
+
+    def workflow_run(self, run_id: int) -> WorkflowRun:
+        """One run, latest attempt."""
+
+    def workflow_runs(
+        self, *, head_sha: str | None = None, branch: str | None = None
+    ) -> Iterator[WorkflowRun]:
+        """Runs, newest first, in pages of 100 fetched as they are read."""
+
+    def attempt_jobs(self, run_id: int) -> Iterator[Job]:
+        """The jobs of every attempt of a run (``run_attempt`` tells them apart)."""
+
+    def download_job_log(self, job_id: int, dest: Path) -> int:
+        """Stream a job's log into ``dest`` (never whole in memory); return its size."""
+
+
+@runtime_checkable
+class WorkflowFiles(Protocol):
+    """The repository's default branch and the files on it (its workflow definitions)."""
+
+    def repository_facts(self) -> RepoFacts:
+        """The repository's id, name, default branch and wiki flag."""
+
+    def file_at(self, path: str, ref: str | None) -> bytes | None:
+        """The bytes of ``path`` at ``ref`` (None: the default branch); None when absent."""
+
+    def directory_at(self, path: str, ref: str | None) -> tuple[Entry, ...] | None:
+        """The entries of directory ``path`` at ``ref``; None when there is none."""
 
 
 # --- backup ---

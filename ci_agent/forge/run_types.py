@@ -112,6 +112,8 @@ class WorkflowRun:
     pull_requests: tuple[int, ...] = ()  # empty for fork PRs: find those by head SHA
     path: str = ""  # the workflow file, e.g. .github/workflows/ci.yml
     head_repository: str | None = None  # owner/name the run's code came from (a fork's)
+    updated_at: datetime | None = None
+    run_started_at: datetime | None = None  # of the latest attempt
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class Step:
     name: str
     status: str
     conclusion: str | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,8 @@ class Job:
     completed_at: datetime | None = None
     run_attempt: int = 1
     url: str = ""
+    created_at: datetime | None = None  # queued: created_at -> started_at is the wait
+    labels: tuple[str, ...] = ()  # runs-on labels (the runner's OS for hosted runners)
 
     @property
     def failed(self) -> bool:

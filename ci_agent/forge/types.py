@@ -169,6 +169,7 @@ class PullRequestInfo:
     is_fork: bool
     labels: tuple[str, ...] = ()
     url: str = ""
+    author_type: str = "User"  # GitHub's user type: User, Bot or Organization
 
 
 @dataclass(frozen=True)

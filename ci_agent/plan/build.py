@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, replace
-from typing import Any
+from typing import Any, TypeAlias
 
-from ci_agent.config_deploy import DeployConfig
+from ci_agent.config_deploy import DeployConfig, Unit
 from ci_agent.plan.graph import affected_units, layers, owners
-from ci_agent.plan.risk import ChangedText, Evidence, Risk, assess
+from ci_agent.plan.risk import ChangedText, Evidence, assess
 from ci_agent.plan.steps import RECOVERY_TEXT, step_for
 
-__all__ = ["PLAN_SCHEMA_VERSION", "build_plan", "canonical_bytes", "matrix"]
+__all__ = ["PLAN_SCHEMA_VERSION", "UnitRule", "build_plan", "canonical_bytes", "matrix"]
 
-PLAN_SCHEMA_VERSION = 1
+PLAN_SCHEMA_VERSION = 2  # 2: stages, environments and promotion; matrix entries per stage
+# A risk rule that needs the unit and its changed files (coverage, CI history).
+UnitRule: TypeAlias = Callable[[Unit, Sequence[ChangedText]], Sequence[Evidence]]
 
 
 def build_plan(
@@ -31,28 +33,37 @@ def build_plan(
     *,
     source: Mapping[str, Any],
     extra_evidence: Mapping[str, Sequence[Evidence]] | None = None,
+    unit_rules: Sequence[UnitRule] = (),
 ) -> dict[str, Any]:
     """The plan for deploying ``changed`` paths with the units of ``deploy``."""
+    from ci_agent.plan.promotion import environment_order, gates, promotion_steps, stages
+
     units = {u.name: u for u in deploy.units}
     owned = owners(deploy.units, changed)
     affected = affected_units(deploy.units, owned.by_unit)
     groups = layers(deploy.units, affected)
     group_of = {name: index for index, group in enumerate(groups) for name in group}
+    order = environment_order(deploy)
+    goes_to = {name: deploy.unit_environments(units[name]) for name in affected}
+    staged = stages(groups, goes_to, order)
+    stage_of = {(s["environment"], name): s["stage"] for s in staged for name in s["units"]}
+    gate_of = {g["environment"]: g for g in gates(deploy, order)}
     entries = []
-    risks: dict[str, Risk] = {}
+    own: dict[str, tuple[Evidence, ...]] = {}  # each unit's findings, none inherited
     for name in (n for group in groups for n in group):
         unit = units[name]
         paths = owned.by_unit.get(name, ())
         files = [texts.get(p, ChangedText(p)) for p in paths]
-        # A library is not deployed itself: what makes it risky ships with its dependents.
+        ruled = [e for rule in unit_rules for e in rule(unit, files)]
+        own[name] = assess(files, [*(extra_evidence or {}).get(name, ()), *ruled]).evidence
+        # A library is not deployed itself: what makes it risky ships with its dependents,
+        # once per library however many paths lead to it.
         inherited = [
-            replace(e, reason=f"{e.reason} (via {dependency})")
-            for dependency in sorted(unit.depends_on)
-            if dependency in risks and units[dependency].kind == "library"
-            for e in risks[dependency].evidence
+            replace(e, reason=f"{e.reason} (via {library})")
+            for library in _libraries(unit, units, own)
+            for e in own[library]
         ]
-        risk = assess(files, [*(extra_evidence or {}).get(name, ()), *inherited])
-        risks[name] = risk
+        risk = assess((), [*own[name], *inherited])
         entries.append(
             {
                 "name": name,
@@ -61,7 +72,10 @@ def build_plan(
                 "reason": affected[name],
                 "depends_on": sorted(d for d in unit.depends_on if d in affected),
                 "changed_paths": list(paths),
-                "environments": list(unit.environments),
+                "environments": list(goes_to[name]),
+                "promotion": promotion_steps(
+                    name, goes_to[name], unit.verify.http, stage_of, gate_of
+                ),
                 "risk": {
                     "level": risk.level,
                     "score": risk.score,
@@ -76,6 +90,8 @@ def build_plan(
         "changed_paths": len(set(changed)),
         "units": entries,
         "groups": groups,
+        "environments": [gate_of[e] for e in order if any(e in goes_to[n] for n in affected)],
+        "stages": staged,
         "rollback_order": [name for group in reversed(groups) for name in reversed(group)],
         "unowned_paths": list(owned.unowned),
         "recovery": {
@@ -85,6 +101,19 @@ def build_plan(
     }
     plan["sha256"] = hashlib.sha256(canonical_bytes(plan)).hexdigest()
     return plan
+
+
+def _libraries(unit: Unit, units: Mapping[str, Unit], planned: Mapping[str, Any]) -> list[str]:
+    """The planned libraries ``unit`` uses, directly or through other libraries, by name."""
+    seen: set[str] = set()
+    queue = sorted(unit.depends_on)
+    while queue:
+        name = queue.pop(0)
+        if name in seen or name not in planned or units[name].kind != "library":
+            continue
+        seen.add(name)
+        queue.extend(sorted(units[name].depends_on))
+    return sorted(seen)
 
 
 def _evidence(evidence: Evidence) -> dict[str, Any]:
@@ -98,24 +127,27 @@ def canonical_bytes(plan: Mapping[str, Any]) -> bytes:
 
 
 def matrix(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One entry per parallel group, ready for ``strategy.matrix`` via ``fromJSON``."""
+    """One entry per stage (a group in an environment), ready for ``strategy.matrix``.
+
+    Each entry is ``{"include": [...]}`` alone: a top-level key beside ``include`` would be a
+    matrix vector, and include entries would then overwrite each other's added keys.
+    """
     by_name = {u["name"]: u for u in plan["units"]}
     return [
         {
-            "group": index,
             "include": [
                 {
                     "unit": name,
                     "kind": by_name[name]["kind"],
-                    "environment": by_name[name]["environments"][0]
-                    if by_name[name]["environments"]
-                    else "",
+                    "environment": stage["environment"],
+                    "stage": stage["stage"],
+                    "group": stage["group"],
                     "strategy": by_name[name]["strategy"]["name"],
                     "risk": by_name[name]["risk"]["level"],
                     "on_failure": by_name[name]["on_failure"]["action"],
                 }
-                for name in group
+                for name in stage["units"]
             ],
         }
-        for index, group in enumerate(plan["groups"])
+        for stage in plan["stages"]
     ]

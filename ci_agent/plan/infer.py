@@ -30,6 +30,7 @@ _MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]+)"', re.M)
 _TF_ROOT = re.compile(r"^\s*(terraform|provider|backend)\s", re.M)
 _GO_REPLACE = re.compile(r"^\s*(?:replace\s+)?\S+(?:\s+\S+)?\s+=>\s+(\.{1,2}/\S+)", re.M)
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_NAME_ROOM = 57
 
 
 class _Units:
@@ -37,16 +38,18 @@ class _Units:
 
     def __init__(self) -> None:
         self.by_dir: dict[str, dict[str, Any]] = {}
+        self._taken: set[str] = set()
 
     def add(self, directory: str, kind: UnitKind, name: str | None = None) -> dict[str, Any]:
         if directory in self.by_dir:
             return self.by_dir[directory]
-        base = _NAME.sub("-", name or (PurePosixPath(directory).name or "root")).strip("-.")
-        base = base or "unit"
-        taken = {u["name"] for u in self.by_dir.values()}
+        base = _NAME.sub("-", name or (PurePosixPath(directory).name or "root")).strip("-._")
+        # A unit name has at most 64 characters: room is kept for a "-N" that makes it unique.
+        base = base[:_NAME_ROOM].rstrip("-._") or "unit"
         unique, n = base, 2
-        while unique in taken:
+        while unique in self._taken:
             unique, n = f"{base}-{n}", n + 1
+        self._taken.add(unique)
         entry = {"name": unique, "kind": kind, "dir": directory, "depends_on": set()}
         self.by_dir[directory] = entry
         return entry
@@ -145,10 +148,13 @@ def _workspaces(root: Path, files: list[str], units: _Units) -> None:
             data = _json(root / path)
             if isinstance(data, dict) and isinstance(data.get("name"), str):
                 packages[data["name"]] = directory
+                # What ships with a package orders its deployment; devDependencies only build
+                # and test it (and form cycles in real monorepos: core <-> generator in Babel).
                 manifests[directory] = {
                     "deps": {
                         **(data.get("dependencies") or {}),
-                        **(data.get("devDependencies") or {}),
+                        **(data.get("peerDependencies") or {}),
+                        **(data.get("optionalDependencies") or {}),
                     },
                     "kind": "service" if "start" in (data.get("scripts") or {}) else "library",
                 }

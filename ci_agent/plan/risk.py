@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-__all__ = ["LEVELS", "ChangedText", "Evidence", "Risk", "assess", "terraform_evidence"]
+__all__ = [
+    "LEVELS",
+    "ChangedText",
+    "Evidence",
+    "Level",
+    "Risk",
+    "assess",
+    "reads_lines",
+    "terraform_evidence",
+]
 
 Level = Literal["low", "medium", "high", "critical"]
 LEVELS: tuple[Level, ...] = ("low", "medium", "high", "critical")
@@ -29,6 +38,12 @@ class ChangedText:
     added: tuple[tuple[int, str], ...] = ()
     removed: tuple[str, ...] = ()
     partial: bool = False  # only the first part was read (a very large file)
+    counted: int | None = None  # changed lines, when they were counted but not read
+
+    @property
+    def changed_lines(self) -> int:
+        """Added plus removed lines."""
+        return self.counted if self.counted is not None else len(self.added) + len(self.removed)
 
 
 @dataclass(frozen=True)
@@ -148,6 +163,15 @@ _DEPENDENCY_PATH = re.compile(
 )
 
 
+def reads_lines(path: str) -> bool:
+    """Whether a rule reads the changed lines of ``path`` (others need only a line count)."""
+    return (
+        any(rule.applies.search(path) for rule in _LINE_RULES)
+        or bool(_CONTRACT_PATH.search(path))
+        or bool(_DEPENDENCY_PATH.search(path))
+    )
+
+
 def assess(files: Sequence[ChangedText], extra: Iterable[Evidence] = ()) -> Risk:
     """The risk of deploying a unit whose change is ``files`` (plus ``extra`` evidence)."""
     found = [*_line_evidence(files), *_path_evidence(files), *_size_evidence(files), *extra]
@@ -162,6 +186,8 @@ def assess(files: Sequence[ChangedText], extra: Iterable[Evidence] = ()) -> Risk
 def _line_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
     found = []
     for change in files:
+        if not change.added:
+            continue  # most paths of a large change: counted, not read
         for rule in _LINE_RULES:
             if not rule.applies.search(change.path):
                 continue
@@ -195,7 +221,7 @@ def _path_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
                     change.path,
                 )
             )
-        if _CONTRACT_PATH.search(change.path) and change.removed:
+        if change.removed and _CONTRACT_PATH.search(change.path):
             found.append(
                 Evidence(
                     "api-contract",
@@ -205,7 +231,7 @@ def _path_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
                     text=change.removed[0].strip()[:200],
                 )
             )
-        if _DEPENDENCY_PATH.search(PurePosixPath(change.path).as_posix()):
+        if change.added and _DEPENDENCY_PATH.search(PurePosixPath(change.path).as_posix()):
             found += _major_bumps(change)
     return found
 
@@ -232,7 +258,7 @@ def _major_bumps(change: ChangedText) -> list[Evidence]:
 
 
 def _size_evidence(files: Sequence[ChangedText]) -> list[Evidence]:
-    lines = sum(len(f.added) + len(f.removed) for f in files)
+    lines = sum(f.changed_lines for f in files)
     if lines > 2000:
         return [Evidence("change-size", "high", f"{lines} changed lines")]
     if lines > 500:

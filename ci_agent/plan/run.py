@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ci_agent.config import DEFAULT_CONFIG_PATH, Settings
 from ci_agent.config_deploy import DeployConfig
@@ -12,24 +12,27 @@ from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
+    from ci_agent.llm.provider import LogFn
+    from ci_agent.llm.setup import LLMSetup
+    from ci_agent.metrics import Metrics
+    from ci_agent.plan.build import UnitRule
+    from ci_agent.plan.coverage import CoverageReport
+    from ci_agent.plan.history import CiHistory
+    from ci_agent.plan.narrative import Narrative
+    from ci_agent.retry import RetryPolicy
     from ci_agent.runner.events import Event
 
-# Renames count as a removed and an added path (both units are affected); copies need no search.
-# As the local forge reads diffs: names unquoted, blank context lines kept as " ".
-_GIT_CONFIG = ("-c", "core.quotepath=false", "-c", "diff.suppressBlankEmpty=false")
-_PLAN_DIFF = (
-    "--patch",
-    "--unified=0",
-    "--no-color",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--no-relative",
-    "--no-renames",
-    "--src-prefix=a/",
-    "--dst-prefix=b/",
-)
+# Writes the reviewers' paragraph about a finished plan (a model, checked against the plan).
+Narrator: TypeAlias = "Callable[[Mapping[str, Any]], Narrative]"
 
-__all__ = ["event_range", "plan_local", "publish_plan", "write_inferred_manifest"]
+__all__ = [
+    "Narrator",
+    "event_range",
+    "model_narrator",
+    "plan_local",
+    "publish_plan",
+    "write_inferred_manifest",
+]
 
 
 def _deploy(settings: Settings, root: Path) -> tuple[DeployConfig, str]:
@@ -55,32 +58,124 @@ def plan_local(
     head: str,
     files: Sequence[str],
     terraform_plan: Path | None,
+    coverage: Path | None = None,
+    history: CiHistory | None = None,
+    narrator: Narrator | None = None,
 ) -> Outcome:
-    """The plan for ``base..head`` (or ``files``) in the repository at ``root``."""
+    """The plan for ``base..head`` (or ``files``) in the repository at ``root``.
+
+    ``coverage`` (a coverage.py report) and ``history`` (recent CI runs) add their risk rules;
+    ``narrator`` adds a checked paragraph for reviewers beside the plan (never inside it).
+    """
     from ci_agent.plan.build import build_plan, matrix
     from ci_agent.plan.present import plan_markdown, plan_text
-    from ci_agent.plan.sources import texts_from_diff, texts_from_files
+    from ci_agent.plan.risk import reads_lines
+    from ci_agent.plan.sources import texts_from_files, texts_from_git
 
     deploy, manifest = _deploy(settings, root)
     source: dict[str, Any] = {"manifest": manifest}
+    report = None
+    if coverage is not None:
+        from ci_agent.plan.coverage import read_coverage
+
+        report = read_coverage(coverage, root)
+        source["coverage"] = {"report": report.name, "files": len(report.files)}
     if base is not None:
-        from ci_agent.diff import decode_diff
         from ci_agent.forge.local import LocalRepository
 
         repository = LocalRepository.open(root)
         base_sha, head_sha = repository.resolve(base), repository.resolve(head)
-        # One diff with no context: planning reads only added and removed lines.
-        raw = repository.git.run_bytes(*_GIT_CONFIG, "diff", *_PLAN_DIFF, base_sha, head_sha)
-        paths, texts = texts_from_diff(decode_diff(raw))
+        covered = report.lookup if report is not None else (lambda path: None)
+        paths, texts = texts_from_git(
+            repository.git,
+            base_sha,
+            head_sha,
+            lambda path: reads_lines(path) or covered(path) is not None,
+        )
         source.update(kind="diff", base=base_sha, head=head_sha)
     else:
         paths = sorted(set(files))
         texts = texts_from_files(root, paths)
         source.update(kind="files")
     extra = _terraform(terraform_plan, deploy) if terraform_plan else {}
-    plan = build_plan(deploy, paths, texts, source=source, extra_evidence=extra)
+    rules = _unit_rules(deploy, root, report, history, source)
+    plan = build_plan(deploy, paths, texts, source=source, extra_evidence=extra, unit_rules=rules)
     result = {**plan, "matrix": matrix(plan)}
-    return Outcome("plan", result=result, text=plan_text(plan), markdown=plan_markdown(plan))
+    narrative = _narrate(narrator, plan) if narrator is not None and plan["units"] else None
+    if narrative is not None:
+        result["narrative"] = narrative.to_dict()
+    return Outcome(
+        "plan",
+        result=result,
+        text=plan_text(plan, narrative),
+        markdown=plan_markdown(plan, narrative=narrative),
+    )
+
+
+def _narrate(narrator: Narrator, plan: Mapping[str, Any]) -> Narrative:
+    """The narrative, or why the model could not give one (the plan stands without it)."""
+    from ci_agent.errors import CiAgentError
+    from ci_agent.plan.narrative import Narrative
+
+    try:
+        return narrator(plan)
+    except CiAgentError as exc:
+        if not exc.code.startswith("CA4"):
+            raise
+        return Narrative(None, "failed", f"{exc.code}: {exc.message}")
+
+
+def model_narrator(
+    setup: LLMSetup,
+    *,
+    metrics: Metrics | None = None,
+    retry: RetryPolicy | None = None,
+    log: LogFn | None = None,
+) -> Narrator | None:
+    """A narrator when a model is configured; None otherwise (the plan is unchanged).
+
+    The Actions token alone (``llm.provider: auto`` choosing GitHub Models) does not count as
+    configured: a deploy job should not call a model nobody asked for.
+    """
+    from ci_agent.llm.choice import choose_provider
+
+    choice = choose_provider(setup)
+    if choice.provider == "none" or (
+        setup.llm.provider == "auto" and choice.provider == "github-models"
+    ):
+        return None
+
+    def narrate(plan: Mapping[str, Any]) -> Narrative:
+        from ci_agent.llm.factory import build_provider
+        from ci_agent.plan.narrative import write_narrative
+
+        provider = build_provider(setup, metrics=metrics, retry=retry, log=log)
+        return write_narrative(provider, plan)
+
+    return narrate
+
+
+def _unit_rules(
+    deploy: DeployConfig,
+    root: Path,
+    report: CoverageReport | None,
+    history: CiHistory | None,
+    source: dict[str, Any],
+) -> list[UnitRule]:
+    """The coverage and CI-history rules, as far as their inputs were given."""
+    rules: list[UnitRule] = []
+    limits = deploy.risk
+    if report is not None:
+        from ci_agent.plan.coverage import coverage_evidence
+
+        rules.append(lambda unit, files: coverage_evidence(files, report, limits))
+    if history is not None:
+        from ci_agent.plan.history import history_evidence, unit_workflows
+
+        workflows = unit_workflows(root, deploy.units)
+        source["ci_history"] = history.describe()
+        rules.append(lambda unit, files: history_evidence(workflows[unit.name], history, limits))
+    return rules
 
 
 def _terraform(path: Path, deploy: DeployConfig) -> dict[str, Any]:

@@ -1,13 +1,27 @@
-"""What changed, for planning: paths and added/removed lines, from a local diff or a path list."""
+"""What changed, for planning: paths and added/removed lines, from a local diff or a path list.
+
+A change between commits is read in two passes: ``git diff --numstat -z`` names every changed
+path with its line counts (all the size rule needs), then one zero-context patch of only the
+paths whose lines a rule reads (migrations, infrastructure, contracts, dependency files, files
+in a coverage report) is parsed. Most paths of a large change are never parsed as a patch.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ci_agent.git import Git
 from ci_agent.plan.risk import ChangedText
 
-__all__ = ["texts_from_diff", "texts_from_files"]
+__all__ = ["texts_from_diff", "texts_from_files", "texts_from_git"]
+
+# Renames count as a removed and an added path (both units are affected); copies need no search.
+# As the local forge reads diffs: names unquoted, blank context lines kept as " ".
+_GIT_CONFIG = ("-c", "core.quotepath=false", "-c", "diff.suppressBlankEmpty=false")
+_PLAIN = ("--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", "--no-renames")
+_ARGS_LIMIT = 64 * 1024  # bytes of paths per git command
+_PATCH = ("--patch", "--unified=0", *_PLAIN, "--src-prefix=a/", "--dst-prefix=b/")
 
 # Large files are read only this far for risk rules; the path still counts.
 _READ_LIMIT = 2 * 1024 * 1024
@@ -30,6 +44,45 @@ def texts_from_diff(diff_text: str) -> tuple[list[str], dict[str, ChangedText]]:
         removed = tuple(line.text for line in lines if line.kind == "removed")
         texts[diff.path] = ChangedText(diff.path, added, removed)
     return sorted(paths), texts
+
+
+def texts_from_git(
+    git: Git, base: str, head: str, reads: Callable[[str], bool]
+) -> tuple[list[str], dict[str, ChangedText]]:
+    """Changed paths between two commits, with the lines of those ``reads`` asks for."""
+    from ci_agent.diff import decode_diff
+
+    numstat = git.run_bytes(*_GIT_CONFIG, "diff", "--numstat", "-z", *_PLAIN, base, head)
+    texts: dict[str, ChangedText] = {}
+    for record in numstat.split(b"\0"):
+        if not record:
+            continue
+        added, removed, name = record.split(b"\t", 2)
+        path = decode_diff(name)
+        # Binary files count "-": no lines, as their patch has no hunks.
+        counted = sum(int(n) for n in (added, removed) if n != b"-")
+        texts[path] = ChangedText(path, counted=counted)
+    wanted = [path for path in texts if reads(path)]
+    for chunk in _chunks(wanted):
+        raw = git.run_bytes(
+            "--literal-pathspecs", *_GIT_CONFIG, "diff", *_PATCH, base, head, "--", *chunk
+        )
+        texts.update(texts_from_diff(decode_diff(raw))[1])
+    return sorted(texts), texts
+
+
+def _chunks(paths: Sequence[str]) -> list[list[str]]:
+    """``paths`` in argument lists well under the system's limit (git diff reads no pathspec
+    file)."""
+    chunks: list[list[str]] = []
+    size = _ARGS_LIMIT
+    for path in paths:
+        if size + len(path) + 1 > _ARGS_LIMIT:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(path)
+        size += len(path.encode("utf-8", "surrogateescape")) + 1
+    return chunks
 
 
 def texts_from_files(root: Path, paths: Sequence[str]) -> dict[str, ChangedText]:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ci_agent.config_deploy import CommandCheck, HttpCheck, Unit
+from ci_agent.config_deploy import CommandCheck, Environment, HttpCheck, Unit
 
 __all__ = ["CheckResult", "Verification", "verify_unit"]
 
@@ -80,23 +80,41 @@ class Verification:
 def verify_unit(
     unit: Unit,
     *,
+    environment: Environment | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> Verification:
-    """Bake, then run the unit's checks round after round."""
+    """Bake, then run the unit's checks round after round.
+
+    In an ``environment`` its ``{environment}`` URLs are filled in, the environment's own
+    checks join every round, and its ``wait-seconds`` is watched: one more round after it.
+    """
+    from ci_agent.plan.promotion import expand_url
+
     settings = unit.verify
-    if not settings.http and not settings.commands:
+    http = list(settings.http)
+    if environment is not None:
+        http = [c.model_copy(update={"url": expand_url(c.url, environment.name)}) for c in http]
+        http += environment.verify
+    if not http and not settings.commands:
         return Verification(unit.name, (), settings.failure_limit, "no checks configured")
     if settings.bake_seconds:
         sleep(settings.bake_seconds)
+    count = settings.count
+    watch = environment.wait_seconds if environment is not None else 0
     rounds = []
-    for index in range(settings.count):
+    for index in range(count + (1 if watch else 0)):
         if index:
-            sleep(settings.interval_seconds)
-        results = [_http(check, clock) for check in settings.http]
+            sleep(watch if index == count else settings.interval_seconds)
+        results = [_http(check, clock) for check in http]
         results += [_command(check, clock) for check in settings.commands]
         rounds.append(tuple(results))
-    return Verification(unit.name, tuple(rounds), settings.failure_limit)
+    note = ""
+    if environment is not None:
+        note = f"in {environment.name}"
+        if watch:
+            note = f"watched {watch} s in {environment.name}, then one more round"
+    return Verification(unit.name, tuple(rounds), settings.failure_limit, note)
 
 
 def _http(check: HttpCheck, clock: Callable[[], float]) -> CheckResult:

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ci_agent.triage.known_flaky import KnownFlaky
 from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.signals import infrastructure_kind, infrastructure_signal
 
@@ -97,6 +98,8 @@ class Policy:
     strategies: Mapping[Kind, Strategy] = field(default_factory=dict)
     flaky_tests: tuple[str, ...] = ()
     critical: bool = False
+    # What the CI insights dashboard found flaky (its jobs those of the triaged workflow).
+    known_flaky: KnownFlaky = field(default_factory=KnownFlaky)
 
     @classmethod
     def from_config(cls, config: TriageConfig, *, critical: bool = False) -> Policy:
@@ -262,6 +265,25 @@ def _flaky(code: Sequence[Failure], job: str, policy: Policy, history: History) 
     ):
         reason = f"{len(tests)} failing test(s), all listed in fix.triage.flaky-tests: flaky"
         return Decision(Strategy.RERUN, Kind.TEST, reason, "known-flaky")
+    return _insights_flaky(tests, job, policy.known_flaky)
+
+
+def _insights_flaky(tests: Sequence[str], job: str, known: KnownFlaky) -> Decision | None:
+    """Only failing tests, each (or their job) marked flaky by the CI insights dashboard."""
+    where = f" ({known.source})" if known.source else ""
+    evidence = known.tests_evidence(tests)
+    if evidence is not None:
+        reason = (
+            f"{len(tests)} failing test(s), all flaky by the CI insights dashboard{where}: "
+            f"{evidence}"
+        )
+        return Decision(Strategy.RERUN, Kind.TEST, reason, "insights-flaky")
+    if job and job in known.jobs:
+        reason = (
+            f"job '{job}' is flaky by the CI insights dashboard{where}: {known.jobs[job]}; "
+            f"its failing test(s): {', '.join(tests[:3])}{' ...' if len(tests) > 3 else ''}"
+        )
+        return Decision(Strategy.RERUN, Kind.TEST, reason, "insights-flaky")
     return None
 
 

@@ -20,6 +20,7 @@ from ci_agent.triage.classify import Decision, History, Policy, combine
 from ci_agent.triage.extract import extract
 from ci_agent.triage.jobs import job_report, junit_report
 from ci_agent.triage.junit import read_junit
+from ci_agent.triage.known_flaky import KnownFlaky
 from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.report import JobReport
 from ci_agent.triage.scan import DEFAULT_WINDOW
@@ -48,6 +49,8 @@ class TriageOptions:
     junit: tuple[Path, ...] = ()
     default_branch: str | None = None
     max_reruns_per_sha: int = 1
+    # Tests and jobs the CI insights dashboard marks flaky (GitHub mode reads them).
+    known_flaky: KnownFlaky = field(default_factory=KnownFlaky)
 
     def junit_failures(self) -> list[Failure]:
         """The failed tests of every JUnit report given."""
@@ -140,7 +143,8 @@ def triage_run(
     prior = prior_outcomes(forge, run)
     critical = bool(options.default_branch) and run.event == "push"
     critical = critical and run.head_branch == options.default_branch
-    policy = dataclasses.replace(options.policy, critical=critical)
+    known = options.known_flaky.of_workflow(run.name)
+    policy = dataclasses.replace(options.policy, critical=critical, known_flaky=known)
     junit = options.junit_failures()
     reports = []
     with tempfile.TemporaryDirectory(prefix="ci-agent-triage-") as temp:

@@ -103,6 +103,7 @@ def test_commands_table() -> None:
         "triage",
         "plan",
         "backup",
+        "insights",
         "run",
         "init",
         "doctor",
@@ -157,9 +158,8 @@ def test_unknown_command_suggests_the_close_one(run_cli: RunCli) -> None:
     result = run_cli("revew")
     assert_error(result, "CA107")
     assert "unknown command 'revew'; did you mean 'review'?" in result.err
-    assert "Use one of: review, tests, fix, triage, plan, backup, run, init, doctor, explain." in (
-        result.err
-    )
+    names = "review, tests, fix, triage, plan, backup, insights, run, init, doctor, explain"
+    assert f"Use one of: {names}." in result.err
     assert result.out == ""
 
 

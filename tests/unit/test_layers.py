@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "ci_agent"
-CAPABILITIES = ("review", "fix", "backup", "plan")
+CAPABILITIES = ("review", "fix", "backup", "plan", "insights")
 # What a layer may not import, at any level (module or function).
 FORBIDDEN = {
     "llm": (

@@ -228,7 +228,7 @@ def test_unknown_command_input(run_cli: RunCli, actions: ActionsStep) -> None:
     assert data["command"] == "run"
     assert data["errors"][0]["code"] == "CA107"
     assert (
-        "auto, review, tests, fix, triage, plan, backup, doctor"
+        "auto, review, tests, fix, triage, plan, backup, insights, doctor"
         in (data["errors"][0]["suggestion"])
     )
     summary = actions.summary()

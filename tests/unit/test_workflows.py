@@ -182,6 +182,7 @@ def test_fix_workflow_is_the_privileged_half_and_never_checks_out_pr_code() -> N
         "contents": "write",
         "pull-requests": "write",
         "actions": "write",
+        "issues": "read",  # the insights dashboard's flaky tests
     }
     for step in job["steps"]:
         assert "run" not in step, "the privileged job runs no script"
@@ -229,3 +230,15 @@ def test_zizmor_finds_nothing() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout or "[]") == []
+
+
+def test_insights_workflow_reads_history_and_writes_one_issue() -> None:
+    workflow = load(ROOT / "workflows" / "insights.yml")
+    assert workflow["permissions"] == {}
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"actions": "read", "issues": "write", "contents": "read"}
+    assert job["timeout-minutes"] and workflow["concurrency"]["cancel-in-progress"] is False
+    steps = {step.get("uses", "").split("@")[0]: step for step in job["steps"]}
+    assert steps[OWN_ACTION.split("@", maxsplit=1)[0]]["with"]["command"] == "insights"
+    assert all("run" not in step for step in job["steps"])

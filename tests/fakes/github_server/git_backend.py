@@ -30,6 +30,7 @@ class GitRepo:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._commits: dict[str, CommitInfo] = {}  # by full SHA: a commit never changes
 
     @classmethod
     def init(cls, path: Path, default_branch: str = "main") -> GitRepo:
@@ -133,7 +134,15 @@ class GitRepo:
             return None
 
     def read_commit(self, sha: str) -> CommitInfo:
-        """Parse commit ``sha``."""
+        """Parse commit ``sha`` (read from git once per full SHA)."""
+        if sha in self._commits:
+            return self._commits[sha]
+        info = self._read_commit(sha)
+        if len(sha) == 40:
+            self._commits[sha] = info
+        return info
+
+    def _read_commit(self, sha: str) -> CommitInfo:
         raw = self.run("cat-file", "commit", sha).decode(errors="replace")
         header, _, message = raw.partition("\n\n")
         tree, parents = "", []

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .routing import Request, Response
@@ -35,12 +35,20 @@ def link_header(request: Request, page: int, last: int) -> str | None:
 
 
 def paginate(
-    request: Request, items: Sequence[Any], *, key: str | None = None, extra: Any = None
+    request: Request,
+    items: Sequence[Any],
+    *,
+    key: str | None = None,
+    extra: Any = None,
+    shape: Callable[[Any], Any] | None = None,
 ) -> Response:
-    """One page of ``items``: a JSON array, or ``{"total_count": n, key: [...]}`` when ``key``."""
+    """One page of ``items``: a JSON array, or ``{"total_count": n, key: [...]}`` when ``key``;
+    ``shape`` turns the page's items (only those) into their JSON."""
     page, per_page = page_params(request)
     last = max((len(items) + per_page - 1) // per_page, 1)
     chunk = list(items[(page - 1) * per_page : page * per_page])
+    if shape is not None:
+        chunk = [shape(item) for item in chunk]
     body: Any = chunk
     if key is not None:
         body = {"total_count": len(items), key: chunk}

@@ -129,9 +129,18 @@ class ActionsMixin:
         steps: list[dict[str, Any]] | tuple[()] = (),
         log: str | None = None,
         labels: list[str] | None = None,
+        queued_seconds: float = 0,
+        attempt: int | None = None,
     ) -> Job:
-        """Add a job to ``run``; its log is built from the steps unless ``log`` is given."""
-        start = self.store.clock.now()
+        """Add a job to ``run``; its log is built from the steps unless ``log`` is given.
+
+        ``queued_seconds`` is the wait between the job's creation (now) and its start; a step
+        spec's ``seconds`` its duration (2 by default; when any step gives one, the job ends
+        with its last step, else a minute after it started). ``attempt`` defaults to the run's.
+        """
+        created = self.store.clock.now()
+        start = created + timedelta(seconds=queued_seconds)
+        timed = any("seconds" in spec for spec in steps)
         job_id = self.store.next_id("check_run")  # a job is a check run: same id space
         job = Job(
             job_id,
@@ -139,33 +148,56 @@ class ActionsMixin:
             run.id,
             name,
             run.head_sha,
-            start,
+            created,
             start,
             status=status,
             conclusion=conclusion if status == "completed" else None,
             completed_at=start + timedelta(minutes=1) if status == "completed" else None,
-            run_attempt=run.run_attempt,
+            run_attempt=attempt or run.run_attempt,
         )
         if labels is not None:
             job.labels = labels
         clock = start
         for number, spec in enumerate([{"name": "Set up job"}, *steps], start=1):
             lines = str(spec.get("log", "")).splitlines()
+            seconds = float(spec.get("seconds", 2))
             step = Step(
                 str(spec["name"]),
                 number,
                 str(spec.get("status", "completed")),
                 spec.get("conclusion", "success"),
                 clock,
-                clock + timedelta(seconds=2),
+                clock + timedelta(seconds=seconds),
                 lines,
             )
             job.steps.append(step)
-            clock += timedelta(seconds=2)
+            clock += timedelta(seconds=seconds)
+        if timed and status == "completed":
+            job.completed_at = clock
         job.log = self._job_log(job, log)
         self.jobs[job_id] = job
         run.job_ids.append(job_id)
         return job
+
+    def add_attempt(
+        self, run: WorkflowRun, jobs: list[dict[str, Any]], conclusion: str | None = "success"
+    ) -> list[Job]:
+        """A further attempt of ``run`` (a re-run that finished): ``jobs`` as for
+        :meth:`add_workflow_run`; jobs of earlier attempts stay listed under ``filter=all``."""
+        run.run_attempt += 1
+        run.conclusion, run.updated_at = conclusion, self.store.clock.now()
+        return [self.add_job(run, **spec) for spec in jobs]
+
+    def attempt_jobs(self, run: WorkflowRun, latest: bool) -> list[Job]:
+        """The run's jobs: every attempt's, or (``latest``) each job's newest attempt."""
+        jobs = [self.jobs[j] for j in run.job_ids]
+        if not latest:
+            return jobs
+        newest: dict[str, Job] = {}
+        for job in jobs:
+            if job.name not in newest or job.run_attempt >= newest[job.name].run_attempt:
+                newest[job.name] = job
+        return [j for j in jobs if newest[j.name] is j]
 
     def _job_log(self, job: Job, log: str | None) -> str:
         if log is not None:

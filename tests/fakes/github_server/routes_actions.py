@@ -48,11 +48,16 @@ def list_runs(req: Request) -> Response:
     ):
         if req.arg(key):
             runs = [r for r in runs if str(getattr(r, field)) == req.arg(key)]
-    items = [shapes_actions.workflow_run(req, repo, r) for r in runs]
-    if req.arg("exclude_pull_requests") == "true":
-        for item in items:
+    exclude = req.arg("exclude_pull_requests") == "true"
+
+    def shape(run: Any) -> dict[str, Any]:
+        item = shapes_actions.workflow_run(req, repo, run)
+        if exclude:
             item["pull_requests"] = []
-    return paginate(req, items, key="workflow_runs")
+        return item
+
+    # Only the page asked for is shaped: a shape reads the head commit from git.
+    return paginate(req, runs, key="workflow_runs", shape=shape)
 
 
 @routes.get("/repos/{owner}/{repo}/actions/runs/{run_id:int}")
@@ -65,7 +70,10 @@ def get_run(req: Request) -> dict[str, Any]:
 def list_jobs(req: Request) -> Response:
     repo = req.repo()
     run = repo.run(int(req.params["run_id"]))
-    jobs = [repo.jobs[j] for j in run.job_ids]
+    which = req.arg("filter") or "latest"
+    if which not in ("latest", "all"):
+        raise invalid_request(f"filter must be latest or all, not {which!r}")
+    jobs = repo.attempt_jobs(run, latest=which == "latest")
     return paginate(req, [shapes_actions.job(req, repo, j) for j in jobs], key="jobs")
 
 

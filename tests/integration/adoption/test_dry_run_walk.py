@@ -150,6 +150,7 @@ WALK: tuple[tuple[str, ...], ...] = (
     ("backup", "list", "--dir", "{backups}"),
     ("backup", "stats", "--dir", "{backups}"),
     ("backup", "prune", "--dir", "{backups}", "--keep-manual", "1"),
+    ("insights", "--repo", "acme/widgets"),
 )
 
 

@@ -113,7 +113,9 @@ def test_a_fork_gets_suggestions_from_the_bundle_and_no_push(
     assert "```suggestion" in inline.body
     assert "return a + b" in inline.body
     [comment] = [c.body for c in world.repo.comments_on(number)]
-    assert "posted the verified fix as suggestions" in comment
+    assert "posted the fix as suggestions, unverified" in comment
+    assert f"reported by CI run {run.id}" in comment
+    assert "mallory/widgets" in result["reasons"][0]
     assert len(world.openai.chat_requests) == 1  # only the compute step asked the model
 
 
@@ -132,7 +134,18 @@ def test_a_same_repository_bundle_is_pushed_by_the_privileged_job(
     result = privileged_job(run_cli, actions, run.id)
     assert result["action"] == "pushed", result["reasons"]
     assert world.head != before
-    assert f"Ci-Agent-Fix: {run.id}" in world.repo.git.text("log", "-1", "--format=%B", world.head)
+    message = world.repo.git.text("log", "-1", "--format=%B", world.head)
+    assert f"Ci-Agent-Fix: {run.id}" in message
+    # The proof ran in the pull request's own job: re-checked and reported, never verified.
+    assert "Ci-Agent-Rechecked: applies to head, paths, policy, weakening" in message
+    assert (
+        f"Ci-Agent-Reported: CI run {run.id}: before: 1 failed; after: passed 3/3 runs" in message
+    )
+    assert "verified" not in message.lower()
+    [comment] = world.comments()
+    assert "pushed a fix it re-checked; its test proof was only reported by the CI run" in comment
+    assert f"reported by CI run {run.id}: before: 1 failed" in comment
+    assert "verified fix" not in comment
 
 
 def test_a_tampered_bundle_is_refused(
@@ -151,7 +164,7 @@ def test_a_tampered_bundle_is_refused(
     world.repo.add_artifact(bundle.name, run=run, data=json.dumps(data).encode())
     result = privileged_job(run_cli, actions, run.id)
     assert result["action"] == "refused"
-    assert result["reasons"][0].startswith(("CA533", "CA231"))
+    assert result["reasons"][0].startswith("CA540: the patch changes .github/workflows/ci.yml")
     assert world.head == before
 
 

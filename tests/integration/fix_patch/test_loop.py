@@ -19,7 +19,7 @@ from ci_agent.llm.models import ModelProfile
 from ci_agent.llm.provider import ChatRequest, ChatResponse
 from ci_agent.llm.scripted import ScriptedProvider, scripted_profile
 
-from .conftest import BUGGY_LINE, FIXED_LINE, TEST_CALC, Project, answer
+from .conftest import BUGGY_LINE, FAILING, FIXED_LINE, TEST_CALC, Project, answer
 
 FIX = answer(("calc.py", BUGGY_LINE, FIXED_LINE))
 WRONG = answer(("calc.py", BUGGY_LINE, "    return a * b\n\n\ndef sub"), explanation="multiply")
@@ -209,21 +209,40 @@ def test_a_broken_broader_check_refuses(project: Project, monkeypatch: pytest.Mo
     assert verdict is not None and len(verdict.after) == 3 and verdict.broader is not None
 
 
-def test_deselecting_the_failing_test_is_not_a_pass(project: Project) -> None:
-    # A conftest hook (untracked by the policy's ast rules) that drops test_add from the run:
-    # the failing test then "passes" with zero tests, which the proof must not accept.
+_DESELECT_HOOK = (
+    "def pytest_collection_modifyitems(items):\n"
+    "    items[:] = [i for i in items if i.name != 'test_add']\n"
+)
+
+
+def test_deselecting_the_failing_test_through_conftest_is_refused(project: Project) -> None:
+    # A conftest hook that drops test_add from the run: the policy refuses any conftest edit
+    # before a test runs.
     (project.path / "conftest.py").write_text("X = 1\n")
     project.git.run("add", "conftest.py")
     project.git.run("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "conftest")
     sha = project.git.run("rev-parse", "HEAD")
-    hook = (
-        "def pytest_collection_modifyitems(items):\n"
-        "    items[:] = [i for i in items if i.name != 'test_add']\n"
-    )
-    provider = ScriptedProvider([answer(("conftest.py", "X = 1\n", hook))])
+    provider = ScriptedProvider([answer(("conftest.py", "X = 1\n", _DESELECT_HOOK))])
     result = run_fix_loop(provider, project.git, project.task(sha=sha), FixConfig(max_attempts=1))
     assert result.status == "refused"
-    assert "still fail after the patch (run 1: 0 failed, 0 passed)" in result.reasons[1]
+    [attempt] = result.attempts
+    assert attempt.verdict is None  # refused before any proof
+    assert "conftest.py: edits a conftest.py, which changes how the tests run (rule: conftest)" in (
+        " ".join(result.reasons)
+    )
+
+
+def test_a_deselected_failing_test_is_not_a_pass(project: Project) -> None:
+    # The proof's own line of defence, whatever dropped the test: zero tests run is no pass.
+    from ci_agent.change.proof import prove
+    from ci_agent.change.test_runner import find_test_runner
+    from ci_agent.config_tests import TestsConfig
+
+    (project.path / "conftest.py").write_text(_DESELECT_HOOK)
+    runner = find_test_runner(TestsConfig(), project.path)
+    verdict = prove(runner, project.path, (FAILING,), ("test_calc.py",), ProofConfig(runs=1))
+    assert not verdict.verified
+    assert "still fail after the patch (run 1: 0 failed, 0 passed)" in verdict.reason
 
 
 def test_evidence_types_are_exported() -> None:

@@ -80,3 +80,12 @@ def test_issues_open_list_and_close(side: Side) -> None:
 def test_many_open_issues_are_listed_to_the_end(side: Side) -> None:
     made = [side.person_issue(f"Issue {n}", "", ["ci-agent"], user="bob") for n in range(130)]
     assert [i.number for i in side.forge.open_issues("ci-agent")] == list(reversed(made))
+
+
+def test_an_issue_body_is_edited_in_place(side: Side) -> None:
+    forge = side.forge
+    made = forge.create_issue("CI health dashboard", "first", ["ci-insights"])
+    edited = forge.edit_issue(made.number, "second")
+    assert (edited.number, edited.body, edited.state) == (made.number, "second", "open")
+    (listed,) = forge.open_issues("ci-insights")
+    assert (listed.number, listed.body) == (made.number, "second")

@@ -109,12 +109,14 @@ def test_an_inferred_plan_orders_groups_and_finds_the_risks(monorepo: Path) -> N
     assert units["web"]["reason"] == "depends on shared"
     assert plan["unowned_paths"] == ["README.md"]
     assert plan["rollback_order"] == ["web", "prod", "api", "shared", "net", "api-migrations"]
-    assert [g["group"] for g in plan["matrix"]] == [0, 1, 2]
+    assert [{u["stage"] for u in g["include"]} for g in plan["matrix"]] == [{0}, {1}, {2}]
     assert plan["matrix"][2]["include"] == [
         {
             "unit": "web",
             "kind": "service",
             "environment": "production",
+            "stage": 2,
+            "group": 2,
             "strategy": "rolling",
             "risk": "low",
             "on_failure": "record",

@@ -63,9 +63,19 @@ def test_missing_files_symlinks_and_binaries_are_refused(root: Path) -> None:
     )
     assert [r.split(": ", 1)[1] for r in plan.refused] == [
         "no such file (edits change existing files only)",
-        "no such file (edits change existing files only)",
+        "link.py is a symbolic link; edit the file by its own path",
         "not an editable text file",
     ]
+
+
+def test_an_edit_through_a_linked_folder_is_refused(root: Path) -> None:
+    # docs -> pkg: an edit of docs/m.py would change pkg/m.py under another name.
+    (root / "docs").symlink_to(root / "pkg")
+    plan = plan_edits(root, _proposal(("docs/m.py", "a = 1", "a = 2")))
+    assert plan.refused == (
+        "edit 1 (docs/m.py): docs is a symbolic link; edit the file by its own path",
+    )
+    assert plan_edits(root, _proposal(("pkg/m.py", "a = 1", "a = 2"))).ok
 
 
 def test_an_edit_that_changes_nothing_is_refused(root: Path) -> None:

@@ -101,3 +101,13 @@ def test_the_worktree_diff_holds_new_files_and_no_other_untracked_file(repo: Pat
     (repo / "fix.patch").write_text(diff)
     git(repo, "apply", "fix.patch")
     assert (repo / "tests" / "test_m.py").read_text() == "X = 1\n"
+
+
+def test_a_new_file_through_a_linked_folder_is_refused(repo: Path) -> None:
+    # docs -> .github: a "new" docs/workflows/x.yml would be a file under .github.
+    (repo / ".github").mkdir()
+    (repo / "docs").symlink_to(".github")
+    plan = plan_changes(repo, [NewFile(path="docs/workflows/x.yml", content="on: push\n")])
+    assert plan.refused == (
+        "edit 1 (docs/workflows/x.yml): docs is a symbolic link; create the file by its own path",
+    )

@@ -80,3 +80,32 @@ def test_a_repository_too_large_to_read_whole_is_a_coded_error(
         infer_units(root)
     assert caught.value.code == "CA161"
     assert "more than 3 files" in caught.value.message
+
+
+def test_long_and_odd_package_names_become_valid_unique_unit_names(tmp_path: Path) -> None:
+    # As in large JS monorepos: package directories named longer than a unit name may be.
+    long = "babel-plugin-bugfix-safari-class-field-initializer-scope-in-function-expression"
+    workspace = '{"private": true, "workspaces": ["packages/*"]}'
+    files = {"package.json": workspace}
+    for name in [long, long + "-two", "_internal", "-x-"]:
+        files[f"packages/{name}/package.json"] = f'{{"name": "{name}"}}'
+        files[f"packages/{name}/index.js"] = ""
+    names = sorted(summary(make(tmp_path, files)))
+    assert all(len(n) <= 64 and n[0].isalnum() for n in names), names
+    assert len(set(names)) == 4
+    cut = long[:57].rstrip("-")
+    assert cut in names and f"{cut}-2" in names
+
+
+def test_dev_dependencies_do_not_order_deployments(tmp_path: Path) -> None:
+    # Babel's core needs its generator at run time; the generator tests itself with the core.
+    files = {
+        "package.json": '{"private": true, "workspaces": ["packages/*"]}',
+        "packages/core/package.json": '{"name": "core", "dependencies": {"gen": "*"}}',
+        "packages/gen/package.json": '{"name": "gen", "devDependencies": {"core": "*"}}',
+        "packages/web/package.json": '{"name": "web", "peerDependencies": {"core": "*"}}',
+    }
+    found = summary(make(tmp_path, files))
+    assert found["core"][2] == ("gen",)
+    assert found["gen"][2] == ()
+    assert found["web"][2] == ("core",)
