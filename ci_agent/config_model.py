@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ci_agent.config_deploy import DeployConfig
 from ci_agent.config_insights import InsightsConfig
 from ci_agent.config_testgen import TestGenerationConfig
+from ci_agent.config_tests import TestsConfig
 
 __all__ = [
     "BackupConfig",
@@ -296,3 +297,4 @@ class FileConfig(_Section):
     deploy: DeployConfig = DeployConfig()
     insights: InsightsConfig = InsightsConfig()
     test_generation: TestGenerationConfig = TestGenerationConfig()
+    tests: TestsConfig = TestsConfig()

@@ -754,6 +754,49 @@ _SPECS = (
         "(failure limit {limit})",
         "The plan's recovery decision for this step applies; the JSON result has every check.",
     ),
+    # validation and verification: the user's tests in the user's environment (56x)
+    _spec(
+        "CA560",
+        "test-runner-not-found",
+        _V,
+        "no test runner with pytest was found: {tried}",
+        "Set tests.command in .github/ci-agent.yml (e.g. 'python -m pytest', 'uv run pytest', "
+        "'tox -e py --'), or install the project and pytest into the job's Python before "
+        "ci-agent runs.",
+    ),
+    _spec(
+        "CA561",
+        "secrets-in-reach",
+        _V,
+        "refusing to run repository code: no isolation is available here ({why}) and secrets "
+        "are in reach: {names}",
+        "Run the step that computes fixes or tests in a job without secrets, or on an Ubuntu "
+        "runner (Linux namespaces); tests.isolation: none in the trusted configuration runs "
+        "the code anyway, with a warning in the report.",
+    ),
+    _spec(
+        "CA562",
+        "isolation-unavailable",
+        _V,
+        "tests.isolation is '{wanted}' but it cannot be used here: {why}",
+        "Use tests.isolation: auto (the best mechanism available), or run on a Linux runner "
+        "that allows user namespaces or passwordless sudo.",
+    ),
+    _spec(
+        "CA563",
+        "test-command-invalid",
+        _V,
+        "tests.command '{command}' cannot be used: {problem}",
+        "Write it as a command line without shell syntax, e.g. 'uv run pytest'; ci-agent "
+        "appends pytest's arguments to it.",
+    ),
+    _spec(
+        "CA564",
+        "sandbox-setup-failed",
+        _V,
+        "the sandbox for the test run could not be set up: {problem}",
+        "Run with -vv to see the sandbox's output; tests.isolation chooses the mechanism.",
+    ),
     _spec(
         "CA570",
         "insights-alert",

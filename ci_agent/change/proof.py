@@ -1,42 +1,26 @@
 """The proof of a patch: the failing tests fail before it, pass N times after it, and the
-broader check passes. pytest runs as an argument list, never a shell, in a clean environment."""
+broader check passes. The tests run through a ``TestRunner``: the job's interpreter, inside
+the sandbox that keeps every secret out of reach (``ci_agent.change``)."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ci_agent.change.edits import safe_path
+from ci_agent.change.test_runner import TestRequest, TestResult, TestRunner
 
 __all__ = [
     "ProofConfig",
     "TestRun",
     "Verdict",
     "broader_targets",
-    "clean_environment",
     "prove",
     "run_pytest",
     "valid_test_ids",
 ]
-
-TAIL_LINES = 40
-# Only what a test run needs; tokens and every other variable of the CI job stay out.
-KEPT_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "SYSTEMROOT", "TEMP", "TMP")
-_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)")
-
-
-def clean_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment pytest gets: a few harmless variables, no tokens or secrets."""
-    source = os.environ if environ is None else environ
-    env = {k: source[k] for k in KEPT_VARIABLES if k in source}
-    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", CI="true")
-    return env
 
 
 @dataclass(frozen=True)
@@ -59,6 +43,24 @@ class TestRun:
     returncode: int | None
     tail: str
     timed_out: bool = False
+    command: tuple[str, ...] = ()
+    isolation: str = ""
+
+    @classmethod
+    def from_result(cls, targets: Sequence[str], result: TestResult) -> TestRun:
+        """The run a ``TestRunner`` reported."""
+        failed = result.count("failed") + result.count("error")
+        passed = result.count("passed")
+        return cls(
+            tuple(targets),
+            passed,
+            failed,
+            result.returncode,
+            result.tail,
+            result.timed_out,
+            result.command,
+            result.isolation,
+        )
 
     @property
     def ok(self) -> bool:
@@ -73,6 +75,8 @@ class TestRun:
             "failed": self.failed,
             "returncode": self.returncode,
             "timed_out": self.timed_out,
+            "command": list(self.command),
+            "isolation": self.isolation,
             "tail": self.tail,
         }
 
@@ -116,42 +120,26 @@ def broader_targets(test_ids: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.split("::", 1)[0] for t in test_ids))
 
 
-def run_pytest(root: Path, targets: Sequence[str], timeout: float) -> TestRun:
-    """Run ``python -m pytest TARGETS`` in ``root``; the targets were checked by the caller."""
-    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no"]
-    try:
-        proc = subprocess.run(
-            [*args, *targets],
-            cwd=root,
-            env=clean_environment(),
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        output = _text(exc.stdout) + _text(exc.stderr)
-        return TestRun(tuple(targets), 0, 0, None, _tail(output), timed_out=True)
-    output = _text(proc.stdout) + _text(proc.stderr)
-    counts: dict[str, int] = {}
-    for number, word in _COUNT.findall(output.splitlines()[-1] if output.strip() else ""):
-        counts[word.rstrip("s") if word.startswith("error") else word] = int(number)
-    failed = counts.get("failed", 0) + counts.get("error", 0)
-    return TestRun(tuple(targets), counts.get("passed", 0), failed, proc.returncode, _tail(output))
+def run_pytest(runner: TestRunner, root: Path, targets: Sequence[str], timeout: float) -> TestRun:
+    """Run pytest on ``targets`` in ``root`` through ``runner``; the targets were checked."""
+    result = runner.run(TestRequest(root, tuple(targets), timeout=timeout))
+    return TestRun.from_result(targets, result)
 
 
 def prove(
+    runner: TestRunner,
     root: Path,
     test_ids: Sequence[str],
     broader: Sequence[str],
     config: ProofConfig,
+    *,
     before: TestRun | None = None,
 ) -> Verdict:
     """After the patch: the failing tests pass ``config.runs`` times in a row, then the
     broader check passes. ``before`` is the run that showed them failing."""
     runs: list[TestRun] = []
     for number in range(1, config.runs + 1):
-        run = run_pytest(root, test_ids, config.timeout)
+        run = run_pytest(runner, root, test_ids, config.timeout)
         runs.append(run)
         if not run.ok:
             why = "timed out" if run.timed_out else f"{run.failed} failed, {run.passed} passed"
@@ -160,20 +148,10 @@ def prove(
         if run.passed < len(test_ids):  # some were deselected or not collected
             reason = f"only {run.passed} of {len(test_ids)} failing tests ran after the patch"
             return Verdict(False, reason, tuple(runs), None, before)
-    wider = run_pytest(root, broader, config.timeout)
+    wider = run_pytest(runner, root, broader, config.timeout)
     if not wider.ok:
         why = "timed out" if wider.timed_out else f"{wider.failed} failed, {wider.passed} passed"
         reason = f"the broader check failed after the patch ({why})"
         return Verdict(False, reason, tuple(runs), wider, before)
     reason = f"failing tests pass {config.runs}x after the patch; broader check passed"
     return Verdict(True, reason, tuple(runs), wider, before)
-
-
-def _text(data: bytes | str | None) -> str:
-    if data is None:
-        return ""
-    return data if isinstance(data, str) else data.decode("utf-8", errors="replace")
-
-
-def _tail(output: str) -> str:
-    return "\n".join(output.rstrip().splitlines()[-TAIL_LINES:])

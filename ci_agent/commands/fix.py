@@ -239,7 +239,14 @@ def _compute(invocation: Invocation, args: FixArgs) -> Outcome:
     changed = _changed_files(git, dig_str(payload, "pull_request", "base", "sha"), head)
     request = LocalFix(args.logs, repository, head, run_id, bundle_out, changed)
     with invocation.metrics.timed("fix"):
-        report = compute_bundle(git, request, options, settings.config.fix, _provider(invocation))
+        report = compute_bundle(
+            git,
+            request,
+            options,
+            settings.config.fix,
+            _provider(invocation),
+            tests=settings.config.tests,
+        )
     return fix_outcome(report)
 
 
@@ -317,6 +324,7 @@ def _context(
         git=Git(invocation.cwd) if compute else None,
         provider=_provider(invocation) if compute else None,
         progress=invocation.term.detail,
+        tests=settings.config.tests,
     )
 
 

@@ -18,6 +18,7 @@ from ci_agent.triage.triage import TriageResult
 
 if TYPE_CHECKING:
     from ci_agent.config_model import FixConfig
+    from ci_agent.config_tests import TestsConfig
     from ci_agent.git import Git
     from ci_agent.llm.budget import Budget
     from ci_agent.llm.provider import LLMProvider
@@ -66,15 +67,17 @@ def compute_fix(
     provider: ProviderFactory,
     *,
     changed: tuple[str, ...] = (),
+    tests: TestsConfig | None = None,
 ) -> Computation:
     """Fix ``sha`` as triage decided: fixers, the patch loop, or nothing for other strategies.
 
-    ``changed`` names the files the pull request changes (shown to the model)."""
+    ``changed`` names the files the pull request changes (shown to the model); ``tests``
+    says how the repository's tests and fixers run (the job's environment, isolated)."""
     strategy = triage.decision.strategy
     if strategy is Strategy.FIXERS:
         from ci_agent.fix.fixers import run_fixers
 
-        ran = run_fixers(git, sha, config)
+        ran = run_fixers(git, sha, config, tests)
         evidence = ran.to_dict()
         evidence.pop("diff", None)
         checks = ", ".join(" ".join(r.argv) for r in ran.after)
@@ -84,7 +87,7 @@ def compute_fix(
         )
         return Computation(str(strategy), ran.status, ran.reasons, ran.diff, evidence)
     if strategy is Strategy.PATCH:
-        return _patch(git, sha, triage, config, provider, changed=changed)
+        return _patch(git, sha, triage, config, provider, changed=changed, tests=tests)
     why = f"the strategy is '{strategy}': ci-agent changes no code for it"
     return Computation(str(strategy), "not-applicable", (why,))
 
@@ -97,6 +100,7 @@ def _patch(
     provider: ProviderFactory,
     *,
     changed: tuple[str, ...],
+    tests: TestsConfig | None,
 ) -> Computation:
     from ci_agent.fix.loop import FixTask, run_fix_loop
 
@@ -119,7 +123,7 @@ def _patch(
         )
     task = dataclasses.replace(task, changed=changed)
     llm, budget = provider()
-    result = run_fix_loop(llm, git, task, config)
+    result = run_fix_loop(llm, git, task, config, tests=tests)
     evidence = result.to_dict()
     evidence.pop("diff", None)
     evidence["job"] = job.job

@@ -3,7 +3,9 @@ and keep the result only when it is proven.
 
 Proven means: a check failed before the fixers, the fixers only modified tracked files, the
 policy allows every change, and every check passes after them. Commands are argument lists,
-never a shell, and run in a clean environment (no tokens).
+never a shell, and run in the sandbox the tests run in (clean environment, no secret in
+reach). Programs are the job's: PATH outside ci-agent's own virtual environment; only ruff
+falls back to the binary ci-agent ships, which is no code of the repository.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import signal
-import subprocess
 import time
 import tomllib
 from collections.abc import Sequence
@@ -21,10 +21,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from ci_agent.change.edits import Change, safe_path
+from ci_agent.change.job_python import own_environment
 from ci_agent.change.policy import PatchPolicy, check_changes
-from ci_agent.change.proof import clean_environment
+from ci_agent.change.sandbox import Sandbox, make_sandbox
 from ci_agent.change.worktree import scratch_worktree, worktree_diff
 from ci_agent.config_model import FixConfig
+from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
 from ci_agent.git import Git
 
@@ -48,9 +50,6 @@ DEFAULT_CHECKS: tuple[Argv, ...] = (("ruff", "check"), ("ruff", "format", "--che
 # Tools write these next to the code; they are no change a fixer made to the repository.
 CACHE_DIRECTORIES = frozenset({".ruff_cache", "__pycache__", ".pytest_cache", ".mypy_cache"})
 TAIL_LINES = 40
-# After a timeout the process group is killed; a process that left the group may still hold
-# the output pipes open, so collecting what was written waits this long at most.
-_DRAIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -144,9 +143,13 @@ def fixer_commands(root: Path, config: FixConfig) -> tuple[tuple[Argv, ...], tup
     return (), ()
 
 
-def run_fixers(git: Git, sha: str, config: FixConfig) -> FixersResult:
+def run_fixers(
+    git: Git, sha: str, config: FixConfig, tests: TestsConfig | None = None
+) -> FixersResult:
     """Run the checks, the fixers and the checks again on ``sha`` in a scratch worktree; the
-    diff is kept only when it is proven. A program that cannot run raises CA232."""
+    diff is kept only when it is proven. A program that cannot run raises CA232; the
+    sandbox's errors (``tests.isolation``) are CA561-CA564."""
+    tests = tests or TestsConfig()
     with scratch_worktree(git, sha) as root:
         fixers, checks = fixer_commands(root, config)
         if not fixers:
@@ -157,10 +160,11 @@ def run_fixers(git: Git, sha: str, config: FixConfig) -> FixersResult:
         if not checks:
             reason = "no fixer check is configured (fix.fixer-checks): nothing could prove a fix"
             return FixersResult("refused", (reason,))
-        env = clean_environment()
+        sandbox = make_sandbox(tests)
+        path = _job_path(sandbox)
         # Every program is found before anything runs, so a missing one changes nothing.
-        programs = {argv: _program(argv, root, env) for argv in (*checks, *fixers)}
-        bench = _Bench(root, env, config.test_timeout, programs)
+        programs = {argv: _program(argv, root, path) for argv in (*checks, *fixers)}
+        bench = _Bench(root, sandbox, tests.timeout or config.test_timeout, programs)
         before = tuple(bench.run(argv) for argv in checks)
         timed_out = [r for r in before if r.timed_out]
         if timed_out:
@@ -223,9 +227,19 @@ def _split(command: str) -> Argv:
     return argv
 
 
-def _program(argv: Argv, root: Path, env: dict[str, str]) -> str:
+def _job_path(sandbox: Sandbox) -> str:
+    """The job's PATH without the entries of ci-agent's own virtual environment."""
+    own = own_environment(sandbox.environ)
+    entries = sandbox.environ.get("PATH", os.defpath).split(os.pathsep)
+    if own is not None:
+        entries = [e for e in entries if e and not Path(e).resolve().is_relative_to(own)]
+    return os.pathsep.join(entries)
+
+
+def _program(argv: Argv, root: Path, path: str) -> str:
     """The executable ``argv[0]`` names: an absolute path, a relative path inside the
-    worktree, or a program on PATH (for ruff, the ruff package's binary as a fallback)."""
+    worktree, or a program on the job's PATH (for ruff, the ruff package's binary as a
+    fallback)."""
     name = argv[0]
     command = shlex.join(argv)
     if Path(name).is_absolute():
@@ -242,7 +256,7 @@ def _program(argv: Argv, root: Path, env: dict[str, str]) -> str:
         if found is None:
             raise fail("CA232", command=command, problem=f"{name} is no executable file")
         return found
-    found = shutil.which(name, path=env.get("PATH", os.defpath))
+    found = shutil.which(name, path=path)
     if found is None and name == "ruff":
         found = _bundled_ruff()
     if found is None:
@@ -264,10 +278,10 @@ def _bundled_ruff() -> str | None:
 
 @dataclass(frozen=True)
 class _Bench:
-    """Where commands run: the worktree, the clean environment, the timeout, the programs."""
+    """Where commands run: the worktree, the sandbox, the timeout, the programs."""
 
     root: Path
-    env: dict[str, str]
+    sandbox: Sandbox
     timeout: float
     programs: dict[Argv, str]
 
@@ -275,8 +289,9 @@ class _Bench:
         """Run one command (no shell); a program that cannot start raises CA232."""
         started = time.monotonic()
         try:
-            returncode, output = _execute(
-                [self.programs[argv], *argv[1:]], self.root, self.env, self.timeout
+            program = self.programs[argv]
+            returncode, output = self.sandbox.run(
+                [program, *argv[1:]], self.root, self.timeout, keep=(Path(program),)
             )
         except OSError as exc:
             problem = exc.strerror or str(exc)
@@ -284,36 +299,6 @@ class _Bench:
         text = output.decode("utf-8", errors="replace")
         tail = "\n".join(text.rstrip().splitlines()[-TAIL_LINES:])
         return CommandRun(argv, returncode, tail, time.monotonic() - started)
-
-
-def _execute(
-    args: list[str], cwd: Path, env: dict[str, str], timeout: float
-) -> tuple[int | None, bytes]:
-    """Run ``args``; its exit status (None at the timeout) and its combined output."""
-    posix = hasattr(os, "killpg")
-    with subprocess.Popen(
-        args,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        # Its own process group, so a timeout also stops the children it started.
-        start_new_session=posix,
-    ) as proc:
-        try:
-            output, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            if posix:
-                os.killpg(proc.pid, signal.SIGKILL)
-            else:
-                proc.kill()
-            try:
-                output, _ = proc.communicate(timeout=_DRAIN_SECONDS)
-            except subprocess.TimeoutExpired as exc:
-                output = exc.output or b""
-            return None, output
-        return proc.returncode, output
 
 
 def _changes(tree: Git, sha: str) -> tuple[tuple[Change, ...], tuple[str, ...]]:

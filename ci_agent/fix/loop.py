@@ -25,8 +25,10 @@ from ci_agent.change.proof import (
     run_pytest,
     valid_test_ids,
 )
+from ci_agent.change.test_runner import TestRunner, find_test_runner
 from ci_agent.change.worktree import reset_worktree, scratch_worktree, worktree_diff
 from ci_agent.config_model import FixConfig
+from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import CiAgentError
 from ci_agent.fix.context import SourceWindow, defuse, source_windows
 from ci_agent.git import Git
@@ -115,18 +117,25 @@ def run_fix_loop(
     config: FixConfig | None = None,
     *,
     renderer: TemplateRenderer | None = None,
+    tests: TestsConfig | None = None,
+    runner: TestRunner | None = None,
 ) -> FixResult:
     """Try up to ``config.max_attempts`` model patches for ``task``; return the first that is
-    proven, or a refusal. CA404 (unusable answers) propagates; a budget stop is a result."""
+    proven, or a refusal. CA404 (unusable answers) propagates; a budget stop is a result.
+
+    The tests run through ``runner``, by default the job's pytest found as ``tests`` says
+    (CA560-CA564 when there is none, or no safe way to run it)."""
     config = config or FixConfig()
+    tests = tests or TestsConfig()
     renderer = renderer or TemplateRenderer()
     policy = PatchPolicy(config.protected_paths, failure_sites(task.locations))
-    proof = ProofConfig(runs=config.verify_runs, timeout=config.test_timeout)
+    proof = ProofConfig(runs=config.verify_runs, timeout=tests.timeout or config.test_timeout)
     with scratch_worktree(git, task.sha) as root:
         ids = valid_test_ids(root, task.failing_tests)
         if not ids:
             return FixResult("refused", ("no failing test id names a test file in the commit",))
-        before = run_pytest(root, ids, proof.timeout)
+        tester = runner or find_test_runner(tests, root)
+        before = run_pytest(tester, root, ids, proof.timeout)
         if before.failed == 0 or before.timed_out:
             why = "timed out" if before.timed_out else "do not fail"
             reason = (
@@ -135,7 +144,7 @@ def run_fix_loop(
             return FixResult("refused", (reason,), before=before)
         broader = valid_test_ids(root, task.broader) or broader_targets(ids)
         windows = source_windows(root, task.locations, ids)
-        bench = _Bench(root, policy, ids, broader, proof, before)
+        bench = _Bench(root, tester, policy, ids, broader, proof, before)
         system = renderer.render("prompts/fix_system.j2", protected=policy.protected_paths)
         attempts: list[Attempt] = []
         for number in range(1, config.max_attempts + 1):
@@ -174,6 +183,7 @@ class _Bench:
     """Where and how attempts are checked: the worktree, the policy, the tests to run."""
 
     root: Path
+    runner: TestRunner
     policy: PatchPolicy
     ids: tuple[str, ...]
     broader: tuple[str, ...]
@@ -191,7 +201,9 @@ class _Bench:
         if refused:
             return Attempt(number, explanation, tuple(f"policy: {r}" for r in refused))
         write_plan(self.root, plan.changes)
-        verdict = prove(self.root, self.ids, self.broader, self.proof, self.before)
+        verdict = prove(
+            self.runner, self.root, self.ids, self.broader, self.proof, before=self.before
+        )
         reasons: tuple[str, ...] = () if verdict.verified else (verdict.reason,)
         return Attempt(number, explanation, reasons, verdict)
 

@@ -23,6 +23,7 @@ from ci_agent.change.danger import failure_sites
 from ci_agent.change.guards import GuardLimits, check_guards, own_fix_chain, prior_fixes
 from ci_agent.change.landing import Delivered, Delivery, Target, land_fix
 from ci_agent.change.scope import Scope, failure_paths
+from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.fix.analysis import MAX_SUSPECTS, Analysis, analyze, green_runs
 from ci_agent.fix.compute import Computation, ProviderFactory, compute_fix
@@ -71,6 +72,7 @@ class FixContext:
     git: Git | None = None
     provider: ProviderFactory | None = None
     progress: Progress | None = None
+    tests: TestsConfig = field(default_factory=TestsConfig)
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,13 @@ def _act(
     if bundle is None and ctx.git is not None and ctx.provider is not None:
         changed = tuple(f.path for f in ctx.forge.changed_files(pr.number))
         computation = compute_fix(
-            ctx.git, run.head_sha, triage, ctx.config, ctx.provider, changed=changed
+            ctx.git,
+            run.head_sha,
+            triage,
+            ctx.config,
+            ctx.provider,
+            changed=changed,
+            tests=ctx.tests,
         )
         if not computation.verified:
             return replace(
@@ -456,6 +464,8 @@ def compute_bundle(
     options: TriageOptions,
     config: FixConfig,
     provider: ProviderFactory,
+    *,
+    tests: TestsConfig | None = None,
 ) -> FixReport:
     """Triage local logs, compute the fix on the checked-out commit, write the bundle.
 
@@ -468,7 +478,9 @@ def compute_bundle(
     sha = git.head()
     if sha is None:
         raise fail("CA206", ref="HEAD", suggestion="Run in a clone with a checked-out commit.")
-    computation = compute_fix(git, sha, triage, config, provider, changed=request.changed)
+    computation = compute_fix(
+        git, sha, triage, config, provider, changed=request.changed, tests=tests
+    )
     report = FixReport(
         triage.source,
         str(triage.decision.strategy),

@@ -8,18 +8,22 @@ few expressions it uses. ``uses:`` steps are not run; the test supplies their ou
 (setup-python's Python is the interpreter running the tests) and evaluates their ``if:``.
 
 The install step builds a real virtual environment from requirements.lock, so this test uses
-the package index and takes a minute or more.
+the package index and takes a minute or more. The fix rehearsals add the job's own Python like
+a real runner has it: a separate virtual environment with pytest, while ci-agent's has its lock
+only (no pytest); the repository's tests run with the job's, inside the sandbox.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import platform
 import re
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,6 +70,7 @@ class Runner:
     base: Path
     inputs: dict[str, str]
     step_outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.temp = self.base / "runner-temp"
@@ -141,6 +146,7 @@ class Runner:
                 "RUNNER_TOOL_CACHE": str(self.base / "toolcache"),
             }
         )
+        env.update(self.extra_env)
         return env
 
     def context(self) -> dict[str, str]:
@@ -290,16 +296,21 @@ def agent_runner(installed: Runner, inputs: dict[str, str]) -> Runner:
 
 def test_cache_key_names_os_python_and_lock(installed: Runner) -> None:
     key = installed.step_outputs["key"]["key"]
-    assert key.startswith(f"ci-agent-venv-{runner_os()}-{runner_arch()}-py")
+    assert key.startswith(f"ci-agent-wheels-{runner_os()}-{runner_arch()}-py")
     assert platform.python_version() in key
-    assert re.search(r"-[0-9a-f]{20}-[0-9a-f]{20}$", key), key
+    assert re.search(r"-py[0-9.]+-[0-9a-f]{20}$", key), key
+
+
+def agent_venv(runner: Runner) -> Path:
+    """ci-agent's environment, as the install step reported it."""
+    return Path(runner.step_outputs["install"]["venv"])
 
 
 def test_install_creates_a_working_virtual_environment(installed: Runner) -> None:
-    executable = installed.temp / "ci-agent-venv" / "bin" / "ci-agent"
-    assert executable.exists()
+    venv = agent_venv(installed)
+    assert venv.is_relative_to(installed.temp) and (venv / "ci-agent-own").is_file()
     version = subprocess.run(
-        [str(executable), "--version"],
+        [str(venv / "bin" / "ci-agent"), "--version"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -310,14 +321,42 @@ def test_install_creates_a_working_virtual_environment(installed: Runner) -> Non
     init = (ROOT / "ci_agent" / "__init__.py").read_text(encoding="utf-8")
     expected = re.search(r'^__version__ = "(.+)"$', init, re.MULTILINE)
     assert expected and expected.group(1) in version.stdout
+    # The lock only: the user's tests can never run with ci-agent's Python.
+    no_pytest = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import pytest"], capture_output=True, check=False
+    )
+    assert no_pytest.returncode != 0
 
 
-def test_install_reuses_a_cached_environment(installed: Runner) -> None:
-    """A restored cache with the same key and version skips the install."""
-    install = step_named("Install")
-    result = installed.run_step(install)
-    assert result.returncode == 0, result.combined
-    assert "Using cached ci-agent" in result.stdout
+def test_a_planted_environment_is_never_run(installed: Runner) -> None:
+    """An earlier step leaves a $RUNNER_TEMP/ci-agent-venv with the marker the action once
+    trusted; the install builds its own in a fresh directory, and the agent runs that one."""
+    runner = agent_runner(installed, {"command": "doctor", "dry-run": "true"})
+    planted = installed.temp / "ci-agent-venv"
+    evidence = installed.base / "planted-ran"
+    (planted / "bin").mkdir(parents=True, exist_ok=True)
+    script = f'#!/bin/sh\ntouch "{evidence}"\necho planted\n'
+    for name in ("ci-agent", "python"):
+        (planted / "bin" / name).write_text(script, encoding="utf-8")
+        (planted / "bin" / name).chmod(0o755)
+    (planted / ".ci-agent-cache-key").write_text(runner.step_outputs["key"]["key"])
+    (planted / "ci-agent-own").touch()
+    # A tampered wheel in the restored cache is downloaded again, never installed.
+    [wheel] = (installed.temp / "ci-agent-wheels").glob("idna-*.whl")
+    wheel.write_bytes(wheel.read_bytes() + b"tampered")
+    started = time.monotonic()
+    install = runner.run_step(step_named("Install"))
+    seconds = time.monotonic() - started
+    assert install.returncode == 0, install.combined
+    fresh = agent_venv(runner)
+    assert fresh != agent_venv(installed) and fresh.parent.parent == installed.temp
+    agent = runner.run_step(step_named("Run ci-agent"))
+    assert agent.returncode == 0, agent.combined
+    assert not evidence.exists() and "planted" not in agent.combined
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    assert hashlib.sha256(wheel.read_bytes()).hexdigest() in lock
+    # With pip's download cache warm, a fresh install costs this much (printed for the docs).
+    print(f"fresh install with a warm download cache: {seconds:.1f} s")
 
 
 def test_doctor_runs_and_reports_through_outputs(installed: Runner) -> None:
@@ -347,3 +386,136 @@ def test_unknown_command_fails_with_a_stable_error_code(installed: Runner) -> No
     result = runner.run_step(step_named("Run ci-agent"))
     assert result.returncode == 2, result.combined
     assert "CA106" in result.combined or "CA107" in result.combined, result.combined
+
+
+# --- The fix rehearsals: the job's Python and ci-agent's are two environments. -------------
+
+CALC = '"""Arithmetic."""\n\n\ndef add(a: int, b: int) -> int:\n    return a - b\n'
+TEST_CALC = "from calc import add\n\n\ndef test_add() -> None:\n    assert add(2, 3) == 5\n"
+PYPROJECT = '[project]\nname = "calc"\nversion = "0"\n\n[tool.ruff]\nline-length = 100\n'
+OPENAI_KEY = "sk-rehearsal-openai-key-5d8e1f"  # a made-up test value
+EXTRAHEADER = "AUTHORIZATION: basic cmVoZWFyc2FsLWV4dHJhaGVhZGVy"
+
+
+@pytest.fixture(scope="module")
+def job_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The job's Python: a virtual environment of its own with pytest (and no ci-agent)."""
+    venv = tmp_path_factory.mktemp("job-python") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "pytest"]
+    done = subprocess.run(pip, capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return venv / "bin"
+
+
+def job_runner(
+    installed: Runner, job_python: Path, files: dict[str, str], inputs: dict[str, str]
+) -> Runner:
+    """The installed job with a project checked out and the job's Python first on PATH; the
+    test session's own environment is off PATH, so only the job's has pytest."""
+    runner = agent_runner(installed, inputs)
+    runner.workspace = installed.base / f"workspace-{uuid.uuid4().hex[:8]}"
+    runner.workspace.mkdir()
+    for name, text in files.items():
+        (runner.workspace / name).write_text(text, encoding="utf-8")
+    own = str(Path(sys.executable).parent)
+    path = [e for e in os.environ["PATH"].split(os.pathsep) if e and e != own]
+    runner.extra_env = {"PATH": os.pathsep.join((str(job_python), *path))}
+    env = {**runner.base_env(), "GIT_CONFIG_GLOBAL": os.devnull}
+    git = ["git", "-c", "user.name=octocat", "-c", "user.email=octocat@example.invalid"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
+        subprocess.run([*git, *args], cwd=runner.workspace, env=env, check=True)
+    # What actions/checkout leaves in .git/config (persist-credentials).
+    subprocess.run(
+        ["git", "config", "http.https://github.com/.extraheader", EXTRAHEADER],
+        cwd=runner.workspace,
+        env=env,
+        check=True,
+    )
+    return runner
+
+
+def failed_step_log(runner: Runner, job_python: Path, command: list[str], name: str) -> None:
+    """The failed step's log as the job ran it, saved where ``--log`` finds it."""
+    from tests.integration.triage.joblog import RunStep, job_log, run_tool
+
+    output, code = run_tool(command, runner.workspace, env={"PATH": runner.extra_env["PATH"]})
+    assert code != 0, output
+    log = job_log([RunStep(name, output, code)])
+    (runner.workspace / "failed.log").write_text(log, encoding="utf-8")
+
+
+def computed(result: StepResult) -> dict[str, Any]:
+    assert result.returncode == 0, result.combined
+    document = json.loads(result.outputs["result-json"])
+    data: dict[str, Any] = document["result"]
+    assert data["action"] == "computed", (data.get("reasons"), result.combined[-3000:])
+    return data
+
+
+def test_a_model_fix_is_proven_with_the_job_s_python(
+    installed: Runner, job_python: Path, tmp_path: Path
+) -> None:
+    from tests.fakes.openai_server.server import FakeOpenAI
+    from tests.integration.change.spy import spy_test
+
+    report = tmp_path / "spy.json"
+    home = Path(os.environ["HOME"])
+    (home / ".config" / "gh").mkdir(parents=True, exist_ok=True)
+    (home / ".config" / "gh" / "hosts.yml").write_text(f"oauth_token: {FAKE_TOKEN}\n")
+    (installed.temp / "set_env_secret").write_text(OPENAI_KEY)
+    targets = [str(installed.temp), str(home), ""]
+    files = {"calc.py": CALC, "pyproject.toml": PYPROJECT, "test_calc.py": TEST_CALC}
+    files["test_calc.py"] += spy_test(str(report), targets, None).replace(
+        "import ctypes", "\nimport ctypes", 1
+    )
+    fake = FakeOpenAI().start()
+    try:
+        fix = {"path": "calc.py", "search": "return a - b", "replace": "return a + b"}
+        fake.enqueue(json.dumps({"explanation": "add adds", "edits": [fix]}))
+        inputs = {
+            "command": "fix",
+            "args": "--log failed.log",
+            "dry-run": "true",
+            "llm-provider": "openai-compatible",
+            "llm-base-url": fake.base_url,
+            "openai-api-key": OPENAI_KEY,
+            "model": "gpt-4.1",
+        }
+        runner = job_runner(installed, job_python, files, inputs)
+        failed_step_log(runner, job_python, ["python", "-m", "pytest", "-q"], "python -m pytest -q")
+        data = computed(runner.run_step(step_named("Run ci-agent")))
+    finally:
+        fake.stop()
+    evidence = data["fix"]["evidence"]
+    runs = [evidence["before"], *evidence["verdict"]["after"], evidence["verdict"]["broader"]]
+    for run in runs:
+        assert run["command"][0] == str(job_python / "python"), run["command"]
+        assert "namespaces" in run["isolation"], run["isolation"]
+    # The repository's test read everything it could during the proof: no token, no key.
+    seen = report.read_text(encoding="utf-8")
+    for secret in (FAKE_TOKEN, OPENAI_KEY, EXTRAHEADER.rsplit(maxsplit=1)[-1]):
+        assert secret not in seen
+    assert json.loads(seen)["loopback"] is True
+
+
+def test_a_fixers_fix_is_proven_with_the_job_s_environment(
+    installed: Runner, job_python: Path
+) -> None:
+    from ruff.__main__ import find_ruff_bin
+
+    files = {"calc.py": "import os\n" + CALC.replace("a - b", "a + b"), "pyproject.toml": PYPROJECT}
+    inputs = {
+        "command": "fix",
+        "args": "--log failed.log",
+        "dry-run": "true",
+        "llm-provider": "none",
+    }
+    runner = job_runner(installed, job_python, files, inputs)
+    ruff = [str(find_ruff_bin()), "check", "--no-cache", "."]
+    failed_step_log(runner, job_python, ruff, "ruff check .")
+    data = computed(runner.run_step(step_named("Run ci-agent")))
+    assert data["strategy"] == "fixers"
+    evidence = data["fix"]["evidence"]
+    assert [r["argv"][:2] for r in evidence["fixes"]] == [["ruff", "check"], ["ruff", "format"]]
+    assert all(r["returncode"] == 0 for r in evidence["after"])

@@ -215,28 +215,36 @@ def test_cache_is_keyed_on_os_python_and_lock_file(steps: list[dict[str, Any]]) 
     assert key_step["env"]["PYTHON_VERSION"] == "${{ steps.python.outputs.python-version }}"
     cache = next(step for step in steps if str(step.get("uses", "")).startswith("actions/cache@"))
     assert cache["with"]["key"] == "${{ steps.key.outputs.key }}"
-    assert cache["with"]["path"] == "${{ runner.temp }}/ci-agent-venv"
+    # Downloads only: an installed environment is never restored from a cache.
+    assert cache["with"]["path"] == "${{ runner.temp }}/ci-agent-wheels"
 
 
 def test_install_uses_the_hashed_lock_file(steps: list[dict[str, Any]]) -> None:
     install = next(step for step in steps if "pip install" in step.get("run", ""))
     script = install["run"]
-    assert '--require-hashes --no-deps -r "$GITHUB_ACTION_PATH/requirements.lock"' in script
-    # The build backend comes hashed too, and stays out of the runtime environment.
-    assert '--require-hashes --no-deps -r "$GITHUB_ACTION_PATH/requirements-build.lock"' in script
-    assert (
-        '--no-deps --no-build-isolation --wheel-dir "$build/dist" "$GITHUB_ACTION_PATH"' in script
-    )
-    assert '-m venv --without-pip "$venv"' in script
-    assert '--python "$venv/bin/python" install' in script
-    assert '"$RUNNER_TEMP/ci-agent-venv"' in script
+    # Every wheel, cached or downloaded, is checked against the lock files' hashes; the build
+    # backend comes hashed too, and stays out of the runtime environment.
+    assert 'from=(--no-index --find-links "$wheels" --only-binary :all: --require-hashes' in script
+    assert 'install requirements.lock "${pip[@]}" --python "$venv/env/bin/python" install' in script
+    assert 'install requirements-build.lock "${pip[@]}" install --target "$build/backend"' in script
+    assert '"$@" "${from[@]}" -r "$lock"' in script
+    assert "--require-hashes --no-deps \\\n" in script  # the download of a cold cache
+    assert 'PYTHONPATH="$build/backend" "${pip[@]}" wheel --no-deps --no-build-isolation' in script
+    assert '--wheel-dir "$build/dist" "$GITHUB_ACTION_PATH"' in script
+    assert '-m venv --without-pip "$venv/env"' in script
+    assert '--python "$venv/env/bin/python" install' in script
+    # A fresh, unpredictable directory every run; only wheels, each checked against the lock.
+    assert 'venv="$(mktemp -d "$RUNNER_TEMP/ci-agent-venv.XXXXXXXX")"' in script
+    assert script.count("--only-binary :all:") == 2
+    assert 'ci-agent-venv"' not in script and "cache-key" not in script
     assert install["env"]["PYTHON"] == "${{ steps.python.outputs.python-path }}"
 
 
 def test_agent_step_runs_in_the_chosen_directory(steps: list[dict[str, Any]]) -> None:
     agent = step_by_id(steps, "agent")
     assert agent["working-directory"] == "${{ inputs.working-directory }}"
-    assert '"$RUNNER_TEMP/ci-agent-venv/bin/ci-agent" run' in agent["run"]
+    assert agent["env"]["CI_AGENT_VENV"] == "${{ steps.install.outputs.venv }}"
+    assert '"$CI_AGENT_VENV/bin/ci-agent" run' in agent["run"]
 
 
 def test_upload_only_when_there_is_an_artifact(steps: list[dict[str, Any]]) -> None:

@@ -235,9 +235,12 @@ def test_deselecting_the_failing_test_through_conftest_is_refused(project: Proje
 def test_a_deselected_failing_test_is_not_a_pass(project: Project) -> None:
     # The proof's own line of defence, whatever dropped the test: zero tests run is no pass.
     from ci_agent.change.proof import prove
+    from ci_agent.change.test_runner import find_test_runner
+    from ci_agent.config_tests import TestsConfig
 
     (project.path / "conftest.py").write_text(_DESELECT_HOOK)
-    verdict = prove(project.path, (FAILING,), ("test_calc.py",), ProofConfig(runs=1))
+    runner = find_test_runner(TestsConfig(), project.path)
+    verdict = prove(runner, project.path, (FAILING,), ("test_calc.py",), ProofConfig(runs=1))
     assert not verdict.verified
     assert "still fail after the patch (run 1: 0 failed, 0 passed)" in verdict.reason
 
