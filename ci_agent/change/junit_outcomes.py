@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ci_agent.triage.junit import case_id
+
 __all__ = ["MAX_REPORT_BYTES", "Outcome", "TestOutcome", "read_outcomes"]
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
@@ -60,21 +62,5 @@ def _outcome(case: ET.Element) -> TestOutcome:
         seconds = float(case.get("time") or 0.0)
     except ValueError:
         seconds = 0.0
-    return TestOutcome(_node_id(case), outcome, seconds, message)
-
-
-def _node_id(case: ET.Element) -> str:
-    """pytest's node id from xunit1's file, classname and name attributes."""
-    name = case.get("name", "")
-    classname = case.get("classname", "")
-    file = case.get("file")
-    if file:
-        module = file.removesuffix(".py").replace("/", ".").replace("\\", ".")
-        if classname == module or classname.startswith(module + "."):
-            rest = classname.removeprefix(module).strip(".")
-            return "::".join([file, *(rest.split(".") if rest else []), name])
-        return f"{file}::{name}"
-    parts = classname.split(".") if classname else []
-    split = next((i for i, part in enumerate(parts) if part[:1].isupper()), len(parts))
-    path = "/".join(parts[:split]) + ".py" if split else "unknown.py"
-    return "::".join([path, *parts[split:], name])
+    test_id = case_id(case.get("classname", ""), case.get("name", ""), case.get("file"), True)
+    return TestOutcome(test_id, outcome, seconds, message)

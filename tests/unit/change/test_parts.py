@@ -132,7 +132,9 @@ def test_every_outcome_is_read_from_junit(tmp_path: Path) -> None:
         ("tests/test_b.py::test_setup", "error"),
         ("tests/test_b.py::test_skip", "skipped"),
         ("pkg/test_c.py::TestX::test_y", "passed"),
-        ("elsewhere.py::test_z", "passed"),
+        # xunit1's file names where the method is defined (a base class's file for an
+        # inherited test); the class name says which module the test ran in.
+        ("other.py::test_z", "passed"),
     ]
     assert outcomes[0].seconds == 0.5 and outcomes[1].seconds == 0.0
     assert outcomes[1].message == "assert 1 == 2"
