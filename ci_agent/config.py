@@ -250,15 +250,18 @@ def _source_name(source: str, loc: tuple[Any, ...]) -> str:
 
 def apply_layers(base: FileConfig, layers: Layers) -> FileConfig:
     """Merge override layers over the file's values, naming the source of a bad value."""
+    if not any(layer for _, layer in layers):
+        return base  # nothing overrides the file: nothing to validate (and no validator to load)
     from pydantic import ValidationError
 
+    from ci_agent.config_validate import dump_section, validate_config
     from ci_agent.config_words import expected
 
-    merged = base.model_dump(by_alias=True, exclude_unset=True)
+    merged: dict[str, Any] = dump_section(base)
     for source, layer in layers:
         candidate = _deep_merge(merged, dict(layer))
         try:
-            FileConfig.model_validate(candidate)
+            validate_config(candidate)
         except ValidationError as exc:
             error = exc.errors()[0]
             must = expected(error)
@@ -270,7 +273,7 @@ def apply_layers(base: FileConfig, layers: Layers) -> FileConfig:
                 allowed=allowed,
             ) from None
         merged = candidate
-    return FileConfig.model_validate(merged)
+    return validate_config(merged)
 
 
 def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:

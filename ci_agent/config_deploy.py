@@ -8,9 +8,10 @@ kebab-case keys, unknown keys refused.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from ci_agent.config_rules import SECTION_CONFIG, Rule
 
 __all__ = [
     "CanaryStep",
@@ -30,67 +31,67 @@ RecoveryAction = Literal["rollback", "retry", "continue", "record"]
 Severity = Literal["critical", "high", "medium", "low"]
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+class _Section:
+    # The validator's settings for every section (read by pydantic; plain data here).
+    __pydantic_config__: ClassVar[dict[str, Any]] = SECTION_CONFIG
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
-    )
-
-
+@dataclass(frozen=True, kw_only=True)
 class HttpCheck(_Section):
     """An HTTP request that must answer as expected."""
 
-    url: str = Field(pattern=r"^https?://")
-    expect_status: int = Field(default=200, ge=100, le=599)
+    url: Annotated[str, Rule(pattern=r"^https?://")]
+    expect_status: Annotated[int, Rule(ge=100, le=599)] = 200
     body_contains: str | None = None
-    max_latency_ms: int | None = Field(default=None, ge=1)
-    timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    max_latency_ms: Annotated[int | None, Rule(ge=1)] = None
+    timeout_seconds: Annotated[float, Rule(gt=0, le=300)] = 10.0
 
 
+@dataclass(frozen=True, kw_only=True)
 class CommandCheck(_Section):
     """A command (an argument list, never a shell line) that must exit 0."""
 
-    run: tuple[str, ...] = Field(min_length=1)
-    timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    run: Annotated[tuple[str, ...], Rule(min_length=1)]
+    timeout_seconds: Annotated[float, Rule(gt=0, le=3600)] = 60.0
 
 
+@dataclass(frozen=True, kw_only=True)
 class Verify(_Section):
     """How a step is verified: checks repeated like an analysis run, and a bake time."""
 
     http: tuple[HttpCheck, ...] = ()
     commands: tuple[CommandCheck, ...] = ()
-    bake_seconds: int = Field(default=0, ge=0, le=86_400)
-    interval_seconds: int = Field(default=10, ge=1, le=3_600)
-    count: int = Field(default=3, ge=1, le=100)
-    failure_limit: int = Field(default=0, ge=0, le=100)
+    bake_seconds: Annotated[int, Rule(ge=0, le=86_400)] = 0
+    interval_seconds: Annotated[int, Rule(ge=1, le=3_600)] = 10
+    count: Annotated[int, Rule(ge=1, le=100)] = 3
+    failure_limit: Annotated[int, Rule(ge=0, le=100)] = 0
 
 
+@dataclass(frozen=True, kw_only=True)
 class CanaryStep(_Section):
     """One step of a canary: the share of traffic and how long to wait before the next."""
 
-    weight: int = Field(ge=1, le=100)
-    pause_seconds: int = Field(default=0, ge=0, le=86_400)
+    weight: Annotated[int, Rule(ge=1, le=100)]
+    pause_seconds: Annotated[int, Rule(ge=0, le=86_400)] = 0
 
 
+@dataclass(frozen=True, kw_only=True)
 class Strategy(_Section):
     """How a unit rolls out; canary steps end at 100%."""
 
     name: StrategyName
     steps: tuple[CanaryStep, ...] = ()
 
-    @model_validator(mode="after")
-    def _canary_ends_at_full(self) -> Strategy:
+    def __post_init__(self) -> None:
+        """Refuse a canary that does not end at 100% or whose weights decrease."""
         if self.name == "canary" and self.steps and self.steps[-1].weight != 100:
             raise ValueError("a canary's last step must have weight 100")
         weights = [s.weight for s in self.steps]
         if weights != sorted(weights):
             raise ValueError("canary weights must not decrease")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class Rollback(_Section):
     """How to undo a unit's deployment: a command, or the previous release."""
 
@@ -98,23 +99,25 @@ class Rollback(_Section):
     previous_release: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class Unit(_Section):
     """One deployable unit."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    name: Annotated[str, Rule(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     kind: UnitKind = "service"
-    paths: tuple[str, ...] = Field(min_length=1, description="gitignore-style globs")
+    paths: Annotated[tuple[str, ...], Rule(min_length=1, description="gitignore-style globs")]
     depends_on: tuple[str, ...] = ()
-    environments: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")], ...] = (
+    environments: tuple[Annotated[str, Rule(pattern=r"^[A-Za-z0-9._-]{1,255}$")], ...] = (
         "production",
     )
     strategy: Strategy | None = None
     verify: Verify = Verify()
     rollback: Rollback = Rollback()
     irreversible: bool = False
-    backup_command: tuple[str, ...] | None = Field(
-        default=None, description="Run before an irreversible step (e.g. a database dump)."
-    )
+    backup_command: Annotated[
+        tuple[str, ...] | None,
+        Rule(description="Run before an irreversible step (e.g. a database dump)."),
+    ] = None
 
 
 def _default_recovery() -> dict[Severity, RecoveryAction]:
@@ -122,15 +125,16 @@ def _default_recovery() -> dict[Severity, RecoveryAction]:
     return {"critical": "rollback", "high": "retry", "medium": "continue", "low": "record"}
 
 
+@dataclass(frozen=True, kw_only=True)
 class DeployConfig(_Section):
     """Units and the recovery decision for a failed step, by severity."""
 
     units: tuple[Unit, ...] = ()
-    recovery: dict[Severity, RecoveryAction] = Field(default_factory=_default_recovery)
-    retry_attempts: int = Field(default=3, ge=0, le=10)
+    recovery: dict[Severity, RecoveryAction] = field(default_factory=_default_recovery)
+    retry_attempts: Annotated[int, Rule(ge=0, le=10)] = 3
 
-    @model_validator(mode="after")
-    def _names_are_known_and_unique(self) -> DeployConfig:
+    def __post_init__(self) -> None:
+        """Refuse duplicate unit names and dependencies on units that do not exist."""
         names = [u.name for u in self.units]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -140,4 +144,3 @@ class DeployConfig(_Section):
             missing = [d for d in unit.depends_on if d not in known]
             if missing:
                 raise ValueError(f"unit '{unit.name}' depends on unknown unit(s): {missing}")
-        return self

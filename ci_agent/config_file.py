@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ci_agent.config_model import FileConfig
+from ci_agent.config_validate import field_types, validate_config
 from ci_agent.config_words import dotted, key_path, problem
 from ci_agent.config_yaml import parse_yaml
 from ci_agent.errors import CiAgentError, fail
@@ -82,7 +83,7 @@ def _validate(data: dict[str, Any], path: str, lines: dict[KeyPath, int]) -> Fil
     try:
         # Keys as the file spells them (kebab-case) only: the Python names are not a second
         # spelling of the file's keys.
-        return FileConfig.model_validate(data, by_alias=True, by_name=False)
+        return validate_config(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise _to_error(first, path, lines, exc.error_count()) from None
@@ -94,7 +95,7 @@ def _to_error(error: Any, path: str, lines: dict[KeyPath, int], count: int) -> C
     key = dotted(loc)
     more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in {"extra_forbidden", "unexpected_keyword_argument"}:
         known = _known_keys(loc[:-1])
         name = str(loc[-1])
         kebab = name.replace("_", "-")
@@ -109,19 +110,12 @@ def _to_error(error: Any, path: str, lines: dict[KeyPath, int], count: int) -> C
 
 def _known_keys(loc: KeyPath) -> list[str]:
     """Keys allowed at the mapping ``loc`` points to, for did-you-mean hints."""
-    from pydantic import BaseModel
-
-    model: Any = FileConfig
+    section: Any = FileConfig
     for part in loc:
-        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+        if isinstance(part, int):
             return []
-        field = next((f for f in model.model_fields.values() if f.alias == part), None)
-        if field is None:
-            return []
-        model = field.annotation
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return [f.alias or name for name, f in model.model_fields.items()]
-    return []
+        section = field_types(section).get(part)
+    return list(field_types(section)) if isinstance(section, type) else []
 
 
 def _nearest_line(loc: KeyPath, lines: dict[KeyPath, int]) -> int:

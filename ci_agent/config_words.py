@@ -38,6 +38,7 @@ _EXPECTED = {
     "dict_type": "must be a mapping of keys to values",
     "model_type": "must be a section (a mapping of keys)",
     "model_attributes_type": "must be a section (a mapping of keys)",
+    "dataclass_type": "must be a section (a mapping of keys)",
     "tuple_type": "must be a list",
     "list_type": "must be a list",
     "literal_error": "must be one of {expected}",

@@ -4,6 +4,10 @@ source: CLI flags > action inputs > environment > config file > defaults."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -21,12 +25,17 @@ from ci_agent.config import (
 )
 from ci_agent.config_file import load_config_file
 from ci_agent.config_model import SEVERITY_NAMES, FileConfig, Severity
+from ci_agent.config_validate import dump_section, validate_config
 from ci_agent.errors import CiAgentError, UsageError
 from ci_agent.resources import templates_dir
 from tests.conftest import FAKE_GITHUB_TOKEN, FAKE_OPENAI_KEY
 from tests.support import git
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def tmp_dir() -> str:
+    return tempfile.gettempdir()
 
 
 def write(tmp_path: Path, text: str, name: str = "ci-agent.yml") -> Path:
@@ -351,12 +360,12 @@ def test_the_starter_config_validates() -> None:
 
 def test_file_config_is_frozen_and_strict() -> None:
     config = FileConfig()
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         config.fail_level = "low"  # type: ignore[misc]
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         config.llm.model = "x"  # type: ignore[misc]
     with pytest.raises(pydantic.ValidationError):
-        FileConfig.model_validate({"unknown": 1})
+        validate_config({"unknown": 1})
 
 
 def test_file_config_defaults() -> None:
@@ -370,12 +379,33 @@ def test_file_config_defaults() -> None:
     assert config.backup.retention.daily == 7
 
 
-def test_keys_are_kebab_case_and_python_names_work_too() -> None:
-    assert FileConfig.model_validate({"fail-level": "low"}).fail_level == "low"
-    assert FileConfig.model_validate({"fail_level": "low"}).fail_level == "low"
-    dumped = FileConfig().model_dump(by_alias=True)
+def test_keys_are_kebab_case_only() -> None:
+    assert validate_config({"fail-level": "low"}).fail_level == "low"
+    with pytest.raises(pydantic.ValidationError):
+        validate_config({"fail_level": "low"})
+    dumped = dump_section(FileConfig())
     assert "fail-level" in dumped
     assert "max-concurrency" in dumped["llm"]
+    assert validate_config(dumped) == FileConfig()
+
+
+def test_the_defaults_need_no_validator() -> None:
+    # Reading settings without a config file must not load the validation library: it is most
+    # of the start-up time of doctor and triage (bench/startup.py).
+    code = (
+        "import sys; from pathlib import Path; from ci_agent.config import CliOverrides, "
+        "load_settings; s = load_settings(CliOverrides(), {}, Path.cwd()); "
+        "print(s.config.fix.triage.excerpt_tokens, 'pydantic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_dir(),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.stdout.split() == ["1500", "False"]
 
 
 def test_severity_order_and_parse() -> None:
@@ -777,7 +807,7 @@ def test_settings_is_immutable(tmp_path: Path) -> None:
         s.dry_run = True  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         CliOverrides().quiet = True  # type: ignore[misc]
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         s.config.llm.provider = "none"  # type: ignore[misc]
 
 
