@@ -111,7 +111,11 @@ def triage(
         else:
             repository = repo or invocation.settings.repository
             result = _github(invocation, repository, run_id, options, rerun)
-        return triage_outcome(result, json_out, dry_run=invocation.settings.dry_run)
+        # The Markdown report (Jinja2 and a Markdown parser) only when it is what is printed.
+        markdown = invocation.settings.output == "markdown"
+        return triage_outcome(
+            result, json_out, dry_run=invocation.settings.dry_run, markdown=markdown
+        )
 
     return execute(overrides, "triage", body)
 
@@ -147,9 +151,11 @@ def triage_outcome(
     *,
     dry_run: bool = False,
     artifact: str | None = None,
+    markdown: bool = True,
 ) -> Outcome:
     """The command's outcome for a triage result; the whole result is written to ``json_out``
-    (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as)."""
+    (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as).
+    ``markdown``: render the Markdown report too (comments, job summaries, --output markdown)."""
     from ci_agent.fix.present import triage_markdown, triage_text
     from ci_agent.fix.whole import write_whole
 
@@ -167,7 +173,7 @@ def triage_outcome(
         "triage",
         result=data,
         text=triage_text(result, whole),
-        markdown=triage_markdown(result, whole),
+        markdown=triage_markdown(result, whole) if markdown else "",
     )
 
 
