@@ -2,7 +2,9 @@
 
 Run: .venv/bin/python bench/startup.py [--runs 20] [--cold] [--cpu]
 Runs are interleaved so every command sees the same machine load; the ratio is what counts.
-Goals (issue #15): every `--help` <= 2x, `explain` <= 4x, `doctor` (offline) <= 8x.
+Goals (issue #15): every `--help` <= 2x, `explain` <= 4x, `doctor` (offline) <= 8x; and
+`triage --log` on a small job log as fast as it can be (issue #14: on a 200 MB log the whole
+command should take <= 2x `grep -c FAILED`, so start-up must be small; bench/triage_speed.py).
 --cold also times the first run after an install made with `pip install --no-compile` (no
 bytecode yet: each run gets an empty PYTHONPYCACHEPREFIX, so every import compiles).
 """
@@ -35,7 +37,35 @@ COMMANDS: dict[str, tuple[list[str], float | None]] = {
     "ci-agent explain CA101": (["explain", "CA101"], 4.0),
     "ci-agent explain CA101 --output json": (["explain", "CA101", "--output", "json"], None),
     "ci-agent doctor": (["doctor"], 8.0),
+    "ci-agent triage --log (small log)": (["triage", "--log", "job.log"], None),
 }
+
+# A failed job's log as GitHub serves it, small: the command's cost is its start-up.
+_PYTEST_OUTPUT = [
+    "##[group]Run pytest",
+    " test session starts ".center(80, "="),
+    "platform linux -- Python 3.12.8, pytest-8.3.4, pluggy-1.5.0",
+    "rootdir: /home/runner/work/calc/calc",
+    "collected 6 items",
+    "##[endgroup]",
+    "tests/test_calc.py ....F.".ljust(73) + "[100%]",
+    " FAILURES ".center(80, "="),
+    " test_add ".center(80, "_"),
+    "",
+    "    def test_add():",
+    ">       assert add(1, 2) == 4",
+    "E       assert 3 == 4",
+    "",
+    "tests/test_calc.py:5: AssertionError",
+    " short test summary info ".center(80, "="),
+    "FAILED tests/test_calc.py::test_add - assert 3 == 4",
+    " 1 failed, 5 passed in 0.12s ".center(80, "="),
+    "##[error]Process completed with exit code 1.",
+]
+JOB_LOG = "".join(
+    f"2026-12-07T01:00:{n // 10:02d}.{n % 10}000000Z {line}\n"
+    for n, line in enumerate(_PYTEST_OUTPUT)
+)
 
 
 def _time(command: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -62,6 +92,7 @@ def _repository(path: Path) -> Path:
     run = {"cwd": path, "capture_output": True}
     subprocess.run(["git", "init", "-q", "-b", "main"], check=True, **run)  # type: ignore[call-overload]
     (path / "a.txt").write_text("a\n", encoding="utf-8")
+    (path / "job.log").write_text(JOB_LOG, encoding="utf-8")
     subprocess.run(["git", "add", "a.txt"], check=True, **run)  # type: ignore[call-overload]
     subprocess.run(
         ["git", "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-qm", "a"],

@@ -193,65 +193,87 @@ def _read_config(path: Path | None) -> FileConfig:
     return load_config_file(path)
 
 
+# Where each overridable setting comes from, by source, as the user writes it there.
+_ENV_NAMES: dict[tuple[str, ...], str] = {
+    ("fail-level",): "CI_AGENT_FAIL_LEVEL",
+    ("llm", "provider"): "CI_AGENT_LLM_PROVIDER",
+    ("llm", "model"): "CI_AGENT_MODEL",
+    ("llm", "base-url"): "OPENAI_BASE_URL",
+}
+_INPUT_NAMES: dict[tuple[str, ...], str] = {
+    ("fail-level",): "fail-level",
+    ("llm", "provider"): "llm-provider",
+    ("llm", "model"): "model",
+    ("llm", "base-url"): "llm-base-url",
+}
+_FLAG_NAMES: dict[tuple[str, ...], str] = {("fail-level",): "--fail-level"}
+
+
+def _tree(values: Mapping[tuple[str, ...], str | None]) -> dict[str, Any]:
+    """``{("llm", "model"): "x"}`` -> ``{"llm": {"model": "x"}}``, unset values left out."""
+    tree: dict[str, Any] = {}
+    for path, value in values.items():
+        if value:
+            node = tree
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            node[path[-1]] = value
+    return tree
+
+
 def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
-    return _prune(
-        {
-            "fail-level": environ.get("CI_AGENT_FAIL_LEVEL"),
-            "llm": {
-                "provider": environ.get("CI_AGENT_LLM_PROVIDER"),
-                "model": environ.get("CI_AGENT_MODEL"),
-                "base-url": environ.get("OPENAI_BASE_URL"),
-            },
-        }
-    )
+    return _tree({path: environ.get(name) for path, name in _ENV_NAMES.items()})
 
 
 def _input_layer(action_input: Any) -> dict[str, Any]:
-    provider = action_input("llm-provider")
-    return _prune(
-        {
-            "fail-level": action_input("fail-level"),
-            "llm": {
-                "provider": None if provider == "auto" else provider,
-                "model": action_input("model"),
-                "base-url": action_input("llm-base-url"),
-            },
-        }
-    )
+    values = {path: action_input(name) for path, name in _INPUT_NAMES.items()}
+    if values[("llm", "provider")] == "auto":  # the input's default: leave it to the file
+        values[("llm", "provider")] = None
+    return _tree(values)
 
 
 def _cli_layer(cli: CliOverrides) -> dict[str, Any]:
-    return _prune({"fail-level": cli.fail_level})
+    return _tree({("fail-level",): cli.fail_level})
 
 
-def _prune(tree: dict[str, Any]) -> dict[str, Any]:
-    """Drop unset (None or empty) values so a layer only overrides what it gives."""
-    out: dict[str, Any] = {}
-    for key, raw in tree.items():
-        value = _prune(raw) if isinstance(raw, dict) else raw
-        if value not in (None, "", {}):
-            out[key] = value
-    return out
+def _source_name(source: str, loc: tuple[Any, ...]) -> str:
+    """The setting as the user gave it: ``--fail-level``, ``CI_AGENT_MODEL``, an input name."""
+    path = tuple(str(p) for p in loc)
+    if source == "environment" and path in _ENV_NAMES:
+        return _ENV_NAMES[path]
+    if source == "input" and path in _INPUT_NAMES:
+        return f"{_INPUT_NAMES[path]} (action input)"
+    if source == "flag" and path in _FLAG_NAMES:
+        return _FLAG_NAMES[path]
+    return f"{'.'.join(path)} ({source})"
 
 
 def apply_layers(base: FileConfig, layers: Layers) -> FileConfig:
     """Merge override layers over the file's values, naming the source of a bad value."""
+    if not any(layer for _, layer in layers):
+        return base  # nothing overrides the file: nothing to validate (and no validator to load)
     from pydantic import ValidationError
 
-    merged = base.model_dump(by_alias=True, exclude_unset=True)
+    from ci_agent.config_validate import dump_section, validate_config
+    from ci_agent.config_words import expected
+
+    merged: dict[str, Any] = dump_section(base)
     for source, layer in layers:
         candidate = _deep_merge(merged, dict(layer))
         try:
-            FileConfig.model_validate(candidate)
+            validate_config(candidate)
         except ValidationError as exc:
             error = exc.errors()[0]
-            key = ".".join(str(p) for p in error["loc"])
-            allowed = error.get("ctx", {}).get("expected", "a valid value")
+            must = expected(error)
+            allowed = must.removeprefix("must be one of ") if "one of" in must else must
             raise fail(
-                "CA106", name=f"{key} ({source})", value=error.get("input"), allowed=allowed
+                "CA106",
+                name=_source_name(source, error["loc"]),
+                value=error.get("input"),
+                allowed=allowed,
             ) from None
         merged = candidate
-    return FileConfig.model_validate(merged)
+    return validate_config(merged)
 
 
 def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -264,13 +286,19 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+_FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
+
+
 def _env_bool(environ: Mapping[str, str], name: str) -> bool:
-    value = environ.get(name, "").strip().lower()
-    if value in {"", "0", "false", "no"}:
+    """A yes/no environment variable; unset or empty is no, anything unrecognised is CA123."""
+    raw = environ.get(name, "")
+    value = raw.strip().lower()
+    if value in _FALSE_WORDS:
         return False
-    if value in {"1", "true", "yes"}:
+    if value in _TRUE_WORDS:
         return True
-    raise fail("CA106", name=name, value=value, allowed="true, false, 1, 0")
+    raise fail("CA123", name=name, value=raw)
 
 
 def _retention(text: str) -> int:

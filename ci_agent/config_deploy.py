@@ -8,11 +8,13 @@ kebab-case keys, unknown keys refused.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from ci_agent.config_rules import SECTION_CONFIG, Rule
 
 __all__ = [
+    "DEFAULT_ENVIRONMENT",
     "CanaryStep",
     "CommandCheck",
     "DeployConfig",
@@ -32,69 +34,71 @@ RecoveryAction = Literal["rollback", "retry", "continue", "record"]
 Severity = Literal["critical", "high", "medium", "low"]
 FailLevel = Literal["critical", "high", "medium", "low", "never"]
 _ENVIRONMENT_NAME = r"^[A-Za-z0-9._-]{1,255}$"
+# Where a unit goes when neither it nor the deploy section names environments.
+DEFAULT_ENVIRONMENT = "production"
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+class _Section:
+    # The validator's settings for every section (read by pydantic; plain data here).
+    __pydantic_config__: ClassVar[dict[str, Any]] = SECTION_CONFIG
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
-    )
-
-
+@dataclass(frozen=True, kw_only=True)
 class HttpCheck(_Section):
     """An HTTP request that must answer as expected."""
 
-    url: str = Field(pattern=r"^https?://")
-    expect_status: int = Field(default=200, ge=100, le=599)
+    url: Annotated[str, Rule(pattern=r"^https?://")]
+    expect_status: Annotated[int, Rule(ge=100, le=599)] = 200
     body_contains: str | None = None
-    max_latency_ms: int | None = Field(default=None, ge=1)
-    timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    max_latency_ms: Annotated[int | None, Rule(ge=1)] = None
+    timeout_seconds: Annotated[float, Rule(gt=0, le=300)] = 10.0
 
 
+@dataclass(frozen=True, kw_only=True)
 class CommandCheck(_Section):
     """A command (an argument list, never a shell line) that must exit 0."""
 
-    run: tuple[str, ...] = Field(min_length=1)
-    timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    run: Annotated[tuple[str, ...], Rule(min_length=1)]
+    timeout_seconds: Annotated[float, Rule(gt=0, le=3600)] = 60.0
 
 
+@dataclass(frozen=True, kw_only=True)
 class Verify(_Section):
     """How a step is verified: checks repeated like an analysis run, and a bake time."""
 
     http: tuple[HttpCheck, ...] = ()
     commands: tuple[CommandCheck, ...] = ()
-    bake_seconds: int = Field(default=0, ge=0, le=86_400)
-    interval_seconds: int = Field(default=10, ge=1, le=3_600)
-    count: int = Field(default=3, ge=1, le=100)
-    failure_limit: int = Field(default=0, ge=0, le=100)
+    bake_seconds: Annotated[int, Rule(ge=0, le=86_400)] = 0
+    interval_seconds: Annotated[int, Rule(ge=1, le=3_600)] = 10
+    count: Annotated[int, Rule(ge=1, le=100)] = 3
+    failure_limit: Annotated[int, Rule(ge=0, le=100)] = 0
 
 
+@dataclass(frozen=True, kw_only=True)
 class CanaryStep(_Section):
     """One step of a canary: the share of traffic and how long to wait before the next."""
 
-    weight: int = Field(ge=1, le=100)
-    pause_seconds: int = Field(default=0, ge=0, le=86_400)
+    weight: Annotated[int, Rule(ge=1, le=100)]
+    pause_seconds: Annotated[int, Rule(ge=0, le=86_400)] = 0
 
 
+@dataclass(frozen=True, kw_only=True)
 class Strategy(_Section):
     """How a unit rolls out; canary steps end at 100%."""
 
     name: StrategyName
     steps: tuple[CanaryStep, ...] = ()
 
-    @model_validator(mode="after")
-    def _canary_ends_at_full(self) -> Strategy:
+    def __post_init__(self) -> None:
+        """Refuse a canary that does not end at 100% or whose weights decrease."""
         if self.name == "canary" and self.steps and self.steps[-1].weight != 100:
             raise ValueError("a canary's last step must have weight 100")
         weights = [s.weight for s in self.steps]
         if weights != sorted(weights):
             raise ValueError("canary weights must not decrease")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class Rollback(_Section):
     """How to undo a unit's deployment: a command, or the previous release."""
 
@@ -102,52 +106,64 @@ class Rollback(_Section):
     previous_release: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class Unit(_Section):
     """One deployable unit."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    name: Annotated[str, Rule(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     kind: UnitKind = "service"
-    paths: tuple[str, ...] = Field(min_length=1, description="gitignore-style globs")
+    paths: Annotated[tuple[str, ...], Rule(min_length=1, description="gitignore-style globs")]
     depends_on: tuple[str, ...] = ()
-    environments: tuple[Annotated[str, Field(pattern=_ENVIRONMENT_NAME)], ...] = ("production",)
-    ci_workflows: tuple[str, ...] = Field(
-        default=(),
-        description="Workflow files that test or deploy the unit (default: those whose path "
-        "filters reach the unit's paths, and those without path filters).",
-    )
+    environments: tuple[Annotated[str, Rule(pattern=_ENVIRONMENT_NAME)], ...] | None = None
+    ci_workflows: Annotated[
+        tuple[str, ...],
+        Rule(
+            description=(
+                "Workflow files that test or deploy the unit (default: those whose path "
+                "filters reach the unit's paths, and those without path filters)."
+            )
+        ),
+    ] = ()
     strategy: Strategy | None = None
     verify: Verify = Verify()
     rollback: Rollback = Rollback()
     irreversible: bool = False
-    backup_command: tuple[str, ...] | None = Field(
-        default=None, description="Run before an irreversible step (e.g. a database dump)."
-    )
+    backup_command: Annotated[
+        tuple[str, ...] | None,
+        Rule(description="Run before an irreversible step (e.g. a database dump)."),
+    ] = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Environment(_Section):
     """One environment of the promotion order, with the gates before the next one."""
 
-    name: str = Field(pattern=_ENVIRONMENT_NAME)
-    verify: tuple[HttpCheck, ...] = Field(
-        default=(), description="Checks of the environment itself, run with every unit's."
-    )
-    wait_seconds: int = Field(
-        default=0, ge=0, le=86_400, description="How long to watch it before promoting further."
-    )
-    approval: bool = Field(
-        default=False,
-        description="Required reviewers approve it (a protection rule of the GitHub Environment).",
-    )
+    name: Annotated[str, Rule(pattern=_ENVIRONMENT_NAME)]
+    verify: Annotated[
+        tuple[HttpCheck, ...],
+        Rule(description="Checks of the environment itself, run with every unit's."),
+    ] = ()
+    wait_seconds: Annotated[
+        int, Rule(ge=0, le=86_400, description="How long to watch it before promoting further.")
+    ] = 0
+    approval: Annotated[
+        bool,
+        Rule(
+            description="Required reviewers approve it (a protection rule of the GitHub "
+            "Environment)."
+        ),
+    ] = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class RiskThresholds(_Section):
     """When coverage of changed lines and the CI failure rate make a unit risky."""
 
-    coverage_below: float = Field(default=0.5, ge=0, le=1)
-    coverage_min_lines: int = Field(default=5, ge=1, le=100_000)
-    failure_rate_above: float = Field(default=0.3, ge=0, le=1)
-    min_runs: int = Field(default=5, ge=1, le=1_000)
-    ci_runs: int = Field(default=100, ge=1, le=1_000, description="Runs read, newest first.")
+    coverage_below: Annotated[float, Rule(ge=0, le=1)] = 0.5
+    coverage_min_lines: Annotated[int, Rule(ge=1, le=100_000)] = 5
+    failure_rate_above: Annotated[float, Rule(ge=0, le=1)] = 0.3
+    min_runs: Annotated[int, Rule(ge=1, le=1_000)] = 5
+    ci_runs: Annotated[int, Rule(ge=1, le=1_000, description="Runs read, newest first.")] = 100
 
 
 def _default_recovery() -> dict[Severity, RecoveryAction]:
@@ -155,28 +171,30 @@ def _default_recovery() -> dict[Severity, RecoveryAction]:
     return {"critical": "rollback", "high": "retry", "medium": "continue", "low": "record"}
 
 
+@dataclass(frozen=True, kw_only=True)
 class DeployConfig(_Section):
     """Units and the recovery decision for a failed step, by severity."""
 
     units: tuple[Unit, ...] = ()
-    environments: tuple[Environment, ...] = Field(
-        default=(), description="The promotion order (e.g. dev, staging, production)."
-    )
-    recovery: dict[Severity, RecoveryAction] = Field(default_factory=_default_recovery)
-    retry_attempts: int = Field(default=3, ge=0, le=10)
-    check_fail_level: FailLevel = Field(
-        default="high", description="The plan's check run fails from this risk up."
-    )
+    environments: Annotated[
+        tuple[Environment, ...],
+        Rule(description="The promotion order (e.g. dev, staging, production)."),
+    ] = ()
+    recovery: dict[Severity, RecoveryAction] = field(default_factory=_default_recovery)
+    retry_attempts: Annotated[int, Rule(ge=0, le=10)] = 3
+    check_fail_level: Annotated[
+        FailLevel, Rule(description="The plan's check run fails from this risk up.")
+    ] = "high"
     risk: RiskThresholds = RiskThresholds()
 
     def unit_environments(self, unit: Unit) -> tuple[str, ...]:
         """Where ``unit`` goes, in order: all promotion environments unless it names some."""
-        if self.environments and "environments" not in unit.model_fields_set:
-            return tuple(e.name for e in self.environments)
-        return unit.environments
+        if unit.environments is not None:
+            return unit.environments
+        return tuple(e.name for e in self.environments) or (DEFAULT_ENVIRONMENT,)
 
-    @model_validator(mode="after")
-    def _names_are_known_and_unique(self) -> DeployConfig:
+    def __post_init__(self) -> None:
+        """Refuse duplicate names, unknown dependencies and units out of the promotion order."""
         names = [u.name for u in self.units]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -190,7 +208,7 @@ class DeployConfig(_Section):
         if len(set(order)) != len(order):
             raise ValueError(f"environment names must be unique: {order}")
         for unit in self.units:
-            if order and "environments" in unit.model_fields_set:
+            if order and unit.environments is not None:
                 wrong = [e for e in unit.environments if e not in order]
                 indexes = [order.index(e) for e in unit.environments if e in order]
                 if wrong or indexes != sorted(set(indexes)):
@@ -198,4 +216,3 @@ class DeployConfig(_Section):
                         f"unit '{unit.name}' environments {list(unit.environments)} must be "
                         f"promotion environments, in their order: {order}"
                     )
-        return self

@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from ci_agent.config_model import FileConfig
+from ci_agent.config_validate import field_types, validate_config
+from ci_agent.config_words import dotted, key_path, problem
+from ci_agent.config_yaml import parse_yaml
 from ci_agent.errors import CiAgentError, fail
 
 __all__ = ["load_config_file", "parse_config_text"]
@@ -30,29 +33,13 @@ def load_config_file(path: Path) -> FileConfig:
 def parse_config_text(text: str, label: str) -> FileConfig:
     """Parse and validate configuration ``text``; errors name ``label`` (a path, or
     ``COMMIT:PATH`` for a file read from GitHub), the key path and the line."""
-    import yaml
-
-    # libyaml's loader when PyYAML has it (about ten times faster; same safe types and marks);
-    # a file it refuses is parsed again by the Python one, whose messages the docs quote.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        try:
-            node = yaml.compose(text, Loader=loader)
-            data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader (C or Python)
-        except yaml.YAMLError:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise fail("CA103", file=label, line=line, problem=problem) from None
-    if data is None:
+    parsed = parse_yaml(text, label)
+    if parsed.data is None:
         return FileConfig()
-    lines = _line_map(node, label)
-    if not isinstance(data, dict):
+    lines = _line_map(parsed.node, label)
+    if not isinstance(parsed.data, dict):
         raise fail("CA102", file=label, line=1, key="(root)", problem="must be a mapping of keys")
-    return _validate(data, label, lines)
+    return _validate(parsed.data, label, lines)
 
 
 def _line_map(node: Any, path: str) -> dict[KeyPath, int]:
@@ -74,7 +61,7 @@ def _line_map(node: Any, path: str) -> dict[KeyPath, int]:
                         "CA115",
                         file=path,
                         line=line,
-                        key=_dotted((*prefix, key)),
+                        key=dotted((*prefix, key)),
                         problem=f"is given twice (first on line {seen[key]})",
                         suggestion="Keep one of the two entries.",
                     )
@@ -94,46 +81,41 @@ def _validate(data: dict[str, Any], path: str, lines: dict[KeyPath, int]) -> Fil
     from pydantic import ValidationError
 
     try:
-        return FileConfig.model_validate(data)
+        # Keys as the file spells them (kebab-case) only: the Python names are not a second
+        # spelling of the file's keys.
+        return validate_config(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise _to_error(first, path, lines, exc.error_count()) from None
 
 
 def _to_error(error: Any, path: str, lines: dict[KeyPath, int], count: int) -> CiAgentError:
-    loc: KeyPath = tuple(error["loc"])
-    line = _nearest_line(loc, lines)
-    key = _dotted(loc)
+    loc = key_path(tuple(error["loc"]))
+    line = _nearest_line(tuple(error["loc"]), lines)
+    key = dotted(loc)
     more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in {"extra_forbidden", "unexpected_keyword_argument"}:
         known = _known_keys(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        name = str(loc[-1])
+        kebab = name.replace("_", "-")
+        if "_" in name and kebab in known:
+            return fail("CA122", file=path, line=line, key=key, kebab=dotted((*loc[:-1], kebab)))
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return fail("CA101", file=path, line=line, key=key, hint=hint + more)
-    if kind in {"literal_error", "enum"}:
-        allowed = error.get("ctx", {}).get("expected", "")
-        return fail("CA115", file=path, line=line, key=key, problem=f"must be {allowed}{more}")
-    got = type(error.get("input")).__name__
-    problem = f"{error['msg'][:1].lower()}{error['msg'][1:]} (got {got}){more}"
-    return fail("CA102", file=path, line=line, key=key, problem=problem)
+    code = "CA115" if kind in {"literal_error", "enum"} else "CA102"
+    return fail(code, file=path, line=line, key=key, problem=problem(error) + more)
 
 
 def _known_keys(loc: KeyPath) -> list[str]:
     """Keys allowed at the mapping ``loc`` points to, for did-you-mean hints."""
-    from pydantic import BaseModel
-
-    model: Any = FileConfig
+    section: Any = FileConfig
     for part in loc:
-        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+        if isinstance(part, int):
             return []
-        field = next((f for f in model.model_fields.values() if f.alias == part), None)
-        if field is None:
-            return []
-        model = field.annotation
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return [f.alias or name for name, f in model.model_fields.items()]
-    return []
+        section = field_types(section).get(part)
+    return list(field_types(section)) if isinstance(section, type) else []
 
 
 def _nearest_line(loc: KeyPath, lines: dict[KeyPath, int]) -> int:
@@ -141,7 +123,3 @@ def _nearest_line(loc: KeyPath, lines: dict[KeyPath, int]) -> int:
         if loc[:end] in lines:
             return lines[loc[:end]]
     return 1
-
-
-def _dotted(loc: KeyPath) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(root)"

@@ -3,103 +3,125 @@ bounds, flakiness and alert thresholds (its schema; validated like the rest of t
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from ci_agent.config_rules import SECTION_CONFIG, Rule
 
 __all__ = ["InsightsAlerts", "InsightsConfig"]
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+class _Section:
+    # The validator's settings for every section (read by pydantic; plain data here).
+    __pydantic_config__: ClassVar[dict[str, Any]] = SECTION_CONFIG
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
-    )
-
-
+@dataclass(frozen=True, kw_only=True)
 class InsightsAlerts(_Section):
     """When the dashboard raises an alert at its top (and, with ``fail``, fails the run)."""
 
-    red_hours: float | None = Field(
-        default=24.0,
-        gt=0,
-        description="Alert when the default branch has been red this many hours (null: never).",
-    )
-    flake_rate: float | None = Field(
-        default=0.05,
-        gt=0,
-        le=1,
-        description="Alert when this share of runs show a job that failed, then passed on the "
-        "same commit (null: never).",
-    )
-    fail: bool = Field(default=False, description="Fail the run (CA610) when an alert is raised.")
+    red_hours: Annotated[
+        float | None,
+        Rule(
+            gt=0,
+            description="Alert when the default branch has been red this many hours (null: never).",
+        ),
+    ] = 24.0
+    flake_rate: Annotated[
+        float | None,
+        Rule(
+            gt=0,
+            le=1,
+            description=(
+                "Alert when this share of runs show a job that failed, then passed on the "
+                "same commit (null: never)."
+            ),
+        ),
+    ] = 0.05
+    fail: Annotated[bool, Rule(description="Fail the run (CA610) when an alert is raised.")] = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class InsightsConfig(_Section):
     """``ci-agent insights``: what it reads and how it judges."""
 
-    days: int = Field(default=30, ge=1, le=90, description="The window of history, in days.")
-    max_runs: int = Field(
-        default=500,
-        ge=1,
-        le=20_000,
-        description="New runs read per invocation (each costs one jobs request); older runs "
-        "past the cap are counted in the report, not read.",
-    )
-    logs_per_run: int = Field(
-        default=2,
-        ge=0,
-        le=20,
-        description="Failed jobs' logs read per run for failure signatures (the rest counted).",
-    )
-    junit_artifacts: tuple[str, ...] = Field(
-        default=("*junit*", "*test-results*"),
-        description="Glob patterns of artifact names that hold JUnit XML reports.",
-    )
-    max_junit_downloads: int = Field(
-        default=200,
-        ge=0,
-        le=20_000,
-        description="JUnit artifacts downloaded per invocation, newest first (the rest counted).",
-    )
-    max_junit_bytes: int = Field(
-        default=20 << 20,
-        ge=1024,
-        description="Artifacts larger than this are not downloaded (counted in the report).",
-    )
-    ewma_alpha: float = Field(
-        default=0.1,
-        gt=0,
-        le=1,
-        description="Weight of the newest run in a test's flip rate (exponentially weighted).",
-    )
-    flaky_flip_rate: float = Field(
-        default=0.05,
-        gt=0,
-        le=1,
-        description="A test whose weighted flip rate reaches this is flaky (quarantine it).",
-    )
-    queue_seconds: int = Field(
-        default=300,
-        ge=1,
-        description="A p95 wait for a runner above this is a recommendation.",
-    )
-    near_timeout: float = Field(
-        default=0.8,
-        gt=0,
-        le=1,
-        description="A job whose longest run reaches this share of its timeout is near it.",
-    )
-    model_summary: bool = Field(
-        default=False,
-        description="Ask the configured model for an opening paragraph; it is kept only when "
-        "every number in it comes from the metrics.",
-    )
-    label: str = Field(
-        default="ci-insights",
-        min_length=1,
-        max_length=50,
-        description="The label of the dashboard issue.",
-    )
+    days: Annotated[int, Rule(ge=1, le=90, description="The window of history, in days.")] = 30
+    max_runs: Annotated[
+        int,
+        Rule(
+            ge=1,
+            le=20_000,
+            description=(
+                "New runs read per invocation (each costs one jobs request); older runs "
+                "past the cap are counted in the report, not read."
+            ),
+        ),
+    ] = 500
+    logs_per_run: Annotated[
+        int,
+        Rule(
+            ge=0,
+            le=20,
+            description="Failed jobs' logs read per run for failure signatures (the rest counted).",
+        ),
+    ] = 2
+    junit_artifacts: Annotated[
+        tuple[str, ...],
+        Rule(description="Glob patterns of artifact names that hold JUnit XML reports."),
+    ] = ("*junit*", "*test-results*")
+    max_junit_downloads: Annotated[
+        int,
+        Rule(
+            ge=0,
+            le=20_000,
+            description="JUnit artifacts downloaded per invocation, newest first "
+            "(the rest counted).",
+        ),
+    ] = 200
+    max_junit_bytes: Annotated[
+        int,
+        Rule(
+            ge=1024,
+            description="Artifacts larger than this are not downloaded (counted in the report).",
+        ),
+    ] = 20 << 20
+    ewma_alpha: Annotated[
+        float,
+        Rule(
+            gt=0,
+            le=1,
+            description="Weight of the newest run in a test's flip rate (exponentially weighted).",
+        ),
+    ] = 0.1
+    flaky_flip_rate: Annotated[
+        float,
+        Rule(
+            gt=0,
+            le=1,
+            description="A test whose weighted flip rate reaches this is flaky (quarantine it).",
+        ),
+    ] = 0.05
+    queue_seconds: Annotated[
+        int, Rule(ge=1, description="A p95 wait for a runner above this is a recommendation.")
+    ] = 300
+    near_timeout: Annotated[
+        float,
+        Rule(
+            gt=0,
+            le=1,
+            description="A job whose longest run reaches this share of its timeout is near it.",
+        ),
+    ] = 0.8
+    model_summary: Annotated[
+        bool,
+        Rule(
+            description=(
+                "Ask the configured model for an opening paragraph; it is kept only when "
+                "every number in it comes from the metrics."
+            )
+        ),
+    ] = False
+    label: Annotated[
+        str, Rule(min_length=1, max_length=50, description="The label of the dashboard issue.")
+    ] = "ci-insights"
     alerts: InsightsAlerts = InsightsAlerts()

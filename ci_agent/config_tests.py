@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from ci_agent.config_rules import SECTION_CONFIG, Rule
 
 __all__ = ["IsolationName", "TestsConfig"]
 
@@ -21,66 +22,70 @@ _SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|_KEY$|^KEY$|
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+class _Section:
+    # The validator's settings for every section (read by pydantic; plain data here).
+    __pydantic_config__: ClassVar[dict[str, Any]] = SECTION_CONFIG
 
 
-class TestsConfig(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class TestsConfig(_Section):
     """How the repository's tests are run: command, timeout, isolation, environment."""
 
     __test__ = False  # not a pytest test class
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
-    )
 
-    command: str | None = Field(
-        default=None,
-        description="The command that runs pytest in the job's environment, without a shell; "
-        "pytest's arguments are appended (e.g. 'uv run pytest', 'hatch test', 'tox -e py --'). "
-        "Default: 'python -m pytest' with the python on the job's PATH outside ci-agent's "
-        "own virtual environment.",
-    )
-    timeout: float | None = Field(
-        default=None,
-        gt=0,
-        le=3600,
-        description="Seconds one test run may take; default: fix.test-timeout.",
-    )
-    isolation: IsolationName = Field(
-        default="auto",
-        description="How test runs are kept from secrets: auto (Linux namespaces, else "
-        "namespaces through passwordless sudo, else refuse while a secret is in reach), "
-        "namespaces, sudo, or none (runs repository code with no isolation; the report "
-        "warns).",
-    )
-    pass_env: tuple[str, ...] = Field(
-        default=(),
-        description="Names of further environment variables test runs get (PATH, HOME, LANG, "
-        "TZ and TMPDIR always); names that look like credentials are refused.",
-    )
+    command: Annotated[
+        str | None,
+        Rule(
+            description=(
+                "The command that runs pytest in the job's environment, without a shell; "
+                "pytest's arguments are appended (e.g. 'uv run pytest', 'hatch test', "
+                "'tox -e py --'). "
+                "Default: 'python -m pytest' with the python on the job's PATH outside ci-agent's "
+                "own virtual environment."
+            )
+        ),
+    ] = None
+    timeout: Annotated[
+        float | None,
+        Rule(
+            gt=0, le=3600, description="Seconds one test run may take; default: fix.test-timeout."
+        ),
+    ] = None
+    isolation: Annotated[
+        IsolationName,
+        Rule(
+            description=(
+                "How test runs are kept from secrets: auto (Linux namespaces, else "
+                "namespaces through passwordless sudo, else refuse while a secret is in reach), "
+                "namespaces, sudo, or none (runs repository code with no isolation; the report "
+                "warns)."
+            )
+        ),
+    ] = "auto"
+    pass_env: Annotated[
+        tuple[str, ...],
+        Rule(
+            description=(
+                "Names of further environment variables test runs get (PATH, HOME, LANG, "
+                "TZ and TMPDIR always); names that look like credentials are refused."
+            )
+        ),
+    ] = ()
 
-    @field_validator("command")
-    @classmethod
-    def _command_splits(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            words = shlex.split(value)
-        except ValueError as exc:
-            raise ValueError(f"it cannot be split into words: {exc}") from None
-        if not words:
-            raise ValueError("the command is empty")
-        return value
-
-    @field_validator("pass_env")
-    @classmethod
-    def _harmless_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for name in value:
+    def __post_init__(self) -> None:
+        """Refuse a command that does not split into words and credential-like names."""
+        if self.command is not None:
+            try:
+                words = shlex.split(self.command)
+            except ValueError as exc:
+                raise ValueError(f"it cannot be split into words: {exc}") from None
+            if not words:
+                raise ValueError("the command is empty")
+        for name in self.pass_env:
             if not _NAME.match(name):
                 raise ValueError(f"{name!r} is not an environment variable name")
             if _SECRET_NAME.search(name):
                 raise ValueError(f"{name!r} looks like a credential; test runs never get one")
-        return value
 
     def argv(self) -> tuple[str, ...] | None:
         """The configured command as an argument list, or None for the default."""

@@ -206,6 +206,38 @@ _SPECS = (
         "Repository templates in .github/ci-agent/ may only read the variables given to them "
         "(see docs/config.md); remove the attribute access or call that was refused.",
     ),
+    # configuration and input: a configuration file's shape and spelling
+    _spec(
+        "CA120",
+        "config-yaml-aliases",
+        _C,
+        "{file}:{line}: YAML aliases refused: {problem}",
+        "Write the values out instead of using anchors (&name) and aliases (*name): a "
+        "configuration file may use at most 100 aliases, expanding to at most 10,000 values, "
+        "and no alias inside its own anchor.",
+    ),
+    _spec(
+        "CA121",
+        "config-too-deep",
+        _C,
+        "{file}:{line}: the YAML is nested more than {depth} levels deep",
+        "Flatten the file: no configuration key is more than a few levels deep "
+        "(see docs/config.schema.json).",
+    ),
+    _spec(
+        "CA122",
+        "config-key-spelling",
+        _C,
+        "{file}:{line}: '{key}' is spelled with underscores",
+        "Write it as '{kebab}': configuration keys are kebab-case.",
+    ),
+    _spec(
+        "CA123",
+        "env-not-boolean",
+        _C,
+        "the environment variable {name} has the value '{value}', which is not a yes/no value",
+        "Set {name} to one of true, false, 1, 0, yes, no, on, off (any case), or unset it.",
+    ),
     # configuration and input: setting ci-agent up in a repository (12x)
     _spec(
         "CA124",

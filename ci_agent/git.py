@@ -125,6 +125,24 @@ class Git:
         """Whether the clone has truncated history."""
         return self.run("rev-parse", "--is-shallow-repository") == "true"
 
+    def state(self) -> tuple[str | None, str | None, bool] | None:
+        """HEAD's SHA, the branch and whether the clone is shallow, in one git run (``doctor``
+        starts faster); None outside a work tree."""
+        if self.path.is_dir():
+            args = ("--is-inside-work-tree", "--is-shallow-repository", "--abbrev-ref", "HEAD")
+            lines = self.run("rev-parse", *args, "HEAD", check=False).splitlines()
+            if (
+                len(lines) == 4
+                and lines[0] == "true"
+                and re.fullmatch(r"[0-9a-f]{40,64}", lines[3])
+            ):
+                _, shallow, branch, sha = lines
+                return sha, None if branch == "HEAD" else branch, shallow == "true"
+        # Outside a work tree, or no commit yet (rev-parse refuses HEAD): one question at a time.
+        if not self.is_repository():
+            return None
+        return self.head(), self.branch(), self.is_shallow()
+
     def remote_repository(self, remote: str = "origin") -> str | None:
         """``owner/name`` of a remote, if it has a GitHub-like URL."""
         url = self.run("remote", "get-url", remote, check=False)

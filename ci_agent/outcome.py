@@ -11,7 +11,7 @@ from ci_agent import __version__
 from ci_agent.errors import EXIT_FINDINGS, EXIT_OK, CiAgentError
 from ci_agent.metrics import Metrics
 from ci_agent.redact import Redactor
-from ci_agent.report.envelope import SCHEMA_VERSION
+from ci_agent.report.version import SCHEMA_VERSION
 from ci_agent.sanitize import wire_text
 
 if TYPE_CHECKING:

@@ -51,9 +51,9 @@ def _cell(text: str) -> str:
 
 def config_schema_json() -> str:
     """docs/config.schema.json: the JSON Schema of .github/ci-agent.yml, for editors."""
-    from ci_agent.config_model import FileConfig
+    from ci_agent.config_validate import json_schema
 
-    schema = FileConfig.model_json_schema(by_alias=True)
+    schema = json_schema()
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://github.com/ci-agent/ci-agent/blob/main/docs/config.schema.json",

@@ -10,7 +10,6 @@ never sleep.
 from __future__ import annotations
 
 import datetime
-import email.utils
 import random
 import threading
 import time
@@ -181,6 +180,8 @@ def _parse_retry_after(value: str | None, now: float) -> float | None:
     if seconds is not None:
         return seconds
     try:
+        import email.utils  # only for an HTTP-date Retry-After, rare; costly to import
+
         when = email.utils.parsedate_to_datetime(value.strip())
     except (TypeError, ValueError):
         return None

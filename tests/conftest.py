@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,13 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
     )
     # Never let git walk above the test's directory into some enclosing repository.
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    # Each test its own temporary directory, for the code under test and the processes it
+    # starts: tests run in parallel (pytest-xdist), and some check that a run leaves nothing
+    # behind in the temporary directory, which another test's scratch files must not upset.
+    scratch = tmp_path / "_tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
     yield
 
 

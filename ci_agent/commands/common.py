@@ -146,11 +146,7 @@ def execute(
     metrics = Metrics()
     config_error: CiAgentError | None = None
     try:
-        settings = load_settings(overrides, env, cwd)
-        if base_config:
-            from ci_agent.config_trust import resolve
-
-            settings = resolve(settings, metrics=metrics)
+        settings = _settings(overrides, env, cwd, metrics, base_config=base_config)
     except CiAgentError as exc:
         if not tolerate_config_error:
             return _emit_error(exc, overrides, command, env)
@@ -193,6 +189,30 @@ def execute(
         for error in outcome.errors:
             term.error(error)
     return outcome.exit_code
+
+
+def _settings(
+    overrides: CliOverrides,
+    environ: Mapping[str, str],
+    cwd: Path,
+    metrics: Metrics,
+    *,
+    base_config: bool,
+) -> Settings:
+    """The run's settings; anything unforeseen while reading them is still a coded error, so
+    the run ends with its message (and the JSON envelope when asked), never a traceback."""
+    try:
+        settings = load_settings(overrides, environ, cwd)
+        if base_config:
+            from ci_agent.config_trust import resolve
+
+            settings = resolve(settings, metrics=metrics)
+    except CiAgentError:
+        raise
+    except Exception as exc:
+        problem = f"reading the settings failed: {type(exc).__name__}: {exc}"
+        raise fail("CA601", problem=problem) from exc
+    return settings
 
 
 def with_base_config(invocation: Invocation) -> Invocation:

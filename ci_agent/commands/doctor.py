@@ -199,10 +199,12 @@ def _repository(settings: Settings, problems: list[Problem]) -> dict[str, Any]:
     }
     try:
         info["git_version"] = git.version()
-        if not git.is_repository():
+        state = git.state()
+        if state is None:
             problems.append(Problem.of("warning", fail("CA202", path=settings.workspace)))
             return info
-        info.update(is_git=True, head=git.head(), branch=git.branch(), shallow=git.is_shallow())
+        head, branch, shallow = state
+        info.update(is_git=True, head=head, branch=branch, shallow=shallow)
         info["name"] = info["name"] or git.remote_repository()
     except CiAgentError as exc:
         problems.append(Problem.of("warning", exc))

@@ -3,6 +3,7 @@ reliably, add coverage and kill a mutant."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,7 @@ def tests_outcome(
     settings = invocation.settings
     config = settings.config.test_generation
     if engine is not None:
-        config = config.model_copy(update={"engine": engine})
+        config = dataclasses.replace(config, engine=engine)  # type: ignore[arg-type]
     scope = Scope(modes[0], base, head, tuple(paths), parse_shard(shard))  # type: ignore[arg-type]
     return run_tests(
         TestsRequest(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ci_agent.config import DEFAULT_CONFIG_PATH, Settings
 from ci_agent.config_deploy import DeployConfig
+from ci_agent.config_validate import dump_section
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
@@ -213,8 +214,7 @@ def write_inferred_manifest(settings: Settings, root: Path) -> Outcome:
     data = {
         "deploy": {
             "units": [
-                u.model_dump(by_alias=True, exclude_defaults=True, mode="json") | {"name": u.name}
-                for u in units
+                dump_section(u, exclude_defaults=True, json=True) | {"name": u.name} for u in units
             ]
         }
     }

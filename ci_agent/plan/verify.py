@@ -9,6 +9,7 @@ manifest, run without a shell.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import time
 import urllib.error
@@ -94,7 +95,7 @@ def verify_unit(
     settings = unit.verify
     http = list(settings.http)
     if environment is not None:
-        http = [c.model_copy(update={"url": expand_url(c.url, environment.name)}) for c in http]
+        http = [dataclasses.replace(c, url=expand_url(c.url, environment.name)) for c in http]
         http += environment.verify
     if not http and not settings.commands:
         return Verification(unit.name, (), settings.failure_limit, "no checks configured")

@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["SCHEMA_VERSION", "Envelope", "envelope_schema"]
+from ci_agent.report.version import SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "Envelope", "envelope_schema"]
 
 
 class _Strict(BaseModel):

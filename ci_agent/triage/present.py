@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from ci_agent.report.markdown import code_span, plain_text, table_cell
 from ci_agent.triage.extractor import MAX_FAILURES
 from ci_agent.triage.report import JobReport
 from ci_agent.triage.triage import TriageResult
@@ -16,6 +15,9 @@ _BACKTICKS = re.compile(r"`+")
 
 
 def _listing(items: tuple[str, ...], code: bool = False) -> str:
+    # The Markdown helpers (and their parser) load only for Markdown: a terminal needs neither.
+    from ci_agent.report.markdown import code_span
+
     shown = [code_span(item) if code else item for item in items[:_SHOWN]]
     more = f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
     return ", ".join(shown) + more
@@ -95,6 +97,7 @@ def triage_markdown(result: TriageResult, whole: str | None = None) -> str:
     """The report for a pull-request comment or a job summary (templates/comments/triage.md.j2);
     ``whole`` names the file (or artifact) holding the whole result."""
     from ci_agent.render import TemplateRenderer
+    from ci_agent.report.markdown import plain_text
 
     decision = result.decision
     rerun = None
@@ -138,9 +141,13 @@ def _fenced(excerpt: str) -> str:
 
 def _prose(text: str) -> str:
     """A reason as markdown: it can quote a log line, so mentions, links and HTML are defused."""
+    from ci_agent.report.markdown import plain_text
+
     return plain_text(text)
 
 
 def _cell(text: str) -> str:
     """A job or step name (from the workflow, which a pull request can change) as a table cell."""
+    from ci_agent.report.markdown import table_cell
+
     return table_cell(text)

@@ -243,7 +243,7 @@ def test_a_bad_environment_value_names_its_source(
     monkeypatch.setenv("CI_AGENT_FAIL_LEVEL", "severe")
     result = run_cli("explain", "CA101", "--no-color")  # not the bare fast form
     assert_error(result, "CA106")
-    assert "'fail-level (environment)' has the invalid value 'severe'" in result.err
+    assert "'CI_AGENT_FAIL_LEVEL' has the invalid value 'severe'" in result.err
 
 
 def test_tests_needs_exactly_one_scope(run_cli: RunCli) -> None:
@@ -439,8 +439,9 @@ def test_a_coded_error_raised_early_is_reported(
     assert "cannot write to /x: read-only" in result.err
 
 
-def test_an_unexpected_exception_outside_a_command_propagates(
-    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_an_unexpected_exception_while_reading_settings_is_coded(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, output: str
 ) -> None:
     from ci_agent.commands import common
 
@@ -448,10 +449,19 @@ def test_an_unexpected_exception_outside_a_command_propagates(
         raise RuntimeError("bug")
 
     monkeypatch.setattr(common, "load_settings", broken)
-    from ci_agent.cli import main
-
-    with pytest.raises(RuntimeError, match="bug"):
-        main(["explain", "CA101", "--no-color"])  # not the bare form answered before settings
+    # Not the bare form, which is answered before any settings are read.
+    result = run_cli("explain", "CA101", "--no-color", "--output", output)
+    assert result.code == 5
+    assert "Traceback" not in result.out + result.err
+    if output == "json":
+        envelope = result.json()
+        assert envelope["status"] == "error"
+        assert envelope["errors"][0]["code"] == "CA601"
+        assert "RuntimeError: bug" in envelope["errors"][0]["message"]
+    else:
+        assert "error[CA601]: internal error: reading the settings failed: RuntimeError: bug" in (
+            result.err
+        )
 
 
 # --- colour -----------------------------------------------------------------------------------

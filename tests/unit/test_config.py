@@ -4,6 +4,10 @@ source: CLI flags > action inputs > environment > config file > defaults."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -21,12 +25,17 @@ from ci_agent.config import (
 )
 from ci_agent.config_file import load_config_file
 from ci_agent.config_model import SEVERITY_NAMES, FileConfig, Severity
+from ci_agent.config_validate import dump_section, validate_config
 from ci_agent.errors import CiAgentError, UsageError
 from ci_agent.resources import templates_dir
 from tests.conftest import FAKE_GITHUB_TOKEN, FAKE_OPENAI_KEY
 from tests.support import git
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def tmp_dir() -> str:
+    return tempfile.gettempdir()
 
 
 def write(tmp_path: Path, text: str, name: str = "ci-agent.yml") -> Path:
@@ -111,8 +120,7 @@ def test_wrong_type(tmp_path: Path) -> None:
     error = config_error(path)
     assert error.code == "CA102"
     assert error.message.startswith(f"{path}:3: 'llm.max-concurrency' ")
-    assert "valid integer" in error.message
-    assert "(got str)" in error.message
+    assert error.message.endswith("must be a whole number, got 'many' (text)")
     assert "'llm.max-concurrency'" in error.suggestion
 
 
@@ -128,8 +136,7 @@ def test_wrong_type_in_a_list_names_the_index(tmp_path: Path) -> None:
     )
     error = config_error(path)
     assert error.code == "CA102"
-    assert error.message.startswith(f"{path}:4: 'review.exclude[1]' ")
-    assert "(got int)" in error.message
+    assert error.message == f"{path}:4: 'review.exclude[1]' must be text, got 3 (a whole number)"
 
 
 def test_a_scalar_where_a_section_belongs(tmp_path: Path) -> None:
@@ -141,15 +148,15 @@ def test_a_scalar_where_a_section_belongs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "key", "bound"),
     [
-        ("llm:\n  max-concurrency: 0\n", 2, "llm.max-concurrency", "greater than or equal to 1"),
-        ("llm:\n  max-concurrency: 65\n", 2, "llm.max-concurrency", "less than or equal to 64"),
-        ("backup:\n  compression-level: 10\n", 2, "backup.compression-level", "less than or"),
-        ("llm:\n  timeout: 0\n", 2, "llm.timeout", "greater than 0"),
+        ("llm:\n  max-concurrency: 0\n", 2, "llm.max-concurrency", "must be at least 1, got 0"),
+        ("llm:\n  max-concurrency: 65\n", 2, "llm.max-concurrency", "must be at most 64, got 65"),
+        ("backup:\n  compression-level: 10\n", 2, "backup.compression-level", "at most 9, got"),
+        ("llm:\n  timeout: 0\n", 2, "llm.timeout", "must be more than 0, got 0"),
         (
             "llm:\n  prices:\n    m:\n      input: -1\n      output: 1\n",
             4,
             "llm.prices.m.input",
-            "greater than or equal to 0",
+            "must be at least 0, got -1 (a whole number)",
         ),
     ],
 )
@@ -353,12 +360,12 @@ def test_the_starter_config_validates() -> None:
 
 def test_file_config_is_frozen_and_strict() -> None:
     config = FileConfig()
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         config.fail_level = "low"  # type: ignore[misc]
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         config.llm.model = "x"  # type: ignore[misc]
     with pytest.raises(pydantic.ValidationError):
-        FileConfig.model_validate({"unknown": 1})
+        validate_config({"unknown": 1})
 
 
 def test_file_config_defaults() -> None:
@@ -372,12 +379,33 @@ def test_file_config_defaults() -> None:
     assert config.backup.retention.daily == 7
 
 
-def test_keys_are_kebab_case_and_python_names_work_too() -> None:
-    assert FileConfig.model_validate({"fail-level": "low"}).fail_level == "low"
-    assert FileConfig.model_validate({"fail_level": "low"}).fail_level == "low"
-    dumped = FileConfig().model_dump(by_alias=True)
+def test_keys_are_kebab_case_only() -> None:
+    assert validate_config({"fail-level": "low"}).fail_level == "low"
+    with pytest.raises(pydantic.ValidationError):
+        validate_config({"fail_level": "low"})
+    dumped = dump_section(FileConfig())
     assert "fail-level" in dumped
     assert "max-concurrency" in dumped["llm"]
+    assert validate_config(dumped) == FileConfig()
+
+
+def test_the_defaults_need_no_validator() -> None:
+    # Reading settings without a config file must not load the validation library: it is most
+    # of the start-up time of doctor and triage (bench/startup.py).
+    code = (
+        "import sys; from pathlib import Path; from ci_agent.config import CliOverrides, "
+        "load_settings; s = load_settings(CliOverrides(), {}, Path.cwd()); "
+        "print(s.config.fix.triage.excerpt_tokens, 'pydantic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_dir(),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.stdout.split() == ["1500", "False"]
 
 
 def test_severity_order_and_parse() -> None:
@@ -597,10 +625,10 @@ def test_llm_provider_auto_input_does_not_override_the_file(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("environ", "name", "value"),
     [
-        ({"CI_AGENT_FAIL_LEVEL": "severe"}, "fail-level (environment)", "severe"),
-        ({**ACTIONS, "INPUT_FAIL_LEVEL": "severe"}, "fail-level (input)", "severe"),
-        ({"CI_AGENT_LLM_PROVIDER": "bogus"}, "llm.provider (environment)", "bogus"),
-        ({**ACTIONS, "INPUT_LLM_PROVIDER": "bogus"}, "llm.provider (input)", "bogus"),
+        ({"CI_AGENT_FAIL_LEVEL": "severe"}, "CI_AGENT_FAIL_LEVEL", "severe"),
+        ({**ACTIONS, "INPUT_FAIL_LEVEL": "severe"}, "fail-level (action input)", "severe"),
+        ({"CI_AGENT_LLM_PROVIDER": "bogus"}, "CI_AGENT_LLM_PROVIDER", "bogus"),
+        ({**ACTIONS, "INPUT_LLM_PROVIDER": "bogus"}, "llm-provider (action input)", "bogus"),
     ],
 )
 def test_a_bad_value_names_its_source(
@@ -617,7 +645,8 @@ def test_a_bad_value_names_its_source(
 def test_a_bad_cli_fail_level_names_the_flag(tmp_path: Path) -> None:
     error = settings_error(tmp_path, cli=CliOverrides(fail_level="severe"))
     assert error.code == "CA106"
-    assert error.message == "'fail-level (flag)' has the invalid value 'severe'"
+    assert error.message == "'--fail-level' has the invalid value 'severe'"
+    assert error.suggestion == "Use one of: 'none', 'info', 'low', 'medium', 'high' or 'critical'."
 
 
 @pytest.mark.parametrize(("text", "expected"), [("", 30), ("1", 1), ("90", 90), ("45", 45)])
@@ -671,10 +700,34 @@ def test_dry_run_input_accepts_only_true_and_false(tmp_path: Path, value: str) -
     assert error.suggestion == "Use one of: true, false."
 
 
-def test_dry_run_env_with_a_bad_value(tmp_path: Path) -> None:
-    error = settings_error(tmp_path, {"CI_AGENT_DRY_RUN": "maybe"})
-    assert error.code == "CA106"
-    assert error.message == "'CI_AGENT_DRY_RUN' has the invalid value 'maybe'"
+@pytest.mark.parametrize("value", ["maybe", "2", "tru", "y", "enabled"])
+def test_dry_run_env_with_a_bad_value(tmp_path: Path, value: str) -> None:
+    error = settings_error(tmp_path, {"CI_AGENT_DRY_RUN": value})
+    assert error.code == "CA123"
+    assert error.exit_code == 2
+    assert error.message == (
+        f"the environment variable CI_AGENT_DRY_RUN has the value '{value}', "
+        "which is not a yes/no value"
+    )
+    assert "true, false, 1, 0, yes, no, on, off" in error.suggestion
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", False),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("OFF", False),
+        (" 1 ", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("On", True),
+    ],
+)
+def test_dry_run_env_spellings(tmp_path: Path, value: str, expected: bool) -> None:
+    assert settings(tmp_path, {"CI_AGENT_DRY_RUN": value}).dry_run is expected
 
 
 def test_color(tmp_path: Path) -> None:
@@ -754,7 +807,7 @@ def test_settings_is_immutable(tmp_path: Path) -> None:
         s.dry_run = True  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         CliOverrides().quiet = True  # type: ignore[misc]
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         s.config.llm.provider = "none"  # type: ignore[misc]
 
 

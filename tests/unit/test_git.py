@@ -71,6 +71,7 @@ def test_a_repository(make_repo: MakeRepo) -> None:
     assert repo.is_shallow() is False
     assert repo.remote_repository() == "acme/widgets"
     assert repo.run("log", "--format=%s") == "second\nfirst"
+    assert repo.state() == (repo.head(), "main", False)
 
 
 def test_a_subdirectory_is_inside_the_repository(make_repo: MakeRepo) -> None:
@@ -85,6 +86,7 @@ def test_an_empty_repository(make_repo: MakeRepo) -> None:
     assert repo.head() is None
     assert repo.branch() == "main"
     assert repo.remote_repository() is None
+    assert repo.state() == (None, "main", False)
 
 
 def test_a_detached_head(make_repo: MakeRepo) -> None:
@@ -93,6 +95,7 @@ def test_a_detached_head(make_repo: MakeRepo) -> None:
     repo = Git(path)
     assert repo.branch() is None
     assert repo.head() == git(path, "rev-parse", "HEAD~0")
+    assert repo.state() == (repo.head(), None, False)
 
 
 def test_an_unknown_remote(make_repo: MakeRepo) -> None:
@@ -110,6 +113,8 @@ def test_not_a_repository(tmp_path: Path) -> None:
     assert Git(tmp_path / "missing").is_repository() is False
     (tmp_path / "file").write_text("x", encoding="utf-8")
     assert Git(tmp_path / "file").is_repository() is False
+    assert Git(plain).state() is None
+    assert Git(tmp_path / "missing").state() is None
 
 
 def test_a_shallow_clone(make_repo: MakeRepo, tmp_path: Path) -> None:
@@ -121,6 +126,7 @@ def test_a_shallow_clone(make_repo: MakeRepo, tmp_path: Path) -> None:
     assert repo.is_shallow() is True
     assert repo.head() == git(origin, "rev-parse", "HEAD")
     assert repo.branch() == "main"
+    assert repo.state() == (repo.head(), "main", True)
 
 
 def test_a_failing_command_is_ca203(make_repo: MakeRepo) -> None:

@@ -7,6 +7,7 @@ import pytest
 from ci_agent.compose import llm_setup
 from ci_agent.config import Secret, Settings
 from ci_agent.config_model import FileConfig, LLMConfig
+from ci_agent.config_validate import validate_section
 from ci_agent.llm.choice import DEFAULT_MODELS, GITHUB_MODELS_URL, ProviderChoice, choose_provider
 
 
@@ -21,7 +22,7 @@ def settings(
     token: bool = False,
     in_actions: bool = False,
 ) -> Settings:
-    llm = LLMConfig.model_validate({"provider": provider, "model": model, "base-url": base_url})
+    llm = validate_section(LLMConfig, {"provider": provider, "model": model, "base-url": base_url})
     return Settings(
         config=FileConfig(llm=llm),
         in_actions=in_actions,

@@ -14,6 +14,7 @@ from typing import Any
 import click
 import pytest
 
+from ci_agent.cli_app import CONTEXT_SETTINGS
 from ci_agent.commands.common import report_early_error
 from ci_agent.commands.triage import triage
 from ci_agent.errors import fail
@@ -151,7 +152,12 @@ class TriageCli:
 def _invoke(args: list[str]) -> int:
     """What ``ci_agent.cli_app.invoke`` does, for the triage command alone."""
     try:
-        result = triage.main(args=args, prog_name="ci-agent triage", standalone_mode=False)
+        # The application's context settings (``-h``): click caches a command's help option
+        # on first use, and a bare call would leave ``triage --help`` without ``-h`` for the
+        # rest of the process (the stored help pages compare against click's rendering).
+        result = triage.main(
+            args=args, prog_name="ci-agent triage", standalone_mode=False, **CONTEXT_SETTINGS
+        )
     except click.ClickException as exc:
         problem = exc.format_message()
         return report_early_error(fail("CA108", problem=problem, usage="ci-agent triage"), args)

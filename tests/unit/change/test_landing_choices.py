@@ -10,6 +10,7 @@ from ci_agent.change.claims import Claims
 from ci_agent.change.landing import Target, choose_delivery
 from ci_agent.change.scope import Scope, check_scope, check_symlinks, failure_paths
 from ci_agent.config_model import FixConfig
+from ci_agent.config_validate import validate_section
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.types import PullRequestInfo
 
@@ -71,12 +72,12 @@ def test_a_repository_default_other_than_push_holds_for_bots() -> None:
 
 
 def test_the_bots_setting_is_read_from_the_configuration() -> None:
-    config = FixConfig.model_validate({"bots": {"dependabot[bot]": "pull-request"}})
+    config = validate_section(FixConfig, {"bots": {"dependabot[bot]": "pull-request"}})
     assert config.bots == {"dependabot[bot]": "pull-request"}
     with pytest.raises(ValueError, match="bots"):
-        FixConfig.model_validate({"bots": {"dependabot[bot]": "force-push"}})
+        validate_section(FixConfig, {"bots": {"dependabot[bot]": "force-push"}})
     with pytest.raises(ValueError, match=r"octocat: not a bot login \(bot logins end in \[bot\]\)"):
-        FixConfig.model_validate({"bots": {"octocat": "push"}})
+        validate_section(FixConfig, {"bots": {"octocat": "push"}})
 
 
 def test_claims_say_verified_only_for_a_proof_made_here() -> None:

@@ -23,11 +23,13 @@ from ci_agent.change.secret_places import (
 )
 from ci_agent.config_model import FileConfig
 from ci_agent.config_tests import TestsConfig
+from ci_agent.config_validate import validate_section
 
 
 def test_the_tests_section_is_part_of_the_file_config() -> None:
-    config = FileConfig.model_validate(
-        {"tests": {"command": "uv run pytest", "timeout": 60, "pass-env": ["PIP_INDEX_URL"]}}
+    config = validate_section(
+        FileConfig,
+        {"tests": {"command": "uv run pytest", "timeout": 60, "pass-env": ["PIP_INDEX_URL"]}},
     )
     assert config.tests.argv() == ("uv", "run", "pytest")
     assert config.tests.timeout == 60 and config.tests.isolation == "auto"
@@ -48,7 +50,7 @@ def test_the_tests_section_is_part_of_the_file_config() -> None:
 )
 def test_bad_tests_settings_are_refused(section: dict[str, object], problem: str) -> None:
     with pytest.raises(ValidationError, match=problem):
-        TestsConfig.model_validate(section)
+        validate_section(TestsConfig, section)
 
 
 def test_secrets_in_reach_names_variables_with_values_only() -> None:
