@@ -114,7 +114,13 @@ class Unit(_Section):
     kind: UnitKind = "service"
     paths: Annotated[tuple[str, ...], Rule(min_length=1, description="gitignore-style globs")]
     depends_on: tuple[str, ...] = ()
-    environments: tuple[Annotated[str, Rule(pattern=_ENVIRONMENT_NAME)], ...] | None = None
+    environments: Annotated[
+        tuple[Annotated[str, Rule(pattern=_ENVIRONMENT_NAME)], ...] | None,
+        Rule(
+            description="Where the unit goes, in the promotion order; default: every environment "
+            "of deploy.environments, else production."
+        ),
+    ] = None
     ci_workflows: Annotated[
         tuple[str, ...],
         Rule(

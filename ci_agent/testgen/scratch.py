@@ -61,7 +61,15 @@ def scratch_copy(root: Path, parent: Path | None = None) -> Iterator[Path]:
     base = Path(tempfile.mkdtemp(prefix="ci-agent-tests-", dir=parent))
     try:
         target = base / root.name
-        shutil.copytree(root, target, ignore=shutil.ignore_patterns(*_SKIPPED), symlinks=True)
+        skipped = shutil.ignore_patterns(*_SKIPPED)
+        inside = base.resolve()
+
+        def ignore(directory: str, names: list[str]) -> set[str]:
+            # The temporary directory may lie inside the project: never copy the copy.
+            here = Path(directory).resolve()
+            return set(skipped(directory, names)) | {n for n in names if here / n == inside}
+
+        shutil.copytree(root, target, ignore=ignore, symlinks=True)
         yield target
     finally:
         shutil.rmtree(base, ignore_errors=True)
