@@ -14,7 +14,6 @@ import os
 import shlex
 import shutil
 import time
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,6 +28,7 @@ from ci_agent.config_model import FixConfig
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
 from ci_agent.git import Git
+from ci_agent.ruff_tool import bundled_ruff, ruff_configured
 
 __all__ = [
     "CACHE_DIRECTORIES",
@@ -115,22 +115,6 @@ class FixersResult:
             "fixes": [r.to_dict() for r in self.fixes],
             "after": [r.to_dict() for r in self.after],
         }
-
-
-def ruff_configured(root: Path) -> bool:
-    """Whether ``root`` configures ruff: ruff.toml, .ruff.toml or a [tool.ruff] table in
-    pyproject.toml (an unreadable pyproject.toml configures nothing)."""
-    if (root / "ruff.toml").is_file() or (root / ".ruff.toml").is_file():
-        return True
-    pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
-        return False
-    try:
-        data = tomllib.loads(pyproject.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    tool = data.get("tool")
-    return isinstance(tool, dict) and isinstance(tool.get("ruff"), dict)
 
 
 def fixer_commands(root: Path, config: FixConfig) -> tuple[tuple[Argv, ...], tuple[Argv, ...]]:
@@ -258,22 +242,10 @@ def _program(argv: Argv, root: Path, path: str) -> str:
         return found
     found = shutil.which(name, path=path)
     if found is None and name == "ruff":
-        found = _bundled_ruff()
+        found = bundled_ruff()
     if found is None:
         raise fail("CA232", command=command, problem=f"{name} is not on PATH")
     return found
-
-
-def _bundled_ruff() -> str | None:
-    """The ruff binary of the ruff Python package ci-agent depends on, if it is installed."""
-    try:
-        from ruff.__main__ import find_ruff_bin
-    except ImportError:
-        return None
-    try:
-        return str(find_ruff_bin())
-    except FileNotFoundError:
-        return None
 
 
 @dataclass(frozen=True)

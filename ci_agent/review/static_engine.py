@@ -36,14 +36,12 @@ _DEFAULT: tuple[SeverityName, Category] = ("low", "maintainability")
 
 def ruff_executable() -> str:
     """The ruff binary installed with ci-agent."""
-    try:
-        from ruff.__main__ import find_ruff_bin
-    except ImportError:
-        raise fail("CA703", program="ruff") from None
-    try:
-        return str(find_ruff_bin())
-    except FileNotFoundError:
-        raise fail("CA703", program="ruff") from None
+    from ci_agent.ruff_tool import bundled_ruff
+
+    found = bundled_ruff()
+    if found is None:
+        raise fail("CA703", program="ruff")
+    return found
 
 
 def run_ruff(

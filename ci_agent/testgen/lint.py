@@ -4,40 +4,17 @@ ruff binary installed with ci-agent (ruff reads code, it never runs it)."""
 from __future__ import annotations
 
 import subprocess
-import tomllib
 from pathlib import Path
 
-__all__ = ["format_module", "lint_problems", "ruff_binary", "ruff_configured"]
+from ci_agent.ruff_tool import bundled_ruff, ruff_configured
+
+__all__ = ["format_module", "lint_problems"]
 
 _TIMEOUT = 60.0
 
 
-def ruff_binary() -> str | None:
-    """The ruff binary installed with ci-agent, or None."""
-    try:
-        from ruff.__main__ import find_ruff_bin
-    except ImportError:
-        return None
-    try:
-        return str(find_ruff_bin())
-    except FileNotFoundError:
-        return None
-
-
-def ruff_configured(root: Path) -> bool:
-    """Whether ``root`` configures ruff (ruff.toml, .ruff.toml or [tool.ruff] in pyproject)."""
-    if (root / "ruff.toml").is_file() or (root / ".ruff.toml").is_file():
-        return True
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    tool = data.get("tool")
-    return isinstance(tool, dict) and isinstance(tool.get("ruff"), dict)
-
-
 def _ruff(args: list[str], source: str, root: Path) -> subprocess.CompletedProcess[str] | None:
-    binary = ruff_binary()
+    binary = bundled_ruff()
     if binary is None:
         return None
     try:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from ci_agent.ruff_tool import ruff_configured
 from ci_agent.testgen.context import TargetContext
 from ci_agent.testgen.execute import PlainExecutor, clean_environment, find_project_python
 from ci_agent.testgen.ghostwriter_engine import GhostwriterEngine
-from ci_agent.testgen.lint import format_module, lint_problems, ruff_configured
+from ci_agent.testgen.lint import format_module, lint_problems
 from ci_agent.testgen.pynguin_engine import PynguinEngine
 from ci_agent.testgen.targets import Target
 from ci_agent.testgen.verdict import Limits
