@@ -27,6 +27,9 @@ import pytest
 
 from .spy import spy_test
 
+# The temporary directory the session started with: each test's own (tests/conftest.py) lies
+# under pytest's private directories, which an unprivileged user cannot enter.
+_SHARED_TMP = os.environ.get("TMPDIR")
 ROOT = Path(__file__).resolve().parents[3]
 SECRETS = {
     "OPENAI_API_KEY": "sk-isolation-openai-7f3a9c",
@@ -159,7 +162,7 @@ def outside_server() -> Iterator[tuple[str, int] | None]:
 def job(outside_server: tuple[str, int] | None) -> Iterator[Job]:
     # Not under pytest's tmp_path: its parents are private to this user, and the job must be
     # usable by an unprivileged user too.
-    base = Path(tempfile.mkdtemp(prefix="isolation-", dir=os.environ.get("TMPDIR")))
+    base = Path(tempfile.mkdtemp(prefix="isolation-", dir=_SHARED_TMP))
     base.chmod(0o755)
     try:
         yield _make_job(base, outside_server)
@@ -229,7 +232,7 @@ def test_the_proof_s_test_run_finds_no_secret(job: Job, tmp_inside_runner_temp: 
 @pytest.fixture(scope="module")
 def nobody_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A virtual environment the unprivileged user can run: ci-agent's lock and pytest."""
-    base = Path(tempfile.mkdtemp(prefix="isolation-venv-", dir=os.environ.get("TMPDIR")))
+    base = Path(tempfile.mkdtemp(prefix="isolation-venv-", dir=_SHARED_TMP))
     base.chmod(0o755)
     venv = base / "venv"
     base_python = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
