@@ -1,15 +1,16 @@
-"""Landing a fix on GitHub: a commit on the branch (fast-forward only), a pull request
-against it, or review suggestions. Runs in the privileged job and never checks out or runs
-the pull request's code. Before anything is written it re-checks what it can: every path is
-in scope (the pull request's files and the files the failed jobs name) and crosses no
-symbolic link of the head commit, the diff applies to the exact head, and the policy and
-weakening checks pass on the files fetched through the API. What it cannot re-check (a proof
-that ran in another job) is called reported, never verified (``change.claims``).
+"""Landing a verified change on GitHub: a commit on the branch (fast-forward only), a pull
+request against it, or review suggestions. Capability-neutral: the capability (fix) says what
+its configuration allows through :class:`LandingRules`. Runs in the privileged job and never
+checks out or runs the pull request's code. Before anything is written it re-checks what it
+can: every path is in scope (the pull request's files and the files the failed jobs name) and
+crosses no symbolic link of the head commit, the diff applies to the exact head, and the
+policy and weakening checks pass on the files fetched through the API. What it cannot re-check
+(a proof that ran in another job) is called reported, never verified (``change.claims``).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ci_agent.change.claims import Claims
@@ -21,13 +22,31 @@ if TYPE_CHECKING:
 
     from ci_agent.change.bundle import ChangeBundle
     from ci_agent.change.scope import Scope
-    from ci_agent.config_model import FixConfig
     from ci_agent.forge.protocol import FixForge
     from ci_agent.forge.types import PullRequestInfo
 
-__all__ = ["Delivered", "Delivery", "Target", "choose_delivery", "commit_message", "land_fix"]
+__all__ = [
+    "Delivered",
+    "Delivery",
+    "LandingRules",
+    "Target",
+    "choose_delivery",
+    "commit_message",
+    "land_change",
+]
 
 Delivery = Literal["push", "pull-request", "suggest"]
+
+
+@dataclass(frozen=True)
+class LandingRules:
+    """What a capability's configuration says about landing its changes."""
+
+    capability: str  # names the settings in reasons and the pull-request branch
+    protected_paths: tuple[str, ...]
+    author: str  # 'Name <email>' of the commits
+    bots: Mapping[str, Delivery] = field(default_factory=dict)  # delivery per bot login
+    dispatch_after_push: bool = False  # start the failed workflow after a push
 
 
 @dataclass(frozen=True)
@@ -65,7 +84,10 @@ class Delivered:
 
 
 def choose_delivery(
-    configured: Delivery, target: Target, bots: Mapping[str, Delivery] | None = None
+    configured: Delivery,
+    target: Target,
+    bots: Mapping[str, Delivery] | None = None,
+    capability: str = "fix",
 ) -> tuple[Delivery, str]:
     """The delivery to use: a fork's run never pushes; a bot's pull request (which may merge
     by itself) gets suggestions unless ``bots`` names it; without a pull request there is
@@ -76,29 +98,31 @@ def choose_delivery(
             f"the failed run built {built} (the run's head repository), not this repository: "
             "suggestions only, never a push"
         )
-    mode, why = configured, f"fix.delivery is {configured}"
+    mode, why = configured, f"{capability}.delivery is {configured}"
     if target.author_is_bot:
         chosen = (bots or {}).get(target.author)
         if chosen is not None:
-            mode, why = chosen, f"fix.bots sets {chosen} for {target.author}"
+            mode, why = chosen, f"{capability}.bots sets {chosen} for {target.author}"
         elif configured == "push":
             mode = "suggest"
             why = (
                 f"{target.author} is a bot, whose pull requests may merge by themselves: "
-                "suggestions (set fix.bots to change it)"
+                f"suggestions (set {capability}.bots to change it)"
             )
     if mode == "suggest" and target.pull_request is None:
-        return "push", "no pull request to suggest on; fix.delivery suggest falls back to push"
+        return "push", (
+            f"no pull request to suggest on; {capability}.delivery suggest falls back to push"
+        )
     return mode, why
 
 
-def land_fix(
+def land_change(
     forge: FixForge,
     pusher: FixForge,
     bundle: ChangeBundle,
     target: Target,
     *,
-    config: FixConfig,
+    rules: LandingRules,
     delivery: Delivery,
     claims: Claims,
     scope: Scope | None = None,
@@ -119,9 +143,9 @@ def land_fix(
     check_symlinks(forge, target.head_sha, paths)
     if scope is not None:
         check_scope(paths, scope)
-    policy = PatchPolicy(config.protected_paths, failing_lines)
+    policy = PatchPolicy(rules.protected_paths, failing_lines)
     changes = check_bundle(forge, bundle, policy)
-    mode, why = choose_delivery(delivery, target, config.bots)
+    mode, why = choose_delivery(delivery, target, rules.bots, rules.capability)
     if dry_run:
         return Delivered("dry-run", f"dry run: would {mode} ({why})", claims=claims.sentence())
     if mode == "suggest":
@@ -129,9 +153,9 @@ def land_fix(
     files = {c.path: c.after.encode("utf-8", errors="surrogateescape") for c in changes}
     message = commit_message(bundle, claims)
     if mode == "push":
-        sha = pusher.commit_files(target.head_sha, files, message, config.author)
+        sha = pusher.commit_files(target.head_sha, files, message, rules.author)
         pusher.advance_branch(target.branch, sha, expected=target.head_sha)
-        dispatched = _dispatch(forge, target, config)
+        dispatched = _dispatch(forge, target, rules)
         return Delivered(
             "pushed",
             why,
@@ -141,8 +165,8 @@ def land_fix(
             claims=claims.sentence(),
             verified=claims.proven_here,
         )
-    sha = pusher.commit_files(target.head_sha, files, message, config.author)
-    branch = f"ci-agent/fix-{bundle.run_id}"
+    sha = pusher.commit_files(target.head_sha, files, message, rules.author)
+    branch = f"ci-agent/{rules.capability}-{bundle.run_id}"
     pusher.create_branch(branch, sha)
     title = f"ci-agent: {bundle.title}"
     body = (
@@ -213,9 +237,9 @@ def _suggest(
     )
 
 
-def _dispatch(forge: FixForge, target: Target, config: FixConfig) -> bool:
+def _dispatch(forge: FixForge, target: Target, rules: LandingRules) -> bool:
     """Start the failed workflow on the branch: a push with GITHUB_TOKEN starts no CI."""
-    if config.after_push != "dispatch" or target.workflow_id is None:
+    if not rules.dispatch_after_push or target.workflow_id is None:
         return False
     try:
         forge.dispatch_workflow(target.workflow_id, target.branch)

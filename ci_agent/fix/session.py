@@ -21,7 +21,7 @@ from ci_agent.change.bundle_artifacts import bundle_prefix
 from ci_agent.change.claims import Claims
 from ci_agent.change.danger import failure_sites
 from ci_agent.change.guards import GuardLimits, check_guards, own_fix_chain, prior_fixes
-from ci_agent.change.landing import Delivered, Delivery, Target, land_fix
+from ci_agent.change.landing import Delivered, Delivery, LandingRules, Target, land_change
 from ci_agent.change.scope import Scope, failure_paths
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import CiAgentError, fail
@@ -247,12 +247,12 @@ def _act(
     )
     try:
         _check_identity(bundle, ctx.repository, run)
-        delivered = land_fix(
+        delivered = land_change(
             ctx.forge,
             ctx.pusher,
             bundle,
             target,
-            config=ctx.config,
+            rules=_landing_rules(ctx.config),
             delivery=ctx.delivery,
             claims=claims,
             scope=scope,
@@ -265,6 +265,17 @@ def _act(
         action = "aborted" if exc.code == "CA531" else "refused"
         return replace(report, action=action, reasons=(f"{exc.code}: {exc.message}",))
     return replace(report, action=delivered.mode, reasons=(delivered.reason,), delivered=delivered)
+
+
+def _landing_rules(config: FixConfig) -> LandingRules:
+    """The ``fix:`` section as the change core's landing rules."""
+    return LandingRules(
+        capability="fix",
+        protected_paths=tuple(config.protected_paths),
+        author=config.author,
+        bots=dict(config.bots),
+        dispatch_after_push=config.after_push == "dispatch",
+    )
 
 
 def settle_run(ctx: FixContext, run_id: int) -> FixReport:
