@@ -24,8 +24,9 @@ class TestGenerationConfig(BaseModel):
 
     python: str | None = Field(
         default=None,
-        description="The project's interpreter (a name on PATH or a path); default: the first "
-        "python3/python on PATH outside ci-agent's own environment.",
+        description="The project's interpreter (a name on PATH or a path); default: the one "
+        "the tests run with (tests.command, else the job's python outside ci-agent's own "
+        "environment). It runs inside the tests.isolation sandbox either way.",
     )
     engine: Literal["auto", "model", "offline"] = Field(
         default="auto", description="auto: the model when one is configured, else offline."
