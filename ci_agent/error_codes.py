@@ -837,6 +837,15 @@ _SPECS = (
         "the shard result {file} is not valid: {problem}",
         "Pass the JSON files written by 'ci-agent tests --shard I/N --output json' of one commit.",
     ),
+    _spec(
+        "CA583",
+        "testgen-delivery-refused",
+        _V,
+        "the generated test {path} is not delivered: {problem}",
+        "Nothing was pushed. Test generation lands new test modules only (test_*.py or "
+        "*_test.py under the directory of test-generation.output, never conftest.py) that pass "
+        "the tampering, danger and pytest-options checks; the artifact still holds the files.",
+    ),
     # processing
     _spec(
         "CA601",
