@@ -79,11 +79,11 @@ def deliver_tests(
     paths = ", ".join(f.path for f in files)
     branch = f"ci-agent/tests-{pull.number}-{pull.head_sha[:12]}"
     if mode == "pull-request":
-        existing = pusher.branch_head(branch)
-        if existing is not None:
+        earlier = pusher.branch_head(branch)
+        if earlier is not None:
             # Named after the head commit: an earlier run for this very code delivered already.
             why = "an earlier run for this commit delivered it"
-            return {"mode": "pull-request", "commit": existing, "branch": branch, "why": why}
+            return {"mode": "pull-request", "commit": earlier, "branch": branch, "why": why}
     # The funnel and the suite ran in this very process: the proof is claimed as verified.
     proof = (
         "each test passed alone and repeatedly in random order, added coverage of its target "
