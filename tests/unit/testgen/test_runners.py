@@ -96,13 +96,24 @@ def test_production_runs_every_process_in_the_sandbox(tmp_path: Path) -> None:
     assert gone.returncode == 127 and "no-python" in gone.output
 
 
-def test_the_pipeline_builds_the_sandboxed_runner_when_none_is_given() -> None:
-    import inspect
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="namespaces are Linux only")
+def test_the_pipeline_runs_the_project_in_the_configured_sandbox(tmp_path: Path) -> None:
+    from ci_agent.config_testgen import TestGenerationConfig
+    from ci_agent.testgen.pipeline import TestsRequest, _executor
+    from ci_agent.testgen.scope import Scope
 
-    from ci_agent.testgen import pipeline
-
-    source = inspect.getsource(pipeline)
-    assert "PlainExecutor" not in source and "sandbox_executor" in source
+    request = TestsRequest(
+        root=tmp_path,
+        scope=Scope("all"),
+        config=TestGenerationConfig(python=sys.executable),
+        environ={"PATH": os.environ["PATH"], "GITHUB_TOKEN": "ghs_kept_out"},
+        tests=TestsConfig(isolation="namespaces"),
+    )
+    runner, python = _executor(request, tmp_path)
+    assert isinstance(runner, SandboxExecutor) and python.startswith(sys.executable)
+    assert runner.sandbox.isolation.isolated
+    ran = runner.python(["-c", "import os; print(os.getpid())"], cwd=tmp_path, timeout=60)
+    assert ran.ok and ran.stdout.split()[-1] in {"1", "2"}, ran  # a PID namespace of its own
 
 
 def test_a_process_gets_no_variable_of_ours_and_is_stopped_at_its_limit(
