@@ -19,7 +19,11 @@ from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
 from ci_agent.testgen.execute import SandboxExecutor
 
-__all__ = ["ProjectPython", "project_python", "sandbox_executor"]
+__all__ = ["PROBES", "ProjectPython", "project_python", "sandbox_executor"]
+
+# The probe scripts run inside the sandbox; in the action they live in ci-agent's own
+# environment under $RUNNER_TEMP, which the sandbox hides, so their directory stays reachable.
+PROBES = Path(__file__).resolve().parent / "probes"
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,9 @@ def sandbox_executor(
     work: Path,
 ) -> tuple[SandboxExecutor, str]:
     """The production runner for ``root`` (CA561 when no isolation exists and a secret is in
-    reach) and the name of its interpreter; ``work`` stays reachable inside the sandbox."""
+    reach) and the name of its interpreter; ``work`` and the probes stay reachable inside."""
     sandbox = make_sandbox(tests, environ)
     python = project_python(configured, tests, sandbox, root)
     home = work / "home"
     home.mkdir(exist_ok=True)
-    return SandboxExecutor(sandbox, python.command, home, root, (work,)), python.source
+    return SandboxExecutor(sandbox, python.command, home, root, (work, PROBES)), python.source

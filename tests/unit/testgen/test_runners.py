@@ -116,6 +116,25 @@ def test_the_pipeline_runs_the_project_in_the_configured_sandbox(tmp_path: Path)
     assert ran.ok and ran.stdout.split()[-1] in {"1", "2"}, ran  # a PID namespace of its own
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="namespaces are Linux only")
+def test_the_probes_stay_reachable_where_runner_temp_is_hidden(tmp_path: Path) -> None:
+    """In the action ci-agent's environment (and so its probe scripts) is under $RUNNER_TEMP."""
+    from ci_agent.testgen.interpreter import PROBES
+
+    hidden = PROBES.parent  # stands for $RUNNER_TEMP around ci-agent's environment
+    environ = {"PATH": os.environ["PATH"], "RUNNER_TEMP": str(hidden)}
+    work = tmp_path / "work"
+    work.mkdir()
+    runner, _ = sandbox_executor(
+        sys.executable, TestsConfig(isolation="namespaces"), environ, tmp_path, work
+    )
+    read = "import sys; print(len(open(sys.argv[1]).read()) > 0)"
+    probe = runner.python(["-c", read, str(PROBES / "examples.py")], cwd=tmp_path, timeout=60)
+    assert probe.ok and probe.stdout.split()[-1] == "True", probe
+    masked = runner.python(["-c", read, str(hidden / "execute.py")], cwd=tmp_path, timeout=60)
+    assert not masked.ok  # the rest of the hidden directory is not readable
+
+
 def test_a_process_gets_no_variable_of_ours_and_is_stopped_at_its_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
