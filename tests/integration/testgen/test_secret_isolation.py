@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -67,7 +68,9 @@ def _project(job: Job) -> None:
         subprocess.run(["git", *args], cwd=job.repo, env=env, check=True, capture_output=True)
 
 
-def _tests(job: Job, isolation: str) -> subprocess.CompletedProcess[str]:
+def _tests(
+    job: Job, isolation: str, tmpdir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     config = job.repo / ".github" / "ci-agent.yml"
     config.parent.mkdir(exist_ok=True)
     config.write_text(f"tests:\n  isolation: {isolation}\n", encoding="utf-8")
@@ -75,7 +78,7 @@ def _tests(job: Job, isolation: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "ci_agent", "tests", *ARGS],
         cwd=job.repo,
         # Run as on a laptop (the configuration comes from the checkout) with the job's secrets.
-        env={**job.env(), "GITHUB_ACTIONS": ""},
+        env={**job.env(tmpdir=tmpdir), "GITHUB_ACTIONS": ""},
         capture_output=True,
         text=True,
         timeout=600,
@@ -83,9 +86,15 @@ def _tests(job: Job, isolation: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_test_generation_runs_the_code_under_test_where_no_secret_is_found(job: Job) -> None:
+@pytest.mark.parametrize("tmp_inside_runner_temp", [False, True])
+def test_test_generation_runs_the_code_under_test_where_no_secret_is_found(
+    job: Job, tmp_inside_runner_temp: bool
+) -> None:
     _project(job)
-    done = _tests(job, "auto")
+    tmpdir = job.runner_temp / "tmp" if tmp_inside_runner_temp else None
+    if tmpdir is not None:  # scratch copies and the work directory live under $RUNNER_TEMP
+        tmpdir.mkdir()
+    done = _tests(job, "auto", tmpdir)
     assert done.returncode in (0, 1), done.stdout + done.stderr
     result = json.loads(done.stdout)
     assert result["result"]["funnel"]["candidates"] >= 1, result
