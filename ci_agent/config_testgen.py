@@ -26,8 +26,9 @@ class TestGenerationConfig(_Section):
         str | None,
         Rule(
             description=(
-                "The project's interpreter (a name on PATH or a path); default: the first "
-                "python3/python on PATH outside ci-agent's own environment."
+                "The project's interpreter (a name on PATH or a path); default: the one "
+                "the tests run with (tests.command, else the job's python outside ci-agent's own "
+                "environment). It runs inside the tests.isolation sandbox either way."
             )
         ),
     ] = None

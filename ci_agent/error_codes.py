@@ -400,8 +400,9 @@ _SPECS = (
         "testgen-python-missing",
         _C,
         "no interpreter for the project was found ({tried})",
-        "Set test-generation.python in .github/ci-agent.yml (or --python) to the interpreter "
-        "that has the project, pytest and coverage installed.",
+        "Set test-generation.python in .github/ci-agent.yml (or --python) to an interpreter "
+        "on PATH that has the project, pytest and coverage installed, or leave it unset to "
+        "use the one the tests run with (tests.command, else the job's python).",
     ),
     _spec(
         "CA191",
@@ -417,6 +418,15 @@ _SPECS = (
         "{file} cannot be used as coverage data: {problem}",
         "Pass the .coverage file or 'coverage json' report of a run with branch coverage "
         "(coverage run --branch), or drop --coverage-data to measure it.",
+    ),
+    _spec(
+        "CA193",
+        "testgen-command-no-python",
+        _C,
+        "tests.command '{command}' names no Python interpreter for test generation",
+        "Test generation runs its probes with the project's Python: set tests.command to "
+        "'PYTHON -m pytest' or '... pytest' (e.g. 'uv run pytest'), or set "
+        "test-generation.python to the interpreter.",
     ),
     _spec(
         "CA201",
@@ -858,6 +868,15 @@ _SPECS = (
         _V,
         "the shard result {file} is not valid: {problem}",
         "Pass the JSON files written by 'ci-agent tests --shard I/N --output json' of one commit.",
+    ),
+    _spec(
+        "CA583",
+        "testgen-delivery-refused",
+        _V,
+        "the generated test {path} is not delivered: {problem}",
+        "Nothing was pushed. Test generation lands new test modules only (test_*.py or "
+        "*_test.py under the directory of test-generation.output, never conftest.py) that pass "
+        "the tampering, danger and pytest-options checks; the artifact still holds the files.",
     ),
     # processing
     _spec(

@@ -45,15 +45,18 @@ class Sandbox:
         *,
         keep: Sequence[Path] = (),
         extra_env: Mapping[str, str] | None = None,
+        repository: Path | None = None,
     ) -> tuple[int | None, bytes]:
         """Run ``argv`` in ``cwd``; exit status (None: timed out) and combined output.
-        ``keep`` are paths the command needs even where a mask would hide them."""
+        ``keep`` are paths the command needs even where a mask would hide them;
+        ``repository`` is the checkout whose git configuration is sanitized when ``cwd`` is a
+        copy outside it (default: ``cwd``'s own repository)."""
         env = self.env(extra_env)
         if not self.isolation.isolated:
             return execute(argv, cwd, env, timeout)
         scratch = Path(tempfile.mkdtemp(prefix="ci-agent-sandbox-"))
         try:
-            git_dir = _git_common_dir(cwd)
+            git_dir = _git_common_dir(repository or cwd)
             # The repository's .git stays reachable (a worktree's commits live there) even
             # under a mask; its configuration is replaced by the sanitized copy.
             paths = (cwd, *keep, *((git_dir,) if git_dir is not None else ()))

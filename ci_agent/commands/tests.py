@@ -41,7 +41,7 @@ __all__ = ["tests", "tests_outcome"]
     "--python",
     "python",
     metavar="PATH",
-    help="The project's interpreter (default: test-generation.python, else PATH).",
+    help="The project's interpreter (default: test-generation.python, else the tests' python).",
 )
 @click.option(
     "--engine",
@@ -98,6 +98,7 @@ def tests_outcome(
             environ=invocation.environ,
             dry_run=invocation.settings.dry_run,
             python=python,
+            tests=invocation.settings.config.tests,
         )
         return merge_shards(request, merge)
     modes = [
@@ -123,6 +124,7 @@ def tests_outcome(
             dry_run=settings.dry_run,
             coverage_data=coverage_data,
             python=python,
+            tests=settings.config.tests,
             provider=_provider(invocation),
             renderer=_renderer(invocation, repo or invocation.cwd),
             progress=invocation.term.detail,

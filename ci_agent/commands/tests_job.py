@@ -65,12 +65,16 @@ def _deliver(
     if not event.head_sha or not event.head_ref or event.pr_number is None:
         return {"mode": "artifact", "why": "the event does not name the pull request's branch"}
     pull = PullRequestHead(event.pr_number, event.head_sha, event.head_ref, event.is_fork)
+    # The job ran on the pull request's head: a path present in the checkout exists there.
+    existing = [f.path for f in files if (invocation.cwd / f.path).exists()]
     return deliver_tests(
         invocation.use.github(repository, push=True),
         files,
         pull,
         mode=config.test_generation.delivery,
         author=config.fix.author,
+        output=config.test_generation.output,
+        existing=existing,
     )
 
 

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from ci_agent.change.claims import Claims
 from ci_agent.forge.types import PullRequestInfo
+from ci_agent.testgen.landing_checks import check_new_tests
 from ci_agent.testgen.writer import GeneratedFile
 
 __all__ = ["Delivery", "PullRequestHead", "Pusher", "deliver_tests"]
@@ -61,27 +63,37 @@ def deliver_tests(
     *,
     mode: Delivery,
     author: str,
+    output: str,
+    existing: Sequence[str] = (),
 ) -> dict[str, object]:
-    """Land ``files`` as ``mode`` says; what was done, for the result."""
+    """Land ``files`` as ``mode`` says; what was done, for the result. Before anything is
+    pushed every file must be a new test module under ``output``'s directory that passes the
+    change core's checks (CA583); ``existing`` are the paths of the head commit."""
     if not files:
         return {"mode": "none", "why": "no test was accepted"}
     if mode == "artifact":
         return {"mode": "artifact", "why": "test-generation.delivery is artifact"}
     if pull.is_fork:
         return {"mode": "artifact", "why": "the pull request comes from a fork"}
+    check_new_tests(files, output, existing)
     paths = ", ".join(f.path for f in files)
     branch = f"ci-agent/tests-{pull.number}-{pull.head_sha[:12]}"
     if mode == "pull-request":
-        existing = pusher.branch_head(branch)
-        if existing is not None:
+        earlier = pusher.branch_head(branch)
+        if earlier is not None:
             # Named after the head commit: an earlier run for this very code delivered already.
             why = "an earlier run for this commit delivered it"
-            return {"mode": "pull-request", "commit": existing, "branch": branch, "why": why}
+            return {"mode": "pull-request", "commit": earlier, "branch": branch, "why": why}
+    # The funnel and the suite ran in this very process: the proof is claimed as verified.
+    proof = (
+        "each test passed alone and repeatedly in random order, added coverage of its target "
+        f"and killed a mutant of it, with the whole suite green, on {pull.head_sha[:12]}"
+    )
+    trailers = Claims(proven_here=True, run_id=0, proof=proof).trailers()
     message = (
-        f"Add generated tests for #{pull.number}\n\n{paths}: each test passed alone and "
-        "repeatedly in random order, added coverage of its target and killed a mutant of it, "
-        "with the whole suite green, on "
-        f"{pull.head_sha[:12]}.\n\nGenerated-by: ci-agent tests\n"
+        f"Add generated tests for #{pull.number}\n\n{paths}: {proof}.\n\n"
+        + "".join(f"{key}: {value}\n" for key, value in trailers.items())
+        + "Generated-by: ci-agent tests\n"
     )
     sha = pusher.commit_files(
         pull.head_sha, {f.path: f.text.encode("utf-8") for f in files}, message, author

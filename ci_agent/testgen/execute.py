@@ -1,8 +1,10 @@
 """The one place test generation starts processes: the project's own interpreter, a clean
 environment, an argument list, a time limit.
 
-Everything that runs repository or model-written code goes through :class:`Executor`, so the
-whole capability can be moved onto an isolated runner by handing it another implementation.
+Everything that runs repository or model-written code goes through :class:`Executor`. In
+production that is :class:`SandboxExecutor`: every process runs inside the change core's
+secret-free sandbox (``tests.isolation``). :class:`PlainExecutor` has no isolation and exists
+for the tests of this package only.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-__all__ = ["Execution", "Executor", "PlainExecutor", "clean_environment", "find_project_python"]
+if TYPE_CHECKING:
+    from ci_agent.change.sandbox import Sandbox
+
+__all__ = ["Execution", "Executor", "PlainExecutor", "SandboxExecutor", "clean_environment"]
 
 # Only what a test process needs to find programs and behave deterministically; nothing of the
 # caller's environment (tokens, keys, proxies) reaches it.
@@ -57,18 +62,69 @@ class Executor(Protocol):
         """Run the project's interpreter with ``args``; never raises for a failing process."""
         ...
 
+    def using(self, interpreter: str) -> Executor:
+        """The same runner with another interpreter (Pynguin's own environment)."""
+        ...
+
+
+def _process_variables(home: Path) -> dict[str, str]:
+    return {
+        "HOME": str(home),
+        "PYTHONDONTWRITEBYTECODE": "1",  # mutants rewrite files within one second: no stale .pyc
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONIOENCODING": "utf-8",
+    }
+
 
 def clean_environment(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """A minimal environment for a test process: no secret of the caller, a private HOME."""
     env = {name: os.environ[name] for name in _KEPT if name in os.environ}
-    env.update(
-        HOME=str(home),
-        PYTHONDONTWRITEBYTECODE="1",  # mutants rewrite files within one second: no stale .pyc
-        PYTHONNOUSERSITE="1",
-        PYTHONIOENCODING="utf-8",
-    )
+    env.update(_process_variables(home))
     env.update(extra or {})
     return env
+
+
+@dataclass(frozen=True)
+class SandboxExecutor:
+    """Runs ``command ARGS`` inside the change core's sandbox: a clean environment, no network,
+    no ancestor's ``/proc/*/environ``, the secrets' files hidden; ``keep`` stay reachable."""
+
+    sandbox: Sandbox
+    command: tuple[str, ...]
+    home: Path
+    repository: Path  # its git configuration is sanitized even when a copy is the cwd
+    keep: tuple[Path, ...] = ()
+
+    def python(
+        self,
+        args: Sequence[str],
+        *,
+        cwd: Path,
+        timeout: float,
+        env: Mapping[str, str] | None = None,
+    ) -> Execution:
+        """Run the interpreter with ``args`` in ``cwd``; stdout holds the combined output."""
+        started = time.monotonic()
+        extra = {**_process_variables(self.home), **(env or {})}
+        try:
+            code, output = self.sandbox.run(
+                [*self.command, *args],
+                cwd,
+                timeout,
+                keep=(self.home, *self.keep),
+                extra_env=extra,
+                repository=self.repository,
+            )
+        except OSError as exc:
+            return Execution(127, "", f"{self.command[0]}: {exc}", time.monotonic() - started)
+        seconds = time.monotonic() - started
+        if code is None:
+            return Execution(-9, _text(output), "", seconds, True)
+        return Execution(code, _text(output), "", seconds)
+
+    def using(self, interpreter: str) -> SandboxExecutor:
+        """The same sandbox around another interpreter."""
+        return SandboxExecutor(self.sandbox, (interpreter,), self.home, self.repository, self.keep)
 
 
 @dataclass(frozen=True)
@@ -107,31 +163,12 @@ class PlainExecutor:
             proc.returncode, _text(proc.stdout), _text(proc.stderr), time.monotonic() - started
         )
 
+    def using(self, interpreter: str) -> PlainExecutor:
+        """The same runner with another interpreter."""
+        return PlainExecutor(Path(interpreter), self.home)
+
 
 def _text(data: bytes | str | None) -> str:
     if data is None:
         return ""
     return data if isinstance(data, str) else data.decode("utf-8", errors="replace")
-
-
-def find_project_python(
-    configured: str | None,
-    environ: Mapping[str, str],
-    own_prefix: str,
-) -> Path | None:
-    """The interpreter of the project: the configured one, else the first ``python3`` or
-    ``python`` on PATH that does not belong to ci-agent's own environment."""
-    import shutil
-
-    if configured:
-        found = shutil.which(configured, path=environ.get("PATH"))
-        return Path(found) if found else None
-    own = Path(own_prefix).resolve()
-    for directory in environ.get("PATH", "").split(os.pathsep):
-        if not directory or Path(directory).resolve().is_relative_to(own):
-            continue
-        for name in ("python3", "python"):
-            candidate = Path(directory) / name
-            if candidate.is_file() and os.access(candidate, os.X_OK):
-                return candidate
-    return None

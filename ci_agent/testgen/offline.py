@@ -26,11 +26,9 @@ def offline_engines(
         GhostwriterEngine(executor, root, work, limits),
     ]
     if config.pynguin_seconds > 0:
-        from ci_agent.testgen.execute import PlainExecutor
         from ci_agent.testgen.pynguin_engine import PynguinEngine
 
-        runner = executor
-        if config.pynguin_python:
-            runner = PlainExecutor(Path(config.pynguin_python), work / "home")
+        # Pynguin's own environment runs inside the same sandbox as everything else.
+        runner = executor.using(config.pynguin_python) if config.pynguin_python else executor
         engines.append(PynguinEngine(runner, root, work, limits, config.pynguin_seconds))
     return engines

@@ -3,21 +3,21 @@ files (unless a dry run), and render the result."""
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ci_agent.atomic import write_bytes_atomically
 from ci_agent.config_testgen import TestGenerationConfig
+from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
 from ci_agent.git import Git
 from ci_agent.llm.provider import LLMProvider
 from ci_agent.outcome import Outcome
 from ci_agent.render import TemplateRenderer
 from ci_agent.testgen.engine import Engine
-from ci_agent.testgen.execute import Executor, PlainExecutor, find_project_python
+from ci_agent.testgen.execute import Executor
 from ci_agent.testgen.report import result_dict, result_markdown, result_text
 from ci_agent.testgen.run import RunResult, TestGenRun
 from ci_agent.testgen.scope import Scope, python_sources
@@ -42,7 +42,8 @@ class TestsRequest:
     provider: Callable[[], LLMProvider] | None = None  # None: no model is configured
     renderer: TemplateRenderer | None = None
     progress: Callable[[str], None] = lambda message: None
-    executor: Executor | None = None  # for tests: another runner
+    tests: TestsConfig = field(default_factory=TestsConfig)  # command, isolation
+    executor: Executor | None = None  # for tests of this package only: another runner
 
 
 def _engines(
@@ -67,28 +68,23 @@ def _engines(
     return offline_engines(executor, request.root, work, request.config)
 
 
-def _interpreter(request: TestsRequest) -> tuple[Path | None, str]:
-    """The project's interpreter (CA190 when there is none) and how reports name it."""
+def _executor(request: TestsRequest, work: Path) -> tuple[Executor, str]:
+    """The sandboxed runner of the project's interpreter, and how reports name it."""
+    if request.executor is not None:
+        return request.executor, "the given runner"
+    from ci_agent.testgen.interpreter import sandbox_executor
+
     configured = request.python or request.config.python
-    interpreter = find_project_python(configured, request.environ, sys.prefix)
-    if interpreter is None and request.executor is None:
-        tried = (
-            f"'{configured}'"
-            if configured
-            else "python3 and python on PATH outside ci-agent's environment"
-        )
-        raise fail("CA190", tried=tried)
-    return interpreter, str(interpreter) if interpreter else "the given runner"
+    return sandbox_executor(configured, request.tests, request.environ, request.root, work)
 
 
 def run_tests(request: TestsRequest) -> Outcome:
     """Generate, check, write; the outcome holds the whole result."""
     renderer = request.renderer or TemplateRenderer()
-    interpreter, python = _interpreter(request)
     with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
         work = Path(work_dir)
         (work / "home").mkdir()
-        executor = request.executor or PlainExecutor(interpreter or Path("python3"), work / "home")
+        executor, python = _executor(request, work)
         run = TestGenRun(
             request.root,
             request.scope,
@@ -113,10 +109,8 @@ def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:
     from ci_agent.testgen.suite import check_suite
 
     merged = load_shards(shards, request.root)
-    interpreter, python = _interpreter(request)
     with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
-        home = Path(work_dir)
-        executor = request.executor or PlainExecutor(interpreter or Path("python3"), home)
+        executor, python = _executor(request, Path(work_dir))
         suite = check_suite(
             executor,
             request.root,

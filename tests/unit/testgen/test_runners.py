@@ -9,27 +9,131 @@ from pathlib import Path
 
 import pytest
 
+from ci_agent.change.isolation import choose_isolation
+from ci_agent.change.sandbox import Sandbox
+from ci_agent.config_tests import TestsConfig
+from ci_agent.errors import CiAgentError
 from ci_agent.ruff_tool import ruff_configured
 from ci_agent.testgen.context import TargetContext
-from ci_agent.testgen.execute import PlainExecutor, clean_environment, find_project_python
+from ci_agent.testgen.execute import PlainExecutor, SandboxExecutor, clean_environment
 from ci_agent.testgen.ghostwriter_engine import GhostwriterEngine
+from ci_agent.testgen.interpreter import project_python, sandbox_executor
 from ci_agent.testgen.lint import format_module, lint_problems
 from ci_agent.testgen.pynguin_engine import PynguinEngine
 from ci_agent.testgen.targets import Target
 from ci_agent.testgen.verdict import Limits
 
 
-def test_the_interpreter_comes_from_the_setting_or_path_never_our_own(tmp_path: Path) -> None:
+def _pythons(tmp_path: Path) -> tuple[Path, Path]:
     own, other = tmp_path / "own" / "bin", tmp_path / "other" / "bin"
     for directory in (own, other):
         directory.mkdir(parents=True)
         (directory / "python3").write_text("#!/bin/sh\n")
         (directory / "python3").chmod(0o755)
+    return own, other
+
+
+def test_a_named_interpreter_is_looked_up_on_the_jobs_path(tmp_path: Path) -> None:
+    own, other = _pythons(tmp_path)
     environ = {"PATH": os.pathsep.join([str(own), str(other)])}
-    assert find_project_python(None, environ, str(own.parent)) == other / "python3"
-    assert find_project_python("python3", environ, str(own.parent)) == own / "python3"
-    assert find_project_python("nope", environ, str(own.parent)) is None
-    assert find_project_python(None, {"PATH": str(own)}, str(own.parent)) is None
+    sandbox = Sandbox(choose_isolation("none", environ), environ)
+    chosen = project_python("python3", TestsConfig(), sandbox, tmp_path)
+    assert chosen.command == (str(own / "python3"),)
+    assert chosen.source.endswith("(test-generation.python)")
+    with pytest.raises(CiAgentError) as missing:
+        project_python("nope", TestsConfig(), sandbox, tmp_path)
+    assert missing.value.code == "CA190" and "'nope'" in missing.value.message
+
+
+@pytest.mark.parametrize(
+    ("command", "python"),
+    [
+        (f"{sys.executable} -m pytest", (sys.executable,)),
+        (
+            f"{Path(sys.executable).parent / 'pytest'}",
+            (str(Path(sys.executable).parent / "python"),),
+        ),
+    ],
+)
+def test_the_tests_command_gives_the_interpreter(
+    tmp_path: Path, command: str, python: tuple[str, ...]
+) -> None:
+    if not Path(
+        command.split(maxsplit=1)[0]
+    ).exists():  # pragma: no cover - a venv without the script
+        pytest.skip("no pytest script next to this interpreter")
+    environ = {"PATH": os.environ["PATH"]}
+    sandbox = Sandbox(choose_isolation("none", environ), environ)
+    chosen = project_python(None, TestsConfig(command=command), sandbox, tmp_path)
+    assert chosen.command == python and command in chosen.source
+
+
+def test_a_tests_command_without_a_python_is_refused(tmp_path: Path) -> None:
+    script = tmp_path / "runtests"
+    script.write_text("#!/bin/sh\necho pytest 8.0.0\n")
+    script.chmod(0o755)
+    environ = {"PATH": os.environ["PATH"]}
+    sandbox = Sandbox(choose_isolation("none", environ), environ)
+    with pytest.raises(CiAgentError) as refused:
+        project_python(None, TestsConfig(command=f"{script} --"), sandbox, tmp_path)
+    assert refused.value.code == "CA193" and str(script) in refused.value.message
+
+
+def test_production_runs_every_process_in_the_sandbox(tmp_path: Path) -> None:
+    """The runner the command builds is the sandboxed one, with the job's python; a secret in
+    the job's environment never reaches the process."""
+    environ = {"PATH": os.environ["PATH"], "OPENAI_API_KEY": "sk-never-inside"}
+    work = tmp_path / "work"
+    work.mkdir()
+    runner, source = sandbox_executor(
+        sys.executable, TestsConfig(isolation="none"), environ, tmp_path, work
+    )
+    assert isinstance(runner, SandboxExecutor) and sys.executable in source
+    shown = runner.python(["-c", "import os; print(dict(os.environ))"], cwd=tmp_path, timeout=30)
+    assert shown.ok and "sk-never-inside" not in shown.stdout and str(work / "home") in shown.stdout
+    slow = runner.python(["-c", "import time; time.sleep(30)"], cwd=tmp_path, timeout=0.5)
+    assert slow.timed_out and not slow.ok
+    gone = runner.using(str(tmp_path / "no-python")).python(["-c", "1"], cwd=tmp_path, timeout=5)
+    assert gone.returncode == 127 and "no-python" in gone.output
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="namespaces are Linux only")
+def test_the_pipeline_runs_the_project_in_the_configured_sandbox(tmp_path: Path) -> None:
+    from ci_agent.config_testgen import TestGenerationConfig
+    from ci_agent.testgen.pipeline import TestsRequest, _executor
+    from ci_agent.testgen.scope import Scope
+
+    request = TestsRequest(
+        root=tmp_path,
+        scope=Scope("all"),
+        config=TestGenerationConfig(python=sys.executable),
+        environ={"PATH": os.environ["PATH"], "GITHUB_TOKEN": "ghs_kept_out"},
+        tests=TestsConfig(isolation="namespaces"),
+    )
+    runner, python = _executor(request, tmp_path)
+    assert isinstance(runner, SandboxExecutor) and python.startswith(sys.executable)
+    assert runner.sandbox.isolation.isolated
+    ran = runner.python(["-c", "import os; print(os.getpid())"], cwd=tmp_path, timeout=60)
+    assert ran.ok and ran.stdout.split()[-1] in {"1", "2"}, ran  # a PID namespace of its own
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="namespaces are Linux only")
+def test_the_probes_stay_reachable_where_runner_temp_is_hidden(tmp_path: Path) -> None:
+    """In the action ci-agent's environment (and so its probe scripts) is under $RUNNER_TEMP."""
+    from ci_agent.testgen.interpreter import PROBES
+
+    hidden = PROBES.parent  # stands for $RUNNER_TEMP around ci-agent's environment
+    environ = {"PATH": os.environ["PATH"], "RUNNER_TEMP": str(hidden)}
+    work = tmp_path / "work"
+    work.mkdir()
+    runner, _ = sandbox_executor(
+        sys.executable, TestsConfig(isolation="namespaces"), environ, tmp_path, work
+    )
+    read = "import sys; print(len(open(sys.argv[1]).read()) > 0)"
+    probe = runner.python(["-c", read, str(PROBES / "examples.py")], cwd=tmp_path, timeout=60)
+    assert probe.ok and probe.stdout.split()[-1] == "True", probe
+    masked = runner.python(["-c", read, str(hidden / "execute.py")], cwd=tmp_path, timeout=60)
+    assert not masked.ok  # the rest of the hidden directory is not readable
 
 
 def test_a_process_gets_no_variable_of_ours_and_is_stopped_at_its_limit(
