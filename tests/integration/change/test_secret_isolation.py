@@ -29,7 +29,7 @@ from .spy import spy_test
 
 # The temporary directory the session started with: each test's own (tests/conftest.py) lies
 # under pytest's private directories, which an unprivileged user cannot enter.
-_SHARED_TMP = os.environ.get("TMPDIR")
+_SHARED_TMP = tempfile.gettempdir()
 ROOT = Path(__file__).resolve().parents[3]
 SECRETS = {
     "OPENAI_API_KEY": "sk-isolation-openai-7f3a9c",
