@@ -3,14 +3,11 @@ environment, an argument list, a time limit.
 
 Everything that runs repository or model-written code goes through :class:`Executor`. In
 production that is :class:`SandboxExecutor`: every process runs inside the change core's
-secret-free sandbox (``tests.isolation``). :class:`PlainExecutor` has no isolation and exists
-for the tests of this package only.
+secret-free sandbox (``tests.isolation``; ``none`` runs it directly, with a loud note).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,11 +17,10 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from ci_agent.change.sandbox import Sandbox
 
-__all__ = ["Execution", "Executor", "PlainExecutor", "SandboxExecutor", "clean_environment"]
+__all__ = ["Execution", "Executor", "SandboxExecutor"]
 
 # Only what a test process needs to find programs and behave deterministically; nothing of the
 # caller's environment (tokens, keys, proxies) reaches it.
-_KEPT = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TZ")
 
 
 @dataclass(frozen=True)
@@ -76,14 +72,6 @@ def _process_variables(home: Path) -> dict[str, str]:
     }
 
 
-def clean_environment(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A minimal environment for a test process: no secret of the caller, a private HOME."""
-    env = {name: os.environ[name] for name in _KEPT if name in os.environ}
-    env.update(_process_variables(home))
-    env.update(extra or {})
-    return env
-
-
 @dataclass(frozen=True)
 class SandboxExecutor:
     """Runs ``command ARGS`` inside the change core's sandbox: a clean environment, no network,
@@ -125,47 +113,6 @@ class SandboxExecutor:
     def using(self, interpreter: str) -> SandboxExecutor:
         """The same sandbox around another interpreter."""
         return SandboxExecutor(self.sandbox, (interpreter,), self.home, self.repository, self.keep)
-
-
-@dataclass(frozen=True)
-class PlainExecutor:
-    """Runs the project's interpreter directly (no OS isolation) with a clean environment."""
-
-    interpreter: Path
-    home: Path
-
-    def python(
-        self,
-        args: Sequence[str],
-        *,
-        cwd: Path,
-        timeout: float,
-        env: Mapping[str, str] | None = None,
-    ) -> Execution:
-        """Run ``interpreter ARGS`` in ``cwd``; a timeout kills it and is reported as such."""
-        started = time.monotonic()
-        try:
-            proc = subprocess.run(
-                [str(self.interpreter), *args],
-                cwd=cwd,
-                env=clean_environment(self.home, env),
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired as exc:
-            out = _text(exc.stdout)
-            return Execution(-9, out, _text(exc.stderr), time.monotonic() - started, True)
-        except OSError as exc:
-            return Execution(127, "", f"{self.interpreter}: {exc}", time.monotonic() - started)
-        return Execution(
-            proc.returncode, _text(proc.stdout), _text(proc.stderr), time.monotonic() - started
-        )
-
-    def using(self, interpreter: str) -> PlainExecutor:
-        """The same runner with another interpreter."""
-        return PlainExecutor(Path(interpreter), self.home)
 
 
 def _text(data: bytes | str | None) -> str:

@@ -15,7 +15,7 @@ from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import CiAgentError
 from ci_agent.ruff_tool import ruff_configured
 from ci_agent.testgen.context import TargetContext
-from ci_agent.testgen.execute import PlainExecutor, SandboxExecutor, clean_environment
+from ci_agent.testgen.execute import SandboxExecutor
 from ci_agent.testgen.ghostwriter_engine import GhostwriterEngine
 from ci_agent.testgen.interpreter import project_python, sandbox_executor
 from ci_agent.testgen.lint import format_module, lint_problems
@@ -140,14 +140,14 @@ def test_a_process_gets_no_variable_of_ours_and_is_stopped_at_its_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-should-not-pass")
-    env = clean_environment(tmp_path, {"EXTRA": "1"})
-    assert "OPENAI_API_KEY" not in env and env["HOME"] == str(tmp_path) and env["EXTRA"] == "1"
-    runner = PlainExecutor(Path(sys.executable), tmp_path)
-    shown = runner.python(["-c", "import os; print(sorted(os.environ))"], cwd=tmp_path, timeout=30)
+    runner = _direct(Path(sys.executable), tmp_path)
+    show = "import os; print(sorted(os.environ), os.environ['HOME'], os.environ['EXTRA'])"
+    shown = runner.python(["-c", show], cwd=tmp_path, timeout=30, env={"EXTRA": "1"})
     assert shown.ok and "OPENAI_API_KEY" not in shown.stdout
+    assert shown.stdout.rstrip().endswith(f"{tmp_path} 1")
     slow = runner.python(["-c", "import time; time.sleep(30)"], cwd=tmp_path, timeout=0.5)
     assert slow.timed_out and not slow.ok
-    missing = PlainExecutor(tmp_path / "no-python", tmp_path)
+    missing = _direct(tmp_path / "no-python", tmp_path)
     gone = missing.python(["-c", "1"], cwd=tmp_path, timeout=5)
     assert gone.returncode == 127 and "no-python" in gone.output
 
@@ -171,6 +171,13 @@ def test_the_repositorys_ruff_rules_apply_only_where_it_configures_ruff(tmp_path
     assert ruff_configured(tmp_path)
 
 
+def _direct(python: Path, home: Path) -> SandboxExecutor:
+    """The production runner with isolation 'none': this machine's interpreter, run directly."""
+    environ = dict(os.environ)
+    sandbox = Sandbox(choose_isolation("none", environ), environ)
+    return SandboxExecutor(sandbox, (str(python),), home, home)
+
+
 def _context(qualname: str) -> TargetContext:
     target = Target("calc.py", qualname, 1, 2, (2,), ())
     return TargetContext(target, "calc", "", "", (), (), None, "")
@@ -178,7 +185,7 @@ def _context(qualname: str) -> TargetContext:
 
 def test_engines_say_why_when_their_tool_is_missing(tmp_path: Path) -> None:
     (tmp_path / "calc.py").write_text("def add(a: int, b: int) -> int:\n    return a + b\n")
-    runner = PlainExecutor(Path(sys.executable), tmp_path)
+    runner = _direct(Path(sys.executable), tmp_path)
     work = tmp_path / "work"
     work.mkdir()
     limits = Limits(test_timeout=60)
