@@ -4,7 +4,9 @@ over in order, anything ci-agent never writes refused before a byte of it is use
 A flipped bit anywhere is caught: inside the deflate stream by gzip's CRC-32 and length
 (the stream is always read to its end, tar padding included), in the gzip header by
 comparing it with the one ci-agent writes, and everywhere by the archive's SHA-256 when its
-``.sha256`` or the artifact digest is known.
+``.sha256`` or the artifact digest is known. The one place only that SHA-256 sees: the few
+padding bits after the deflate stream's last code (in the byte before the 8-byte trailer),
+which inflate ignores.
 """
 
 from __future__ import annotations

@@ -94,6 +94,10 @@ def test_a_flipped_byte_anywhere_is_detected(
     offset = (
         [0, 3, 4, 9, len(data) - 8, len(data) - 1][case] if case < 6 else rng.randrange(len(data))
     )
+    if not sidecar and offset == len(data) - 9:
+        # The deflate stream's last byte ends in padding bits that inflate ignores: without the
+        # .sha256 nothing can see a flip there (backup/scan.py says so). Flip the byte before.
+        offset -= 1
     data[offset] ^= 1 << rng.randrange(8)
     path = copy(pristine, tmp_path, sidecar=sidecar)
     path.write_bytes(bytes(data))
