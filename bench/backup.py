@@ -289,8 +289,8 @@ def _api_backup(
         created = build(plan(request, chosen, True), forge, metrics)  # type: ignore[arg-type]
     finally:
         forge.close()
-    calls = metrics.to_dict()["api_calls"]
-    return calls["total"], calls["by_endpoint"], created.path
+    calls = metrics.snapshot().api_calls
+    return calls.total, dict(calls.by_endpoint), created.path
 
 
 def bench_requests(sizes: list[int], work: Path) -> None:

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ci_agent.config_insights import InsightsConfig  # noqa: E402
+from ci_agent.json_form import to_json  # noqa: E402
 from ci_agent.metrics import Metrics  # noqa: E402
 
 REPO = "acme/shop"
@@ -67,7 +68,7 @@ def _insights(
             InsightsConfig(max_runs=20_000, max_junit_downloads=20_000),
             InsightsRequest(repository=REPO, days=30, now=now, **extra),
             environ={"RUNNER_TEMP": str(runner_temp)},
-            requests=lambda: int(metrics.to_dict()["api_calls"]["total"]),
+            requests=lambda: metrics.snapshot().api_calls.total,
         )
     finally:
         forge.close()
@@ -75,7 +76,7 @@ def _insights(
     _upload_state(fake, runner_temp)
     if outcome.errors:
         raise SystemExit("; ".join(e.message for e in outcome.errors))
-    return elapsed, metrics.to_dict()["api_calls"], outcome.result
+    return elapsed, to_json(metrics.snapshot().api_calls), outcome.result
 
 
 def _upload_state(fake: Any, runner_temp: Path) -> None:
@@ -113,7 +114,7 @@ def _baseline(fake: Any, since: datetime) -> tuple[float, int]:
                 pass
     finally:
         forge.close()
-    return time.perf_counter() - started, int(metrics.to_dict()["api_calls"]["total"])
+    return time.perf_counter() - started, metrics.snapshot().api_calls.total
 
 
 def _show(label: str, seconds: float, calls: dict[str, Any]) -> None:

@@ -7,8 +7,10 @@ from the checkout (see :mod:`ci_agent.config_trust`); these values say which was
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from ci_agent.json_form import json_meta
 
 __all__ = ["TEMPLATES_DIR", "ConfigSource", "HeadCopy", "RepositoryTemplates", "SourceKind"]
 
@@ -24,17 +26,32 @@ HeadCopy = Literal["absent", "same", "differs", "unknown"]
 
 @dataclass(frozen=True)
 class ConfigSource:
-    """Which configuration file a run used, at which commit, and why."""
+    """Which configuration file a run used, at which commit, and why (``result.config``)."""
 
-    kind: SourceKind = "local"
+    JSON_KEYS: ClassVar = (
+        "source",
+        "path",
+        "found",
+        "ref",
+        "reason",
+        "checkout_copy",
+        "templates",
+        "checkout_templates_ignored",
+        "cut",
+        "note",
+    )
+
+    kind: SourceKind = field(default="local", metadata=json_meta(key="source"))
     path: str = ".github/ci-agent.yml"
     found: bool = False
     # The trusted commit (base) it was read at; None: the default branch's head.
     ref: str | None = None
     reason: str = "outside GitHub Actions: the working directory's files are the user's own"
-    head_copy: HeadCopy = "unknown"
+    head_copy: HeadCopy = field(default="unknown", metadata=json_meta(key="checkout_copy"))
     templates: tuple[str, ...] = ()
-    templates_ignored: bool = False
+    templates_ignored: bool = field(
+        default=False, metadata=json_meta(key="checkout_templates_ignored")
+    )
     # What a cap left out of the templates read at the base, or "".
     cut: str = ""
     # Named explicitly (flag, input or CI_AGENT_CONFIG): a missing file is an error.
@@ -71,21 +88,6 @@ class ConfigSource:
         if self.cut:
             used += f"; {self.cut}"
         return f"config: {used}"
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON form for ``result.config``."""
-        return {
-            "source": self.kind,
-            "path": self.path,
-            "found": self.found,
-            "ref": self.ref,
-            "reason": self.reason,
-            "checkout_copy": self.head_copy,
-            "templates": list(self.templates),
-            "checkout_templates_ignored": self.templates_ignored,
-            "cut": self.cut,
-            "note": self.note,
-        }
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ci_agent.config import Settings
+from ci_agent.json_form import to_json
 from ci_agent.metrics import Metrics
 
 __all__ = ["metrics_lines", "settings_lines"]
@@ -34,5 +35,5 @@ def settings_lines(settings: Settings) -> list[str]:
 
 def metrics_lines(metrics: Metrics) -> list[str]:
     """The run's durations, API calls and LLM usage (the envelope's ``metrics``)."""
-    data = metrics.to_dict()
+    data = to_json(metrics.snapshot())
     return [f"debug: {key} {json.dumps(value, sort_keys=True)}" for key, value in data.items()]

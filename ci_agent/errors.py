@@ -18,6 +18,7 @@ code, not the call site, decides the exit status.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ci_agent.error_codes import REGISTRY, Category, ErrorSpec
@@ -30,6 +31,7 @@ __all__ = [
     "EXIT_USAGE",
     "EXIT_VERIFICATION",
     "CiAgentError",
+    "ErrorInfo",
     "ExternalServiceError",
     "GitHubError",
     "LLMError",
@@ -41,6 +43,16 @@ __all__ = [
     "fail",
     "lookup",
 ]
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """A coded error as data: what the JSON envelope's ``errors[]`` lists."""
+
+    code: str
+    message: str
+    suggestion: str
+
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -80,9 +92,10 @@ class CiAgentError(Exception):
         self.suggestion = suggestion or self.spec.suggestion.format_map(fields)
         super().__init__(f"{self.code}: {self.message}")
 
-    def to_dict(self) -> dict[str, str]:
-        """The JSON form used in the output envelope's ``errors[]``."""
-        return {"code": self.code, "message": self.message, "suggestion": self.suggestion}
+    @property
+    def info(self) -> ErrorInfo:
+        """Code, message and suggestion as a value (an entry of the envelope's ``errors[]``)."""
+        return ErrorInfo(self.code, self.message, self.suggestion)
 
 
 class UsageError(CiAgentError):

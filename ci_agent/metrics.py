@@ -5,11 +5,41 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass, field
 
-__all__ = ["Metrics"]
+from ci_agent.json_form import json_meta, rounded
+
+__all__ = ["ApiCalls", "LLMUsage", "Metrics", "MetricsSnapshot"]
+
+
+@dataclass(frozen=True)
+class ApiCalls:
+    """GitHub API requests: in all, by endpoint, and the quota left after the last one."""
+
+    total: int
+    by_endpoint: Mapping[str, int]
+    rate_limit_remaining: int | None
+
+
+@dataclass(frozen=True)
+class LLMUsage:
+    """Model requests, tokens in and out, and their cost in US dollars."""
+
+    requests: int
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float = field(metadata=json_meta(convert=rounded(6)))
+
+
+@dataclass(frozen=True)
+class MetricsSnapshot:
+    """A run's counters at one moment: durations in seconds, API calls, model usage."""
+
+    durations_s: Mapping[str, float]
+    api_calls: ApiCalls
+    llm: LLMUsage
 
 
 class Metrics:
@@ -62,20 +92,15 @@ class Metrics:
         """Cost in US dollars so far."""
         return self._cost
 
-    def to_dict(self) -> dict[str, Any]:
-        """The ``metrics`` object of the JSON envelope."""
+    def snapshot(self) -> MetricsSnapshot:
+        """The counters at this moment (the JSON envelope's ``metrics`` is its JSON form)."""
         with self._lock:
-            return {
-                "durations_s": {k: round(v, 3) for k, v in sorted(self._durations.items())},
-                "api_calls": {
-                    "total": sum(self._api_calls.values()),
-                    "by_endpoint": dict(sorted(self._api_calls.items())),
-                    "rate_limit_remaining": self._rate_remaining,
-                },
-                "llm": {
-                    "requests": self._llm_requests,
-                    "tokens_in": self._tokens_in,
-                    "tokens_out": self._tokens_out,
-                    "cost_usd": round(self._cost, 6),
-                },
-            }
+            return MetricsSnapshot(
+                {k: round(v, 3) for k, v in sorted(self._durations.items())},
+                ApiCalls(
+                    sum(self._api_calls.values()),
+                    dict(sorted(self._api_calls.items())),
+                    self._rate_remaining,
+                ),
+                LLMUsage(self._llm_requests, self._tokens_in, self._tokens_out, self._cost),
+            )

@@ -9,23 +9,26 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ci_agent import __version__
 from ci_agent.errors import EXIT_FINDINGS, EXIT_OK, CiAgentError
+from ci_agent.json_form import to_json
 from ci_agent.metrics import Metrics
 from ci_agent.redact import Redactor
+from ci_agent.report.value import Report
 from ci_agent.report.version import SCHEMA_VERSION
 from ci_agent.sanitize import wire_text
 
 if TYPE_CHECKING:
     from ci_agent.runner.annotations import Annotation
 
-__all__ = ["SCHEMA_VERSION", "Outcome", "Status", "envelope", "render"]
+__all__ = ["SCHEMA_VERSION", "Outcome", "Report", "Status", "envelope", "render"]
 
 Status = Literal["ok", "findings", "error"]
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a command produced: a JSON-able result plus its human renderings; never changed
-    once made (``with_result`` and ``dataclasses.replace`` give a new one)."""
+    """What a command produced: the typed report the surfaces read, the command's own JSON
+    result and its human renderings; never changed once made (``with_result``,
+    ``with_report`` and ``dataclasses.replace`` give a new one)."""
 
     command: str
     result: dict[str, Any] = field(default_factory=dict)
@@ -38,8 +41,8 @@ class Outcome:
     annotations: tuple[Annotation, ...] = ()
     # Whether the capability's own GitHub surfaces could not be written (a read-only token).
     read_only: bool = False
-    # Step outputs of this capability besides the common ones (e.g. the plan's `matrix`).
-    outputs: dict[str, str] = field(default_factory=dict)
+    # What every surface reads (outputs, job summary, check run): never the result's keys.
+    report: Report = field(default_factory=Report)
 
     @property
     def status(self) -> Status:
@@ -60,6 +63,10 @@ class Outcome:
         after them (which win)."""
         return replace(self, result={**(first or {}), **self.result, **last})
 
+    def with_report(self, **changes: Any) -> Outcome:
+        """A copy whose report has ``changes`` (fields of :class:`Report`)."""
+        return replace(self, report=replace(self.report, **changes))
+
 
 def envelope(outcome: Outcome, metrics: Metrics) -> dict[str, Any]:
     """The schema-versioned JSON object every command prints with ``--output json``."""
@@ -71,8 +78,8 @@ def envelope(outcome: Outcome, metrics: Metrics) -> dict[str, Any]:
         "exit_code": outcome.exit_code,
         "dry_run": outcome.dry_run,
         "result": outcome.result,
-        "errors": [e.to_dict() for e in outcome.errors],
-        "metrics": metrics.to_dict(),
+        "errors": [to_json(e.info) for e in outcome.errors],
+        "metrics": to_json(metrics.snapshot()),
     }
 
 

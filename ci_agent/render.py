@@ -20,7 +20,7 @@ from ci_agent.resources import templates_dir
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["TemplateRenderer"]
+__all__ = ["TemplateRenderer", "render_text"]
 
 
 class TemplateRenderer:
@@ -72,6 +72,29 @@ class TemplateRenderer:
             raise fail("CA119", template=name, problem=str(exc)) from exc
         except jinja2.TemplateError as exc:
             raise fail("CA602", template=name, problem=str(exc)) from exc
+
+
+def render_text(name: str, **variables: Any) -> str:
+    """Terminal text from the packaged template ``templates/text/NAME`` (never a repository
+    override: the text goes to the user's own terminal); without the template's last newline.
+
+    Plain text needs none of the Markdown filters, so the Markdown parser is not imported.
+    """
+    import jinja2
+
+    loader = jinja2.FileSystemLoader(str(templates_dir() / "text"))
+    # Plain text for a terminal, not HTML: nothing to escape.
+    environment = jinja2.Environment(  # noqa: S701
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    try:
+        return environment.get_template(name).render(**variables).removesuffix("\n")
+    except jinja2.TemplateError as exc:
+        raise fail("CA602", template=f"text/{name}", problem=str(exc)) from exc
 
 
 def _build(kind: type[jinja2.Environment], loader: jinja2.BaseLoader) -> jinja2.Environment:

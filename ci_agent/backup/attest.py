@@ -40,10 +40,6 @@ class Attestation:
     status: Status
     detail: str
 
-    def to_dict(self) -> dict[str, str]:
-        """The JSON form."""
-        return {"status": self.status, "detail": self.detail}
-
 
 def _statement(item: Record) -> dict[str, Any] | None:
     """The in-toto statement inside an attestation's DSSE envelope (None if unreadable)."""

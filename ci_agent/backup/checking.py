@@ -7,7 +7,7 @@ import tempfile
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ci_agent.backup.attest import Attestation
 from ci_agent.backup.context import JobContext
@@ -20,7 +20,10 @@ from ci_agent.backup.restore import check_target, restore
 from ci_agent.backup.stores import Verification
 from ci_agent.backup.verify import Report, verify_chain
 from ci_agent.errors import CiAgentError, fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
+from ci_agent.report.artifact import ArtifactRef
+from ci_agent.report.value import Report as RunReport
 
 __all__ = ["restore_job", "verify_job"]
 
@@ -33,7 +36,9 @@ def _check_top(ctx: JobContext, source: Source, work: Path, budget: int) -> Chec
         return check_archive(archive, work, source.expected, advance, budget)
 
 
-def _verdict(ctx: JobContext, source: Source, report: Report) -> tuple[dict[str, Any], list[str]]:
+def _verdict(
+    ctx: JobContext, source: Source, report: Report
+) -> tuple[dict[str, Any], list[str], ArtifactRef | None]:
     now = format_time(datetime.now(UTC))
     first = report.problems[0] if report.problems else None
     verification = Verification(
@@ -60,13 +65,19 @@ def _verdict(ctx: JobContext, source: Source, report: Report) -> tuple[dict[str,
         "refs": len(manifest.git.refs) if manifest else None,
         "git_checked": report.git_checked,
         "counts": manifest.metadata.counts if manifest else None,
-        "problems": [e.to_dict() for e in report.problems],
+        "problems": [to_json(e.info) for e in report.problems],
         "recorded": str(recorded) if recorded else None,
     }
+    artifact = None
     if recorded is not None and source.artifact is not None:
         sha = hashlib.sha256(recorded.read_bytes()).hexdigest()
-        result["artifact"] = {"path": str(recorded), "name": recorded.name, "sha256": sha}
-    return result, notes
+        artifact = ArtifactRef(recorded, recorded.name, sha)
+        result["artifact"] = to_json(artifact)
+    return result, notes, artifact
+
+
+def _conclusion(ok: bool) -> Literal["success", "failure"]:
+    return "success" if ok else "failure"
 
 
 def _unattested(
@@ -119,8 +130,8 @@ def verify_job(
             attestation = ctx.attestation(stack, ctx.repository(repo), report.top.sha256)
         if require_attestation:
             report.problems += _unattested(report, attestation, ctx.repository(repo))
-        result, notes = _verdict(ctx, source, report)
-    result["attestation"] = attestation.to_dict() if attestation else None
+        result, notes, kept = _verdict(ctx, source, report)
+    result["attestation"] = to_json(attestation)
     if attestation is None:
         notes.append(
             "authenticity not checked: no GitHub repository or token "
@@ -142,6 +153,7 @@ def verify_job(
         text=summary_text(title, fields, notes),
         markdown=summary_markdown(title, fields, notes),
         errors=list(report.problems),
+        report=RunReport(title, conclusion=_conclusion(report.ok), artifact=kept),
     )
 
 
@@ -177,7 +189,7 @@ def restore_job(
                     stage=stage,
                     budget=budget,
                 )
-        result, notes = _verdict(ctx, source, restored.report)
+        result, notes, kept = _verdict(ctx, source, restored.report)
     done = restored.ok and not dry_run
     result |= {
         "restored_to": str(to) if done else None,
@@ -201,4 +213,5 @@ def restore_job(
         text=summary_text(title, fields, notes),
         markdown=summary_markdown(title, fields, notes),
         errors=list(restored.report.problems),
+        report=RunReport(title, conclusion=_conclusion(restored.ok), artifact=kept),
     )

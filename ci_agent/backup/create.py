@@ -206,7 +206,7 @@ def _build_in(
     progress: ProgressBar | None,
 ) -> Created:
     request = plan.request
-    before = metrics.to_dict()["api_calls"]["total"]
+    before = metrics.snapshot().api_calls.total
     data = stage / "data"
     data.mkdir()
     coverage = request.coverage
@@ -229,7 +229,7 @@ def _build_in(
         for path in sorted(data.rglob("*"))
         if path.is_file()
     }
-    used = metrics.to_dict()["api_calls"]["total"] - before
+    used = metrics.snapshot().api_calls.total - before
     manifest = Manifest(
         tool={"name": "ci-agent", "version": __version__},
         name=plan.name,

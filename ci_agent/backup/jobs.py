@@ -15,7 +15,10 @@ from ci_agent.backup.progress import bar
 from ci_agent.backup.report import human_size, summary_markdown, summary_text
 from ci_agent.backup.staging import find_stale
 from ci_agent.backup.stores import DirectoryStore, Store
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
+from ci_agent.report.artifact import ArtifactRef
+from ci_agent.report.value import Report
 
 if TYPE_CHECKING:
     from ci_agent.config_model import BackupConfig
@@ -102,12 +105,9 @@ def _planned(chosen: Plan) -> Outcome:
 
 def _created(created: Created) -> Outcome:
     m = created.manifest
+    artifact = ArtifactRef(created.path, created.path.name, created.sha256)
     result: dict[str, Any] = {
-        "artifact": {
-            "path": str(created.path),
-            "name": created.path.name,
-            "sha256": created.sha256,
-        },
+        "artifact": to_json(artifact),
         "backup": {
             "name": m.name,
             "repository": m.repository,
@@ -144,4 +144,5 @@ def _created(created: Created) -> Outcome:
         result=result,
         text=summary_text(title, fields, created.notes),
         markdown=summary_markdown(title, fields, created.notes),
+        report=Report(title, conclusion="success", artifact=artifact),
     )

@@ -35,11 +35,12 @@ def _counts(counts: dict[str, int] | None) -> str:
 
 
 def summary_text(title: str, fields: Sequence[tuple[str, Any]], notes: Sequence[str]) -> str:
-    """A title, aligned ``key: value`` lines, then notes."""
+    """A title, aligned ``key: value`` lines, then notes (templates/text/backup_summary.txt.j2)."""
+    from ci_agent.render import render_text
+
     width = max((len(k) for k, _ in fields), default=0)
-    lines = [title, *(f"  {k.ljust(width)}  {v}" for k, v in fields if v not in (None, ""))]
-    lines += [f"note: {note}" for note in notes]
-    return "\n".join(lines)
+    rows = [(k, v) for k, v in fields if v not in (None, "")]
+    return render_text("backup_summary.txt.j2", title=title, rows=rows, width=width, notes=notes)
 
 
 def summary_markdown(title: str, fields: Sequence[tuple[str, Any]], notes: Sequence[str]) -> str:
@@ -66,20 +67,20 @@ def _verification(item: dict[str, Any]) -> str:
 
 
 def listing_text(items: Sequence[dict[str, Any]], where: str) -> str:
-    """One block per backup, newest first."""
-    if not items:
-        return f"no backups in {where}"
-    lines = [f"{len(items)} backup(s) in {where}, newest first:"]
-    for item in items:
-        lines.append(f"  {item['name']}")
-        lines.append(
-            f"    {item['kind']} {item['mode']}, created {item['created_at']}, "
-            f"{human_size(item['size'])}, verified: {_verification(item)}"
-        )
-        lines.append(f"    sha256 {item['sha256'] or '-'}; records: {_counts(item['counts'])}")
-        if item.get("problem"):
-            lines.append(f"    problem: {item['problem']}")
-    return "\n".join(lines)
+    """One block per backup, newest first (templates/text/backup_listing.txt.j2)."""
+    from ci_agent.render import render_text
+
+    shown = [
+        {
+            **item,
+            "size": human_size(item["size"]),
+            "verified": _verification(item),
+            "records": _counts(item["counts"]),
+            "problem": item.get("problem"),
+        }
+        for item in items
+    ]
+    return render_text("backup_listing.txt.j2", items=shown, where=where)
 
 
 def listing_markdown(items: Sequence[dict[str, Any]], where: str) -> str:
@@ -123,9 +124,7 @@ def stats_text(stats: dict[str, Any], where: str) -> str:
 
 
 def prune_text(kept: Sequence[dict[str, Any]], deleted: Sequence[str], dry_run: bool) -> str:
-    """What was kept and why, and what went."""
-    verb = "would delete" if dry_run else "deleted"
-    lines = [f"kept {len(kept)}, {verb} {len(deleted)}"]
-    lines += [f"  keep    {item['name']}  ({'; '.join(item['reasons'])})" for item in kept]
-    lines += [f"  {'delete' if dry_run else 'deleted'}  {name}" for name in deleted]
-    return "\n".join(lines)
+    """What was kept and why, and what went (templates/text/backup_prune.txt.j2)."""
+    from ci_agent.render import render_text
+
+    return render_text("backup_prune.txt.j2", kept=kept, deleted=deleted, dry_run=dry_run)

@@ -10,8 +10,8 @@ policy and weakening checks pass on the files fetched through the API. What it c
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from ci_agent.change.claims import Claims
 from ci_agent.change.guards import FIX_TRAILER
@@ -77,10 +77,6 @@ class Delivered:
     dispatched: bool = False
     claims: str = ""  # what the landing job re-checked and what was only reported
     verified: bool = False  # the proof ran in this process
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return asdict(self)
 
 
 def choose_delivery(

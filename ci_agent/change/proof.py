@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 from ci_agent.change.edits import safe_path
 from ci_agent.change.test_runner import TestRequest, TestResult, TestRunner
@@ -36,6 +36,16 @@ class TestRun:
     """One pytest run: what it ran, its counts, exit status and the tail of its output."""
 
     __test__ = False  # not a pytest test class
+    JSON_KEYS: ClassVar = (
+        "targets",
+        "passed",
+        "failed",
+        "returncode",
+        "timed_out",
+        "command",
+        "isolation",
+        "tail",
+    )
 
     targets: tuple[str, ...]
     passed: int
@@ -67,39 +77,18 @@ class TestRun:
         """pytest exited 0 (all collected tests passed) and ran at least one test."""
         return self.returncode == 0 and self.passed > 0 and self.failed == 0
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
-            "targets": list(self.targets),
-            "passed": self.passed,
-            "failed": self.failed,
-            "returncode": self.returncode,
-            "timed_out": self.timed_out,
-            "command": list(self.command),
-            "isolation": self.isolation,
-            "tail": self.tail,
-        }
-
 
 @dataclass(frozen=True)
 class Verdict:
     """Whether the patch is proven, why not, and the runs that show it."""
+
+    JSON_KEYS: ClassVar = ("verified", "reason", "before", "after", "broader")
 
     verified: bool
     reason: str
     after: tuple[TestRun, ...] = ()
     broader: TestRun | None = None
     before: TestRun | None = field(default=None)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
-            "verified": self.verified,
-            "reason": self.reason,
-            "before": self.before.to_dict() if self.before else None,
-            "after": [r.to_dict() for r in self.after],
-            "broader": self.broader.to_dict() if self.broader else None,
-        }
 
 
 def valid_test_ids(root: Path, test_ids: Sequence[str]) -> tuple[str, ...]:

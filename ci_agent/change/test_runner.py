@@ -15,13 +15,14 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import ClassVar, Protocol
 
 from ci_agent.change.coverage_data import CoverageData, read_coverage
 from ci_agent.change.job_python import TestCommand, find_test_command
 from ci_agent.change.junit_outcomes import TestOutcome, read_outcomes
 from ci_agent.change.sandbox import Sandbox, make_sandbox
 from ci_agent.config_tests import TestsConfig
+from ci_agent.json_form import json_meta, rounded
 
 __all__ = [
     "TAIL_LINES",
@@ -50,18 +51,37 @@ class TestRequest:
     coverage: bool = False
 
 
+def _by_test(outcomes: tuple[TestOutcome, ...]) -> dict[str, str]:
+    return {o.test_id: o.outcome for o in outcomes}
+
+
+def _line_counts(coverage: CoverageData) -> dict[str, int]:
+    return {path: len(lines) for path, lines in coverage.lines.items()}
+
+
 @dataclass(frozen=True)
 class TestResult:
     """One run: command, exit status (None: timed out), duration, outcomes, coverage, tail."""
 
     __test__ = False  # not a pytest test class
+    # Coverage as counts of covered lines per file; pytest's summary counts stay out.
+    JSON_KEYS: ClassVar = (
+        "command",
+        "returncode",
+        "seconds",
+        "isolation",
+        "outcomes",
+        "coverage",
+        "notes",
+        "tail",
+    )
 
     command: tuple[str, ...]
     returncode: int | None
-    seconds: float
+    seconds: float = field(metadata=json_meta(convert=rounded(3)))
     tail: str
-    outcomes: tuple[TestOutcome, ...] = ()
-    coverage: CoverageData | None = None
+    outcomes: tuple[TestOutcome, ...] = field(default=(), metadata=json_meta(convert=_by_test))
+    coverage: CoverageData | None = field(default=None, metadata=json_meta(convert=_line_counts))
     notes: tuple[str, ...] = ()  # what could not be collected, and why
     isolation: str = ""
     summary: dict[str, int] = field(default_factory=dict)  # counts from pytest's last line
@@ -76,21 +96,6 @@ class TestResult:
         if self.outcomes:
             return sum(o.outcome == outcome for o in self.outcomes)
         return self.summary.get(outcome, 0)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (coverage as counts of covered lines per file)."""
-        return {
-            "command": list(self.command),
-            "returncode": self.returncode,
-            "seconds": round(self.seconds, 3),
-            "isolation": self.isolation,
-            "outcomes": {o.test_id: o.outcome for o in self.outcomes},
-            "coverage": (
-                {p: len(v) for p, v in self.coverage.lines.items()} if self.coverage else None
-            ),
-            "notes": list(self.notes),
-            "tail": self.tail,
-        }
 
 
 class TestRunner(Protocol):

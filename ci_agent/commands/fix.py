@@ -25,6 +25,7 @@ import click
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -198,12 +199,18 @@ def fix_job(invocation: Invocation, event: Any, words: Sequence[str]) -> Outcome
 
 def fix_outcome(report: FixReport) -> Outcome:
     """The command's outcome for a fix report."""
-    from ci_agent.fix.sticky import fix_markdown, fix_text
+    from ci_agent.fix.sticky import fix_markdown, fix_report, fix_text
 
-    result = report.to_dict()
+    result = to_json(report)
     if report.bundle:
         result["artifact"] = report.bundle
-    return Outcome("fix", result=result, text=fix_text(report), markdown=fix_markdown(report))
+    return Outcome(
+        "fix",
+        result=result,
+        text=fix_text(report),
+        markdown=fix_markdown(report),
+        report=fix_report(report),
+    )
 
 
 def _compute(invocation: Invocation, args: FixArgs) -> Outcome:

@@ -11,6 +11,7 @@ from ci_agent.atomic import write_bytes_atomically
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
 from ci_agent.errors import CiAgentError, fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 
 __all__ = ["init"]
@@ -91,7 +92,7 @@ def init(
             "ci_workflows": ci_names,
             "merge_into_ci": compute_step(pin) if fix_chosen else None,
             "next_steps": next_steps(files, ci_names, fix_chosen),
-            "warnings": [w.to_dict() for w in warnings],
+            "warnings": [to_json(w.info) for w in warnings],
         }
         return Outcome("init", result=result, text=_text(result), markdown=_markdown(result))
 
@@ -106,13 +107,10 @@ def _file_lines(result: dict[str, Any]) -> list[str]:
 
 
 def _text(result: dict[str, Any]) -> str:
-    lines = _file_lines(result)
-    lines += ["", f"ci-agent is pinned to {result['pin']['action']} ({result['pin']['comment']})."]
-    lines += ["", "Next steps:"]
-    lines += [f"  {n}. {step}" for n, step in enumerate(result["next_steps"], 1)]
-    if result["merge_into_ci"]:
-        lines += ["", "Step to merge into your CI job:", "", result["merge_into_ci"]]
-    return "\n".join(lines)
+    """What init did and what to do next, for a terminal (templates/text/init.txt.j2)."""
+    from ci_agent.render import render_text
+
+    return render_text("init.txt.j2", **result)
 
 
 def _markdown(result: dict[str, Any]) -> str:

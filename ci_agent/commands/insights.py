@@ -87,7 +87,7 @@ def insights_outcome(
     metrics = invocation.metrics
 
     def requests() -> int:
-        return int(metrics.to_dict()["api_calls"]["total"])
+        return metrics.snapshot().api_calls.total
 
     provider = None
     if config.model_summary:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from ci_agent.commands.common import Invocation
 from ci_agent.errors import fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 from ci_agent.runner.events import Event
 
@@ -154,11 +155,12 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
     result = {**plan, "range": how}
     if skipped:
         result["ci_history_skipped"] = skipped
+    written = None
     if len(plan_json) > PLAN_OUTPUT_LIMIT and not settings.dry_run:
         name = report_artifact_name("plan", plan["sha256"][:12], invocation.environ)
         written = write_json_artifact(invocation.environ, name, plan)
         if written is not None:
-            result["artifact"] = written.to_dict()
+            result["artifact"] = to_json(written)
         where = f"the {name} artifact" if written is not None else "the JSON result"
         note = {"truncated": True, "sha256": plan["sha256"], "bytes": len(plan_json)}
         plan_json = json.dumps(
@@ -169,7 +171,7 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
         result["check_run"] = _plan_check(forge, plan, outcome.markdown, settings)
         if event.pr_number is not None:
             result["comment"] = publish_plan(forge, event.pr_number, outcome.markdown)
-    return replace(outcome, result=result, outputs=outputs)
+    return replace(outcome, result=result).with_report(outputs=outputs, artifact=written)
 
 
 class _PlanOptions(NamedTuple):

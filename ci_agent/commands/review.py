@@ -10,6 +10,7 @@ import click
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
 from ci_agent.errors import CiAgentError, fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
     from ci_agent.forge.local import LOCAL_PULL_REQUEST, LocalForge, LocalRepository
     from ci_agent.review.engine import build_engines
     from ci_agent.review.pipeline import run_review
-    from ci_agent.review.summary import review_markdown, review_result, review_text
+    from ci_agent.review.summary import review_markdown, review_report, review_result, review_text
 
     settings = invocation.settings
     review_config = settings.config.review
@@ -131,10 +132,11 @@ def _local_review(invocation: Invocation, path: Path, base: str, head: str) -> O
     return Outcome(
         "review",
         result=result,
-        text=review_text(report) + f"\nnote: {note}",
+        text=review_text(report, note=note),
         markdown=markdown,
         findings_at_fail_level=report.at_fail_level,
         errors=partial_errors(report),
+        report=review_report(report),
     )
 
 
@@ -150,7 +152,10 @@ def github_review(
     spaced); without one, a forge is made and closed here.
     """
     from ci_agent.forge.github import require_repository, settings_for
+    from ci_agent.report.artifact import ArtifactRef
+    from ci_agent.report.value import Report
     from ci_agent.review.github_run import review_pull_request
+    from ci_agent.review.summary import review_report
 
     repository = require_repository(repository)
     settings = settings_for(invocation.settings, repository)
@@ -169,12 +174,13 @@ def github_review(
         whole=whole,
         llm=invocation.use.llm_setup(),
     )
+    written: ArtifactRef | None = None
     if artifact and done.published is not None:
         from ci_agent.report.artifact import write_json_artifact
 
         written = write_json_artifact(invocation.environ, artifact, done.result)
         if written is not None:
-            done.result["artifact"] = written.to_dict()
+            done.result["artifact"] = to_json(written)
     # Counts findings reported by an earlier run too: the exit code agrees with the check run.
     at_fail_level = int(done.result.get("at_fail_level", 0))
     return Outcome(
@@ -186,6 +192,7 @@ def github_review(
         annotations=done.annotations,
         read_only=done.published is not None and done.published.read_only,
         errors=partial_errors(done.report) if done.report is not None else [],
+        report=review_report(done.report, written) if done.report is not None else Report(),
     )
 
 

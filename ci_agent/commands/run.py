@@ -25,6 +25,7 @@ from ci_agent.commands.common import (
 )
 from ci_agent.config import CliOverrides
 from ci_agent.errors import CiAgentError, fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome, envelope
 from ci_agent.runner.events import Event
 
@@ -116,7 +117,8 @@ def _dispatch(invocation: Invocation, event: Event) -> tuple[Invocation, Outcome
         from ci_agent.commands.run_jobs import comment_command
 
         invocation = with_base_config(invocation)
-        return invocation, _with_config(invocation, comment_command(invocation, event, command))
+        answered = comment_command(invocation, event, command).with_report(job=command)
+        return invocation, _with_config(invocation, answered)
     entry = capability(command) or next((t for t in TOOLS if t.name == command), None)
     target = entry.action_job if entry is not None else None
     if target is None:
@@ -136,12 +138,14 @@ def _dispatch(invocation: Invocation, event: Event) -> tuple[Invocation, Outcome
     outcome: Outcome = job(invocation, event, args)
     if "job" not in outcome.result:
         outcome = outcome.with_result({"job": command})
+    outcome = outcome.with_report(job=outcome.report.job or command)
     return invocation, outcome if command == "doctor" else _with_config(invocation, outcome)
 
 
 def _with_config(invocation: Invocation, outcome: Outcome) -> Outcome:
     """The result says which configuration the job ran with (and the summary shows its note)."""
-    return outcome.with_result(config=invocation.settings.config_source.to_dict())
+    source = invocation.settings.config_source
+    return outcome.with_result(config=to_json(source)).with_report(config_note=source.note)
 
 
 def _publish(invocation: Invocation, outcome: Outcome) -> None:
@@ -151,17 +155,17 @@ def _publish(invocation: Invocation, outcome: Outcome) -> None:
     from ci_agent.report.job_summary import write_job_summary
     from ci_agent.report.outputs import write_outputs
 
-    report = invocation.settings.config.report
-    config_note = str((outcome.result.get("config") or {}).get("note") or "")
-    notes: list[str] = [config_note] if config_note else []
-    if wants_annotations(report.annotations, read_only=outcome.read_only):
+    surfaces = invocation.settings.config.report
+    report = outcome.report
+    notes: list[str] = [report.config_note] if report.config_note else []
+    if wants_annotations(surfaces.annotations, read_only=outcome.read_only):
         dropped = publish_annotations(invocation.use.runner(), outcome.annotations)
         notes += [dropped] if dropped else []
     redact = invocation.term.redact
     data = envelope(outcome, invocation.metrics)
-    write_outputs(invocation.environ, data, redact, outcome.outputs)
-    if report.job_summary:
-        title = f"ci-agent {outcome.result.get('job') or 'run'}: {outcome.status}"
+    write_outputs(invocation.environ, data, report, redact)
+    if surfaces.job_summary:
+        title = f"ci-agent {report.job or 'run'}: {outcome.status}"
         write_job_summary(
             invocation.environ, title, outcome.markdown, outcome.errors, redact, notes=notes
         )

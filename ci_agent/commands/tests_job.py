@@ -9,6 +9,7 @@ from typing import Any
 
 from ci_agent.commands.common import Invocation
 from ci_agent.errors import fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 from ci_agent.runner.events import Event
 
@@ -44,7 +45,8 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
         name = report_artifact_name("tests", key, invocation.environ)
         written = write_json_artifact(invocation.environ, name, result)
         if written is not None:
-            result["artifact"] = written.to_dict()
+            result["artifact"] = to_json(written)
+            outcome = outcome.with_report(artifact=written)
         if event.pr_number is not None:
             repository = settings.repository or event.repository
             result["delivery"] = _deliver(invocation, event, result, repository)

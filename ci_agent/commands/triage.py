@@ -12,6 +12,7 @@ import click
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -183,11 +184,14 @@ def triage_outcome(
     """The command's outcome for a triage result; the whole result is written to ``json_out``
     (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as);
     ``markdown`` False leaves the markdown out (nothing will show it)."""
+    from ci_agent.report.artifact import ArtifactRef
+    from ci_agent.report.value import Report
     from ci_agent.triage.present import triage_markdown, triage_text
     from ci_agent.triage.whole import write_whole
 
     data = result.to_dict()
     whole: str | None = None
+    written: ArtifactRef | None = None
     if json_out is not None and dry_run:
         whole = f"not written to {json_out} (--dry-run); --output json prints it"
     elif json_out is not None:
@@ -195,12 +199,14 @@ def triage_outcome(
         whole = f"artifact {artifact}" if artifact else str(json_out)
         data = {**data, "whole": {"path": str(json_out), "sha256": sha}}
         if artifact:
-            data["artifact"] = {"path": str(json_out), "name": artifact, "sha256": sha}
+            written = ArtifactRef(json_out, artifact, sha)
+            data["artifact"] = to_json(written)
     return Outcome(
         "triage",
         result=data,
         text=triage_text(result, whole),
         markdown=triage_markdown(result, whole) if markdown else "",
+        report=Report(result.decision.reason, artifact=written),
     )
 
 

@@ -5,13 +5,13 @@ green run of the same workflow on the branch."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.run_protocol import WorkflowRuns
 from ci_agent.forge.run_types import WorkflowRun
 from ci_agent.forge.types import Commit
+from ci_agent.json_form import json_meta
 from ci_agent.triage.triage import TriageResult
 
 __all__ = ["MAX_SUSPECTS", "Analysis", "Greens", "analyze", "green_runs"]
@@ -21,25 +21,20 @@ MAX_SUSPECTS = 20
 RUNS_SEARCHED = 50
 
 
+def _suspects(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    return [{"sha": sha, "subject": subject} for sha, subject in pairs]
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Root-cause candidates, the last green commit, and the commits suspected since."""
 
     candidates: tuple[str, ...]
     last_green: str | None
-    suspects: tuple[tuple[str, str], ...]  # (sha, subject), oldest first
+    # (sha, subject), oldest first
+    suspects: tuple[tuple[str, str], ...] = field(metadata=json_meta(convert=_suspects))
     note: str = ""
     passed_after: int | None = None  # a run of the workflow that started later and passed
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
-            "candidates": list(self.candidates),
-            "last_green": self.last_green,
-            "suspects": [{"sha": s, "subject": t} for s, t in self.suspects],
-            "note": self.note,
-            "passed_after": self.passed_after,
-        }
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ci_agent.json_form import json_meta, rounded, to_json
 from ci_agent.triage.classify import Strategy
 from ci_agent.triage.triage import TriageResult
 
@@ -39,24 +40,12 @@ class Computation:
     diff: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
     tokens: int = 0
-    cost: float = 0.0
+    cost: float = field(default=0.0, metadata=json_meta(convert=rounded(6)))
 
     @property
     def verified(self) -> bool:
         """Whether a proven diff is attached."""
         return self.status == "verified" and bool(self.diff)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (the diff included)."""
-        return {
-            "strategy": self.strategy,
-            "status": self.status,
-            "reasons": list(self.reasons),
-            "diff": self.diff,
-            "evidence": self.evidence,
-            "tokens": self.tokens,
-            "cost": round(self.cost, 6),
-        }
 
 
 def compute_fix(
@@ -78,7 +67,7 @@ def compute_fix(
         from ci_agent.fix.fixers import run_fixers
 
         ran = run_fixers(git, sha, config, tests)
-        evidence = ran.to_dict()
+        evidence = to_json(ran)
         evidence.pop("diff", None)
         checks = ", ".join(" ".join(r.argv) for r in ran.after)
         evidence["verification"] = f"checks failed before and pass after the fixers: {checks}"
@@ -124,14 +113,14 @@ def _patch(
     task = dataclasses.replace(task, changed=changed)
     llm, budget = provider()
     result = run_fix_loop(llm, git, task, config, tests=tests)
-    evidence = result.to_dict()
+    evidence = to_json(result)
     evidence.pop("diff", None)
     evidence["job"] = job.job
     evidence["attempt"] = len(result.attempts)
     if result.attempts:
         evidence["explanation"] = result.attempts[-1].explanation
     if result.verdict is not None:
-        evidence["verification"] = proof_line(result.verdict.to_dict())
+        evidence["verification"] = proof_line(to_json(result.verdict))
     return Computation(
         str(Strategy.PATCH),
         result.status,

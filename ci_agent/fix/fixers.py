@@ -15,9 +15,9 @@ import shlex
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import ClassVar, Literal
 
 from ci_agent.change.edits import Change, safe_path
 from ci_agent.change.job_python import own_environment
@@ -28,6 +28,7 @@ from ci_agent.config_model import FixConfig
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
 from ci_agent.git import Git
+from ci_agent.json_form import json_meta, rounded
 from ci_agent.ruff_tool import bundled_ruff, ruff_configured
 
 __all__ = [
@@ -56,10 +57,12 @@ TAIL_LINES = 40
 class CommandRun:
     """One command run: its argument list, exit status (None: timed out), output tail, time."""
 
+    JSON_KEYS: ClassVar = ("argv", "returncode", "timed_out", "seconds", "tail")
+
     argv: Argv
     returncode: int | None
     tail: str
-    seconds: float
+    seconds: float = field(metadata=json_meta(convert=rounded(3)))
 
     @property
     def command(self) -> str:
@@ -76,20 +79,12 @@ class CommandRun:
         """The command was killed at the timeout."""
         return self.returncode is None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
-            "argv": list(self.argv),
-            "returncode": self.returncode,
-            "timed_out": self.timed_out,
-            "seconds": round(self.seconds, 3),
-            "tail": self.tail,
-        }
-
 
 @dataclass(frozen=True)
 class FixersResult:
     """A proven fix by the repository's fixers with its evidence, or why there is none."""
+
+    JSON_KEYS: ClassVar = ("status", "reasons", "diff", "changed", "before", "fixes", "after")
 
     status: FixersStatus
     reasons: tuple[str, ...]
@@ -103,18 +98,6 @@ class FixersResult:
     def verified(self) -> bool:
         """Whether a proven diff is attached."""
         return self.status == "verified"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
-            "status": self.status,
-            "reasons": list(self.reasons),
-            "diff": self.diff,
-            "changed": list(self.changed),
-            "before": [r.to_dict() for r in self.before],
-            "fixes": [r.to_dict() for r in self.fixes],
-            "after": [r.to_dict() for r in self.after],
-        }
 
 
 def fixer_commands(root: Path, config: FixConfig) -> tuple[tuple[Argv, ...], tuple[Argv, ...]]:

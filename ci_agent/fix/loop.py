@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import ClassVar, Literal
 
 from ci_agent.change.danger import failure_sites
 from ci_agent.change.edits import PatchProposal, plan_edits, write_plan
@@ -65,6 +65,8 @@ class FixTask:
 class Attempt:
     """One model answer and what verification made of it."""
 
+    JSON_KEYS: ClassVar = ("number", "explanation", "reasons")
+
     number: int
     explanation: str
     reasons: tuple[str, ...]
@@ -83,6 +85,8 @@ class Attempt:
 class FixResult:
     """A verified patch with its evidence, or a refusal (or budget stop) with reasons."""
 
+    JSON_KEYS: ClassVar = ("status", "reasons", "diff", "before", "verdict", "attempts")
+
     status: Status
     reasons: tuple[str, ...]
     attempts: tuple[Attempt, ...] = ()
@@ -94,20 +98,6 @@ class FixResult:
     def verified(self) -> bool:
         """Whether a proven patch is attached."""
         return self.status == "verified"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
-            "status": self.status,
-            "reasons": list(self.reasons),
-            "diff": self.diff,
-            "before": self.before.to_dict() if self.before else None,
-            "verdict": self.verdict.to_dict() if self.verdict else None,
-            "attempts": [
-                {"number": a.number, "explanation": a.explanation, "reasons": list(a.reasons)}
-                for a in self.attempts
-            ],
-        }
 
 
 def run_fix_loop(

@@ -28,6 +28,7 @@ from ci_agent.errors import CiAgentError, fail
 from ci_agent.fix.analysis import MAX_SUSPECTS, Analysis, analyze, green_runs
 from ci_agent.fix.compute import Computation, ProviderFactory, compute_fix
 from ci_agent.forge.types import CommentKind
+from ci_agent.json_form import json_meta
 from ci_agent.triage.classify import Strategy
 from ci_agent.triage.triage import TriageOptions, TriageResult, triage_logs, triage_run
 
@@ -86,32 +87,13 @@ class FixReport:
     head_sha: str = ""
     pull_request: int | None = None
     triage: TriageResult | None = None
-    computation: Computation | None = None
+    computation: Computation | None = field(default=None, metadata=json_meta(key="fix"))
     delivered: Delivered | None = None
     analysis: Analysis | None = None
     comment: dict[str, Any] | None = None
     bundle: dict[str, Any] | None = None
     issue: dict[str, Any] | None = None
     proven_here: bool = True  # False: the fix's proof was reported by another job
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (the ``result`` of ``--output json``)."""
-        return {
-            "source": self.source,
-            "strategy": self.strategy,
-            "action": self.action,
-            "reasons": list(self.reasons),
-            "head_sha": self.head_sha,
-            "pull_request": self.pull_request,
-            "triage": self.triage.to_dict() if self.triage else None,
-            "fix": self.computation.to_dict() if self.computation else None,
-            "delivered": self.delivered.to_dict() if self.delivered else None,
-            "analysis": self.analysis.to_dict() if self.analysis else None,
-            "comment": self.comment,
-            "bundle": self.bundle,
-            "issue": self.issue,
-            "proven_here": self.proven_here,
-        }
 
 
 def fix_pull_request(ctx: FixContext, number: int) -> FixReport:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from ci_agent.change.guards import FIX_MARKER
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import marker, state_marker
+from ci_agent.report.artifact import ArtifactRef
 from ci_agent.report.markdown import code_span, plain_text
 from ci_agent.report.sticky_comment import find_ours, upsert_comment
+from ci_agent.report.value import Report
 from ci_agent.sanitize import wire_text
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from ci_agent.render import TemplateRenderer
     from ci_agent.triage.triage import TriageResult
 
-__all__ = ["fix_markdown", "fix_text", "post_sticky"]
+__all__ = ["fix_markdown", "fix_report", "fix_text", "post_sticky"]
 
 _BACKTICKS = re.compile(r"`+")
 _ACTIONS = {
@@ -52,12 +54,25 @@ _REPORTED_ACTIONS = {
     "only reported by the CI run",
 }
 TAIL_LINES = 25
+# What ends a fix run green: a change made or proposed, a re-run asked for, nothing failed.
+_DONE = frozenset(
+    {"pushed", "pull-request", "suggested", "computed", "rerun", "passed", "closed-issue"}
+)
 
 
 def _action_text(report: FixReport) -> str:
     if not report.proven_here and report.action in _REPORTED_ACTIONS:
         return _REPORTED_ACTIONS[report.action]
     return _ACTIONS.get(report.action, report.action)
+
+
+def fix_report(report: FixReport) -> Report:
+    """The typed report the surfaces read: a one-line title, the conclusion, the bundle."""
+    return Report(
+        title=f"ci-agent {_action_text(report)}",
+        conclusion="success" if report.action in _DONE else "neutral",
+        artifact=ArtifactRef.from_mapping(report.bundle),
+    )
 
 
 def post_sticky(
@@ -78,28 +93,23 @@ def post_sticky(
 
 
 def fix_text(report: FixReport) -> str:
-    """The report for a terminal."""
-    lines = [
-        f"fix: {_action_text(report)}",
-        f"strategy: {report.strategy}",
-    ]
-    lines += [f"  - {r}" for r in report.reasons]
+    """The report for a terminal (templates/text/fix.txt.j2)."""
+    from ci_agent.render import render_text
+
     fix = report.computation
-    if fix is not None:
-        lines.append(f"fix status: {fix.status} ({fix.strategy})")
-        if fix.tokens:
-            lines.append(f"tokens: {fix.tokens}  cost: ${fix.cost:.4f}")
-        if fix.diff and report.action in {"computed", "refused", "dry-run"}:
-            lines += ["", fix.diff.rstrip("\n")]
-    if report.delivered and report.delivered.commit:
-        lines.append(f"commit: {report.delivered.commit} on {report.delivered.branch}")
-    if report.delivered and report.delivered.url:
-        lines.append(f"pull request: {report.delivered.url}")
-    if report.bundle:
-        lines.append(f"bundle: {report.bundle['path']}")
-    if report.issue:
-        lines.append(f"issue: #{report.issue['number']} {report.issue['action']}")
-    return "\n".join(lines)
+    # The diff is shown when nothing landed it (a landed fix names its commit instead).
+    shown = fix is not None and fix.diff and report.action in {"computed", "refused", "dry-run"}
+    return render_text(
+        "fix.txt.j2",
+        action=_action_text(report),
+        strategy=report.strategy,
+        reasons=report.reasons,
+        fix=fix,
+        diff=fix.diff.rstrip("\n") if fix is not None and shown else None,
+        delivered=report.delivered,
+        bundle=report.bundle,
+        issue=report.issue,
+    )
 
 
 def fix_markdown(report: FixReport, renderer: TemplateRenderer | None = None) -> str:

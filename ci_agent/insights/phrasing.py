@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ci_agent.errors import CiAgentError
+from ci_agent.json_form import json_meta
 from ci_agent.llm.provider import ChatRequest, LLMProvider, Message
 from ci_agent.render import TemplateRenderer
 
@@ -29,12 +30,8 @@ class Phrased:
     """The paragraph kept (or None), the numbers that did not check, and why it is absent."""
 
     text: str | None
-    unchecked: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = field(default=(), metadata=json_meta(key="unchecked_numbers"))
     note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {"text": self.text, "unchecked_numbers": list(self.unchecked), "note": self.note}
 
 
 def facts_of(

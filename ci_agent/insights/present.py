@@ -110,30 +110,17 @@ def _runs_of(evidence: Mapping[str, Any]) -> list[int]:
 
 
 def dashboard_text(report: Mapping[str, Any], alerts: Sequence[str] = ()) -> str:
-    """A few lines for the terminal: totals, alerts, recommendations."""
-    metrics = report["metrics"]
-    lines = [
-        f"{metrics['runs']} runs in {metrics['window']['days']} days; flake rate "
-        f"{_pct(metrics['flake_rate'])}; {len(metrics['flaky_tests'])} flaky test(s), "
-        f"{len(metrics['flaky_jobs'])} flaky job(s)",
-    ]
-    lines += [f"ALERT: {a}" for a in alerts]
-    for workflow in metrics["workflows"]:
-        lines.append(
-            f"  {workflow['name']}: {workflow['runs']} runs, "
-            f"success {_pct(workflow['success_rate'])}, p50 {_dur(workflow['p50'])}, "
-            f"p95 {_dur(workflow['p95'])}"
-        )
-    for recommendation in report["recommendations"]:
-        lines.append(f"- {recommendation['title']}")
-    reading = report["reading"]
-    lines.append(
-        f"read {reading['listed']} run(s) listed, {reading['new']} new; "
-        f"{reading['requests']} API request(s)"
+    """A few lines for the terminal: totals, alerts, recommendations
+    (templates/text/insights.txt.j2)."""
+    from ci_agent.render import render_text
+
+    return render_text(
+        "insights.txt.j2",
+        metrics=report["metrics"],
+        alerts=alerts,
+        recommendations=report["recommendations"],
+        reading=report["reading"],
+        dashboard=report.get("dashboard"),
+        pct=_pct,
+        dur=_dur,
     )
-    if report.get("dashboard"):
-        dashboard = report["dashboard"]
-        lines.append(
-            f"dashboard issue #{dashboard['number']}: {dashboard['action']} {dashboard['url']}"
-        )
-    return "\n".join(lines)

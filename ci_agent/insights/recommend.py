@@ -37,15 +37,6 @@ class Recommendation:
     detail: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
-            "rule": self.rule,
-            "title": self.title,
-            "detail": self.detail,
-            "evidence": dict(self.evidence),
-        }
-
 
 def recommend(
     metrics: Mapping[str, Any], workflows: Sequence[WorkflowDef], thresholds: Thresholds

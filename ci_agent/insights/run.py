@@ -20,9 +20,12 @@ from ci_agent.insights.present import dashboard_markdown, dashboard_text
 from ci_agent.insights.recommend import Thresholds, recommend
 from ci_agent.insights.state import STATE_ARTIFACT, load_state, state_comment
 from ci_agent.insights.workflow_files import read_workflows
+from ci_agent.json_form import to_json
 from ci_agent.llm.provider import LLMProvider
 from ci_agent.outcome import Outcome
+from ci_agent.report.artifact import ArtifactRef
 from ci_agent.report.limits import ISSUE_BODY_LIMIT
+from ci_agent.report.value import Report
 
 __all__ = ["REPORT_SCHEMA", "InsightsRequest", "run_insights"]
 
@@ -120,7 +123,7 @@ def run_insights(
     if unreadable:
         notes.append("workflow files not read: " + ", ".join(unreadable))
     thresholds = Thresholds(queue_seconds=config.queue_seconds, near_timeout=config.near_timeout)
-    recommendations = [r.to_dict() for r in recommend(metrics, workflows, thresholds)]
+    recommendations = [to_json(r) for r in recommend(metrics, workflows, thresholds)]
     alerts = _alerts(metrics, config)
     written: dict[str, Any] | None = None
     if provider is not None:
@@ -128,7 +131,7 @@ def run_insights(
         from ci_agent.render import TemplateRenderer
 
         phrased = phrase_summary(provider, facts_of(metrics, recommendations), TemplateRenderer())
-        written = phrased.to_dict()
+        written = to_json(phrased)
         if phrased.note:
             notes.append(phrased.note)
     report: dict[str, Any] = {
@@ -143,7 +146,7 @@ def run_insights(
         "reading": _reading(reading, bounds, requests(), incremental=state is not None),
         "notes": notes,
     }
-    errors = _publish(
+    errors, artifact = _publish(
         forge,
         config=config,
         request=request,
@@ -160,6 +163,11 @@ def run_insights(
         markdown=summary.text,
         errors=errors,
         dry_run=request.dry_run,
+        report=Report(
+            f"CI insights: {len(alerts)} alert(s)",
+            conclusion="failure" if errors else "success",
+            artifact=artifact,
+        ),
     )
 
 
@@ -202,7 +210,7 @@ def _publish(
     state: Mapping[str, Any],
     existing: IssueInfo | None,
     environ: Mapping[str, str],
-) -> list[CiAgentError]:
+) -> tuple[list[CiAgentError], ArtifactRef | None]:
     """The dashboard issue (with the state), the JSON report artifact, the alert's error."""
     notes = report["notes"]
     comment, artifact = state_comment(state)
@@ -220,16 +228,17 @@ def _publish(
         report["dashboard"] = publish_dashboard(
             forge, existing, body_of(fitted.text, comment), config.label
         )
+    written = None
     if not request.dry_run:
         from ci_agent.report.artifact import report_artifact_name, write_json_artifact
 
         name = report_artifact_name("insights", "report", environ)
         written = write_json_artifact(environ, name, report)
         if written is not None:
-            report["artifact"] = written.to_dict()
+            report["artifact"] = to_json(written)
     if report["alerts"] and config.alerts.fail:
-        return [fail("CA570", alerts="; ".join(report["alerts"]))]
-    return []
+        return [fail("CA570", alerts="; ".join(report["alerts"]))], written
+    return [], written
 
 
 def known_flaky_comment(metrics: Mapping[str, Any]) -> str:

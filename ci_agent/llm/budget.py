@@ -9,13 +9,14 @@ Budget is shared by every thread of a run.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ci_agent.config_model import LLMConfig, Price
 from ci_agent.errors import CiAgentError, fail
+from ci_agent.json_form import json_meta, rounded
 from ci_agent.metrics import Metrics
 
-__all__ = ["Budget", "Reservation", "is_budget_exhausted", "request_cost"]
+__all__ = ["Budget", "BudgetTotals", "Reservation", "is_budget_exhausted", "request_cost"]
 
 PER_MILLION = 1_000_000
 
@@ -42,6 +43,18 @@ class Reservation:
 
     tokens: int
     cost: float
+
+
+@dataclass(frozen=True)
+class BudgetTotals:
+    """A budget's totals and caps at one moment (its JSON form is the report's)."""
+
+    requests: int
+    refused: int
+    tokens: int
+    cost_usd: float = field(metadata=json_meta(convert=rounded(6)))
+    max_tokens: int | None
+    max_cost: float | None
 
 
 class Budget:
@@ -129,17 +142,17 @@ class Budget:
             self._metrics.count_llm(tokens_in, tokens_out, cost)
         return cost
 
-    def to_dict(self) -> dict[str, object]:
-        """Totals and caps, for reports."""
+    def totals(self) -> BudgetTotals:
+        """Totals and caps so far, for reports."""
         with self._lock:
-            return {
-                "requests": self.requests,
-                "refused": self.refused,
-                "tokens": self._used_tokens,
-                "cost_usd": round(self._used_cost, 6),
-                "max_tokens": self.max_tokens,
-                "max_cost": self.max_cost,
-            }
+            return BudgetTotals(
+                self.requests,
+                self.refused,
+                self._used_tokens,
+                self._used_cost,
+                self.max_tokens,
+                self.max_cost,
+            )
 
 
 def _shown(name: str, value: float) -> str:

@@ -16,6 +16,7 @@ from ci_agent.forge.run_types import Annotation, AnnotationLevel, CheckConclusio
 from ci_agent.plan.risk import LEVELS
 from ci_agent.report.check_run import complete_check, start_check
 from ci_agent.report.limits import CHECK_SUMMARY_LIMIT
+from ci_agent.report.value import Report
 
 __all__ = ["CHECK_NAME", "PlanChecks", "plan_annotations", "plan_conclusion", "publish_check"]
 
@@ -91,9 +92,8 @@ def publish_check(
     held = {_key(n) for n in forge.check_run_annotations(check.id)} if existing else set()
     fresh = [n for n in notes if _key(n) not in held]
     conclusion, title = plan_conclusion(plan, fail_level)
-    done = complete_check(
-        forge, check.id, conclusion, title=title, summary=summary, annotations=fresh
-    )
+    report = Report(title, conclusion=conclusion)
+    done = complete_check(forge, check.id, report, summary=summary, annotations=fresh)
     return {
         "id": done.id,
         "action": "updated" if existing else "created",

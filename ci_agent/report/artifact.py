@@ -30,9 +30,14 @@ class ArtifactRef:
     name: str
     sha256: str
 
-    def to_dict(self) -> dict[str, str]:
-        """The ``artifact`` entry of a JSON result (read by the action's outputs)."""
-        return {"path": str(self.path), "name": self.name, "sha256": self.sha256}
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> ArtifactRef | None:
+        """The reference a result's ``artifact`` entry (path, name, sha256) names; None
+        without a path."""
+        if not data or not data.get("path"):
+            return None
+        path = Path(str(data["path"]))
+        return cls(path, str(data.get("name") or path.name), str(data.get("sha256") or ""))
 
 
 def report_artifact_name(capability: str, key: str, environ: Mapping[str, str]) -> str:

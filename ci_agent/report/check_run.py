@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ci_agent.forge.protocol import CheckReporter
-from ci_agent.forge.run_types import Annotation, CheckConclusion, CheckOutput, CheckRun
+from ci_agent.forge.run_types import Annotation, CheckOutput, CheckRun
 from ci_agent.report.fit import fit_text
 from ci_agent.report.limits import CHECK_SUMMARY_LIMIT, CHECK_TEXT_LIMIT, CHECK_TITLE_LIMIT
+from ci_agent.report.value import Report
 from ci_agent.sanitize import wire_text
 
 __all__ = ["complete_check", "start_check"]
@@ -25,18 +26,18 @@ def start_check(forge: CheckReporter, name: str, head_sha: str) -> CheckRun:
 def complete_check(
     forge: CheckReporter,
     check_run_id: int,
-    conclusion: CheckConclusion,
+    report: Report,
     *,
-    title: str,
     summary: str,
     text: str = "",
     annotations: Sequence[Annotation] = (),
 ) -> CheckRun:
-    """Finish the check run with everything fitted to GitHub's limits."""
+    """Finish the check run with the report's conclusion and title, and everything fitted to
+    GitHub's limits."""
     output = CheckOutput(
-        title=wire_text(title)[:CHECK_TITLE_LIMIT],
+        title=wire_text(report.title)[:CHECK_TITLE_LIMIT],
         summary=fit_text(wire_text(summary), CHECK_SUMMARY_LIMIT),
         text=fit_text(wire_text(text), CHECK_TEXT_LIMIT),
         annotations=tuple(annotations),
     )
-    return forge.complete_check_run(check_run_id, conclusion, output)
+    return forge.complete_check_run(check_run_id, report.conclusion, output)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ci_agent.redact import Redactor
 from ci_agent.report.limits import JOB_OUTPUTS_LIMIT_BYTES
+from ci_agent.report.value import Report
 
 __all__ = ["RESULT_JSON_LIMIT", "write_outputs"]
 
@@ -23,37 +24,45 @@ RESULT_JSON_LIMIT = JOB_OUTPUTS_LIMIT_BYTES // 2
 def write_outputs(
     environ: Mapping[str, str],
     envelope: Mapping[str, Any],
+    report: Report,
     redact: Redactor,
-    extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Set the action's outputs from the run's JSON envelope; the values written."""
+    """Set the action's outputs: ``result-json`` holds the run's JSON envelope, the others come
+    from the typed ``report``; the values written."""
     from ci_agent.runner.files import set_output
 
     data = dict(envelope)
-    result: Mapping[str, Any] = data.get("result") or {}
-    artifact: Mapping[str, Any] = result.get("artifact") or {}
+    artifact = report.artifact
     result_json = redact(json.dumps(data, separators=(",", ":"), default=str))
     if len(result_json.encode("utf-8")) > RESULT_JSON_LIMIT:
-        where = f"the artifact {artifact['name']}" if artifact.get("name") else "the job summary"
+        where = f"the artifact {artifact.name}" if artifact is not None else "the job summary"
         data["result"] = {
             "truncated": True,
             "bytes": len(result_json.encode("utf-8")),
             "limit": RESULT_JSON_LIMIT,
             "note": f"the result is larger than an output can hold; see {where}",
-            **{k: result[k] for k in ("job", "findings_count", "max_severity") if k in result},
+            **_counts(report),
         }
         result_json = redact(json.dumps(data, separators=(",", ":"), default=str))
     outputs = {
         "result-json": result_json,
         "status": str(data.get("status", "")),
         "exit-code": str(data.get("exit_code", "")),
-        "findings-count": str(result.get("findings_count", 0)),
-        "max-severity": str(result.get("max_severity", "none")),
-        "artifact-path": str(artifact.get("path", "")),
-        "artifact-name": str(artifact.get("name", "")),
-        "sha256": str(artifact.get("sha256", "")),
-        **{name: redact(value) for name, value in (extra or {}).items()},
+        "findings-count": str(report.findings_count or 0),
+        "max-severity": report.max_severity or "none",
+        "artifact-path": str(artifact.path) if artifact is not None else "",
+        "artifact-name": artifact.name if artifact is not None else "",
+        "sha256": artifact.sha256 if artifact is not None else "",
+        **{name: redact(value) for name, value in report.outputs.items()},
     }
     for name, value in outputs.items():
         set_output(environ, name, value)
     return outputs
+
+
+def _counts(report: Report) -> dict[str, Any]:
+    """What a cut result still says: the job and, for capabilities that find, the counts."""
+    counts: dict[str, Any] = {"job": report.job} if report.job else {}
+    if report.counts_findings:
+        counts.update(findings_count=report.findings_count, max_severity=report.max_severity)
+    return counts

@@ -171,7 +171,7 @@ def review_pull_request(
         }
         # Nothing is posted: list everything (within what a job summary can hold).
         markdown = render(report, "", SUMMARY_ROOM, list_all=True)
-        text = review_text(report) + f"\ndry run: would post {len(would)} inline comment(s)"
+        text = review_text(report, would_post=len(would))
         return GitHubReview(report, None, result, markdown, text)
     published = publish_review(
         forge, report, render, request_changes=review.request_changes, summary=summary
@@ -188,11 +188,10 @@ def review_pull_request(
     }
     # With a read-only token nothing was posted inline: the job summary lists every finding.
     markdown = render(published.report, "", SUMMARY_ROOM, list_all=published.read_only)
-    posted = result["published"]
-    text = review_text(published.report) + (
-        f"\nposted {posted['inline_comments']} inline comment(s); summary {posted['summary']}"
-        if not published.read_only
-        else "\nread-only token: nothing posted (annotations and the job summary only)"
+    text = review_text(
+        published.report,
+        posted=None if published.read_only else result["published"],
+        read_only=published.read_only,
     )
     return GitHubReview(published.report, published, result, markdown, text)
 

@@ -15,20 +15,20 @@ from dataclasses import dataclass, replace
 
 from ci_agent.errors import CiAgentError
 from ci_agent.forge.protocol import ReviewForge
-from ci_agent.forge.run_types import CheckConclusion
 from ci_agent.forge.types import Comment, CommentKind, ReviewEvent
 from ci_agent.markers import find_markers, fingerprint, marker, parse_state, state_marker
 from ci_agent.report.check_run import complete_check, start_check
 from ci_agent.report.limits import CHECK_SUMMARY_LIMIT
 from ci_agent.report.pr_review import post_review, wire_comment
 from ci_agent.report.sticky_comment import find_ours, upsert_comment
+from ci_agent.report.value import Report
 from ci_agent.review.comments import (
     SUMMARY_MARKER,
     annotation_for,
-    check_conclusion,
     inline_comment,
 )
 from ci_agent.review.pipeline import ReviewReport
+from ci_agent.review.summary import review_report
 from ci_agent.sanitize import wire_text
 
 __all__ = [
@@ -143,17 +143,10 @@ def publish_review(
         _abandon(forge, check.id, exc)
         raise
     findings = report.findings + report.selection.already_posted
-    conclusion: CheckConclusion = check_conclusion(findings, int(report.fail_level))
-    title = f"{len(report.findings)} new finding(s), risk {report.risk}"
-    if report.partial:
-        # Green would say the change was reviewed and found clean; part of it was not read.
-        conclusion = "neutral" if conclusion == "success" else conclusion
-        title += f"; partial: {len(report.partial)} file(s) not reviewed"
     complete_check(
         forge,
         check.id,
-        conclusion,
-        title=title,
+        review_report(report),
         summary=body,
         annotations=[annotation_for(f) for f in findings],
     )
@@ -210,7 +203,6 @@ def _abandon(forge: ReviewForge, check_run_id: int, error: CiAgentError) -> None
         complete_check(
             forge,
             check_run_id,
-            "failure",
-            title=f"ci-agent could not publish the review ({error.code})",
+            Report(f"ci-agent could not publish the review ({error.code})", conclusion="failure"),
             summary=f"{error.code}: {error.message}\n\n{error.suggestion}",
         )

@@ -7,14 +7,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from ci_agent.metrics import Metrics
-from ci_agent.render import TemplateRenderer
+from ci_agent.render import TemplateRenderer, render_text
+from ci_agent.report.artifact import ArtifactRef
 from ci_agent.report.fit import fit_lists
+from ci_agent.report.value import Conclusion, Report, severity_counts
+from ci_agent.review.comments import check_conclusion
 from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.pipeline import ReviewReport
 
-__all__ = ["review_markdown", "review_result", "review_text"]
-
-_SEVERITIES = ("critical", "high", "medium", "low", "info")
+__all__ = ["review_markdown", "review_report", "review_result", "review_text"]
 
 
 def _finding(f: Finding, *, inline: bool) -> dict[str, Any]:
@@ -52,6 +53,25 @@ def review_result(report: ReviewReport) -> dict[str, Any]:
     }
 
 
+def review_report(report: ReviewReport, artifact: ArtifactRef | None = None) -> Report:
+    """The typed report the surfaces read: the check run's title and conclusion, the counts."""
+    findings = report.findings + report.selection.already_posted
+    conclusion: Conclusion = check_conclusion(findings, int(report.fail_level))
+    title = f"{len(report.findings)} new finding(s), risk {report.risk}"
+    if report.partial:
+        # Green would say the change was reviewed and found clean; part of it was not read.
+        conclusion = "neutral" if conclusion == "success" else conclusion
+        title += f"; partial: {len(report.partial)} file(s) not reviewed"
+    return Report(
+        title=title,
+        conclusion=conclusion,
+        severity_counts=severity_counts(f.severity for f in report.findings),
+        findings_count=len(report.findings),
+        max_severity=report.max_severity,
+        artifact=artifact,
+    )
+
+
 def _at_fail_level(report: ReviewReport) -> int:
     """Findings meeting fail-level, new or reported by an earlier run: they all still stand,
     so the exit code agrees with the check run's conclusion on a re-run."""
@@ -73,33 +93,30 @@ def _coverage(report: ReviewReport) -> dict[str, Any]:
     }
 
 
-def review_text(report: ReviewReport) -> str:
-    """Findings as ``path:line: severity: title`` lines, then the coverage footer."""
-    lines: list[str] = []
-    for finding in report.findings:
-        span = f"{finding.start_line}" + (
-            f"-{finding.end_line}" if finding.end_line != finding.start_line else ""
-        )
-        lines.append(
-            f"{finding.path}:{span}: {finding.severity} [{finding.category}] {finding.title}"
-        )
-        lines += [f"    {row}" for row in finding.body.splitlines() if row.strip()]
-        if finding.suggestion is not None:
-            lines.append("    suggestion:")
-            lines += [f"      {row}" for row in finding.suggestion.splitlines()]
-    coverage = _coverage(report)
-    if not report.findings:
-        lines.append("No findings.")
-    lines.append(
-        f"risk {report.risk}; {len(report.findings)} finding(s); reviewed {coverage['reviewed']}"
-        f" of {coverage['total']} changed file(s); engines: {', '.join(report.engines)}"
+def review_text(
+    report: ReviewReport,
+    *,
+    note: str | None = None,
+    would_post: int | None = None,
+    posted: Mapping[str, Any] | None = None,
+    read_only: bool = False,
+) -> str:
+    """Findings as ``path:line: severity: title`` lines, then the coverage footer and what was
+    posted: ``note`` (the engines'), ``would_post`` inline comments (a dry run), ``posted``
+    (the result's ``published``) or a ``read_only`` token (templates/text/review.txt.j2)."""
+    return render_text(
+        "review.txt.j2",
+        findings=report.findings,
+        risk=report.risk,
+        coverage=_coverage(report),
+        engines=report.engines,
+        files=report.files,
+        notes=report.notes,
+        note=note,
+        would_post=would_post,
+        posted=posted,
+        read_only=read_only,
     )
-    for path_info in report.files:
-        if not path_info.reviewed:
-            verb = "" if path_info.reason.startswith("not reviewed") else "skipped "
-            lines.append(f"  {verb}{path_info.path}: {path_info.reason}")
-    lines += [f"note: {n}" for n in report.notes]
-    return "\n".join(lines)
 
 
 def review_markdown(
@@ -153,24 +170,25 @@ def _render(
     shown: Mapping[str, int],
     whole: str,
 ) -> str:
-    counts: Counter[str] = Counter(f.severity for f in report.findings)
     listed = report.findings if list_all else report.selection.summary_only
     metric_values = None
     if metrics is not None:
-        data = metrics.to_dict()
+        counted = metrics.snapshot()
         metric_values = {
             "tokens": metrics.tokens,
             "cost": metrics.cost,
-            "api_calls": data["api_calls"]["total"],
-            "seconds": sum(data["durations_s"].values()),
+            "api_calls": counted.api_calls.total,
+            "seconds": sum(counted.durations_s.values()),
         }
+    # The sticky comment's counts are the typed report's, as every other surface's.
+    value = review_report(report)
     return renderer.render(
         "comments/review_summary.md.j2",
         marker=marker,
         risk=report.risk,
         counts={
-            "total": len(report.findings),
-            "by_severity": {s: counts.get(s, 0) for s in _SEVERITIES},
+            "total": value.findings_count,
+            "by_severity": value.severity_counts,
             "inline": len(report.selection.inline),
             "already_posted": len(report.selection.already_posted),
             "beyond_cap": report.selection.beyond_cap,

@@ -16,6 +16,7 @@ from ci_agent.config_source import ConfigSource
 from ci_agent.config_trust import decide, repository_path, repository_renderer, resolve
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.forge.github_contents import Entry
+from ci_agent.json_form import to_json
 from tests.support import git
 
 SHA = "1a2b3c4d5e6f" + "0" * 28
@@ -288,7 +289,7 @@ def test_the_checkouts_copies_are_compared_never_quoted(tmp_path: Path) -> None:
     (tmp_path / ".github/ci-agent/prompts/review_system.j2").write_text("evil", encoding="utf-8")
     read = read_base(base, pending(), tmp_path)
     assert read.source.templates_ignored is True
-    assert "evil" not in json.dumps(read.source.to_dict())
+    assert "evil" not in json.dumps(to_json(read.source))
 
 
 def test_a_checkout_symlink_is_never_followed_for_the_comparison(tmp_path: Path) -> None:

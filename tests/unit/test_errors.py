@@ -21,6 +21,7 @@ from ci_agent.errors import (
     fail,
     lookup,
 )
+from ci_agent.json_form import to_json
 
 CODE = re.compile(r"^CA[1-7]\d\d$")
 NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -155,9 +156,9 @@ def test_message_and_suggestion_can_be_overridden() -> None:
     assert str(error) == "CA601: custom message"
 
 
-def test_to_dict() -> None:
+def test_json_form() -> None:
     error = fail("CA114", given="NOPE")
-    assert error.to_dict() == {
+    assert to_json(error.info) == {
         "code": "CA114",
         "message": "'NOPE' is not a ci-agent error code",
         "suggestion": "Error codes look like CA101; see docs/errors.md for the list.",

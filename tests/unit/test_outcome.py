@@ -10,6 +10,7 @@ import pytest
 
 from ci_agent import __version__
 from ci_agent.errors import fail
+from ci_agent.json_form import to_json
 from ci_agent.metrics import Metrics
 from ci_agent.outcome import SCHEMA_VERSION, Outcome, envelope, render
 from ci_agent.redact import MASK, MIN_SECRET_LENGTH, Redactor
@@ -83,7 +84,7 @@ def test_envelope_keys_and_values() -> None:
     assert data["dry_run"] is True
     assert data["result"] == {"a": 1}
     assert data["errors"] == []
-    assert data["metrics"] == Metrics().to_dict()
+    assert data["metrics"] == to_json(Metrics().snapshot())
 
 
 def test_envelope_errors() -> None:
@@ -91,7 +92,7 @@ def test_envelope_errors() -> None:
     data = envelope(Outcome("explain", errors=[error]), Metrics())
     assert data["status"] == "error"
     assert data["exit_code"] == 2
-    assert data["errors"] == [error.to_dict()]
+    assert data["errors"] == [to_json(error.info)]
 
 
 # --- render -----------------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def fake_clock(*ticks: float) -> Callable[[], float]:
 
 
 def test_metrics_start_empty() -> None:
-    assert Metrics().to_dict() == {
+    assert to_json(Metrics().snapshot()) == {
         "durations_s": {},
         "api_calls": {"total": 0, "by_endpoint": {}, "rate_limit_remaining": None},
         "llm": {"requests": 0, "tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0},
@@ -162,22 +163,22 @@ def test_timed_uses_the_clock_and_accumulates() -> None:
         pass
     with metrics.timed("git"):
         pass
-    assert metrics.to_dict()["durations_s"] == {"git": 1.0, "llm": 2.75}
-    assert list(metrics.to_dict()["durations_s"]) == ["git", "llm"]
+    assert to_json(metrics.snapshot())["durations_s"] == {"git": 1.0, "llm": 2.75}
+    assert list(to_json(metrics.snapshot())["durations_s"]) == ["git", "llm"]
 
 
 def test_timed_records_even_when_the_block_fails() -> None:
     metrics = Metrics(clock=fake_clock(1.0, 1.0004))
     with pytest.raises(ValueError, match="x"), metrics.timed("total"):
         raise ValueError("x")
-    assert metrics.to_dict()["durations_s"] == {"total": 0.0}
+    assert to_json(metrics.snapshot())["durations_s"] == {"total": 0.0}
 
 
 def test_durations_are_rounded_to_milliseconds() -> None:
     metrics = Metrics(clock=fake_clock(0.0, 1.23456))
     with metrics.timed("a"):
         pass
-    assert metrics.to_dict()["durations_s"] == {"a": 1.235}
+    assert to_json(metrics.snapshot())["durations_s"] == {"a": 1.235}
 
 
 def test_api_calls() -> None:
@@ -186,7 +187,7 @@ def test_api_calls() -> None:
     metrics.count_api_call("GET /repos", remaining=4999)
     metrics.count_api_call("POST /comments")
     metrics.count_api_call("GET /repos")
-    assert metrics.to_dict()["api_calls"] == {
+    assert to_json(metrics.snapshot())["api_calls"] == {
         "total": 4,
         "by_endpoint": {"GET /repos": 3, "POST /comments": 1},
         "rate_limit_remaining": 4999,
@@ -199,7 +200,7 @@ def test_llm_usage() -> None:
     metrics.count_llm(50, 5, 0.001)
     assert metrics.tokens == 175
     assert metrics.cost == pytest.approx(0.0022345678)
-    assert metrics.to_dict()["llm"] == {
+    assert to_json(metrics.snapshot())["llm"] == {
         "requests": 2,
         "tokens_in": 150,
         "tokens_out": 25,
@@ -211,7 +212,7 @@ def test_metrics_to_dict_is_json_serialisable() -> None:
     metrics = Metrics()
     metrics.count_api_call("x", remaining=1)
     metrics.count_llm(1, 1, 0.1)
-    json.dumps(metrics.to_dict())
+    json.dumps(to_json(metrics.snapshot()))
 
 
 # --- redaction --------------------------------------------------------------------------------

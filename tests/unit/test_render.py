@@ -167,3 +167,53 @@ def test_an_override_reaches_packaged_templates_that_include_it(tmp_path: Path) 
     from_base = TemplateRenderer(files={"prompts/review_system.j2": "base {{ 40 + 2 }}\n"})
     assert from_base.render("prompts/review_security_system.j2").startswith("base 42\n")
     assert TemplateRenderer().has_overrides() is False
+
+
+# --- terminal text ----------------------------------------------------------------------------
+
+
+def test_terminal_text_comes_from_the_packaged_text_templates() -> None:
+    names = sorted(p.name for p in (templates_dir() / "text").glob("*.txt.j2"))
+    assert {"review.txt.j2", "fix.txt.j2", "init.txt.j2", "backup_summary.txt.j2"} <= set(names)
+
+
+def test_render_text_drops_only_the_templates_last_newline() -> None:
+    from ci_agent.render import render_text
+
+    text = render_text("backup_summary.txt.j2", title="t", rows=[("a", 1)], width=1, notes=["n"])
+    assert text == "t\n  a  1\nnote: n"
+
+
+def test_terminal_text_ignores_repository_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The text goes to the user's own terminal: a repository's templates never shape it.
+    from ci_agent.backup.report import summary_text
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".github" / "ci-agent" / "text").mkdir(parents=True)
+    (tmp_path / ".github" / "ci-agent" / "text" / "backup_summary.txt.j2").write_text("owned\n")
+    assert summary_text("backup b", [("sha256", "ab")], []) == "backup b\n  sha256  ab"
+
+
+def test_a_text_template_error_is_ca602() -> None:
+    from ci_agent.render import render_text
+
+    with pytest.raises(ProcessingError) as caught:
+        render_text("backup_summary.txt.j2", title="t")  # rows, width and notes missing
+    assert caught.value.code == "CA602"
+    assert "text/backup_summary.txt.j2" in caught.value.message
+
+
+def test_terminal_text_needs_no_markdown_parser() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from ci_agent.backup.report import summary_text\n"
+        "summary_text('t', [('a', 1)], [])\n"
+        "print('markdown_it' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -18,6 +18,7 @@ from ci_agent.change.secret_places import Mounts
 from ci_agent.change.test_runner import PytestRunner, TestRequest, find_test_runner
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import CiAgentError
+from ci_agent.json_form import to_json
 
 TESTS = "def test_ok():\n    assert 1\n\n\ndef test_bad():\n    assert 0\n"
 LINUX = sys.platform.startswith("linux")
@@ -53,7 +54,7 @@ def test_the_job_python_runs_the_tests_and_every_outcome_is_read(project: Path) 
     assert result.summary == {"passed": 1, "failed": 1}
     assert result.coverage is not None and "test_mod.py" in result.coverage.arcs
     assert "1 failed, 1 passed" in result.tail
-    data = result.to_dict()
+    data = to_json(result)
     assert data["outcomes"]["test_mod.py::test_ok"] == "passed" and data["isolation"]
 
 

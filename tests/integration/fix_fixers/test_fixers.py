@@ -12,6 +12,7 @@ import pytest
 from ci_agent.config_model import FixConfig
 from ci_agent.errors import CiAgentError
 from ci_agent.fix.fixers import run_fixers
+from ci_agent.json_form import to_json
 from tests.support import git
 
 from .conftest import (
@@ -49,7 +50,7 @@ def test_ruff_fixes_an_unused_import_and_formatting(make_project: Maker) -> None
     assert "2 of 2 check(s) failed" in result.reasons[0]
     # The repository itself is untouched: the fix lives only in the returned diff.
     assert (project.path / "app.py").read_text() == MESSY
-    data = result.to_dict()
+    data = to_json(result)
     assert data["status"] == "verified" and data["changed"] == ["app.py"]
     assert data["fixes"][0]["argv"] == ["ruff", "check", "--fix"]
 
@@ -243,7 +244,7 @@ def test_a_fixer_beyond_the_timeout_is_killed_with_its_children(make_project: Ma
     assert result.reasons == (f"'{python('fix.py')}' timed out after 1.5 s (fix.test-timeout)",)
     (run,) = result.fixes
     assert run.returncode is None and run.timed_out and run.tail == "started"
-    assert result.to_dict()["fixes"][0]["timed_out"] is True
+    assert to_json(result)["fixes"][0]["timed_out"] is True
 
 
 def test_a_check_beyond_the_timeout_is_refused(make_project: Maker) -> None:

@@ -13,6 +13,7 @@ from ci_agent.config_model import FixConfig
 from ci_agent.errors import CiAgentError
 from ci_agent.fix import loop as loop_module
 from ci_agent.fix.loop import run_fix_loop
+from ci_agent.json_form import to_json
 from ci_agent.llm.budget import Budget
 from ci_agent.llm.guard import GuardedProvider
 from ci_agent.llm.models import ModelProfile
@@ -53,7 +54,7 @@ def test_a_correct_patch_is_verified_with_evidence(project: Project) -> None:
     assert "return a - b\n\n\ndef sub" in (project.path / "calc.py").read_text()
     prompt = provider.requests[0].messages[1].content
     assert "<untrusted_ci_data>" in prompt and "def add(a: int, b: int)" in prompt
-    assert result.to_dict()["status"] == "verified"
+    assert to_json(result)["status"] == "verified"
 
 
 def test_a_wrong_patch_is_fed_back_then_the_cap_refuses(project: Project) -> None:

@@ -12,6 +12,7 @@ import pytest
 from ci_agent.forge.github import GitHubForge
 from ci_agent.forge.github_http import GitHubHttp
 from ci_agent.forge.types import RepoName
+from ci_agent.json_form import to_json
 from ci_agent.metrics import Metrics
 from ci_agent.retry import RetryConfig, RetryPolicy
 from ci_agent.secret import Secret
@@ -48,7 +49,7 @@ class Rig:
 
     def calls(self) -> dict[str, int]:
         """API calls counted by the forge, per endpoint."""
-        counted: dict[str, int] = self.metrics.to_dict()["api_calls"]["by_endpoint"]
+        counted: dict[str, int] = to_json(self.metrics.snapshot())["api_calls"]["by_endpoint"]
         return counted
 
 

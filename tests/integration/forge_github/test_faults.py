@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ci_agent.errors import CiAgentError
+from ci_agent.json_form import to_json
 from ci_agent.markers import marker
 
 from .conftest import TOKEN, MakeForge, Rig
@@ -200,7 +201,7 @@ def test_metrics_count_every_request_with_the_quota_left(rig: Rig) -> None:
     rig.forge.pull_request(rig.world.pr)
     list(rig.forge.changed_files(rig.world.pr))
     rig.forge.workflow_run(rig.world.run)
-    api = rig.metrics.to_dict()["api_calls"]
+    api = to_json(rig.metrics.snapshot())["api_calls"]
     assert api["by_endpoint"] == {
         "GET /repos/{owner}/{repo}/pulls/{number}": 1,
         "GET /repos/{owner}/{repo}/pulls/{number}/files": 1,
@@ -237,6 +238,6 @@ def test_the_token_never_reaches_logs_or_messages(
         rig.forge.create_comment(rig.world.pr, "no marker")
     messages.append(f"{unsent.value.message} {unsent.value.context}")
     op.call(rig)
-    text = caplog.text + "\n".join(messages) + repr(rig.metrics.to_dict())
+    text = caplog.text + "\n".join(messages) + repr(to_json(rig.metrics.snapshot()))
     assert caplog.records, "the libraries did log"
     assert TOKEN not in text

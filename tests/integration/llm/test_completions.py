@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from ci_agent.json_form import to_json
 from ci_agent.llm.provider import ChatRequest, Message
 from ci_agent.llm.tokens import estimate_tokens
 from ci_agent.metrics import Metrics
@@ -35,8 +36,8 @@ def test_plain_completion(build: BuildProvider, fake_openai: FakeOpenAI) -> None
     assert not response.usage.estimated
     assert response.usage.tokens_in == logged.prompt_tokens
     assert response.usage.tokens_out == logged.completion_tokens
-    assert metrics.to_dict()["llm"]["requests"] == 1
-    assert metrics.to_dict()["llm"]["tokens_in"] == logged.prompt_tokens
+    assert to_json(metrics.snapshot())["llm"]["requests"] == 1
+    assert to_json(metrics.snapshot())["llm"]["tokens_in"] == logged.prompt_tokens
 
 
 def test_streamed_completion_reads_usage_from_the_final_chunk(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ci_agent.errors import CiAgentError
+from ci_agent.json_form import to_json
 from ci_agent.llm.budget import Budget, is_budget_exhausted
 from ci_agent.llm.concurrency import map_bounded
 from ci_agent.llm.guard import input_room
@@ -49,7 +50,7 @@ def test_token_cap_lets_requests_through_until_the_next_could_pass_it(
     assert [o.ok for o in outcomes] == sorted((o.ok for o in outcomes), reverse=True)
     assert len(fake_openai.chat_requests) == 2 + len(done)
     assert budget.used_tokens <= 300
-    assert metrics.to_dict()["llm"]["requests"] == 2 + len(done)
+    assert to_json(metrics.snapshot())["llm"]["requests"] == 2 + len(done)
 
 
 def test_prompt_over_the_input_cap_is_refused_before_sending(

@@ -9,6 +9,7 @@ import pytest
 
 from ci_agent.diff import parse_file_patch
 from ci_agent.errors import CiAgentError
+from ci_agent.json_form import to_json
 from ci_agent.markers import find_markers, parse_state
 from ci_agent.review import pipeline
 from ci_agent.review.publish import CHECK_NAME
@@ -229,7 +230,7 @@ def test_requests_per_review(harness: Harness, count: int) -> None:
     assert total == expected_reads + expected_writes
     # The forge counts the same calls (they appear in the summary's footer).
     assert harness.last_metrics is not None
-    assert harness.last_metrics.to_dict()["api_calls"]["total"] == total
+    assert to_json(harness.last_metrics.snapshot())["api_calls"]["total"] == total
 
 
 def test_a_failure_while_publishing_does_not_leave_the_check_run_in_progress(

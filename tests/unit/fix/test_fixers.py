@@ -16,6 +16,7 @@ from ci_agent.fix.fixers import (
     fixer_commands,
     ruff_configured,
 )
+from ci_agent.json_form import to_json
 
 RUFF_PYPROJECT = '[project]\nname = "x"\n\n[tool.ruff]\nline-length = 100\n'
 
@@ -121,7 +122,7 @@ def test_command_run_json_and_properties() -> None:
     run = CommandRun(("ruff", "check", "a b.py"), 1, "a b.py:1:8: F401", 0.12345)
     assert run.command == "ruff check 'a b.py'"
     assert not run.ok and not run.timed_out
-    assert run.to_dict() == {
+    assert to_json(run) == {
         "argv": ["ruff", "check", "a b.py"],
         "returncode": 1,
         "timed_out": False,
@@ -129,7 +130,7 @@ def test_command_run_json_and_properties() -> None:
         "tail": "a b.py:1:8: F401",
     }
     slow = CommandRun(("sleep", "9"), None, "", 1.0)
-    assert slow.timed_out and not slow.ok and slow.to_dict()["timed_out"] is True
+    assert slow.timed_out and not slow.ok and to_json(slow)["timed_out"] is True
 
 
 def test_fixers_result_json() -> None:
@@ -138,12 +139,12 @@ def test_fixers_result_json() -> None:
     fix = CommandRun(("ruff", "check", "--fix"), 0, "Found 1 error (1 fixed)", 0.1)
     result = FixersResult("verified", ("ok",), "diff", (check,), (fix,), (passed,), ("a.py",))
     assert result.verified
-    data = result.to_dict()
+    data = to_json(result)
     assert data["status"] == "verified" and data["changed"] == ["a.py"]
     assert [r["returncode"] for r in (*data["before"], *data["fixes"], *data["after"])] == [1, 0, 0]
     refused = FixersResult("refused", ("no",))
     assert not refused.verified
-    assert refused.to_dict() == {
+    assert to_json(refused) == {
         "status": "refused",
         "reasons": ["no"],
         "diff": "",

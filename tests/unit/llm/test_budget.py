@@ -8,6 +8,7 @@ import pytest
 
 from ci_agent.config_model import LLMConfig, Price
 from ci_agent.errors import CiAgentError
+from ci_agent.json_form import to_json
 from ci_agent.llm.budget import Budget, is_budget_exhausted, request_cost
 from ci_agent.metrics import Metrics
 
@@ -31,7 +32,7 @@ def test_commit_replaces_the_reservation_with_the_real_usage_and_records_metrics
     assert cost == pytest.approx(request_cost(PRICE, 900, 100))
     assert budget.used_tokens == 1000
     assert budget.used_cost == pytest.approx(cost)
-    llm = metrics.to_dict()["llm"]
+    llm = to_json(metrics.snapshot())["llm"]
     assert llm == {"requests": 1, "tokens_in": 900, "tokens_out": 100, "cost_usd": round(cost, 6)}
 
 
@@ -79,7 +80,7 @@ def test_no_caps_means_no_refusals() -> None:
     budget = Budget.from_config(LLMConfig())
     for _ in range(100):
         budget.commit(budget.reserve(PRICE, 100_000, 100_000), PRICE, 100_000, 100_000)
-    assert budget.to_dict()["requests"] == 100
+    assert to_json(budget.totals())["requests"] == 100
 
 
 def test_in_flight_reservations_are_shared_across_threads() -> None:

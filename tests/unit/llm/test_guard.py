@@ -6,6 +6,7 @@ import pytest
 from pydantic import BaseModel
 
 from ci_agent.errors import CiAgentError
+from ci_agent.json_form import to_json
 from ci_agent.llm.budget import Budget
 from ci_agent.llm.guard import GuardedProvider, estimate_request, input_room
 from ci_agent.llm.provider import ChatRequest, ChatResponse, Message, Usage
@@ -81,7 +82,7 @@ def test_usage_is_recorded_in_budget_and_metrics() -> None:
     _guard(ScriptedProvider([reply]), budget).complete(_request())
     # scripted_profile prices: $1 in, $2 out per million
     assert budget.used_cost == pytest.approx(0.001 + 0.001)
-    assert metrics.to_dict()["llm"]["tokens_in"] == 1000
+    assert to_json(metrics.snapshot())["llm"]["tokens_in"] == 1000
     assert budget.used_tokens == 1500
 
 

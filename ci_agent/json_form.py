@@ -1,0 +1,101 @@
+"""The one serializer of result values: frozen dataclasses into JSON-able dicts and lists.
+
+A dataclass's JSON form is its fields in declaration order, each value converted the same way
+(dataclasses, mappings, lists and tuples, enums, paths). The few shapes that differ say so on
+the class itself: field metadata made by :func:`json_meta` renames a key, converts a value
+(rounding, pairs into objects), leaves a field out or spreads a nested object's keys into its
+parent; a ``JSON_KEYS`` class attribute lists the keys in the order the JSON has them, and may
+name properties (derived values) among the fields. The JSON shapes are part of the interface
+(docs/cli.md, docs/result.schema.json): tests pin them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from enum import Enum
+from pathlib import PurePath
+from typing import Any
+
+__all__ = ["json_meta", "rounded", "to_json"]
+
+# The metadata key of a field's JSON options (dataclasses keep metadata per field).
+_META = "ci_agent.json_form"
+
+
+@dataclass(frozen=True)
+class _Options:
+    """How one field appears in the JSON form."""
+
+    key: str | None = None
+    convert: Callable[[Any], Any] | None = None
+    omit: bool = False
+    spread: bool = False
+
+
+_PLAIN = _Options()
+
+
+def json_meta(
+    *,
+    key: str | None = None,
+    convert: Callable[[Any], Any] | None = None,
+    omit: bool = False,
+    spread: bool = False,
+) -> dict[str, Any]:
+    """Field metadata for ``dataclasses.field(metadata=...)``: the JSON key (default: the field's
+    name), a conversion applied before the usual one, leaving the field out, or merging the
+    value's own keys into the parent object."""
+    return {_META: _Options(key, convert, omit, spread)}
+
+
+def rounded(places: int) -> Callable[[float], float]:
+    """A conversion that rounds a number (seconds to ms, dollars to micro-dollars)."""
+
+    def convert(value: float) -> float:
+        return round(value, places)
+
+    return convert
+
+
+def to_json(value: Any) -> Any:
+    """``value`` as JSON-able data; a value of a kind it does not know is returned as it is
+    (``json.dumps(..., default=str)`` then writes it as text)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return _object(value)
+    if isinstance(value, Mapping):
+        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted(to_json(item) for item in value)
+    if isinstance(value, Enum):
+        return to_json(value.value)
+    if isinstance(value, PurePath):
+        return str(value)
+    return value
+
+
+def _object(instance: Any) -> dict[str, Any]:
+    """A dataclass instance's JSON object, by its fields' metadata and its ``JSON_KEYS``."""
+    by_key: dict[str, tuple[str, _Options]] = {}
+    for item in fields(instance):
+        options: _Options = item.metadata.get(_META, _PLAIN)
+        if not options.omit:
+            by_key[options.key or item.name] = (item.name, options)
+    order: tuple[str, ...] = getattr(type(instance), "JSON_KEYS", tuple(by_key))
+    found: dict[str, Any] = {}
+    for key in order:
+        # A key that is not a field's is a property's: a value derived from the fields.
+        attribute, options = by_key.get(key, (key, _PLAIN))
+        value = getattr(instance, attribute)
+        if options.convert is not None and value is not None:
+            value = options.convert(value)
+        value = to_json(value)
+        if options.spread:
+            found.update(value)
+        else:
+            found[key] = value
+    return found

@@ -1,0 +1,54 @@
+"""The typed report of one run: what every surface reads, instead of a result's JSON keys.
+
+A capability fills a :class:`Report` next to its command-specific ``result`` JSON (which stays
+the user's, see docs/cli.md); the step outputs, the job summary, the check run and the issue
+title read only these fields, so a capability's JSON can change without breaking a surface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ci_agent.forge.run_types import CheckConclusion
+from ci_agent.report.artifact import ArtifactRef
+
+__all__ = ["SEVERITIES", "Conclusion", "Report", "severity_counts"]
+
+# How a run ends, in the check-run conclusions GitHub knows (success, neutral, failure, …).
+Conclusion = CheckConclusion
+# Highest first: the order summaries and counts list them in.
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a run found, in the fields every surface reads; never changed once made."""
+
+    # One line saying what the run found (the check run's title, a headline).
+    title: str = ""
+    # The action job that ran (``review``, ``comment-fix``); "" outside ``ci-agent run``.
+    job: str = ""
+    conclusion: Conclusion = "neutral"
+    # Findings by severity (every one of SEVERITIES, in that order) for capabilities that find.
+    severity_counts: Mapping[str, int] = field(default_factory=dict)
+    # None: the capability does not report findings (the outputs then say 0 and "none").
+    findings_count: int | None = None
+    max_severity: str | None = None
+    # The file holding the whole report or the run's product (an archive, a bundle).
+    artifact: ArtifactRef | None = None
+    # Which configuration the run used, one line (ConfigSource.note); "" when not read.
+    config_note: str = ""
+    # Step outputs of this capability besides the common ones (e.g. the plan's ``matrix``).
+    outputs: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def counts_findings(self) -> bool:
+        """Whether the capability reports findings (review does; backup does not)."""
+        return self.findings_count is not None
+
+
+def severity_counts(severities: Iterable[str]) -> dict[str, int]:
+    """How many of ``severities`` there are of each level, every level listed, highest first."""
+    found = list(severities)
+    return {level: found.count(level) for level in SEVERITIES}
