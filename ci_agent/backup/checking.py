@@ -22,7 +22,7 @@ from ci_agent.backup.verify import Report, verify_chain
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
-from ci_agent.report.artifact import ArtifactRef
+from ci_agent.report.value import ArtifactRef
 from ci_agent.report.value import Report as RunReport
 
 __all__ = ["restore_job", "verify_job"]

@@ -17,8 +17,7 @@ from ci_agent.backup.staging import find_stale
 from ci_agent.backup.stores import DirectoryStore, Store
 from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
-from ci_agent.report.artifact import ArtifactRef
-from ci_agent.report.value import Report
+from ci_agent.report.value import ArtifactRef, Report
 
 if TYPE_CHECKING:
     from ci_agent.config_model import BackupConfig

@@ -152,8 +152,7 @@ def github_review(
     spaced); without one, a forge is made and closed here.
     """
     from ci_agent.forge.github import require_repository, settings_for
-    from ci_agent.report.artifact import ArtifactRef
-    from ci_agent.report.value import Report
+    from ci_agent.report.value import ArtifactRef, Report
     from ci_agent.review.github_run import review_pull_request
     from ci_agent.review.summary import review_report
 

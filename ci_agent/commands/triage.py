@@ -184,8 +184,7 @@ def triage_outcome(
     """The command's outcome for a triage result; the whole result is written to ``json_out``
     (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as);
     ``markdown`` False leaves the markdown out (nothing will show it)."""
-    from ci_agent.report.artifact import ArtifactRef
-    from ci_agent.report.value import Report
+    from ci_agent.report.value import ArtifactRef, Report
     from ci_agent.triage.present import triage_markdown, triage_text
     from ci_agent.triage.whole import write_whole
 

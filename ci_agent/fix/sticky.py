@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any
 from ci_agent.change.guards import FIX_MARKER
 from ci_agent.forge.types import CommentKind
 from ci_agent.markers import marker, state_marker
-from ci_agent.report.artifact import ArtifactRef
 from ci_agent.report.markdown import code_span, plain_text
 from ci_agent.report.sticky_comment import find_ours, upsert_comment
-from ci_agent.report.value import Report
+from ci_agent.report.value import ArtifactRef, Report
 from ci_agent.sanitize import wire_text
 
 if TYPE_CHECKING:

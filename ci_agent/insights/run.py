@@ -23,9 +23,8 @@ from ci_agent.insights.workflow_files import read_workflows
 from ci_agent.json_form import to_json
 from ci_agent.llm.provider import LLMProvider
 from ci_agent.outcome import Outcome
-from ci_agent.report.artifact import ArtifactRef
 from ci_agent.report.limits import ISSUE_BODY_LIMIT
-from ci_agent.report.value import Report
+from ci_agent.report.value import ArtifactRef, Report
 
 __all__ = ["REPORT_SCHEMA", "InsightsRequest", "run_insights"]
 

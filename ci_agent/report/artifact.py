@@ -11,33 +11,15 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ci_agent.atomic import write_bytes_atomically
+from ci_agent.report.value import ArtifactRef
 
-__all__ = ["ArtifactRef", "report_artifact_name", "run_url", "write_json_artifact"]
+__all__ = ["report_artifact_name", "run_url", "write_json_artifact"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-@dataclass(frozen=True)
-class ArtifactRef:
-    """A file produced for upload: where it is, the name it is uploaded under, its SHA-256."""
-
-    path: Path
-    name: str
-    sha256: str
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None) -> ArtifactRef | None:
-        """The reference a result's ``artifact`` entry (path, name, sha256) names; None
-        without a path."""
-        if not data or not data.get("path"):
-            return None
-        path = Path(str(data["path"]))
-        return cls(path, str(data.get("name") or path.name), str(data.get("sha256") or ""))
 
 
 def report_artifact_name(capability: str, key: str, environ: Mapping[str, str]) -> str:

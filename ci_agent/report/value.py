@@ -9,16 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
-from ci_agent.forge.run_types import CheckConclusion
-from ci_agent.report.artifact import ArtifactRef
+__all__ = ["SEVERITIES", "ArtifactRef", "Conclusion", "Report", "severity_counts"]
 
-__all__ = ["SEVERITIES", "Conclusion", "Report", "severity_counts"]
-
-# How a run ends, in the check-run conclusions GitHub knows (success, neutral, failure, …).
-Conclusion = CheckConclusion
+# How a run ends, in the check-run conclusions GitHub knows (forge.run_types.CheckConclusion;
+# spelled out here so the report value loads without the forge at start-up).
+Conclusion = Literal[
+    "success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required"
+]
 # Highest first: the order summaries and counts list them in.
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+@dataclass(frozen=True)
+class ArtifactRef:
+    """A file produced for upload: where it is, the name it is uploaded under, its SHA-256."""
+
+    path: Path
+    name: str
+    sha256: str
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> ArtifactRef | None:
+        """The reference a result's ``artifact`` entry (path, name, sha256) names; None
+        without a path."""
+        if not data or not data.get("path"):
+            return None
+        path = Path(str(data["path"]))
+        return cls(path, str(data.get("name") or path.name), str(data.get("sha256") or ""))
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ from typing import Any
 
 from ci_agent.metrics import Metrics
 from ci_agent.render import TemplateRenderer, render_text
-from ci_agent.report.artifact import ArtifactRef
 from ci_agent.report.fit import fit_lists
-from ci_agent.report.value import Conclusion, Report, severity_counts
+from ci_agent.report.value import ArtifactRef, Conclusion, Report, severity_counts
 from ci_agent.review.comments import check_conclusion
 from ci_agent.review.findings import Finding, severity_rank
 from ci_agent.review.pipeline import ReviewReport

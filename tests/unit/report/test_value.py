@@ -13,10 +13,9 @@ from ci_agent.forge.memory import InMemoryForge
 from ci_agent.outcome import Outcome
 from ci_agent.redact import Redactor
 from ci_agent.report import outputs as outputs_module
-from ci_agent.report.artifact import ArtifactRef
 from ci_agent.report.check_run import complete_check, start_check
 from ci_agent.report.outputs import write_outputs
-from ci_agent.report.value import SEVERITIES, Report, severity_counts
+from ci_agent.report.value import SEVERITIES, ArtifactRef, Report, severity_counts
 from tests.conftest import ActionsStep
 
 
