@@ -15,6 +15,7 @@ from ci_agent.backup.staging import clean_stale, find_stale
 from ci_agent.backup.stores import DirectoryStore, Entry, Store
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
+from ci_agent.report.value import Report
 
 __all__ = ["SourceName", "list_job", "prune_job", "stats_job"]
 
@@ -67,9 +68,13 @@ def list_job(
             "name": first.name,
             "run_id": first.artifact.run_id if first.artifact else None,
         }
-    text = listing_text(items, store.where) + "".join(f"\nnote: {n}" for n in notes)
+    text = listing_text(items, store.where, notes)
     return Outcome(
-        "backup list", result=result, text=text, markdown=listing_markdown(items, store.where)
+        "backup list",
+        result=result,
+        text=text,
+        markdown=listing_markdown(items, store.where),
+        report=Report(f"{len(items)} backup(s) in {store.where}", conclusion="success"),
     )
 
 
@@ -96,7 +101,12 @@ def stats_job(
         store = _store(ctx, stack, source, folder, repo)
         stats = statistics(store.entries())
     stats["where"] = store.where
-    return Outcome("backup stats", result=stats, text=stats_text(stats, store.where))
+    return Outcome(
+        "backup stats",
+        result=stats,
+        text=stats_text(stats, store.where),
+        report=Report(f"{stats['count']} backup(s) in {store.where}", conclusion="success"),
+    )
 
 
 def _policy(ctx: JobContext, daily: int | None, weekly: int | None, manual: int | None) -> Policy:
@@ -138,8 +148,8 @@ def prune_job(
         "stale_removed" if not dry_run else "stale_would_remove": stale,
         "dry_run": dry_run,
     }
-    text = prune_text(kept, deleted, dry_run)
-    verb = "would remove" if dry_run else "removed"
-    text += "".join(f"\n  {verb} {i['path']} ({i['size']} bytes): {i['reason']}" for i in stale)
-    text += "".join(f"\n  ignored {i['name']}: {i['reason']}" for i in ignored)
-    return Outcome("backup prune", result=result, text=text)
+    text = prune_text(kept, deleted, dry_run, stale=stale, ignored=ignored)
+    verb = "would delete" if dry_run else "deleted"
+    title = f"kept {len(kept)}, {verb} {len(deleted)}"
+    report = Report(title, conclusion="success")
+    return Outcome("backup prune", result=result, text=text, report=report)

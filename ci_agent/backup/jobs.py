@@ -98,8 +98,9 @@ def _planned(chosen: Plan) -> Outcome:
         ("refs", len(chosen.snapshot.refs)),
     ]
     result = {"dry_run": True, "name": chosen.name, "mode": chosen.mode, "notes": chosen.notes}
-    text = summary_text("backup create (dry run)", fields, chosen.notes)
-    return Outcome("backup create", result=result, text=text)
+    title = "backup create (dry run)"
+    text = summary_text(title, fields, chosen.notes)
+    return Outcome("backup create", result=result, text=text, report=Report(title))
 
 
 def _created(created: Created) -> Outcome:

@@ -66,8 +66,8 @@ def _verification(item: dict[str, Any]) -> str:
     return f"{'ok' if last['ok'] else 'FAILED ' + str(last.get('code'))} {last['at']}"
 
 
-def listing_text(items: Sequence[dict[str, Any]], where: str) -> str:
-    """One block per backup, newest first (templates/text/backup_listing.txt.j2)."""
+def listing_text(items: Sequence[dict[str, Any]], where: str, notes: Sequence[str] = ()) -> str:
+    """One block per backup, newest first, then notes (templates/text/backup_listing.txt.j2)."""
     from ci_agent.render import render_text
 
     shown = [
@@ -80,7 +80,7 @@ def listing_text(items: Sequence[dict[str, Any]], where: str) -> str:
         }
         for item in items
     ]
-    return render_text("backup_listing.txt.j2", items=shown, where=where)
+    return render_text("backup_listing.txt.j2", items=shown, where=where, notes=notes)
 
 
 def listing_markdown(items: Sequence[dict[str, Any]], where: str) -> str:
@@ -123,8 +123,23 @@ def stats_text(stats: dict[str, Any], where: str) -> str:
     return summary_text(f"backups in {where}", fields, [])
 
 
-def prune_text(kept: Sequence[dict[str, Any]], deleted: Sequence[str], dry_run: bool) -> str:
-    """What was kept and why, and what went (templates/text/backup_prune.txt.j2)."""
+def prune_text(
+    kept: Sequence[dict[str, Any]],
+    deleted: Sequence[str],
+    dry_run: bool,
+    *,
+    stale: Sequence[dict[str, Any]] = (),
+    ignored: Sequence[dict[str, str]] = (),
+) -> str:
+    """What was kept and why, what went, the leftovers of interrupted creates removed and the
+    artifacts ignored (templates/text/backup_prune.txt.j2)."""
     from ci_agent.render import render_text
 
-    return render_text("backup_prune.txt.j2", kept=kept, deleted=deleted, dry_run=dry_run)
+    return render_text(
+        "backup_prune.txt.j2",
+        kept=kept,
+        deleted=deleted,
+        dry_run=dry_run,
+        stale=stale,
+        ignored=ignored,
+    )

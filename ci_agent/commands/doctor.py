@@ -18,6 +18,7 @@ from ci_agent.errors import CiAgentError, fail
 from ci_agent.git import Git
 from ci_agent.llm.choice import choose_provider
 from ci_agent.outcome import Outcome
+from ci_agent.report.value import Report
 
 if TYPE_CHECKING:
     from ci_agent.retry import RetryPolicy
@@ -111,10 +112,13 @@ def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
         from ci_agent.render import TemplateRenderer
 
         markdown = TemplateRenderer().render("reports/doctor.md.j2", **result)
-    outcome = Outcome("doctor", result=result, text=_text(result), markdown=markdown)
-    return dataclasses.replace(
-        outcome, errors=[_as_error(p) for p in problems if p.severity == "error"]
+    errors = [_as_error(p) for p in problems if p.severity == "error"]
+    report = Report(
+        f"{len(problems)} problem(s), {len(errors)} error(s)" if problems else "no problems",
+        conclusion="failure" if errors else "success",
     )
+    outcome = Outcome("doctor", result=result, text=_text(result), markdown=markdown)
+    return dataclasses.replace(outcome, errors=errors, report=report)
 
 
 def _check_remote(

@@ -13,6 +13,7 @@ from ci_agent.config import CliOverrides
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
+from ci_agent.report.value import Report
 
 __all__ = ["init"]
 
@@ -94,7 +95,11 @@ def init(
             "next_steps": next_steps(files, ci_names, fix_chosen),
             "warnings": [to_json(w.info) for w in warnings],
         }
-        return Outcome("init", result=result, text=_text(result), markdown=_markdown(result))
+        verb = "would write" if dry_run else "wrote"
+        report = Report(f"{verb} {len(written)} file(s), kept {len(skipped)}", conclusion="success")
+        return Outcome(
+            "init", result=result, text=_text(result), markdown=_markdown(result), report=report
+        )
 
     return execute(overrides, "init", body, base_config=False)
 

@@ -8,7 +8,7 @@ title read only these fields, so a capability's JSON can change without breaking
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,6 +47,7 @@ class Report:
 
     # One line saying what the run found (the check run's title, a headline).
     title: str = ""
+    _: KW_ONLY
     # The action job that ran (``review``, ``comment-fix``); "" outside ``ci-agent run``.
     job: str = ""
     conclusion: Conclusion = "neutral"

@@ -122,3 +122,20 @@ def test_the_check_run_takes_its_title_and_conclusion_from_the_report() -> None:
     assert done.conclusion == "failure"
     output, _ = forge.check_output(check.id)
     assert output is not None and output.title.startswith("2 new finding(s)")
+
+
+def test_the_fix_report_names_its_bundle_and_ends_green_only_for_a_fix() -> None:
+    from ci_agent.fix.session import FixReport
+    from ci_agent.fix.sticky import fix_report
+
+    bundle = {"path": "/tmp/fix-1.json", "name": "fix-1.json", "sha256": "0a"}
+    made = fix_report(FixReport({}, "patch", "computed", ("proved",), bundle=bundle))
+    assert made.artifact == ArtifactRef(Path("/tmp/fix-1.json"), "fix-1.json", "0a")
+    assert (made.title, made.conclusion) == ("ci-agent computed a verified fix", "success")
+    refused = fix_report(FixReport({}, "patch", "refused", ("no proof",)))
+    assert (refused.conclusion, refused.artifact) == ("neutral", None)
+
+
+def test_report_fields_after_the_title_are_named() -> None:
+    with pytest.raises(TypeError):
+        Report("title", "success")  # type: ignore[misc]
