@@ -4,9 +4,10 @@ A dataclass's JSON form is its fields in declaration order, each value converted
 (dataclasses, mappings, lists and tuples, enums, paths). The few shapes that differ say so on
 the class itself: field metadata made by :func:`json_meta` renames a key, converts a value
 (rounding, pairs into objects), leaves a field out or spreads a nested object's keys into its
-parent; a ``JSON_KEYS`` class attribute lists the keys in the order the JSON has them, and may
-name properties (derived values) among the fields. The JSON shapes are part of the interface
-(docs/cli.md, docs/result.schema.json): tests pin them.
+parent; a ``JSON_KEYS`` class attribute lists the keys in the order the JSON has them: a name
+is a field's key or a property's (a derived value), a ``(key, getter)`` pair computes a value
+from the instance, and a value that is :data:`OMIT` leaves its key out. The JSON shapes are part
+of the interface (docs/cli.md, docs/result.schema.json): tests pin them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from enum import Enum
 from pathlib import PurePath
 from typing import Any
 
-__all__ = ["json_meta", "rounded", "to_json"]
+__all__ = ["OMIT", "JsonKey", "json_meta", "rounded", "to_json"]
 
 # The metadata key of a field's JSON options (dataclasses keep metadata per field).
 _META = "ci_agent.json_form"
@@ -34,6 +35,19 @@ class _Options:
 
 
 _PLAIN = _Options()
+
+
+class _Omit:
+    """The type of :data:`OMIT`."""
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+# What a getter returns for a key the JSON leaves out (e.g. an optional part not set).
+OMIT = _Omit()
+# One entry of ``JSON_KEYS``: a field's or property's name, or a key and the getter of its value.
+JsonKey = str | tuple[str, Callable[[Any], Any]]
 
 
 def json_meta(
@@ -85,14 +99,21 @@ def _object(instance: Any) -> dict[str, Any]:
         options: _Options = item.metadata.get(_META, _PLAIN)
         if not options.omit:
             by_key[options.key or item.name] = (item.name, options)
-    order: tuple[str, ...] = getattr(type(instance), "JSON_KEYS", tuple(by_key))
+    order: tuple[JsonKey, ...] = getattr(type(instance), "JSON_KEYS", tuple(by_key))
     found: dict[str, Any] = {}
-    for key in order:
-        # A key that is not a field's is a property's: a value derived from the fields.
-        attribute, options = by_key.get(key, (key, _PLAIN))
-        value = getattr(instance, attribute)
+    for entry in order:
+        if isinstance(entry, tuple):
+            key, getter = entry
+            options, value = _PLAIN, getter(instance)
+        else:
+            # A key that is not a field's is a property's: a value derived from the fields.
+            key = entry
+            attribute, options = by_key.get(key, (key, _PLAIN))
+            value = getattr(instance, attribute)
         if options.convert is not None and value is not None:
             value = options.convert(value)
+        if value is OMIT:
+            continue
         value = to_json(value)
         if options.spread:
             found.update(value)

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
 from ci_agent.config_source import ConfigSource
-from ci_agent.json_form import json_meta, rounded, to_json
+from ci_agent.json_form import OMIT, json_meta, rounded, to_json
 from ci_agent.metrics import Metrics
 
 
@@ -130,3 +130,30 @@ def test_the_metrics_snapshot_is_the_envelopes_metrics_object() -> None:
         "api_calls": {"total": 1, "by_endpoint": {"GET /x": 1}, "rate_limit_remaining": 7},
         "llm": {"requests": 1, "tokens_in": 3, "tokens_out": 4, "cost_usd": 0.0},
     }
+
+
+@dataclass(frozen=True)
+class Computed:
+    JSON_KEYS: ClassVar = (
+        "mode",
+        ("base", lambda c: c.base or OMIT),
+        ("head", lambda c: c.head if c.base else OMIT),
+        ("span", lambda c: [c.start, c.end]),
+    )
+
+    mode: str
+    base: str | None = None
+    head: str = "HEAD"
+    start: int = 1
+    end: int = 2
+
+
+def test_getters_compute_values_and_omit_leaves_keys_out() -> None:
+    assert to_json(Computed("all")) == {"mode": "all", "span": [1, 2]}
+    assert to_json(Computed("base", "abc")) == {
+        "mode": "base",
+        "base": "abc",
+        "head": "HEAD",
+        "span": [1, 2],
+    }
+    assert repr(OMIT) == "OMIT"
