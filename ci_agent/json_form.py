@@ -75,6 +75,8 @@ def rounded(places: int) -> Callable[[float], float]:
 def to_json(value: Any) -> Any:
     """``value`` as JSON-able data; a value of a kind it does not know is returned as it is
     (``json.dumps(..., default=str)`` then writes it as text)."""
+    if isinstance(value, Enum):  # before str: a StrEnum member becomes its plain value
+        return to_json(value.value)
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if is_dataclass(value) and not isinstance(value, type):
@@ -85,8 +87,6 @@ def to_json(value: Any) -> Any:
         return [to_json(item) for item in value]
     if isinstance(value, set | frozenset):
         return sorted(to_json(item) for item in value)
-    if isinstance(value, Enum):
-        return to_json(value.value)
     if isinstance(value, PurePath):
         return str(value)
     return value

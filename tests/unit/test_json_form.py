@@ -95,6 +95,15 @@ def test_a_spread_field_merges_its_keys_into_the_parent() -> None:
     assert to_json(Spread(1, Inner(2, "z"))) == {"first": 1, "a": 2, "b": "z", "last": 9}
 
 
+class Level(enum.StrEnum):
+    HIGH = "high"
+
+
+def test_a_str_enum_member_becomes_a_plain_string() -> None:
+    value = to_json(Level.HIGH)
+    assert value == "high" and type(value) is str
+
+
 def test_an_unknown_kind_of_value_is_left_to_the_caller() -> None:
     marker = object()
     assert to_json([marker]) == [marker]
