@@ -36,6 +36,7 @@ from ci_agent.forge.run_protocol import (
     JobLogs,
     RepoWriter,
     RunHistory,
+    RunRerunner,
     WorkflowFiles,
     WorkflowRuns,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "ReviewResult",
     "ReviewWriter",
     "RunHistory",
+    "RunRerunner",
     "Side",
     "StatusReporter",
     "Step",

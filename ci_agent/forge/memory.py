@@ -21,7 +21,7 @@ part                          protocols
 ``memory_reviews``            ReviewWriter, CommentStore, Reactions
 ``memory_checks``             CheckReporter, StatusReporter
 ``memory_issues``             IssueTracker, ArchiveReader
-``memory_actions``            WorkflowRuns, JobLogs, ArtifactStore, Deployments
+``memory_actions``            WorkflowRuns, RunRerunner, JobLogs, ArtifactStore, Deployments
 ============================  ===========================================
 """
 

@@ -18,6 +18,7 @@ __all__ = ["ActionsPart"]
 
 RUN = "GET /repos/{owner}/{repo}/actions/runs/{run_id}"
 RERUN = "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+RERUN_ALL = "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"
 DISPATCH = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
 JOB_LOGS = "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
 ARTIFACT = "/repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
@@ -58,6 +59,20 @@ class ActionsPart(MemoryPart):
             replace(j, status="queued", conclusion=None, completed_at=None, run_attempt=attempt)
             if j.conclusion in _FAILED
             else j
+            for j in record.jobs
+        ]
+
+    def rerun_workflow(self, run_id: int) -> None:
+        """A new attempt of every job of the run; GitHub's 403 for a run still going."""
+        self._write("rerun_workflow", RERUN_ALL, run_id=run_id)
+        record = self._run(run_id, RERUN_ALL)
+        if record.run.status != "completed":
+            raise github_error(RERUN_ALL, 403, "This workflow is already running")
+        attempt = record.run.run_attempt + 1
+        record.run = replace(record.run, status="queued", conclusion=None, run_attempt=attempt)
+        record.earlier += list(record.jobs)
+        record.jobs = [
+            replace(j, status="queued", conclusion=None, completed_at=None, run_attempt=attempt)
             for j in record.jobs
         ]
 

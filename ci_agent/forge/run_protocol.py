@@ -34,6 +34,7 @@ __all__ = [
     "JobLogs",
     "RepoWriter",
     "RunHistory",
+    "RunRerunner",
     "WorkflowFiles",
     "WorkflowRuns",
 ]
@@ -61,6 +62,19 @@ class WorkflowRuns(Protocol):
         self, workflow: int | str, ref: str, inputs: Mapping[str, str] | None = None
     ) -> None:
         """Start workflow ``workflow`` (id or file name) on branch ``ref`` with ``inputs``."""
+
+
+@runtime_checkable
+class RunRerunner(Protocol):
+    """A pull request's workflow runs, and a new attempt of a whole run."""
+
+    def workflow_runs(
+        self, *, head_sha: str | None = None, branch: str | None = None
+    ) -> Iterator[WorkflowRun]:
+        """Runs, newest first, filtered by head SHA and/or branch."""
+
+    def rerun_workflow(self, run_id: int) -> None:
+        """Re-run every job of a completed run (a new attempt, with the run's own event)."""
 
 
 @runtime_checkable
