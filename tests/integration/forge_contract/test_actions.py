@@ -1,6 +1,6 @@
 """Actions on both forges: runs newest first and filtered, the jobs of the latest attempt and
-their logs, a re-run of the failed jobs or of the whole run, artifacts listed, downloaded with their digest checked,
-and deleted."""
+their logs, a re-run of the failed jobs or of the whole run, artifacts listed, downloaded with
+their digest checked, and deleted."""
 
 from __future__ import annotations
 
