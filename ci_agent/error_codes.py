@@ -429,6 +429,24 @@ _SPECS = (
         "test-generation.python to the interpreter.",
     ),
     _spec(
+        "CA194",
+        "tests-workflow-unset",
+        _C,
+        "test-generation.workflow is not set: '/ci-agent tests' does not know which workflow "
+        "runs the tests job on pull requests",
+        "Set test-generation.workflow in .github/ci-agent.yml on the default branch to the file "
+        "name of the workflow that runs ci-agent with 'command: tests' on pull_request (e.g. "
+        "tests.yml). The comment re-runs that run; it never runs the pull request's code itself.",
+    ),
+    _spec(
+        "CA195",
+        "tests-merge-empty",
+        _C,
+        "{path} holds no shard result (*.json)",
+        "Download the shards' artifacts into it first (actions/download-artifact with "
+        "'pattern: ci-agent-tests-*' and 'merge-multiple: true'), or pass the result files.",
+    ),
+    _spec(
         "CA201",
         "git-missing",
         _G,
@@ -595,6 +613,38 @@ _SPECS = (
         "could not read {file} at {where} through the GitHub API: {problem}",
         "Give the job a token with 'contents: read' (the 'github-token' input); ci-agent never "
         "falls back to the checkout's copy, which may be the pull request's.",
+    ),
+    _spec(
+        "CA330",
+        "tests-run-missing",
+        _H,
+        "no pull_request run of {workflow} for the head {head} of pull request #{number} yet",
+        "The workflow has not run on this head: wait for it to start (it runs on pull_request), "
+        "check that {workflow} runs ci-agent with 'command: tests', or push to the pull request.",
+    ),
+    _spec(
+        "CA331",
+        "tests-run-in-progress",
+        _H,
+        "the {workflow} run {url} for {head} is still {status}",
+        "Wait for it to finish: it updates the pull request's tests comment itself. Comment "
+        "'/ci-agent tests' again afterwards to run it once more.",
+    ),
+    _spec(
+        "CA332",
+        "tests-rerun-refused",
+        _H,
+        "GitHub refused to re-run {url} ({status}): {problem}",
+        "Give the commands workflow 'permissions: actions: write'; GitHub re-runs only runs of "
+        "the last 30 days, so push to the pull request to start a new one.",
+    ),
+    _spec(
+        "CA333",
+        "comment-command-refused",
+        _H,
+        "'/ci-agent {verb}' from {author} is ignored: {why}",
+        "Comment commands run for people with write or admin permission on the repository; "
+        "ask a maintainer to comment the command.",
     ),
     # language model
     _spec(
@@ -877,6 +927,14 @@ _SPECS = (
         "Nothing was pushed. Test generation lands new test modules only (test_*.py or "
         "*_test.py under the directory of test-generation.output, never conftest.py) that pass "
         "the tampering, danger and pytest-options checks; the artifact still holds the files.",
+    ),
+    _spec(
+        "CA590",
+        "testgen-shards-other-commit",
+        _V,
+        "the shard results are of commit {shards}, the checkout is at {head}",
+        "Merge the shards of this very run: download the artifacts of the same workflow run "
+        "(actions/download-artifact without run-id) into a job that checks out the same commit.",
     ),
     # processing
     _spec(
