@@ -1,10 +1,14 @@
 """The action's ``tests`` job: generate tests for the event's pull request (or the scope in
-``args``), post the sticky comment, and keep the result (with the files) as an artifact."""
+``args``), post the sticky comment, and keep the result (with the files) as an artifact.
+
+A shard (``--shard I/N``) only keeps its artifact, named after its shard; the matrix's final
+job (``--merge DIR`` of the shards' artifacts) delivers once for all of them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from ci_agent.commands.common import Invocation
@@ -22,7 +26,7 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
     from ci_agent.commands.tests import tests_outcome
 
     options = _parse(list(args))
-    if not any(options.get(k) for k in ("base", "paths", "whole")):
+    if not any(options.get(k) for k in ("base", "paths", "whole", "merge")):
         if event.pr_number is None or not event.base_sha:
             raise fail(
                 "CA113",
@@ -41,15 +45,25 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
         from ci_agent.report.artifact import report_artifact_name, write_json_artifact
 
         key = (event.head_sha or "local")[:12]
+        shard = str(options.get("shard") or "")
+        if shard:
+            # One artifact per matrix job: the jobs share GITHUB_JOB, and a name is taken once.
+            key += "-shard-" + shard.replace("/", "-of-")
         name = report_artifact_name("tests", key, invocation.environ)
         written = write_json_artifact(invocation.environ, name, result)
         if written is not None:
             result["artifact"] = written.to_dict()
-        if event.pr_number is not None:
-            repository = settings.repository or event.repository
+        repository = settings.repository or event.repository
+        if shard:
+            result["delivery"] = {"mode": "none", "why": "a shard: the merge job delivers"}
+        elif event.pr_number is not None:
             result["delivery"] = _deliver(invocation, event, result, repository)
             forge = invocation.use.github(repository)
             result["comment"] = publish_tests(forge, event.pr_number, outcome.markdown)
+        elif options.get("merge"):
+            from ci_agent.commands.tests_merge_job import deliver_merged
+
+            result.update(deliver_merged(invocation, event, result, repository, outcome.markdown))
     return replace(outcome, result=result)
 
 
@@ -100,10 +114,16 @@ def _parse(words: list[str]) -> dict[str, Any]:
     parser.add_argument("--all", dest="whole", action="store_true")
     parser.add_argument("--shard")
     parser.add_argument("--engine", choices=("auto", "model", "offline"))
+    parser.add_argument("--merge", action="append", default=[], type=Path)
     try:
         parsed = parser.parse_args(words)
     except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail("CA108", problem=f"tests args: {exc}", usage="tests --path F | --all") from None
+        raise fail(
+            "CA108",
+            problem=f"tests args: {exc}",
+            usage="tests --path F | --all [--shard I/N] | --merge DIR",
+        ) from None
     found = vars(parsed)
     found["paths"] = tuple(found["paths"])
+    found["merge"] = tuple(found["merge"])
     return {k: v for k, v in found.items() if v not in (None, (), False)}

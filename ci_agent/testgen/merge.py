@@ -30,6 +30,10 @@ class ShardResults:
     accepted: tuple[dict[str, Any], ...]
     candidates: tuple[dict[str, Any], ...]
     skipped: tuple[dict[str, Any], ...]
+    targets_total: int = 0  # in scope, as every shard saw it (the same list, split)
+    targets_in_run: int = 0  # checked by the shards together
+    engines: tuple[str, ...] = ()
+    seconds: float = 0.0  # of the longest shard (they run side by side)
 
 
 def _result(path: Path) -> dict[str, Any]:
@@ -85,7 +89,16 @@ def load_shards(paths: Sequence[Path], root: Path) -> ShardResults:
         tuple(a for _, r in results for a in r.get("accepted", [])),
         tuple(c for _, r in results for c in r.get("candidates", [])),
         tuple(s for _, r in results for s in r.get("skipped", [])),
+        max((int(_targets(r).get("total") or 0) for _, r in results), default=0),
+        sum(int(_targets(r).get("in_run") or 0) for _, r in results),
+        tuple(dict.fromkeys(str(e) for _, r in results for e in r.get("engines") or ())),
+        max((float(r.get("seconds") or 0) for _, r in results), default=0.0),
     )
+
+
+def _targets(result: dict[str, Any]) -> dict[str, Any]:
+    found = result.get("targets")
+    return found if isinstance(found, dict) else {}
 
 
 def merge_modules(texts: Sequence[str], root: Path) -> str:
