@@ -49,6 +49,9 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
         if shard:
             # One artifact per matrix job: the jobs share GITHUB_JOB, and a name is taken once.
             key += "-shard-" + shard.replace("/", "-of-")
+            # The merge keeps each shard's newest attempt (a re-run keeps the earlier ones).
+            attempt = invocation.environ.get("GITHUB_RUN_ATTEMPT", "")
+            result["attempt"] = int(attempt) if attempt.isdigit() else 1
         name = report_artifact_name("tests", key, invocation.environ)
         written = write_json_artifact(invocation.environ, name, result)
         if written is not None:

@@ -145,12 +145,14 @@ def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:
         "targets_in_run": merged.targets_in_run,
         "engines": list(merged.engines),
         "seconds": merged.seconds,
+        "superseded": list(merged.superseded),
     }
     verb = "would write" if request.dry_run else "wrote"
     paths = [f.path for f in suite.kept]
     lines = [f"merged {len(shards)} shard result(s) of commit {str(merged.commit)[:12]}"]
     if merged.missing:
         lines.append("missing shards: " + ", ".join(merged.missing))
+    lines += [f"left out (an earlier attempt of its shard): {p}" for p in merged.superseded]
     lines += [f"dropped {f}: {r}" for f, r in suite.dropped.items()]
     lines.append(f"{verb} {len(paths)} file(s)" + (": " + ", ".join(paths) if paths else ""))
     from ci_agent.testgen.shard_report import merged_markdown

@@ -84,6 +84,7 @@ def test_two_shards_artifacts_merge_into_one_delivery(
         assert shard.code == 0, shard.out + shard.err
         data = _result(step)["result"]
         assert data["delivery"] == {"mode": "none", "why": "a shard: the merge job delivers"}
+        assert data["attempt"] == 1  # the merge keeps each shard's newest attempt
         artifact = Path(data["artifact"]["path"])
         names.append(artifact.name)
         shutil.copy(artifact, downloaded / artifact.name)
@@ -101,6 +102,7 @@ def test_two_shards_artifacts_merge_into_one_delivery(
     assert again.code == 0, again.out + again.err
     data = _result(step)["result"]
     assert data["shards"] == ["1/2", "2/2"] and data["missing_shards"] == []
+    assert data["superseded"] == []
     assert data["funnel"]["suite"] == 2
     assert data["delivery"]["why"] == "an earlier run for this commit delivered it"
     (opened,) = repo.pulls()
