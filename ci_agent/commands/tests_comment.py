@@ -10,13 +10,14 @@ the comment's id, so a re-delivered event finds it and does nothing again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 from ci_agent.errors import CiAgentError, fail
+from ci_agent.forge.protocol import CommentStore
+from ci_agent.forge.run_protocol import RunRerunner
 from ci_agent.forge.run_types import WorkflowRun
-from ci_agent.forge.types import Comment, CommentKind, PullRequestInfo
+from ci_agent.forge.types import CommentKind, PullRequestInfo
 from ci_agent.outcome import Outcome
 
 __all__ = ["RERUN_MARKER", "RerunForge", "TestsComment", "rerun_tests"]
@@ -24,33 +25,11 @@ __all__ = ["RERUN_MARKER", "RerunForge", "TestsComment", "rerun_tests"]
 RERUN_MARKER = "tests-rerun"
 
 
-class RerunForge(Protocol):
-    """What the command reads and writes."""
+class RerunForge(RunRerunner, CommentStore, Protocol):
+    """What the command reads and writes: the pull request's head, its runs, its comments."""
 
     def pull_request(self, number: int) -> PullRequestInfo:
         """The pull request (its head commit)."""
-        ...
-
-    def workflow_runs(
-        self, *, head_sha: str | None = None, branch: str | None = None
-    ) -> Iterable[WorkflowRun]:
-        """Runs, newest first."""
-        ...
-
-    def rerun_workflow(self, run_id: int) -> None:
-        """A new attempt of the whole run."""
-        ...
-
-    def comments(self, number: int, kind: CommentKind) -> Iterable[Comment]:
-        """The pull request's comments."""
-        ...
-
-    def create_comment(self, number: int, body: str) -> Comment:
-        """Post a comment."""
-        ...
-
-    def update_comment(self, kind: CommentKind, comment_id: int, body: str) -> Comment:
-        """Edit a comment."""
         ...
 
 
@@ -69,7 +48,7 @@ class TestsComment:
 def rerun_tests(forge: RerunForge, asked: TestsComment) -> Outcome:
     """Find the head's run of the workflow and re-run it; reply once, with a link or a code."""
     from ci_agent.markers import marker
-    from ci_agent.report.sticky_comment import find_ours
+    from ci_agent.report.sticky_comment import find_ours, upsert_comment
 
     key = f"comment-{asked.comment_id}"
     earlier = find_ours(forge.comments(asked.number, CommentKind.ISSUE), RERUN_MARKER, key)
@@ -89,13 +68,13 @@ def rerun_tests(forge: RerunForge, asked: TestsComment) -> Outcome:
         if exc.code not in {"CA194", "CA330", "CA331", "CA332"} or asked.dry_run:
             raise
         body = marker(RERUN_MARKER, key) + "\n" + _refusal_text(exc)
-        reply = forge.create_comment(asked.number, body)
-        result = {"reply_id": reply.id, "head": head, "refused": exc.code}
+        reply_id, _ = upsert_comment(forge, asked.number, body, None)
+        result = {"reply_id": reply_id, "head": head, "refused": exc.code}
         return Outcome("run", result=result, text=f"{exc.code}: {exc.message}", errors=[exc])
     body = marker(RERUN_MARKER, key) + "\n" + _rerun_text(run, head)
-    reply = forge.create_comment(asked.number, body)
+    reply_id, _ = upsert_comment(forge, asked.number, body, None)
     text = f"re-running {run.url} for {head[:12]} (attempt {run.run_attempt + 1})"
-    return Outcome("run", result={**_run_result(run, head), "reply_id": reply.id}, text=text)
+    return Outcome("run", result={**_run_result(run, head), "reply_id": reply_id}, text=text)
 
 
 def _the_run(forge: RerunForge, asked: TestsComment, head: str) -> WorkflowRun:
