@@ -299,3 +299,28 @@ def test_actionlint_finds_nothing(path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_pull_request_tests_workflow_in_the_docs_is_lint_clean(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "tests.md").read_text(encoding="utf-8")
+    block = text.split("<!-- pull-request-tests-workflow -->\n```yaml\n", 1)[1].split("```", 1)[0]
+    workflow = yaml.safe_load(block)
+    job = workflow["jobs"]["tests"]
+    assert set(workflow[True]) == {"pull_request"} and workflow["permissions"] == {}
+    assert job["permissions"]["contents"] == "read" and "write" not in str(
+        {k: v for k, v in job["permissions"].items() if k != "pull-requests"}
+    )
+    assert all("${{" not in step.get("run", "") for step in job["steps"])
+    path = tmp_path / ".github" / "workflows" / "generated-tests.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(block, encoding="utf-8")
+    for tool, args in (
+        (find_zizmor(), ["--offline", "--no-progress", "--config", str(ROOT / "zizmor.yml")]),
+        (find_actionlint(), []),
+    ):
+        if tool is None:
+            continue
+        done = subprocess.run(
+            [tool, *args, str(path)], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, f"{tool}: {done.stdout}{done.stderr}"
