@@ -237,9 +237,14 @@ def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
     from ci_agent.commands.plan import verify_outcome
     from ci_agent.report.artifact import run_url
 
+    if words[0] in {"recover", "rollback-order"}:
+        from ci_agent.commands.plan_recovery import action_step
+
+        return action_step(invocation, words)
     parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
     parser.add_argument("step", choices=("verify", "status"))
     parser.add_argument("--unit", required=True)
+    parser.add_argument("--result-file", type=Path)
     parser.add_argument("--environment", default="")
     parser.add_argument("--state", default="")
     parser.add_argument("--sha", default=invocation.environ.get("GITHUB_SHA", ""))
@@ -249,10 +254,12 @@ def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
         parsed = parser.parse_args(words)
     except (argparse.ArgumentError, SystemExit) as exc:
         raise fail(
-            "CA108", problem=f"plan args: {exc}", usage="plan verify|status --unit U"
+            "CA108",
+            problem=f"plan args: {exc}",
+            usage="plan verify|status|recover|rollback-order --unit U",
         ) from None
     if parsed.step == "verify":
-        return verify_outcome(invocation, parsed.unit, parsed.environment)
+        return verify_outcome(invocation, parsed.unit, parsed.environment, parsed.result_file)
     from ci_agent.plan.status import STATES as states
     from ci_agent.plan.status import record_status
 

@@ -47,7 +47,12 @@ def _deploy(settings: Settings, root: Path) -> tuple[DeployConfig, str]:
     if not inferred:
         raise fail("CA161", problem="no deploy section, and nothing to infer units from")
     return DeployConfig(
-        units=inferred, recovery=deploy.recovery, retry_attempts=deploy.retry_attempts
+        units=inferred,
+        recovery=deploy.recovery,
+        retry_attempts=deploy.retry_attempts,
+        retry_delay_seconds=deploy.retry_delay_seconds,
+        retry_max_delay_seconds=deploy.retry_max_delay_seconds,
+        failure_severity=deploy.failure_severity,
     ), "inferred"
 
 
