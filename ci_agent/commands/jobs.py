@@ -167,11 +167,20 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
             {**note, "note": f"the plan is too large for an output; see {where}"}
         )
     outputs = {"matrix": json.dumps(plan["matrix"], separators=(",", ":")), "plan-json": plan_json}
+    markdown = outcome.markdown
+    gate_findings = 0
+    if forge is not None:
+        from ci_agent.plan.environments import check_environments, environments_markdown
+
+        gates = check_environments(forge, plan)
+        result["environment_gates"] = gates
+        markdown += environments_markdown(gates)
+        gate_findings = len(gates["findings"])
     if forge is not None and not settings.dry_run:
-        result["check_run"] = _plan_check(forge, plan, outcome.markdown, settings)
+        result["check_run"] = _plan_check(forge, plan, markdown, settings, gate_findings)
         if event.pr_number is not None:
-            result["comment"] = publish_plan(forge, event.pr_number, outcome.markdown)
-    return replace(outcome, result=result, outputs=outputs)
+            result["comment"] = publish_plan(forge, event.pr_number, markdown)
+    return replace(outcome, result=result, outputs=outputs, markdown=markdown)
 
 
 class _PlanOptions(NamedTuple):
@@ -214,7 +223,9 @@ def _ci_history(forge: Any, event: Event, limit: int) -> tuple[Any, str]:
         return None, f"the CI failure rate was not read: {exc.code} {exc.message}"
 
 
-def _plan_check(forge: Any, plan: dict[str, Any], markdown: str, settings: Any) -> dict[str, Any]:
+def _plan_check(
+    forge: Any, plan: dict[str, Any], markdown: str, settings: Any, gate_findings: int = 0
+) -> dict[str, Any]:
     """The plan's check run on the planned head (a note when the token may not write checks)."""
     from ci_agent.errors import CiAgentError
     from ci_agent.plan.check import publish_check
@@ -224,7 +235,12 @@ def _plan_check(forge: Any, plan: dict[str, Any], markdown: str, settings: Any) 
         return {"skipped": "no head commit (a plan of named files)"}
     try:
         return publish_check(
-            forge, head, plan, markdown, fail_level=settings.config.deploy.check_fail_level
+            forge,
+            head,
+            plan,
+            markdown,
+            fail_level=settings.config.deploy.check_fail_level,
+            gate_findings=gate_findings,
         )
     except CiAgentError as exc:
         if exc.code not in {"CA303", "CA304"}:

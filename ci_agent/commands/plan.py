@@ -103,14 +103,14 @@ def plan(
             raise fail(
                 "CA108", problem="--base and --files exclude each other", usage="ci-agent plan"
             )
-        history = None
+        history = forge = None
         if repo is not None:
             from ci_agent.plan.history import read_history
 
             forge = invocation.use.github(repo)
             limit = invocation.settings.config.deploy.risk.ci_runs
             history = read_history(forge, ci_branch, limit)
-        return plan_local(
+        done = plan_local(
             invocation.settings,
             root,
             base=base,
@@ -126,8 +126,27 @@ def plan(
                 log=invocation.term.detail,
             ),
         )
+        return done if forge is None else _with_gates(done, forge)
 
     return execute(overrides, "plan", body)
+
+
+def _with_gates(done: Outcome, forge: Any) -> Outcome:
+    """The plan with its environments' approval and wait-timer gates checked in GitHub."""
+    from dataclasses import replace
+
+    from ci_agent.plan.environments import check_environments, environments_markdown
+
+    gates = check_environments(forge, done.result)
+    lines = [f"{f['code']}: {f['message']}" for f in gates["findings"]]
+    if gates["skipped"]:
+        lines.append(f"environment gates not checked: {gates['skipped']}")
+    return replace(
+        done,
+        result={**done.result, "environment_gates": gates},
+        text="\n".join([done.text, *lines]) if lines else done.text,
+        markdown=done.markdown + environments_markdown(gates),
+    )
 
 
 @plan.command("verify")
