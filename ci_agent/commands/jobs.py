@@ -116,7 +116,8 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
 
     from ci_agent.errors import CiAgentError
     from ci_agent.plan.build import canonical_bytes
-    from ci_agent.plan.run import event_range, model_narrator, plan_local, publish_plan
+    from ci_agent.plan.model import model_checker, model_narrator
+    from ci_agent.plan.run import event_range, plan_local, publish_plan
     from ci_agent.report.artifact import report_artifact_name, write_json_artifact
 
     options = _plan_options(list(args))
@@ -137,6 +138,12 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
             coverage=options.coverage,
             history=history,
             narrator=model_narrator(
+                invocation.use.llm_setup(),
+                metrics=invocation.metrics,
+                retry=invocation.retry,
+                log=invocation.term.detail,
+            ),
+            checker=model_checker(
                 invocation.use.llm_setup(),
                 metrics=invocation.metrics,
                 retry=invocation.retry,

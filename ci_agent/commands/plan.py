@@ -88,7 +88,8 @@ def plan(
         return 0
 
     def body(invocation: Invocation) -> Outcome:
-        from ci_agent.plan.run import model_narrator, plan_local, write_inferred_manifest
+        from ci_agent.plan.model import model_checker, model_narrator
+        from ci_agent.plan.run import plan_local, write_inferred_manifest
 
         root = path or invocation.cwd
         if write_manifest:
@@ -120,6 +121,12 @@ def plan(
             coverage=coverage,
             history=history,
             narrator=model_narrator(
+                invocation.use.llm_setup(),
+                metrics=invocation.metrics,
+                retry=invocation.retry,
+                log=invocation.term.detail,
+            ),
+            checker=model_checker(
                 invocation.use.llm_setup(),
                 metrics=invocation.metrics,
                 retry=invocation.retry,
