@@ -5,12 +5,16 @@ environments leaves them unchecked, and says so."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.conftest import ActionsStep, RunCli
+import pytest
+
+from tests.conftest import ActionsStep, RunCli, git
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_server.fixtures import fake_github
-from tests.integration.plan.test_check_and_history import pull_request, result
+from tests.integration.plan.test_check_and_history import TOKEN, pull_request, result
+from tests.integration.plan.test_plan_cli import CHANGE, FILES, write
 
 __all__ = ["fake_github"]
 
@@ -90,3 +94,27 @@ def test_a_token_without_actions_read_leaves_the_gates_unchecked(
     assert fake_github.requests.count("GET", "/repos/*/environments/*") == 1  # stops at once
     (check,) = repo.check_runs.values()
     assert "Not checked: CA304" in str(check.summary)
+
+
+def test_the_cli_checks_the_gates_with_repo(
+    fake_github: FakeGitHub, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_github.require_token(TOKEN, login="alice")
+    repo = fake_github.create_repo("acme/widgets", files={"README.md": "# w\n"})
+    repo.add_environment("production", reviewers=("alice",))
+    checkout = tmp_path / "widgets"
+    checkout.mkdir()
+    write(checkout, {**FILES, ".github/ci-agent.yml": MANIFEST})
+    git(checkout, "init", "-q")
+    git(checkout, "add", "-A")
+    git(checkout, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "base")
+    write(checkout, CHANGE)
+    git(checkout, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qam", "change")
+    monkeypatch.chdir(checkout)
+    monkeypatch.setenv("GITHUB_API_URL", fake_github.base_url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    done = run_cli("plan", "--base", "HEAD~1", "--repo", "acme/widgets")
+    assert done.code == 0, done.err
+    assert "CA554: the deploy manifest says environment 'staging' waits 10 minute(s)" in done.out
+    assert "CA553" not in done.out

@@ -3,6 +3,8 @@ budget that leaves whole files out, and every reason an item is dropped."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ci_agent.diff import parse_diff
 from ci_agent.plan.checklist import (
     NEAR,
@@ -12,6 +14,7 @@ from ci_agent.plan.checklist import (
     keep_items,
     view_from_diff,
 )
+from tests.conftest import git
 
 DIFF = (
     """diff --git a/app.py b/app.py
@@ -79,3 +82,20 @@ def test_a_failed_model_and_no_items_are_said() -> None:
         "Things to check: none (the model failed: CA404: bad)"
     ]
     assert checklist_lines(Checklist("written"), markdown=False) == ["Things to check:", "- none"]
+
+
+def test_named_files_are_shown_whole_and_a_diff_with_its_context(tmp_path: Path) -> None:
+    from ci_agent.plan.sources import view_of_change
+
+    (tmp_path / "a.sql").write_text("one\ntwo\nthree\n", encoding="utf-8")
+    view = view_of_change(tmp_path, ["a.sql", "gone.sql"])
+    assert view.near == {"a.sql": frozenset({1, 2, 3})} and view.head_lines == {"a.sql": 3}
+    assert "     2 + two" in view.text
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "base")
+    (tmp_path / "a.sql").write_text("one\n" + "".join(f"{n}\n" for n in range(2, 20)), "utf-8")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qam", "change")
+    view = view_of_change(tmp_path, ["a.sql"], "HEAD~1", "HEAD")
+    assert view.head_lines == {"a.sql": 19}
+    assert view.near["a.sql"] == frozenset(range(1, 20))  # 2-19 changed, 1 their context
