@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from ci_agent.config_deploy import DeployConfig, FailureKind, Severity
-from ci_agent.errors import fail
+from ci_agent.errors import CiAgentError, fail
 from ci_agent.outcome import Outcome
 from ci_agent.plan.recovery import Decision, decide
 from ci_agent.plan.rollback import DeploymentLookup
@@ -118,16 +118,23 @@ def _record(
         after = decision.delay_seconds
         prefix = f"attempt {decision.attempt + 1} of {decision.attempts} after {after} s"
     description = f"{prefix}: {decision.failure} failed ({decision.severity})"
-    return record_status(
-        forge,
-        unit=decision.unit,
-        environment=decision.environment,
-        state=state,
-        sha=sha,
-        log_url=log_url,
-        description=description,
-        dry_run=dry_run,
-    )
+    try:
+        return record_status(
+            forge,
+            unit=decision.unit,
+            environment=decision.environment,
+            state=state,
+            sha=sha,
+            log_url=log_url,
+            description=description,
+            dry_run=dry_run,
+        )
+    except CiAgentError as exc:
+        # The decision stands without its record: a token without deployments: write must
+        # not turn a retry into a failed job.
+        if exc.code not in {"CA303", "CA304"}:
+            raise
+        return f"nothing: {exc.code} {exc.message} (give the job deployments: write)"
 
 
 def rollback_outcome(forge: DeploymentLookup, plan_path: Path, sha: str) -> Outcome:

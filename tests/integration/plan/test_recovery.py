@@ -291,3 +291,15 @@ def test_the_action_recovers_with_the_run_s_commit(
     assert status.state == "in_progress" and status.log_url.endswith("/actions/runs/42")
     actions.set(INPUT_ARGS="recover --unit api --risk low --failed deploy")
     assert run_cli("run").code == 2  # --environment is required
+
+
+def test_a_token_that_may_not_record_keeps_the_decision(env: FakeGitHub, run_cli: RunCli) -> None:
+    env.faults.status("GET", "/repos/*/deployments", 403, times=None)
+    code, data = cli(
+        run_cli,
+        *("recover", "--unit", "api", "--environment", "dev", "--risk", "low"),
+        *("--failed", "latency", "--sha", sha(env)),
+    )
+    assert code == 0, data["errors"]
+    assert data["result"]["action"] == "continue"
+    assert data["result"]["recorded"].startswith("nothing: CA304")
