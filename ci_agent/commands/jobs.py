@@ -110,7 +110,9 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
     (``--coverage PATH``, ``--terraform-plan PATH``).
     """
     if args and not args[0].startswith("-"):
-        return _plan_step(invocation, list(args))
+        from ci_agent.commands.plan_steps import action_step
+
+        return action_step(invocation, list(args))
     import json
     from dataclasses import replace
 
@@ -253,62 +255,6 @@ def _plan_check(
         if exc.code not in {"CA303", "CA304"}:
             raise
         return {"skipped": f"{exc.code} {exc.message} (give the job checks: write)"}
-
-
-def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
-    """``verify`` or ``status`` from the action's ``args`` input."""
-    import argparse
-
-    from ci_agent.commands.plan import verify_outcome
-    from ci_agent.report.artifact import run_url
-
-    if words[0] in {"recover", "rollback-order"}:
-        from ci_agent.commands.plan_recovery import action_step
-
-        return action_step(invocation, words)
-    parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
-    parser.add_argument("step", choices=("verify", "status"))
-    parser.add_argument("--unit", required=True)
-    parser.add_argument("--result-file", type=Path)
-    parser.add_argument("--environment", default="")
-    parser.add_argument("--state", default="")
-    parser.add_argument("--sha", default=invocation.environ.get("GITHUB_SHA", ""))
-    parser.add_argument("--environment-url", default="")
-    parser.add_argument("--log-url", default=run_url(invocation.environ))
-    try:
-        parsed = parser.parse_args(words)
-    except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail(
-            "CA108",
-            problem=f"plan args: {exc}",
-            usage="plan verify|status|recover|rollback-order --unit U",
-        ) from None
-    if parsed.step == "verify":
-        return verify_outcome(invocation, parsed.unit, parsed.environment, parsed.result_file)
-    from ci_agent.plan.status import STATES as states
-    from ci_agent.plan.status import record_status
-
-    if not parsed.environment or parsed.state not in states or not parsed.sha:
-        raise fail(
-            "CA108",
-            problem="plan status needs --environment, --state ("
-            + ", ".join(states)
-            + ") and a commit",
-            usage="plan status --unit U --environment E --state S",
-        )
-    done = record_status(
-        invocation.use.github(invocation.settings.repository),
-        unit=parsed.unit,
-        environment=parsed.environment,
-        state=parsed.state,
-        sha=parsed.sha,
-        environment_url=parsed.environment_url,
-        log_url=parsed.log_url,
-        dry_run=invocation.settings.dry_run,
-    )
-    return Outcome(
-        "plan status", result=done, text=f"{parsed.state}: {parsed.unit} in {parsed.environment}"
-    )
 
 
 def tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:

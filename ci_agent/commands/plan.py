@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ci_agent.commands.common import Invocation, execute, global_options
-from ci_agent.commands.plan_recovery import recover, rollback_order
+from ci_agent.commands.plan_steps import recover, rollback_order
 from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from ci_agent.commands import plan_recovery
+from ci_agent.commands import plan_steps
 from ci_agent.config_deploy import DeployConfig, Unit
 from ci_agent.plan.build import build_plan, matrix
 from ci_agent.plan.recovery import FAILURE_KINDS, backoff_schedule, decide
@@ -26,8 +26,8 @@ DEFAULT = DeployConfig()
 
 
 def test_the_cli_spells_the_levels_and_kinds_as_the_library_does() -> None:
-    assert plan_recovery._LEVELS == LEVELS
-    assert plan_recovery._FAILURE_KINDS == FAILURE_KINDS
+    assert plan_steps._LEVELS == LEVELS
+    assert plan_steps._FAILURE_KINDS == FAILURE_KINDS
 
 
 @pytest.mark.parametrize(

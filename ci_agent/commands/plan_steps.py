@@ -1,5 +1,6 @@
-"""``ci-agent plan recover`` and ``plan rollback-order``: what a failed deploy step does next,
-and which units to roll back (subcommands of ``ci-agent plan``)."""
+"""The deploy workflow's per-unit steps: ``ci-agent plan recover`` and ``plan rollback-order``
+(what a failed step does next, and which units to roll back; subcommands of ``ci-agent plan``),
+and ``verify``, ``status``, ``recover`` and ``rollback-order`` as the action's ``args``."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import click
 from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.config import CliOverrides
 from ci_agent.config_deploy import FailureKind, Severity
+from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
-__all__ = ["recover", "rollback_order"]
+__all__ = ["action_step", "recover", "rollback_order"]
 
 # Spelled out here so `--help` needs no import of the planning modules.
 _LEVELS = ("low", "medium", "high", "critical")
@@ -120,12 +122,10 @@ def rollback_order(overrides: CliOverrides, *, plan_file: Path, sha: str, repo: 
     return execute(overrides, "plan rollback-order", body)
 
 
-def action_step(invocation: Invocation, words: list[str]) -> Outcome:
-    """``recover ...`` or ``rollback-order ...`` from the action's ``args`` (in a deploy job:
-    the commit and the log URL default to the run's)."""
+def _recovery_step(invocation: Invocation, words: list[str]) -> Outcome:
+    """``recover ...`` or ``rollback-order ...`` from the action's ``args``."""
     import argparse
 
-    from ci_agent.errors import fail
     from ci_agent.report.artifact import run_url
 
     environ = invocation.environ
@@ -177,4 +177,59 @@ def action_step(invocation: Invocation, words: list[str]) -> Outcome:
         log_url=parsed.log_url,
         wait=parsed.wait,
         dry_run=settings.dry_run,
+    )
+
+
+def action_step(invocation: Invocation, words: list[str]) -> Outcome:
+    """``verify``, ``status``, ``recover`` or ``rollback-order`` from the action's ``args`` (in
+    a deploy job the commit and the log URL default to the run's)."""
+    import argparse
+
+    from ci_agent.commands.plan import verify_outcome
+    from ci_agent.report.artifact import run_url
+
+    if words[0] in {"recover", "rollback-order"}:
+        return _recovery_step(invocation, words)
+    parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
+    parser.add_argument("step", choices=("verify", "status"))
+    parser.add_argument("--unit", required=True)
+    parser.add_argument("--result-file", type=Path)
+    parser.add_argument("--environment", default="")
+    parser.add_argument("--state", default="")
+    parser.add_argument("--sha", default=invocation.environ.get("GITHUB_SHA", ""))
+    parser.add_argument("--environment-url", default="")
+    parser.add_argument("--log-url", default=run_url(invocation.environ))
+    try:
+        parsed = parser.parse_args(words)
+    except (argparse.ArgumentError, SystemExit) as exc:
+        raise fail(
+            "CA108",
+            problem=f"plan args: {exc}",
+            usage="plan verify|status|recover|rollback-order --unit U",
+        ) from None
+    if parsed.step == "verify":
+        return verify_outcome(invocation, parsed.unit, parsed.environment, parsed.result_file)
+    from ci_agent.plan.status import STATES as states
+    from ci_agent.plan.status import record_status
+
+    if not parsed.environment or parsed.state not in states or not parsed.sha:
+        raise fail(
+            "CA108",
+            problem="plan status needs --environment, --state ("
+            + ", ".join(states)
+            + ") and a commit",
+            usage="plan status --unit U --environment E --state S",
+        )
+    done = record_status(
+        invocation.use.github(invocation.settings.repository),
+        unit=parsed.unit,
+        environment=parsed.environment,
+        state=parsed.state,
+        sha=parsed.sha,
+        environment_url=parsed.environment_url,
+        log_url=parsed.log_url,
+        dry_run=invocation.settings.dry_run,
+    )
+    return Outcome(
+        "plan status", result=done, text=f"{parsed.state}: {parsed.unit} in {parsed.environment}"
     )
