@@ -370,6 +370,14 @@ _SPECS = (
         "Declare the promotion order once in the deploy section's 'environments' "
         "(e.g. dev, staging, production).",
     ),
+    _spec(
+        "CA164",
+        "deploy-file-unreadable",
+        _C,
+        "cannot read {what} from {path}: {problem}",
+        "Give the file the deploy workflow wrote: the plan's matrix output (or 'ci-agent plan "
+        "--output json'), or the result of 'plan verify --result-file'.",
+    ),
     # configuration and input: insights (18x)
     _spec(
         "CA180",
@@ -845,6 +853,32 @@ _SPECS = (
         "verification of unit '{unit}' failed: {failed} of {rounds} round(s) failed "
         "(failure limit {limit})",
         "The plan's recovery decision for this step applies; the JSON result has every check.",
+    ),
+    _spec(
+        "CA552",
+        "deploy-step-rollback",
+        _V,
+        "the deploy step of unit '{unit}' in {environment} failed: {why}",
+        "The workflow's rollback job rolls back this unit and every unit deployed after it, "
+        "in reverse order ('ci-agent plan rollback-order' lists them).",
+    ),
+    _spec(
+        "CA553",
+        "environment-approval-missing",
+        _V,
+        "the deploy manifest says environment '{environment}' needs approval, but its GitHub "
+        "Environment {problem}",
+        "In the repository's Settings → Environments → {environment}, tick 'Required "
+        "reviewers' and add the people or teams who approve deployments.",
+    ),
+    _spec(
+        "CA554",
+        "environment-wait-timer-short",
+        _V,
+        "the deploy manifest says environment '{environment}' waits {expected} minute(s) "
+        "before a deployment, but its GitHub Environment {problem}",
+        "In the repository's Settings → Environments → {environment}, tick 'Wait timer' and "
+        "set it to {expected} minutes.",
     ),
     # validation and verification: the user's tests in the user's environment (56x)
     _spec(

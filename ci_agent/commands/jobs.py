@@ -110,13 +110,16 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
     (``--coverage PATH``, ``--terraform-plan PATH``).
     """
     if args and not args[0].startswith("-"):
-        return _plan_step(invocation, list(args))
+        from ci_agent.commands.plan_steps import action_step
+
+        return action_step(invocation, list(args))
     import json
     from dataclasses import replace
 
     from ci_agent.errors import CiAgentError
     from ci_agent.plan.build import canonical_bytes
-    from ci_agent.plan.run import event_range, model_narrator, plan_local, publish_plan
+    from ci_agent.plan.model import model_checker, model_narrator
+    from ci_agent.plan.run import event_range, plan_local, publish_plan
     from ci_agent.report.artifact import report_artifact_name, write_json_artifact
 
     options = _plan_options(list(args))
@@ -142,6 +145,12 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
                 retry=invocation.retry,
                 log=invocation.term.detail,
             ),
+            checker=model_checker(
+                invocation.use.llm_setup(),
+                metrics=invocation.metrics,
+                retry=invocation.retry,
+                log=invocation.term.detail,
+            ),
         )
     except CiAgentError as exc:
         if exc.code != "CA161":
@@ -161,15 +170,26 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
             result["artifact"] = written.to_dict()
         where = f"the {name} artifact" if written is not None else "the JSON result"
         note = {"truncated": True, "sha256": plan["sha256"], "bytes": len(plan_json)}
+        # The deploy workflow checks its retry steps against this, even for a large plan.
+        note["retry"] = plan["retry"]
         plan_json = json.dumps(
             {**note, "note": f"the plan is too large for an output; see {where}"}
         )
     outputs = {"matrix": json.dumps(plan["matrix"], separators=(",", ":")), "plan-json": plan_json}
+    markdown = outcome.markdown
+    gate_findings = 0
+    if forge is not None:
+        from ci_agent.plan.environments import check_environments, environments_markdown
+
+        gates = check_environments(forge, plan)
+        result["environment_gates"] = gates
+        markdown += environments_markdown(gates)
+        gate_findings = len(gates["findings"])
     if forge is not None and not settings.dry_run:
-        result["check_run"] = _plan_check(forge, plan, outcome.markdown, settings)
+        result["check_run"] = _plan_check(forge, plan, markdown, settings, gate_findings)
         if event.pr_number is not None:
-            result["comment"] = publish_plan(forge, event.pr_number, outcome.markdown)
-    return replace(outcome, result=result, outputs=outputs)
+            result["comment"] = publish_plan(forge, event.pr_number, markdown)
+    return replace(outcome, result=result, outputs=outputs, markdown=markdown)
 
 
 class _PlanOptions(NamedTuple):
@@ -212,7 +232,9 @@ def _ci_history(forge: Any, event: Event, limit: int) -> tuple[Any, str]:
         return None, f"the CI failure rate was not read: {exc.code} {exc.message}"
 
 
-def _plan_check(forge: Any, plan: dict[str, Any], markdown: str, settings: Any) -> dict[str, Any]:
+def _plan_check(
+    forge: Any, plan: dict[str, Any], markdown: str, settings: Any, gate_findings: int = 0
+) -> dict[str, Any]:
     """The plan's check run on the planned head (a note when the token may not write checks)."""
     from ci_agent.errors import CiAgentError
     from ci_agent.plan.check import publish_check
@@ -222,61 +244,17 @@ def _plan_check(forge: Any, plan: dict[str, Any], markdown: str, settings: Any) 
         return {"skipped": "no head commit (a plan of named files)"}
     try:
         return publish_check(
-            forge, head, plan, markdown, fail_level=settings.config.deploy.check_fail_level
+            forge,
+            head,
+            plan,
+            markdown,
+            fail_level=settings.config.deploy.check_fail_level,
+            gate_findings=gate_findings,
         )
     except CiAgentError as exc:
         if exc.code not in {"CA303", "CA304"}:
             raise
         return {"skipped": f"{exc.code} {exc.message} (give the job checks: write)"}
-
-
-def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
-    """``verify`` or ``status`` from the action's ``args`` input."""
-    import argparse
-
-    from ci_agent.commands.plan import verify_outcome
-    from ci_agent.report.artifact import run_url
-
-    parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
-    parser.add_argument("step", choices=("verify", "status"))
-    parser.add_argument("--unit", required=True)
-    parser.add_argument("--environment", default="")
-    parser.add_argument("--state", default="")
-    parser.add_argument("--sha", default=invocation.environ.get("GITHUB_SHA", ""))
-    parser.add_argument("--environment-url", default="")
-    parser.add_argument("--log-url", default=run_url(invocation.environ))
-    try:
-        parsed = parser.parse_args(words)
-    except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail(
-            "CA108", problem=f"plan args: {exc}", usage="plan verify|status --unit U"
-        ) from None
-    if parsed.step == "verify":
-        return verify_outcome(invocation, parsed.unit, parsed.environment)
-    from ci_agent.plan.status import STATES as states
-    from ci_agent.plan.status import record_status
-
-    if not parsed.environment or parsed.state not in states or not parsed.sha:
-        raise fail(
-            "CA108",
-            problem="plan status needs --environment, --state ("
-            + ", ".join(states)
-            + ") and a commit",
-            usage="plan status --unit U --environment E --state S",
-        )
-    done = record_status(
-        invocation.use.github(invocation.settings.repository),
-        unit=parsed.unit,
-        environment=parsed.environment,
-        state=parsed.state,
-        sha=parsed.sha,
-        environment_url=parsed.environment_url,
-        log_url=parsed.log_url,
-        dry_run=invocation.settings.dry_run,
-    )
-    return Outcome(
-        "plan status", result=done, text=f"{parsed.state}: {parsed.unit} in {parsed.environment}"
-    )
 
 
 def tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:

@@ -12,7 +12,14 @@ from pathlib import Path
 
 from ci_agent.errors import fail
 from ci_agent.forge.memory_state import MemoryPart, RunRecord, github_error, not_found
-from ci_agent.forge.run_types import Artifact, Deployment, DeploymentState, Job, WorkflowRun
+from ci_agent.forge.run_types import (
+    Artifact,
+    Deployment,
+    DeploymentState,
+    EnvironmentProtection,
+    Job,
+    WorkflowRun,
+)
 
 __all__ = ["ActionsPart"]
 
@@ -206,7 +213,17 @@ class ActionsPart(MemoryPart):
             raise not_found(endpoint)
         self._state.deployment_states.setdefault(deployment_id, []).append(state)
 
+    def environment_protection(self, name: str) -> EnvironmentProtection | None:
+        """The environment's protection rules; None when it does not exist."""
+        self._read("environment_protection", name=name)
+        return self._state.environments.get(name)
+
     # --- seeding (not forge protocols; nothing is logged) ---
+
+    def seed_environment(self, protection: EnvironmentProtection) -> EnvironmentProtection:
+        """A GitHub Environment with these protection rules."""
+        self._state.environments[protection.name] = protection
+        return protection
 
     def seed_run(self, run: WorkflowRun, jobs: Sequence[tuple[Job, bytes]] = ()) -> WorkflowRun:
         """A workflow run (``run.id`` 0 takes a new id) with its jobs and their logs."""

@@ -13,6 +13,7 @@ from ci_agent.forge.run_types import (
     Artifact,
     Deployment,
     DeploymentState,
+    EnvironmentProtection,
     Job,
     Record,
     RepoFacts,
@@ -31,6 +32,7 @@ __all__ = [
     "BackupProvenance",
     "DeploymentWriter",
     "Deployments",
+    "EnvironmentRules",
     "JobLogs",
     "RepoWriter",
     "RunHistory",
@@ -217,6 +219,14 @@ class Deployments(Protocol):
 
     def deployment_state(self, deployment_id: int) -> DeploymentState | None:
         """The latest state of a deployment, None when it has no status yet."""
+
+
+@runtime_checkable
+class EnvironmentRules(Protocol):
+    """A GitHub Environment's protection rules (the plan checks its approval and wait timer)."""
+
+    def environment_protection(self, name: str) -> EnvironmentProtection | None:
+        """The environment's rules; None when the repository has no environment ``name``."""
 
 
 @runtime_checkable
