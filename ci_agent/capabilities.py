@@ -65,6 +65,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "Generate pytest tests for changed code.",
         "ci_agent.commands.tests:tests",
         "ci_agent.commands.jobs:tests_job",
+        comment_verb="tests",
         takes_args=True,
     ),
     Capability(

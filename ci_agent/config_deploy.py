@@ -19,9 +19,12 @@ __all__ = [
     "CommandCheck",
     "DeployConfig",
     "Environment",
+    "FailureKind",
     "HttpCheck",
+    "RecoveryAction",
     "RiskThresholds",
     "Rollback",
+    "Severity",
     "Strategy",
     "Unit",
     "UnitKind",
@@ -33,6 +36,8 @@ StrategyName = Literal["direct", "rolling", "canary", "blue-green"]
 RecoveryAction = Literal["rollback", "retry", "continue", "record"]
 Severity = Literal["critical", "high", "medium", "low"]
 FailLevel = Literal["critical", "high", "medium", "low", "never"]
+# What failed in a deploy step: the deploy command, a verification check, or only latency.
+FailureKind = Literal["deploy", "verify", "latency"]
 _ENVIRONMENT_NAME = r"^[A-Za-z0-9._-]{1,255}$"
 # Where a unit goes when neither it nor the deploy section names environments.
 DEFAULT_ENVIRONMENT = "production"
@@ -159,6 +164,15 @@ class Environment(_Section):
             "Environment)."
         ),
     ] = False
+    wait_timer_minutes: Annotated[
+        int,
+        Rule(
+            ge=0,
+            le=43_200,
+            description="GitHub holds each job this long before it starts (the GitHub "
+            "Environment's wait timer, checked by the plan).",
+        ),
+    ] = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -177,6 +191,11 @@ def _default_recovery() -> dict[Severity, RecoveryAction]:
     return {"critical": "rollback", "high": "retry", "medium": "continue", "low": "record"}
 
 
+def _default_failure_severity() -> dict[FailureKind, Severity]:
+    """A failed deploy or check is high (retried); checks that were only slow are medium."""
+    return {"deploy": "high", "verify": "high", "latency": "medium"}
+
+
 @dataclass(frozen=True, kw_only=True)
 class DeployConfig(_Section):
     """Units and the recovery decision for a failed step, by severity."""
@@ -187,11 +206,34 @@ class DeployConfig(_Section):
         Rule(description="The promotion order (e.g. dev, staging, production)."),
     ] = ()
     recovery: dict[Severity, RecoveryAction] = field(default_factory=_default_recovery)
-    retry_attempts: Annotated[int, Rule(ge=0, le=10)] = 3
+    retry_attempts: Annotated[
+        int, Rule(ge=0, le=10, description="Retries of a failed step whose recovery is retry.")
+    ] = 3
+    retry_delay_seconds: Annotated[
+        int, Rule(ge=1, le=3_600, description="The first retry's wait; doubled for each next.")
+    ] = 30
+    retry_max_delay_seconds: Annotated[
+        int, Rule(ge=1, le=3_600, description="The longest wait between two attempts.")
+    ] = 600
+    failure_severity: Annotated[
+        dict[FailureKind, Severity],
+        Rule(
+            description="The severity of each kind of failure; a step's severity is the "
+            "higher of it and the unit's risk."
+        ),
+    ] = field(default_factory=_default_failure_severity)
     check_fail_level: Annotated[
         FailLevel, Rule(description="The plan's check run fails from this risk up.")
     ] = "high"
     risk: RiskThresholds = RiskThresholds()
+
+    def severity_of(self, kind: FailureKind) -> Severity:
+        """The configured severity of a failure of ``kind`` (the default for kinds not set)."""
+        return self.failure_severity.get(kind) or _default_failure_severity()[kind]
+
+    def recovery_for(self, severity: Severity) -> RecoveryAction:
+        """The recovery action for ``severity`` (the default for levels not set)."""
+        return self.recovery.get(severity) or _default_recovery()[severity]
 
     def unit_environments(self, unit: Unit) -> tuple[str, ...]:
         """Where ``unit`` goes, in order: all promotion environments unless it names some."""

@@ -49,6 +49,17 @@ class TestGenerationConfig(_Section):
             )
         ),
     ] = "artifact"
+    workflow: Annotated[
+        str | None,
+        Rule(
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$",
+            description=(
+                "File name of the workflow that runs ci-agent with 'command: tests' on "
+                "pull_request (e.g. tests.yml): '/ci-agent tests' re-runs its run for the pull "
+                "request's head. Unset: the comment command answers CA194."
+            ),
+        ),
+    ] = None
     max_attempts: Annotated[int, Rule(ge=1, le=5, description="Candidates per target.")] = 3
     repeat_runs: Annotated[
         int, Rule(ge=1, le=20, description="Fresh-process runs in random order (flakiness).")

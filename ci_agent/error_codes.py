@@ -370,6 +370,14 @@ _SPECS = (
         "Declare the promotion order once in the deploy section's 'environments' "
         "(e.g. dev, staging, production).",
     ),
+    _spec(
+        "CA164",
+        "deploy-file-unreadable",
+        _C,
+        "cannot read {what} from {path}: {problem}",
+        "Give the file the deploy workflow wrote: the plan's matrix output (or 'ci-agent plan "
+        "--output json'), or the result of 'plan verify --result-file'.",
+    ),
     # configuration and input: insights (18x)
     _spec(
         "CA180",
@@ -427,6 +435,24 @@ _SPECS = (
         "Test generation runs its probes with the project's Python: set tests.command to "
         "'PYTHON -m pytest' or '... pytest' (e.g. 'uv run pytest'), or set "
         "test-generation.python to the interpreter.",
+    ),
+    _spec(
+        "CA194",
+        "tests-workflow-unset",
+        _C,
+        "test-generation.workflow is not set: '/ci-agent tests' does not know which workflow "
+        "runs the tests job on pull requests",
+        "Set test-generation.workflow in .github/ci-agent.yml on the default branch to the file "
+        "name of the workflow that runs ci-agent with 'command: tests' on pull_request (e.g. "
+        "tests.yml). The comment re-runs that run; it never runs the pull request's code itself.",
+    ),
+    _spec(
+        "CA195",
+        "tests-merge-empty",
+        _C,
+        "{path} holds no shard result (*.json)",
+        "Download the shards' artifacts into it first (actions/download-artifact with "
+        "'pattern: ci-agent-tests-*' and 'merge-multiple: true'), or pass the result files.",
     ),
     _spec(
         "CA201",
@@ -595,6 +621,38 @@ _SPECS = (
         "could not read {file} at {where} through the GitHub API: {problem}",
         "Give the job a token with 'contents: read' (the 'github-token' input); ci-agent never "
         "falls back to the checkout's copy, which may be the pull request's.",
+    ),
+    _spec(
+        "CA330",
+        "tests-run-missing",
+        _H,
+        "no pull_request run of {workflow} for the head {head} of pull request #{number} yet",
+        "The workflow has not run on this head: wait for it to start (it runs on pull_request), "
+        "check that {workflow} runs ci-agent with 'command: tests', or push to the pull request.",
+    ),
+    _spec(
+        "CA331",
+        "tests-run-in-progress",
+        _H,
+        "the {workflow} run {url} for {head} is still {status}",
+        "Wait for it to finish: it updates the pull request's tests comment itself. Comment "
+        "'/ci-agent tests' again afterwards to run it once more.",
+    ),
+    _spec(
+        "CA332",
+        "tests-rerun-refused",
+        _H,
+        "GitHub refused to re-run {url} ({status}): {problem}",
+        "Give the commands workflow 'permissions: actions: write'; GitHub re-runs only runs of "
+        "the last 30 days, so push to the pull request to start a new one.",
+    ),
+    _spec(
+        "CA333",
+        "comment-command-refused",
+        _H,
+        "'/ci-agent {verb}' from {author} is ignored: {why}",
+        "Comment commands run for people with write or admin permission on the repository; "
+        "ask a maintainer to comment the command.",
     ),
     # language model
     _spec(
@@ -796,6 +854,32 @@ _SPECS = (
         "(failure limit {limit})",
         "The plan's recovery decision for this step applies; the JSON result has every check.",
     ),
+    _spec(
+        "CA552",
+        "deploy-step-rollback",
+        _V,
+        "the deploy step of unit '{unit}' in {environment} failed: {why}",
+        "The workflow's rollback job rolls back this unit and every unit deployed after it, "
+        "in reverse order ('ci-agent plan rollback-order' lists them).",
+    ),
+    _spec(
+        "CA553",
+        "environment-approval-missing",
+        _V,
+        "the deploy manifest says environment '{environment}' needs approval, but its GitHub "
+        "Environment {problem}",
+        "In the repository's Settings → Environments → {environment}, tick 'Required "
+        "reviewers' and add the people or teams who approve deployments.",
+    ),
+    _spec(
+        "CA554",
+        "environment-wait-timer-short",
+        _V,
+        "the deploy manifest says environment '{environment}' waits {expected} minute(s) "
+        "before a deployment, but its GitHub Environment {problem}",
+        "In the repository's Settings → Environments → {environment}, tick 'Wait timer' and "
+        "set it to {expected} minutes.",
+    ),
     # validation and verification: the user's tests in the user's environment (56x)
     _spec(
         "CA560",
@@ -877,6 +961,14 @@ _SPECS = (
         "Nothing was pushed. Test generation lands new test modules only (test_*.py or "
         "*_test.py under the directory of test-generation.output, never conftest.py) that pass "
         "the tampering, danger and pytest-options checks; the artifact still holds the files.",
+    ),
+    _spec(
+        "CA590",
+        "testgen-shards-other-commit",
+        _V,
+        "the shard results are of commit {shards}, the checkout is at {head}",
+        "Merge the shards of this very run: download the artifacts of the same workflow run "
+        "(actions/download-artifact without run-id) into a job that checks out the same commit.",
     ),
     # processing
     _spec(

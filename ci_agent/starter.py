@@ -16,7 +16,9 @@ from ci_agent.resources import templates_dir, workflows_dir
 
 __all__ = [
     "ACTION",
+    "CHOOSABLE_WORKFLOWS",
     "LIVE_WORKFLOWS",
+    "OPT_IN_WORKFLOWS",
     "Pin",
     "StarterFile",
     "ci_workflow_names",
@@ -31,6 +33,9 @@ ACTION = "ci-agent/ci-agent"
 # here: it runs the tests of a Python project and is named "CI"; its compute step is printed
 # for the user to merge into the CI they already have.
 LIVE_WORKFLOWS = ("review", "commands", "fix", "backup")
+# Written only when asked for by name: each installs and runs the project, which the user adapts.
+OPT_IN_WORKFLOWS = ("tests",)
+CHOOSABLE_WORKFLOWS = (*LIVE_WORKFLOWS, *OPT_IN_WORKFLOWS)
 _USES = re.compile(r"(?m)^(\s*(?:-\s+)?uses:\s*)" + re.escape(ACTION) + r"@\S+.*$")
 _FIX_WORKFLOWS = re.compile(r"(?m)^(\s*workflows:\s*)\[CI\]\s*$")
 # A `pull_request` trigger (not pull_request_target): the workflows whose failures fix.yml fixes.
@@ -112,9 +117,10 @@ def plan_files(
 ) -> list[StarterFile]:
     """The files init writes under ``root``: the config, then one file per chosen workflow."""
     chosen = workflows or LIVE_WORKFLOWS
-    unknown = [w for w in chosen if w not in LIVE_WORKFLOWS]
+    unknown = [w for w in chosen if w not in CHOOSABLE_WORKFLOWS]
     if unknown:
-        raise fail("CA106", name="--workflow", value=unknown[0], allowed=", ".join(LIVE_WORKFLOWS))
+        allowed = ", ".join(CHOOSABLE_WORKFLOWS)
+        raise fail("CA106", name="--workflow", value=unknown[0], allowed=allowed)
     config = (templates_dir() / "config" / "ci-agent.yml").read_text(encoding="utf-8")
     files = [StarterFile(root / DEFAULT_CONFIG_PATH, config)]
     files += [
@@ -163,6 +169,14 @@ def next_steps(files: list[StarterFile], ci_names: list[str], fix_written: bool)
             "'if:'), and write their output to ruff.log, pytest.log and junit.xml "
             "(workflows/ci.yml in the ci-agent repository shows a whole job). Optional secret "
             "CI_AGENT_PUSH_TOKEN lets pushed fixes start CI (docs/fix.md)."
+        )
+    if any(f.destination.name == "ci-agent-tests.yml" for f in files):
+        steps.append(
+            "Edit both 'Install the project' steps of ci-agent-tests.yml to install your "
+            "project as your CI does, with pytest and coverage; set test-generation.delivery "
+            "(artifact, pull-request or commit) and, for '/ci-agent tests' on pull requests, "
+            "test-generation.workflow to the workflow that runs 'command: tests' on "
+            "pull_request (docs/tests.md)."
         )
     written = " ".join(str(f.destination) for f in files)
     steps.append(f"Commit and open a pull request: git add {written} && git commit")

@@ -25,7 +25,8 @@ __all__ = ["init"]
     "workflows",
     multiple=True,
     metavar="NAME",
-    help="Only this workflow: review, commands, fix or backup (repeatable).",
+    help="Only this workflow: review, commands, fix, backup, or tests (the scheduled test "
+    "generation matrix, written only when named) (repeatable).",
 )
 @click.option(
     "--ref",

@@ -7,7 +7,7 @@ Each adapter only unpacks the event for the command module that does the work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -15,6 +15,7 @@ from ci_agent.commands.common import Invocation
 from ci_agent.errors import fail
 from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
+from ci_agent.report.value import ArtifactRef
 from ci_agent.runner.events import Event
 
 # The plan's share of the job's 1 MB of outputs (result-json holds it too, within its own share).
@@ -111,14 +112,15 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
     (``--coverage PATH``, ``--terraform-plan PATH``).
     """
     if args and not args[0].startswith("-"):
-        return _plan_step(invocation, list(args))
+        from ci_agent.commands.plan_steps import action_step
+
+        return action_step(invocation, list(args))
     import json
     from dataclasses import replace
 
     from ci_agent.errors import CiAgentError
-    from ci_agent.plan.build import canonical_bytes
-    from ci_agent.plan.run import event_range, model_narrator, plan_local, publish_plan
-    from ci_agent.report.artifact import report_artifact_name, write_json_artifact
+    from ci_agent.plan.model import model_checker, model_narrator
+    from ci_agent.plan.run import event_range, plan_local, publish_plan
 
     options = _plan_options(list(args))
     settings = invocation.settings
@@ -143,6 +145,12 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
                 retry=invocation.retry,
                 log=invocation.term.detail,
             ),
+            checker=model_checker(
+                invocation.use.llm_setup(),
+                metrics=invocation.metrics,
+                retry=invocation.retry,
+                log=invocation.term.detail,
+            ),
         )
     except CiAgentError as exc:
         if exc.code != "CA161":
@@ -151,27 +159,52 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
         text = f"nothing to plan: {exc.message}"
         return Outcome("plan", result={"units": [], "note": exc.message}, text=text, markdown=text)
     plan = outcome.result
-    plan_json = canonical_bytes({k: v for k, v in plan.items() if k != "matrix"}).decode()
     result = {**plan, "range": how}
     if skipped:
         result["ci_history_skipped"] = skipped
-    written = None
-    if len(plan_json) > PLAN_OUTPUT_LIMIT and not settings.dry_run:
-        name = report_artifact_name("plan", plan["sha256"][:12], invocation.environ)
-        written = write_json_artifact(invocation.environ, name, plan)
-        if written is not None:
-            result["artifact"] = to_json(written)
-        where = f"the {name} artifact" if written is not None else "the JSON result"
-        note = {"truncated": True, "sha256": plan["sha256"], "bytes": len(plan_json)}
-        plan_json = json.dumps(
-            {**note, "note": f"the plan is too large for an output; see {where}"}
-        )
+    plan_json, written = _plan_json(invocation.environ, plan, result, dry_run=settings.dry_run)
     outputs = {"matrix": json.dumps(plan["matrix"], separators=(",", ":")), "plan-json": plan_json}
+    markdown = outcome.markdown
+    gate_findings = 0
+    if forge is not None:
+        from ci_agent.plan.environments import check_environments, environments_markdown
+
+        gates = check_environments(forge, plan)
+        result["environment_gates"] = gates
+        markdown += environments_markdown(gates)
+        gate_findings = len(gates["findings"])
     if forge is not None and not settings.dry_run:
-        result["check_run"] = _plan_check(forge, plan, outcome.markdown, settings)
+        result["check_run"] = _plan_check(forge, plan, markdown, settings, gate_findings)
         if event.pr_number is not None:
-            result["comment"] = publish_plan(forge, event.pr_number, outcome.markdown)
-    return replace(outcome, result=result).with_report(outputs=outputs, artifact=written)
+            result["comment"] = publish_plan(forge, event.pr_number, markdown)
+    done = replace(outcome, result=result, markdown=markdown)
+    return done.with_report(outputs=outputs, artifact=written)
+
+
+def _plan_json(
+    environ: Mapping[str, str], plan: dict[str, Any], result: dict[str, Any], *, dry_run: bool
+) -> tuple[str, ArtifactRef | None]:
+    """The ``plan-json`` output; a plan too large for it is written as an artifact (named in
+    ``result``) and the output says where it is."""
+    import json
+
+    from ci_agent.plan.build import canonical_bytes
+    from ci_agent.report.artifact import report_artifact_name, write_json_artifact
+
+    plan_json = canonical_bytes({k: v for k, v in plan.items() if k != "matrix"}).decode()
+    if len(plan_json) <= PLAN_OUTPUT_LIMIT or dry_run:
+        return plan_json, None
+    name = report_artifact_name("plan", plan["sha256"][:12], environ)
+    written = write_json_artifact(environ, name, plan)
+    if written is not None:
+        result["artifact"] = to_json(written)
+    where = f"the {name} artifact" if written is not None else "the JSON result"
+    note = {"truncated": True, "sha256": plan["sha256"], "bytes": len(plan_json)}
+    # The deploy workflow checks its retry steps against this, even for a large plan.
+    note["retry"] = plan["retry"]
+    return json.dumps(
+        {**note, "note": f"the plan is too large for an output; see {where}"}
+    ), written
 
 
 class _PlanOptions(NamedTuple):
@@ -214,7 +247,9 @@ def _ci_history(forge: Any, event: Event, limit: int) -> tuple[Any, str]:
         return None, f"the CI failure rate was not read: {exc.code} {exc.message}"
 
 
-def _plan_check(forge: Any, plan: dict[str, Any], markdown: str, settings: Any) -> dict[str, Any]:
+def _plan_check(
+    forge: Any, plan: dict[str, Any], markdown: str, settings: Any, gate_findings: int = 0
+) -> dict[str, Any]:
     """The plan's check run on the planned head (a note when the token may not write checks)."""
     from ci_agent.errors import CiAgentError
     from ci_agent.plan.check import publish_check
@@ -224,61 +259,17 @@ def _plan_check(forge: Any, plan: dict[str, Any], markdown: str, settings: Any) 
         return {"skipped": "no head commit (a plan of named files)"}
     try:
         return publish_check(
-            forge, head, plan, markdown, fail_level=settings.config.deploy.check_fail_level
+            forge,
+            head,
+            plan,
+            markdown,
+            fail_level=settings.config.deploy.check_fail_level,
+            gate_findings=gate_findings,
         )
     except CiAgentError as exc:
         if exc.code not in {"CA303", "CA304"}:
             raise
         return {"skipped": f"{exc.code} {exc.message} (give the job checks: write)"}
-
-
-def _plan_step(invocation: Invocation, words: list[str]) -> Outcome:
-    """``verify`` or ``status`` from the action's ``args`` input."""
-    import argparse
-
-    from ci_agent.commands.plan import verify_outcome
-    from ci_agent.report.artifact import run_url
-
-    parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
-    parser.add_argument("step", choices=("verify", "status"))
-    parser.add_argument("--unit", required=True)
-    parser.add_argument("--environment", default="")
-    parser.add_argument("--state", default="")
-    parser.add_argument("--sha", default=invocation.environ.get("GITHUB_SHA", ""))
-    parser.add_argument("--environment-url", default="")
-    parser.add_argument("--log-url", default=run_url(invocation.environ))
-    try:
-        parsed = parser.parse_args(words)
-    except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail(
-            "CA108", problem=f"plan args: {exc}", usage="plan verify|status --unit U"
-        ) from None
-    if parsed.step == "verify":
-        return verify_outcome(invocation, parsed.unit, parsed.environment)
-    from ci_agent.plan.status import STATES as states
-    from ci_agent.plan.status import record_status
-
-    if not parsed.environment or parsed.state not in states or not parsed.sha:
-        raise fail(
-            "CA108",
-            problem="plan status needs --environment, --state ("
-            + ", ".join(states)
-            + ") and a commit",
-            usage="plan status --unit U --environment E --state S",
-        )
-    done = record_status(
-        invocation.use.github(invocation.settings.repository),
-        unit=parsed.unit,
-        environment=parsed.environment,
-        state=parsed.state,
-        sha=parsed.sha,
-        environment_url=parsed.environment_url,
-        log_url=parsed.log_url,
-        dry_run=invocation.settings.dry_run,
-    )
-    return Outcome(
-        "plan status", result=done, text=f"{parsed.state}: {parsed.unit} in {parsed.environment}"
-    )
 
 
 def tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ci_agent.commands.common import Invocation, execute, global_options
+from ci_agent.commands.plan_steps import recover, rollback_order
 from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
@@ -86,7 +88,8 @@ def plan(
         return 0
 
     def body(invocation: Invocation) -> Outcome:
-        from ci_agent.plan.run import model_narrator, plan_local, write_inferred_manifest
+        from ci_agent.plan.model import model_checker, model_narrator
+        from ci_agent.plan.run import plan_local, write_inferred_manifest
 
         root = path or invocation.cwd
         if write_manifest:
@@ -101,14 +104,14 @@ def plan(
             raise fail(
                 "CA108", problem="--base and --files exclude each other", usage="ci-agent plan"
             )
-        history = None
+        history = forge = None
         if repo is not None:
             from ci_agent.plan.history import read_history
 
             forge = invocation.use.github(repo)
             limit = invocation.settings.config.deploy.risk.ci_runs
             history = read_history(forge, ci_branch, limit)
-        return plan_local(
+        done = plan_local(
             invocation.settings,
             root,
             base=base,
@@ -123,9 +126,34 @@ def plan(
                 retry=invocation.retry,
                 log=invocation.term.detail,
             ),
+            checker=model_checker(
+                invocation.use.llm_setup(),
+                metrics=invocation.metrics,
+                retry=invocation.retry,
+                log=invocation.term.detail,
+            ),
         )
+        return done if forge is None else _with_gates(done, forge)
 
     return execute(overrides, "plan", body)
+
+
+def _with_gates(done: Outcome, forge: Any) -> Outcome:
+    """The plan with its environments' approval and wait-timer gates checked in GitHub."""
+    from dataclasses import replace
+
+    from ci_agent.plan.environments import check_environments, environments_markdown
+
+    gates = check_environments(forge, done.result)
+    lines = [f"{f['code']}: {f['message']}" for f in gates["findings"]]
+    if gates["skipped"]:
+        lines.append(f"environment gates not checked: {gates['skipped']}")
+    return replace(
+        done,
+        result={**done.result, "environment_gates": gates},
+        text="\n".join([done.text, *lines]) if lines else done.text,
+        markdown=done.markdown + environments_markdown(gates),
+    )
 
 
 @plan.command("verify")
@@ -137,16 +165,28 @@ def plan(
     metavar="NAME",
     help="Where it was deployed: fills {environment} in URLs, adds the environment's gates.",
 )
+@click.option(
+    "--result-file",
+    "result_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the result here (JSON), for 'plan recover --verify-result'.",
+)
 @global_options
-def verify(overrides: CliOverrides, *, unit: str, environment: str) -> int:
+def verify(
+    overrides: CliOverrides, *, unit: str, environment: str, result_file: Path | None
+) -> int:
     """Run a deployed unit's checks: rounds of HTTP and command checks, then the verdict."""
 
     return execute(
-        overrides, "plan verify", lambda invocation: verify_outcome(invocation, unit, environment)
+        overrides,
+        "plan verify",
+        lambda invocation: verify_outcome(invocation, unit, environment, result_file),
     )
 
 
-def verify_outcome(invocation: Invocation, unit: str, environment: str = "") -> Outcome:
+def verify_outcome(
+    invocation: Invocation, unit: str, environment: str = "", result_file: Path | None = None
+) -> Outcome:
     """``plan verify --unit U [--environment E]`` as an outcome (the CLI's and the action's)."""
     from ci_agent.config_deploy import Environment
     from ci_agent.plan.verify import verify_unit
@@ -172,6 +212,9 @@ def verify_outcome(invocation: Invocation, unit: str, environment: str = "") -> 
         ]
     if done.note:
         lines.append(f"  {done.note}")
+    if result_file is not None and not invocation.settings.dry_run:
+        _write_json(result_file, done.to_dict())
+        lines.append(f"  result written to {result_file}")
     errors = []
     if not done.ok:
         errors.append(
@@ -230,3 +273,19 @@ def status(
         return Outcome("plan status", result=done, text=text)
 
     return execute(overrides, "plan status", body)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    import json
+
+    from ci_agent.atomic import write_bytes_atomically
+
+    try:
+        write_bytes_atomically(path, json.dumps(data, indent=1).encode("utf-8"))
+    except OSError as exc:
+        raise fail("CA205", path=path, problem=exc.strerror or str(exc)) from None
+
+
+# The failed-step commands live beside this module; they are subcommands of `plan`.
+plan.add_command(recover)
+plan.add_command(rollback_order)

@@ -44,7 +44,8 @@ def pull_request_review(invocation: Invocation, event: Event) -> Outcome:
 
 
 def comment_command(invocation: Invocation, event: Event, command: str) -> Outcome:
-    """``/ci-agent review`` or ``/ci-agent help`` from a PR comment, behind the permission gate."""
+    """``/ci-agent review``, ``fix``, ``tests`` or ``help`` from a PR comment, behind the
+    permission gate."""
     from ci_agent.forge.github import settings_for
 
     repository = _repository(invocation, event)
@@ -57,9 +58,12 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
     forge = invocation.use.github(repository)
     refusal = _refusal(forge, event)
     if refusal:
-        return Outcome(
-            "run", result={"job": command, "skipped": refusal}, text=f"refused: {refusal}"
-        )
+        # Nothing is written for someone who may not run commands (not even a reaction).
+        result = {"job": command, "skipped": refusal, "code": "CA333"}
+        return Outcome("run", result=result, text=f"refused (CA333): {refusal}")
+    if command == "comment-tests":
+        asked = (number, event.comment_id)
+        return _tests(invocation, forge, event, asked, command)
     if settings.dry_run:
         return Outcome("run", result={"job": command, "dry_run": True}, text=f"would run {command}")
     forge.add_reaction(_kind(event), event.comment_id, "eyes")
@@ -85,6 +89,26 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
             forge.add_reaction(_kind(event), event.comment_id, "confused")
         raise
     forge.add_reaction(_kind(event), event.comment_id, "rocket")
+    return outcome.with_result({"job": command, "requested_by": event.comment_author})
+
+
+def _tests(
+    invocation: Invocation,
+    forge: GitHubForge,
+    event: Event,
+    asked: tuple[int, int],
+    command: str,
+) -> Outcome:
+    """``/ci-agent tests``: re-run the pull request's own run (reads only in a dry run)."""
+    from ci_agent.commands.tests_comment import TestsComment, rerun_tests
+
+    settings = invocation.settings
+    number, comment_id = asked
+    workflow = settings.config.test_generation.workflow
+    outcome = rerun_tests(forge, TestsComment(number, comment_id, workflow, settings.dry_run))
+    if "reply_id" in outcome.result and "skipped" not in outcome.result:
+        with contextlib.suppress(CiAgentError):  # the reply says it; a reaction is a courtesy
+            forge.add_reaction(_kind(event), comment_id, "confused" if outcome.errors else "rocket")
     return outcome.with_result({"job": command, "requested_by": event.comment_author})
 
 

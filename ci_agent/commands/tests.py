@@ -14,7 +14,7 @@ from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
-__all__ = ["tests", "tests_outcome"]
+__all__ = ["shard_files", "tests", "tests_outcome"]
 
 
 @click.command()
@@ -53,8 +53,9 @@ __all__ = ["tests", "tests_outcome"]
     "--merge",
     "merge",
     multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Merge these shard results (--output json of --shard runs) into one delivery.",
+    type=click.Path(path_type=Path),
+    help="Merge these shard results (--output json of --shard runs, or a directory of them: "
+    "every *.json in it) into one delivery.",
 )
 @click.option(
     "--repo",
@@ -99,8 +100,9 @@ def tests_outcome(
             dry_run=invocation.settings.dry_run,
             python=python,
             tests=invocation.settings.config.tests,
+            renderer=_renderer(invocation, repo or invocation.cwd),
         )
-        return merge_shards(request, merge)
+        return merge_shards(request, shard_files(merge))
     modes = [
         m for m, on in (("base", base is not None), ("path", bool(paths)), ("all", whole)) if on
     ]
@@ -130,6 +132,21 @@ def tests_outcome(
             progress=invocation.term.detail,
         )
     )
+
+
+def shard_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The result files named, a directory standing for every ``*.json`` under it (the
+    shards' artifacts as download-artifact leaves them); CA195 for a directory with none."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        inside = sorted(p for p in path.rglob("*.json") if p.is_file())
+        if not inside:
+            raise fail("CA195", path=path)
+        found += inside
+    return found
 
 
 def _provider(invocation: Invocation) -> Any:

@@ -1,14 +1,18 @@
 """The action's ``tests`` job: generate tests for the event's pull request (or the scope in
-``args``), post the sticky comment, and keep the result (with the files) as an artifact."""
+``args``), post the sticky comment, and keep the result (with the files) as an artifact.
+
+A shard (``--shard I/N``) only keeps its artifact, named after its shard; the matrix's final
+job (``--merge DIR`` of the shards' artifacts) delivers once for all of them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from ci_agent.commands.common import Invocation
-from ci_agent.errors import fail
+from ci_agent.errors import CiAgentError, fail
 from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 from ci_agent.runner.events import Event
@@ -23,7 +27,7 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
     from ci_agent.commands.tests import tests_outcome
 
     options = _parse(list(args))
-    if not any(options.get(k) for k in ("base", "paths", "whole")):
+    if not any(options.get(k) for k in ("base", "paths", "whole", "merge")):
         if event.pr_number is None or not event.base_sha:
             raise fail(
                 "CA113",
@@ -42,16 +46,37 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
         from ci_agent.report.artifact import report_artifact_name, write_json_artifact
 
         key = (event.head_sha or "local")[:12]
+        shard = str(options.get("shard") or "")
+        if shard:
+            # One artifact per matrix job: the jobs share GITHUB_JOB, and a name is taken once.
+            key += "-shard-" + shard.replace("/", "-of-")
+            # The merge keeps each shard's newest attempt (a re-run keeps the earlier ones).
+            attempt = invocation.environ.get("GITHUB_RUN_ATTEMPT", "")
+            result["attempt"] = int(attempt) if attempt.isdigit() else 1
         name = report_artifact_name("tests", key, invocation.environ)
         written = write_json_artifact(invocation.environ, name, result)
         if written is not None:
             result["artifact"] = to_json(written)
             outcome = outcome.with_report(artifact=written)
-        if event.pr_number is not None:
-            repository = settings.repository or event.repository
+        repository = settings.repository or event.repository
+        if shard:
+            result["delivery"] = {"mode": "none", "why": "a shard: the merge job delivers"}
+        elif event.pr_number is not None:
             result["delivery"] = _deliver(invocation, event, result, repository)
             forge = invocation.use.github(repository)
-            result["comment"] = publish_tests(forge, event.pr_number, outcome.markdown)
+            try:
+                result["comment"] = publish_tests(forge, event.pr_number, outcome.markdown)
+            except CiAgentError as exc:
+                if exc.code != "CA304":
+                    raise
+                # A fork's pull_request run gets a read-only token: the summary has it all.
+                why = f"{exc.code}: {exc.message}; the job summary and the artifact hold it"
+                result["comment"] = {"skipped": why}
+                outcome = replace(outcome, read_only=True)
+        elif options.get("merge"):
+            from ci_agent.commands.tests_merge_job import deliver_merged
+
+            result.update(deliver_merged(invocation, event, result, repository, outcome.markdown))
     return replace(outcome, result=result)
 
 
@@ -102,10 +127,16 @@ def _parse(words: list[str]) -> dict[str, Any]:
     parser.add_argument("--all", dest="whole", action="store_true")
     parser.add_argument("--shard")
     parser.add_argument("--engine", choices=("auto", "model", "offline"))
+    parser.add_argument("--merge", action="append", default=[], type=Path)
     try:
         parsed = parser.parse_args(words)
     except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail("CA108", problem=f"tests args: {exc}", usage="tests --path F | --all") from None
+        raise fail(
+            "CA108",
+            problem=f"tests args: {exc}",
+            usage="tests --path F | --all [--shard I/N] | --merge DIR",
+        ) from None
     found = vars(parsed)
     found["paths"] = tuple(found["paths"])
+    found["merge"] = tuple(found["merge"])
     return {k: v for k, v in found.items() if v not in (None, (), False)}

@@ -13,7 +13,7 @@ part                          protocols                                    libra
 ``github_reviews``            ReviewWriter.create_review (bisection)       PyGithub
 ``github_checks``             CheckReporter, StatusReporter                PyGithub
 ``github_actions``            WorkflowRuns, JobLogs, ArtifactStore,        ghapi
-                              RunHistory
+                              RunHistory, RunRerunner
 ``github_archive``            ArchiveReader                                PyGithub
 ``github_backup``             BackupExtras (facts, attestations, events,   PyGithub
                               release assets, wiki remote)

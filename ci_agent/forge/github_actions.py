@@ -17,7 +17,12 @@ from ci_agent.forge.github_reply import Reply
 from ci_agent.forge.run_types import Artifact, Job, WorkflowRun
 
 if TYPE_CHECKING:
-    from ci_agent.forge.run_protocol import ActionsClient, ArtifactStore, RunHistory
+    from ci_agent.forge.run_protocol import (
+        ActionsClient,
+        ArtifactStore,
+        RunHistory,
+        RunRerunner,
+    )
 
 __all__ = ["ActionsApi"]
 
@@ -58,6 +63,19 @@ class ActionsApi(GitHubPart):
             return run if run.data.get("status") != "completed" else None
 
         self._http.actions("actions.re_run_workflow_failed_jobs", run_id=run_id, landed=probe)
+
+    def rerun_workflow(self, run_id: int) -> None:
+        """Re-run the whole run; a lost answer is checked on the run before re-sending.
+
+        As for failed jobs: only a completed run can be re-run, so a run that is no longer
+        completed shows that the re-run was accepted.
+        """
+
+        def probe() -> Reply | None:
+            run = self._http.actions("actions.get_workflow_run", run_id=run_id)
+            return run if run.data.get("status") != "completed" else None
+
+        self._http.actions("actions.re_run_workflow", run_id=run_id, landed=probe)
 
     def dispatch_workflow(
         self, workflow: int | str, ref: str, inputs: Mapping[str, str] | None = None
@@ -117,5 +135,7 @@ class ActionsApi(GitHubPart):
 
 if TYPE_CHECKING:
 
-    def _conforms(api: ActionsApi) -> tuple[ActionsClient, ArtifactStore, RunHistory]:
-        return api, api, api
+    def _conforms(
+        api: ActionsApi,
+    ) -> tuple[ActionsClient, ArtifactStore, RunHistory, RunRerunner]:
+        return api, api, api, api

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ci_agent.errors import CiAgentError
 from ci_agent.forge import github_parse as parse
 from ci_agent.forge.github_http import GitHubPart
 from ci_agent.forge.github_reply import Reply
-from ci_agent.forge.run_types import Deployment, DeploymentState
+from ci_agent.forge.run_types import Deployment, DeploymentState, EnvironmentProtection
 
 if TYPE_CHECKING:
-    from ci_agent.forge.run_protocol import Deployments, DeploymentWriter
+    from ci_agent.forge.run_protocol import Deployments, DeploymentWriter, EnvironmentRules
 
 __all__ = ["DeploymentsApi"]
 
@@ -19,6 +20,7 @@ DEPLOYMENTS = "GET /repos/{owner}/{repo}/deployments"
 CREATE = "POST /repos/{owner}/{repo}/deployments"
 # Statuses are appended; re-sending one after a lost answer only repeats the same state.
 STATUSES = "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+ENVIRONMENT = "GET /repos/{owner}/{repo}/environments/{environment_name}"
 _STATES = frozenset({"error", "failure", "inactive", "in_progress", "queued", "pending", "success"})
 
 
@@ -94,8 +96,39 @@ class DeploymentsApi(GitHubPart):
             body["log_url"] = log_url
         self._http.rest(STATUSES, body=body, deployment_id=deployment_id)
 
+    def environment_protection(self, name: str) -> EnvironmentProtection | None:
+        """The environment's protection rules; None on GitHub's 404 (no such environment).
+
+        A 403 (a token without ``actions: read``) stays an error (CA304): the caller says the
+        rules were not read, never that they are missing.
+        """
+        try:
+            reply = self._http.rest(ENVIRONMENT, environment_name=name)
+        except CiAgentError as exc:
+            if exc.code == "CA305":
+                return None
+            raise
+        return environment(reply.data, name)
+
+
+def environment(data: Any, name: str) -> EnvironmentProtection:
+    """GitHub's environment object as its protection rules."""
+    rules = [r for r in (data or {}).get("protection_rules") or () if isinstance(r, dict)]
+    reviewers = sum(
+        len(r.get("reviewers") or ()) for r in rules if r.get("type") == "required_reviewers"
+    )
+    wait = max(
+        (int(r.get("wait_timer") or 0) for r in rules if r.get("type") == "wait_timer"), default=0
+    )
+    return EnvironmentProtection(
+        name=str((data or {}).get("name") or name),
+        rules=tuple(sorted({str(r.get("type")) for r in rules})),
+        reviewers=reviewers,
+        wait_timer_minutes=wait,
+    )
+
 
 if TYPE_CHECKING:
 
-    def _conforms(api: DeploymentsApi) -> tuple[Deployments, DeploymentWriter]:
-        return api, api
+    def _conforms(api: DeploymentsApi) -> tuple[Deployments, DeploymentWriter, EnvironmentRules]:
+        return api, api, api

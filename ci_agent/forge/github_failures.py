@@ -54,6 +54,7 @@ _PERMISSIONS = (
     ("/check-runs", "checks"),
     ("/statuses", "statuses"),
     ("/deployments", "deployments"),
+    ("/environments", "actions"),  # GitHub's docs: environments need actions: read
     ("/pulls", "pull-requests"),
     ("/issues", "issues"),
     ("/collaborators", "metadata"),

@@ -21,7 +21,7 @@ part                          protocols
 ``memory_reviews``            ReviewWriter, CommentStore, Reactions
 ``memory_checks``             CheckReporter, StatusReporter
 ``memory_issues``             IssueTracker, ArchiveReader
-``memory_actions``            WorkflowRuns, JobLogs, ArtifactStore, Deployments
+``memory_actions``            WorkflowRuns, RunRerunner, JobLogs, ArtifactStore, Deployments
 ============================  ===========================================
 """
 
@@ -39,7 +39,7 @@ from ci_agent.forge.types import Permission, RepoName
 
 if TYPE_CHECKING:
     from ci_agent.forge.protocol import BackupForge, FixForge, PlanForge, ReviewForge
-    from ci_agent.forge.run_protocol import DeploymentWriter
+    from ci_agent.forge.run_protocol import DeploymentWriter, EnvironmentRules
 
 __all__ = ["DEFAULT_BOT", "InMemoryForge"]
 
@@ -97,5 +97,5 @@ if TYPE_CHECKING:
 
     def _conforms(
         forge: InMemoryForge,
-    ) -> tuple[ReviewForge, FixForge, BackupForge, PlanForge, DeploymentWriter]:
-        return forge, forge, forge, forge, forge
+    ) -> tuple[ReviewForge, FixForge, BackupForge, PlanForge, DeploymentWriter, EnvironmentRules]:
+        return forge, forge, forge, forge, forge, forge

@@ -12,12 +12,20 @@ from pathlib import Path
 
 from ci_agent.errors import fail
 from ci_agent.forge.memory_state import MemoryPart, RunRecord, github_error, not_found
-from ci_agent.forge.run_types import Artifact, Deployment, DeploymentState, Job, WorkflowRun
+from ci_agent.forge.run_types import (
+    Artifact,
+    Deployment,
+    DeploymentState,
+    EnvironmentProtection,
+    Job,
+    WorkflowRun,
+)
 
 __all__ = ["ActionsPart"]
 
 RUN = "GET /repos/{owner}/{repo}/actions/runs/{run_id}"
 RERUN = "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+RERUN_ALL = "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"
 DISPATCH = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
 JOB_LOGS = "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
 ARTIFACT = "/repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
@@ -58,6 +66,20 @@ class ActionsPart(MemoryPart):
             replace(j, status="queued", conclusion=None, completed_at=None, run_attempt=attempt)
             if j.conclusion in _FAILED
             else j
+            for j in record.jobs
+        ]
+
+    def rerun_workflow(self, run_id: int) -> None:
+        """A new attempt of every job of the run; GitHub's 403 for a run still going."""
+        self._write("rerun_workflow", RERUN_ALL, run_id=run_id)
+        record = self._run(run_id, RERUN_ALL)
+        if record.run.status != "completed":
+            raise github_error(RERUN_ALL, 403, "This workflow is already running")
+        attempt = record.run.run_attempt + 1
+        record.run = replace(record.run, status="queued", conclusion=None, run_attempt=attempt)
+        record.earlier += list(record.jobs)
+        record.jobs = [
+            replace(j, status="queued", conclusion=None, completed_at=None, run_attempt=attempt)
             for j in record.jobs
         ]
 
@@ -191,7 +213,17 @@ class ActionsPart(MemoryPart):
             raise not_found(endpoint)
         self._state.deployment_states.setdefault(deployment_id, []).append(state)
 
+    def environment_protection(self, name: str) -> EnvironmentProtection | None:
+        """The environment's protection rules; None when it does not exist."""
+        self._read("environment_protection", name=name)
+        return self._state.environments.get(name)
+
     # --- seeding (not forge protocols; nothing is logged) ---
+
+    def seed_environment(self, protection: EnvironmentProtection) -> EnvironmentProtection:
+        """A GitHub Environment with these protection rules."""
+        self._state.environments[protection.name] = protection
+        return protection
 
     def seed_run(self, run: WorkflowRun, jobs: Sequence[tuple[Job, bytes]] = ()) -> WorkflowRun:
         """A workflow run (``run.id`` 0 takes a new id) with its jobs and their logs."""

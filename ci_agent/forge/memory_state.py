@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         CommitStatus,
         Deployment,
         DeploymentState,
+        EnvironmentProtection,
         Job,
         WorkflowRun,
     )
@@ -172,6 +173,7 @@ class MemoryState:
     artifacts: dict[int, tuple[Artifact, bytes]] = field(default_factory=dict)
     deployments: dict[int, Deployment] = field(default_factory=dict)
     deployment_states: dict[int, list[DeploymentState]] = field(default_factory=dict)
+    environments: dict[str, EnvironmentProtection] = field(default_factory=dict)
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1001))
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))

@@ -13,6 +13,7 @@ from ci_agent.forge.run_types import (
     Artifact,
     Deployment,
     DeploymentState,
+    EnvironmentProtection,
     Job,
     Record,
     RepoFacts,
@@ -31,9 +32,11 @@ __all__ = [
     "BackupProvenance",
     "DeploymentWriter",
     "Deployments",
+    "EnvironmentRules",
     "JobLogs",
     "RepoWriter",
     "RunHistory",
+    "RunRerunner",
     "WorkflowFiles",
     "WorkflowRuns",
 ]
@@ -61,6 +64,19 @@ class WorkflowRuns(Protocol):
         self, workflow: int | str, ref: str, inputs: Mapping[str, str] | None = None
     ) -> None:
         """Start workflow ``workflow`` (id or file name) on branch ``ref`` with ``inputs``."""
+
+
+@runtime_checkable
+class RunRerunner(Protocol):
+    """A pull request's workflow runs, and a new attempt of a whole run."""
+
+    def workflow_runs(
+        self, *, head_sha: str | None = None, branch: str | None = None
+    ) -> Iterator[WorkflowRun]:
+        """Runs, newest first, filtered by head SHA and/or branch."""
+
+    def rerun_workflow(self, run_id: int) -> None:
+        """Re-run every job of a completed run (a new attempt, with the run's own event)."""
 
 
 @runtime_checkable
@@ -203,6 +219,14 @@ class Deployments(Protocol):
 
     def deployment_state(self, deployment_id: int) -> DeploymentState | None:
         """The latest state of a deployment, None when it has no status yet."""
+
+
+@runtime_checkable
+class EnvironmentRules(Protocol):
+    """A GitHub Environment's protection rules (the plan checks its approval and wait timer)."""
+
+    def environment_protection(self, name: str) -> EnvironmentProtection | None:
+        """The environment's rules; None when the repository has no environment ``name``."""
 
 
 @runtime_checkable

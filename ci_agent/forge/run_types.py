@@ -21,6 +21,7 @@ __all__ = [
     "CommitStatus",
     "Deployment",
     "DeploymentState",
+    "EnvironmentProtection",
     "Job",
     "Record",
     "RepoFacts",
@@ -189,6 +190,21 @@ class Deployment:
     task: str = "deploy"
     description: str = ""
     creator: str = ""
+
+
+@dataclass(frozen=True)
+class EnvironmentProtection:
+    """A GitHub Environment's protection rules that gate a deployment job."""
+
+    name: str
+    rules: tuple[str, ...] = ()  # the rules' types as GitHub names them, e.g. wait_timer
+    reviewers: int = 0  # people and teams of its required_reviewers rule
+    wait_timer_minutes: int = 0
+
+    @property
+    def requires_reviewers(self) -> bool:
+        """Whether a person must approve each job (a required_reviewers rule with reviewers)."""
+        return "required_reviewers" in self.rules and self.reviewers > 0
 
 
 class ArchiveKind(enum.Enum):

@@ -16,12 +16,15 @@ from typing import Any, TypeAlias
 
 from ci_agent.config_deploy import DeployConfig, Unit
 from ci_agent.plan.graph import affected_units, layers, owners
+from ci_agent.plan.recovery import FAILURE_KINDS, backoff_schedule
 from ci_agent.plan.risk import ChangedText, Evidence, assess
 from ci_agent.plan.steps import RECOVERY_TEXT, step_for
 
 __all__ = ["PLAN_SCHEMA_VERSION", "UnitRule", "build_plan", "canonical_bytes", "matrix"]
 
-PLAN_SCHEMA_VERSION = 2  # 2: stages, environments and promotion; matrix entries per stage
+# 2: stages, environments and promotion; matrix entries per stage. 3: the failure severities
+# and the retry schedule of the recovery table.
+PLAN_SCHEMA_VERSION = 3
 # A risk rule that needs the unit and its changed files (coverage, CI history).
 UnitRule: TypeAlias = Callable[[Unit, Sequence[ChangedText]], Sequence[Evidence]]
 
@@ -97,6 +100,17 @@ def build_plan(
         "recovery": {
             level: {"action": action, "means": RECOVERY_TEXT[action]}
             for level, action in sorted(deploy.recovery.items())
+        },
+        "failure_severity": {kind: deploy.severity_of(kind) for kind in FAILURE_KINDS},
+        "retry": {
+            "attempts": deploy.retry_attempts,
+            "delays_seconds": list(
+                backoff_schedule(
+                    deploy.retry_attempts,
+                    deploy.retry_delay_seconds,
+                    deploy.retry_max_delay_seconds,
+                )
+            ),
         },
     }
     plan["sha256"] = hashlib.sha256(canonical_bytes(plan)).hexdigest()

@@ -36,15 +36,24 @@ class PlanChecks(CheckReporter, Protocol):
         """The annotations the run holds."""
 
 
-def plan_conclusion(plan: Mapping[str, Any], fail_level: str) -> tuple[CheckConclusion, str]:
-    """The check's conclusion and title for ``plan``."""
+def plan_conclusion(
+    plan: Mapping[str, Any], fail_level: str, gate_findings: int = 0
+) -> tuple[CheckConclusion, str]:
+    """The check's conclusion and title for ``plan``.
+
+    A GitHub Environment missing a gate the manifest promises (``gate_findings``) counts as a
+    high risk: the deployment would run without the approval or wait it was planned with.
+    """
     units = plan["units"]
     if not units:
         return "neutral", "Nothing to deploy: no unit owns a changed path"
     highest = max((u["risk"]["level"] for u in units), key=LEVELS.index)
     groups = len(plan["groups"])
     title = f"{len(units)} unit(s) in {groups} group(s), highest risk {highest}"
-    failing = fail_level != "never" and LEVELS.index(highest) >= LEVELS.index(fail_level)
+    if gate_findings:
+        title += f", {gate_findings} environment gate(s) missing in GitHub"
+    worst = max(highest, "high", key=LEVELS.index) if gate_findings else highest
+    failing = fail_level != "never" and LEVELS.index(worst) >= LEVELS.index(fail_level)
     if failing:
         return "failure", f"{title} (fails from {fail_level})"
     return "success", title
@@ -84,6 +93,7 @@ def publish_check(
     summary: str,
     *,
     fail_level: str,
+    gate_findings: int = 0,
 ) -> dict[str, Any]:
     """Create the plan's check run on ``head_sha``, or update the one already there."""
     existing = next(iter(forge.check_runs(head_sha, CHECK_NAME)), None)
@@ -91,7 +101,7 @@ def publish_check(
     notes = plan_annotations(plan)
     held = {_key(n) for n in forge.check_run_annotations(check.id)} if existing else set()
     fresh = [n for n in notes if _key(n) not in held]
-    conclusion, title = plan_conclusion(plan, fail_level)
+    conclusion, title = plan_conclusion(plan, fail_level, gate_findings)
     report = Report(title, conclusion=conclusion)
     done = complete_check(forge, check.id, report, summary=summary, annotations=fresh)
     return {

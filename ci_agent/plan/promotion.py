@@ -97,6 +97,7 @@ def _gate(environment: Environment) -> dict[str, Any]:
             else ""
         ),
         "wait_seconds": environment.wait_seconds,
+        "wait_timer_minutes": environment.wait_timer_minutes,
         "checks": checks,
         "promote_when": passes,
     }

@@ -13,23 +13,22 @@ from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
-    from ci_agent.llm.provider import LogFn
-    from ci_agent.llm.setup import LLMSetup
-    from ci_agent.metrics import Metrics
     from ci_agent.plan.build import UnitRule
+    from ci_agent.plan.checklist import ChangeView, Checklist
     from ci_agent.plan.coverage import CoverageReport
     from ci_agent.plan.history import CiHistory
     from ci_agent.plan.narrative import Narrative
-    from ci_agent.retry import RetryPolicy
     from ci_agent.runner.events import Event
 
 # Writes the reviewers' paragraph about a finished plan (a model, checked against the plan).
 Narrator: TypeAlias = "Callable[[Mapping[str, Any]], Narrative]"
+# Lists things to check in the change shown (a model; items kept only on the change's lines).
+Checker: TypeAlias = "Callable[[Mapping[str, Any], ChangeView], Checklist]"
 
 __all__ = [
+    "Checker",
     "Narrator",
     "event_range",
-    "model_narrator",
     "plan_local",
     "publish_plan",
     "write_inferred_manifest",
@@ -47,7 +46,12 @@ def _deploy(settings: Settings, root: Path) -> tuple[DeployConfig, str]:
     if not inferred:
         raise fail("CA161", problem="no deploy section, and nothing to infer units from")
     return DeployConfig(
-        units=inferred, recovery=deploy.recovery, retry_attempts=deploy.retry_attempts
+        units=inferred,
+        recovery=deploy.recovery,
+        retry_attempts=deploy.retry_attempts,
+        retry_delay_seconds=deploy.retry_delay_seconds,
+        retry_max_delay_seconds=deploy.retry_max_delay_seconds,
+        failure_severity=deploy.failure_severity,
     ), "inferred"
 
 
@@ -62,11 +66,13 @@ def plan_local(
     coverage: Path | None = None,
     history: CiHistory | None = None,
     narrator: Narrator | None = None,
+    checker: Checker | None = None,
 ) -> Outcome:
     """The plan for ``base..head`` (or ``files``) in the repository at ``root``.
 
     ``coverage`` (a coverage.py report) and ``history`` (recent CI runs) add their risk rules;
-    ``narrator`` adds a checked paragraph for reviewers beside the plan (never inside it).
+    ``narrator`` adds a checked paragraph for reviewers beside the plan (never inside it), and
+    ``checker`` the things to check, each tied to a line of the change.
     """
     from ci_agent.plan.build import build_plan, matrix
     from ci_agent.plan.present import plan_markdown, plan_text
@@ -105,12 +111,19 @@ def plan_local(
     narrative = _narrate(narrator, plan) if narrator is not None and plan["units"] else None
     if narrative is not None:
         result["narrative"] = narrative.to_dict()
-    return Outcome(
-        "plan",
-        result=result,
-        text=plan_text(plan, narrative),
-        markdown=plan_markdown(plan, narrative=narrative),
-    )
+    text, markdown = plan_text(plan, narrative), plan_markdown(plan, narrative=narrative)
+    if checker is not None and plan["units"]:
+        from ci_agent.plan.checklist import checklist_lines
+        from ci_agent.plan.sources import view_of_change
+
+        shown = [p for u in plan["units"] for p in u["changed_paths"]]
+        checklist = checker(
+            plan, view_of_change(root, shown, source.get("base"), source.get("head"))
+        )
+        result["things_to_check"] = checklist.to_dict()
+        text += "\n" + "\n".join(checklist_lines(checklist, markdown=False))
+        markdown += "\n" + "\n".join(checklist_lines(checklist, markdown=True)) + "\n"
+    return Outcome("plan", result=result, text=text, markdown=markdown)
 
 
 def _narrate(narrator: Narrator, plan: Mapping[str, Any]) -> Narrative:
@@ -124,36 +137,6 @@ def _narrate(narrator: Narrator, plan: Mapping[str, Any]) -> Narrative:
         if not exc.code.startswith("CA4"):
             raise
         return Narrative(None, "failed", f"{exc.code}: {exc.message}")
-
-
-def model_narrator(
-    setup: LLMSetup,
-    *,
-    metrics: Metrics | None = None,
-    retry: RetryPolicy | None = None,
-    log: LogFn | None = None,
-) -> Narrator | None:
-    """A narrator when a model is configured; None otherwise (the plan is unchanged).
-
-    The Actions token alone (``llm.provider: auto`` choosing GitHub Models) does not count as
-    configured: a deploy job should not call a model nobody asked for.
-    """
-    from ci_agent.llm.choice import choose_provider
-
-    choice = choose_provider(setup)
-    if choice.provider == "none" or (
-        setup.llm.provider == "auto" and choice.provider == "github-models"
-    ):
-        return None
-
-    def narrate(plan: Mapping[str, Any]) -> Narrative:
-        from ci_agent.llm.factory import build_provider
-        from ci_agent.plan.narrative import write_narrative
-
-        provider = build_provider(setup, metrics=metrics, retry=retry, log=log)
-        return write_narrative(provider, plan)
-
-    return narrate
 
 
 def _unit_rules(

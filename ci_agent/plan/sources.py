@@ -10,11 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ci_agent.git import Git
 from ci_agent.plan.risk import ChangedText
 
-__all__ = ["texts_from_diff", "texts_from_files", "texts_from_git"]
+if TYPE_CHECKING:
+    from ci_agent.plan.checklist import ChangeView
+
+__all__ = [
+    "MAX_SHOWN_FILES",
+    "texts_from_diff",
+    "texts_from_files",
+    "texts_from_git",
+    "view_of_change",
+]
+
+# Changed files whose diff may be shown to a model (the character budget usually stops first).
+MAX_SHOWN_FILES = 200
 
 # Renames count as a removed and an added path (both units are affected); copies need no search.
 # As the local forge reads diffs: names unquoted, blank context lines kept as " ".
@@ -101,3 +114,52 @@ def texts_from_files(root: Path, paths: Sequence[str]) -> dict[str, ChangedText]
             path, tuple(enumerate(lines, 1)), partial=len(data) >= _READ_LIMIT
         )
     return texts
+
+
+def view_of_change(
+    root: Path, paths: Sequence[str], base: str | None = None, head: str | None = None
+) -> ChangeView:
+    """The change of ``paths`` as a model is shown it: the diff ``base..head`` with three
+    lines of context, or (no ``base``) each named file whole, as if added."""
+    from ci_agent.diff import decode_diff, parse_diff
+    from ci_agent.plan.checklist import ChangeView, view_from_diff
+
+    shown, over = list(paths[:MAX_SHOWN_FILES]), tuple(paths[MAX_SHOWN_FILES:])
+    if base is not None and head is not None:
+        git = Git(root)
+        text = "".join(
+            decode_diff(
+                git.run_bytes(
+                    "--literal-pathspecs",
+                    *_GIT_CONFIG,
+                    "diff",
+                    "--patch",
+                    "--unified=3",
+                    *_PLAIN,
+                    "--src-prefix=a/",
+                    "--dst-prefix=b/",
+                    base,
+                    head,
+                    "--",
+                    *chunk,
+                )
+            )
+            for chunk in _chunks(shown)
+        )
+
+        def lines_at_head(path: str) -> int:
+            return len(git.run_bytes("show", f"{head}:{path}").splitlines())
+    else:
+        texts = texts_from_files(root, shown)
+        text = "".join(_as_added(path, texts[path].added) for path in shown if texts[path].added)
+
+        def lines_at_head(path: str) -> int:
+            return len(texts[path].added)
+
+    view = view_from_diff(parse_diff(text) if text else [], lines_at_head)
+    return ChangeView(view.text, view.head_lines, view.near, view.left_out + over)
+
+
+def _as_added(path: str, lines: Sequence[tuple[int, str]]) -> str:
+    body = "".join(f"+{text}\n" for _, text in lines)
+    return f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n{body}"

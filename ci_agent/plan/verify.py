@@ -33,6 +33,7 @@ class CheckResult:
     ok: bool
     detail: str
     seconds: float
+    slow_only: bool = False  # failed only because it answered too late
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,14 @@ class Verification:
         object.__setattr__(self, "failed_rounds", failed)
 
     @property
+    def failure_kind(self) -> str:
+        """``latency`` when every failed check was only slow, ``verify`` otherwise; "" if ok."""
+        if self.ok:
+            return ""
+        failed = [c for r in self.rounds for c in r if not c.ok]
+        return "latency" if failed and all(c.slow_only for c in failed) else "verify"
+
+    @property
     def ok(self) -> bool:
         """At most ``failure_limit`` rounds failed, and there were checks to run."""
         return bool(self.rounds) and self.failed_rounds <= self.failure_limit
@@ -59,6 +68,7 @@ class Verification:
         return {
             "unit": self.unit,
             "ok": self.ok,
+            "failure_kind": self.failure_kind,
             "failed_rounds": self.failed_rounds,
             "rounds": len(self.rounds),
             "failure_limit": self.failure_limit,
@@ -136,10 +146,11 @@ def _http(check: HttpCheck, clock: Callable[[], float]) -> CheckResult:
         problems.append(f"status {status}, expected {check.expect_status}")
     if check.body_contains and check.body_contains.encode() not in body:
         problems.append(f"body lacks {check.body_contains!r}")
-    if check.max_latency_ms is not None and seconds * 1000 > check.max_latency_ms:
+    slow = check.max_latency_ms is not None and seconds * 1000 > check.max_latency_ms
+    if slow:
         problems.append(f"{seconds * 1000:.0f} ms, limit {check.max_latency_ms} ms")
     detail = "; ".join(problems) or f"status {status} in {seconds * 1000:.0f} ms"
-    return CheckResult(name, not problems, detail, seconds)
+    return CheckResult(name, not problems, detail, seconds, slow_only=slow and len(problems) == 1)
 
 
 def _command(check: CommandCheck, clock: Callable[[], float]) -> CheckResult:

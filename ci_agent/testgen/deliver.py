@@ -4,6 +4,7 @@ or only the artifact and the comment. Forks always get the artifact: their branc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -13,9 +14,17 @@ from ci_agent.forge.types import PullRequestInfo
 from ci_agent.testgen.landing_checks import check_new_tests
 from ci_agent.testgen.writer import GeneratedFile
 
-__all__ = ["Delivery", "PullRequestHead", "Pusher", "deliver_tests"]
+__all__ = [
+    "BranchHead",
+    "Delivery",
+    "PullRequestHead",
+    "Pusher",
+    "deliver_tests",
+    "deliver_to_branch",
+]
 
 Delivery = Literal["artifact", "pull-request", "commit"]
+_UNSAFE_REF = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class Pusher(Protocol):
@@ -56,6 +65,14 @@ class PullRequestHead:
     is_fork: bool
 
 
+@dataclass(frozen=True)
+class BranchHead:
+    """A branch the tests are for when no pull request is (a scheduled or dispatched run)."""
+
+    branch: str
+    sha: str
+
+
 def deliver_tests(
     pusher: Pusher,
     files: Sequence[GeneratedFile],
@@ -75,9 +92,65 @@ def deliver_tests(
         return {"mode": "artifact", "why": "test-generation.delivery is artifact"}
     if pull.is_fork:
         return {"mode": "artifact", "why": "the pull request comes from a fork"}
+    return _land(
+        pusher,
+        files,
+        BranchHead(pull.head_branch, pull.head_sha),
+        mode=mode,
+        author=author,
+        output=output,
+        existing=existing,
+        name=f"{pull.number}-{pull.head_sha[:12]}",
+        what=f"#{pull.number}",
+    )
+
+
+def deliver_to_branch(
+    pusher: Pusher,
+    files: Sequence[GeneratedFile],
+    head: BranchHead,
+    *,
+    mode: Delivery,
+    author: str,
+    output: str,
+    existing: Sequence[str] = (),
+) -> dict[str, object]:
+    """Land ``files`` on ``head.branch`` (a merged scheduled run): a pull request into it from
+    ``ci-agent/tests-BRANCH-SHA``, an opt-in fast-forward commit on it, or nothing more than
+    the artifact. The same checks as for a pull request (CA583) come first."""
+    if not files:
+        return {"mode": "none", "why": "no test was accepted"}
+    if mode == "artifact":
+        return {"mode": "artifact", "why": "test-generation.delivery is artifact"}
+    safe = _UNSAFE_REF.sub("-", head.branch).strip("-.") or "branch"
+    return _land(
+        pusher,
+        files,
+        head,
+        mode=mode,
+        author=author,
+        output=output,
+        existing=existing,
+        name=f"{safe}-{head.sha[:12]}",
+        what=f"{head.branch} at {head.sha[:12]}",
+    )
+
+
+def _land(
+    pusher: Pusher,
+    files: Sequence[GeneratedFile],
+    head: BranchHead,
+    *,
+    mode: Delivery,
+    author: str,
+    output: str,
+    existing: Sequence[str],
+    name: str,
+    what: str,
+) -> dict[str, object]:
     check_new_tests(files, output, existing)
     paths = ", ".join(f.path for f in files)
-    branch = f"ci-agent/tests-{pull.number}-{pull.head_sha[:12]}"
+    branch = f"ci-agent/tests-{name}"
     if mode == "pull-request":
         earlier = pusher.branch_head(branch)
         if earlier is not None:
@@ -87,26 +160,32 @@ def deliver_tests(
     # The funnel and the suite ran in this very process: the proof is claimed as verified.
     proof = (
         "each test passed alone and repeatedly in random order, added coverage of its target "
-        f"and killed a mutant of it, with the whole suite green, on {pull.head_sha[:12]}"
+        f"and killed a mutant of it, with the whole suite green, on {head.sha[:12]}"
     )
     trailers = Claims(proven_here=True, run_id=0, proof=proof).trailers()
     message = (
-        f"Add generated tests for #{pull.number}\n\n{paths}: {proof}.\n\n"
+        f"Add generated tests for {what}\n\n{paths}: {proof}.\n\n"
         + "".join(f"{key}: {value}\n" for key, value in trailers.items())
         + "Generated-by: ci-agent tests\n"
     )
     sha = pusher.commit_files(
-        pull.head_sha, {f.path: f.text.encode("utf-8") for f in files}, message, author
+        head.sha, {f.path: f.text.encode("utf-8") for f in files}, message, author
     )
     if mode == "commit":
-        pusher.advance_branch(pull.head_branch, sha, expected=pull.head_sha)
-        return {"mode": "commit", "commit": sha, "branch": pull.head_branch}
+        pusher.advance_branch(head.branch, sha, expected=head.sha)
+        return {"mode": "commit", "commit": sha, "branch": head.branch}
     pusher.create_branch(branch, sha)
     opened = pusher.open_pull_request(
-        pull.head_branch,
+        head.branch,
         branch,
-        f"ci-agent: tests for #{pull.number}",
-        f"Generated tests for #{pull.number} ({pull.head_sha[:12]}): {paths}. Each one was "
-        "checked by ci-agent's funnel; the pull request's comment lists what each adds.",
+        f"ci-agent: tests for {what}",
+        f"Generated tests for {what}: {paths}. Each one was checked by ci-agent's funnel; "
+        "the pull request's comment lists what each adds.",
     )
-    return {"mode": "pull-request", "commit": sha, "branch": branch, "url": opened.url}
+    return {
+        "mode": "pull-request",
+        "commit": sha,
+        "branch": branch,
+        "url": opened.url,
+        "number": opened.number,
+    }

@@ -30,6 +30,11 @@ class ShardResults:
     accepted: tuple[dict[str, Any], ...]
     candidates: tuple[dict[str, Any], ...]
     skipped: tuple[dict[str, Any], ...]
+    targets_total: int = 0  # in scope, as every shard saw it (the same list, split)
+    targets_in_run: int = 0  # checked by the shards together
+    engines: tuple[str, ...] = ()
+    seconds: float = 0.0  # of the longest shard (they run side by side)
+    superseded: tuple[str, ...] = ()  # results of a shard's earlier attempts, left out
 
 
 def _result(path: Path) -> dict[str, Any]:
@@ -44,10 +49,41 @@ def _result(path: Path) -> dict[str, Any]:
     return data
 
 
+def _latest_attempts(
+    results: list[tuple[Path, dict[str, Any]]],
+) -> tuple[list[tuple[Path, dict[str, Any]]], tuple[str, ...]]:
+    """One result per shard: the newest attempt's. A re-run workflow keeps the artifacts of
+    its earlier attempts, and download-artifact fetches them all; merging both would add every
+    test twice. Two results of one shard and one attempt are CA582."""
+    newest: dict[str, tuple[int, Path, dict[str, Any]]] = {}
+    kept: list[tuple[Path, dict[str, Any]]] = []
+    superseded: list[str] = []
+    for path, result in results:
+        shard = str(result.get("scope", {}).get("shard", ""))
+        if not shard:
+            kept.append((path, result))
+            continue
+        attempt = result.get("attempt", 1)
+        if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
+            raise fail("CA582", file=path, problem=f"'attempt' is {attempt!r}, not a number")
+        earlier = newest.get(shard)
+        if earlier is not None and earlier[0] == attempt:
+            problem = f"shard {shard} of attempt {attempt} is also in {earlier[1]}"
+            raise fail("CA582", file=path, problem=problem)
+        if earlier is None or earlier[0] < attempt:
+            if earlier is not None:
+                superseded.append(str(earlier[1]))
+            newest[shard] = (attempt, path, result)
+        else:
+            superseded.append(str(path))
+    kept += [(path, result) for _, path, result in newest.values()]
+    return kept, tuple(superseded)
+
+
 def load_shards(paths: Sequence[Path], root: Path) -> ShardResults:
-    """Read and combine shard results; CA582 when one is not a result or they are of
-    different commits."""
-    results = [(p, _result(p)) for p in paths]
+    """Read and combine shard results (the newest attempt of each shard); CA582 when one is
+    not a result or they are of different commits."""
+    results, superseded = _latest_attempts([(p, _result(p)) for p in paths])
     commits = {r.get("commit") for _, r in results}
     if len(commits) > 1:
         shown = ", ".join(sorted(str(c)[:12] for c in commits))
@@ -85,7 +121,17 @@ def load_shards(paths: Sequence[Path], root: Path) -> ShardResults:
         tuple(a for _, r in results for a in r.get("accepted", [])),
         tuple(c for _, r in results for c in r.get("candidates", [])),
         tuple(s for _, r in results for s in r.get("skipped", [])),
+        max((int(_targets(r).get("total") or 0) for _, r in results), default=0),
+        sum(int(_targets(r).get("in_run") or 0) for _, r in results),
+        tuple(dict.fromkeys(str(e) for _, r in results for e in r.get("engines") or ())),
+        max((float(r.get("seconds") or 0) for _, r in results), default=0.0),
+        superseded,
     )
+
+
+def _targets(result: dict[str, Any]) -> dict[str, Any]:
+    found = result.get("targets")
+    return found if isinstance(found, dict) else {}
 
 
 def merge_modules(texts: Sequence[str], root: Path) -> str:

@@ -109,6 +109,10 @@ def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:
     from ci_agent.testgen.suite import check_suite
 
     merged = load_shards(shards, request.root)
+    head = Git(request.root).head()
+    if merged.commit and head and merged.commit != head:
+        # Files checked on other code would be delivered as if checked on this one.
+        raise fail("CA590", shards=str(merged.commit)[:12], head=head[:12])
     with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
         executor, python = _executor(request, Path(work_dir))
         suite = check_suite(
@@ -137,15 +141,24 @@ def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:
         "written": written,
         "skipped": list(merged.skipped),
         "suite_runs": suite.runs,
+        "targets_total": merged.targets_total,
+        "targets_in_run": merged.targets_in_run,
+        "engines": list(merged.engines),
+        "seconds": merged.seconds,
+        "superseded": list(merged.superseded),
     }
     verb = "would write" if request.dry_run else "wrote"
     paths = [f.path for f in suite.kept]
     lines = [f"merged {len(shards)} shard result(s) of commit {str(merged.commit)[:12]}"]
     if merged.missing:
         lines.append("missing shards: " + ", ".join(merged.missing))
+    lines += [f"left out (an earlier attempt of its shard): {p}" for p in merged.superseded]
     lines += [f"dropped {f}: {r}" for f, r in suite.dropped.items()]
     lines.append(f"{verb} {len(paths)} file(s)" + (": " + ", ".join(paths) if paths else ""))
-    return Outcome("tests", result=result, text="\n".join(lines), markdown="\n\n".join(lines))
+    from ci_agent.testgen.shard_report import merged_markdown
+
+    markdown = merged_markdown(result, request.renderer or TemplateRenderer())
+    return Outcome("tests", result=result, text="\n".join(lines), markdown=markdown)
 
 
 def outcome_of(

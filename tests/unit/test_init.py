@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,14 @@ import pytest
 from ci_agent.config_file import load_config_file
 from ci_agent.release import Release
 from ci_agent.resources import templates_dir, workflows_dir
-from ci_agent.starter import LIVE_WORKFLOWS, Pin, ci_workflow_names, plan_files, resolve_pin
+from ci_agent.starter import (
+    CHOOSABLE_WORKFLOWS,
+    LIVE_WORKFLOWS,
+    Pin,
+    ci_workflow_names,
+    plan_files,
+    resolve_pin,
+)
 from tests.conftest import RunCli, git
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -242,7 +251,7 @@ def test_init_unknown_workflow(run_cli: RunCli, repo: Path, name: str) -> None:
     result = run_cli("init", "--ref", SHA, "--workflow", name)
     assert result.code == 2
     assert f"error[CA106]: '--workflow' has the invalid value '{name}'" in result.err
-    assert f"Use one of: {', '.join(LIVE_WORKFLOWS)}." in result.err
+    assert f"Use one of: {', '.join(CHOOSABLE_WORKFLOWS)}." in result.err
     assert written_files(repo) == []
 
 
@@ -324,3 +333,32 @@ def test_written_files_get_the_usual_permissions(run_cli: RunCli, repo: Path) ->
     assert run_cli("init", "--ref", SHA).code == 0
     mode = (repo / ".github" / "ci-agent.yml").stat().st_mode & 0o777
     assert mode == 0o666 & ~umask
+
+
+def test_init_writes_the_tests_matrix_only_when_named_and_lint_clean(
+    run_cli: RunCli, repo: Path
+) -> None:
+    assert not (repo / ".github/workflows/ci-agent-tests.yml").exists()
+    result = run_cli("init", "--ref", SHA, "--workflow", "tests")
+
+    assert result.code == 0, result.err
+    assert written_files(repo) == [".github/ci-agent.yml", ".github/workflows/ci-agent-tests.yml"]
+    copy = repo / ".github/workflows/ci-agent-tests.yml"
+    pins = PINNED.findall(copy.read_text())
+    assert len(pins) == 2 and all(p[0] == SHA for p in pins)
+    assert "Edit both 'Install the project' steps of ci-agent-tests.yml" in result.out
+    # What init writes passes the same linters as the shipped files.
+    tools = Path(sys.executable).parent
+    for tool, args in (("zizmor", ["--offline", "--no-progress"]), ("actionlint", [])):
+        found = tools / tool
+        if not found.exists():
+            continue
+        done = subprocess.run(
+            [str(found), *args, str(copy)],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=repo,
+            timeout=120,
+        )
+        assert done.returncode == 0, tool + ": " + done.stdout + done.stderr

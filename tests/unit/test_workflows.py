@@ -242,3 +242,85 @@ def test_insights_workflow_reads_history_and_writes_one_issue() -> None:
     steps = {step.get("uses", "").split("@")[0]: step for step in job["steps"]}
     assert steps[OWN_ACTION.split("@", maxsplit=1)[0]]["with"]["command"] == "insights"
     assert all("run" not in step for step in job["steps"])
+
+
+def test_tests_workflow_runs_read_only_shards_then_one_writing_merge() -> None:
+    import fnmatch
+
+    from ci_agent.report.artifact import report_artifact_name
+
+    workflow = load(ROOT / "workflows" / "tests.yml")
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    shard, merge = workflow["jobs"]["shard"], workflow["jobs"]["merge"]
+    assert set(shard["permissions"].values()) == {"read"}
+    assert shard["strategy"]["fail-fast"] is False
+    assert shard["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
+    [generate] = [s for s in shard["steps"] if s.get("uses") == OWN_ACTION]
+    assert generate["with"]["command"] == "tests"
+    assert generate["with"]["args"] == "--all --shard ${{ matrix.shard }}/${{ strategy.job-total }}"
+    # Only the merge job writes, and only what delivery needs.
+    assert merge["needs"] == "shard"
+    assert merge["permissions"] == {"contents": "write", "pull-requests": "write"}
+    download, deliver = merge["steps"][-2:]
+    assert download["uses"] == "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"
+    assert "run-id" not in download["with"] and "github-token" not in download["with"]
+    assert download["with"]["merge-multiple"] is True
+    assert deliver["uses"] == OWN_ACTION and deliver["with"]["command"] == "tests"
+    assert deliver["with"]["args"] == "--merge " + download["with"]["path"]
+    assert "openai-api-key" not in deliver["with"], "merging runs no model"
+    # The pattern takes every shard's artifact, as the tests job names it, and nothing else.
+    environ = {"GITHUB_JOB": "shard", "GITHUB_RUN_ID": "9", "GITHUB_RUN_ATTEMPT": "1"}
+    shard_name = report_artifact_name("tests", "0123456789ab-shard-3-of-4", environ)
+    merged_name = report_artifact_name("tests", "0123456789ab", {**environ, "GITHUB_JOB": "merge"})
+    assert fnmatch.fnmatch(shard_name, download["with"]["pattern"])
+    assert not fnmatch.fnmatch(merged_name, download["with"]["pattern"])
+    for job in (shard, merge):
+        installs = [s for s in job["steps"] if s.get("name") == "Install the project"]
+        assert [s["run"] for s in installs] == ["python -m pip install -e . pytest coverage"]
+
+
+def find_actionlint() -> str | None:
+    beside_python = Path(sys.executable).parent / "actionlint"
+    return str(beside_python) if beside_python.exists() else shutil.which("actionlint")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=WORKFLOW_IDS)
+def test_actionlint_finds_nothing(path: Path) -> None:
+    actionlint = find_actionlint()
+    if actionlint is None:
+        pytest.skip("actionlint is not installed (no wheel for this platform)")
+    result = subprocess.run(
+        [actionlint, "-no-color", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_pull_request_tests_workflow_in_the_docs_is_lint_clean(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "tests.md").read_text(encoding="utf-8")
+    block = text.split("<!-- pull-request-tests-workflow -->\n```yaml\n", 1)[1].split("```", 1)[0]
+    workflow = yaml.safe_load(block)
+    job = workflow["jobs"]["tests"]
+    assert set(workflow[True]) == {"pull_request"} and workflow["permissions"] == {}
+    assert job["permissions"]["contents"] == "read" and "write" not in str(
+        {k: v for k, v in job["permissions"].items() if k != "pull-requests"}
+    )
+    assert all("${{" not in step.get("run", "") for step in job["steps"])
+    path = tmp_path / ".github" / "workflows" / "generated-tests.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(block, encoding="utf-8")
+    for tool, args in (
+        (find_zizmor(), ["--offline", "--no-progress", "--config", str(ROOT / "zizmor.yml")]),
+        (find_actionlint(), []),
+    ):
+        if tool is None:
+            continue
+        done = subprocess.run(
+            [tool, *args, str(path)], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, f"{tool}: {done.stdout}{done.stderr}"

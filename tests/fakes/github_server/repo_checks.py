@@ -73,6 +73,7 @@ class ChecksMixin:
         self.statuses: list[CommitStatus] = []
         self.deployments: dict[int, Deployment] = {}
         self.deployment_statuses: dict[int, DeploymentStatus] = {}
+        self.environments: dict[str, dict[str, Any]] = {}
 
     def commit_sha(self, ref: str) -> str:
         """The commit ``ref`` names, or GitHub's 422 ``No commit found for SHA``."""
@@ -254,6 +255,29 @@ class ChecksMixin:
         )
         self.deployments[deployment_id] = deployment
         return deployment
+
+    def add_environment(
+        self, name: str, *, reviewers: tuple[str, ...] = (), wait_timer: int = 0
+    ) -> dict[str, Any]:
+        """A GitHub Environment with required reviewers (user logins) and a wait timer."""
+        for login in reviewers:
+            self.store.add_user(login)
+        environment = {
+            "id": self.store.next_id("environment"),
+            "name": name,
+            "reviewers": tuple(reviewers),
+            "wait_timer": wait_timer,
+            "created_at": self.store.clock.now(),
+        }
+        self.environments[name] = environment
+        return environment
+
+    def environment(self, name: str) -> dict[str, Any]:
+        """Environment ``name`` (404 if unknown)."""
+        environment = self.environments.get(name)
+        if environment is None:
+            raise not_found()
+        return environment
 
     def deployment(self, deployment_id: int) -> Deployment:
         """Deployment ``deployment_id`` (404 if unknown)."""

@@ -104,6 +104,12 @@ def create_deployment(req: Request) -> Response:
     return Response(201, shapes_checks.deployment(req, repo, deployment))
 
 
+@routes.get("/repos/{owner}/{repo}/environments/{environment_name}")
+def get_environment(req: Request) -> dict[str, Any]:
+    repo = req.repo()
+    return shapes_checks.environment(req, repo, repo.environment(req.params["environment_name"]))
+
+
 @routes.get("/repos/{owner}/{repo}/deployments/{deployment_id:int}")
 def get_deployment(req: Request) -> dict[str, Any]:
     repo = req.repo()

@@ -181,6 +181,45 @@ def deployment(req: Request, repo: RepoState, item: Deployment) -> dict[str, Any
     }
 
 
+def environment(req: Request, repo: RepoState, item: dict[str, Any]) -> dict[str, Any]:
+    """``environment`` with its protection rules (GitHub lists only the rules that are on)."""
+    node = f"EN_{item['id']}"
+    rules: list[dict[str, Any]] = []
+    if item["wait_timer"]:
+        rules.append(
+            {
+                "id": item["id"] * 10 + 1,
+                "node_id": f"GA_{item['id']}1",
+                "type": "wait_timer",
+                "wait_timer": item["wait_timer"],
+            }
+        )
+    if item["reviewers"]:
+        rules.append(
+            {
+                "id": item["id"] * 10 + 2,
+                "node_id": f"GA_{item['id']}2",
+                "prevent_self_review": False,
+                "type": "required_reviewers",
+                "reviewers": [
+                    {"type": "User", "reviewer": user(req, login)} for login in item["reviewers"]
+                ],
+            }
+        )
+    return {
+        "id": item["id"],
+        "node_id": node,
+        "name": item["name"],
+        "url": f"{repo_api(req, repo)}/environments/{item['name']}",
+        "html_url": f"{req.web}/{repo.full_name}/deployments/activity_log?environments_filter="
+        f"{item['name']}",
+        "created_at": iso(item["created_at"]),
+        "updated_at": iso(item["created_at"]),
+        "protection_rules": rules,
+        "deployment_branch_policy": None,
+    }
+
+
 def deployment_status(req: Request, repo: RepoState, item: DeploymentStatus) -> dict[str, Any]:
     """``deployment-status``."""
     deployment_url = f"{repo_api(req, repo)}/deployments/{item.deployment_id}"

@@ -37,6 +37,7 @@ _ID_BASES = {
     "status": 33_000_000_000,
     "deployment": 1_900_000_000,
     "deployment_status": 2_900_000_000,
+    "environment": 160_000_000,
     "run": 11_000_000_000,
     "workflow": 90_000_000,
     "artifact": 4_000_000_000,

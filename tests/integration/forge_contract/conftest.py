@@ -19,6 +19,7 @@ from ci_agent.forge.github import GitHubForge
 from ci_agent.forge.github_http import GitHubHttp
 from ci_agent.forge.memory import InMemoryForge
 from ci_agent.forge.protocol import FixForge, IssueEditor, ReviewForge
+from ci_agent.forge.run_protocol import RunRerunner
 from ci_agent.forge.run_types import Artifact, Job, Step, WorkflowRun
 from ci_agent.forge.types import Permission, RepoName
 from ci_agent.metrics import Metrics
@@ -37,7 +38,7 @@ APP = "".join(f"line {n}\n" for n in range(1, 21))
 APP_FEATURE = APP.replace("line 3\n", "LINE THREE\n").replace("line 18\n", "line 18!\nextra\n")
 
 
-class ContractForge(ReviewForge, FixForge, IssueEditor, Protocol):
+class ContractForge(ReviewForge, FixForge, IssueEditor, RunRerunner, Protocol):
     """What both forges offer and the scenarios use."""
 
 

@@ -1,6 +1,6 @@
 """Actions on both forges: runs newest first and filtered, the jobs of the latest attempt and
-their logs, a re-run of the failed jobs, artifacts listed, downloaded with their digest checked,
-and deleted."""
+their logs, a re-run of the failed jobs or of the whole run, artifacts listed, downloaded with
+their digest checked, and deleted."""
 
 from __future__ import annotations
 
@@ -70,3 +70,24 @@ def test_artifacts_listed_downloaded_and_deleted(side: Side, tmp_path: Path) -> 
 
     forge.delete_artifact(older.id)
     assert [a.id for a in forge.artifacts("backup")] == [newer.id]
+
+
+def test_a_whole_run_rerun_queues_every_job_and_refuses_a_running_run(side: Side) -> None:
+    forge = side.forge
+    done = side.add_run("failure", [("test", "failure", "boom"), ("lint", "success", "ok")])
+
+    forge.rerun_workflow(done)
+
+    again = forge.workflow_run(done)
+    assert (again.status, again.conclusion, again.run_attempt) == ("queued", None, 2)
+    assert [(j.name, j.status) for j in forge.jobs(done)] == [
+        ("test", "queued"),
+        ("lint", "queued"),
+    ]
+    # GitHub re-runs only a completed run: the queued one answers 403 (CA304, nothing changed).
+    with pytest.raises(CiAgentError) as caught:
+        forge.rerun_workflow(done)
+    assert caught.value.code == "CA304"
+    assert forge.workflow_run(done).run_attempt == 2
+    if side.memory is None:
+        assert [r["failed_only"] for r in side.repo.reruns] == [False]

@@ -91,6 +91,7 @@ READS = {
     "statuses": Read(f"{R}/commits/{{w.head_sha}}/statuses", "Status", many=True),
     "combined status": Read(f"{R}/commits/feature/status", "CombinedCommitStatus"),
     "deployments": Read(f"{R}/deployments", "Deployment", many=True),
+    "environment": Read(f"{R}/environments/production", "Environment"),
     "deployment": Read(f"{R}/deployments/{{w.deployment}}", "Deployment"),
     "deployment statuses": Read(
         f"{R}/deployments/{{w.deployment}}/statuses", "DeploymentStatus", many=True

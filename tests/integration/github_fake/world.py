@@ -119,6 +119,7 @@ def build(fake: FakeGitHub) -> World:
     repo.add_status(head, "success", context="ci/build", description="ok")
     repo.add_status(head, "pending", context="ci/deploy")
     deployment = repo.add_deployment("main", environment="staging", creator="carol")
+    repo.add_environment("production", reviewers=("carol",), wait_timer=5)
     repo.add_deployment_status(deployment.id, "success", environment_url="https://staging.test")
     run = repo.add_workflow_run(
         name="CI",

@@ -47,7 +47,7 @@ def test_a_checked_summary_is_shown_beside_the_plan(
     assert result["narrative"] == {"status": "written", "text": GOOD, "note": ""}
     assert result["sha256"] == without["result"]["sha256"]  # the plan does not depend on it
     assert "narrative" not in without["result"]
-    (request,) = model.chat_requests
+    request = model.chat_requests[0]  # then the things to check (test_checklist.py)
     prompt = request.prompt_text
     data_block = prompt.rsplit("<untrusted_plan_data>", 1)[1].split("</untrusted_plan_data>")[0]
     assert '"name": "api-migrations"' in data_block

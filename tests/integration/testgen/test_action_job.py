@@ -93,3 +93,46 @@ def test_a_pull_request_gets_tests_for_its_change_and_one_sticky_comment(
     delivery = json.loads(actions.outputs()["result-json"])["result"]["delivery"]
     assert delivery["mode"] == "pull-request"
     assert delivery["why"] == "an earlier run for this commit delivered it"  # the re-run
+
+
+def test_a_forks_read_only_token_keeps_the_result_in_the_summary(
+    actions: ActionsStep, run_cli: RunCli, fake_github: FakeGitHub, project_python: Path
+) -> None:
+    fake_github.require_token("ghs_TESTStoken", login="github-actions[bot]")
+    config = f"test-generation:\n  python: {project_python}\n  engine: offline\n  repeat-runs: 2\n"
+    repo = fake_github.create_repo(
+        "acme/widgets",
+        files={"calc.py": BEFORE, "tests/test_calc.py": HUMAN, ".github/ci-agent.yml": config},
+    )
+    fork = fake_github.state.fork_repo(repo, "mallory/widgets")
+    fork.commit("main", {"calc.py": AFTER}, "clamp for real")
+    number = repo.open_pull("main", title="Clamp", user="mallory", head_repo=fork).number
+    base, head = str(repo.branch_sha("main")), str(fork.branch_sha("main"))
+    _git(actions.workspace, "init", "-q")
+    _git(actions.workspace, "fetch", "-q", str(fork.git.path), "main")
+    _git(actions.workspace, "checkout", "-q", head)
+    actions.event(
+        "pull_request",
+        {
+            "action": "opened",
+            "number": number,
+            "pull_request": {
+                "number": number,
+                "base": {"sha": base, "ref": "main"},
+                "head": {"sha": head, "ref": "main", "repo": {"full_name": "mallory/widgets"}},
+            },
+        },
+    )
+    actions.set(
+        INPUT_COMMAND="tests", GITHUB_API_URL=fake_github.base_url, GITHUB_TOKEN="ghs_TESTStoken"
+    )
+    refused = fake_github.faults.status("POST", "/repos/*/issues/*/comments", 403, times=None)
+
+    result = run_cli("run")
+
+    assert result.code == 0, result.out + result.err
+    assert refused.hits == 1 and not repo.issue_comments
+    data = json.loads(actions.outputs()["result-json"])["result"]
+    assert data["comment"]["skipped"].startswith("CA304: ")
+    assert data["delivery"] == {"mode": "artifact", "why": "test-generation.delivery is artifact"}
+    assert "**1 test module(s) accepted**" in actions.summary()
