@@ -53,7 +53,7 @@ class Scanner:
         skipper: Skipper | None = None,
     ) -> None:
         self.extractors = tuple(extractors)
-        self.skipper = skipper or default_skipper()
+        self._skipper = skipper  # made on first need: most logs never skip a section
         self.sink = sink
         self.steps = Steps()
         self.cursor = Cursor()
@@ -195,15 +195,18 @@ class Scanner:
                 return position
             index = bisect.bisect_left(starts, position, index)
             limit = starts[index] if index < len(starts) else end
-            return self.skipper.next_line(pattern, data, position, limit)
+            return (self._skipper or self._make_skipper()).next_line(pattern, data, position, limit)
         patterns = [extractor.sparse for extractor in self._open]
         if None in patterns:
             return position
         index = bisect.bisect_left(starts, position, index)
         limit = starts[index] if index < len(starts) else end
-        return min(
-            self.skipper.next_line(p, data, position, limit) for p in patterns if p is not None
-        )
+        skipper = self._skipper or self._make_skipper()
+        return min(skipper.next_line(p, data, position, limit) for p in patterns if p is not None)
+
+    def _make_skipper(self) -> Skipper:
+        self._skipper = default_skipper()
+        return self._skipper
 
     def _line(self, data: bytes, base: int, start: int, stop: int, mask: int) -> None:
         cursor = self.cursor
