@@ -157,8 +157,9 @@ class Scanner:
             markers[bisect.bisect_left(markers, start) : bisect.bisect_left(markers, end)],
             _MARKER_BIT,
         )
+        counts: dict[int, int] = {}
         for anchor, mask in anchors:
-            for at in anchor.positions(data, start, end):
+            for at in anchor.positions(data, start, end, counts):
                 line = data.rfind(b"\n", start, at) + 1 or start
                 hits[line] = hits.get(line, 0) | mask
         starts = sorted(hits)

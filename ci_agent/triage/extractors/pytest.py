@@ -106,7 +106,8 @@ class Pytest(BaseExtractor):
         b"rootdir: ",
         b"short test summary",
         b"while loading conftest",
-        re.compile(rb"\d (?:failed|errors?)\b"),  # the closing tally
+        b" failed",  # the closing tally (and b" error")
+        b" error",
     )
     claims = True
 
