@@ -38,7 +38,10 @@ class ReSkipper:
 
 
 class HyperscanSkipper:
-    """The compiled skipper: a range is scanned once per pattern, the searches in it looked up."""
+    """The compiled skipper: a range is scanned once per pattern, the searches in it looked up;
+    a range of under ``small`` bytes is searched by ``re`` (pytest's summary: a result a line)."""
+
+    small = 1024
 
     def __init__(self, hyperscan: Any) -> None:
         self._hs = hyperscan
@@ -49,6 +52,8 @@ class HyperscanSkipper:
 
     def next_line(self, pattern: re.Pattern[bytes], data: bytes, position: int, limit: int) -> int:
         """The start of the first line of ``data[position:limit]`` with a match, or ``limit``."""
+        if limit - position < self.small:  # a call costs more than re's search of a few lines
+            return self._fallback.next_line(pattern, data, position, limit)
         scanned = self._scanned.get(pattern)
         if (
             scanned is None
