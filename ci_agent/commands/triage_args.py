@@ -41,8 +41,6 @@ _PATHS = {"logs": True, "junit": True, "json_out": False, "config": False}
 def parse_triage(args: list[str]) -> dict[str, Any] | None:
     """The keyword arguments click would give the triage command for ``args`` (after the
     command name), or None when click must parse them (anything this parser does not take)."""
-    from ci_agent.config import OUTPUT_FORMATS
-
     values: dict[str, Any] = {key: [] for key, kind in _OPTIONS.values() if kind == "many"}
     seen: set[str] = set()
     verbose = 0
@@ -74,8 +72,11 @@ def parse_triage(args: list[str]) -> dict[str, Any] | None:
             return None
         if key in _PATHS and not _path_click_takes(value, dir_okay=_PATHS[key]):
             return None
-        if key == "output" and value not in OUTPUT_FORMATS:
-            return None
+        if key == "output":
+            from ci_agent.config import OUTPUT_FORMATS  # not before: ``triage --help`` is fast
+
+            if value not in OUTPUT_FORMATS:
+                return None
         seen.add(key)
         if kind == "many":
             values[key].append(value)

@@ -31,7 +31,7 @@ try:
 except SystemExit as exc:
     code = exc.code
 with open(sys.argv[0] + ".click", "w") as note:
-    note.write(str("click" in sys.modules))
+    note.write(f"{'click' in sys.modules} {'ci_agent.config' in sys.modules}")
 sys.exit(code)
 """
 CLICK = """\
@@ -129,7 +129,7 @@ def run(script: str, args: list[str], cwd: Path) -> tuple[int, str, str, str, bo
     whole = cwd / "whole.json"
     written = whole.read_text() if whole.exists() else ""
     note = Path(str(program) + ".click")
-    loaded = note.exists() and note.read_text() == "True"
+    loaded = note.exists() and note.read_text().startswith("True")
     note.unlink(missing_ok=True)
     return (
         proc.returncode,
@@ -164,3 +164,18 @@ def test_the_paths_find_the_failure(workdir: Path) -> None:
     )
     assert (code, loaded) == (0, False)
     assert "tests/test_calc.py::test_add" in out and '"tests/test_calc.py::test_add"' in written
+
+
+def test_help_loads_neither_click_nor_the_configuration(workdir: Path) -> None:
+    program = workdir.parent / "entry.py"
+    program.write_text(ENTRY)
+    proc = subprocess.run(
+        [sys.executable, str(program), "triage", "--help"],
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--log FILE|DIR" in proc.stdout
+    assert Path(str(program) + ".click").read_text() == "False False"
