@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(f"ci-agent, version {__version__}\n")
         sys.exit(0)
-    if args[:1] == ["triage"]:  # local triage starts without click when click is not needed
+    # Local triage starts without click when click is not needed (help: the stored pages).
+    if args[:1] == ["triage"] and "-h" not in args and "--help" not in args:
         from ci_agent.commands.triage_args import fast_triage
 
         code = fast_triage(args[1:])
