@@ -3,6 +3,9 @@ it, against ``grep -c FAILED`` on the same 200 MB job log, in the same run.
 
 Run: .venv/bin/python bench/triage_speed.py [--size-mb 200] [--runs 5] [--against DIR]
 
+Entries of ``PYTHONPATH`` stay on the measured commands' path after the tree's (a directory
+with ``hyperscan`` measures triage with it when the environment lacks it).
+
 ``--against DIR`` also times the command of another checkout of ci-agent (its ``ci_agent``
 package first on the path), interleaved with this one's: a before/after comparison on the same
 logs under the same load.
@@ -192,7 +195,11 @@ def measure(
     # As installed: bytecode compiled (a first run writes it), the worktree's code first. A
     # process runs in the tree it measures: ``python -c`` puts its directory first on the path.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(ROOT)
+    # Other PYTHONPATH entries stay after the tree's: a directory holding an optional package
+    # (hyperscan) measures the command with it.
+    extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    extra = [p for p in extra if Path(p).resolve() != ROOT]
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *extra])
     # What the ci-agent console script runs.
     script = "import sys; from ci_agent.cli import main; sys.exit(main())"
     command = [sys.executable, "-c", script, "triage", "--log", str(log)]
@@ -208,7 +215,7 @@ def measure(
         ),
     }
     if against is not None:
-        other = {**env, "PYTHONPATH": str(against)}
+        other = {**env, "PYTHONPATH": os.pathsep.join([str(against), *extra])}
         _checked(f"{name} ({against})", command, other, tree=against, log=log, expected=expected)
         actions["the same, --against checkout"] = lambda: subprocess.run(
             command, env=other, cwd=against, capture_output=True, check=True
@@ -238,6 +245,12 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="another checkout's root, timed alike")
     args = parser.parse_args()
     against = args.against.resolve() if args.against else None
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        print("hyperscan: not installed (triage skips with re)")
+    else:
+        print("hyperscan: installed")
     with tempfile.TemporaryDirectory(prefix="triage-speed-") as temp:
         root = Path(temp) / "proj"
         body, failing, session, per_session = real_runs(root)

@@ -1,5 +1,6 @@
 """Console entry point: answers ``--help``, ``--version``, ``CMD --help`` and ``explain CODE``
-without importing click or any command; everything else runs the click app.
+without importing click or any command, and runs a local ``triage`` without click when its
+arguments are plain (``ci_agent.commands.triage_args``); everything else runs the click app.
 
 The click group lives in ``ci_agent.cli_app``; commands live in ``ci_agent.commands`` and are
 imported only when invoked. The pages answered here are click's own rendering, stored by
@@ -34,6 +35,13 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(f"ci-agent, version {__version__}\n")
         sys.exit(0)
+    # Local triage starts without click when click is not needed (help: the stored pages).
+    if args[:1] == ["triage"] and "-h" not in args and "--help" not in args:
+        from ci_agent.commands.triage_args import fast_triage
+
+        code = fast_triage(args[1:])
+        if code is not None:
+            sys.exit(code)
     from ci_agent.help_pages import fast_answer
 
     answer = fast_answer(args)

@@ -11,8 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-import click
-
 from ci_agent.errors import CiAgentError
 from ci_agent.redact import Redactor
 
@@ -91,7 +89,11 @@ class Terminal:
             self._log = JobLog(out, err, secrets=secrets)
 
     def _style(self, text: str, **style: Any) -> str:
-        return click.style(text, **style) if self.color else text
+        if not self.color:
+            return text
+        import click  # only for colours on a terminal: a run that prints none starts without it
+
+        return click.style(text, **style)
 
     def _write(self, stream: TextIO, text: str, *, json: bool = False) -> None:
         if self._log is not None:

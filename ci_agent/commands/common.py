@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import itertools
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import click
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.compose import Services
 from ci_agent.config import OUTPUT_FORMATS, CliOverrides, Settings, load_settings
@@ -26,6 +22,9 @@ from ci_agent.outcome import Outcome, envelope, render
 from ci_agent.redact import Redactor
 from ci_agent.retry import RetryConfig, RetryPolicy
 from ci_agent.terminal import Terminal
+
+if TYPE_CHECKING:  # click loads only where a command is parsed by it (not ``triage --log``)
+    import click
 
 __all__ = [
     "Invocation",
@@ -74,35 +73,38 @@ def _check_output(ctx: click.Context, param: click.Parameter, value: str | None)
     return value
 
 
-_GLOBAL_OPTIONS = (
-    click.option(
-        "-v",
-        "--verbose",
-        "verbose",
-        count=True,
-        help="More detail; -vv adds settings, prompts, metrics and tracebacks.",
-    ),
-    click.option("-q", "--quiet", is_flag=True, help="Print only the result and errors."),
-    click.option(
-        "--dry-run",
-        is_flag=True,
-        help="Change nothing on GitHub or in the repository; print what would be done.",
-    ),
-    click.option(
-        "--output",
-        "output",
-        metavar="text|json|markdown",
-        callback=_check_output,
-        help="Result format on stdout (default text).",
-    ),
-    click.option(
-        "--config",
-        "config",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Configuration file (default .github/ci-agent.yml).",
-    ),
-    click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too)."),
-)
+def _global_options() -> tuple[Callable[[Callable[..., int]], Callable[..., int]], ...]:
+    import click
+
+    return (
+        click.option(
+            "-v",
+            "--verbose",
+            "verbose",
+            count=True,
+            help="More detail; -vv adds settings, prompts, metrics and tracebacks.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Print only the result and errors."),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            help="Change nothing on GitHub or in the repository; print what would be done.",
+        ),
+        click.option(
+            "--output",
+            "output",
+            metavar="text|json|markdown",
+            callback=_check_output,
+            help="Result format on stdout (default text).",
+        ),
+        click.option(
+            "--config",
+            "config",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Configuration file (default .github/ci-agent.yml).",
+        ),
+        click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too)."),
+    )
 
 
 def global_options(function: Callable[..., int]) -> Callable[..., int]:
@@ -122,7 +124,7 @@ def global_options(function: Callable[..., int]) -> Callable[..., int]:
         return function(overrides, **kwargs)
 
     decorated: Callable[..., int] = wrapper
-    for option in reversed(_GLOBAL_OPTIONS):
+    for option in reversed(_global_options()):
         decorated = option(decorated)
     return decorated
 
@@ -247,6 +249,8 @@ def _run_body(body: Body, invocation: Invocation, command: str) -> Outcome:
 def _maybe_traceback(invocation: Invocation, verbosity: int, *, always: bool = False) -> None:
     """Tracebacks only at -vv; for internal errors a hint how to get one."""
     if verbosity >= 2:
+        import traceback
+
         invocation.term.traceback(traceback.format_exc())
     elif always:
         invocation.term.detail("(run with -vv for the traceback)", level=0)
@@ -310,6 +314,8 @@ def report_early_error(error: CiAgentError, args: list[str]) -> int:
 
 def unknown_command(name: str, known: list[str]) -> CiAgentError:
     """The coded error for a command name that does not exist, with a did-you-mean hint."""
+    import difflib
+
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return fail("CA107", command=name, hint=hint, allowed=", ".join(known))

@@ -28,17 +28,31 @@ class Literal:
         self._pivots = tuple(sorted(first.values()))
         self._pattern = re.compile(re.escape(literal))
 
-    def _pivot(self, data: bytes, start: int, end: int) -> int:
-        """The position in the literal of its byte that is rarest in a sample of the range."""
+    def _pivot(self, data: bytes, start: int, end: int, counts: dict[int, int]) -> int:
+        """The position in the literal of its byte that is rarest in a sample of the range
+        (``counts``: the sample's byte counts found so far, shared by the literals searched in
+        the same range: a hundred literals share a few dozen bytes)."""
         if len(self._pivots) == 1:
             return self._pivots[0]
         stop = min(end, start + _SAMPLE)
-        return min(self._pivots, key=lambda i: data.count(self.literal[i : i + 1], start, stop))
-
-    def positions(self, data: bytes, start: int, end: int) -> Iterator[int]:
-        """Start offsets of the literal within ``data[start:end]``, in order."""
         literal = self.literal
-        pivot = self._pivot(data, start, end)
+
+        def count(index: int) -> int:
+            byte = literal[index]
+            found = counts.get(byte)
+            if found is None:
+                found = counts[byte] = data.count(literal[index : index + 1], start, stop)
+            return found
+
+        return min(self._pivots, key=count)
+
+    def positions(
+        self, data: bytes, start: int, end: int, counts: dict[int, int] | None = None
+    ) -> Iterator[int]:
+        """Start offsets of the literal within ``data[start:end]``, in order (``counts``: byte
+        counts of the range's sample, shared between literals searched in the same range)."""
+        literal = self.literal
+        pivot = self._pivot(data, start, end, {} if counts is None else counts)
         byte = literal[pivot : pivot + 1]
         budget = (end - start) // _BYTES_PER_HIT
         stop = end - len(literal) + pivot + 1
@@ -60,6 +74,9 @@ class Pattern:
     def __init__(self, pattern: re.Pattern[bytes]) -> None:
         self._pattern = pattern
 
-    def positions(self, data: bytes, start: int, end: int) -> Iterator[int]:
-        """Start offsets of the matches within ``data[start:end]``, in order."""
+    def positions(
+        self, data: bytes, start: int, end: int, counts: dict[int, int] | None = None
+    ) -> Iterator[int]:
+        """Start offsets of the matches within ``data[start:end]``, in order (``counts`` is
+        for literals)."""
         return (match.start() for match in self._pattern.finditer(data, start, end))

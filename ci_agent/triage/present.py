@@ -15,10 +15,12 @@ _BACKTICKS = re.compile(r"`+")
 
 
 def _listing(items: tuple[str, ...], code: bool = False) -> str:
-    # The Markdown helpers (and their parser) load only for Markdown: a terminal needs neither.
-    from ci_agent.report.markdown import code_span
+    shown = list(items[:_SHOWN])
+    if code:
+        # The Markdown helpers (and their parser) load only for Markdown: a terminal needs neither.
+        from ci_agent.report.markdown import code_span
 
-    shown = [code_span(item) if code else item for item in items[:_SHOWN]]
+        shown = [code_span(item) for item in shown]
     more = f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
     return ", ".join(shown) + more
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from ci_agent.triage.extractor import Anchor, Cursor, Extractor, Sink
 from ci_agent.triage.finder import Literal, Pattern
 from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, read_blocks
+from ci_agent.triage.skip import Skipper, default_skipper
 from ci_agent.triage.steps import Steps
 
 __all__ = ["DEFAULT_WINDOW", "Scanner"]
@@ -44,9 +45,15 @@ class Scanner:
     """Reads one log and routes its lines to the extractors; ``steps`` holds what it saw."""
 
     def __init__(
-        self, extractors: Sequence[Extractor], sink: Sink, *, window: int = DEFAULT_WINDOW
+        self,
+        extractors: Sequence[Extractor],
+        sink: Sink,
+        *,
+        window: int = DEFAULT_WINDOW,
+        skipper: Skipper | None = None,
     ) -> None:
         self.extractors = tuple(extractors)
+        self._skipper = skipper  # made on first need: most logs never skip a section
         self.sink = sink
         self.steps = Steps()
         self.cursor = Cursor()
@@ -150,8 +157,9 @@ class Scanner:
             markers[bisect.bisect_left(markers, start) : bisect.bisect_left(markers, end)],
             _MARKER_BIT,
         )
+        counts: dict[int, int] = {}
         for anchor, mask in anchors:
-            for at in anchor.positions(data, start, end):
+            for at in anchor.positions(data, start, end, counts):
                 line = data.rfind(b"\n", start, at) + 1 or start
                 hits[line] = hits.get(line, 0) | mask
         starts = sorted(hits)
@@ -181,33 +189,25 @@ class Scanner:
     ) -> int:
         """The next line an open section needs: the next line, or, when every open extractor
         needs only some lines, the next of those or of the anchors' hits (the rest is skipped
-        at the speed of ``re``)."""
+        by the skipper, without a Python step per line)."""
         if len(self._open) == 1:  # the usual case, without the general one's lists
             pattern = self._open[0].sparse
             if pattern is None:
                 return position
             index = bisect.bisect_left(starts, position, index)
             limit = starts[index] if index < len(starts) else end
-            match = pattern.search(data, position, limit)
-            if match is None:
-                return limit
-            return data.rfind(b"\n", position, match.start()) + 1 or position
+            return (self._skipper or self._make_skipper()).next_line(pattern, data, position, limit)
         patterns = [extractor.sparse for extractor in self._open]
         if None in patterns:
             return position
         index = bisect.bisect_left(starts, position, index)
         limit = starts[index] if index < len(starts) else end
-        found = min(
-            (
-                m.start()
-                for p in patterns
-                if p is not None and (m := p.search(data, position, limit))
-            ),
-            default=limit,
-        )
-        if found >= limit:
-            return limit
-        return data.rfind(b"\n", position, found) + 1 or position
+        skipper = self._skipper or self._make_skipper()
+        return min(skipper.next_line(p, data, position, limit) for p in patterns if p is not None)
+
+    def _make_skipper(self) -> Skipper:
+        self._skipper = default_skipper()
+        return self._skipper
 
     def _line(self, data: bytes, base: int, start: int, stop: int, mask: int) -> None:
         cursor = self.cursor

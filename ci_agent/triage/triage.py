@@ -19,7 +19,6 @@ from ci_agent.errors import CiAgentError, fail
 from ci_agent.triage.classify import Decision, History, Policy, combine
 from ci_agent.triage.extract import extract
 from ci_agent.triage.jobs import job_report, junit_report
-from ci_agent.triage.junit import read_junit
 from ci_agent.triage.known_flaky import KnownFlaky
 from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.report import JobReport
@@ -54,6 +53,10 @@ class TriageOptions:
 
     def junit_failures(self) -> list[Failure]:
         """The failed tests of every JUnit report given."""
+        if not self.junit:
+            return []
+        from ci_agent.triage.junit import read_junit  # the XML parser loads only for reports
+
         return [f for path in self.junit for f in read_junit(path, self.roots)]
 
 

@@ -49,6 +49,10 @@ _SPARSE_OTHER = re.compile(rb"====")
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
+# The session's closing tally, bare (``-q``) or inside a rule: with ``--tb=no -rN`` it is all
+# that tells a test failed. Counts come in pytest's order (``1 passed, 2 errors``).
+_TALLY = re.compile(r"^(?:=+ )?((?:\d+ [a-z]+, )*\d+ [a-z]+) in \d+(?:\.\d+)?s\b[^=]*?(?: =+)?$")
+_TALLY_FAILED = re.compile(r"\b\d+ (?:failed|errors?)\b")
 
 
 @dataclass
@@ -96,7 +100,15 @@ class Pytest(BaseExtractor):
     """Failing test ids, messages and locations from pytest's report."""
 
     skim = (b"FAIL",)
-    dense = (b"FAIL", b"ERROR", b"rootdir: ", b"short test summary", b"while loading conftest")
+    dense = (
+        b"FAIL",
+        b"ERROR",
+        b"rootdir: ",
+        b"short test summary",
+        b"while loading conftest",
+        b" failed",  # the closing tally (and b" error")
+        b" error",
+    )
     claims = True
 
     def __init__(self) -> None:
@@ -120,6 +132,7 @@ class Pytest(BaseExtractor):
         self._current: _Section | None = None
         self._orphans: deque[_Section] = deque()  # --tb=line: failures without a headline
         self._loose: str | None = None
+        self._tally: Failure | None = None  # a closing tally naming failures, kept till flush
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Follow the report: sections, summary, end of session."""
@@ -157,6 +170,8 @@ class Pytest(BaseExtractor):
                 continue  # more subtests of a test already reported
             for section in left:
                 sink.add(self._failure(self._node_of(section), None, section, sink))
+        if self._tally is not None and not self._tests and not self._sections:
+            sink.add(self._tally)  # nothing but the tally says that tests failed
         self._reset()
 
     # --- states ---
@@ -169,6 +184,8 @@ class Pytest(BaseExtractor):
             self._mode = "summary"
         elif line.startswith(("ImportError while", "ERROR: Error importing")):
             self._load_error(line, cursor, sink)
+        elif line[:1].isdigit() or rule:
+            self._count(line, cursor)
         else:
             self._result(line, cursor)
             root = ROOTDIR.match(line) if line.startswith("rootdir: ") else None
@@ -199,6 +216,21 @@ class Pytest(BaseExtractor):
                     offset=cursor.offset,
                 )
             )
+
+    def _count(self, line: str, cursor: Cursor) -> None:
+        """The closing tally (``1 failed, 5 passed in 0.12s``) of a run that named no test."""
+        tally = _TALLY.match(line)
+        if tally is None or not _TALLY_FAILED.search(tally.group(1)):
+            return
+        self._tally = Failure(
+            Kind.TEST,
+            "pytest",
+            f"{tally.group(1)}; the log names no failing test (-rN and --tb=no hide them, "
+            "-rf lists them)",
+            context=(line,),
+            step=cursor.step,
+            offset=cursor.offset,
+        )
 
     def _rule(self, line: str, sink: Sink) -> bool:
         self._current, self._loose = None, None

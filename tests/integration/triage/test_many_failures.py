@@ -4,6 +4,10 @@ are skipped to their closing rule, and nothing in them is taken for a result."""
 
 from __future__ import annotations
 
+import sys
+
+import pytest
+
 from .conftest import Project
 
 MANY = 260  # past the failures whose excerpt lines are kept (200): the sparse reading
@@ -34,3 +38,37 @@ def test_sections_between_failures_and_summary_hide_no_result(project: Project) 
     assert [f.message for f in job.failures] == [f"assert {n} < 0" for n in range(MANY)]
     assert {str(f.location) for f in job.failures} == {"tests/test_many.py:9"}
     assert job.decision.rule == "kind" and job.decision.strategy == "patch"
+
+
+def test_the_same_result_with_and_without_hyperscan(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("hyperscan")
+    project.write(
+        "tests/test_many.py",
+        """\
+        import logging
+
+        import pytest
+
+
+        @pytest.mark.parametrize("n", range(260))
+        def test_many(n):
+            logging.getLogger("shop").warning("batch %d: FAIL is only a word here", n)
+            if n % 3:
+                raise ValueError(f"bad batch {n}")
+            assert n < 0
+
+
+        def test_passes():
+            print("ERROR printed by a passing test")
+        """,
+    )
+    step = project.pytest("-rA", "-o", "log_cli=true", "tests")
+    fast = project.triage(step)
+    monkeypatch.setitem(sys.modules, "hyperscan", None)  # as if it were not installed
+    plain = project.triage(step)
+    assert fast.to_dict() == plain.to_dict()
+    [job] = fast.jobs
+    assert len(job.failing_tests) == MANY
+    assert job.failures[1].message == "ValueError: bad batch 1"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from ci_agent.triage.model import Kind
 from ci_agent.triage.triage import TriageOptions, triage_logs
 
@@ -210,3 +212,55 @@ def test_unittest_subtests_count_once_in_the_reason(project: Project) -> None:
     [job] = project.triage(step).jobs
     assert job.failing_tests == ("ut.test_sub.T.test_each",)
     assert job.decision.reason.startswith("1 failing test (unittest)")
+
+
+@pytest.mark.parametrize("options", [("-q",), ("-qq",), ()], ids=["q", "qq", "plain"])
+def test_a_run_whose_only_summary_is_its_tally(project: Project, options: tuple[str, ...]) -> None:
+    project.write(
+        "tests/test_more.py",
+        """\
+        import pytest
+
+
+        @pytest.fixture
+        def broken():
+            raise RuntimeError("no database")
+
+
+        def test_one():
+            assert 1 == 2
+
+
+        def test_two(broken):
+            pass
+        """,
+    )
+    step = project.pytest(*options, "--tb=no", "-rN", "tests")
+    assert step.exit_code == 1, step.output
+    assert "FAILED" not in step.output and "test_one" not in step.output, step.output
+    tally = "1 failed, 3 passed, 1 error"
+    if options == ("-qq",):  # -qq prints no tally at all: nothing names a failure
+        assert tally not in step.output, step.output
+        [job] = project.triage(step).jobs
+        assert job.kind is Kind.UNKNOWN
+        return
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert (failure.kind, failure.tool, failure.test_id) == (Kind.TEST, "pytest", None)
+    assert failure.message == (
+        f"{tally}; the log names no failing test (-rN and --tb=no hide them, -rf lists them)"
+    )
+    assert (str(job.decision.strategy), job.kind) == ("patch", Kind.TEST)
+    # -q: the tally alone on its line (no session header, no rule); else inside a rule.
+    [line] = failure.context
+    assert line.startswith(tally if options == ("-q",) else "=" * 10), line
+    assert "test session starts" in step.output or options == ("-q",), step.output
+
+
+def test_a_passing_tally_is_no_failure(project: Project) -> None:
+    step = project.pytest("-q", "--tb=no", "-rN", "tests")
+    assert step.exit_code == 0, step.output
+    failing = project.pytest("-q", "--tb=no", "-rN", "tests/test_missing.py")
+    assert failing.exit_code == 4, failing.output
+    [job] = project.triage(step, failing).jobs
+    assert all(f.tool != "pytest" or "passed" not in f.message for f in job.failures)

@@ -36,3 +36,16 @@ def test_patterns() -> None:
     pattern = Pattern(re.compile(rb"\d+:\d+"))
     assert list(pattern.positions(b"a 1:2 b 33:4", 0, 12)) == [2, 8]
     assert list(pattern.positions(b"a 1:2 b 33:4", 3, 12)) == [8]
+
+
+def test_literals_sharing_the_counts_of_a_range_find_the_same() -> None:
+    rng = random.Random(7)
+    literals = [Literal(x) for x in (b"##[", b"FAIL", b"ERROR", b"rror", b"exit status 137")]
+    for _ in range(100):
+        data = bytes(rng.choice(b"#[FAILERRORexit status 137\n") for _ in range(3000))
+        start = rng.randrange(0, len(data))
+        counts: dict[int, int] = {}
+        for literal in literals:
+            alone = list(literal.positions(data, start, len(data)))
+            assert list(literal.positions(data, start, len(data), counts)) == alone
+        assert counts  # the sample's counts were shared

@@ -1,0 +1,110 @@
+"""Skipping the lines an open section does not need: the next line that holds a match.
+
+While pytest's extractor reads tens of thousands of FAILURES sections it needs a few lines of
+each (headline, ``E`` line, location); the rest is skipped by searching for the next line that
+matches its ``sparse`` pattern. ``re`` tries every branch of such an alternation at every byte
+(about 15 ns a byte); Hyperscan (the ``hyperscan`` package, a compiled multi-pattern matcher)
+scans a range once at memory speed and reports every match, so the following searches in that
+range are a lookup. Both give the same line: the first in the range with a match (patterns never
+span a newline, and ranges start and end at line boundaries). Without the package, ``re`` does it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Any, Protocol
+
+__all__ = ["HyperscanSkipper", "ReSkipper", "Skipper", "default_skipper"]
+
+
+class Skipper(Protocol):
+    """Finds the next line of a block that holds a match of a pattern."""
+
+    def next_line(self, pattern: re.Pattern[bytes], data: bytes, position: int, limit: int) -> int:
+        """The start of the first line of ``data[position:limit]`` with a match (``position``
+        and ``limit`` are line starts), or ``limit`` when there is none."""
+
+
+class ReSkipper:
+    """The pure-Python skipper: one ``re`` search per call."""
+
+    def next_line(self, pattern: re.Pattern[bytes], data: bytes, position: int, limit: int) -> int:
+        """The start of the first line of ``data[position:limit]`` with a match, or ``limit``."""
+        match = pattern.search(data, position, limit)
+        if match is None:
+            return limit
+        return data.rfind(b"\n", position, match.start()) + 1 or position
+
+
+class HyperscanSkipper:
+    """The compiled skipper: a range is scanned once per pattern, the searches in it looked up;
+    a range of under ``small`` bytes is searched by ``re`` (pytest's summary: a result a line)."""
+
+    small = 1024
+
+    def __init__(self, hyperscan: Any) -> None:
+        self._hs = hyperscan
+        self._databases: dict[re.Pattern[bytes], tuple[Any, Any] | None] = {}
+        # The last range scanned for each pattern: (data, start, stop, match end offsets).
+        self._scanned: dict[re.Pattern[bytes], tuple[bytes, int, int, list[int]]] = {}
+        self._fallback = ReSkipper()
+
+    def next_line(self, pattern: re.Pattern[bytes], data: bytes, position: int, limit: int) -> int:
+        """The start of the first line of ``data[position:limit]`` with a match, or ``limit``."""
+        if limit - position < self.small:  # a call costs more than re's search of a few lines
+            return self._fallback.next_line(pattern, data, position, limit)
+        scanned = self._scanned.get(pattern)
+        if (
+            scanned is None
+            or scanned[0] is not data
+            or not scanned[1] <= position <= limit <= scanned[2]
+        ):
+            database = self._database(pattern)
+            if database is None:  # a pattern Hyperscan does not take
+                return self._fallback.next_line(pattern, data, position, limit)
+            scanned = (data, position, limit, self._scan(database, data, position, limit))
+            self._scanned[pattern] = scanned
+        ends = scanned[3]
+        # A match ends after ``position`` iff it lies in the range: none spans a line start.
+        index = bisect.bisect_right(ends, position)
+        if index == len(ends) or ends[index] > limit:
+            return limit
+        return data.rfind(b"\n", position, ends[index]) + 1 or position
+
+    def _scan(self, database: tuple[Any, Any], data: bytes, start: int, stop: int) -> list[int]:
+        """End offsets (in ``data``) of the matches in ``data[start:stop]``, in order."""
+        ends: list[int] = []
+        add = ends.append
+
+        def on_match(_id: int, _from: int, to: int, _flags: int, _context: object) -> None:
+            add(start + to)
+
+        db, scratch = database
+        db.scan(memoryview(data)[start:stop], match_event_handler=on_match, scratch=scratch)
+        # Several expressions may end at one offset, not always in order of the offset.
+        return sorted(set(ends)) if len(ends) > 1 else ends
+
+    def _database(self, pattern: re.Pattern[bytes]) -> tuple[Any, Any] | None:
+        if pattern in self._databases:
+            return self._databases[pattern]
+        hs = self._hs
+        compiled: tuple[Any, Any] | None = None
+        if pattern.flags == 0:  # IGNORECASE, MULTILINE...: left to re
+            try:
+                db = hs.Database(mode=hs.HS_MODE_BLOCK)
+                db.compile(expressions=[pattern.pattern], ids=[0], elements=1, flags=[0])
+                compiled = (db, hs.Scratch(db))
+            except hs.HyperscanError:
+                compiled = None
+        self._databases[pattern] = compiled
+        return compiled
+
+
+def default_skipper() -> Skipper:
+    """Hyperscan's skipper when the package is installed, else ``re``'s (the same lines)."""
+    try:
+        import hyperscan  # type: ignore[import-not-found, unused-ignore]  # optional at run time
+    except ImportError:
+        return ReSkipper()
+    return HyperscanSkipper(hyperscan)

@@ -1,0 +1,181 @@
+"""``ci-agent triage`` without click: for every argument list below, the console entry point
+(which takes plain local-triage arguments itself) and the click application give the same
+stdout, stderr, exit code and files, good input and bad. Both run as new processes, as users
+run them, on a log made by really running pytest."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ci_agent
+from ci_agent.commands.triage_args import parse_triage
+
+from .conftest import Project
+from .joblog import job_log
+
+ROOT = Path(ci_agent.__file__).resolve().parents[1]
+# Console entry point vs the click app it hands over to; each notes whether click was imported.
+ENTRY = """\
+import sys
+from ci_agent.cli import main
+try:
+    main(sys.argv[1:])
+    code = 0
+except SystemExit as exc:
+    code = exc.code
+with open(sys.argv[0] + ".click", "w") as note:
+    note.write(f"{'click' in sys.modules} {'ci_agent.config' in sys.modules}")
+sys.exit(code)
+"""
+CLICK = """\
+import sys
+from ci_agent.cli_app import invoke
+sys.exit(invoke(sys.argv[1:]))
+"""
+FAST = [  # taken by the entry point itself
+    ["--log", "job.log"],
+    ["--log=job.log", "--root", "{root}"],
+    ["--log", "job.log", "--output", "json"],
+    ["--log", "job.log", "--output=markdown"],
+    ["--log", "job.log", "--output", "text", "-q", "--no-color"],
+    ["-v", "--log", "job.log"],
+    ["-vv", "--log", "job.log", "--output", "json"],
+    ["--verbose", "--verbose", "--log", "job.log"],
+    ["--log", "job.log", "--json-out", "whole.json"],
+    ["--log", "job.log", "--json-out", "whole.json", "--dry-run"],
+    ["--log", "job.log", "--passed", "tests/test_calc.py::test_add"],
+    ["--log", "logs"],
+    ["--log", "job.log", "--log", "logs", "--root", "{root}", "--root", "elsewhere"],
+    ["--junit", "report.xml"],
+    ["--log", "missing.log"],
+    ["--log", "missing.log", "--output", "json"],
+    ["--log", "job.log.gz"],
+    ["--log", "job.log", "--config", "missing.yml"],
+    ["--log", "job.log", "--config", "bad.yml"],
+    ["--log", "job.log", "--config", "bad.yml", "--output", "json"],
+    [],
+]
+CLICK_ONLY = [  # handed to click: its parsing, its errors
+    ["--log"],
+    ["--log", "-v"],
+    ["--log", ""],
+    ["--log", "job.log", "--output", "yaml"],
+    ["--log", "job.log", "--output", "yaml", "--output", "json"],
+    ["--log", "job.log", "--bogus"],
+    ["--log", "job.log", "extra"],
+    ["--log", "job.log", "--json-out", "logs"],
+    ["--log", "job.log", "--config", "logs"],
+    ["--log", "job.log", "--rerun"],
+    ["--log", "job.log", "--run", "5"],
+    ["--log", "job.log", "--repo", "acme/widgets"],
+    ["--log", "job.log", "--default-branch", "main"],
+    ["--log", "job.log", "-q", "-q"],
+    ["--log", "job.log", "-qv"],
+    ["--log", "job.log", "--quiet=yes"],
+    ["--log", "job.log", "--json-out", "a.json", "--json-out", "b.json"],
+    ["--log", "job.log", "--", "x"],
+    ["-h"],
+    ["--log", "job.log", "--help"],
+]
+_FLOAT = re.compile(r"\d+\.\d+")  # durations differ from run to run
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with a failing test, its job log (also in a directory, gzipped, and as JUnit),
+    a bad configuration file."""
+    base = tmp_path_factory.mktemp("fast")
+    project = Project(base / "proj")
+    project.write("src/calc.py", "def add(a, b):\n    return a - b\n")
+    project.write("tests/conftest.py", "import sys\nsys.path.insert(0, 'src')\n")
+    project.write(
+        "tests/test_calc.py",
+        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+    )
+    step = project.pytest("--junit-xml=report.xml", "tests")
+    assert step.exit_code == 1, step.output
+    log = job_log([step])
+    (project.root / "job.log").write_text(log, encoding="utf-8")
+    (project.root / "logs").mkdir()
+    (project.root / "logs" / "test.log").write_text(log, encoding="utf-8")
+    (project.root / "job.log.gz").write_bytes(gzip.compress(log.encode()))
+    (project.root / "bad.yml").write_text("fix:\n  triage:\n    max-reruns-per-sha: many\n")
+    return project.root
+
+
+def run(script: str, args: list[str], cwd: Path) -> tuple[int, str, str, str, bool]:
+    """Exit code, stdout, stderr, the JSON file written (if any) and whether click loaded."""
+    program = cwd.parent / ("entry.py" if script is ENTRY else "click_app.py")
+    program.write_text(script)
+    (cwd / "whole.json").unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_"))}
+    env.update(PYTHONPATH=str(ROOT), NO_COLOR="1", CI_AGENT_NO_PROGRESS="1")
+    proc = subprocess.run(
+        [sys.executable, str(program), "triage", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    whole = cwd / "whole.json"
+    written = whole.read_text() if whole.exists() else ""
+    note = Path(str(program) + ".click")
+    loaded = note.exists() and note.read_text().startswith("True")
+    note.unlink(missing_ok=True)
+    return (
+        proc.returncode,
+        _FLOAT.sub("N", proc.stdout),
+        _FLOAT.sub("N", proc.stderr),
+        written,
+        loaded,
+    )
+
+
+def _case(args: list[str], root: Path) -> list[str]:
+    return [arg.format(root=root) for arg in args]
+
+
+@pytest.mark.parametrize("args", FAST + CLICK_ONLY, ids=lambda a: " ".join(a) or "(none)")
+def test_the_same_as_click(workdir: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(workdir)  # paths are checked where the command runs
+    args = _case(args, workdir)
+    fast = args in [_case(a, workdir) for a in FAST]
+    assert (parse_triage(args) is not None) is fast
+    code, out, err, written, loaded = run(ENTRY, args, workdir)
+    helped = args in (["-h"], ["--help"])  # the stored help pages: no click either
+    assert loaded is not (fast or helped)  # the plain arguments never load click
+    click_code, click_out, click_err, click_written, _ = run(CLICK, args, workdir)
+    assert (code, out, err, written) == (click_code, click_out, click_err, click_written)
+    assert out or err  # something was said, whatever the path
+
+
+def test_the_paths_find_the_failure(workdir: Path) -> None:
+    code, out, _, written, loaded = run(
+        ENTRY, ["--log", "job.log", "--json-out", "whole.json"], workdir
+    )
+    assert (code, loaded) == (0, False)
+    assert "tests/test_calc.py::test_add" in out and '"tests/test_calc.py::test_add"' in written
+
+
+def test_help_loads_neither_click_nor_the_configuration(workdir: Path) -> None:
+    program = workdir.parent / "entry.py"
+    program.write_text(ENTRY)
+    proc = subprocess.run(
+        [sys.executable, str(program), "triage", "--help"],
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--log FILE|DIR" in proc.stdout
+    assert Path(str(program) + ".click").read_text() == "False False"
