@@ -11,6 +11,7 @@ from ci_agent.commands.common import Invocation, execute, global_options
 from ci_agent.commands.plan_steps import recover, rollback_order
 from ci_agent.config import CliOverrides
 from ci_agent.errors import fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 from ci_agent.plan.status import STATES
 
@@ -213,7 +214,7 @@ def verify_outcome(
     if done.note:
         lines.append(f"  {done.note}")
     if result_file is not None and not invocation.settings.dry_run:
-        _write_json(result_file, done.to_dict())
+        _write_json(result_file, to_json(done))
         lines.append(f"  result written to {result_file}")
     errors = []
     if not done.ok:
@@ -226,7 +227,7 @@ def verify_outcome(
                 limit=done.failure_limit,
             )
         )
-    return Outcome("plan verify", result=done.to_dict(), text="\n".join(lines), errors=errors)
+    return Outcome("plan verify", result=to_json(done), text="\n".join(lines), errors=errors)
 
 
 @plan.command("status")

@@ -135,7 +135,7 @@ def triage_outcome(
     from ci_agent.triage.present import triage_markdown, triage_text
     from ci_agent.triage.whole import write_whole
 
-    data = result.to_dict()
+    data = to_json(result)
     whole: str | None = None
     written: ArtifactRef | None = None
     if json_out is not None and dry_run:

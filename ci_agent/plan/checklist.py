@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -69,26 +69,30 @@ class ChangeView:
 class Checklist:
     """The kept items, the dropped ones with why, or why there are none."""
 
+    # For the JSON result (``things_to_check``): the dropped items counted, by reason too.
+    JSON_KEYS: ClassVar = (
+        "status",
+        ("items", lambda c: [item.model_dump() for item in c.items]),
+        ("dropped", lambda c: len(c.dropped)),
+        ("dropped_why", lambda c: c.dropped_why),
+        ("dropped_items", lambda c: c.dropped),
+        "note",
+        ("files_left_out", lambda c: c.left_out),
+    )
+
     status: str  # written | failed
     items: tuple[CheckItem, ...] = ()
     dropped: tuple[dict[str, Any], ...] = ()
     note: str = ""
     left_out: tuple[str, ...] = field(default=())
 
-    def to_dict(self) -> dict[str, Any]:
-        """For the JSON result (``things_to_check``)."""
+    @property
+    def dropped_why(self) -> dict[str, int]:
+        """How many items were dropped for each reason."""
         reasons: dict[str, int] = {}
         for item in self.dropped:
             reasons[item["why"]] = reasons.get(item["why"], 0) + 1
-        return {
-            "status": self.status,
-            "items": [item.model_dump() for item in self.items],
-            "dropped": len(self.dropped),
-            "dropped_why": reasons,
-            "dropped_items": list(self.dropped),
-            "note": self.note,
-            "files_left_out": list(self.left_out),
-        }
+        return reasons
 
 
 def view_from_diff(
@@ -230,9 +234,8 @@ def checklist_lines(checklist: Checklist, *, markdown: bool) -> list[str]:
             lines.append(f"- {item.file}:{item.line} {text}")
     if not checklist.items:
         lines.append("- none")
-    summary = checklist.to_dict()
     if checklist.dropped:
-        why = "; ".join(f"{n} {reason}" for reason, n in summary["dropped_why"].items())
+        why = "; ".join(f"{n} {reason}" for reason, n in checklist.dropped_why.items())
         lines.append(
             f"{len(checklist.dropped)} item(s) of the model dropped, not tied to the change: {why}"
         )

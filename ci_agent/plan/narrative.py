@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ci_agent.llm.provider import ChatRequest, LLMProvider, Message, raise_if_refused
 from ci_agent.render import TemplateRenderer
@@ -34,13 +34,11 @@ _PROSE = frozenset({"e.g", "i.e", "and/or"})
 class Narrative:
     """The checked paragraph, or why there is none."""
 
+    JSON_KEYS: ClassVar = ("status", "text", "note")
+
     text: str | None
     status: str  # written | dropped | failed
     note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """For the JSON result."""
-        return {"status": self.status, "text": self.text, "note": self.note}
 
 
 def write_narrative(

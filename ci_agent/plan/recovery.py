@@ -11,7 +11,7 @@ after an exponential backoff; once the retries are spent, escalate to a rollback
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 from ci_agent.config_deploy import DeployConfig, FailureKind, RecoveryAction, Severity
 from ci_agent.plan.risk import LEVELS
@@ -34,6 +34,24 @@ def backoff_schedule(retries: int, first: int, longest: int) -> tuple[int, ...]:
 @dataclass(frozen=True)
 class Decision:
     """What to do about one failed attempt of one unit's step, and why."""
+
+    # For the JSON result of ``plan recover``.
+    JSON_KEYS: ClassVar = (
+        "unit",
+        "environment",
+        "attempt",
+        "attempts",
+        "failure",
+        "failure_severity",
+        "risk",
+        "severity",
+        "planned",
+        "action",
+        "escalated",
+        "delay_seconds",
+        ("schedule_seconds", lambda d: d.schedule),
+        "why",
+    )
 
     unit: str
     environment: str
@@ -72,25 +90,6 @@ class Decision:
         if self.escalated:
             return f"{sentence}: {len(self.schedule)} retries spent, escalated to a rollback"
         return f"{sentence}: {RECOVERY_TEXT[self.action]}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """For the JSON result of ``plan recover``."""
-        return {
-            "unit": self.unit,
-            "environment": self.environment,
-            "attempt": self.attempt,
-            "attempts": self.attempts,
-            "failure": self.failure,
-            "failure_severity": self.failure_severity,
-            "risk": self.risk,
-            "severity": self.severity,
-            "planned": self.planned,
-            "action": self.action,
-            "escalated": self.escalated,
-            "delay_seconds": self.delay_seconds,
-            "schedule_seconds": list(self.schedule),
-            "why": self.why,
-        }
 
 
 _FAILED = {

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from ci_agent.config_deploy import DeployConfig, FailureKind, Severity
 from ci_agent.errors import CiAgentError, fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 from ci_agent.plan.recovery import Decision, decide
 from ci_agent.plan.rollback import DeploymentLookup
@@ -82,7 +83,7 @@ def recover_outcome(
     decision = decide(
         deploy, unit=unit, environment=environment, risk=risk, failure=kind, attempt=attempt
     )
-    result: dict[str, Any] = decision.to_dict()
+    result: dict[str, Any] = to_json(decision)
     if source:
         result["failure_from"] = source
     result["recorded"] = _record(forge, decision, sha, log_url, dry_run)

@@ -10,6 +10,7 @@ from ci_agent.config import DEFAULT_CONFIG_PATH, Settings
 from ci_agent.config_deploy import DeployConfig
 from ci_agent.config_validate import dump_section
 from ci_agent.errors import fail
+from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def plan_local(
     result = {**plan, "matrix": matrix(plan)}
     narrative = _narrate(narrator, plan) if narrator is not None and plan["units"] else None
     if narrative is not None:
-        result["narrative"] = narrative.to_dict()
+        result["narrative"] = to_json(narrative)
     text, markdown = plan_text(plan, narrative), plan_markdown(plan, narrative=narrative)
     if checker is not None and plan["units"]:
         from ci_agent.plan.checklist import checklist_lines
@@ -120,7 +121,7 @@ def plan_local(
         checklist = checker(
             plan, view_of_change(root, shown, source.get("base"), source.get("head"))
         )
-        result["things_to_check"] = checklist.to_dict()
+        result["things_to_check"] = to_json(checklist)
         text += "\n" + "\n".join(checklist_lines(checklist, markdown=False))
         markdown += "\n" + "\n".join(checklist_lines(checklist, markdown=True)) + "\n"
     return Outcome("plan", result=result, text=text, markdown=markdown)

@@ -16,9 +16,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import ClassVar
 
 from ci_agent.config_deploy import CommandCheck, Environment, HttpCheck, Unit
+from ci_agent.json_form import json_meta, rounded
 
 __all__ = ["CheckResult", "Verification", "verify_unit"]
 
@@ -29,16 +30,30 @@ _BODY_LIMIT = 1024 * 1024  # bytes of an answer read to look for body-contains
 class CheckResult:
     """One check in one round."""
 
+    # slow_only stays out: the verification's failure_kind says it.
+    JSON_KEYS: ClassVar = ("check", "ok", "detail", "seconds")
+
     check: str
     ok: bool
     detail: str
-    seconds: float
+    seconds: float = field(metadata=json_meta(convert=rounded(3)))
     slow_only: bool = False  # failed only because it answered too late
 
 
 @dataclass(frozen=True)
 class Verification:
     """Every round's results and the verdict."""
+
+    JSON_KEYS: ClassVar = (
+        "unit",
+        "ok",
+        "failure_kind",
+        "failed_rounds",
+        ("rounds", lambda v: len(v.rounds)),
+        "failure_limit",
+        "note",
+        ("results", lambda v: v.rounds),
+    )
 
     unit: str
     rounds: tuple[tuple[CheckResult, ...], ...]
@@ -62,30 +77,6 @@ class Verification:
     def ok(self) -> bool:
         """At most ``failure_limit`` rounds failed, and there were checks to run."""
         return bool(self.rounds) and self.failed_rounds <= self.failure_limit
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON result of ``plan verify``."""
-        return {
-            "unit": self.unit,
-            "ok": self.ok,
-            "failure_kind": self.failure_kind,
-            "failed_rounds": self.failed_rounds,
-            "rounds": len(self.rounds),
-            "failure_limit": self.failure_limit,
-            "note": self.note,
-            "results": [
-                [
-                    {
-                        "check": c.check,
-                        "ok": c.ok,
-                        "detail": c.detail,
-                        "seconds": round(c.seconds, 3),
-                    }
-                    for c in checks
-                ]
-                for checks in self.rounds
-            ],
-        }
 
 
 def verify_unit(

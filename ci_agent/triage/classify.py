@@ -24,7 +24,7 @@ import fnmatch
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ci_agent.triage.known_flaky import KnownFlaky
 from ci_agent.triage.model import Failure, Kind
@@ -124,19 +124,12 @@ class History:
 class Decision:
     """A strategy, the kind of failure it was decided on, the rule that decided, and why."""
 
+    JSON_KEYS: ClassVar = ("strategy", "kind", "rule", "reason")
+
     strategy: Strategy
     kind: Kind
     reason: str
     rule: str
-
-    def to_dict(self) -> dict[str, str]:
-        """The JSON form."""
-        return {
-            "strategy": str(self.strategy),
-            "kind": str(self.kind),
-            "rule": self.rule,
-            "reason": self.reason,
-        }
 
 
 def _count(kind: Kind, failures: Sequence[Failure]) -> str:

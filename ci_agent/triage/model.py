@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 __all__ = ["Failure", "Kind", "Location"]
 
@@ -49,10 +49,6 @@ class Location:
     def __str__(self) -> str:
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {"path": self.path, "line": self.line, "column": self.column}
-
 
 @dataclass(frozen=True)
 class Failure:
@@ -61,6 +57,17 @@ class Failure:
     ``step`` is the number of the log step it was found in and ``offset`` the byte offset of
     the line where it was first seen, so failures sort in log order.
     """
+
+    # Without the excerpt lines, which the report carries.
+    JSON_KEYS: ClassVar = (
+        "kind",
+        "tool",
+        "message",
+        "test_id",
+        ("location", lambda f: str(f.location) if f.location else None),
+        "code",
+        "fixable",
+    )
 
     kind: Kind
     tool: str
@@ -72,15 +79,3 @@ class Failure:
     context: tuple[str, ...] = ()
     step: int = 0
     offset: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (without the excerpt lines, which the report carries)."""
-        return {
-            "kind": str(self.kind),
-            "tool": self.tool,
-            "message": self.message,
-            "test_id": self.test_id,
-            "location": str(self.location) if self.location else None,
-            "code": self.code,
-            "fixable": self.fixable,
-        }

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import ClassVar
 
+from ci_agent.json_form import json_meta
 from ci_agent.llm.tokens import estimate_tokens
 from ci_agent.triage.classify import Decision
 from ci_agent.triage.model import Failure, Kind
@@ -146,17 +147,34 @@ def _fit(text: str, budget: int) -> str:
 class JobReport:
     """The triage of one failed job."""
 
+    JSON_KEYS: ClassVar = (
+        "job",
+        "job_id",
+        "source",
+        "steps",
+        "exit_code",
+        "decision",
+        "signature",
+        "failing_tests",
+        "locations",
+        "failures",
+        "failures_omitted",
+        "excerpt",
+        "excerpt_tokens",
+        "log_bytes",
+    )
+
     job: str
     job_id: int | None
     source: str
     steps: tuple[str, ...]
     exit_code: int | None
     failures: tuple[Failure, ...]
-    decision: Decision
+    decision: Decision = field(metadata=json_meta(spread=True))
     signature: str
     excerpt: str
     log_bytes: int
-    omitted: int = 0
+    omitted: int = field(default=0, metadata=json_meta(key="failures_omitted"))
 
     @property
     def kind(self) -> Kind:
@@ -178,22 +196,3 @@ class JobReport:
     def excerpt_tokens(self) -> int:
         """Estimated tokens of the excerpt."""
         return estimate_tokens(self.excerpt)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
-            "job": self.job,
-            "job_id": self.job_id,
-            "source": self.source,
-            "steps": list(self.steps),
-            "exit_code": self.exit_code,
-            **self.decision.to_dict(),
-            "signature": self.signature,
-            "failing_tests": list(self.failing_tests),
-            "locations": list(self.locations),
-            "failures": [f.to_dict() for f in self.failures],
-            "failures_omitted": self.omitted,
-            "excerpt": self.excerpt,
-            "excerpt_tokens": self.excerpt_tokens,
-            "log_bytes": self.log_bytes,
-        }

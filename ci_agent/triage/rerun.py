@@ -4,9 +4,7 @@ in a dry run. Past the cap the failure persists, and the decision becomes ``anal
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 from ci_agent.forge.run_protocol import WorkflowRuns
 from ci_agent.forge.run_types import WorkflowRun
@@ -24,10 +22,6 @@ class RerunResult:
     reruns_before: int
     cap: int
     dry_run: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return dataclasses.asdict(self)
 
 
 def rerun_failed(

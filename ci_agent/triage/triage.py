@@ -13,9 +13,10 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ci_agent.errors import CiAgentError, fail
+from ci_agent.json_form import json_meta
 from ci_agent.triage.classify import Decision, History, Policy, combine
 from ci_agent.triage.extract import extract
 from ci_agent.triage.jobs import job_report, junit_report
@@ -64,20 +65,14 @@ class TriageOptions:
 class TriageResult:
     """Every failed job's report, the run's decision, and what was done about re-runs."""
 
+    # The triaged run stays out of the JSON (the jobs and the decision say what it showed).
+    JSON_KEYS: ClassVar = ("source", "decision", "jobs", "rerun")
+
     source: dict[str, Any]
     jobs: tuple[JobReport, ...]
-    decision: Decision
+    decision: Decision = field(metadata=json_meta(spread=True))
     rerun: RerunResult | None = None
     run: WorkflowRun | None = None  # the triaged run (GitHub mode), for what comes next
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (the ``result`` of ``--output json``)."""
-        return {
-            "source": self.source,
-            **self.decision.to_dict(),
-            "jobs": [job.to_dict() for job in self.jobs],
-            "rerun": self.rerun.to_dict() if self.rerun else None,
-        }
 
 
 def triage_logs(paths: Sequence[Path], options: TriageOptions) -> TriageResult:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ci_agent.diff import parse_diff
+from ci_agent.json_form import to_json
 from ci_agent.plan.checklist import (
     NEAR,
     CheckItem,
@@ -71,7 +72,7 @@ def test_every_reason_to_drop_an_item() -> None:
         "no text",
     ]
     shown = Checklist("written", tuple(kept), tuple(dropped), "", view.left_out)
-    assert shown.to_dict()["dropped"] == 6
+    assert to_json(shown)["dropped"] == 6
     lines = checklist_lines(shown, markdown=True)
     assert lines[2] == "- `app.py:11` the changed line"
     assert lines[-1].startswith("6 item(s) of the model dropped")

@@ -10,6 +10,7 @@ import pytest
 
 from ci_agent.commands import plan_steps
 from ci_agent.config_deploy import DeployConfig, Unit
+from ci_agent.json_form import to_json
 from ci_agent.plan.build import build_plan, matrix
 from ci_agent.plan.recovery import FAILURE_KINDS, backoff_schedule, decide
 from ci_agent.plan.risk import LEVELS
@@ -54,7 +55,7 @@ def test_the_severity_is_the_higher_of_the_failure_and_the_risk(
         attempt=1,
     )
     assert (done.severity, done.action, done.escalated) == (severity, action, False)
-    assert done.to_dict()["why"] == done.why
+    assert to_json(done)["why"] == done.why
     assert f"severity {severity}" in done.why
 
 
