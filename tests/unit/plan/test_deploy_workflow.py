@@ -104,3 +104,14 @@ def test_actionlint_accepts_the_workflow() -> None:
         [str(ACTIONLINT), "-no-color", str(WORKFLOW)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_workflow_is_what_its_template_gives() -> None:
+    """Every stage job and attempt comes from one place: an edit by hand would drift."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen-deploy-workflow"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
