@@ -13,6 +13,7 @@ from ci_agent.config_testgen import TestGenerationConfig
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
 from ci_agent.git import Git
+from ci_agent.json_form import to_json
 from ci_agent.llm.provider import LLMProvider
 from ci_agent.outcome import Outcome
 from ci_agent.render import TemplateRenderer
@@ -137,7 +138,7 @@ def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:
         "accepted": [a for a in merged.accepted if a.get("file") not in suite.dropped],
         "dropped_by_suite": [{"file": f, "reason": r} for f, r in suite.dropped.items()],
         "candidates": list(merged.candidates),
-        "files": [f.to_dict() for f in suite.kept],
+        "files": to_json(suite.kept),
         "written": written,
         "skipped": list(merged.skipped),
         "suite_runs": suite.runs,

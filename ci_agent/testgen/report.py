@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ci_agent.json_form import to_json
 from ci_agent.render import TemplateRenderer
 from ci_agent.testgen.run import RunResult
 from ci_agent.testgen.verdict import GATES, Verdict
@@ -46,19 +47,19 @@ def _accepted(result: RunResult) -> list[dict[str, Any]]:
 def result_dict(result: RunResult, written: Sequence[str], python: str) -> dict[str, Any]:
     """The JSON result (files with their text, so a later job can merge and deliver them)."""
     return {
-        "scope": result.scope.to_dict(),
+        "scope": to_json(result.scope),
         "python": python,
         "engines": list(result.engines),
         "targets": {
             "total": result.targets_total,
             "in_run": len(result.targets),
             "uncovered_lines_outside_functions": result.uncovered_outside_functions,
-            "list": [t.to_dict() for t in result.targets],
+            "list": to_json(result.targets),
         },
         "funnel": funnel_counts(result.verdicts),
         "accepted": _accepted(result),
         "candidates": [v.to_dict() for v in result.verdicts],
-        "files": [f.to_dict() for f in result.files],
+        "files": to_json(result.files),
         "written": list(written),
         "skipped": [{"target": t, "reason": why} for t, why in result.skipped],
         "stopped": result.stopped,
@@ -135,7 +136,7 @@ def result_markdown(result: RunResult, written: Sequence[str], renderer: Templat
         refused=refused[:MAX_REFUSED_SHOWN],
         skipped=list(result.skipped),
         stopped=result.stopped,
-        shard=result.scope.to_dict().get("shard"),
+        shard=to_json(result.scope).get("shard"),
         seconds=f"{result.seconds:.0f}",
         suite_runs=result.suite_runs,
     )

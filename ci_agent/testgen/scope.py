@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from ci_agent.diff import decode_diff, parse_diff
 from ci_agent.errors import fail
 from ci_agent.git import Git
+from ci_agent.json_form import OMIT
 
 __all__ = ["Scope", "changed_lines", "check_paths", "parse_shard", "python_sources"]
 
@@ -31,22 +32,20 @@ _SKIPPED_DIRS = {
 class Scope:
     """A run's scope: ``base`` (a change since REF), ``path`` (named files) or ``all``."""
 
+    # Only the parts that are set: the base (and head) of a change, the paths, the shard.
+    JSON_KEYS: ClassVar = (
+        "mode",
+        ("base", lambda s: s.base or OMIT),
+        ("head", lambda s: s.head if s.base else OMIT),
+        ("paths", lambda s: s.paths or OMIT),
+        ("shard", lambda s: f"{s.shard[0]}/{s.shard[1]}" if s.shard else OMIT),
+    )
+
     mode: Literal["base", "path", "all"]
     base: str | None = None
     head: str = "HEAD"
     paths: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        found: dict[str, object] = {"mode": self.mode}
-        if self.base:
-            found.update(base=self.base, head=self.head)
-        if self.paths:
-            found["paths"] = list(self.paths)
-        if self.shard:
-            found["shard"] = f"{self.shard[0]}/{self.shard[1]}"
-        return found
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:

@@ -5,24 +5,39 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import ClassVar
 
+from ci_agent.json_form import json_meta
 from ci_agent.testgen.coverage_data import Branch, FileCoverage
 
-__all__ = ["Target", "function_spans", "is_test_file", "select_targets", "shard"]
+__all__ = ["Target", "arcs", "function_spans", "is_test_file", "select_targets", "shard"]
+
+
+def arcs(branches: Iterable[Branch]) -> list[str]:
+    """Branches as the JSON shows them: ``from->to``."""
+    return [f"{a}->{b}" for a, b in branches]
 
 
 @dataclass(frozen=True)
 class Target:
     """One function and what of it the suite leaves unrun."""
 
+    JSON_KEYS: ClassVar = (
+        "path",
+        "function",
+        ("lines", lambda t: [t.start, t.end]),
+        "missing_lines",
+        "missing_branches",
+    )
+
     path: str  # repository-relative, POSIX
-    qualname: str
+    qualname: str = field(metadata=json_meta(key="function"))
     start: int
     end: int
     missing_lines: tuple[int, ...]
-    missing_branches: tuple[Branch, ...]
+    missing_branches: tuple[Branch, ...] = field(metadata=json_meta(convert=arcs))
 
     @property
     def key(self) -> str:
@@ -43,16 +58,6 @@ class Target:
     def lines(self) -> frozenset[int]:
         """The target lines: missing lines and the sources of missing branches."""
         return frozenset(self.missing_lines) | {a for a, _ in self.missing_branches}
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {
-            "path": self.path,
-            "function": self.qualname,
-            "lines": [self.start, self.end],
-            "missing_lines": list(self.missing_lines),
-            "missing_branches": [f"{a}->{b}" for a, b in self.missing_branches],
-        }
 
 
 def is_test_file(path: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ci_agent.errors import CiAgentError
+from ci_agent.json_form import to_json
 from ci_agent.testgen.coverage_data import FileCoverage, parse_coverage_json
 from ci_agent.testgen.scope import Scope, parse_shard
 from ci_agent.testgen.targets import Target, is_test_file, select_targets, shard
@@ -47,7 +48,7 @@ def test_missing_lines_belong_to_the_innermost_function() -> None:
     assert outside == 0
     assert found[2].key == "pkg/box.py::Box.open" and found[2].module == "pkg.box"
     assert found[2].lines == frozenset({6, 8})
-    assert found[2].to_dict()["missing_branches"] == ["6->8"]
+    assert to_json(found[2])["missing_branches"] == ["6->8"]
 
 
 def test_pull_request_mode_keeps_only_changed_functions() -> None:
@@ -82,7 +83,7 @@ def test_a_bad_shard_is_ca191(value: str) -> None:
 def test_scopes_and_shards_read_back() -> None:
     assert parse_shard("2/4") == (2, 4) and parse_shard(None) is None
     scope = Scope("base", "main", "HEAD", (), (1, 3))
-    assert scope.to_dict() == {"mode": "base", "base": "main", "head": "HEAD", "shard": "1/3"}
+    assert to_json(scope) == {"mode": "base", "base": "main", "head": "HEAD", "shard": "1/3"}
 
 
 def test_coverage_json_is_read_relative_to_the_root(tmp_path: object) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from ci_agent.json_form import to_json
 from ci_agent.testgen.examples_engine import choose_cases, render_module
 from ci_agent.testgen.merge import merge_modules
 from ci_agent.testgen.mutants import Mutant
@@ -56,7 +57,7 @@ def test_two_candidates_share_one_file_with_merged_imports_and_headers(tmp_path:
     assert "# module gains lines 3-5, 9; branches 3->4" in made.text
     assert "# this test kills 1 of 2 mutants of the target" in made.text
     assert made.targets == ("pkg/calc.py::clamp", "pkg/calc.py::other")
-    assert made.to_dict()["path"] == "tests/test_calc_generated.py"
+    assert to_json(made)["path"] == "tests/test_calc_generated.py"
 
 
 def test_shard_files_merge_on_the_syntax_tree(tmp_path: Path) -> None:
