@@ -65,7 +65,7 @@ def judge(items: Sequence[Item], run: BatchRun, reason: str = "") -> Group:
         bad = [t for t in item.state.tests if t in out.failed]
         error = out.collect_errors.get(item.file)
         if out.running is not None and item.owns(out.running):
-            hung = run.execution.timed_out or "Timeout (" in output
+            hung = run.execution.timed_out or out.hung
             why = "timed out" if hung else f"the test process died in {out.running}"
             failed[item.index] = (why, clean_failure(output))
         elif bad:
@@ -257,7 +257,11 @@ class BatchFunnel:
         if confirm and len(items) > 1:
             for item in [i for i in items if i.index in failures]:
                 if item.index not in self._settle([item], runner, confirm=False):
-                    del failures[item.index]
+                    reason = failures.pop(item.index)[0]
+                    item.state.isolated = (
+                        f"failed with other candidates in one process ({reason}) and passed "
+                        "alone: checked apart from them from then on"
+                    )
                     item.lane = -(item.index + 1)  # a lane of its own
         return failures
 

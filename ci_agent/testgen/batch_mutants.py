@@ -74,6 +74,7 @@ def _measure(runs: BatchRuns, lane: list[Item], files: list[str]) -> None:
         if len(lane) > 1 and not all(run.outcomes.passed(t) for t in item.state.tests):
             # It passed its runs before; failing here means company harms it: measure apart.
             item.lane = -(item.index + 1)
+            item.state.isolated = "failed in the batch's coverage run: measured apart"
             _measure(runs, [item], files)
             continue
         item.static = dict(static)

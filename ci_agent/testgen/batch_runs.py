@@ -97,6 +97,7 @@ class BatchRuns:
         ran = self.executor.python(pytest, cwd=self.root, timeout=timeout, env=variables)
         outcomes = read_outcomes(report)
         report.unlink(missing_ok=True)
+        Path(f"{report}.watchdog").unlink(missing_ok=True)
         coverage: Mapping[str, Mapping[str, TestCoverage]] = {}
         if measure and data.exists():
             coverage = self._contexts(data, measure, timeout)

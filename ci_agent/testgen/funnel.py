@@ -81,8 +81,10 @@ class CandidateState:
         self.survived: list[Mutant] = []
         self.killed_by_test: dict[str, int] = {}
         self.failure = ""
+        self.isolated = ""
 
     def verdict(self) -> Verdict:
+        """What the gates found, as a value."""
         return Verdict(
             self.candidate,
             tuple(self.gates),
@@ -94,6 +96,7 @@ class CandidateState:
             tuple(self.survived),
             dict(self.killed_by_test),
             self.failure,
+            self.isolated,
         )
 
 

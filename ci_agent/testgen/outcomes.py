@@ -25,6 +25,8 @@ _PATH = os.environ.get("CI_AGENT_TESTGEN_REPORT", "")
 _LIMIT = float(os.environ.get("CI_AGENT_TESTGEN_TEST_LIMIT", "0") or 0)
 _CONTEXTS = os.environ.get("CI_AGENT_TESTGEN_CONTEXTS") == "1"
 _OUT = open(_PATH, "a", encoding="utf-8") if _PATH else None
+# The watchdog writes its traceback here (pytest captures stderr, and the process then exits).
+_WATCH = open(_PATH + ".watchdog", "w", encoding="utf-8") if _PATH and _LIMIT > 0 else None
 
 
 def _write(**record):
@@ -58,7 +60,7 @@ def pytest_collection_finish(session):
 def pytest_runtest_logstart(nodeid, location):
     _write(kind="start", id=nodeid)
     if _LIMIT > 0:
-        faulthandler.dump_traceback_later(_LIMIT, exit=True)
+        faulthandler.dump_traceback_later(_LIMIT, exit=True, file=_WATCH)
     _context(nodeid)
 
 
@@ -100,6 +102,7 @@ class TestOutcomes:
     running: str | None = None  # started, never finished: the process died or hung in it
     seconds: dict[str, float] = field(default_factory=dict)  # test id -> call duration
     ended: bool = False  # the session finished (the process was not killed)
+    hung: bool = False  # the watchdog ended the process: the running test passed its limit
 
     def passed(self, test: str) -> bool:
         """The test ran to its end and no phase of it failed."""
@@ -107,7 +110,8 @@ class TestOutcomes:
 
 
 def read_outcomes(path: Path) -> TestOutcomes:
-    """The report file's events (an absent or partly written file gives what it holds)."""
+    """The report file's events (an absent or partly written file gives what it holds) and
+    whether the watchdog fired (its file beside the report holds a traceback)."""
     collected: list[str] = []
     failed: dict[str, str] = {}
     finished: set[str] = set()
@@ -116,6 +120,8 @@ def read_outcomes(path: Path) -> TestOutcomes:
     started: str | None = None
     ended = False
     text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    watchdog = Path(f"{path}.watchdog")
+    hung = watchdog.is_file() and watchdog.stat().st_size > 0
     for line in text.splitlines():
         try:
             event = json.loads(line)
@@ -149,4 +155,5 @@ def read_outcomes(path: Path) -> TestOutcomes:
         started,
         seconds,
         ended,
+        hung,
     )

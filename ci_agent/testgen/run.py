@@ -88,16 +88,19 @@ class TestGenRun:
         found = found[: self.config.max_targets]
         verdicts, more_skipped, stopped, notes = self._generate(found, sources, baseline, deadline)
         skipped += more_skipped
-        accepted = [v for v in verdicts if v.accepted]
+        # Those another candidate harmed first: when only a combination fails, the suite gate
+        # keeps what comes first and drops what breaks it.
+        accepted = sorted((v for v in verdicts if v.accepted), key=lambda v: not v.isolated)
+        keys = {id(v): f"{v.candidate.target}#{n}" for n, v in enumerate(accepted)}
         suite = check_suite(
             self.executor,
             self.root,
             accepted,
             lambda chosen: self._compose(chosen, found, sources),
-            lambda verdict: verdict.candidate.target,
+            lambda verdict: keys[id(verdict)],
             timeout=self.config.run_time_limit,
         )
-        verdicts = [self._with_suite(v, suite.dropped) for v in verdicts]
+        verdicts = [self._with_suite(v, suite.dropped.get(keys.get(id(v), ""))) for v in verdicts]
         return RunResult(
             self.scope,
             tuple(found),
@@ -223,9 +226,8 @@ class TestGenRun:
         return [compose_file(path, found, self.root) for path, found in sorted(by_path.items())]
 
     @staticmethod
-    def _with_suite(verdict: Verdict, dropped: dict[str, str]) -> Verdict:
+    def _with_suite(verdict: Verdict, why: str | None) -> Verdict:
         if not verdict.accepted:
             return verdict
-        why = dropped.get(verdict.candidate.target)
         gate = GateResult("suite", why is None, why or "")
         return replace(verdict, gates=(*verdict.gates, gate))
