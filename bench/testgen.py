@@ -200,11 +200,21 @@ def measure(
     }
 
 
-def offline(python: str, root: Path, module_file: str, budget: float) -> tuple[list[str], dict]:
-    """ci-agent tests --engine offline on the module."""
+def offline(
+    python: str, root: Path, module_file: str, budget: float, pynguin_python: str | None
+) -> tuple[list[str], dict]:
+    """ci-agent tests --engine offline on the module: the examples, the ghostwriter and Pynguin
+    (``budget`` seconds of search, as Pynguin alone gets) through the funnel."""
     config = root / ".github" / "ci-agent.yml"
     config.parent.mkdir(exist_ok=True)
-    config.write_text(f"test-generation:\n  run-time-limit: {budget}\n  max-targets: 200\n")
+    config.write_text(
+        "test-generation:\n"
+        f"  run-time-limit: {budget * 2}\n"
+        "  max-targets: 200\n"
+        "  test-timeout: 60\n"
+        f"  pynguin-seconds: {budget}\n"
+        + (f"  pynguin-python: {pynguin_python}\n" if pynguin_python else "")
+    )
     started = time.monotonic()
     done = run(
         [
@@ -222,7 +232,7 @@ def offline(python: str, root: Path, module_file: str, budget: float) -> tuple[l
             "json",
         ],
         root,
-        budget * 4 + 600,
+        budget * 6 + 600,
         {**os.environ, "PYTHONPATH": str(ROOT)},
     )
     seconds = time.monotonic() - started
@@ -283,15 +293,23 @@ def pynguin(python: str, root: Path, module: str, budget: float) -> list[str]:
     return found
 
 
-def gate_cost(result: dict[str, Any]) -> float | None:
-    """Seconds of all gates of accepted candidates ÷ seconds of their `alone` gate."""
-    ratios = []
+def gate_cost(result: dict[str, Any], accepted_only: bool = True) -> float | None:
+    """Seconds of every gate ÷ seconds of the `alone` gate (one plain run), summed over the
+    accepted candidates (or over all that reached `alone`)."""
+    gates_total = alone_total = 0.0
     for candidate in result.get("candidates", []):
-        if candidate["accepted"]:
-            gates = {g["gate"]: g["seconds"] for g in candidate["gates"]}
-            if gates.get("alone"):
-                ratios.append(sum(gates.values()) / gates["alone"])
-    return sum(ratios) / len(ratios) if ratios else None
+        if accepted_only and not candidate["accepted"]:
+            continue
+        gates = {g["gate"]: g["seconds"] for g in candidate["gates"]}
+        if gates.get("alone"):
+            gates_total += sum(gates.values())
+            alone_total += gates["alone"]
+    return gates_total / alone_total if alone_total else None
+
+
+def funnel_seconds(result: dict[str, Any]) -> float:
+    """Seconds spent in the gates, all candidates."""
+    return sum(g["seconds"] for c in result.get("candidates", []) for g in c["gates"])
 
 
 def main() -> int:
@@ -324,9 +342,25 @@ def main() -> int:
                 copy = stripped(source, tests, work / engine)
                 started = time.monotonic()
                 if engine == "offline":
-                    files, result = offline(args.python, copy, module_file, args.budget)
+                    files, result = offline(
+                        args.python, copy, module_file, args.budget, args.pynguin_python
+                    )
                     row["funnel"] = result.get("funnel")
                     row["gate_cost"] = gate_cost(result)
+                    row["gate_cost_all"] = gate_cost(result, accepted_only=False)
+                    row["funnel_seconds"] = round(funnel_seconds(result), 1)
+                    row["engines"] = {
+                        e: sum(1 for c in result.get("candidates", []) if c["engine"] == e)
+                        for e in ("examples", "ghostwriter", "pynguin")
+                    }
+                    row["accepted_by_engine"] = {
+                        e: sum(
+                            1
+                            for c in result.get("candidates", [])
+                            if c["engine"] == e and c["accepted"]
+                        )
+                        for e in ("examples", "ghostwriter", "pynguin")
+                    }
                     minutes = max(result.get("wall_seconds", 0.0), 1.0) / 60
                     row["candidates_per_minute"] = round(
                         (result.get("funnel") or {}).get("candidates", 0) / minutes, 1
@@ -364,9 +398,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         out.append(
             f"| {row['module']} | offline funnel | "
             + ", ".join(f"{k} {v}" for k, v in funnel.items())
-            + f" | gates ÷ one run: {cost:.1f} |"
-            if cost
-            else " | |"
+            + (f" | gates ÷ one run: {cost:.1f} |" if cost else " | |")
+            + f" {row.get('candidates_per_minute')} candidates/min |"
         )
     return "\n".join(out)
 
