@@ -374,6 +374,7 @@ def main() -> int:
                     **measure(args.python, copy, module_file, files, sample),
                     "seconds": round(seconds, 1),
                 }
+                print(f"{name} {engine}: {json.dumps(row[engine])}", file=sys.stderr, flush=True)
             print(json.dumps(row), flush=True)
             rows.append(row)
     print(table(rows))

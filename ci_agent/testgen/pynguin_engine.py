@@ -6,6 +6,7 @@ and readable (``pynguin_style``)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ci_agent.testgen.execute import Executor
 from ci_agent.testgen.funnel import pytest_env
 from ci_agent.testgen.pynguin_style import single_tests
 from ci_agent.testgen.scratch import guard_dir, scratch_copy
-from ci_agent.testgen.targets import function_spans
+from ci_agent.testgen.targets import Target, function_spans
 from ci_agent.testgen.verdict import Limits, Verdict
 
 __all__ = ["PynguinEngine", "called_names"]
@@ -40,20 +41,30 @@ class PynguinEngine:
         """``pynguin``."""
         return "pynguin"
 
+    def prepare(self, targets: Sequence[Target]) -> None:
+        """Search every module of ``targets`` now (in the background, while other engines'
+        candidates are checked); ``propose`` then finds the result."""
+        for target in targets:
+            self._split_once(target)
+
     def propose(self, context: TargetContext, previous: Verdict | None) -> Proposal:
         """Pynguin's single tests of the target, each its own candidate; or why none."""
         target = context.target
-        with self._lock:  # targets of one module are proposed at once: one search each
-            split = self._modules.get(target.module)
-            if split is None:
-                split = self._split(target.module, target.path)
-                self._modules[target.module] = split
+        split = self._split_once(target)
         if isinstance(split, Proposal):
             return split
         parts = split.get(target.qualname)
         if not parts:
             return Proposal(None, f"pynguin wrote no test whose last call is {target.qualname}")
         return Proposal(None, parts=tuple(parts))
+
+    def _split_once(self, target: Target) -> Proposal | dict[str, list[str]]:
+        with self._lock:  # one search per module, whoever asks first
+            split = self._modules.get(target.module)
+            if split is None:
+                split = self._split(target.module, target.path)
+                self._modules[target.module] = split
+            return split
 
     def _split(self, module: str, path: str) -> Proposal | dict[str, list[str]]:
         whole = self._search(module)

@@ -22,11 +22,9 @@ class Rounds:
         targets: Sequence[Target],
         sources: Mapping[str, str],
         output: str,
-        time_limit: float,
     ) -> None:
         self.targets = list(targets)
         self.sources = dict(sources)
-        self.time_limit = time_limit
         self.paths = {t.key: output_path(output, t, sources) for t in targets}
         self.verdicts: list[Verdict] = []
         self.previous: dict[str, Verdict] = {}
@@ -61,18 +59,6 @@ class Rounds:
                 if not self._accepted(t) and (attempt == 1 or self._last_attempt(t) == attempt - 1)
             ]
         return [t for t in self.targets if self._left(t)]
-
-    def skip_unstarted(self, targets: Sequence[Target]) -> None:
-        """Targets no engine was asked for: listed with the reason."""
-        for target in targets:
-            if target.key in self.started:
-                continue
-            why = (
-                f"not tried: {self.stop[0]}"
-                if self.stop
-                else f"not tried: over test-generation.run-time-limit ({self.time_limit:g} s)"
-            )
-            self.skipped.append((target.key, why))
 
     def _accepted(self, target: Target) -> list[Verdict]:
         return [v for v in self.verdicts if v.candidate.target == target.key and v.accepted]

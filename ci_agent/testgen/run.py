@@ -3,6 +3,7 @@ files composed, the whole suite checked, and everything counted."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -164,20 +165,45 @@ class TestGenRun:
             self.config.max_mutants,
             self.config.sleep_bound,
         )
-        rounds = _Rounds(targets, sources, self.config.output, self.config.run_time_limit)
+        rounds = _Rounds(targets, sources, self.config.output)
+        # A slow search (Pynguin's) starts now and runs while the first rounds are checked.
+        warm = [
+            threading.Thread(target=prepare, args=(list(targets),), daemon=True)
+            for prepare in (getattr(e, "prepare", None) for e in self.engines)
+            if callable(prepare)
+        ]
+        for thread in warm:
+            thread.start()
         with scratch_copy(self.root) as copy:
             funnel = BatchFunnel(self.executor, copy, self.work, guard_dir(self.work), limits)
-            for engine in self.engines:
-                attempts = self.config.max_attempts if engine.name == "model" else 1
-                for attempt in range(1, attempts + 1):
-                    wanted = rounds.open_for(engine.name, attempt)
-                    if rounds.stop or not wanted:
-                        break
-                    entries = self._propose(engine, attempt, wanted, rounds, deadline)
-                    for verdict in funnel.check(entries):
-                        rounds.add(verdict)
-        rounds.skip_unstarted(targets)
+            for engines, attempt in self._rounds():
+                wanted = rounds.open_for(engines[0].name, attempt)
+                if rounds.stop or not wanted:
+                    continue
+                entries = [
+                    entry
+                    for engine in engines
+                    for entry in self._propose(engine, attempt, wanted, rounds, deadline)
+                ]
+                for verdict in funnel.check(entries):
+                    rounds.add(verdict)
+        for thread in warm:
+            thread.join()
         return rounds.verdicts, rounds.skipped, rounds.stop[0] if rounds.stop else "", rounds.notes
+
+    def _rounds(self) -> list[tuple[list[Engine], int]]:
+        """The model: one round per attempt. Offline: the examples first (cheap, readable),
+        then the ghostwriter and Pynguin together for the targets still open."""
+        rounds: list[tuple[list[Engine], int]] = []
+        later: list[Engine] = []
+        for engine in self.engines:
+            if engine.name == "model":
+                rounds += [([engine], n) for n in range(1, self.config.max_attempts + 1)]
+            elif engine.name == "examples":
+                rounds.append(([engine], 1))
+            else:
+                later.append(engine)
+        return rounds + ([(later, 1)] if later else [])
 
     def _propose(
         self, engine: Engine, attempt: int, wanted: list[Target], rounds: _Rounds, deadline: float
@@ -187,6 +213,12 @@ class TestGenRun:
 
         def one(target: Target) -> list[tuple[Candidate, Target, str]]:
             if rounds.stop or time.monotonic() > deadline:
+                why = (
+                    rounds.stop[0]
+                    if rounds.stop
+                    else (f"over test-generation.run-time-limit ({self.config.run_time_limit:g} s)")
+                )
+                rounds.skipped.append((target.key, f"not tried by {engine.name}: {why}"))
                 return []
             rounds.started.add(target.key)
             self.progress(f"{target.key}: {engine.name} attempt {attempt}")
