@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ci_agent.testgen.coverage_data import combined
 from ci_agent.testgen.execute import Execution, Executor
 from ci_agent.testgen.funnel import GUARD, pytest_env
 from ci_agent.testgen.outcomes import REPORT_MODULE, TestOutcomes, read_outcomes
@@ -99,7 +100,7 @@ class BatchRuns:
         report.unlink(missing_ok=True)
         Path(f"{report}.watchdog").unlink(missing_ok=True)
         coverage: Mapping[str, Mapping[str, TestCoverage]] = {}
-        if measure and data.exists():
+        if measure and combined(self.executor, self.root, data, timeout=timeout):
             coverage = self._contexts(data, measure, timeout)
         for leftover in self.work.glob(f"{stem}.coverage*"):
             leftover.unlink(missing_ok=True)
