@@ -17,8 +17,13 @@ module, in the same run:
 2. ``--mutants`` mutants of the module (ci-agent's operators, a seeded sample over all its
    lines) are run against each set, minus the tests that already fail on the original: the
    share killed is the mutation score;
-3. offline mode's funnel: candidates per minute, the count per gate, and the seconds of every
-   gate of accepted candidates divided by the seconds of their `alone` gate (one plain run).
+3. offline mode's funnel: candidates per minute, the count per gate, candidates and accepted
+   tests per engine, the seconds of all gates, and the seconds of every gate divided by the
+   seconds of the `alone` gate (one plain run of the batch; of the candidate before batching).
+
+Offline mode runs the examples, the ghostwriter and Pynguin (``--pynguin-python``, the same
+``--budget`` of search as Pynguin alone, its assertions chosen by the funnel's mutants instead
+of its own mutation analysis), with a run-time limit of twice the budget for asking engines.
 """
 
 from __future__ import annotations
