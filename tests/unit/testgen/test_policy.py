@@ -52,7 +52,10 @@ def test_what_delivery_would_refuse_is_refused_at_the_lint_gate(tmp_path: Path) 
     from ci_agent.testgen.funnel import CandidateState, lint_gate
     from ci_agent.testgen.verdict import Candidate, Limits
 
-    source = "import roman\n\n\ndef test_x():\n    roman.toRoman = len\n    assert roman.toRoman('ab') == 2\n"
+    source = (
+        "import roman\n\n\ndef test_x():\n    roman.toRoman = len\n"
+        "    assert roman.toRoman('ab') == 2\n"
+    )
     state = CandidateState(Candidate("roman.py::toRoman", source, "pynguin"), "tests/test_r.py")
 
     result = lint_gate(state, tmp_path, Limits())
