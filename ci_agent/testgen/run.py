@@ -192,18 +192,20 @@ class TestGenRun:
         return rounds.verdicts, rounds.skipped, rounds.stop[0] if rounds.stop else "", rounds.notes
 
     def _rounds(self) -> list[tuple[list[Engine], int]]:
-        """The model: one round per attempt. Offline: the examples first (cheap, readable),
-        then the ghostwriter and Pynguin together for the targets still open."""
+        """The model: one round per attempt. Offline: the examples and Pynguin first (Pynguin's
+        search started with the run; the first round is the one a run-time limit always lets
+        through), then the ghostwriter for the targets still open."""
         rounds: list[tuple[list[Engine], int]] = []
+        first: list[Engine] = []
         later: list[Engine] = []
         for engine in self.engines:
             if engine.name == "model":
                 rounds += [([engine], n) for n in range(1, self.config.max_attempts + 1)]
-            elif engine.name == "examples":
-                rounds.append(([engine], 1))
+            elif engine.name in ("examples", "pynguin"):
+                first.append(engine)
             else:
                 later.append(engine)
-        return rounds + ([(later, 1)] if later else [])
+        return rounds + [(group, 1) for group in (first, later) if group]
 
     def _propose(
         self, engine: Engine, attempt: int, wanted: list[Target], rounds: _Rounds, deadline: float
