@@ -7,6 +7,7 @@ alias and the tests get readable names."""
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections.abc import Mapping
 
@@ -33,7 +34,8 @@ def single_tests(source: str, module: str, defined: Mapping[str, str]) -> dict[s
             continue
         number = len(found.get(primary, [])) + 1
         test.name = f"test_{primary.replace('.', '_').strip('_')}_{number}"
-        single = ast.Module(body=[*header, test], type_ignores=[])
+        # Each test its own copy of the imports: pruning them must not touch the next test's.
+        single = ast.Module(body=[*copy.deepcopy(header), test], type_ignores=[])
         text = ast.unparse(_used_imports_only(single))
         found.setdefault(primary, []).append(readable(text, module))
     return found

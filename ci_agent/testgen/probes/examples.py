@@ -166,11 +166,20 @@ def main(argv: list[str]) -> int:
     process for a module's functions); write what was found."""
     request = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     if "requests" in request:
-        answers = [_answer(r) for r in request["requests"]]
+        answers = [_guarded(r) for r in request["requests"]]
         Path(argv[2]).write_text(json.dumps({"answers": answers}), encoding="utf-8")
     else:
         Path(argv[2]).write_text(json.dumps(_answer(request)), encoding="utf-8")
     return 0
+
+
+def _guarded(request: dict[str, Any]) -> dict[str, Any]:
+    """One function's answer; code that exits the process (argparse's SystemExit) or
+    interrupts it ends only its own function's probe."""
+    try:
+        return _answer(request)
+    except BaseException as exc:  # the code under test may raise anything
+        return {"cases": [], "problem": f"{type(exc).__name__}: {exc}"}
 
 
 def _answer(request: dict[str, Any]) -> dict[str, Any]:
