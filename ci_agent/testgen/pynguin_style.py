@@ -1,7 +1,8 @@
 """Pynguin's machine-style module made into single, steady, readable tests: one module per test
 (so the funnel keeps the useful ones), keyed by the function it tests; assertions that change
 between processes (``hash()``, ``id()``, reprs with addresses) or only restate module state are
-dropped; an expected-failure test becomes ``pytest.raises`` around its last call; the module's
+dropped; an expected-failure test becomes ``pytest.raises(BaseException)`` around its last call
+(Pynguin marks any raise, ``SystemExit`` from argparse too); the module's
 alias and the tests get readable names."""
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ def _expected_failure(test: ast.FunctionDef) -> ast.FunctionDef | None:
     if not isinstance(last, ast.Expr | ast.Assign) or not isinstance(last.value, ast.Call):
         return None
     raises = ast.With(
-        items=[ast.withitem(context_expr=ast.parse("pytest.raises(Exception)", mode="eval").body)],
+        items=[
+            ast.withitem(context_expr=ast.parse("pytest.raises(BaseException)", mode="eval").body)
+        ],
         body=[last],
     )
     ast.fix_missing_locations(ast.copy_location(raises, last))
