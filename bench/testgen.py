@@ -17,8 +17,13 @@ module, in the same run:
 2. ``--mutants`` mutants of the module (ci-agent's operators, a seeded sample over all its
    lines) are run against each set, minus the tests that already fail on the original: the
    share killed is the mutation score;
-3. offline mode's funnel: candidates per minute, the count per gate, and the seconds of every
-   gate of accepted candidates divided by the seconds of their `alone` gate (one plain run).
+3. offline mode's funnel: candidates per minute, the count per gate, candidates and accepted
+   tests per engine, the seconds of all gates, and the seconds of every gate divided by the
+   seconds of the `alone` gate (one plain run of the batch; of the candidate before batching).
+
+Offline mode runs the examples, the ghostwriter and Pynguin (``--pynguin-python``, the same
+``--budget`` of search as Pynguin alone, its assertions chosen by the funnel's mutants instead
+of its own mutation analysis), with a run-time limit of twice the budget for asking engines.
 """
 
 from __future__ import annotations
@@ -149,8 +154,24 @@ def measure(
         600,
         env,
     )
+    if not data.exists() and any(root.glob(f"{data.name}.*")):
+        # a project configured with `parallel = true` writes one file per process
+        run([python, "-m", "coverage", "combine", f"--data-file={data}", "-q"], root, 120, env)
     report = run(
-        [python, "-m", "coverage", "json", f"--data-file={data}", "-o", "-", "-q"], root, 120, env
+        [
+            python,
+            "-m",
+            "coverage",
+            "json",
+            f"--data-file={data}",
+            "-o",
+            "-",
+            "-q",
+            "--fail-under=0",
+        ],
+        root,
+        120,
+        env,
     )
     lines = branches = 0.0
     try:
@@ -200,11 +221,21 @@ def measure(
     }
 
 
-def offline(python: str, root: Path, module_file: str, budget: float) -> tuple[list[str], dict]:
-    """ci-agent tests --engine offline on the module."""
+def offline(
+    python: str, root: Path, module_file: str, budget: float, pynguin_python: str | None
+) -> tuple[list[str], dict]:
+    """ci-agent tests --engine offline on the module: the examples, the ghostwriter and Pynguin
+    (``budget`` seconds of search, as Pynguin alone gets) through the funnel."""
     config = root / ".github" / "ci-agent.yml"
     config.parent.mkdir(exist_ok=True)
-    config.write_text(f"test-generation:\n  run-time-limit: {budget}\n  max-targets: 200\n")
+    config.write_text(
+        "test-generation:\n"
+        f"  run-time-limit: {budget * 2}\n"
+        "  max-targets: 200\n"
+        "  test-timeout: 60\n"
+        f"  pynguin-seconds: {budget}\n"
+        + (f"  pynguin-python: {pynguin_python}\n" if pynguin_python else "")
+    )
     started = time.monotonic()
     done = run(
         [
@@ -222,7 +253,7 @@ def offline(python: str, root: Path, module_file: str, budget: float) -> tuple[l
             "json",
         ],
         root,
-        budget * 4 + 600,
+        budget * 6 + 600,
         {**os.environ, "PYTHONPATH": str(ROOT)},
     )
     seconds = time.monotonic() - started
@@ -283,15 +314,23 @@ def pynguin(python: str, root: Path, module: str, budget: float) -> list[str]:
     return found
 
 
-def gate_cost(result: dict[str, Any]) -> float | None:
-    """Seconds of all gates of accepted candidates ÷ seconds of their `alone` gate."""
-    ratios = []
+def gate_cost(result: dict[str, Any], accepted_only: bool = True) -> float | None:
+    """Seconds of every gate ÷ seconds of the `alone` gate (one plain run), summed over the
+    accepted candidates (or over all that reached `alone`)."""
+    gates_total = alone_total = 0.0
     for candidate in result.get("candidates", []):
-        if candidate["accepted"]:
-            gates = {g["gate"]: g["seconds"] for g in candidate["gates"]}
-            if gates.get("alone"):
-                ratios.append(sum(gates.values()) / gates["alone"])
-    return sum(ratios) / len(ratios) if ratios else None
+        if accepted_only and not candidate["accepted"]:
+            continue
+        gates = {g["gate"]: g["seconds"] for g in candidate["gates"]}
+        if gates.get("alone"):
+            gates_total += sum(gates.values())
+            alone_total += gates["alone"]
+    return gates_total / alone_total if alone_total else None
+
+
+def funnel_seconds(result: dict[str, Any]) -> float:
+    """Seconds spent in the gates, all candidates."""
+    return sum(g["seconds"] for c in result.get("candidates", []) for g in c["gates"])
 
 
 def main() -> int:
@@ -324,9 +363,25 @@ def main() -> int:
                 copy = stripped(source, tests, work / engine)
                 started = time.monotonic()
                 if engine == "offline":
-                    files, result = offline(args.python, copy, module_file, args.budget)
+                    files, result = offline(
+                        args.python, copy, module_file, args.budget, args.pynguin_python
+                    )
                     row["funnel"] = result.get("funnel")
                     row["gate_cost"] = gate_cost(result)
+                    row["gate_cost_all"] = gate_cost(result, accepted_only=False)
+                    row["funnel_seconds"] = round(funnel_seconds(result), 1)
+                    row["engines"] = {
+                        e: sum(1 for c in result.get("candidates", []) if c["engine"] == e)
+                        for e in ("examples", "ghostwriter", "pynguin")
+                    }
+                    row["accepted_by_engine"] = {
+                        e: sum(
+                            1
+                            for c in result.get("candidates", [])
+                            if c["engine"] == e and c["accepted"]
+                        )
+                        for e in ("examples", "ghostwriter", "pynguin")
+                    }
                     minutes = max(result.get("wall_seconds", 0.0), 1.0) / 60
                     row["candidates_per_minute"] = round(
                         (result.get("funnel") or {}).get("candidates", 0) / minutes, 1
@@ -340,6 +395,7 @@ def main() -> int:
                     **measure(args.python, copy, module_file, files, sample),
                     "seconds": round(seconds, 1),
                 }
+                print(f"{name} {engine}: {json.dumps(row[engine])}", file=sys.stderr, flush=True)
             print(json.dumps(row), flush=True)
             rows.append(row)
     print(table(rows))
@@ -364,9 +420,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         out.append(
             f"| {row['module']} | offline funnel | "
             + ", ".join(f"{k} {v}" for k, v in funnel.items())
-            + f" | gates ÷ one run: {cost:.1f} |"
-            if cost
-            else " | |"
+            + (f" | gates ÷ one run: {cost:.1f} |" if cost else " | |")
+            + f" {row.get('candidates_per_minute')} candidates/min |"
         )
     return "\n".join(out)
 

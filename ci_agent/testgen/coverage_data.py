@@ -16,6 +16,7 @@ from ci_agent.testgen.execute import Execution, Executor
 __all__ = [
     "Branch",
     "FileCoverage",
+    "combined",
     "coverage_json",
     "measure",
     "parse_coverage_json",
@@ -90,11 +91,28 @@ def measure(
         timeout=timeout,
         env=env,
     )
-    if ran.timed_out or not data.exists():
+    if ran.timed_out or not combined(executor, root, data, timeout=timeout):
         return ran, None
     report, problem = coverage_json(executor, root, data, work, timeout=timeout)
     data.unlink(missing_ok=True)
     return ran, report if problem is None else None
+
+
+def combined(executor: Executor, root: Path, data: Path, *, timeout: float) -> bool:
+    """The data file exists; a project whose coverage configuration says ``parallel = true``
+    gets one file per process (``DATA.host.pid.random``), combined here into ``data``."""
+    if data.exists():
+        return True
+    if not any(data.parent.glob(f"{data.name}.*")):
+        return False
+    executor.python(
+        ["-m", "coverage", "combine", f"--data-file={data}", "-q", str(data.parent)],
+        cwd=root,
+        timeout=timeout,
+    )
+    for part in data.parent.glob(f"{data.name}.*"):
+        part.unlink(missing_ok=True)
+    return data.exists()
 
 
 def coverage_json(
@@ -103,7 +121,8 @@ def coverage_json(
     """Turn a ``.coverage`` data file into per-file coverage with ``coverage json``."""
     out = work / f"{data.name}.json"
     done = executor.python(
-        ["-m", "coverage", "json", f"--data-file={data}", "-o", str(out), "-q"],
+        # The project's fail_under is for its own reports; here every figure is wanted.
+        ["-m", "coverage", "json", f"--data-file={data}", "-o", str(out), "-q", "--fail-under=0"],
         cwd=root,
         timeout=timeout,
     )

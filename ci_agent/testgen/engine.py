@@ -13,10 +13,12 @@ __all__ = ["Engine", "Proposal"]
 
 @dataclass(frozen=True)
 class Proposal:
-    """A generator's answer: a module, or why there is none."""
+    """A generator's answer: a module (or several independent ones, each its own candidate),
+    or why there is none."""
 
     source: str | None
     problem: str = ""
+    parts: tuple[str, ...] = ()
 
 
 class Engine(Protocol):

@@ -5,9 +5,10 @@ as a readable parametrised test of the values observed."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from ci_agent.testgen.execute import Executor
 from ci_agent.testgen.funnel import pytest_env
 from ci_agent.testgen.mutants import mutants
 from ci_agent.testgen.scratch import guard_dir, scratch_copy
+from ci_agent.testgen.targets import Target
 from ci_agent.testgen.verdict import Limits, Verdict
 
 __all__ = ["ExamplesEngine", "choose_cases", "render_module"]
@@ -27,48 +29,41 @@ PROBE = Path(__file__).resolve().parent / "probes" / "examples.py"
 
 @dataclass(frozen=True)
 class ExamplesEngine:
-    """Observed-value tests for plain functions, chosen by coverage and mutants."""
+    """Observed-value tests for plain functions, chosen by coverage and mutants; one probe
+    process per module probes all its targets."""
 
     executor: Executor
     root: Path
     work: Path
     sources: Mapping[str, str]
     limits: Limits
+    _answers: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def name(self) -> str:
         """``examples``."""
         return "examples"
 
+    def prepare(self, targets: Sequence[Target]) -> None:
+        """Probe the targets module by module now (``propose`` then finds the answers)."""
+        modules: dict[str, list[Target]] = {}
+        for target in targets:
+            if "." not in target.qualname:
+                modules.setdefault(target.module, []).append(target)
+        for group in modules.values():
+            with self._lock:
+                self._probe([t for t in group if t.key not in self._answers])
+
     def propose(self, context: TargetContext, previous: Verdict | None) -> Proposal:
         """A module of examples for the target, or why there is none."""
         target = context.target
         if "." in target.qualname:
             return Proposal(None, "the examples engine tests module-level functions only")
-        source = self.sources[target.path]
-        lines = target.lines | set(range(target.start, target.end + 1))
-        found = mutants(source, lines, self.limits.max_mutants * 2)
-        request = {
-            "module": target.module,
-            "qualname": target.qualname,
-            "source": "\n".join(source.splitlines()[target.start - 1 : target.end]),
-            "mutants": [m.source for m in found],
-        }
-        # Named per call: targets checked at once share the work directory.
-        stem = f"probe-{uuid.uuid4().hex}"
-        ask, answer = self.work / f"{stem}.json", self.work / f"{stem}-answer.json"
-        ask.write_text(json.dumps(request), encoding="utf-8")
-        with scratch_copy(self.root) as copy:
-            ran = self.executor.python(
-                [str(PROBE), str(ask), str(answer)],
-                cwd=copy,
-                timeout=self.limits.test_timeout * 2,
-                env=pytest_env(copy, guard_dir(self.work), self.limits),
-            )
-        if not answer.is_file():
-            return Proposal(None, "the probe failed: " + (ran.output.strip()[-300:] or "no output"))
-        data = json.loads(answer.read_text(encoding="utf-8"))
-        answer.unlink()
+        with self._lock:
+            if target.key not in self._answers:
+                self._probe([target])
+            data = self._answers[target.key]
         if data.get("problem"):
             return Proposal(None, f"cannot probe {target.qualname}: {data['problem']}")
         goals = set(target.missing_lines) | {f"{a}->{b}" for a, b in target.missing_branches}
@@ -78,6 +73,43 @@ class ExamplesEngine:
         return Proposal(
             render_module(target.module, target.qualname, data["names"], data["kinds"], cases)
         )
+
+    def _probe(self, targets: Sequence[Target]) -> None:
+        if not targets:
+            return
+        requests = []
+        for target in targets:
+            source = self.sources[target.path]
+            found = mutants(
+                source, set(range(target.start, target.end + 1)), self.limits.max_mutants * 2
+            )
+            requests.append(
+                {
+                    "module": target.module,
+                    "qualname": target.qualname,
+                    "source": "\n".join(source.splitlines()[target.start - 1 : target.end]),
+                    "mutants": [m.source for m in found],
+                }
+            )
+        # Named per call: targets checked at once share the work directory.
+        stem = f"probe-{uuid.uuid4().hex}"
+        ask, answer = self.work / f"{stem}.json", self.work / f"{stem}-answer.json"
+        ask.write_text(json.dumps({"requests": requests}), encoding="utf-8")
+        with scratch_copy(self.root) as copy:
+            ran = self.executor.python(
+                [str(PROBE), str(ask), str(answer)],
+                cwd=copy,
+                timeout=self.limits.test_timeout * 2 * len(targets),
+                env=pytest_env(copy, guard_dir(self.work), self.limits),
+            )
+        ask.unlink(missing_ok=True)
+        answers: list[dict[str, Any]] = []
+        if answer.is_file():
+            answers = json.loads(answer.read_text(encoding="utf-8")).get("answers", [])
+            answer.unlink()
+        failed = "the probe failed: " + (ran.output.strip()[-300:] or "no output")
+        for n, target in enumerate(targets):
+            self._answers[target.key] = answers[n] if n < len(answers) else {"problem": failed}
 
 
 def choose_cases(cases: list[dict[str, Any]], goals: set[Any]) -> list[dict[str, Any]]:

@@ -4,8 +4,9 @@ finds them, else a fuzz test), run in the project's environment; a module holdin
 
 from __future__ import annotations
 
+import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ci_agent.testgen.context import TargetContext
@@ -13,6 +14,7 @@ from ci_agent.testgen.engine import Proposal
 from ci_agent.testgen.execute import Executor
 from ci_agent.testgen.funnel import pytest_env
 from ci_agent.testgen.scratch import guard_dir, scratch_copy
+from ci_agent.testgen.targets import Target, function_spans
 from ci_agent.testgen.verdict import Limits, Verdict
 
 __all__ = ["GhostwriterEngine"]
@@ -22,12 +24,17 @@ PROBE = Path(__file__).resolve().parent / "probes" / "ghostwrite.py"
 
 @dataclass(frozen=True)
 class GhostwriterEngine:
-    """Hypothesis' ghostwriter for module-level functions."""
+    """Hypothesis' ghostwriter for module-level functions: one process per module writes the
+    modules of all its functions (a process per function cost more than the writing)."""
 
     executor: Executor
     root: Path
     work: Path
     limits: Limits
+    _written: dict[str, dict[str, Proposal]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -39,20 +46,33 @@ class GhostwriterEngine:
         target = context.target
         if "." in target.qualname:
             return Proposal(None, "the ghostwriter engine tests module-level functions only")
-        out = self.work / f"ghost-{uuid.uuid4().hex}.py"  # unique: targets run at once
+        with self._lock:
+            if target.module not in self._written:
+                self._written[target.module] = self._write(target)
+        found = self._written[target.module].get(target.qualname)
+        return found or Proposal(None, f"the ghostwriter was not run for {target.qualname}")
+
+    def _write(self, target: Target) -> dict[str, Proposal]:
+        source = (self.root / target.path).read_text(encoding="utf-8")
+        names = [n for n, _, _ in function_spans(source) if "." not in n] or [target.qualname]
+        outs = {n: self.work / f"ghost-{uuid.uuid4().hex}.py" for n in names}
         with scratch_copy(self.root) as copy:
             ran = self.executor.python(
-                [str(PROBE), target.module, target.qualname, str(out)],
+                [str(PROBE), target.module, *(a for n in names for a in (n, str(outs[n])))],
                 cwd=copy,
                 timeout=self.limits.test_timeout,
                 env=pytest_env(copy, guard_dir(self.work), self.limits),
             )
-        if not out.is_file():
-            return Proposal(None, "the ghostwriter failed: " + (ran.output.strip()[-300:] or "?"))
-        text = out.read_text(encoding="utf-8")
-        out.unlink()
-        if text.startswith("# problem:"):
-            return Proposal(None, "the ghostwriter cannot run: " + text[10:].strip()[:300])
-        if "st.nothing()" in text:
-            return Proposal(None, "the ghostwriter could not infer a strategy (st.nothing())")
-        return Proposal(text)
+        return {name: _proposal(out, ran.output) for name, out in outs.items()}
+
+
+def _proposal(out: Path, output: str) -> Proposal:
+    if not out.is_file():
+        return Proposal(None, "the ghostwriter failed: " + (output.strip()[-300:] or "?"))
+    text = out.read_text(encoding="utf-8")
+    out.unlink()
+    if text.startswith("# problem:"):
+        return Proposal(None, "the ghostwriter cannot run: " + text[10:].strip()[:300])
+    if "st.nothing()" in text:
+        return Proposal(None, "the ghostwriter could not infer a strategy (st.nothing())")
+    return Proposal(text)

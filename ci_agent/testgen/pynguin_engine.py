@@ -1,10 +1,12 @@
 """Pynguin's search-based tests, run where Pynguin is installed (the project's interpreter, or
 its own environment: ``test-generation.pynguin-python``), seeded and time-boxed, once per module;
-each target gets the tests that call it, renamed from Pynguin's machine style."""
+its module is cut into single tests, each a candidate of the function it tests, made steady
+and readable (``pynguin_style``)."""
 
 from __future__ import annotations
 
-import ast
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,43 +14,64 @@ from ci_agent.testgen.context import TargetContext
 from ci_agent.testgen.engine import Proposal
 from ci_agent.testgen.execute import Executor
 from ci_agent.testgen.funnel import pytest_env
+from ci_agent.testgen.pynguin_style import single_tests
 from ci_agent.testgen.scratch import guard_dir, scratch_copy
+from ci_agent.testgen.targets import Target, function_spans
 from ci_agent.testgen.verdict import Limits, Verdict
 
-__all__ = ["PynguinEngine", "calling_tests", "readable"]
+__all__ = ["PynguinEngine", "called_names"]
 
 
 @dataclass(frozen=True)
 class PynguinEngine:
-    """Pynguin for module-level functions, one search per module."""
+    """Pynguin for the functions and methods of a module, one search per module."""
 
     executor: Executor
     root: Path
     work: Path
     limits: Limits
     seconds: float
-    _modules: dict[str, Proposal] = field(default_factory=dict, compare=False, repr=False)
+    _modules: dict[str, Proposal | dict[str, list[str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def name(self) -> str:
         """``pynguin``."""
         return "pynguin"
 
+    def prepare(self, targets: Sequence[Target]) -> None:
+        """Search every module of ``targets`` now (in the background, while other engines'
+        candidates are checked); ``propose`` then finds the result."""
+        for target in targets:
+            self._split_once(target)
+
     def propose(self, context: TargetContext, previous: Verdict | None) -> Proposal:
-        """Pynguin's tests that call the target, renamed; or why there are none."""
+        """Pynguin's single tests of the target, each its own candidate; or why none."""
         target = context.target
-        if "." in target.qualname:
-            return Proposal(None, "the pynguin engine tests module-level functions only")
-        whole = self._modules.get(target.module)
-        if whole is None:
-            whole = self._search(target.module)
-            self._modules[target.module] = whole
+        split = self._split_once(target)
+        if isinstance(split, Proposal):
+            return split
+        parts = split.get(target.qualname)
+        if not parts:
+            return Proposal(None, f"pynguin wrote no test whose last call is {target.qualname}")
+        return Proposal(None, parts=tuple(parts))
+
+    def _split_once(self, target: Target) -> Proposal | dict[str, list[str]]:
+        with self._lock:  # one search per module, whoever asks first
+            split = self._modules.get(target.module)
+            if split is None:
+                split = self._split(target.module, target.path)
+                self._modules[target.module] = split
+            return split
+
+    def _split(self, module: str, path: str) -> Proposal | dict[str, list[str]]:
+        whole = self._search(module)
         if whole.source is None:
             return whole
-        chosen = calling_tests(whole.source, target.qualname)
-        if chosen is None:
-            return Proposal(None, f"pynguin wrote no test that calls {target.qualname}")
-        return Proposal(readable(chosen, target.module, target.qualname))
+        source = (self.root / path).read_text(encoding="utf-8")
+        return single_tests(whole.source, module, called_names(source))
 
     def _search(self, module: str) -> Proposal:
         out = self.work / f"pynguin-{module}"
@@ -68,8 +91,11 @@ class PynguinEngine:
                     str(int(self.seconds)),
                     "--seed",
                     "0",
+                    # Every observed value is asserted; the funnel's mutant gate then keeps
+                    # the tests that catch a change (Pynguin's own mutation analysis costs
+                    # several times the search).
                     "--assertion-generation",
-                    "MUTATION_ANALYSIS",
+                    "SIMPLE",
                 ],
                 cwd=copy,
                 timeout=self.seconds * 3 + self.limits.test_timeout,
@@ -89,48 +115,17 @@ class PynguinEngine:
         return Proposal(found[0].read_text(encoding="utf-8"))
 
 
-def calling_tests(source: str, function: str) -> str | None:
-    """The module with only the tests that call ``function`` (None when none does)."""
-    tree = ast.parse(source)
-    kept: list[ast.stmt] = []
-    any_test = False
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
-            calls = any(
-                isinstance(n, ast.Call)
-                and (
-                    (isinstance(n.func, ast.Attribute) and n.func.attr == function)
-                    or (isinstance(n.func, ast.Name) and n.func.id == function)
-                )
-                for n in ast.walk(node)
-            )
-            if not calls:
-                continue
-            any_test = True
-        kept.append(node)
-    if not any_test:
-        return None
-    return ast.unparse(ast.Module(body=kept, type_ignores=[]))
-
-
-def readable(source: str, module: str, function: str) -> str:
-    """Pynguin's style made readable where renaming is safe: ``module_0`` becomes the module's
-    name, ``test_case_N`` becomes ``test_FUNCTION_N``."""
-    tree = ast.parse(source)
-    short = module.rsplit(".", 1)[-1]
-    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    aliases: dict[str, str] = {}
-    counter = 0
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and short not in taken:
-            for alias in node.names:
-                if alias.name == module and alias.asname:
-                    aliases[alias.asname] = short
-                    alias.asname = None if module == short else short
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in aliases:
-            node.id = aliases[node.id]
-        elif isinstance(node, ast.FunctionDef) and node.name.startswith("test_case_"):
-            counter += 1
-            node.name = f"test_{function}_{counter}"
-    return ast.unparse(tree) + "\n"
+def called_names(source: str) -> dict[str, str]:
+    """Name at a call site -> the qualified name of the function it runs: functions and
+    methods by their own name (the first of equal names), classes by their ``__init__``."""
+    spans = function_spans(source)
+    qualnames = {name for name, _, _ in spans}
+    found: dict[str, str] = {}
+    for qualname, _, _ in spans:
+        if "<locals>" in qualname:
+            continue
+        found.setdefault(qualname.rsplit(".", 1)[-1], qualname)
+        owner, _, last = qualname.rpartition(".")
+        if last == "__init__" and owner and "." not in owner:
+            found[owner] = qualname
+    return {k: v for k, v in found.items() if v in qualnames}

@@ -3,21 +3,21 @@ files composed, the whole suite checked, and everything counted."""
 
 from __future__ import annotations
 
-import queue
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from ci_agent.config_testgen import TestGenerationConfig
 from ci_agent.errors import CiAgentError, fail
-from ci_agent.testgen.context import build_context
+from ci_agent.testgen.batch import BatchFunnel
 from ci_agent.testgen.coverage_data import FileCoverage, measure, read_coverage_data
 from ci_agent.testgen.engine import Engine
 from ci_agent.testgen.execute import Executor
-from ci_agent.testgen.funnel import Funnel, clean_failure
+from ci_agent.testgen.funnel import clean_failure
+from ci_agent.testgen.rounds import Rounds as _Rounds
 from ci_agent.testgen.scope import Scope, changed_lines, check_paths, python_sources
 from ci_agent.testgen.scratch import guard_dir, scratch_copy
 from ci_agent.testgen.suite import check_suite
@@ -89,16 +89,19 @@ class TestGenRun:
         found = found[: self.config.max_targets]
         verdicts, more_skipped, stopped, notes = self._generate(found, sources, baseline, deadline)
         skipped += more_skipped
-        accepted = [v for v in verdicts if v.accepted]
+        # Those another candidate harmed first: when only a combination fails, the suite gate
+        # keeps what comes first and drops what breaks it.
+        accepted = sorted((v for v in verdicts if v.accepted), key=lambda v: not v.isolated)
+        keys = {id(v): f"{v.candidate.target}#{n}" for n, v in enumerate(accepted)}
         suite = check_suite(
             self.executor,
             self.root,
             accepted,
             lambda chosen: self._compose(chosen, found, sources),
-            lambda verdict: verdict.candidate.target,
+            lambda verdict: keys[id(verdict)],
             timeout=self.config.run_time_limit,
         )
-        verdicts = [self._with_suite(v, suite.dropped) for v in verdicts]
+        verdicts = [self._with_suite(v, suite.dropped.get(keys.get(id(v), ""))) for v in verdicts]
         return RunResult(
             self.scope,
             tuple(found),
@@ -154,90 +157,95 @@ class TestGenRun:
         baseline: dict[str, FileCoverage],
         deadline: float,
     ) -> tuple[list[Verdict], list[tuple[str, str]], str, list[str]]:
+        """Rounds: each engine (the model: each attempt) proposes for every target still
+        open, and the round's candidates meet the funnel together, in batches."""
         limits = Limits(
             self.config.repeat_runs,
             self.config.test_timeout,
             self.config.max_mutants,
             self.config.sleep_bound,
         )
-        guard = guard_dir(self.work)
-        verdicts: list[Verdict] = []
-        skipped: list[tuple[str, str]] = []
-        stop: list[str] = []
-        notes: list[str] = []
-        with ExitStack() as stack:
-            copies: queue.Queue[Path] = queue.Queue()
-            for _ in range(min(self.config.concurrency, max(len(targets), 1))):
-                copies.put(stack.enter_context(scratch_copy(self.root)))
+        rounds = _Rounds(targets, sources, self.config.output)
+        # A slow search (Pynguin's) starts now and runs while the first rounds are checked.
+        warm = [
+            threading.Thread(target=prepare, args=(list(targets),), daemon=True)
+            for prepare in (getattr(e, "prepare", None) for e in self.engines)
+            if callable(prepare)
+        ]
+        for thread in warm:
+            thread.start()
+        with scratch_copy(self.root) as copy:
+            funnel = BatchFunnel(self.executor, copy, self.work, guard_dir(self.work), limits)
+            for engines, attempt in self._rounds():
+                wanted = rounds.open_for(engines[0].name, attempt)
+                if rounds.stop or not wanted:
+                    continue
+                entries = [
+                    entry
+                    for engine in engines
+                    for entry in self._propose(engine, attempt, wanted, rounds, deadline)
+                ]
+                for verdict in funnel.check(entries):
+                    rounds.add(verdict)
+        for thread in warm:
+            thread.join()
+        return rounds.verdicts, rounds.skipped, rounds.stop[0] if rounds.stop else "", rounds.notes
 
-            def one(target: Target) -> list[Verdict]:
-                if stop:
-                    skipped.append((target.key, f"not tried: {stop[0]}"))
-                    return []
-                if time.monotonic() > deadline:
-                    skipped.append(
-                        (
-                            target.key,
-                            "not tried: over test-generation."
-                            f"run-time-limit ({self.config.run_time_limit:g} s)",
-                        )
-                    )
-                    return []
-                copy = copies.get()
-                try:
-                    funnel = Funnel(self.executor, copy, self.work, guard, limits, baseline)
-                    return self._target(funnel, target, sources, stop, notes)
-                finally:
-                    copies.put(copy)
-
-            with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
-                for found in pool.map(one, targets):
-                    verdicts += found
-        return verdicts, skipped, stop[0] if stop else "", notes
-
-    def _target(
-        self,
-        funnel: Funnel,
-        target: Target,
-        sources: dict[str, str],
-        stop: list[str],
-        notes: list[str],
-    ) -> list[Verdict]:
-        """Engines in turn; a learning engine (the model) gets max-attempts rounds with the
-        refusal fed back, a deterministic one a single round."""
-        context = build_context(target, sources)
-        test_path = output_path(self.config.output, target, sources)
-        verdicts: list[Verdict] = []
+    def _rounds(self) -> list[tuple[list[Engine], int]]:
+        """The model: one round per attempt. Offline: the examples and Pynguin first (Pynguin's
+        search started with the run; the first round is the one a run-time limit always lets
+        through), then the ghostwriter for the targets still open."""
+        rounds: list[tuple[list[Engine], int]] = []
+        first: list[Engine] = []
+        later: list[Engine] = []
         for engine in self.engines:
-            rounds = self.config.max_attempts if engine.name == "model" else 1
-            previous: Verdict | None = None
-            for attempt in range(1, rounds + 1):
-                self.progress(f"{target.key}: {engine.name} attempt {attempt}")
-                try:
-                    proposal = engine.propose(context, previous)
-                except CiAgentError as exc:
-                    if exc.code not in _BUDGET_CODES:
-                        raise
-                    stop.append(f"{exc.code}: {exc.message}")
-                    return verdicts
-                if proposal.source is None and engine.name != "model":
+            if engine.name == "model":
+                rounds += [([engine], n) for n in range(1, self.config.max_attempts + 1)]
+            elif engine.name in ("examples", "pynguin"):
+                first.append(engine)
+            else:
+                later.append(engine)
+        return rounds + [(group, 1) for group in (first, later) if group]
+
+    def _propose(
+        self, engine: Engine, attempt: int, wanted: list[Target], rounds: _Rounds, deadline: float
+    ) -> list[tuple[Candidate, Target, str]]:
+        """The engine's candidates for the wanted targets (``concurrency`` at once); targets
+        reached after the run-time limit or a budget stop are not asked."""
+
+        def one(target: Target) -> list[tuple[Candidate, Target, str]]:
+            if rounds.stop or time.monotonic() > deadline:
+                why = (
+                    rounds.stop[0]
+                    if rounds.stop
+                    else (f"over test-generation.run-time-limit ({self.config.run_time_limit:g} s)")
+                )
+                rounds.skipped.append((target.key, f"not tried by {engine.name}: {why}"))
+                return []
+            rounds.started.add(target.key)
+            self.progress(f"{target.key}: {engine.name} attempt {attempt}")
+            try:
+                proposal = engine.propose(rounds.context(target), rounds.previous.get(target.key))
+            except CiAgentError as exc:
+                if exc.code not in _BUDGET_CODES:
+                    raise
+                rounds.stop.append(f"{exc.code}: {exc.message}")
+                return []
+            path = rounds.paths[target.key]
+            if proposal.source is None and not proposal.parts:
+                if engine.name != "model":
                     # An offline engine that wrote nothing made no candidate: noted, not counted.
-                    notes.append(f"{target.key}: {engine.name}: {proposal.problem}")
-                    break
-                candidate = Candidate(target.key, proposal.source or "", engine.name, attempt)
-                if proposal.source is None:
-                    verdict = Verdict(
-                        candidate,
-                        (GateResult("lint", False, proposal.problem),),
-                        failure=proposal.problem,
-                    )
-                else:
-                    verdict = funnel.check(candidate, target, test_path)
-                verdicts.append(verdict)
-                if verdict.accepted:
-                    return verdicts
-                previous = verdict
-        return verdicts
+                    rounds.notes.append(f"{target.key}: {engine.name}: {proposal.problem}")
+                    return []
+                candidate = Candidate(target.key, "", engine.name, attempt)
+                refused = GateResult("lint", False, proposal.problem)
+                rounds.add(Verdict(candidate, (refused,), failure=proposal.problem))
+                return []
+            modules = proposal.parts or (proposal.source or "",)
+            return [(Candidate(target.key, m, engine.name, attempt), target, path) for m in modules]
+
+        with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
+            return [entry for found in pool.map(one, wanted) for entry in found]
 
     def _compose(
         self, verdicts: Sequence[Verdict], targets: Sequence[Target], sources: dict[str, str]
@@ -252,9 +260,8 @@ class TestGenRun:
         return [compose_file(path, found, self.root) for path, found in sorted(by_path.items())]
 
     @staticmethod
-    def _with_suite(verdict: Verdict, dropped: dict[str, str]) -> Verdict:
+    def _with_suite(verdict: Verdict, why: str | None) -> Verdict:
         if not verdict.accepted:
             return verdict
-        why = dropped.get(verdict.candidate.target)
         gate = GateResult("suite", why is None, why or "")
         return replace(verdict, gates=(*verdict.gates, gate))

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ci_agent.testgen.outcomes import REPORT_MODULE, REPORT_PLUGIN
+
 __all__ = ["GUARD_PLUGIN", "guard_dir", "scratch_copy", "snapshot"]
 
 # Directories never copied: version control, environments, caches.
@@ -76,10 +78,12 @@ def scratch_copy(root: Path, parent: Path | None = None) -> Iterator[Path]:
 
 
 def guard_dir(parent: Path) -> Path:
-    """A directory holding the guard plugin (put on PYTHONPATH, loaded with ``-p``)."""
+    """A directory holding the guard plugin and the per-test report plugin (put on PYTHONPATH,
+    loaded with ``-p``)."""
     directory = parent / "_guard"
     directory.mkdir(exist_ok=True)
     (directory / "ci_agent_testgen_guard.py").write_text(GUARD_PLUGIN, encoding="utf-8")
+    (directory / f"{REPORT_MODULE}.py").write_text(REPORT_PLUGIN, encoding="utf-8")
     return directory
 
 

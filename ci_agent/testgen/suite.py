@@ -57,7 +57,8 @@ def check_suite(
     timeout: float,
 ) -> SuiteResult:
     """All accepted candidates together; when the suite is red, each candidate alone, dropping
-    those that turn it red (and all of them when only the combination fails)."""
+    those that turn it red; when only the combination fails, they are added one by one in the
+    given order and each one that turns it red is dropped."""
     if not accepted:
         return SuiteResult((), {}, 0, 0.0)
     files = compose(accepted)
@@ -79,9 +80,20 @@ def check_suite(
         again = run_suite(executor, root, files, timeout=timeout)
         seconds, runs = seconds + again.seconds, runs + 1
         if not again.ok:
-            reason = "the suite fails with these tests together: " + _reason(again)
-            dropped.update({key(v): reason for v in kept})
-            files = []
+            # Only a combination fails: add them one by one in the given order (those harmed
+            # by others first, as the caller orders them), dropping each one that turns the
+            # suite red together with those kept before it.
+            together_ok: list[T] = []
+            for verdict in kept:
+                trial = run_suite(executor, root, compose([*together_ok, verdict]), timeout=timeout)
+                seconds, runs = seconds + trial.seconds, runs + 1
+                if trial.ok:
+                    together_ok.append(verdict)
+                else:
+                    reason = "the suite fails with it and the tests kept before it: "
+                    dropped[key(verdict)] = reason + _reason(trial)
+            kept = together_ok
+            files = compose(kept)
     return SuiteResult(tuple(files), dropped, runs, seconds)
 
 

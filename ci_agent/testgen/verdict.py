@@ -66,6 +66,7 @@ class Verdict:
     survived: tuple[Mutant, ...] = ()
     killed_by_test: dict[str, int] = field(default_factory=dict)
     failure: str = ""  # the cleaned failure, for the next attempt
+    isolated: str = ""  # why it ran apart from its batch (another candidate harmed it)
 
     @property
     def accepted(self) -> bool:
@@ -91,4 +92,5 @@ class Verdict:
             "gained_branches": [f"{a}->{b}" for a, b in self.gained_branches],
             "mutants_killed": [m.to_dict() for m in self.killed],
             "mutants_survived": [m.to_dict() for m in self.survived],
+            **({"isolated": self.isolated} if self.isolated else {}),
         }

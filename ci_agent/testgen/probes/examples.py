@@ -162,8 +162,27 @@ def _mutant_function(source: str, module: Any, qualname: str) -> Any:
 
 
 def main(argv: list[str]) -> int:
-    """Probe the function named in the request; write what was found."""
+    """Probe the function named in the request (or each of ``{"requests": [...]}``, one
+    process for a module's functions); write what was found."""
     request = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    if "requests" in request:
+        answers = [_guarded(r) for r in request["requests"]]
+        Path(argv[2]).write_text(json.dumps({"answers": answers}), encoding="utf-8")
+    else:
+        Path(argv[2]).write_text(json.dumps(_answer(request)), encoding="utf-8")
+    return 0
+
+
+def _guarded(request: dict[str, Any]) -> dict[str, Any]:
+    """One function's answer; code that exits the process (argparse's SystemExit) or
+    interrupts it ends only its own function's probe."""
+    try:
+        return _answer(request)
+    except BaseException as exc:  # the code under test may raise anything
+        return {"cases": [], "problem": f"{type(exc).__name__}: {exc}"}
+
+
+def _answer(request: dict[str, Any]) -> dict[str, Any]:
     # Code that reads its command line sees none, not the probe's own arguments.
     sys.argv = [request["module"]]
     answer: dict[str, Any] = {"cases": [], "problem": ""}
@@ -192,8 +211,7 @@ def main(argv: list[str]) -> int:
             pools.append(pool)
     except Exception as exc:
         answer["problem"] = f"{type(exc).__name__}: {exc}"
-        Path(argv[2]).write_text(json.dumps(answer), encoding="utf-8")
-        return 0
+        return answer
     signal.signal(signal.SIGALRM, _alarm)
     combos = list(itertools.islice(itertools.product(*pools), 20000))
     random.Random(0).shuffle(combos)  # noqa: S311 - a reproducible sample
@@ -221,8 +239,7 @@ def main(argv: list[str]) -> int:
             }
         )
     answer.update(names=names, kinds=kinds)
-    Path(argv[2]).write_text(json.dumps(answer), encoding="utf-8")
-    return 0
+    return answer
 
 
 if __name__ == "__main__":

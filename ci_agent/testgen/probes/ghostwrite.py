@@ -1,7 +1,8 @@
 """Probe run by the project's interpreter: Hypothesis' ghostwriter for one function.
 
-argv: module, qualified name, output file. Writes the test module, or a line starting with
-``# problem:`` when the ghostwriter cannot run here.
+argv: module, then pairs of qualified name and output file (one process for every function of
+a module). Writes each test module, or a line starting with ``# problem:`` when the ghostwriter
+cannot run for it here.
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ __all__ = ["main"]
 
 
 def main(argv: list[str]) -> int:
-    """Write the ghostwriter's module for ``argv[1]:argv[2]`` into ``argv[3]``."""
-    try:
-        from hypothesis.extra import ghostwriter  # type: ignore[import-not-found]
+    """Write the ghostwriter's module for each ``argv[1]:NAME`` into its file."""
+    pairs = list(zip(argv[2::2], argv[3::2], strict=False))
+    for qualname, out in pairs:
+        try:
+            from hypothesis.extra import ghostwriter  # type: ignore[import-not-found]
 
-        found = importlib.import_module(argv[1])
-        for part in argv[2].split("."):
-            found = getattr(found, part)
-        text = ghostwriter.magic(found)
-    except Exception as exc:
-        text = f"# problem: {type(exc).__name__}: {exc}\n"
-    Path(argv[3]).write_text(text, encoding="utf-8")
+            found = importlib.import_module(argv[1])
+            for part in qualname.split("."):
+                found = getattr(found, part)
+            text = ghostwriter.magic(found)
+        except Exception as exc:
+            text = f"# problem: {type(exc).__name__}: {exc}\n"
+        Path(out).write_text(text, encoding="utf-8")
     return 0
 
 

@@ -83,3 +83,38 @@ def test_coverage_data_that_cannot_serve_is_ca192(
         assert result.code == 2, result.out
         (error,) = result.json()["errors"]
         assert error["code"] == "CA192" and problem in error["message"]
+
+
+def test_a_project_measuring_in_parallel_with_a_coverage_floor_is_measured(
+    make_project: Callable[[Mapping[str, str]], Path], project_python: Path, tmp_path: Path
+) -> None:
+    """``parallel = true`` writes one data file per process and ``fail_under`` makes every
+    report exit 2 below the floor: neither may hide the figures."""
+    import os
+
+    from ci_agent.change.isolation import choose_isolation
+    from ci_agent.change.sandbox import Sandbox
+    from ci_agent.testgen.coverage_data import measure
+    from ci_agent.testgen.execute import SandboxExecutor
+
+    config = (
+        "[tool.coverage.run]\nbranch = true\nparallel = true\n\n"
+        "[tool.coverage.report]\nfail_under = 100\n"
+    )
+    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS, "pyproject.toml": config})
+    work = tmp_path / "work"
+    (work / "home").mkdir(parents=True)
+    environ = dict(os.environ)
+    executor = SandboxExecutor(
+        Sandbox(choose_isolation("none", environ), environ),
+        (str(project_python),),
+        work / "home",
+        root,
+    )
+
+    ran, report = measure(executor, root, work, ["-q"], timeout=120, env={"PYTHONPATH": str(root)})
+
+    assert ran.ok, ran.output
+    assert report is not None and report["calc.py"].missing  # clamp is not run
+    assert 11 in report["calc.py"].executed  # add's body is
+    assert list(work.glob("cov-*")) == []  # the per-process files are combined and removed

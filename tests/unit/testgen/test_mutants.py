@@ -49,3 +49,14 @@ def test_constants_of_each_kind_are_nudged() -> None:
     found = {m.description for m in mutants(source, {1}, 50)}
     assert found == {"True -> False", "2.5 -> 3.5", "'abc' -> ''"}
     assert mutants(source, {1}, 50)[0].to_dict()["line"] == 1
+
+
+def test_mutants_on_different_lines_combine_into_one_source() -> None:
+    from ci_agent.testgen.batch_mutants import combined
+
+    source = "def f(a, b):\n    if a < b:\n        return 'low'\n    return a + 1\n"
+    first = next(m for m in mutants(source, {2}, 10) if "<=" in m.description)
+    second = next(m for m in mutants(source, {4}, 10) if m.description == "1 -> 2")
+    both = combined(source, [first.source, second.source])
+    assert both == "def f(a, b):\n    if (a <= b):\n        return 'low'\n    return a + 2\n"
+    assert combined(source, [first.source]) == first.source

@@ -107,3 +107,29 @@ def test_the_ghostwriter_probe_reports_why_it_cannot_run(module: str, tmp_path: 
         assert text.startswith("# problem: ModuleNotFoundError")
     else:  # pragma: no cover - where Hypothesis is installed
         assert "def test_fuzz_clamp" in text
+
+
+def test_one_probe_process_serves_a_modules_functions_even_when_one_exits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cli.py").write_text(
+        "import sys\n\n\ndef run(flag: int) -> int:\n    sys.exit(2)\n\n\n"
+        "def twice(x: int) -> int:\n    return 2 * x\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    requests = [
+        {"module": "cli", "qualname": name, "source": "", "mutants": []}
+        for name in ("run", "twice")
+    ]
+    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
+    ask.write_text(json.dumps({"requests": requests}))
+    try:
+        assert examples.main(["probe", str(ask), str(out)]) == 0
+    finally:
+        sys.modules.pop("cli", None)
+    exited, doubled = json.loads(out.read_text())["answers"]
+    assert exited["problem"].startswith("SystemExit") and not exited["cases"]
+    assert (
+        not doubled["problem"]
+        and {"1": "2"}.items() <= {c["args"][0]: c["value"] for c in doubled["cases"]}.items()
+    )

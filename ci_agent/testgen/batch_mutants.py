@@ -1,0 +1,262 @@
+"""The batch's coverage and mutant gates: one coverage run with a dynamic context per test gives
+every candidate its own lines and branches; mutants are packed so that one process tries
+several of them at once, each against the candidates that run its line and none that run
+another mutant's line, and per-test outcomes say which candidate killed which mutant."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ci_agent.testgen.batch_runs import BatchRuns, TestCoverage
+from ci_agent.testgen.funnel import clean_failure
+from ci_agent.testgen.mutants import Mutant, mutants
+from ci_agent.testgen.verdict import GateResult
+
+if TYPE_CHECKING:
+    from ci_agent.testgen.batch import Item
+
+__all__ = ["combined", "coverage_gate", "mutants_gate"]
+
+Lanes = Callable[[Sequence["Item"]], list[list["Item"]]]
+_NONE = TestCoverage(frozenset(), frozenset())
+# A mutant that makes a test this many times slower than on the original (and at least the
+# floor) counts as killed by a time-out, as mutation tools do; never past test-timeout.
+SLOWDOWN = 10.0
+FLOOR_SECONDS = 5.0
+
+
+def coverage_gate(runs: BatchRuns, items: list[Item], lanes: Lanes) -> list[Item]:
+    """One measured run per lane; a candidate keeps going when its own tests run lines or
+    branches of its target that the suite does not."""
+    if not items:
+        return []
+    started = time.monotonic()
+    files = sorted({i.target.path for i in items})
+    for lane in lanes(items):
+        _measure(runs, lane, files)
+    share = (time.monotonic() - started) / len(items)
+    kept = []
+    for item in items:
+        target, state = item.target, item.state
+        mine = item.covered.get(target.path)
+        if mine is None:
+            state.failure = state.failure or f"no coverage data for {target.path}"
+            reason = f"no coverage data for {target.path}"
+            state.gates.append(GateResult("coverage", False, reason, share))
+            continue
+        state.executed = mine.lines
+        state.gained_lines = tuple(sorted(set(target.missing_lines) & mine.lines))
+        state.gained_branches = tuple(sorted(set(target.missing_branches) & mine.arcs))
+        if not state.gained_lines and not state.gained_branches:
+            state.failure = "the tests run none of the target's missing lines or branches"
+            state.gates.append(
+                GateResult("coverage", False, "adds no coverage of the target", share)
+            )
+            continue
+        gained = f"+{len(state.gained_lines)} lines, +{len(state.gained_branches)} branches"
+        state.gates.append(GateResult("coverage", True, gained, share))
+        kept.append(item)
+    return kept
+
+
+def _measure(runs: BatchRuns, lane: list[Item], files: list[str]) -> None:
+    run = runs.pytest(
+        ["-p", "no:randomly", *(t for i in lane for t in i.state.tests)],
+        timeout=runs.limits.test_timeout * len(lane),
+        test_limit=runs.limits.test_timeout,
+        measure=files,
+    )
+    static = run.coverage.get("", {})
+    for item in lane:
+        if len(lane) > 1 and not all(run.outcomes.passed(t) for t in item.state.tests):
+            # It passed its runs before; failing here means company harms it: measure apart.
+            item.lane = -(item.index + 1)
+            item.state.isolated = "failed in the batch's coverage run: measured apart"
+            _measure(runs, [item], files)
+            continue
+        item.static = dict(static)
+        if not run.coverage:
+            item.state.failure = clean_failure(run.execution.output)
+            continue
+        merged: dict[str, TestCoverage] = {}
+        for test in item.state.tests:
+            for path, found in run.coverage.get(test, {}).items():
+                have = merged.get(path, _NONE)
+                merged[path] = TestCoverage(have.lines | found.lines, have.arcs | found.arcs)
+        for path in files:
+            merged.setdefault(path, _NONE)
+        item.covered = merged
+        item.seconds = max((run.outcomes.seconds.get(t, 0.0) for t in item.state.tests), default=0)
+
+
+@dataclass
+class _Job:
+    """One mutant of one file, tried against the candidates whose targets it mutates."""
+
+    lane: int
+    path: str
+    mutant: Mutant
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class _Pack:
+    """Mutants tried in one process: no candidate in it runs the line of another's mutant."""
+
+    lane: int
+    jobs: list[_Job] = field(default_factory=list)
+
+    def items(self) -> list[Item]:
+        return [i for job in self.jobs for i in job.items]
+
+
+def _runs_line(item: Item, path: str, line: int) -> bool:
+    return line in item.covered.get(path, _NONE).lines or line in item.static.get(path, _NONE).lines
+
+
+def _fits(pack: _Pack, job: _Job) -> bool:
+    if pack.lane != job.lane:
+        return False
+    for other in pack.jobs:
+        if other.path == job.path and other.mutant.line == job.mutant.line:
+            return False
+        if any(_runs_line(i, other.path, other.mutant.line) for i in job.items):
+            return False
+        if any(_runs_line(i, job.path, job.mutant.line) for i in other.items):
+            return False
+    return True
+
+
+def combined(original: str, texts: Sequence[str]) -> str:
+    """The original with every mutant's one changed region applied (regions do not overlap:
+    each mutant changes one spot on its own line)."""
+    edits = []
+    for text in texts:
+        shortest = min(len(original), len(text))
+        start = next(
+            (n for n, (a, b) in enumerate(zip(original, text, strict=False)) if a != b), shortest
+        )
+        end, other = len(original), len(text)
+        while end > start and other > start and original[end - 1] == text[other - 1]:
+            end, other = end - 1, other - 1
+        edits.append((start, end, text[start:other]))
+    result = original
+    for start, end, replacement in sorted(edits, reverse=True):
+        result = result[:start] + replacement + result[end:]
+    return result
+
+
+def mutants_gate(runs: BatchRuns, items: list[Item], lanes: Lanes) -> None:
+    """Mutants of each target's lines that its candidate runs; packed, run once per pack; a
+    candidate passes when at least one of its mutants fails one of its tests."""
+    if not items:
+        return
+    started = time.monotonic()
+    originals = {
+        p: (runs.root / p).read_text(encoding="utf-8") for p in {i.target.path for i in items}
+    }
+    plans: dict[int, list[Mutant]] = {}
+    jobs: dict[tuple[int, str, str], _Job] = {}
+    for item in items:
+        target = item.target
+        ran = item.covered.get(target.path, _NONE).lines | item.static.get(target.path, _NONE).lines
+        lines = (target.lines | set(range(target.start, target.end + 1))) & ran
+        plans[item.index] = mutants(originals[target.path], lines, runs.limits.max_mutants)
+        for mutant in plans[item.index]:
+            key = (item.lane, target.path, mutant.source)
+            jobs.setdefault(key, _Job(item.lane, target.path, mutant)).items.append(item)
+    packs: list[_Pack] = []
+    for job in sorted(jobs.values(), key=lambda j: (j.path, j.mutant.line)):
+        home = next((p for p in packs if _fits(p, job)), None)
+        if home is None:
+            home = _Pack(job.lane)
+            packs.append(home)
+        home.jobs.append(job)
+    kills: dict[tuple[int, str], list[str]] = {}  # (item, mutant source) -> killing tests
+    for pack in packs:
+        kills.update(_run_pack(runs, pack, originals))
+    share = (time.monotonic() - started) / len(items)
+    for item in items:
+        _judge_mutants(item, plans[item.index], kills, share)
+
+
+def _run_pack(
+    runs: BatchRuns, pack: _Pack, originals: dict[str, str]
+) -> dict[tuple[int, str], list[str]]:
+    owner = {i.index: job for job in pack.jobs for i in job.items}
+    slowest = max((i.seconds for i in pack.items()), default=0.0)
+    limit = min(runs.limits.test_timeout, max(FLOOR_SECONDS, SLOWDOWN * slowest))
+    texts: dict[str, list[str]] = {}
+    for job in pack.jobs:
+        texts.setdefault(job.path, []).append(job.mutant.source)
+    kills: dict[tuple[int, str], list[str]] = {}
+    try:
+        for path, sources in texts.items():
+            (runs.root / path).write_text(combined(originals[path], sources), encoding="utf-8")
+        pending = list({i.index: i for i in pack.items()}.values())
+        while pending:
+            run = runs.pytest(
+                ["-p", "no:randomly", *(t for i in pending for t in i.state.tests)],
+                timeout=runs.limits.test_timeout * len(pending),
+                test_limit=limit,
+            )
+            out = run.outcomes
+            ran_any = bool(out.finished) or out.running is not None or bool(out.collect_errors)
+            left = []
+            for item in pending:
+                source = owner[item.index].mutant.source
+                killers = [t for t in item.state.tests if t in out.failed]
+                if out.running is not None and item.owns(out.running):
+                    killers.append(out.running)  # it hung or crashed on the mutant: killed
+                if out.collect_errors.get(item.file) is not None:
+                    killers = killers or [f"{item.file} (import)"]
+                if killers:
+                    kills[(item.index, source)] = killers
+                elif not all(out.passed(t) for t in item.state.tests):
+                    if not ran_any and not run.execution.ok:
+                        kills[(item.index, source)] = [f"{item.file} (the process failed)"]
+                    elif ran_any:
+                        left.append(item)
+            if len(left) == len(pending):
+                # No progress: the process fails before reaching these tests on the mutant.
+                for item in left:
+                    key = (item.index, owner[item.index].mutant.source)
+                    if not run.execution.ok:
+                        kills[key] = [f"{item.file} (the process failed)"]
+                break
+            pending = left
+    finally:
+        for path in texts:
+            (runs.root / path).write_text(originals[path], encoding="utf-8")
+    return kills
+
+
+def _judge_mutants(
+    item: Item, plan: list[Mutant], kills: dict[tuple[int, str], list[str]], share: float
+) -> None:
+    state = item.state
+    if not plan:
+        state.gates.append(
+            GateResult("mutants", False, "no mutant could be made on the lines it runs", share)
+        )
+        return
+    for mutant in plan:
+        killers = kills.get((item.index, mutant.source))
+        if killers is None:
+            state.survived.append(mutant)
+            continue
+        state.killed.append(mutant)
+        for test in dict.fromkeys(killers):
+            state.killed_by_test[test] = state.killed_by_test.get(test, 0) + 1
+    total = len(plan)
+    if not state.killed:
+        state.failure = "these mutants of the target survived every test:\n" + "\n".join(
+            f"line {m.line}: {m.description}" for m in state.survived
+        )
+        state.gates.append(GateResult("mutants", False, f"kills none of {total} mutants", share))
+        return
+    reason = f"kills {len(state.killed)} of {total} mutants"
+    state.gates.append(GateResult("mutants", True, reason, share))

@@ -1,0 +1,52 @@
+"""The whole-suite gate when only a combination of accepted tests fails: they are added one by
+one, and only the one that turns the suite red is dropped."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ci_agent.change.isolation import choose_isolation
+from ci_agent.change.sandbox import Sandbox
+from ci_agent.testgen.execute import SandboxExecutor
+from ci_agent.testgen.suite import check_suite
+from ci_agent.testgen.writer import GeneratedFile
+
+CALC = "LIMIT = 10\n\n\ndef capped(x):\n    if x > LIMIT:\n        return LIMIT\n    return x\n"
+HUMAN = "from calc import capped\n\n\ndef test_small():\n    assert capped(-5) == -5\n"
+HARMED = GeneratedFile(
+    "tests/test_a_generated.py",
+    "from calc import capped\n\n\ndef test_capped():\n    assert capped(50) == 10\n",
+    ("calc.py::capped",),
+)
+POLLUTES = GeneratedFile(
+    "tests/test_b_generated.py",
+    "import calc\n\ncalc.LIMIT = 0\n\n\ndef test_zero():\n    assert calc.capped(-1) == -1\n",
+    ("calc.py::capped",),
+)
+
+
+def test_only_the_candidate_that_breaks_a_combination_is_dropped(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text(CALC)
+    (root / "tests" / "test_calc.py").write_text(HUMAN)
+    (tmp_path / "home").mkdir()
+    environ = dict(os.environ)
+    executor = SandboxExecutor(
+        Sandbox(choose_isolation("none", environ), environ),
+        (sys.executable,),
+        tmp_path / "home",
+        root,
+    )
+
+    result = check_suite(executor, root, [HARMED, POLLUTES], list, lambda f: f.path, timeout=120)
+
+    assert [f.path for f in result.kept] == ["tests/test_a_generated.py"]
+    assert list(result.dropped) == ["tests/test_b_generated.py"]
+    reason = result.dropped["tests/test_b_generated.py"]
+    assert reason.startswith("the suite fails with it and the tests kept before it")
+    assert "test_capped" in reason
+    # together, each alone (both green), together again, then one by one
+    assert result.runs == 6
