@@ -8,6 +8,9 @@ import ast
 import copy
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from typing import ClassVar
+
+from ci_agent.json_form import JsonKey
 
 __all__ = ["Mutant", "mutants"]
 
@@ -41,9 +44,8 @@ class Mutant:
     description: str
     source: str
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON form (without the source)."""
-        return {"line": self.line, "mutation": self.description}
+    # The JSON form leaves the source out: it is the whole file.
+    JSON_KEYS: ClassVar[tuple[JsonKey, ...]] = ("line", ("mutation", lambda m: m.description))
 
 
 def mutants(source: str, lines: Collection[int], limit: int) -> list[Mutant]:

@@ -58,7 +58,7 @@ def result_dict(result: RunResult, written: Sequence[str], python: str) -> dict[
         },
         "funnel": funnel_counts(result.verdicts),
         "accepted": _accepted(result),
-        "candidates": [v.to_dict() for v in result.verdicts],
+        "candidates": to_json(result.verdicts),
         "files": to_json(result.files),
         "written": list(written),
         "skipped": [{"target": t, "reason": why} for t, why in result.skipped],

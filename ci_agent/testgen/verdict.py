@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+from ci_agent.json_form import OMIT, JsonKey, json_meta, rounded
 from ci_agent.testgen.coverage_data import Branch
 from ci_agent.testgen.mutants import Mutant
+from ci_agent.testgen.targets import arcs
 
 __all__ = ["GATES", "Candidate", "GateResult", "Limits", "Verdict"]
 
@@ -40,21 +43,27 @@ class GateResult:
     gate: str
     passed: bool
     reason: str = ""
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {
-            "gate": self.gate,
-            "passed": self.passed,
-            "reason": self.reason,
-            "seconds": round(self.seconds, 3),
-        }
+    seconds: float = field(default=0.0, metadata=json_meta(convert=rounded(3)))
 
 
 @dataclass(frozen=True)
 class Verdict:
     """What the funnel found out about one candidate."""
+
+    JSON_KEYS: ClassVar[tuple[JsonKey, ...]] = (
+        ("target", lambda v: v.candidate.target),
+        ("engine", lambda v: v.candidate.engine),
+        ("attempt", lambda v: v.candidate.attempt),
+        "accepted",
+        "refused_at",
+        "gates",
+        "tests",
+        "gained_lines",
+        ("gained_branches", lambda v: arcs(v.gained_branches)),
+        ("mutants_killed", lambda v: v.killed),
+        ("mutants_survived", lambda v: v.survived),
+        ("isolated", lambda v: v.isolated or OMIT),
+    )
 
     candidate: Candidate
     gates: tuple[GateResult, ...]
@@ -77,20 +86,3 @@ class Verdict:
     def refused_at(self) -> str | None:
         """The gate that refused it."""
         return next((g.gate for g in self.gates if not g.passed), None)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {
-            "target": self.candidate.target,
-            "engine": self.candidate.engine,
-            "attempt": self.candidate.attempt,
-            "accepted": self.accepted,
-            "refused_at": self.refused_at,
-            "gates": [g.to_dict() for g in self.gates],
-            "tests": list(self.tests),
-            "gained_lines": list(self.gained_lines),
-            "gained_branches": [f"{a}->{b}" for a, b in self.gained_branches],
-            "mutants_killed": [m.to_dict() for m in self.killed],
-            "mutants_survived": [m.to_dict() for m in self.survived],
-            **({"isolated": self.isolated} if self.isolated else {}),
-        }

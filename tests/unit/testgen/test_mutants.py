@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ci_agent.json_form import to_json
 from ci_agent.testgen.mutants import mutants
 
 SOURCE = """\
@@ -48,7 +49,7 @@ def test_constants_of_each_kind_are_nudged() -> None:
     source = "X = (True, 2.5, 'abc', None)\n"
     found = {m.description for m in mutants(source, {1}, 50)}
     assert found == {"True -> False", "2.5 -> 3.5", "'abc' -> ''"}
-    assert mutants(source, {1}, 50)[0].to_dict()["line"] == 1
+    assert to_json(mutants(source, {1}, 50)[0])["line"] == 1
 
 
 def test_mutants_on_different_lines_combine_into_one_source() -> None:
