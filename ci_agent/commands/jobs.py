@@ -71,23 +71,17 @@ def backup_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Out
 def insights_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
     """The dashboard on ``schedule`` and ``workflow_dispatch``; ``args``: ``--days N``,
     ``--full``."""
-    import argparse
-
     from ci_agent.commands.insights import insights_outcome
+    from ci_agent.commands.job_args import JobArgs, parse_job_args
 
     if event.name not in INSIGHTS_EVENTS:
         # Not on pull requests: a fork's run must not write the dashboard or read its state.
         allowed = ", ".join(INSIGHTS_EVENTS)
         raise fail("CA113", event=event.name, command="insights", allowed=allowed)
-    parser = argparse.ArgumentParser(prog="insights", add_help=False, exit_on_error=False)
+    parser = JobArgs("insights")
     parser.add_argument("--days", type=int, choices=range(1, 91), metavar="1..90")
     parser.add_argument("--full", action="store_true")
-    try:
-        parsed = parser.parse_args(list(args))
-    except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail(
-            "CA108", problem=f"insights args: {exc}", usage="insights [--days N] [--full]"
-        ) from None
+    parsed = parse_job_args(parser, args, "insights [--days N] [--full]")
     return insights_outcome(
         invocation,
         repo=invocation.settings.repository or event.repository,
@@ -214,19 +208,13 @@ class _PlanOptions(NamedTuple):
 
 def _plan_options(words: list[str]) -> _PlanOptions:
     """``--coverage PATH`` and ``--terraform-plan PATH`` from the action's ``args``."""
-    import argparse
+    from ci_agent.commands.job_args import JobArgs, parse_job_args
 
-    parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
+    parser = JobArgs("plan")
     parser.add_argument("--coverage", type=Path)
     parser.add_argument("--terraform-plan", type=Path)
-    try:
-        parsed = parser.parse_args(words)
-    except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail(
-            "CA108",
-            problem=f"plan args: {exc}",
-            usage="plan [--coverage PATH] [--terraform-plan PATH] | verify | status",
-        ) from None
+    usage = "plan [--coverage PATH] [--terraform-plan PATH] | verify | status"
+    parsed = parse_job_args(parser, words, usage)
     return _PlanOptions(parsed.coverage, parsed.terraform_plan)
 
 

@@ -124,12 +124,11 @@ def rollback_order(overrides: CliOverrides, *, plan_file: Path, sha: str, repo: 
 
 def _recovery_step(invocation: Invocation, words: list[str]) -> Outcome:
     """``recover ...`` or ``rollback-order ...`` from the action's ``args``."""
-    import argparse
-
+    from ci_agent.commands.job_args import JobArgs, parse_job_args
     from ci_agent.report.artifact import run_url
 
     environ = invocation.environ
-    parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
+    parser = JobArgs("plan")
     parser.add_argument("step", choices=("recover", "rollback-order"))
     parser.add_argument("--sha", default=environ.get("GITHUB_SHA", ""))
     if words[0] == "recover":
@@ -143,17 +142,13 @@ def _recovery_step(invocation: Invocation, words: list[str]) -> Outcome:
         parser.add_argument("--wait", action="store_true")
     else:
         parser.add_argument("--plan", required=True, type=Path)
-    try:
-        parsed = parser.parse_args(words)
-        if words[0] == "recover" and parsed.attempt < 1:
-            raise argparse.ArgumentError(None, "--attempt starts at 1")
-    except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail(
-            "CA108",
-            problem=f"plan args: {exc}",
-            usage="plan recover --unit U --environment E --risk R --failed KIND [--attempt N] "
-            "| plan rollback-order --plan FILE",
-        ) from None
+    usage = (
+        "plan recover --unit U --environment E --risk R --failed KIND [--attempt N] "
+        "| plan rollback-order --plan FILE"
+    )
+    parsed = parse_job_args(parser, words, usage)
+    if words[0] == "recover" and parsed.attempt < 1:
+        raise fail("CA108", problem="plan args: --attempt starts at 1", usage=usage)
     settings = invocation.settings
     if not parsed.sha:
         raise fail("CA108", problem="no commit: give --sha", usage=f"plan {words[0]} --sha SHA")
@@ -183,14 +178,13 @@ def _recovery_step(invocation: Invocation, words: list[str]) -> Outcome:
 def action_step(invocation: Invocation, words: list[str]) -> Outcome:
     """``verify``, ``status``, ``recover`` or ``rollback-order`` from the action's ``args`` (in
     a deploy job the commit and the log URL default to the run's)."""
-    import argparse
-
+    from ci_agent.commands.job_args import JobArgs, parse_job_args
     from ci_agent.commands.plan import verify_outcome
     from ci_agent.report.artifact import run_url
 
     if words[0] in {"recover", "rollback-order"}:
         return _recovery_step(invocation, words)
-    parser = argparse.ArgumentParser(prog="plan", add_help=False, exit_on_error=False)
+    parser = JobArgs("plan")
     parser.add_argument("step", choices=("verify", "status"))
     parser.add_argument("--unit", required=True)
     parser.add_argument("--result-file", type=Path)
@@ -199,14 +193,7 @@ def action_step(invocation: Invocation, words: list[str]) -> Outcome:
     parser.add_argument("--sha", default=invocation.environ.get("GITHUB_SHA", ""))
     parser.add_argument("--environment-url", default="")
     parser.add_argument("--log-url", default=run_url(invocation.environ))
-    try:
-        parsed = parser.parse_args(words)
-    except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail(
-            "CA108",
-            problem=f"plan args: {exc}",
-            usage="plan verify|status|recover|rollback-order --unit U",
-        ) from None
+    parsed = parse_job_args(parser, words, "plan verify|status|recover|rollback-order --unit U")
     if parsed.step == "verify":
         return verify_outcome(invocation, parsed.unit, parsed.environment, parsed.result_file)
     from ci_agent.plan.status import STATES as states

@@ -119,23 +119,16 @@ def publish_tests(forge: Any, number: int, markdown: str) -> dict[str, Any]:
 
 
 def _parse(words: list[str]) -> dict[str, Any]:
-    import argparse
+    from ci_agent.commands.job_args import JobArgs, parse_job_args
 
-    parser = argparse.ArgumentParser(prog="tests", add_help=False, exit_on_error=False)
+    parser = JobArgs("tests")
     parser.add_argument("--base")
     parser.add_argument("--path", dest="paths", action="append", default=[])
     parser.add_argument("--all", dest="whole", action="store_true")
     parser.add_argument("--shard")
     parser.add_argument("--engine", choices=("auto", "model", "offline"))
     parser.add_argument("--merge", action="append", default=[], type=Path)
-    try:
-        parsed = parser.parse_args(words)
-    except (argparse.ArgumentError, SystemExit) as exc:
-        raise fail(
-            "CA108",
-            problem=f"tests args: {exc}",
-            usage="tests --path F | --all [--shard I/N] | --merge DIR",
-        ) from None
+    parsed = parse_job_args(parser, words, "tests --path F | --all [--shard I/N] | --merge DIR")
     found = vars(parsed)
     found["paths"] = tuple(found["paths"])
     found["merge"] = tuple(found["merge"])
