@@ -56,11 +56,7 @@ class ActionsPart(MemoryPart):
     def rerun_failed_jobs(self, run_id: int) -> None:
         """A new attempt of the run's failed jobs; GitHub's 403 for a run still going."""
         self._write("rerun_failed_jobs", RERUN, run_id=run_id)
-        record = self._run(run_id, RERUN)
-        if record.run.status != "completed":
-            raise github_error(RERUN, 403, "This workflow is already running")
-        attempt = record.run.run_attempt + 1
-        record.run = replace(record.run, status="queued", conclusion=None, run_attempt=attempt)
+        record, attempt = self._new_attempt(run_id, RERUN)
         record.earlier += [j for j in record.jobs if j.conclusion in _FAILED]
         record.jobs = [
             replace(j, status="queued", conclusion=None, completed_at=None, run_attempt=attempt)
@@ -72,16 +68,22 @@ class ActionsPart(MemoryPart):
     def rerun_workflow(self, run_id: int) -> None:
         """A new attempt of every job of the run; GitHub's 403 for a run still going."""
         self._write("rerun_workflow", RERUN_ALL, run_id=run_id)
-        record = self._run(run_id, RERUN_ALL)
-        if record.run.status != "completed":
-            raise github_error(RERUN_ALL, 403, "This workflow is already running")
-        attempt = record.run.run_attempt + 1
-        record.run = replace(record.run, status="queued", conclusion=None, run_attempt=attempt)
+        record, attempt = self._new_attempt(run_id, RERUN_ALL)
         record.earlier += list(record.jobs)
         record.jobs = [
             replace(j, status="queued", conclusion=None, completed_at=None, run_attempt=attempt)
             for j in record.jobs
         ]
+
+    def _new_attempt(self, run_id: int, endpoint: str) -> tuple[RunRecord, int]:
+        """The run's record, queued again as its next attempt; GitHub's 403 for a run still
+        going."""
+        record = self._run(run_id, endpoint)
+        if record.run.status != "completed":
+            raise github_error(endpoint, 403, "This workflow is already running")
+        attempt = record.run.run_attempt + 1
+        record.run = replace(record.run, status="queued", conclusion=None, run_attempt=attempt)
+        return record, attempt
 
     def dispatch_workflow(
         self, workflow: int | str, ref: str, inputs: Mapping[str, str] | None = None
