@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ci_agent.plan.risk import LEVELS
-from ci_agent.render import TemplateRenderer
+from ci_agent.render import TemplateRenderer, render_text
 from ci_agent.report.markdown import code_span, plain_text
 
 if TYPE_CHECKING:
@@ -20,42 +20,15 @@ _MARKUP = frozenset("*_`[]<>!#|~\\&@:")
 
 def plan_text(plan: Mapping[str, Any], narrative: Narrative | None = None) -> str:
     """Groups, units with risk and strategy, unowned paths; the checked narrative if any."""
-    lines = []
-    if narrative is not None:
-        lines.append(
-            f"summary (model-written, checked against the plan): {narrative.text}"
-            if narrative.text
-            else f"no model summary ({narrative.status}): {narrative.note}"
-        )
-    units = {u["name"]: u for u in plan["units"]}
-    if not units:
-        lines.append("nothing to deploy: no unit owns a changed path")
-    for index, group in enumerate(plan["groups"]):
-        lines.append(f"group {index}:")
-        for name in group:
-            unit = units[name]
-            flag = " irreversible" if unit["irreversible"] else ""
-            lines.append(
-                f"  {name} ({unit['kind']}): risk {unit['risk']['level']} "
-                f"{unit['risk']['score']}, {unit['strategy']['name']}{flag} — {unit['reason']}"
-            )
-            for evidence in unit["risk"]["evidence"]:
-                where = _where(evidence)
-                lines.append(
-                    f"    {evidence['level']} {evidence['rule']}: {evidence['reason']}{where}"
-                )
-    if plan["unowned_paths"]:
-        lines.append(f"{len(plan['unowned_paths'])} changed path(s) no unit owns:")
-        lines += [f"  {p}" for p in plan["unowned_paths"]]
-    if len(plan.get("environments", ())) > 1:
-        lines.append("promotion:")
-        for stage in plan["stages"]:
-            names = ", ".join(stage["units"])
-            lines.append(
-                f"  stage {stage['stage']}: {stage['environment']}, group {stage['group']}: {names}"
-            )
-    lines.append(f"plan sha256 {plan['sha256']}")
-    return "\n".join(lines)
+    return render_text(
+        "plan.txt.j2",
+        narrative=narrative,
+        units={u["name"]: u for u in plan["units"]},
+        groups=plan["groups"],
+        unowned=plan["unowned_paths"],
+        stages=plan["stages"] if len(plan.get("environments", ())) > 1 else (),
+        sha=plan["sha256"],
+    )
 
 
 def _where(evidence: Mapping[str, Any]) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ci_agent.json_form import to_json
-from ci_agent.render import TemplateRenderer
+from ci_agent.render import TemplateRenderer, render_text
 from ci_agent.testgen.run import RunResult
 from ci_agent.testgen.verdict import GATES, Verdict
 
@@ -71,32 +71,19 @@ def result_dict(result: RunResult, written: Sequence[str], python: str) -> dict[
 
 def result_text(result: RunResult, written: Sequence[str], dry_run: bool) -> str:
     """The terminal rendering."""
-    counts = funnel_counts(result.verdicts)
-    lines = [f"targets: {len(result.targets)} in this run ({result.targets_total} in scope)"]
-    lines.append("funnel: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    for item in _accepted(result):
-        lines.append(
-            f"accepted {item['target']} ({item['engine']}): {item['tests']} test(s), "
-            f"+{item['lines']} lines, +{item['branches']} branches, kills "
-            f"{item['killed']} of {item['mutants']} mutants -> {item['file']}"
-        )
-    for v in result.verdicts:
-        if not v.accepted or v.refused_at:
-            refused = next((g for g in v.gates if not g.passed), None)
-            if refused is not None:
-                lines.append(
-                    f"refused {v.candidate.target} ({v.candidate.engine} attempt "
-                    f"{v.candidate.attempt}) at {refused.gate}: {refused.reason}"
-                )
-    for target, why in result.skipped:
-        lines.append(f"skipped {target}: {why}")
-    lines += [f"no candidate: {note}" for note in result.notes]
-    if result.stopped:
-        lines.append(f"stopped early: {result.stopped}")
-    verb = "would write" if dry_run else "wrote"
-    paths = [f.path for f in result.files] if dry_run else list(written)
-    lines.append(f"{verb} {len(paths)} file(s)" + (": " + ", ".join(paths) if paths else ""))
-    return "\n".join(lines)
+    return render_text(
+        "tests.txt.j2",
+        targets=len(result.targets),
+        targets_total=result.targets_total,
+        counts=funnel_counts(result.verdicts),
+        accepted=_accepted(result),
+        refused=_refused(result.verdicts),
+        skipped=result.skipped,
+        notes=result.notes,
+        stopped=result.stopped,
+        dry_run=dry_run,
+        paths=[f.path for f in result.files] if dry_run else list(written),
+    )
 
 
 def result_markdown(result: RunResult, written: Sequence[str], renderer: TemplateRenderer) -> str:
@@ -111,19 +98,7 @@ def result_markdown(result: RunResult, written: Sequence[str], renderer: Templat
         }
         for gate in GATES
     ]
-    refused = []
-    for v in result.verdicts:
-        gate = next((g for g in v.gates if not g.passed), None)
-        if gate is not None:
-            refused.append(
-                {
-                    "target": v.candidate.target,
-                    "engine": v.candidate.engine,
-                    "attempt": v.candidate.attempt,
-                    "gate": gate.gate,
-                    "reason": gate.reason,
-                }
-            )
+    refused = _refused(result.verdicts)
     return renderer.render(
         "comments/tests.md.j2",
         accepted=_accepted(result),
@@ -140,3 +115,21 @@ def result_markdown(result: RunResult, written: Sequence[str], renderer: Templat
         seconds=f"{result.seconds:.0f}",
         suite_runs=result.suite_runs,
     )
+
+
+def _refused(verdicts: Sequence[Verdict]) -> list[dict[str, object]]:
+    """Each refused candidate with the gate that refused it and why."""
+    refused = []
+    for v in verdicts:
+        gate = next((g for g in v.gates if not g.passed), None)
+        if gate is not None:
+            refused.append(
+                {
+                    "target": v.candidate.target,
+                    "engine": v.candidate.engine,
+                    "attempt": v.candidate.attempt,
+                    "gate": gate.gate,
+                    "reason": gate.reason,
+                }
+            )
+    return refused
