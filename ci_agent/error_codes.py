@@ -647,6 +647,15 @@ _SPECS = (
         "the last 30 days, so push to the pull request to start a new one.",
     ),
     _spec(
+        "CA334",
+        "tests-run-awaits-approval",
+        _H,
+        "the {workflow} run {url} for {head} waits for a maintainer's approval",
+        "A run of a first-time contributor's fork waits until a maintainer approves it in GitHub "
+        "(the run's page: 'Approve and run'); '/ci-agent tests' never approves it for them. "
+        "Review the changes, approve the run there, then comment the command again if needed.",
+    ),
+    _spec(
         "CA333",
         "comment-command-refused",
         _H,

@@ -62,6 +62,8 @@ def comment_command(invocation: Invocation, event: Event, command: str) -> Outco
         result = {"job": command, "skipped": refusal, "code": "CA333"}
         return Outcome("run", result=result, text=f"refused (CA333): {refusal}")
     if command == "comment-tests":
+        # The writer saw the code at comment time: a push since must not ride on their word.
+        _same_head_as_commented(forge, number, event, "tests")
         asked = (number, event.comment_id)
         return _tests(invocation, forge, event, asked, command)
     if settings.dry_run:

@@ -58,14 +58,15 @@ def rerun_tests(forge: RerunForge, asked: TestsComment) -> Outcome:
         return Outcome("run", result={"skipped": why, "reply_id": earlier.id}, text=why)
     head = ""
     try:
-        head = forge.pull_request(asked.number).head_sha
-        run = _the_run(forge, asked, head)
+        pull = forge.pull_request(asked.number)
+        head = pull.head_sha
+        run = _the_run(forge, asked, pull)
         if asked.dry_run:
             text = f"would re-run {run.url} (attempt {run.run_attempt + 1}) for {head[:12]}"
             return Outcome("run", result=_run_result(run, head, dry_run=True), text=text)
         _rerun(forge, run)
     except CiAgentError as exc:
-        if exc.code not in {"CA194", "CA330", "CA331", "CA332"} or asked.dry_run:
+        if exc.code not in {"CA194", "CA330", "CA331", "CA332", "CA334"} or asked.dry_run:
             raise
         body = marker(RERUN_MARKER, key) + "\n" + _refusal_text(exc)
         reply_id, _ = upsert_comment(forge, asked.number, body, None)
@@ -77,15 +78,15 @@ def rerun_tests(forge: RerunForge, asked: TestsComment) -> Outcome:
     return Outcome("run", result={**_run_result(run, head), "reply_id": reply_id}, text=text)
 
 
-def _the_run(forge: RerunForge, asked: TestsComment, head: str) -> WorkflowRun:
-    """The newest ``pull_request`` run of the workflow for ``head``, completed."""
+def _the_run(forge: RerunForge, asked: TestsComment, pull: PullRequestInfo) -> WorkflowRun:
+    """The newest ``pull_request`` run of the workflow for the pull request's head, completed
+    and not waiting for a maintainer's approval."""
     workflow = asked.workflow
     if not workflow:
         raise fail("CA194")
+    head = pull.head_sha
     for run in forge.workflow_runs(head_sha=head):
-        # Fork runs list no pull requests; a same-repository run lists the ones it belongs to.
-        ours = not run.pull_requests or asked.number in run.pull_requests
-        if run.event == "pull_request" and _file_name(run.path) == workflow and ours:
+        if run.event == "pull_request" and _file_name(run.path) == workflow and _ours(run, pull):
             if run.status != "completed":
                 raise fail(
                     "CA331",
@@ -94,8 +95,22 @@ def _the_run(forge: RerunForge, asked: TestsComment, head: str) -> WorkflowRun:
                     head=head[:12],
                     status=run.status.replace("_", " "),
                 )
+            if run.conclusion == "action_required":
+                # A fork's run held for approval: re-running it would approve it on the
+                # commenter's behalf, for code (and a workflow file) nobody reviewed.
+                raise fail(
+                    "CA334", workflow=workflow, url=run.url or f"run {run.id}", head=head[:12]
+                )
             return run
     raise fail("CA330", workflow=workflow, head=head[:12], number=asked.number)
+
+
+def _ours(run: WorkflowRun, pull: PullRequestInfo) -> bool:
+    """Whether the run is the pull request's: a same-repository run lists the pull requests it
+    belongs to; a fork's run lists none, so its code must come from the fork of this one."""
+    if pull.is_fork:
+        return not run.pull_requests and run.head_repository == pull.head_repo
+    return pull.number in run.pull_requests
 
 
 def _file_name(path: str) -> str:
