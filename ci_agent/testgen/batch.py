@@ -59,9 +59,17 @@ def judge(items: Sequence[Item], run: BatchRun, reason: str = "") -> Group:
     leave their candidate unknown."""
     out = run.outcomes
     output = run.execution.output
+    # pytest's own summary (-rfE) names every failed test: one the report calls passed was
+    # forged or lost, and counts as failed.
+    said = _summary_failures(output)
     failed: dict[int, tuple[str, str]] = {}
     unknown: list[int] = []
     for item in items:
+        hidden = [t for t in item.state.tests if t in said and t not in out.failed]
+        if hidden:
+            why = f"pytest reported {hidden[0]} failed, the outcome report did not"
+            failed[item.index] = (why, clean_failure(output))
+            continue
         bad = [t for t in item.state.tests if t in out.failed]
         error = out.collect_errors.get(item.file)
         if out.running is not None and item.owns(out.running):
@@ -78,6 +86,16 @@ def judge(items: Sequence[Item], run: BatchRun, reason: str = "") -> Group:
     if reason:
         failed = {i: (reason.format(why), text) for i, (why, text) in failed.items()}
     return Group(failed, tuple(unknown))
+
+
+def _summary_failures(output: str) -> set[str]:
+    """The test ids of pytest's short summary lines ``FAILED id`` and ``ERROR id``."""
+    found = set()
+    for line in output.splitlines():
+        word, _, rest = line.partition(" ")
+        if word in ("FAILED", "ERROR") and rest:
+            found.add(rest.split(" - ", 1)[0].strip())
+    return found
 
 
 def _batch_file(test_path: str, index: int) -> str:

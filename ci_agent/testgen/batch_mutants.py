@@ -208,7 +208,10 @@ def _run_pack(
             left = []
             for item in pending:
                 source = owner[item.index].mutant.source
-                killers = [t for t in item.state.tests if t in out.failed]
+                # pytest exits 0 only when every test passed: a failure the report holds then
+                # was not pytest's (a test writing its own outcome) and kills nothing.
+                said_failed = out.failed if not run.execution.ok else {}
+                killers = [t for t in item.state.tests if t in said_failed]
                 if out.running is not None and item.owns(out.running):
                     killers.append(out.running)  # it hung or crashed on the mutant: killed
                 if out.collect_errors.get(item.file) is not None:

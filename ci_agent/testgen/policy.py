@@ -48,10 +48,15 @@ _WRITE_MODES = ("w", "a", "x", "+")
 _TMP_NAMES = ("tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory")
 
 
+# The funnel's own machinery inside the test process (its outcome plugin and its settings,
+# pytest's plugin manager): a test that reaches for them could forge the verdict of a gate.
+_FUNNEL_WORDS = ("ci_agent_testgen", "pluginmanager", "pytest_runtest_logreport")
+
+
 def policy_problems(source: str, sleep_bound: float) -> list[str]:
     """Every rule the module breaks, one sentence each (empty when it is allowed)."""
     tree = ast.parse(source)
-    problems: list[str] = []
+    problems: list[str] = _funnel_problems(source)
     seeded = _seeds_random(tree)
     tmp = _tmp_names(tree)
     for node in ast.walk(tree):
@@ -60,6 +65,16 @@ def policy_problems(source: str, sleep_bound: float) -> list[str]:
         elif isinstance(node, ast.Call):
             problems += _call_problems(node, sleep_bound, seeded, tmp)
     return sorted(set(problems), key=lambda p: (int(p.split()[1].rstrip(":")), p))
+
+
+def _funnel_problems(source: str) -> list[str]:
+    """Lines that name the funnel's machinery (in code, strings or comments alike)."""
+    found = []
+    for number, text in enumerate(source.splitlines(), start=1):
+        word = next((w for w in _FUNNEL_WORDS if w in text.lower()), None)
+        if word is not None:
+            found.append(f"line {number}: names {word} (the funnel's own machinery)")
+    return found
 
 
 def _import_problems(node: ast.Import | ast.ImportFrom) -> list[str]:

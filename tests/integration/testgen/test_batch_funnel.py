@@ -138,3 +138,53 @@ def test_the_good_and_the_harmed_candidates_are_judged_as_if_alone(
     # The polluter passes its own gates; the whole-suite gate, which runs every accepted test
     # together, is where a candidate that changes others' state is refused.
     assert checked["pollutes"].accepted
+
+
+# Reaches the outcome plugin under a name built at run time (the policy refuses the plain
+# name) and drops its own failure from the report: pytest's summary still names it.
+HIDES = """\
+import importlib
+
+_report = importlib.import_module("ci_agent_" + "testgen_report")
+_write = _report._write
+
+
+def _quiet(**record):
+    if record.get("outcome") != "failed":
+        _write(**record)
+
+
+_report._write = _quiet
+
+
+def test_wrong():
+    assert 1 + 1 == 3
+"""
+NAMES_IT = "import ci_agent_testgen_report\n\n\ndef test_x():\n    assert 1 == 1\n"
+
+
+def test_a_candidate_that_hides_its_failure_from_the_report_is_refused(
+    tmp_path: pytest.TempPathFactory,
+) -> None:
+    root, work = tmp_path / "project", tmp_path / "work"  # type: ignore[operator]
+    (root / "tests").mkdir(parents=True)
+    (work / "home").mkdir(parents=True)
+    (root / "calc.py").write_text(CALC)
+    environ = dict(os.environ)
+    executor = SandboxExecutor(
+        Sandbox(choose_isolation("none", environ), environ), (sys.executable,), work / "home", root
+    )
+    funnel = BatchFunnel(
+        executor,
+        root,
+        work,
+        guard_dir(work),
+        Limits(repeat_runs=2, test_timeout=4.0, max_mutants=2),
+    )
+    path = "tests/test_calc_generated.py"
+    hides, names_it = funnel.check(
+        [(Candidate(CLAMP.key, source, "model"), CLAMP, path) for source in (HIDES, NAMES_IT)]
+    )
+    assert hides.refused_at == "alone"
+    assert "pytest reported" in hides.gates[-1].reason
+    assert names_it.refused_at == "lint" and "funnel's own machinery" in names_it.gates[-1].reason

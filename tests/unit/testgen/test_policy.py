@@ -44,3 +44,15 @@ def test_writes_outside_tmp_path_are_refused() -> None:
         "line 6: changes the file system outside tmp_path (write_text)",
         "line 7: opens a file for writing outside tmp_path",
     ]
+
+
+def test_naming_the_funnels_machinery_is_refused() -> None:
+    source = (
+        "import pytest\n\n\ndef test_x(request):\n"
+        "    manager = request.config.pluginManager\n"
+        "    assert manager.get_plugin('CI_AGENT_TESTGEN_REPORT') is None\n"
+    )
+    assert policy_problems(source, 1.0) == [
+        "line 5: names pluginmanager (the funnel's own machinery)",
+        "line 6: names ci_agent_testgen (the funnel's own machinery)",
+    ]
