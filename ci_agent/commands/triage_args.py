@@ -130,3 +130,9 @@ def fast_triage(args: list[str]) -> int | None:
         return report_early_error(fail("CA702", signal="SIGINT"), full)
     except CiAgentError as exc:
         return report_early_error(exc, full)
+    except BrokenPipeError:
+        # As click does: the reader went away (``| head``); exit 1 without a traceback, and
+        # keep the interpreter's final flush from raising again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

@@ -179,3 +179,27 @@ def test_help_loads_neither_click_nor_the_configuration(workdir: Path) -> None:
     )
     assert "--log FILE|DIR" in proc.stdout
     assert Path(str(program) + ".click").read_text() == "False False"
+
+
+@pytest.mark.parametrize("program", [ENTRY, CLICK], ids=["entry point", "click"])
+def test_a_reader_that_goes_away_ends_it_quietly(
+    workdir: Path, tmp_path: Path, program: str
+) -> None:
+    """``ci-agent triage --log big.log | head``: no traceback, on both paths."""
+    lines = [f"FAILED tests/test_calc.py::test_{i} - assert {i} == 0\n" for i in range(20_000)]
+    (tmp_path / "big.log").write_text("".join(lines), encoding="utf-8")
+    script = tmp_path / "run.py"
+    script.write_text(program, encoding="utf-8")
+    log = str(tmp_path / "big.log")
+    args = [sys.executable, str(script), "triage", "--log", log, "--output", "json"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(
+        args, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader goes away before the output is written
+        errors = process.stderr.read().decode()
+        code = process.wait(timeout=120)
+    # No traceback; the exit is click's for a broken pipe (1), or 0 when the whole output
+    # reached the pipe before the reader left.
+    assert errors == "" and code in (0, 1)
