@@ -113,7 +113,7 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
     from dataclasses import replace
 
     from ci_agent.errors import CiAgentError
-    from ci_agent.plan.model import model_checker, model_narrator
+    from ci_agent.plan.model import model_annotators
     from ci_agent.plan.run import event_range, plan_local, publish_plan
 
     options = _plan_options(list(args))
@@ -124,6 +124,12 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
         forge = invocation.use.github(settings.repository or event.repository)
     history, skipped = _ci_history(forge, event, settings.config.deploy.risk.ci_runs)
     try:
+        narrator, checker = model_annotators(
+            invocation.use.llm_setup(),
+            metrics=invocation.metrics,
+            retry=invocation.retry,
+            log=invocation.term.detail,
+        )
         outcome = plan_local(
             settings,
             settings.workspace,
@@ -133,18 +139,8 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
             terraform_plan=options.terraform_plan,
             coverage=options.coverage,
             history=history,
-            narrator=model_narrator(
-                invocation.use.llm_setup(),
-                metrics=invocation.metrics,
-                retry=invocation.retry,
-                log=invocation.term.detail,
-            ),
-            checker=model_checker(
-                invocation.use.llm_setup(),
-                metrics=invocation.metrics,
-                retry=invocation.retry,
-                log=invocation.term.detail,
-            ),
+            narrator=narrator,
+            checker=checker,
         )
     except CiAgentError as exc:
         if exc.code != "CA161":

@@ -89,7 +89,7 @@ def plan(
         return 0
 
     def body(invocation: Invocation) -> Outcome:
-        from ci_agent.plan.model import model_checker, model_narrator
+        from ci_agent.plan.model import model_annotators
         from ci_agent.plan.run import plan_local, write_inferred_manifest
 
         root = path or invocation.cwd
@@ -112,6 +112,12 @@ def plan(
             forge = invocation.use.github(repo)
             limit = invocation.settings.config.deploy.risk.ci_runs
             history = read_history(forge, ci_branch, limit)
+        narrator, checker = model_annotators(
+            invocation.use.llm_setup(),
+            metrics=invocation.metrics,
+            retry=invocation.retry,
+            log=invocation.term.detail,
+        )
         done = plan_local(
             invocation.settings,
             root,
@@ -121,18 +127,8 @@ def plan(
             terraform_plan=terraform_plan,
             coverage=coverage,
             history=history,
-            narrator=model_narrator(
-                invocation.use.llm_setup(),
-                metrics=invocation.metrics,
-                retry=invocation.retry,
-                log=invocation.term.detail,
-            ),
-            checker=model_checker(
-                invocation.use.llm_setup(),
-                metrics=invocation.metrics,
-                retry=invocation.retry,
-                log=invocation.term.detail,
-            ),
+            narrator=narrator,
+            checker=checker,
         )
         return done if forge is None else _with_gates(done, forge)
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ci_agent.plan.run import Checker, Narrator
     from ci_agent.retry import RetryPolicy
 
-__all__ = ["model_checker", "model_narrator"]
+__all__ = ["model_annotators", "model_checker", "model_narrator"]
 
 
 def _configured(setup: LLMSetup) -> bool:
@@ -76,3 +76,15 @@ def model_checker(
         return write_checklist(_provider(setup, metrics, retry, log), plan, view)
 
     return check
+
+
+def model_annotators(
+    setup: LLMSetup,
+    *,
+    metrics: Metrics | None = None,
+    retry: RetryPolicy | None = None,
+    log: LogFn | None = None,
+) -> tuple[Narrator | None, Checker | None]:
+    """The narrator and the checker of one run, sharing its metrics, retry policy and log."""
+    narrator = model_narrator(setup, metrics=metrics, retry=retry, log=log)
+    return narrator, model_checker(setup, metrics=metrics, retry=retry, log=log)
