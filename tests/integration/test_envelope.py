@@ -47,7 +47,7 @@ def _run(args: list[str], cwd: Path) -> tuple[int, dict[str, object]]:
         (["backup", "list", "--dir", "no-such-dir"], "backup list"),
         (["plan"], "plan"),  # neither --base nor --files: CA108
         (["plan", "--files", "app.py"], "plan"),
-        (["tests"], "tests"),  # not built yet: CA109
+        (["tests"], "tests"),  # no --base, --path, --all or --merge: CA108
         (["fix", "--log", "missing.log"], "fix"),
     ],
 )
