@@ -90,9 +90,12 @@ def test_the_not_available_hint_points_at_what_exists(
     """A registry row without its action job yet (how a new capability starts) answers CA109
     in the action, and doctor lists it as not built."""
     import ci_agent.capabilities as registry
+    import ci_agent.commands.run as action_run
 
     pending = Capability("deploy-later", "Not built yet.", "ci_agent.commands.review:review")
     monkeypatch.setattr(registry, "CAPABILITIES", (*CAPABILITIES, pending))
+    # The action's command list is read from the registry once, when its module loads.
+    monkeypatch.setattr(action_run, "ACTION_COMMANDS", registry.action_jobs())
     actions.set(INPUT_COMMAND=pending.name)
     result = run_cli("run")
     assert result.code == 2
