@@ -72,12 +72,12 @@ class TestGenRun:
         changed = None
         if self.scope.mode == "base":
             changed = changed_lines(self.root, self.scope.base or "", self.scope.head)
-        baseline = self._baseline(sources)
+        sources_in = sources
         if self.scope.mode == "path":
+            # Before the baseline: a mistyped path fails in a second, not after the suite ran.
             wanted = check_paths(self.root, self.scope.paths, sources)
             sources_in = {p: sources[p] for p in wanted}
-        else:
-            sources_in = sources
+        baseline = self._baseline(sources)
         found, outside = select_targets(sources_in, baseline, changed)
         total = len(found)
         if self.scope.shard is not None:

@@ -11,6 +11,7 @@ from ci_agent.diff import decode_diff, parse_diff
 from ci_agent.errors import fail
 from ci_agent.git import Git
 from ci_agent.json_form import OMIT
+from ci_agent.testgen.targets import is_test_file
 
 __all__ = ["Scope", "changed_lines", "check_paths", "parse_shard", "python_sources"]
 
@@ -100,7 +101,7 @@ def check_paths(root: Path, paths: tuple[str, ...], sources: dict[str, str]) -> 
             relative = full.relative_to(root.resolve()).as_posix()
         except ValueError:
             raise fail("CA250", path=given) from None
-        if relative not in sources:
+        if relative not in sources or is_test_file(relative):
             raise fail("CA250", path=given)
         found.append(relative)
     return tuple(found)

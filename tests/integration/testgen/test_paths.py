@@ -1,0 +1,38 @@
+"""A ``--path`` that names no source file of the repository is CA250, found before the suite
+runs: the answer does not wait for (or depend on) a coverage run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from tests.conftest import RunCli
+from tests.integration.testgen.test_offline import CALC, TESTS
+
+
+def test_a_path_that_is_not_a_source_file_is_ca250_before_coverage_runs(
+    make_project: Callable[[Mapping[str, str]], Path], run_cli: RunCli, tmp_path: Path
+) -> None:
+    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS})
+    # No pytest, no coverage: a baseline run would fail with CA581 if it came first.
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    for given in ("absent.py", "tests/test_calc.py", "../calc.py"):
+        result = run_cli(
+            "tests",
+            "--path",
+            given,
+            "--repo",
+            str(root),
+            "--python",
+            str(bare / "bin" / "python"),
+            "--output",
+            "json",
+        )
+        assert result.code == 2, result.out + result.err
+        (error,) = result.json()["errors"]
+        assert error["code"] == "CA250", error
+        assert given in error["message"]
+    assert not (root / "tests" / "test_calc_generated.py").exists()
