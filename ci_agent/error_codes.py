@@ -455,6 +455,15 @@ _SPECS = (
         "'pattern: ci-agent-tests-*' and 'merge-multiple: true'), or pass the result files.",
     ),
     _spec(
+        "CA196",
+        "tests-deliver-empty",
+        _C,
+        "{path} holds no merged result of 'ci-agent tests --merge' (*.json)",
+        "Download the merge job's artifact into it first (actions/download-artifact with "
+        "'pattern: ci-agent-tests-*-merge-*' and 'merge-multiple: true'), as "
+        "workflows/tests.yml does.",
+    ),
+    _spec(
         "CA201",
         "git-missing",
         _G,
@@ -961,6 +970,14 @@ _SPECS = (
         _V,
         "the shard result {file} is not valid: {problem}",
         "Pass the JSON files written by 'ci-agent tests --shard I/N --output json' of one commit.",
+    ),
+    _spec(
+        "CA584",
+        "testgen-merged-result-invalid",
+        _V,
+        "the merged result {file} is not valid: {problem}",
+        "Deliver the artifact that this run's merge job ('--merge DIR --no-deliver') uploaded, "
+        "and nothing else: one merged result of the commit the job checked out.",
     ),
     _spec(
         "CA583",

@@ -2,14 +2,16 @@
 ``args``), post the sticky comment, and keep the result (with the files) as an artifact.
 
 A shard (``--shard I/N``) only keeps its artifact, named after its shard; the matrix's final
-job (``--merge DIR`` of the shards' artifacts) delivers once for all of them."""
+job (``--merge DIR`` of the shards' artifacts) delivers once for all of them, or, with
+``--no-deliver``, only keeps the merged artifact for a job that runs nothing and has write
+access (``--deliver DIR``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.commands.common import Invocation
 from ci_agent.errors import CiAgentError, fail
@@ -17,9 +19,13 @@ from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
 from ci_agent.runner.events import Event
 
+if TYPE_CHECKING:
+    from ci_agent.change.claims import Claims
+
 __all__ = ["TESTS_MARKER", "publish_tests", "run_tests_job"]
 
 TESTS_MARKER = "tests"
+_USAGE = "tests --path F | --all [--shard I/N] | --merge DIR [--no-deliver] | --deliver DIR"
 
 
 def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outcome:
@@ -27,6 +33,11 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
     from ci_agent.commands.tests import tests_outcome
 
     options = _parse(list(args))
+    if options.get("deliver"):
+        return _deliver_job(invocation, event, options)
+    hold = options.pop("no_deliver", False)
+    if hold and not options.get("merge"):
+        raise fail("CA108", problem="--no-deliver goes with --merge DIR", usage=_USAGE)
     if not any(options.get(k) for k in ("base", "paths", "whole", "merge")):
         if event.pr_number is None or not event.base_sha:
             raise fail(
@@ -50,7 +61,8 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
         if shard:
             # One artifact per matrix job: the jobs share GITHUB_JOB, and a name is taken once.
             key += "-shard-" + shard.replace("/", "-of-")
-            # The merge keeps each shard's newest attempt (a re-run keeps the earlier ones).
+        if shard or options.get("merge"):
+            # The next job keeps the newest attempt (a re-run keeps the earlier ones).
             attempt = invocation.environ.get("GITHUB_RUN_ATTEMPT", "")
             result["attempt"] = int(attempt) if attempt.isdigit() else 1
         name = report_artifact_name("tests", key, invocation.environ)
@@ -61,6 +73,9 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
         repository = settings.repository or event.repository
         if shard:
             result["delivery"] = {"mode": "none", "why": "a shard: the merge job delivers"}
+        elif hold:
+            why = "--no-deliver: the run's job with --deliver lands the merged artifact"
+            result["delivery"] = {"mode": "none", "why": why}
         elif event.pr_number is not None:
             result["delivery"] = _deliver(invocation, event, result, repository)
             forge = invocation.use.github(repository)
@@ -80,8 +95,41 @@ def run_tests_job(invocation: Invocation, event: Event, args: Sequence[str]) -> 
     return replace(outcome, result=result)
 
 
+def _deliver_job(invocation: Invocation, event: Event, options: dict[str, Any]) -> Outcome:
+    """Land the merged result of this run's read-only merge job; nothing of the repository
+    runs here, so this job alone may hold write access."""
+    from ci_agent.commands.tests_merge_job import delivered_claims, merged_outcome
+
+    if set(options) != {"deliver"}:
+        raise fail("CA108", problem="--deliver DIR takes no other option", usage=_USAGE)
+    outcome = merged_outcome(invocation, options["deliver"])
+    result = dict(outcome.result)
+    settings = invocation.settings
+    if settings.dry_run:
+        result["delivery"] = {"mode": "none", "why": "--dry-run: nothing is pushed"}
+        return replace(outcome, result=result)
+    claims = delivered_claims(result, invocation.environ)
+    repository = settings.repository or event.repository
+    if event.pr_number is not None:
+        result["delivery"] = _deliver(invocation, event, result, repository, claims)
+        forge = invocation.use.github(repository)
+        result["comment"] = publish_tests(forge, event.pr_number, outcome.markdown)
+    else:
+        from ci_agent.commands.tests_merge_job import deliver_merged
+
+        found = deliver_merged(
+            invocation, event, result, repository, outcome.markdown, claims=claims
+        )
+        result.update(found)
+    return replace(outcome, result=result)
+
+
 def _deliver(
-    invocation: Invocation, event: Event, result: dict[str, Any], repository: str | None
+    invocation: Invocation,
+    event: Event,
+    result: dict[str, Any],
+    repository: str | None,
+    claims: Claims | None = None,
 ) -> dict[str, object]:
     """Land the accepted files on the event's pull request as configured."""
     from ci_agent.testgen.deliver import PullRequestHead, deliver_tests
@@ -102,6 +150,7 @@ def _deliver(
         author=config.fix.author,
         output=config.test_generation.output,
         existing=existing,
+        claims=claims,
     )
 
 
@@ -128,8 +177,10 @@ def _parse(words: list[str]) -> dict[str, Any]:
     parser.add_argument("--shard")
     parser.add_argument("--engine", choices=("auto", "model", "offline"))
     parser.add_argument("--merge", action="append", default=[], type=Path)
-    parsed = parse_job_args(parser, words, "tests --path F | --all [--shard I/N] | --merge DIR")
+    parser.add_argument("--no-deliver", action="store_true")
+    parser.add_argument("--deliver", action="append", default=[], type=Path)
+    parsed = parse_job_args(parser, words, _USAGE)
     found = vars(parsed)
-    found["paths"] = tuple(found["paths"])
-    found["merge"] = tuple(found["merge"])
+    for many in ("paths", "merge", "deliver"):
+        found[many] = tuple(found[many])
     return {k: v for k, v in found.items() if v not in (None, (), False)}

@@ -15,13 +15,18 @@ from ci_agent.testgen.landing_checks import check_new_tests
 from ci_agent.testgen.writer import GeneratedFile
 
 __all__ = [
+    "LANDING_CHECKS",
     "BranchHead",
     "Delivery",
     "PullRequestHead",
     "Pusher",
     "deliver_tests",
     "deliver_to_branch",
+    "funnel_proof",
 ]
+
+# What _land checks itself before anything is pushed (check_new_tests), whoever ran the funnel.
+LANDING_CHECKS = ("commit", "new test modules only", "pytest options", "tampering", "danger")
 
 Delivery = Literal["artifact", "pull-request", "commit"]
 _UNSAFE_REF = re.compile(r"[^A-Za-z0-9._-]+")
@@ -82,6 +87,7 @@ def deliver_tests(
     author: str,
     output: str,
     existing: Sequence[str] = (),
+    claims: Claims | None = None,
 ) -> dict[str, object]:
     """Land ``files`` as ``mode`` says; what was done, for the result. Before anything is
     pushed every file must be a new test module under ``output``'s directory that passes the
@@ -102,6 +108,7 @@ def deliver_tests(
         existing=existing,
         name=f"{pull.number}-{pull.head_sha[:12]}",
         what=f"#{pull.number}",
+        claims=claims,
     )
 
 
@@ -114,10 +121,12 @@ def deliver_to_branch(
     author: str,
     output: str,
     existing: Sequence[str] = (),
+    claims: Claims | None = None,
 ) -> dict[str, object]:
     """Land ``files`` on ``head.branch`` (a merged scheduled run): a pull request into it from
     ``ci-agent/tests-BRANCH-SHA``, an opt-in fast-forward commit on it, or nothing more than
-    the artifact. The same checks as for a pull request (CA583) come first."""
+    the artifact. The same checks as for a pull request (CA583) come first. ``claims`` says
+    who ran the funnel when another job did (default: this process)."""
     if not files:
         return {"mode": "none", "why": "no test was accepted"}
     if mode == "artifact":
@@ -133,6 +142,15 @@ def deliver_to_branch(
         existing=existing,
         name=f"{safe}-{head.sha[:12]}",
         what=f"{head.branch} at {head.sha[:12]}",
+        claims=claims,
+    )
+
+
+def funnel_proof(sha: str) -> str:
+    """What the funnel and the suite proved of the accepted tests, on commit ``sha``."""
+    return (
+        "each test passed alone and repeatedly in random order, added coverage of its target "
+        f"and killed a mutant of it, with the whole suite green, on {sha[:12]}"
     )
 
 
@@ -147,6 +165,7 @@ def _land(
     existing: Sequence[str],
     name: str,
     what: str,
+    claims: Claims | None = None,
 ) -> dict[str, object]:
     check_new_tests(files, output, existing)
     paths = ", ".join(f.path for f in files)
@@ -157,14 +176,19 @@ def _land(
             # Named after the head commit: an earlier run for this very code delivered already.
             why = "an earlier run for this commit delivered it"
             return {"mode": "pull-request", "commit": earlier, "branch": branch, "why": why}
-    # The funnel and the suite ran in this very process: the proof is claimed as verified.
-    proof = (
-        "each test passed alone and repeatedly in random order, added coverage of its target "
-        f"and killed a mutant of it, with the whole suite green, on {head.sha[:12]}"
-    )
-    trailers = Claims(proven_here=True, run_id=0, proof=proof).trailers()
+    if claims is None:
+        # The funnel and the suite ran in this very process: the proof is claimed as verified.
+        claims = Claims(proven_here=True, run_id=0, proof=funnel_proof(head.sha))
+    if claims.proven_here:
+        said = f"{claims.proof}."
+    else:
+        said = (
+            f"re-checked before the push: {claims.rechecked}; reported by {claims.reported} "
+            "(not re-run by the job that pushed)."
+        )
+    trailers = claims.trailers()
     message = (
-        f"Add generated tests for {what}\n\n{paths}: {proof}.\n\n"
+        f"Add generated tests for {what}\n\n{paths}: {said}\n\n"
         + "".join(f"{key}: {value}\n" for key, value in trailers.items())
         + "Generated-by: ci-agent tests\n"
     )

@@ -345,7 +345,7 @@ def test_init_writes_the_tests_matrix_only_when_named_and_lint_clean(
     assert written_files(repo) == [".github/ci-agent.yml", ".github/workflows/ci-agent-tests.yml"]
     copy = repo / ".github/workflows/ci-agent-tests.yml"
     pins = PINNED.findall(copy.read_text())
-    assert len(pins) == 2 and all(p[0] == SHA for p in pins)
+    assert len(pins) == 3 and all(p[0] == SHA for p in pins)  # shard, merge, deliver
     assert "Edit both 'Install the project' steps of ci-agent-tests.yml" in result.out
     # What init writes passes the same linters as the shipped files.
     tools = Path(sys.executable).parent

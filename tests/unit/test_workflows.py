@@ -244,7 +244,9 @@ def test_insights_workflow_reads_history_and_writes_one_issue() -> None:
     assert all("run" not in step for step in job["steps"])
 
 
-def test_tests_workflow_runs_read_only_shards_then_one_writing_merge() -> None:
+def test_tests_workflow_runs_read_only_shards_and_merge_then_a_deliver_job_that_runs_nothing() -> (
+    None
+):
     import fnmatch
 
     from ci_agent.report.artifact import report_artifact_name
@@ -252,29 +254,38 @@ def test_tests_workflow_runs_read_only_shards_then_one_writing_merge() -> None:
     workflow = load(ROOT / "workflows" / "tests.yml")
     assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
     assert workflow["concurrency"]["cancel-in-progress"] is False
-    shard, merge = workflow["jobs"]["shard"], workflow["jobs"]["merge"]
+    jobs = workflow["jobs"]
+    shard, merge, deliver = jobs["shard"], jobs["merge"], jobs["deliver"]
     assert set(shard["permissions"].values()) == {"read"}
     assert shard["strategy"]["fail-fast"] is False
     assert shard["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
     [generate] = [s for s in shard["steps"] if s.get("uses") == OWN_ACTION]
     assert generate["with"]["command"] == "tests"
     assert generate["with"]["args"] == "--all --shard ${{ matrix.shard }}/${{ strategy.job-total }}"
-    # Only the merge job writes, and only what delivery needs.
-    assert merge["needs"] == "shard"
-    assert merge["permissions"] == {"contents": "write", "pull-requests": "write"}
-    download, deliver = merge["steps"][-2:]
-    assert download["uses"] == "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"
-    assert "run-id" not in download["with"] and "github-token" not in download["with"]
-    assert download["with"]["merge-multiple"] is True
-    assert deliver["uses"] == OWN_ACTION and deliver["with"]["command"] == "tests"
-    assert deliver["with"]["args"] == "--merge " + download["with"]["path"]
-    assert "openai-api-key" not in deliver["with"], "merging runs no model"
-    # The pattern takes every shard's artifact, as the tests job names it, and nothing else.
+    # The jobs that run the repository's code only read; the one that writes runs none of it.
+    assert merge["needs"] == "shard" and deliver["needs"] == "merge"
+    assert merge["permissions"] == {"contents": "read"}
+    assert deliver["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert not [s for s in deliver["steps"] if "run" in s or "setup-python" in s.get("uses", "")]
+    download, merging = merge["steps"][-2:]
+    fetch, landing = deliver["steps"][-2:]
+    for step in (download, fetch):
+        assert step["uses"] == "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"
+        assert "run-id" not in step["with"] and "github-token" not in step["with"]
+        assert step["with"]["merge-multiple"] is True
+    for step in (merging, landing):
+        assert step["uses"] == OWN_ACTION and step["with"]["command"] == "tests"
+        assert "openai-api-key" not in step["with"], "merging and delivering run no model"
+    assert merging["with"]["args"] == f"--merge {download['with']['path']} --no-deliver"
+    assert landing["with"]["args"] == "--deliver " + fetch["with"]["path"]
+    # Each pattern takes the artifacts the tests job names for that job, and nothing else.
     environ = {"GITHUB_JOB": "shard", "GITHUB_RUN_ID": "9", "GITHUB_RUN_ATTEMPT": "1"}
     shard_name = report_artifact_name("tests", "0123456789ab-shard-3-of-4", environ)
     merged_name = report_artifact_name("tests", "0123456789ab", {**environ, "GITHUB_JOB": "merge"})
     assert fnmatch.fnmatch(shard_name, download["with"]["pattern"])
     assert not fnmatch.fnmatch(merged_name, download["with"]["pattern"])
+    assert fnmatch.fnmatch(merged_name, fetch["with"]["pattern"])
+    assert not fnmatch.fnmatch(shard_name, fetch["with"]["pattern"])
     for job in (shard, merge):
         installs = [s for s in job["steps"] if s.get("name") == "Install the project"]
         assert [s["run"] for s in installs] == ["python -m pip install -e . pytest coverage"]

@@ -164,3 +164,105 @@ def test_an_empty_download_directory_is_a_coded_error(
     assert result.code == 2, result.out
     assert [e["code"] for e in _result(step)["errors"]] == ["CA195"]
     assert "Traceback" not in result.out + result.err
+
+
+def _shards(step: ActionsStep, run_cli: RunCli, into: Path) -> None:
+    """Run both shard jobs and leave their artifacts in ``into``, as download-artifact does."""
+    into.mkdir()
+    for index in (1, 2):
+        step.set(GITHUB_JOB="shard", INPUT_ARGS=f"--all --shard {index}/2")
+        shard = run_cli("run")
+        assert shard.code == 0, shard.out + shard.err
+        artifact = Path(_result(step)["result"]["artifact"]["path"])
+        shutil.copy(artifact, into / artifact.name)
+
+
+def test_a_read_only_merge_and_a_deliver_job_that_runs_nothing(
+    scheduled: tuple[ActionsStep, RepoState, str],
+    run_cli: RunCli,
+    fake_github: FakeGitHub,
+    tmp_path: Path,
+) -> None:
+    """workflows/tests.yml's split: the merge job runs the suite and pushes nothing; the
+    deliver job lands its artifact without running any of the repository's code, and says
+    the funnel was reported by the run, not verified by itself."""
+    step, repo, _ = scheduled
+    ran = tmp_path / "conftest-ran"
+    # Every run of the repository's tests imports it: the merge runs it, the deliver must not.
+    conftest = f"import pathlib\npathlib.Path({str(ran)!r}).touch()\n"
+    head = repo.commit("main", {"conftest.py": conftest}, "A conftest that leaves a mark")
+    _git(step.workspace, "fetch", "-q", str(repo.git.path), "main")
+    _git(step.workspace, "checkout", "-q", head)
+    step.set(GITHUB_SHA=head)
+    _shards(step, run_cli, tmp_path / "shards")
+
+    step.set(GITHUB_JOB="merge", INPUT_ARGS=f"--merge {tmp_path / 'shards'} --no-deliver")
+    ran.unlink(missing_ok=True)
+    merged = run_cli("run")
+    assert merged.code == 0, merged.out + merged.err
+    assert ran.exists(), "the merge job runs the whole suite"
+    data = _result(step)["result"]
+    assert data["delivery"]["mode"] == "none" and "--deliver" in data["delivery"]["why"]
+    assert data["attempt"] == 1 and data["funnel"]["suite"] == 2
+    artifact = Path(data["artifact"]["path"])
+    assert artifact.name == f"ci-agent-tests-{head[:12]}-merge-run4242-attempt1.json"
+    assert fake_github.requests.writes() == [], "the merge job pushes and posts nothing"
+    download = tmp_path / "merged"
+    download.mkdir()
+    shutil.copy(artifact, download / artifact.name)
+
+    step.set(GITHUB_JOB="deliver", INPUT_ARGS=f"--deliver {download}")
+    ran.unlink()
+    delivered = run_cli("run")
+    again = run_cli("run")  # a re-run of the deliver job lands nothing new
+
+    assert delivered.code == 0, delivered.out + delivered.err
+    assert again.code == 0, again.out + again.err
+    assert not ran.exists(), "the deliver job ran the repository's code"
+    (opened,) = repo.pulls()
+    assert opened.pull is not None and opened.pull.head_ref == f"ci-agent/tests-main-{head[:12]}"
+    message = repo.git.text("log", "-1", "--format=%B", opened.pull.head_sha)
+    assert "Ci-Agent-Verified" not in message
+    assert "Ci-Agent-Reported: CI run 4242: each test passed alone" in message
+    assert "Ci-Agent-Rechecked: commit, new test modules only" in message
+    added = repo.git.text("show", f"{opened.pull.head_sha}:tests/test_calc_generated.py")
+    assert "# ci-agent: target calc.py::clamp (examples)" in added
+    (comment,) = repo.issue_comments.values()
+    assert comment.issue_number == opened.number
+    assert "**2 test module(s) accepted** for 2 target(s)" in comment.body
+    assert fake_github.requests.count("POST", "/repos/*/pulls") == 1
+    assert fake_github.requests.count("POST", "/repos/*/issues/*/comments") == 1
+
+
+def test_the_deliver_job_refuses_what_is_not_this_commits_merged_result(
+    scheduled: tuple[ActionsStep, RepoState, str],
+    run_cli: RunCli,
+    fake_github: FakeGitHub,
+    tmp_path: Path,
+) -> None:
+    step, _, sha = scheduled
+    cases: list[tuple[str, object, str]] = [
+        ("shard.json", {"commit": sha, "scope": {"shard": "1/2"}, "files": []}, "CA584"),
+        ("bad.json", "not json", "CA584"),
+        ("other.json", {"commit": "f" * 40, "shards": ["1/1"], "files": []}, "CA590"),
+        ("nofiles.json", {"commit": sha, "shards": ["1/1"], "files": [{"path": 1}]}, "CA584"),
+    ]
+    for name, body, code in cases:
+        folder = tmp_path / name
+        folder.mkdir()
+        text = body if isinstance(body, str) else json.dumps(body)
+        (folder / name).write_text(text)
+        step.set(GITHUB_JOB="deliver", INPUT_ARGS=f"--deliver {folder}")
+        result = run_cli("run")
+        assert result.code != 0, name
+        assert [e["code"] for e in _result(step)["errors"]] == [code], name
+        assert "Traceback" not in result.out + result.err
+    (tmp_path / "empty").mkdir()
+    step.set(INPUT_ARGS=f"--deliver {tmp_path / 'empty'}")
+    assert run_cli("run").code == 2
+    assert [e["code"] for e in _result(step)["errors"]] == ["CA196"]
+    for args in (f"--deliver {tmp_path} --all", "--no-deliver --all"):
+        step.set(INPUT_ARGS=args)
+        assert run_cli("run").code == 2, args
+        assert [e["code"] for e in _result(step)["errors"]] == ["CA108"], args
+    assert fake_github.requests.writes() == []
