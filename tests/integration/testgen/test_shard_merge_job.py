@@ -28,20 +28,43 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
+@pytest.fixture(scope="module")
+def mark(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The file the repository's conftest.py touches whenever its tests run."""
+    return tmp_path_factory.mktemp("conftest-mark") / "ran"
+
+
+@pytest.fixture(scope="module")
+def shard_cache(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The shards' artifacts of a commit, made once per module: every test's repository is
+    the same commit (same files, a frozen clock), and the shard jobs are the slow part."""
+    return {"": tmp_path_factory.mktemp("shard-artifacts")}
+
+
 @pytest.fixture
 def scheduled(
-    actions: ActionsStep, fake_github: FakeGitHub, project_python: Path, tmp_path: Path
+    actions: ActionsStep,
+    fake_github: FakeGitHub,
+    project_python: Path,
+    tmp_path: Path,
+    mark: Path,
 ) -> tuple[ActionsStep, RepoState, str]:
     """The default branch checked out in the workspace, as a ``schedule`` run of it."""
     fake_github.require_token(TOKEN, login="github-actions[bot]")
+    fake_github.clock.set("2026-06-01T04:41:00Z")
     config = (
         f"test-generation:\n  python: {project_python}\n  engine: offline\n"
         "  repeat-runs: 2\n  delivery: pull-request\n"
     )
-    repo = fake_github.create_repo(
-        "acme/widgets",
-        files={"calc.py": CALC, "tests/test_nothing.py": HUMAN, ".github/ci-agent.yml": config},
-    )
+    # Every run of the repository's tests imports it: the jobs that must run none leave no mark.
+    conftest = f"import pathlib\npathlib.Path({str(mark)!r}).touch()\n"
+    files = {
+        "calc.py": CALC,
+        "tests/test_nothing.py": HUMAN,
+        "conftest.py": conftest,
+        ".github/ci-agent.yml": config,
+    }
+    repo = fake_github.create_repo("acme/widgets", files=files)
     sha = str(repo.branch_sha("main"))
     _git(actions.workspace, "init", "-q")
     _git(actions.workspace, "fetch", "-q", str(repo.git.path), "main")
@@ -62,6 +85,26 @@ def scheduled(
     return actions, repo, sha
 
 
+def _shards(
+    step: ActionsStep, run_cli: RunCli, sha: str, cache: dict[str, Path], into: Path
+) -> list[str]:
+    """Both shard jobs' artifacts in ``into``, as download-artifact leaves them; their names."""
+    kept = cache[""] / sha
+    if not kept.exists():
+        kept.mkdir()
+        for index in (1, 2):
+            step.set(GITHUB_JOB="shard", INPUT_ARGS=f"--all --shard {index}/2")
+            shard = run_cli("run")
+            assert shard.code == 0, shard.out + shard.err
+            data = _result(step)["result"]
+            assert data["delivery"] == {"mode": "none", "why": "a shard: the merge job delivers"}
+            assert data["attempt"] == 1  # the merge keeps each shard's newest attempt
+            artifact = Path(data["artifact"]["path"])
+            shutil.copy(artifact, kept / artifact.name)
+    shutil.copytree(kept, into)
+    return sorted(p.name for p in into.iterdir())
+
+
 def _result(step: ActionsStep) -> dict[str, Any]:
     data = json.loads(step.outputs()["result-json"])
     assert isinstance(data, dict)
@@ -73,21 +116,11 @@ def test_two_shards_artifacts_merge_into_one_delivery(
     run_cli: RunCli,
     fake_github: FakeGitHub,
     tmp_path: Path,
+    shard_cache: dict[str, Path],
 ) -> None:
     step, repo, sha = scheduled
     downloaded = tmp_path / "shards"  # what download-artifact (merge-multiple) leaves
-    downloaded.mkdir()
-    names = []
-    for index in (1, 2):
-        step.set(GITHUB_JOB="shard", INPUT_ARGS=f"--all --shard {index}/2")
-        shard = run_cli("run")
-        assert shard.code == 0, shard.out + shard.err
-        data = _result(step)["result"]
-        assert data["delivery"] == {"mode": "none", "why": "a shard: the merge job delivers"}
-        assert data["attempt"] == 1  # the merge keeps each shard's newest attempt
-        artifact = Path(data["artifact"]["path"])
-        names.append(artifact.name)
-        shutil.copy(artifact, downloaded / artifact.name)
+    names = _shards(step, run_cli, sha, shard_cache, downloaded)
     assert names == [
         f"ci-agent-tests-{sha[:12]}-shard-1-of-2-shard-run4242-attempt1.json",
         f"ci-agent-tests-{sha[:12]}-shard-2-of-2-shard-run4242-attempt1.json",
@@ -166,41 +199,25 @@ def test_an_empty_download_directory_is_a_coded_error(
     assert "Traceback" not in result.out + result.err
 
 
-def _shards(step: ActionsStep, run_cli: RunCli, into: Path) -> None:
-    """Run both shard jobs and leave their artifacts in ``into``, as download-artifact does."""
-    into.mkdir()
-    for index in (1, 2):
-        step.set(GITHUB_JOB="shard", INPUT_ARGS=f"--all --shard {index}/2")
-        shard = run_cli("run")
-        assert shard.code == 0, shard.out + shard.err
-        artifact = Path(_result(step)["result"]["artifact"]["path"])
-        shutil.copy(artifact, into / artifact.name)
-
-
 def test_a_read_only_merge_and_a_deliver_job_that_runs_nothing(
     scheduled: tuple[ActionsStep, RepoState, str],
     run_cli: RunCli,
     fake_github: FakeGitHub,
     tmp_path: Path,
+    shard_cache: dict[str, Path],
+    mark: Path,
 ) -> None:
     """workflows/tests.yml's split: the merge job runs the suite and pushes nothing; the
     deliver job lands its artifact without running any of the repository's code, and says
     the funnel was reported by the run, not verified by itself."""
-    step, repo, _ = scheduled
-    ran = tmp_path / "conftest-ran"
-    # Every run of the repository's tests imports it: the merge runs it, the deliver must not.
-    conftest = f"import pathlib\npathlib.Path({str(ran)!r}).touch()\n"
-    head = repo.commit("main", {"conftest.py": conftest}, "A conftest that leaves a mark")
-    _git(step.workspace, "fetch", "-q", str(repo.git.path), "main")
-    _git(step.workspace, "checkout", "-q", head)
-    step.set(GITHUB_SHA=head)
-    _shards(step, run_cli, tmp_path / "shards")
+    step, repo, head = scheduled
+    _shards(step, run_cli, head, shard_cache, tmp_path / "shards")
 
     step.set(GITHUB_JOB="merge", INPUT_ARGS=f"--merge {tmp_path / 'shards'} --no-deliver")
-    ran.unlink(missing_ok=True)
+    mark.unlink(missing_ok=True)
     merged = run_cli("run")
     assert merged.code == 0, merged.out + merged.err
-    assert ran.exists(), "the merge job runs the whole suite"
+    assert mark.exists(), "the merge job runs the whole suite"
     data = _result(step)["result"]
     assert data["delivery"]["mode"] == "none" and "--deliver" in data["delivery"]["why"]
     assert data["attempt"] == 1 and data["funnel"]["suite"] == 2
@@ -212,13 +229,13 @@ def test_a_read_only_merge_and_a_deliver_job_that_runs_nothing(
     shutil.copy(artifact, download / artifact.name)
 
     step.set(GITHUB_JOB="deliver", INPUT_ARGS=f"--deliver {download}")
-    ran.unlink()
+    mark.unlink()
     delivered = run_cli("run")
     again = run_cli("run")  # a re-run of the deliver job lands nothing new
 
     assert delivered.code == 0, delivered.out + delivered.err
     assert again.code == 0, again.out + again.err
-    assert not ran.exists(), "the deliver job ran the repository's code"
+    assert not mark.exists(), "the deliver job ran the repository's code"
     (opened,) = repo.pulls()
     assert opened.pull is not None and opened.pull.head_ref == f"ci-agent/tests-main-{head[:12]}"
     message = repo.git.text("log", "-1", "--format=%B", opened.pull.head_sha)
