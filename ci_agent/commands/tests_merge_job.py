@@ -10,7 +10,6 @@ not as verified by itself."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,12 +122,9 @@ def _merged_results(paths: Sequence[Path]) -> list[tuple[Path, dict[str, Any]]]:
 
 
 def _merged_result(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise fail("CA584", file=path, problem=str(exc)) from None
-    if isinstance(data, dict) and isinstance(data.get("result"), dict):
-        data = data["result"]  # the --output json envelope
+    from ci_agent.testgen.merge import read_result
+
+    data = read_result(path, "CA584")
     if not isinstance(data, dict) or not isinstance(data.get("shards"), list):
         raise fail("CA584", file=path, problem="no 'shards' list: not a merged result")
     files = data.get("files")

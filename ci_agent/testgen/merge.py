@@ -15,7 +15,7 @@ from ci_agent.errors import fail
 from ci_agent.testgen.lint import format_module
 from ci_agent.testgen.writer import HEADER, GeneratedFile
 
-__all__ = ["ShardResults", "load_shards", "merge_modules"]
+__all__ = ["ShardResults", "load_shards", "merge_modules", "read_result"]
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,20 @@ class ShardResults:
     superseded: tuple[str, ...] = ()  # results of a shard's earlier attempts, left out
 
 
-def _result(path: Path) -> dict[str, Any]:
+def read_result(path: Path, code: str) -> object:
+    """The JSON of a ``ci-agent tests`` result file, out of its ``--output json`` envelope
+    when it has one; ``code`` when it cannot be read or parsed."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise fail("CA582", file=path, problem=str(exc)) from None
+        raise fail(code, file=path, problem=str(exc)) from None
     if isinstance(data, dict) and isinstance(data.get("result"), dict):
-        data = data["result"]  # the --output json envelope
+        return data["result"]
+    return data
+
+
+def _result(path: Path) -> dict[str, Any]:
+    data = read_result(path, "CA582")
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
         raise fail("CA582", file=path, problem="no 'files' list: not a 'ci-agent tests' result")
     return data
