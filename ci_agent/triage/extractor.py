@@ -202,6 +202,11 @@ class Extractor(Protocol):
         """While it reads a section: the lines it needs, when it needs only these (the others
         are skipped unread); None when it needs every line."""
 
+    @property
+    def wake(self) -> re.Pattern[str] | None:
+        """While it reads no section: a pattern every line it can act on matches (the others
+        routed to it are dropped without a call); None when any line may matter."""
+
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""
 
@@ -216,6 +221,7 @@ class BaseExtractor:
     dense: tuple[Anchor, ...] = ()
     claims = False
     yields = False
+    wake: re.Pattern[str] | None = None
 
     @property
     def sparse(self) -> re.Pattern[bytes] | None:

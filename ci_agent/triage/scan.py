@@ -15,6 +15,7 @@ are reached: memory stays at about two blocks, whatever the size of the log.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import deque
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from ci_agent.triage.extractor import Anchor, Cursor, Extractor, Sink
 from ci_agent.triage.finder import Literal, Pattern
-from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, read_blocks
+from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, clean_lines, read_blocks
 from ci_agent.triage.skip import Skipper, default_skipper
 from ci_agent.triage.steps import Steps
 
@@ -32,6 +33,10 @@ DEFAULT_WINDOW = 1 << 20
 _MARKER = Literal(b"##[")
 _MARKER_BIT = 1
 _RunSet = tuple[tuple[Literal | Pattern, int], ...]
+# The lines of a section are found and cleaned in batches that grow: a section that changes
+# soon (pytest's summary ends at its rule) wastes little, a long one takes few batches.
+_FIRST_BATCH = 16
+_LAST_BATCH = 1024
 
 
 def _compile(anchors: dict[Anchor, int]) -> _RunSet:
@@ -60,6 +65,7 @@ class Scanner:
         self.window = window
         self._open: list[Extractor] = []
         self._routes: dict[int, tuple[Extractor, ...]] = {}
+        self._wakes: dict[int, tuple[re.Pattern[str], ...] | None] = {}
         self._windows: deque[tuple[int, int]] = deque()
         self._last_run = 0
         self._any_error = False
@@ -163,45 +169,80 @@ class Scanner:
                 line = data.rfind(b"\n", start, at) + 1 or start
                 hits[line] = hits.get(line, 0) | mask
         starts = sorted(hits)
+        # Every line with a hit is read (an open section's range stops at the next one): they
+        # are cleaned all at once.
+        find = data.find
+        stops = [stop if (stop := find(b"\n", line, end)) >= 0 else end for line in starts]
+        texts = clean_lines(data, starts, stops)
         index, count, position = 0, len(starts), start
         while True:
+            index = bisect.bisect_left(starts, position, index)
             if self._open:
                 if position >= end:
                     break
-                line = self._next_needed(data, position, end, starts, index)
-                if line >= end:
-                    break
-                mask = hits.get(line, 0)
-            else:
-                index = bisect.bisect_left(starts, position, index)
-                if index >= count:
-                    break
-                line = starts[index]
-                mask = hits[line]
-            stop = data.find(b"\n", line, end)
-            if stop < 0:
-                stop = end
-            self._line(data, base, line, stop, mask)
-            position = stop + 1
+                limit = starts[index] if index < count else end
+                if position < limit:  # the section's lines up to the next hit
+                    position = self._section(data, base, position, limit)
+                    continue
+            elif index >= count:
+                break
+            line, mask, text = starts[index], hits[starts[index]], texts[index]
+            position = stops[index] + 1
+            if not self._open and not mask & _MARKER_BIT and self._asleep(mask, text):
+                continue
+            self._line(data, base, line, mask, text)
 
-    def _next_needed(
-        self, data: bytes, position: int, end: int, starts: list[int], index: int
-    ) -> int:
-        """The next line an open section needs: the next line, or, when every open extractor
-        needs only some lines, the next of those or of the anchors' hits (the rest is skipped
-        by the skipper, without a Python step per line)."""
-        if len(self._open) == 1:  # the usual case, without the general one's lists
-            pattern = self._open[0].sparse
-            if pattern is None:
-                return position
-            index = bisect.bisect_left(starts, position, index)
-            limit = starts[index] if index < len(starts) else end
-            return (self._skipper or self._make_skipper()).next_line(pattern, data, position, limit)
+    def _asleep(self, mask: int, text: str) -> bool:
+        """Whether no extractor the line is routed to can act on it (each is idle: none is
+        open), by their ``wake`` patterns."""
+        if mask not in self._wakes:
+            found = [extractor.wake for extractor in self._route(mask)]
+            known = tuple(wake for wake in found if wake is not None)
+            self._wakes[mask] = known if len(known) == len(found) else None
+        wakes = self._wakes[mask]
+        return wakes is not None and not any(wake.search(text) for wake in wakes)
+
+    def _section(self, data: bytes, base: int, position: int, limit: int) -> int:
+        """Feed the open sections the lines of ``data[position:limit]`` (no hit among them) they
+        need; where to go on: ``limit``, or the line after one where the sections changed (an
+        extractor let go or needs other lines)."""
+        if self.steps.in_header:  # no line of a step's header is fed
+            return limit
+        opened = self._open
+        pattern = opened[0].sparse if len(opened) == 1 else None
+        if pattern is None:  # every line, or several sections: one line at a time
+            line = self._next_needed(data, position, limit)
+            if line >= limit:
+                return limit
+            stop = data.find(b"\n", line, limit)
+            stop = stop if stop >= 0 else limit
+            self._line(data, base, line, 0, clean(data[line:stop]))
+            return stop + 1
+        # One section that needs some lines only: they are found and cleaned in batches, and
+        # fed without the general line's bookkeeping.
+        extractor, cursor, sink = opened[0], self.cursor, self.sink
+        found = (self._skipper or self._make_skipper()).lines(pattern, data, position, limit)
+        find, batch = data.find, _FIRST_BATCH
+        while starts := list(itertools.islice(found, batch)):
+            stops = [stop if (stop := find(b"\n", line, limit)) >= 0 else limit for line in starts]
+            for line, stop, text in zip(
+                starts, stops, clean_lines(data, starts, stops), strict=True
+            ):
+                cursor.at(data, base, line)
+                if not extractor.feed(text, cursor, sink):
+                    opened.remove(extractor)
+                    return stop + 1
+                if extractor.sparse is not pattern:
+                    return stop + 1
+            batch = min(batch * 2, _LAST_BATCH)
+        return limit
+
+    def _next_needed(self, data: bytes, position: int, limit: int) -> int:
+        """The next line the open sections need (before ``limit``, the next hit): the next line,
+        or, when every open extractor needs only some lines, the first of those."""
         patterns = [extractor.sparse for extractor in self._open]
         if None in patterns:
             return position
-        index = bisect.bisect_left(starts, position, index)
-        limit = starts[index] if index < len(starts) else end
         skipper = self._skipper or self._make_skipper()
         return min(skipper.next_line(p, data, position, limit) for p in patterns if p is not None)
 
@@ -209,10 +250,9 @@ class Scanner:
         self._skipper = default_skipper()
         return self._skipper
 
-    def _line(self, data: bytes, base: int, start: int, stop: int, mask: int) -> None:
+    def _line(self, data: bytes, base: int, start: int, mask: int, text: str) -> None:
         cursor = self.cursor
         cursor.at(data, base, start)
-        text = clean(data[start:stop])
         if mask & _MARKER_BIT:
             if self.steps.marker(text, cursor, self.sink):
                 self._end_step()

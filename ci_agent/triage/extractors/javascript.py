@@ -44,6 +44,7 @@ class Jest(BaseExtractor):
     skim = (b"FAIL",)
     dense = (b"FAIL ", b"\xe2\x97\x8f ")  # "● "
     claims = True
+    wake = re.compile(r"^\s*FAIL\s")  # outside a failed suite only its FAIL line starts one
 
     def __init__(self) -> None:
         self._suite: str | None = None

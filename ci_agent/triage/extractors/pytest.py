@@ -46,6 +46,10 @@ _SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short te
 # the rule that ends it: one literal is found several times faster than the alternation above.
 _SPARSE_SUMMARY = re.compile(rb"====|FAIL|ERROR")
 _SPARSE_OTHER = re.compile(rb"====")
+# What a line needs for an idle extractor to act on it (see ``_idle``): a rule, the tally's
+# digit, a load error or rootdir line, a node id (``::``) or a file (``.py``) in a result line.
+# pytest -v's progress lines broken by live logs (``FAILED   [ 12%]``) are dropped unread.
+_WAKE = re.compile(r"^(?:[=\d]|ImportError while|ERROR: Error importing|rootdir: )|::|\.py")
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
@@ -110,6 +114,7 @@ class Pytest(BaseExtractor):
         b" error",
     )
     claims = True
+    wake = _WAKE
 
     def __init__(self) -> None:
         self._reset()

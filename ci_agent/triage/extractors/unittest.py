@@ -27,6 +27,7 @@ class Unittest(BaseExtractor):
     skim = (b"FAIL",)
     dense = (b"FAIL: ", b"ERROR: ")
     claims = True
+    wake = re.compile(r"^(?:FAIL|ERROR): ")  # outside a block only a head line starts one
 
     def __init__(self) -> None:
         self._between = False  # after a ===== line, where the next block may start
