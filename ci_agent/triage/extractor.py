@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import deque
+from collections.abc import Sequence
 from typing import Protocol
 
 from ci_agent.triage.logs import clean
@@ -210,6 +211,21 @@ class Extractor(Protocol):
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""
 
+    def feed_lines(
+        self,
+        data: bytes,
+        base: int,
+        starts: Sequence[int],
+        lines: Sequence[str],
+        *,
+        cursor: Cursor,
+        sink: Sink,
+    ) -> tuple[int, bool]:
+        """While it alone reads a section that needs only its ``sparse`` lines: read these
+        clean ``lines`` (starting at ``starts`` of the block ``data`` at ``base``), in order,
+        as ``feed`` would, up to one after which it lets go or needs other lines. How many it
+        read, and whether it still reads its section."""
+
     def flush(self, sink: Sink) -> None:
         """The step or the log ended: emit whatever is pending."""
 
@@ -231,6 +247,26 @@ class BaseExtractor:
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""
         raise NotImplementedError
+
+    def feed_lines(
+        self,
+        data: bytes,
+        base: int,
+        starts: Sequence[int],
+        lines: Sequence[str],
+        *,
+        cursor: Cursor,
+        sink: Sink,
+    ) -> tuple[int, bool]:
+        """Each line fed in turn, the cursor at it."""
+        sparse = self.sparse
+        for index, (start, line) in enumerate(zip(starts, lines, strict=True)):
+            cursor.at(data, base, start)
+            if not self.feed(line, cursor, sink):
+                return index + 1, False
+            if self.sparse is not sparse:
+                return index + 1, True
+        return len(lines), True
 
     def flush(self, sink: Sink) -> None:
         """Nothing pending by default."""

@@ -219,21 +219,21 @@ class Scanner:
             self._line(data, base, line, 0, clean(data[line:stop]))
             return stop + 1
         # One section that needs some lines only: they are found and cleaned in batches, and
-        # fed without the general line's bookkeeping.
+        # read by the extractor in a row, without the general line's bookkeeping.
         extractor, cursor, sink = opened[0], self.cursor, self.sink
         found = (self._skipper or self._make_skipper()).lines(pattern, data, position, limit)
         find, batch = data.find, _FIRST_BATCH
         while starts := list(itertools.islice(found, batch)):
             stops = [stop if (stop := find(b"\n", line, limit)) >= 0 else limit for line in starts]
-            for line, stop, text in zip(
-                starts, stops, clean_lines(data, starts, stops), strict=True
-            ):
-                cursor.at(data, base, line)
-                if not extractor.feed(text, cursor, sink):
-                    opened.remove(extractor)
-                    return stop + 1
-                if extractor.sparse is not pattern:
-                    return stop + 1
+            lines = clean_lines(data, starts, stops)
+            taken, reading = extractor.feed_lines(
+                data, base, starts, lines, cursor=cursor, sink=sink
+            )
+            if not reading:
+                opened.remove(extractor)
+                return stops[taken - 1] + 1
+            if taken < len(starts) or extractor.sparse is not pattern:
+                return stops[taken - 1] + 1
             batch = min(batch * 2, _LAST_BATCH)
         return limit
 
@@ -269,6 +269,9 @@ class Scanner:
             return
         for extractor in self._route(mask):
             if extractor in fed or (claimed and extractor.yields):
+                continue
+            wake = extractor.wake  # it reads no section: idle
+            if wake is not None and not wake.search(text):
                 continue
             if extractor.feed(text, cursor, self.sink):
                 self._open.append(extractor)

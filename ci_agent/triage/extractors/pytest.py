@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink
@@ -155,6 +156,55 @@ class Pytest(BaseExtractor):
                 return False
             self._section_line(line, cursor, sink)
         return True
+
+    def feed_lines(
+        self,
+        data: bytes,
+        base: int,
+        starts: Sequence[int],
+        lines: Sequence[str],
+        *,
+        cursor: Cursor,
+        sink: Sink,
+    ) -> tuple[int, bool]:
+        """Lean sections (past the excerpt's) are read in one loop, as ``feed`` reads them:
+        tens of thousands of failures are a few lines each."""
+        if self._mode != "sections" or not self._lean:
+            return super().feed_lines(data, base, starts, lines, cursor=cursor, sink=sink)
+        for index, line in enumerate(lines):
+            head = line[:2]
+            if head[:1] == "=" and _RULE.match(line):
+                cursor.at(data, base, starts[index])
+                return index + 1, self._rule(line, sink)
+            section = self._current
+            if head == "__" or section is None:  # a headline (one per failure), or no section
+                cursor.at(data, base, starts[index])
+                self._section_line(line, cursor, sink)
+                if self.sparse is not _SPARSE:  # a section that keeps its lines: all are needed
+                    return index + 1, True
+                continue
+            # The rest of _section_line for a section without excerpt lines.
+            if section.clip is not None:
+                section.clip.add(line)
+            if section.captured:
+                continue
+            if head[:1] == "-" and _CAPTURED.match(line):
+                section.captured = True
+                continue
+            if head == "E ":
+                section.first = section.first or line[1:].strip()
+                if section.exception is None:
+                    exception = _EXCEPTION.match(line)
+                    if exception:
+                        section.exception = exception.group(1).strip()
+                frame = _FILE.match(line) if 'File "' in line else None
+            else:
+                frame = _FILE.match(line) if 'File "' in line else None
+                if frame is None and ":" in line:
+                    frame = _LOCATION.match(line)
+            if frame:
+                self._frame(section, frame.group(1), int(frame.group(2)), sink)
+        return len(lines), True
 
     def flush(self, sink: Sink) -> None:
         """Emit one failure per failing test, in the order they were first seen."""
