@@ -12,6 +12,7 @@ import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink
 from ci_agent.triage.model import Failure, Kind, Location
@@ -208,23 +209,32 @@ class Pytest(BaseExtractor):
 
     def flush(self, sink: Sink) -> None:
         """Emit one failure per failing test, in the order they were first seen."""
-        sections: dict[str, deque[_Section]] = {}
+        # Each test takes the first section left under its name: most names have one section,
+        # kept in ``first``; the others (subtests, reruns) wait in ``more``, in order.
+        first: dict[str, _Section] = {}
+        more: dict[str, deque[_Section]] = {}
         for section in self._sections:
-            sections.setdefault(section.key, deque()).append(section)
+            if section.key in first:
+                more.setdefault(section.key, deque()).append(section)
+            else:
+                first[section.key] = section
         named: set[str] = set()
-        for test in sorted(self._tests.values(), key=lambda t: t.offset):
+        add, failure = sink.add, self._failure
+        for test in sorted(self._tests.values(), key=attrgetter("offset")):
             key = _key(test.node)
             named.add(key)
-            matching = sections.get(key)
-            found = matching.popleft() if matching else None
+            found = first.pop(key, None)
+            if found is None:
+                left = more.get(key)
+                found = left.popleft() if left else None
             if found is None and not test.error and self._orphans:
                 found = self._orphans.popleft()
-            sink.add(self._failure(test.node, test, found, sink))
-        for key, left in sections.items():
+            add(failure(test.node, test, found, sink))
+        for key, section in first.items():
             if key in named:
                 continue  # more subtests of a test already reported
-            for section in left:
-                sink.add(self._failure(self._node_of(section), None, section, sink))
+            for left in (section, *more.get(key, ())):
+                add(failure(self._node_of(left), None, left, sink))
         if self._tally is not None and not self._tests and not self._sections:
             sink.add(self._tally)  # nothing but the tally says that tests failed
         self._reset()
@@ -414,22 +424,38 @@ class Pytest(BaseExtractor):
     def _failure(
         self, node: str, test: _Test | None, section: _Section | None, sink: Sink
     ) -> Failure:
-        message = None
-        if section is not None:
+        context: tuple[str, ...] = ()
+        location: Location | None = None
+        if section is None:
+            if test is None:  # never: a failure has a test, a section or both
+                raise ValueError(node)
+            message, label = test.message, ""
+            step, offset = test.step, test.offset
+        else:
             message = section.exception or section.first
-        if test is not None and test.message and (message is None or message.startswith("File")):
-            message = test.message
-        step = test.step if test else section.step if section else 0
-        offsets = [s.offset for s in (test, section) if s is not None]
-        collection = node.endswith(".py") and "::" not in node
-        label = section.label if section and section.label else ""
+            if (
+                test is not None
+                and test.message
+                and (message is None or message.startswith("File"))
+            ):
+                message = test.message
+            location = section.project or section.innermost
+            if section.clip is not None:
+                context = section.clip.lines()
+            label = section.label
+            if test is None:
+                step, offset = section.step, section.offset
+            else:
+                step, offset = test.step, min(test.offset, section.offset)
+        if not label and node.endswith(".py") and "::" not in node:
+            label = "collection error: "
         return Failure(
             Kind.TEST,
             "pytest",
-            (label or ("collection error: " if collection else "")) + (message or "failed"),
+            label + (message or "failed"),
             test_id=node,
-            location=section.location() if section else None,
-            context=section.clip.lines() if section and section.clip else (),
+            location=location,
+            context=context,
             step=step,
-            offset=min(offsets),
+            offset=offset,
         )
