@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ci_agent.triage.logs import clean
-from ci_agent.triage.model import Failure, Kind
+from ci_agent.triage.model import Failure, Kind, Location
 from ci_agent.triage.paths import is_library, relative
 
 __all__ = [
@@ -32,6 +32,8 @@ MAX_FAILURES = 100_000
 # Failures per log that keep their excerpt lines; later ones keep their message, id and
 # location. The excerpt shows the first failures within its token budget, far fewer than this.
 CONTEXT_KEPT = 200
+# Frames remembered by the sink: a real suite's failures share a few hundred.
+_FRAMES_KEPT = 4096
 # How far back a look-behind may reach into the previous block.
 _PREVIOUS_TAIL = 64 << 10
 
@@ -128,6 +130,9 @@ class Sink:
         # a few files.
         self._relative: dict[str, str] = {}
         self._library: dict[str, bool] = {}
+        # A frame as the log prints it (path, line): its location, and whether it is in the
+        # project; thousands of failures share a few frames.
+        self._frames: dict[tuple[str, int], tuple[Location, bool]] = {}
 
     def add(self, failure: Failure) -> None:
         """Keep ``failure`` (or count it, past the limit). Two extractors reading one line may
@@ -158,12 +163,26 @@ class Sink:
         if root and root not in self.roots:
             self.roots.append(root)
             self._relative.clear()
+            self._frames.clear()
 
     def relative(self, path: str) -> str:
         """``path`` relative to the repository, as far as the log tells."""
         found = self._relative.get(path)
         if found is None:
             found = self._relative[path] = relative(path, self.roots)
+        return found
+
+    def frame(self, path: str, line: int) -> tuple[Location, bool]:
+        """The location of a frame at ``path`` (as printed) and ``line``, and whether it is in
+        the project (neither the path nor its relative form is a library's)."""
+        key = (path, line)
+        found = self._frames.get(key)
+        if found is None:
+            if len(self._frames) >= _FRAMES_KEPT:  # a bound on memory, not on what is found
+                self._frames.clear()
+            location = Location(self.relative(path), line)
+            project = not self.is_library(path) and not self.is_library(location.path)
+            found = self._frames[key] = (location, project)
         return found
 
     def is_library(self, path: str) -> bool:

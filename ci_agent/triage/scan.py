@@ -37,6 +37,19 @@ _RunSet = tuple[tuple[Literal | Pattern, int], ...]
 # soon (pytest's summary ends at its rule) wastes little, a long one takes few batches.
 _FIRST_BATCH = 16
 _LAST_BATCH = 1024
+_NEVER = re.compile(r"(?!)")
+_UNKNOWN: re.Pattern[str] = re.compile("")  # a key not looked up yet
+
+
+def _either(wakes: list[re.Pattern[str] | None]) -> re.Pattern[str] | None:
+    """One pattern matching where any of ``wakes`` does (one search instead of several); None
+    when one of them is None (any line may matter) or their flags differ."""
+    known = [wake for wake in wakes if wake is not None]
+    if len(known) < len(wakes) or len({wake.flags for wake in known}) > 1:
+        return None
+    if not known:
+        return _NEVER
+    return re.compile("|".join(f"(?:{wake.pattern})" for wake in known), known[0].flags)
 
 
 def _compile(anchors: dict[Anchor, int]) -> _RunSet:
@@ -65,7 +78,7 @@ class Scanner:
         self.window = window
         self._open: list[Extractor] = []
         self._routes: dict[int, tuple[Extractor, ...]] = {}
-        self._wakes: dict[int, tuple[re.Pattern[str], ...] | None] = {}
+        self._wakes: dict[tuple[int, Extractor | None], re.Pattern[str] | None] = {}
         self._windows: deque[tuple[int, int]] = deque()
         self._last_run = 0
         self._any_error = False
@@ -188,19 +201,33 @@ class Scanner:
                 break
             line, mask, text = starts[index], hits[starts[index]], texts[index]
             position = stops[index] + 1
-            if not self._open and not mask & _MARKER_BIT and self._asleep(mask, text):
+            opened = self._open
+            if mask & _MARKER_BIT:
+                pass
+            elif not opened:
+                if self._asleep(mask, text):
+                    continue
+            elif len(opened) == 1 and self._asleep(mask, text, opened[0]):
+                # The section open is the only one to read the line (pytest's summary: a
+                # result a line): what _line would do, without its routing.
+                if not self.steps.in_header:
+                    self.cursor.at(data, base, line)
+                    if not opened[0].feed(text, self.cursor, self.sink):
+                        opened.clear()
                 continue
             self._line(data, base, line, mask, text)
 
-    def _asleep(self, mask: int, text: str) -> bool:
-        """Whether no extractor the line is routed to can act on it (each is idle: none is
-        open), by their ``wake`` patterns."""
-        if mask not in self._wakes:
-            found = [extractor.wake for extractor in self._route(mask)]
-            known = tuple(wake for wake in found if wake is not None)
-            self._wakes[mask] = known if len(known) == len(found) else None
-        wakes = self._wakes[mask]
-        return wakes is not None and not any(wake.search(text) for wake in wakes)
+    def _asleep(self, mask: int, text: str, beside: Extractor | None = None) -> bool:
+        """Whether no extractor the line is routed to (but ``beside``, the one section open,
+        and those that stay out of its section) can act on it: each is idle, and its ``wake``
+        pattern does not match."""
+        key = (mask, beside)
+        wake = self._wakes.get(key, _UNKNOWN)
+        if wake is _UNKNOWN:
+            claims = beside is not None and beside.claims
+            routed = [e for e in self._route(mask) if e is not beside and not (claims and e.yields)]
+            wake = self._wakes[key] = _either([extractor.wake for extractor in routed])
+        return wake is not None and wake.search(text) is None
 
     def _section(self, data: bytes, base: int, position: int, limit: int) -> int:
         """Feed the open sections the lines of ``data[position:limit]`` (no hit among them) they

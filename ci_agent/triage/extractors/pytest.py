@@ -61,7 +61,7 @@ _TALLY = re.compile(r"^(?:=+ )?((?:\d+ [a-z]+, )*\d+ [a-z]+) in \d+(?:\.\d+)?s\b
 _TALLY_FAILED = re.compile(r"\b\d+ (?:failed|errors?)\b")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Section:
     """One entry of the ERRORS or FAILURES section."""
 
@@ -82,7 +82,7 @@ class _Section:
         return self.project or self.innermost
 
 
-@dataclass
+@dataclass(slots=True)
 class _Test:
     """A node id reported as FAILED or ERROR."""
 
@@ -177,12 +177,17 @@ class Pytest(BaseExtractor):
             if head[:1] == "=" and _RULE.match(line):
                 cursor.at(data, base, starts[index])
                 return index + 1, self._rule(line, sink)
-            section = self._current
-            if head == "__" or section is None:  # a headline (one per failure), or no section
+            headline = _HEADLINE.match(line) if head == "__" else None
+            if headline:  # one per failure
                 cursor.at(data, base, starts[index])
-                self._section_line(line, cursor, sink)
+                self._headline(line, headline.group(1), cursor, sink)
                 if self.sparse is not _SPARSE:  # a section that keeps its lines: all are needed
                     return index + 1, True
+                continue
+            section = self._current
+            if section is None:  # --tb=line's entries
+                cursor.at(data, base, starts[index])
+                self._orphan(line, cursor, sink)
                 continue
             # The rest of _section_line for a section without excerpt lines.
             if section.clip is not None:
@@ -335,19 +340,7 @@ class Pytest(BaseExtractor):
         # thousands of failures are read line by line.
         headline = _HEADLINE.match(line) if line[:2] == "__" else None
         if headline:
-            title = headline.group(1)
-            at = _AT.match(title)
-            key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
-            key = key.removeprefix(_DOCTEST)  # its node id is path::module.function
-            key = _SUBTEST.sub("", key)  # a subtest's headline: "Class.test (i=1)"
-            # Excerpt lines of the first sections only: memory stays small with 40,000.
-            keep = sink.keeps_context and len(self._sections) < CONTEXT_KEPT
-            clip = Clip() if keep else None
-            self._lean = clip is None
-            self._current = _Section(key, cursor.step, cursor.offset, clip)
-            if clip is not None:
-                clip.add(line)
-            self._sections.append(self._current)
+            self._headline(line, headline.group(1), cursor, sink)
             return
         section = self._current
         if section is None:
@@ -371,6 +364,22 @@ class Pytest(BaseExtractor):
             frame = _LOCATION.match(line)
         if frame:
             self._frame(section, frame.group(1), int(frame.group(2)), sink)
+
+    def _headline(self, line: str, title: str, cursor: Cursor, sink: Sink) -> None:
+        """A section starts: its key is the name the test's node id ends with."""
+        at = _AT.match(title) if title.startswith("ERROR at ") else None
+        key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
+        key = key.removeprefix(_DOCTEST)  # its node id is path::module.function
+        if key[-1:] == ")":
+            key = _SUBTEST.sub("", key)  # a subtest's headline: "Class.test (i=1)"
+        # Excerpt lines of the first sections only: memory stays small with 40,000.
+        keep = sink.keeps_context and len(self._sections) < CONTEXT_KEPT
+        clip = Clip() if keep else None
+        self._lean = clip is None
+        self._current = _Section(key, cursor.step, cursor.offset, clip)
+        if clip is not None:
+            clip.add(line)
+        self._sections.append(self._current)
 
     @staticmethod
     def _doctest_line(section: _Section, line: str) -> None:
@@ -404,10 +413,10 @@ class Pytest(BaseExtractor):
         self._loose = None
 
     def _frame(self, section: _Section, path: str, line: int, sink: Sink) -> None:
-        location = Location(sink.relative(path), line)
+        location, project = sink.frame(path, line)
         section.frames += 1
         section.innermost = location
-        if not sink.is_library(path) and not sink.is_library(location.path):
+        if project:
             section.project = location
 
     # --- output ---
