@@ -37,6 +37,9 @@ _ANSI = re.compile(
 # The same over many lines joined by newlines: a stamp after each newline, and an unterminated
 # OSC sequence that ends with its line (the only sequence that could run on past a newline).
 _STAMPS = re.compile(b"\n" + STAMP.pattern)
+# What STAMP matches on a line GitHub stamped (seven fractional digits and a space), in a row.
+_STAMP_WIDTH = 29
+_GITHUB_STAMPS = re.compile(rb"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z )*")
 _ANSI_LINES = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[()][0-9A-Za-z]|[@-Z\\-_])"
 )
@@ -69,18 +72,23 @@ def clean(raw: bytes) -> str:
 def clean_lines(data: bytes, starts: Sequence[int], stops: Sequence[int]) -> list[str]:
     """:func:`clean` of each line ``data[start:stop]`` (no newline inside), all at once: one
     substitution and one decoding over the lines joined instead of four calls per line."""
-    raws = [data[start:stop] for start, stop in zip(starts, stops, strict=True)]
-    if not raws:
+    if not starts:
         return []
+    # GitHub's stamps are 29 bytes: when every line starts with one, they are sliced off.
+    heads = b"".join([data[start : start + _STAMP_WIDTH] for start in starts])
+    stamped = _GITHUB_STAMPS.fullmatch(heads) is None
+    skip = 0 if stamped else _STAMP_WIDTH
+    raws = [data[start + skip : stop] for start, stop in zip(starts, stops, strict=True)]
     joined = b"\n".join(raws)
     # Redraws and very long lines are rare: they are cleaned one by one, as clean() does.
     if b"\r" in joined or max(map(len, raws)) > MAX_LINE:
-        return [clean(raw) for raw in raws]
-    # A newline in front so that the first line's stamp follows one as well.
-    text = _STAMPS.sub(b"\n", b"\n" + joined).decode("utf-8", "replace")
+        return [clean(data[start:stop]) for start, stop in zip(starts, stops, strict=True)]
+    if stamped:  # a newline in front so that the first line's stamp follows one as well
+        joined = _STAMPS.sub(b"\n", b"\n" + joined)[1:]
+    text = joined.decode("utf-8", "replace")
     if "\x1b" in text:
         text = _ANSI_LINES.sub("", text)
-    return text.split("\n")[1:]
+    return text.split("\n")
 
 
 def sniff(path: Path) -> str | None:

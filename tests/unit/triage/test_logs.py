@@ -71,6 +71,8 @@ def test_sniff(tmp_path: Path) -> None:
 LINES = [
     b"2026-11-21T10:00:00.1234567Z hello",
     b"2026-11-21T10:00:00Z",
+    b"2026-11-21T10:00:00.1234567Z",
+    b"2026-11-21T10:00:00.12345678Z x",
     b"2026-11-21T10:00:00.1Z 2026-11-21T10:00:00.1Z twice",
     b"",
     b"\x1b[31mFAILED\x1b[0m tests/a.py::\x1b[1mtest_x\x1b[0m - boom",
@@ -93,6 +95,8 @@ def test_clean_lines_cleans_each_line_as_clean_does() -> None:
         lines = [rng.choice(LINES) for _ in range(rng.randrange(0, 12))]
         if rng.random() < 0.5:  # now and then none of the rare ones that are cleaned one by one
             lines = [line for line in lines if b"\r" not in line and len(line) < 9000]
+        if rng.random() < 0.5:  # every line stamped as GitHub stamps them (some twice)
+            lines = [b"2026-11-21T10:00:00.1234567Z " + line for line in lines]
         data = b"noise\n" + b"\n".join(lines) + b"\nmore"
         starts, stops, at = [], [], 6
         for line in lines:
