@@ -23,6 +23,7 @@ __all__ = [
     "Cursor",
     "Extractor",
     "Sink",
+    "Wake",
 ]
 
 # Failures kept per log: far more than any real suite fails (64,207 tests run, 2,598 failing),
@@ -68,6 +69,37 @@ class Clip:
         """The kept lines, with a note where some were left out."""
         gap = [f"... ({self._skipped} lines omitted)"] if self._skipped else []
         return (*self._head, *gap, *self._tail)
+
+
+@dataclasses.dataclass(frozen=True)
+class Wake:
+    """What a line must hold for an idle extractor to act on it: a match of ``start`` at its
+    start, or one of the ``anywhere`` literals anywhere in it (found by ``in``: a search for
+    an alternation tries every branch at every character)."""
+
+    start: re.Pattern[str] | None = None
+    anywhere: tuple[str, ...] = ()
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` holds what it takes."""
+        if self.start is not None and self.start.match(text):
+            return True
+        for literal in self.anywhere:  # noqa: SIM110  (a loop: cheaper than any() over a few)
+            if literal in text:
+                return True
+        return False
+
+    @staticmethod
+    def either(wakes: Sequence[Wake | None]) -> Wake | None:
+        """A wake that matches where any of ``wakes`` does; None when one of them is None (any
+        line may matter to it) or their start patterns' flags differ."""
+        known = [wake for wake in wakes if wake is not None]
+        starts = [wake.start for wake in known if wake.start is not None]
+        if len(known) < len(wakes) or len({start.flags for start in starts}) > 1:
+            return None
+        either = "|".join(f"(?:{start.pattern})" for start in starts)
+        anywhere = tuple(dict.fromkeys(literal for wake in known for literal in wake.anywhere))
+        return Wake(re.compile(either, starts[0].flags) if starts else None, anywhere)
 
 
 class Cursor:
@@ -223,9 +255,9 @@ class Extractor(Protocol):
         are skipped unread); None when it needs every line."""
 
     @property
-    def wake(self) -> re.Pattern[str] | None:
-        """While it reads no section: a pattern every line it can act on matches (the others
-        routed to it are dropped without a call); None when any line may matter."""
+    def wake(self) -> Wake | None:
+        """While it reads no section: what every line it can act on holds (the others routed
+        to it are dropped without a call); None when any line may matter."""
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""
@@ -256,7 +288,7 @@ class BaseExtractor:
     dense: tuple[Anchor, ...] = ()
     claims = False
     yields = False
-    wake: re.Pattern[str] | None = None
+    wake: Wake | None = None
 
     @property
     def sparse(self) -> re.Pattern[bytes] | None:

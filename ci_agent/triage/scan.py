@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
-from ci_agent.triage.extractor import Anchor, Cursor, Extractor, Sink
+from ci_agent.triage.extractor import Anchor, Cursor, Extractor, Sink, Wake
 from ci_agent.triage.finder import Literal, Pattern
 from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, clean_lines, read_blocks
 from ci_agent.triage.skip import Skipper, default_skipper
@@ -37,19 +37,7 @@ _RunSet = tuple[tuple[Literal | Pattern, int], ...]
 # soon (pytest's summary ends at its rule) wastes little, a long one takes few batches.
 _FIRST_BATCH = 16
 _LAST_BATCH = 1024
-_NEVER = re.compile(r"(?!)")
-_UNKNOWN: re.Pattern[str] = re.compile("")  # a key not looked up yet
-
-
-def _either(wakes: list[re.Pattern[str] | None]) -> re.Pattern[str] | None:
-    """One pattern matching where any of ``wakes`` does (one search instead of several); None
-    when one of them is None (any line may matter) or their flags differ."""
-    known = [wake for wake in wakes if wake is not None]
-    if len(known) < len(wakes) or len({wake.flags for wake in known}) > 1:
-        return None
-    if not known:
-        return _NEVER
-    return re.compile("|".join(f"(?:{wake.pattern})" for wake in known), known[0].flags)
+_UNKNOWN = Wake(re.compile(""))  # a key not looked up yet
 
 
 def _compile(anchors: dict[Anchor, int]) -> _RunSet:
@@ -78,7 +66,7 @@ class Scanner:
         self.window = window
         self._open: list[Extractor] = []
         self._routes: dict[int, tuple[Extractor, ...]] = {}
-        self._wakes: dict[tuple[int, Extractor | None], re.Pattern[str] | None] = {}
+        self._wakes: dict[tuple[int, Extractor | None], Wake | None] = {}
         self._windows: deque[tuple[int, int]] = deque()
         self._last_run = 0
         self._any_error = False
@@ -226,8 +214,8 @@ class Scanner:
         if wake is _UNKNOWN:
             claims = beside is not None and beside.claims
             routed = [e for e in self._route(mask) if e is not beside and not (claims and e.yields)]
-            wake = self._wakes[key] = _either([extractor.wake for extractor in routed])
-        return wake is not None and wake.search(text) is None
+            wake = self._wakes[key] = Wake.either([extractor.wake for extractor in routed])
+        return wake is not None and not wake.matches(text)
 
     def _section(self, data: bytes, base: int, position: int, limit: int) -> int:
         """Feed the open sections the lines of ``data[position:limit]`` (no hit among them) they
@@ -298,7 +286,7 @@ class Scanner:
             if extractor in fed or (claimed and extractor.yields):
                 continue
             wake = extractor.wake  # it reads no section: idle
-            if wake is not None and not wake.search(text):
+            if wake is not None and not wake.matches(text):
                 continue
             if extractor.feed(text, cursor, self.sink):
                 self._open.append(extractor)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink
+from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink, Wake
 from ci_agent.triage.model import Failure, Kind, Location
 
 __all__ = ["ROOTDIR", "Pytest"]
@@ -51,7 +51,7 @@ _SPARSE_OTHER = re.compile(rb"====")
 # What a line needs for an idle extractor to act on it (see ``_idle``): a rule, the tally's
 # digit, a load error or rootdir line, a node id (``::``) or a file (``.py``) in a result line.
 # pytest -v's progress lines broken by live logs (``FAILED   [ 12%]``) are dropped unread.
-_WAKE = re.compile(r"^(?:[=\d]|ImportError while|ERROR: Error importing|rootdir: )|::|\.py")
+_WAKE = Wake(re.compile(r"[=\d]|ImportError while|ERROR: Error importing|rootdir: "), ("::", ".py"))
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
