@@ -6,7 +6,10 @@ matter. Each block is searched for a few literal anchors (``re`` finds a literal
 that asked for that anchor. The failing tool's own report sits just above an error marker
 (``##[error]``, or the end of a log that has none): that *window* is searched with every
 extractor's anchors. An extractor reading a section (a traceback, pytest's failures) is fed
-every line until it lets go.
+every line until it lets go, or only the lines its ``sparse`` pattern finds, handed to it in
+batches (``feed_lines``). The lines read are cleaned in batches too (``clean_lines``), and a
+line whose extractors are idle and whose ``wake`` patterns it does not match is dropped before
+any of them is called.
 
 Blocks are processed one block behind the reading, so every window is known before its lines
 are reached: memory stays at about two blocks, whatever the size of the log.
