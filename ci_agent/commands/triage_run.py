@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.commands.common import Invocation, execute
 from ci_agent.config import CliOverrides
@@ -59,10 +59,16 @@ def run_triage(
         else:
             repository = repo or invocation.settings.repository
             result = _github(invocation, repository, run_id, options, rerun)
-        # Markdown only when it is printed: rendering it loads the template engine.
-        markdown = invocation.settings.output == "markdown"
+        # Markdown only when it is printed: rendering it loads the template engine. The JSON
+        # result only when it is printed or written: with tens of thousands of failures it
+        # costs more than the rest of the report.
+        output = invocation.settings.output
         return triage_outcome(
-            result, json_out, dry_run=invocation.settings.dry_run, markdown=markdown
+            result,
+            json_out,
+            dry_run=invocation.settings.dry_run,
+            markdown=output == "markdown",
+            data=output != "text",
         )
 
     return execute(overrides, "triage", body)
@@ -126,30 +132,33 @@ def triage_outcome(
     dry_run: bool = False,
     artifact: str | None = None,
     markdown: bool = True,
+    data: bool = True,
 ) -> Outcome:
     """The command's outcome for a triage result; the whole result is written to ``json_out``
     (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as);
-    ``markdown`` False leaves the markdown out (nothing will show it)."""
+    ``markdown`` False leaves the markdown out, ``data`` False the JSON result unless it is
+    written (nothing will show them)."""
     from ci_agent.json_form import to_json
     from ci_agent.report.value import ArtifactRef, Report
     from ci_agent.triage.present import triage_markdown, triage_text
     from ci_agent.triage.whole import write_whole
 
-    data = to_json(result)
+    writes = json_out is not None and not dry_run
+    result_data: dict[str, Any] = to_json(result) if data or writes else {}
     whole: str | None = None
     written: ArtifactRef | None = None
     if json_out is not None and dry_run:
         whole = f"not written to {json_out} (--dry-run); --output json prints it"
     elif json_out is not None:
-        sha = write_whole(json_out, data)
+        sha = write_whole(json_out, result_data)
         whole = f"artifact {artifact}" if artifact else str(json_out)
-        data = {**data, "whole": {"path": str(json_out), "sha256": sha}}
+        result_data = {**result_data, "whole": {"path": str(json_out), "sha256": sha}}
         if artifact:
             written = ArtifactRef(json_out, artifact, sha)
-            data["artifact"] = to_json(written)
+            result_data["artifact"] = to_json(written)
     return Outcome(
         "triage",
-        result=data,
+        result=result_data,
         text=triage_text(result, whole),
         markdown=triage_markdown(result, whole) if markdown else "",
         report=Report(result.decision.reason, artifact=written),

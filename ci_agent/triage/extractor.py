@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import deque
+from collections.abc import Sequence
 from typing import Protocol
 
 from ci_agent.triage.logs import clean
-from ci_agent.triage.model import Failure, Kind
+from ci_agent.triage.model import Failure, Kind, Location
 from ci_agent.triage.paths import is_library, relative
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Cursor",
     "Extractor",
     "Sink",
+    "Wake",
 ]
 
 # Failures kept per log: far more than any real suite fails (64,207 tests run, 2,598 failing),
@@ -31,6 +33,8 @@ MAX_FAILURES = 100_000
 # Failures per log that keep their excerpt lines; later ones keep their message, id and
 # location. The excerpt shows the first failures within its token budget, far fewer than this.
 CONTEXT_KEPT = 200
+# Frames remembered by the sink: a real suite's failures share a few hundred.
+_FRAMES_KEPT = 4096
 # How far back a look-behind may reach into the previous block.
 _PREVIOUS_TAIL = 64 << 10
 
@@ -65,6 +69,37 @@ class Clip:
         """The kept lines, with a note where some were left out."""
         gap = [f"... ({self._skipped} lines omitted)"] if self._skipped else []
         return (*self._head, *gap, *self._tail)
+
+
+@dataclasses.dataclass(frozen=True)
+class Wake:
+    """What a line must hold for an idle extractor to act on it: a match of ``start`` at its
+    start, or one of the ``anywhere`` literals anywhere in it (found by ``in``: a search for
+    an alternation tries every branch at every character)."""
+
+    start: re.Pattern[str] | None = None
+    anywhere: tuple[str, ...] = ()
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` holds what it takes."""
+        if self.start is not None and self.start.match(text):
+            return True
+        for literal in self.anywhere:  # noqa: SIM110  (a loop: cheaper than any() over a few)
+            if literal in text:
+                return True
+        return False
+
+    @staticmethod
+    def either(wakes: Sequence[Wake | None]) -> Wake | None:
+        """A wake that matches where any of ``wakes`` does; None when one of them is None (any
+        line may matter to it) or their start patterns' flags differ."""
+        known = [wake for wake in wakes if wake is not None]
+        starts = [wake.start for wake in known if wake.start is not None]
+        if len(known) < len(wakes) or len({start.flags for start in starts}) > 1:
+            return None
+        either = "|".join(f"(?:{start.pattern})" for start in starts)
+        anywhere = tuple(dict.fromkeys(literal for wake in known for literal in wake.anywhere))
+        return Wake(re.compile(either, starts[0].flags) if starts else None, anywhere)
 
 
 class Cursor:
@@ -127,6 +162,9 @@ class Sink:
         # a few files.
         self._relative: dict[str, str] = {}
         self._library: dict[str, bool] = {}
+        # A frame as the log prints it (path, line): its location, and whether it is in the
+        # project; thousands of failures share a few frames.
+        self._frames: dict[tuple[str, int], tuple[Location, bool]] = {}
 
     def add(self, failure: Failure) -> None:
         """Keep ``failure`` (or count it, past the limit). Two extractors reading one line may
@@ -157,12 +195,26 @@ class Sink:
         if root and root not in self.roots:
             self.roots.append(root)
             self._relative.clear()
+            self._frames.clear()
 
     def relative(self, path: str) -> str:
         """``path`` relative to the repository, as far as the log tells."""
         found = self._relative.get(path)
         if found is None:
             found = self._relative[path] = relative(path, self.roots)
+        return found
+
+    def frame(self, path: str, line: int) -> tuple[Location, bool]:
+        """The location of a frame at ``path`` (as printed) and ``line``, and whether it is in
+        the project (neither the path nor its relative form is a library's)."""
+        key = (path, line)
+        found = self._frames.get(key)
+        if found is None:
+            if len(self._frames) >= _FRAMES_KEPT:  # a bound on memory, not on what is found
+                self._frames.clear()
+            location = Location(self.relative(path), line)
+            project = not self.is_library(path) and not self.is_library(location.path)
+            found = self._frames[key] = (location, project)
         return found
 
     def is_library(self, path: str) -> bool:
@@ -202,8 +254,28 @@ class Extractor(Protocol):
         """While it reads a section: the lines it needs, when it needs only these (the others
         are skipped unread); None when it needs every line."""
 
+    @property
+    def wake(self) -> Wake | None:
+        """While it reads no section: what every line it can act on holds (the others routed
+        to it are dropped without a call); None when any line may matter."""
+
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""
+
+    def feed_lines(
+        self,
+        data: bytes,
+        base: int,
+        starts: Sequence[int],
+        lines: Sequence[str],
+        *,
+        cursor: Cursor,
+        sink: Sink,
+    ) -> tuple[int, bool]:
+        """While it alone reads a section that needs only its ``sparse`` lines: read these
+        clean ``lines`` (starting at ``starts`` of the block ``data`` at ``base``), in order,
+        as ``feed`` would, up to one after which it lets go or needs other lines. How many it
+        read, and whether it still reads its section."""
 
     def flush(self, sink: Sink) -> None:
         """The step or the log ended: emit whatever is pending."""
@@ -216,6 +288,7 @@ class BaseExtractor:
     dense: tuple[Anchor, ...] = ()
     claims = False
     yields = False
+    wake: Wake | None = None
 
     @property
     def sparse(self) -> re.Pattern[bytes] | None:
@@ -225,6 +298,26 @@ class BaseExtractor:
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Read one clean line; True to be fed the next line as well."""
         raise NotImplementedError
+
+    def feed_lines(
+        self,
+        data: bytes,
+        base: int,
+        starts: Sequence[int],
+        lines: Sequence[str],
+        *,
+        cursor: Cursor,
+        sink: Sink,
+    ) -> tuple[int, bool]:
+        """Each line fed in turn, the cursor at it."""
+        sparse = self.sparse
+        for index, (start, line) in enumerate(zip(starts, lines, strict=True)):
+            cursor.at(data, base, start)
+            if not self.feed(line, cursor, sink):
+                return index + 1, False
+            if self.sparse is not sparse:
+                return index + 1, True
+        return len(lines), True
 
     def flush(self, sink: Sink) -> None:
         """Nothing pending by default."""

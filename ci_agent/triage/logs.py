@@ -9,11 +9,20 @@ are ever cleaned (see :mod:`ci_agent.triage.scan`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BLOCK_SIZE", "MAX_LINE", "STAMP", "Block", "clean", "read_blocks", "sniff"]
+__all__ = [
+    "BLOCK_SIZE",
+    "MAX_LINE",
+    "STAMP",
+    "Block",
+    "clean",
+    "clean_lines",
+    "read_blocks",
+    "sniff",
+]
 
 BLOCK_SIZE = 4 << 20
 # A longer line is cut when cleaned: nothing an extractor reads is that long.
@@ -24,6 +33,15 @@ STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?")
 # such as ESC ( B (curses-style output: mypy), and other two-byte escapes.
 _ANSI = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[()][0-9A-Za-z]|[@-Z\\-_])"
+)
+# The same over many lines joined by newlines: a stamp after each newline, and an unterminated
+# OSC sequence that ends with its line (the only sequence that could run on past a newline).
+_STAMPS = re.compile(b"\n" + STAMP.pattern)
+# What STAMP matches on a line GitHub stamped (seven fractional digits and a space), in a row.
+_STAMP_WIDTH = 29
+_GITHUB_STAMPS = re.compile(rb"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z )*")
+_ANSI_LINES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[()][0-9A-Za-z]|[@-Z\\-_])"
 )
 
 
@@ -49,6 +67,28 @@ def clean(raw: bytes) -> str:
         raw = raw[:MAX_LINE]
     text = raw.decode("utf-8", "replace")
     return _ANSI.sub("", text) if "\x1b" in text else text
+
+
+def clean_lines(data: bytes, starts: Sequence[int], stops: Sequence[int]) -> list[str]:
+    """:func:`clean` of each line ``data[start:stop]`` (no newline inside), all at once: one
+    substitution and one decoding over the lines joined instead of four calls per line."""
+    if not starts:
+        return []
+    # GitHub's stamps are 29 bytes: when every line starts with one, they are sliced off.
+    heads = b"".join([data[start : start + _STAMP_WIDTH] for start in starts])
+    stamped = _GITHUB_STAMPS.fullmatch(heads) is None
+    skip = 0 if stamped else _STAMP_WIDTH
+    raws = [data[start + skip : stop] for start, stop in zip(starts, stops, strict=True)]
+    joined = b"\n".join(raws)
+    # Redraws and very long lines are rare: they are cleaned one by one, as clean() does.
+    if b"\r" in joined or max(map(len, raws)) > MAX_LINE:
+        return [clean(data[start:stop]) for start, stop in zip(starts, stops, strict=True)]
+    if stamped:  # a newline in front so that the first line's stamp follows one as well
+        joined = _STAMPS.sub(b"\n", b"\n" + joined)[1:]
+    text = joined.decode("utf-8", "replace")
+    if "\x1b" in text:
+        text = _ANSI_LINES.sub("", text)
+    return text.split("\n")
 
 
 def sniff(path: Path) -> str | None:

@@ -6,7 +6,10 @@ matter. Each block is searched for a few literal anchors (``re`` finds a literal
 that asked for that anchor. The failing tool's own report sits just above an error marker
 (``##[error]``, or the end of a log that has none): that *window* is searched with every
 extractor's anchors. An extractor reading a section (a traceback, pytest's failures) is fed
-every line until it lets go.
+every line until it lets go, or only the lines its ``sparse`` pattern finds, handed to it in
+batches (``feed_lines``). The lines read are cleaned in batches too (``clean_lines``), and a
+line whose extractors are idle and whose ``wake`` patterns it does not match is dropped before
+any of them is called.
 
 Blocks are processed one block behind the reading, so every window is known before its lines
 are reached: memory stays at about two blocks, whatever the size of the log.
@@ -15,14 +18,15 @@ are reached: memory stays at about two blocks, whatever the size of the log.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
-from ci_agent.triage.extractor import Anchor, Cursor, Extractor, Sink
+from ci_agent.triage.extractor import Anchor, Cursor, Extractor, Sink, Wake
 from ci_agent.triage.finder import Literal, Pattern
-from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, read_blocks
+from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, clean_lines, read_blocks
 from ci_agent.triage.skip import Skipper, default_skipper
 from ci_agent.triage.steps import Steps
 
@@ -32,6 +36,11 @@ DEFAULT_WINDOW = 1 << 20
 _MARKER = Literal(b"##[")
 _MARKER_BIT = 1
 _RunSet = tuple[tuple[Literal | Pattern, int], ...]
+# The lines of a section are found and cleaned in batches that grow: a section that changes
+# soon (pytest's summary ends at its rule) wastes little, a long one takes few batches.
+_FIRST_BATCH = 16
+_LAST_BATCH = 1024
+_UNKNOWN = Wake(re.compile(""))  # a key not looked up yet
 
 
 def _compile(anchors: dict[Anchor, int]) -> _RunSet:
@@ -60,6 +69,7 @@ class Scanner:
         self.window = window
         self._open: list[Extractor] = []
         self._routes: dict[int, tuple[Extractor, ...]] = {}
+        self._wakes: dict[tuple[int, Extractor | None], Wake | None] = {}
         self._windows: deque[tuple[int, int]] = deque()
         self._last_run = 0
         self._any_error = False
@@ -163,45 +173,94 @@ class Scanner:
                 line = data.rfind(b"\n", start, at) + 1 or start
                 hits[line] = hits.get(line, 0) | mask
         starts = sorted(hits)
+        # Every line with a hit is read (an open section's range stops at the next one): they
+        # are cleaned all at once.
+        find = data.find
+        stops = [stop if (stop := find(b"\n", line, end)) >= 0 else end for line in starts]
+        texts = clean_lines(data, starts, stops)
         index, count, position = 0, len(starts), start
         while True:
+            index = bisect.bisect_left(starts, position, index)
             if self._open:
                 if position >= end:
                     break
-                line = self._next_needed(data, position, end, starts, index)
-                if line >= end:
-                    break
-                mask = hits.get(line, 0)
-            else:
-                index = bisect.bisect_left(starts, position, index)
-                if index >= count:
-                    break
-                line = starts[index]
-                mask = hits[line]
-            stop = data.find(b"\n", line, end)
-            if stop < 0:
-                stop = end
-            self._line(data, base, line, stop, mask)
-            position = stop + 1
+                limit = starts[index] if index < count else end
+                if position < limit:  # the section's lines up to the next hit
+                    position = self._section(data, base, position, limit)
+                    continue
+            elif index >= count:
+                break
+            line, mask, text = starts[index], hits[starts[index]], texts[index]
+            position = stops[index] + 1
+            opened = self._open
+            if mask & _MARKER_BIT:
+                pass
+            elif not opened:
+                if self._asleep(mask, text):
+                    continue
+            elif len(opened) == 1 and self._asleep(mask, text, opened[0]):
+                # The section open is the only one to read the line (pytest's summary: a
+                # result a line): what _line would do, without its routing.
+                if not self.steps.in_header:
+                    self.cursor.at(data, base, line)
+                    if not opened[0].feed(text, self.cursor, self.sink):
+                        opened.clear()
+                continue
+            self._line(data, base, line, mask, text)
 
-    def _next_needed(
-        self, data: bytes, position: int, end: int, starts: list[int], index: int
-    ) -> int:
-        """The next line an open section needs: the next line, or, when every open extractor
-        needs only some lines, the next of those or of the anchors' hits (the rest is skipped
-        by the skipper, without a Python step per line)."""
-        if len(self._open) == 1:  # the usual case, without the general one's lists
-            pattern = self._open[0].sparse
-            if pattern is None:
-                return position
-            index = bisect.bisect_left(starts, position, index)
-            limit = starts[index] if index < len(starts) else end
-            return (self._skipper or self._make_skipper()).next_line(pattern, data, position, limit)
+    def _asleep(self, mask: int, text: str, beside: Extractor | None = None) -> bool:
+        """Whether no extractor the line is routed to (but ``beside``, the one section open,
+        and those that stay out of its section) can act on it: each is idle, and its ``wake``
+        pattern does not match."""
+        key = (mask, beside)
+        wake = self._wakes.get(key, _UNKNOWN)
+        if wake is _UNKNOWN:
+            claims = beside is not None and beside.claims
+            routed = [e for e in self._route(mask) if e is not beside and not (claims and e.yields)]
+            wake = self._wakes[key] = Wake.either([extractor.wake for extractor in routed])
+        return wake is not None and not wake.matches(text)
+
+    def _section(self, data: bytes, base: int, position: int, limit: int) -> int:
+        """Feed the open sections the lines of ``data[position:limit]`` (no hit among them) they
+        need; where to go on: ``limit``, or the line after one where the sections changed (an
+        extractor let go or needs other lines)."""
+        if self.steps.in_header:  # no line of a step's header is fed
+            return limit
+        opened = self._open
+        pattern = opened[0].sparse if len(opened) == 1 else None
+        if pattern is None:  # every line, or several sections: one line at a time
+            line = self._next_needed(data, position, limit)
+            if line >= limit:
+                return limit
+            stop = data.find(b"\n", line, limit)
+            stop = stop if stop >= 0 else limit
+            self._line(data, base, line, 0, clean(data[line:stop]))
+            return stop + 1
+        # One section that needs some lines only: they are found and cleaned in batches, and
+        # read by the extractor in a row, without the general line's bookkeeping.
+        extractor, cursor, sink = opened[0], self.cursor, self.sink
+        found = (self._skipper or self._make_skipper()).lines(pattern, data, position, limit)
+        find, batch = data.find, _FIRST_BATCH
+        while starts := list(itertools.islice(found, batch)):
+            stops = [stop if (stop := find(b"\n", line, limit)) >= 0 else limit for line in starts]
+            lines = clean_lines(data, starts, stops)
+            taken, reading = extractor.feed_lines(
+                data, base, starts, lines, cursor=cursor, sink=sink
+            )
+            if not reading:
+                opened.remove(extractor)
+                return stops[taken - 1] + 1
+            if taken < len(starts) or extractor.sparse is not pattern:
+                return stops[taken - 1] + 1
+            batch = min(batch * 2, _LAST_BATCH)
+        return limit
+
+    def _next_needed(self, data: bytes, position: int, limit: int) -> int:
+        """The next line the open sections need (before ``limit``, the next hit): the next line,
+        or, when every open extractor needs only some lines, the first of those."""
         patterns = [extractor.sparse for extractor in self._open]
         if None in patterns:
             return position
-        index = bisect.bisect_left(starts, position, index)
-        limit = starts[index] if index < len(starts) else end
         skipper = self._skipper or self._make_skipper()
         return min(skipper.next_line(p, data, position, limit) for p in patterns if p is not None)
 
@@ -209,10 +268,9 @@ class Scanner:
         self._skipper = default_skipper()
         return self._skipper
 
-    def _line(self, data: bytes, base: int, start: int, stop: int, mask: int) -> None:
+    def _line(self, data: bytes, base: int, start: int, mask: int, text: str) -> None:
         cursor = self.cursor
         cursor.at(data, base, start)
-        text = clean(data[start:stop])
         if mask & _MARKER_BIT:
             if self.steps.marker(text, cursor, self.sink):
                 self._end_step()
@@ -229,6 +287,9 @@ class Scanner:
             return
         for extractor in self._route(mask):
             if extractor in fed or (claimed and extractor.yields):
+                continue
+            wake = extractor.wake  # it reads no section: idle
+            if wake is not None and not wake.matches(text):
                 continue
             if extractor.feed(text, cursor, self.sink):
                 self._open.append(extractor)

@@ -12,7 +12,9 @@ span a newline, and ranges start and end at line boundaries). Without the packag
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 __all__ = ["HyperscanSkipper", "ReSkipper", "Skipper", "default_skipper"]
@@ -25,6 +27,27 @@ class Skipper(Protocol):
         """The start of the first line of ``data[position:limit]`` with a match (``position``
         and ``limit`` are line starts), or ``limit`` when there is none."""
 
+    def lines(
+        self, pattern: re.Pattern[bytes], data: bytes, position: int, limit: int
+    ) -> Iterator[int]:
+        """The starts of the lines of ``data[position:limit]`` with a match, in order, found as
+        they are asked for: the lines ``next_line`` gives one after the other."""
+
+
+def _line_starts(
+    data: bytes, position: int, offsets: Iterator[int], limit: int = -1
+) -> Iterator[int]:
+    """The line start of each offset (from ``position`` on, in order; up to ``limit``), once."""
+    last = -1
+    rfind = data.rfind
+    for offset in offsets:
+        if offset > limit >= 0:
+            return
+        line = rfind(b"\n", position, offset) + 1 or position
+        if line != last:
+            yield line
+            last = line
+
 
 class ReSkipper:
     """The pure-Python skipper: one ``re`` search per call."""
@@ -35,6 +58,14 @@ class ReSkipper:
         if match is None:
             return limit
         return data.rfind(b"\n", position, match.start()) + 1 or position
+
+    def lines(
+        self, pattern: re.Pattern[bytes], data: bytes, position: int, limit: int
+    ) -> Iterator[int]:
+        """The starts of the lines of ``data[position:limit]`` with a match, in order."""
+        # finditer searches on only as far as the lines are taken.
+        matches = pattern.finditer(data, position, limit)
+        return _line_starts(data, position, (match.start() for match in matches))
 
 
 class HyperscanSkipper:
@@ -54,6 +85,32 @@ class HyperscanSkipper:
         """The start of the first line of ``data[position:limit]`` with a match, or ``limit``."""
         if limit - position < self.small:  # a call costs more than re's search of a few lines
             return self._fallback.next_line(pattern, data, position, limit)
+        ends = self._ends(pattern, data, position, limit)
+        if ends is None:
+            return self._fallback.next_line(pattern, data, position, limit)
+        # A match ends after ``position`` iff it lies in the range: none spans a line start.
+        index = bisect.bisect_right(ends, position)
+        if index == len(ends) or ends[index] > limit:
+            return limit
+        return data.rfind(b"\n", position, ends[index]) + 1 or position
+
+    def lines(
+        self, pattern: re.Pattern[bytes], data: bytes, position: int, limit: int
+    ) -> Iterator[int]:
+        """The starts of the lines of ``data[position:limit]`` with a match, in order."""
+        if limit - position < self.small:
+            return self._fallback.lines(pattern, data, position, limit)
+        ends = self._ends(pattern, data, position, limit)
+        if ends is None:
+            return self._fallback.lines(pattern, data, position, limit)
+        first = bisect.bisect_right(ends, position)
+        return _line_starts(data, position, itertools.islice(ends, first, None), limit)
+
+    def _ends(
+        self, pattern: re.Pattern[bytes], data: bytes, position: int, limit: int
+    ) -> list[int] | None:
+        """The match ends of a scan that covers the range (the last one, or a new one); None
+        when Hyperscan does not take the pattern."""
         scanned = self._scanned.get(pattern)
         if (
             scanned is None
@@ -62,15 +119,10 @@ class HyperscanSkipper:
         ):
             database = self._database(pattern)
             if database is None:  # a pattern Hyperscan does not take
-                return self._fallback.next_line(pattern, data, position, limit)
+                return None
             scanned = (data, position, limit, self._scan(database, data, position, limit))
             self._scanned[pattern] = scanned
-        ends = scanned[3]
-        # A match ends after ``position`` iff it lies in the range: none spans a line start.
-        index = bisect.bisect_right(ends, position)
-        if index == len(ends) or ends[index] > limit:
-            return limit
-        return data.rfind(b"\n", position, ends[index]) + 1 or position
+        return scanned[3]
 
     def _scan(self, database: tuple[Any, Any], data: bytes, start: int, stop: int) -> list[int]:
         """End offsets (in ``data``) of the matches in ``data[start:stop]``, in order."""

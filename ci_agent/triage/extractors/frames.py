@@ -23,9 +23,9 @@ class Frames:
 
     def add(self, path: str, line: int, sink: Sink) -> None:
         """One frame, outermost first."""
-        location = Location(sink.relative(path), line)
+        location, project = sink.frame(path, line)
         self.innermost = location
-        if not sink.is_library(path) and not sink.is_library(location.path):
+        if project:
             self.project = location
 
     def location(self) -> Location | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink
+from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink, Wake
 from ci_agent.triage.model import Failure, Kind, Location
 
 __all__ = ["Jest", "NodeError"]
@@ -44,6 +44,7 @@ class Jest(BaseExtractor):
     skim = (b"FAIL",)
     dense = (b"FAIL ", b"\xe2\x97\x8f ")  # "● "
     claims = True
+    wake = Wake(re.compile(r"\s*FAIL\s"))  # outside a failed suite only its FAIL line starts one
 
     def __init__(self) -> None:
         self._suite: str | None = None

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
-from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink
+from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink, Wake
 from ci_agent.triage.model import Failure, Kind, Location
 
 __all__ = ["ROOTDIR", "Pytest"]
@@ -46,6 +48,10 @@ _SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short te
 # the rule that ends it: one literal is found several times faster than the alternation above.
 _SPARSE_SUMMARY = re.compile(rb"====|FAIL|ERROR")
 _SPARSE_OTHER = re.compile(rb"====")
+# What a line needs for an idle extractor to act on it (see ``_idle``): a rule, the tally's
+# digit, a load error or rootdir line, a node id (``::``) or a file (``.py``) in a result line.
+# pytest -v's progress lines broken by live logs (``FAILED   [ 12%]``) are dropped unread.
+_WAKE = Wake(re.compile(r"[=\d]|ImportError while|ERROR: Error importing|rootdir: "), ("::", ".py"))
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
@@ -55,7 +61,7 @@ _TALLY = re.compile(r"^(?:=+ )?((?:\d+ [a-z]+, )*\d+ [a-z]+) in \d+(?:\.\d+)?s\b
 _TALLY_FAILED = re.compile(r"\b\d+ (?:failed|errors?)\b")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Section:
     """One entry of the ERRORS or FAILURES section."""
 
@@ -76,7 +82,7 @@ class _Section:
         return self.project or self.innermost
 
 
-@dataclass
+@dataclass(slots=True)
 class _Test:
     """A node id reported as FAILED or ERROR."""
 
@@ -110,6 +116,7 @@ class Pytest(BaseExtractor):
         b" error",
     )
     claims = True
+    wake = _WAKE
 
     def __init__(self) -> None:
         self._reset()
@@ -151,25 +158,88 @@ class Pytest(BaseExtractor):
             self._section_line(line, cursor, sink)
         return True
 
+    def feed_lines(
+        self,
+        data: bytes,
+        base: int,
+        starts: Sequence[int],
+        lines: Sequence[str],
+        *,
+        cursor: Cursor,
+        sink: Sink,
+    ) -> tuple[int, bool]:
+        """Lean sections (past the excerpt's) are read in one loop, as ``feed`` reads them:
+        tens of thousands of failures are a few lines each."""
+        if self._mode != "sections" or not self._lean:
+            return super().feed_lines(data, base, starts, lines, cursor=cursor, sink=sink)
+        for index, line in enumerate(lines):
+            head = line[:2]
+            if head[:1] == "=" and _RULE.match(line):
+                cursor.at(data, base, starts[index])
+                return index + 1, self._rule(line, sink)
+            headline = _HEADLINE.match(line) if head == "__" else None
+            if headline:  # one per failure
+                cursor.at(data, base, starts[index])
+                self._headline(line, headline.group(1), cursor, sink)
+                if self.sparse is not _SPARSE:  # a section that keeps its lines: all are needed
+                    return index + 1, True
+                continue
+            section = self._current
+            if section is None:  # --tb=line's entries
+                cursor.at(data, base, starts[index])
+                self._orphan(line, cursor, sink)
+                continue
+            # The rest of _section_line for a section without excerpt lines.
+            if section.clip is not None:
+                section.clip.add(line)
+            if section.captured:
+                continue
+            if head[:1] == "-" and _CAPTURED.match(line):
+                section.captured = True
+                continue
+            if head == "E ":
+                section.first = section.first or line[1:].strip()
+                if section.exception is None:
+                    exception = _EXCEPTION.match(line)
+                    if exception:
+                        section.exception = exception.group(1).strip()
+                frame = _FILE.match(line) if 'File "' in line else None
+            else:
+                frame = _FILE.match(line) if 'File "' in line else None
+                if frame is None and ":" in line:
+                    frame = _LOCATION.match(line)
+            if frame:
+                self._frame(section, frame.group(1), int(frame.group(2)), sink)
+        return len(lines), True
+
     def flush(self, sink: Sink) -> None:
         """Emit one failure per failing test, in the order they were first seen."""
-        sections: dict[str, deque[_Section]] = {}
+        # Each test takes the first section left under its name: most names have one section,
+        # kept in ``first``; the others (subtests, reruns) wait in ``more``, in order.
+        first: dict[str, _Section] = {}
+        more: dict[str, deque[_Section]] = {}
         for section in self._sections:
-            sections.setdefault(section.key, deque()).append(section)
+            if section.key in first:
+                more.setdefault(section.key, deque()).append(section)
+            else:
+                first[section.key] = section
         named: set[str] = set()
-        for test in sorted(self._tests.values(), key=lambda t: t.offset):
+        add, failure = sink.add, self._failure
+        for test in sorted(self._tests.values(), key=attrgetter("offset")):
             key = _key(test.node)
             named.add(key)
-            matching = sections.get(key)
-            found = matching.popleft() if matching else None
+            found = first.pop(key, None)
+            if found is None:
+                left = more.get(key)
+                found = left.popleft() if left else None
             if found is None and not test.error and self._orphans:
                 found = self._orphans.popleft()
-            sink.add(self._failure(test.node, test, found, sink))
-        for key, left in sections.items():
+            add(failure(test.node, test, found, sink))
+        for key, section in first.items():
             if key in named:
                 continue  # more subtests of a test already reported
-            for section in left:
-                sink.add(self._failure(self._node_of(section), None, section, sink))
+            for left in (section, *more.get(key, ())):
+                add(failure(self._node_of(left), None, left, sink))
         if self._tally is not None and not self._tests and not self._sections:
             sink.add(self._tally)  # nothing but the tally says that tests failed
         self._reset()
@@ -270,19 +340,7 @@ class Pytest(BaseExtractor):
         # thousands of failures are read line by line.
         headline = _HEADLINE.match(line) if line[:2] == "__" else None
         if headline:
-            title = headline.group(1)
-            at = _AT.match(title)
-            key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
-            key = key.removeprefix(_DOCTEST)  # its node id is path::module.function
-            key = _SUBTEST.sub("", key)  # a subtest's headline: "Class.test (i=1)"
-            # Excerpt lines of the first sections only: memory stays small with 40,000.
-            keep = sink.keeps_context and len(self._sections) < CONTEXT_KEPT
-            clip = Clip() if keep else None
-            self._lean = clip is None
-            self._current = _Section(key, cursor.step, cursor.offset, clip)
-            if clip is not None:
-                clip.add(line)
-            self._sections.append(self._current)
+            self._headline(line, headline.group(1), cursor, sink)
             return
         section = self._current
         if section is None:
@@ -306,6 +364,22 @@ class Pytest(BaseExtractor):
             frame = _LOCATION.match(line)
         if frame:
             self._frame(section, frame.group(1), int(frame.group(2)), sink)
+
+    def _headline(self, line: str, title: str, cursor: Cursor, sink: Sink) -> None:
+        """A section starts: its key is the name the test's node id ends with."""
+        at = _AT.match(title) if title.startswith("ERROR at ") else None
+        key = title.removeprefix(_COLLECTING) if at is None else at.group(1)
+        key = key.removeprefix(_DOCTEST)  # its node id is path::module.function
+        if key[-1:] == ")":
+            key = _SUBTEST.sub("", key)  # a subtest's headline: "Class.test (i=1)"
+        # Excerpt lines of the first sections only: memory stays small with 40,000.
+        keep = sink.keeps_context and len(self._sections) < CONTEXT_KEPT
+        clip = Clip() if keep else None
+        self._lean = clip is None
+        self._current = _Section(key, cursor.step, cursor.offset, clip)
+        if clip is not None:
+            clip.add(line)
+        self._sections.append(self._current)
 
     @staticmethod
     def _doctest_line(section: _Section, line: str) -> None:
@@ -339,10 +413,10 @@ class Pytest(BaseExtractor):
         self._loose = None
 
     def _frame(self, section: _Section, path: str, line: int, sink: Sink) -> None:
-        location = Location(sink.relative(path), line)
+        location, project = sink.frame(path, line)
         section.frames += 1
         section.innermost = location
-        if not sink.is_library(path) and not sink.is_library(location.path):
+        if project:
             section.project = location
 
     # --- output ---
@@ -359,22 +433,38 @@ class Pytest(BaseExtractor):
     def _failure(
         self, node: str, test: _Test | None, section: _Section | None, sink: Sink
     ) -> Failure:
-        message = None
-        if section is not None:
+        context: tuple[str, ...] = ()
+        location: Location | None = None
+        if section is None:
+            if test is None:  # never: a failure has a test, a section or both
+                raise ValueError(node)
+            message, label = test.message, ""
+            step, offset = test.step, test.offset
+        else:
             message = section.exception or section.first
-        if test is not None and test.message and (message is None or message.startswith("File")):
-            message = test.message
-        step = test.step if test else section.step if section else 0
-        offsets = [s.offset for s in (test, section) if s is not None]
-        collection = node.endswith(".py") and "::" not in node
-        label = section.label if section and section.label else ""
+            if (
+                test is not None
+                and test.message
+                and (message is None or message.startswith("File"))
+            ):
+                message = test.message
+            location = section.project or section.innermost
+            if section.clip is not None:
+                context = section.clip.lines()
+            label = section.label
+            if test is None:
+                step, offset = section.step, section.offset
+            else:
+                step, offset = test.step, min(test.offset, section.offset)
+        if not label and node.endswith(".py") and "::" not in node:
+            label = "collection error: "
         return Failure(
             Kind.TEST,
             "pytest",
-            (label or ("collection error: " if collection else "")) + (message or "failed"),
+            label + (message or "failed"),
             test_id=node,
-            location=section.location() if section else None,
-            context=section.clip.lines() if section and section.clip else (),
+            location=location,
+            context=context,
             step=step,
-            offset=min(offsets),
+            offset=offset,
         )

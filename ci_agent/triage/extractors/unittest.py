@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink
+from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink, Wake
 from ci_agent.triage.extractors.frames import FRAME, Frames
 from ci_agent.triage.model import Failure, Kind
 
@@ -27,6 +27,7 @@ class Unittest(BaseExtractor):
     skim = (b"FAIL",)
     dense = (b"FAIL: ", b"ERROR: ")
     claims = True
+    wake = Wake(re.compile(r"(?:FAIL|ERROR): "))  # outside a block only a head line starts one
 
     def __init__(self) -> None:
         self._between = False  # after a ===== line, where the next block may start

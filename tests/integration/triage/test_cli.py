@@ -253,3 +253,16 @@ def test_markdown_is_rendered_only_when_it_is_shown(project: Project) -> None:
     text_only = triage_outcome(result, markdown=False)
     assert text_only.markdown == ""
     assert (text_only.text, text_only.result) == (shown.text, shown.result)
+
+
+def test_the_json_result_is_built_only_when_it_is_shown_or_written(
+    project: Project, tmp_path: Path
+) -> None:
+    result = triage_logs([failing(project)], TriageOptions(roots=(str(project.root),)))
+    shown = triage_outcome(result)  # --output json
+    text = triage_outcome(result, data=False)  # --output text
+    assert text.result == {} and text.text == shown.text
+    assert shown.result["jobs"][0]["failing_tests"] == ["tests/test_calc.py::test_add"]
+    written = triage_outcome(result, tmp_path / "whole.json", data=False)  # --json-out
+    assert written.result["jobs"] == shown.result["jobs"]
+    assert json.loads((tmp_path / "whole.json").read_text())["jobs"] == shown.result["jobs"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import random
 from pathlib import Path
 
 import pytest
 
-from ci_agent.triage.logs import Block, clean, read_blocks, sniff
+from ci_agent.triage.logs import Block, clean, clean_lines, read_blocks, sniff
 
 
 @pytest.mark.parametrize(
@@ -65,3 +66,41 @@ def test_sniff(tmp_path: Path) -> None:
     binary.write_bytes(b"\x7fELF\x00\x00")
     assert sniff(text) is None
     assert "NUL" in (sniff(binary) or "")
+
+
+LINES = [
+    b"2026-11-21T10:00:00.1234567Z hello",
+    b"2026-11-21T10:00:00Z",
+    b"2026-11-21T10:00:00.1234567Z",
+    b"2026-11-21T10:00:00.12345678Z x",
+    b"2026-11-21T10:00:00.1Z 2026-11-21T10:00:00.1Z twice",
+    b"",
+    b"\x1b[31mFAILED\x1b[0m tests/a.py::\x1b[1mtest_x\x1b[0m - boom",
+    b"x.py:2: \x1b[1m\x1b[31merror:\x1b(B\x1b[m bad",
+    b"\x1b]0;title\x07done",
+    b"\x1b]8;;an OSC sequence that its line ends",
+    b"an escape at the end \x1b",
+    b"\x1b[",
+    b"caf\xc3\xa9 \xff cut in the middle \xe2\x82",
+    b"\xf0\x9f",
+    b"2026-11-21T10:00:00.1234567Z Downloading\r\rDone",
+    b"progress\r",
+    b"x" * 9000,
+]
+
+
+def test_clean_lines_cleans_each_line_as_clean_does() -> None:
+    rng = random.Random(7)
+    for _ in range(300):
+        lines = [rng.choice(LINES) for _ in range(rng.randrange(0, 12))]
+        if rng.random() < 0.5:  # now and then none of the rare ones that are cleaned one by one
+            lines = [line for line in lines if b"\r" not in line and len(line) < 9000]
+        if rng.random() < 0.5:  # every line stamped as GitHub stamps them (some twice)
+            lines = [b"2026-11-21T10:00:00.1234567Z " + line for line in lines]
+        data = b"noise\n" + b"\n".join(lines) + b"\nmore"
+        starts, stops, at = [], [], 6
+        for line in lines:
+            starts.append(at)
+            stops.append(at + len(line))
+            at += len(line) + 1
+        assert clean_lines(data, starts, stops) == [clean(line) for line in lines], lines

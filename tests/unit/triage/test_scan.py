@@ -3,11 +3,15 @@ bounded memory."""
 
 from __future__ import annotations
 
+import random
 import tracemalloc
 from pathlib import Path
 
 from ci_agent.triage.extract import extract
-from ci_agent.triage.extractor import CONTEXT_KEPT, Sink
+from ci_agent.triage.extractor import CONTEXT_KEPT, Cursor, Sink, Wake
+from ci_agent.triage.extractors.javascript import Jest
+from ci_agent.triage.extractors.pytest import Pytest
+from ci_agent.triage.extractors.unittest import Unittest
 from ci_agent.triage.model import Failure, Kind
 
 from .helpers import github_log, write_log
@@ -130,3 +134,62 @@ def test_failures_past_the_sink_limit_are_counted_and_lose_only_their_context() 
     assert len(many.failures) == CONTEXT_KEPT + 5
     assert many.failures[CONTEXT_KEPT - 1].context == ("x",)
     assert many.failures[CONTEXT_KEPT].context == ()
+
+
+WAKE_PIECES = [
+    "FAILED",
+    "FAIL",
+    "ERROR",
+    ": ",
+    "::",
+    ".py",
+    " ",
+    "  ",
+    "=",
+    "1",
+    "\u00b2",
+    "tests/a",
+    "test_x",
+    "[ 12%]",
+    " - boom",
+    " failed",
+    " in 0.12s",
+    "rootdir: ",
+    "ImportError while loading conftest '/x/conftest.py'.",
+    'ERROR: Error importing plugin "p": no',
+    "(m.T.test_x)",
+    "src/a.test.js",
+]
+
+
+def test_a_line_an_idle_extractor_sleeps_through_changes_nothing() -> None:
+    rng = random.Random(11)
+    lines = ["FAILED" + " " * 60 + "[ 12%]", "1 failed in 0.12s", "\u00b2 failed in 1s"]
+    lines += [
+        "".join(rng.choice(WAKE_PIECES) for _ in range(rng.randrange(1, 7))) for _ in range(3000)
+    ]
+    slept = 0
+    for extractor_type in (Pytest, Unittest, Jest):
+        wake = extractor_type.wake
+        assert wake is not None
+        for line in lines:
+            if wake.matches(line):
+                continue
+            slept += 1
+            extractor, sink = extractor_type(), Sink()
+            assert not extractor.feed(line, Cursor(), sink), line
+            extractor.flush(sink)
+            assert sink.failures == [], line
+    assert slept > 3000
+
+
+def test_either_wake_matches_where_one_of_them_does() -> None:
+    rng = random.Random(12)
+    wakes = [Pytest.wake, Unittest.wake, Jest.wake, Wake(anywhere=("boom",))]
+    for _ in range(2000):
+        line = "".join(rng.choice(WAKE_PIECES) for _ in range(rng.randrange(0, 7)))
+        chosen = rng.sample(wakes, rng.randrange(0, len(wakes) + 1))
+        either = Wake.either(chosen)
+        assert either is not None
+        assert either.matches(line) == any(w is not None and w.matches(line) for w in chosen)
+    assert Wake.either([Pytest.wake, None]) is None  # an extractor that any line may wake

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from ci_agent.triage.extractors.pytest import _SPARSE, _SPARSE_OTHER, _SPARSE_SUMMARY
-from ci_agent.triage.skip import HyperscanSkipper, ReSkipper, default_skipper
+from ci_agent.triage.skip import HyperscanSkipper, ReSkipper, Skipper, default_skipper
 
 PATTERNS = [
     _SPARSE,
@@ -73,3 +73,38 @@ def test_without_the_package_re_answers(monkeypatch: pytest.MonkeyPatch) -> None
 def test_with_the_package_hyperscan_answers() -> None:
     pytest.importorskip("hyperscan")
     assert isinstance(default_skipper(), HyperscanSkipper)
+
+
+def _lines_one_by_one(
+    pattern: re.Pattern[bytes], data: bytes, position: int, limit: int
+) -> list[int]:
+    """The lines ``next_line`` gives, called again after each (as the scanner did)."""
+    found, skipper = [], ReSkipper()
+    while (line := skipper.next_line(pattern, data, position, limit)) < limit:
+        found.append(line)
+        position = data.find(b"\n", line, limit) + 1 or limit
+    return found
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.pattern.decode())
+def test_lines_are_the_lines_next_line_gives_one_after_the_other(
+    pattern: re.Pattern[bytes],
+) -> None:
+    rng = random.Random(pattern.pattern)
+    skippers: list[Skipper] = [ReSkipper()]
+    try:
+        import hyperscan  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        pass
+    else:
+        every = HyperscanSkipper(hyperscan)
+        every.small = 0  # the compiled scan for every range
+        skippers += [HyperscanSkipper(hyperscan), every]
+    for _ in range(80):
+        data = b"".join(rng.choice(PIECES) for _ in range(rng.randrange(0, 400)))
+        starts = line_starts(data)
+        position = rng.choice(starts)
+        limit = rng.choice([*[s for s in starts if s >= position], len(data), len(data)])
+        want = _lines_one_by_one(pattern, data, position, limit)
+        for skipper in skippers:
+            assert list(skipper.lines(pattern, data, position, limit)) == want, (data, position)
