@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import time
+from _thread import allocate_lock
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -47,7 +47,9 @@ class Metrics:
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self._clock = clock
-        self._lock = threading.Lock()
+        # The lock itself, not the threading module: a run that starts no thread (most
+        # commands) does not import it.
+        self._lock = allocate_lock()
         self._durations: dict[str, float] = {}
         self._api_calls: Counter[str] = Counter()
         self._rate_remaining: int | None = None

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,61 @@ def test_a_config_file_in_the_working_directory_is_read(workdir: Path, tmp_path:
     code, out, err, written, loaded = run(ENTRY, args, tmp_path)
     assert loaded == (False, False) and "strategy: patch" in out
     assert (code, out, err, written) == run(CLICK, args, tmp_path)[:4]
+
+
+# What a plain job log's triage needs none of: the configuration layer and what only GitHub
+# mode, archives, --json-out, --output json or threads use.
+NOT_LOADED = [
+    "click",
+    "ci_agent.config",
+    "ci_agent.config_model",
+    "ci_agent.compose",
+    "ci_agent.retry",
+    "ci_agent.commands.common",
+    "tempfile",
+    "zipfile",
+    "shutil",
+    "threading",
+    "hashlib",
+    "base64",
+    "zlib",
+    "json",
+]
+MODULES = """\
+import sys
+from ci_agent.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    sys.stderr.write(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_a_plain_log_loads_only_what_it_needs(workdir: Path, tmp_path: Path) -> None:
+    """``ci-agent triage --log job.log`` (a real pytest run's log) starts without the modules
+    it does not use; an archive of the same log still finds the failure."""
+    program = tmp_path / "modules.py"
+    program.write_text(MODULES)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI_AGENT_"))}
+    env["PYTHONPATH"] = str(ROOT)
+
+    def loaded(*args: str) -> tuple[str, set[str]]:
+        proc = subprocess.run(
+            [sys.executable, str(program), "triage", *args],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return proc.stdout, set(proc.stderr.rsplit("\n", 1)[-1].split())
+
+    out, modules = loaded("--log", "job.log")
+    assert "tests/test_calc.py::test_add" in out
+    assert sorted(modules & set(NOT_LOADED)) == []
+    archive = tmp_path / "logs.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(workdir / "job.log", "0_test.txt")
+    out, modules = loaded("--log", str(archive))
+    assert "tests/test_calc.py::test_add" in out and "job 'test'" in out
+    assert {"zipfile", "tempfile"} <= modules
