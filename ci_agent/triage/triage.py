@@ -26,6 +26,8 @@ from ci_agent.triage.scan import DEFAULT_WINDOW
 from ci_agent.triage.sources import collect
 
 if TYPE_CHECKING:  # GitHub mode's modules are imported when it runs: --log starts faster
+    import tempfile
+
     from ci_agent.forge.run_protocol import ActionsClient
     from ci_agent.forge.run_types import WorkflowRun
     from ci_agent.triage.rerun import RerunResult
@@ -195,7 +197,7 @@ class _Scratch:
     triaged without making one (or importing :mod:`tempfile`)."""
 
     def __init__(self) -> None:
-        self._made: Any = None
+        self._made: tempfile.TemporaryDirectory[str] | None = None
 
     def path(self) -> Path:
         """The directory, made now if it is not yet."""
