@@ -11,8 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from ci_agent.config_env import (
+    DEFAULT_CONFIG_PATH,
+    ENV_NAMES,
+    OUTPUT_FORMATS,
+    OutputFormat,
+    credentials,
+    env_bool,
+)
 from ci_agent.config_model import FileConfig, Severity
 from ci_agent.config_source import ConfigSource, RepositoryTemplates
 from ci_agent.errors import fail
@@ -20,6 +28,7 @@ from ci_agent.secret import Secret
 
 __all__ = [
     "DEFAULT_CONFIG_PATH",
+    "OUTPUT_FORMATS",
     "CliOverrides",
     "Layers",
     "OutputFormat",
@@ -28,9 +37,6 @@ __all__ = [
     "load_settings",
 ]
 
-OutputFormat = Literal["text", "json", "markdown"]
-OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("text", "json", "markdown")
-DEFAULT_CONFIG_PATH = Path(".github/ci-agent.yml")
 DEFAULT_API_URL = "https://api.github.com"
 # Settings given outside the config file, lowest first: (source name, kebab-case tree).
 Layers = tuple[tuple[str, Mapping[str, Any]], ...]
@@ -114,10 +120,8 @@ def load_settings(cli: CliOverrides, environ: Mapping[str, str], cwd: Path) -> S
     if dry_run is None and in_actions and action_input("dry-run"):
         dry_run = get_bool_input(environ, "dry-run")
     if dry_run is None:
-        dry_run = _env_bool(environ, "CI_AGENT_DRY_RUN")
-    token = action_input("github-token") or environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN")
-    push_token = action_input("push-token") or environ.get("CI_AGENT_PUSH_TOKEN")
-    openai_key = action_input("openai-api-key") or environ.get("OPENAI_API_KEY")
+        dry_run = env_bool(environ, "CI_AGENT_DRY_RUN")
+    token, push_token, openai_key, azure_key = credentials(environ, action_input)
     return Settings(
         config=config,
         config_path=workspace / source.path if source.kind == "local" and source.found else None,
@@ -133,10 +137,10 @@ def load_settings(cli: CliOverrides, environ: Mapping[str, str], cwd: Path) -> S
         retention_days=_retention(action_input("retention-days")),
         repository=environ.get("GITHUB_REPOSITORY") or None,
         github_api_url=(environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
-        github_token=Secret(token) if token else None,
+        github_token=_secret(token),
         push_token=_secret(push_token),
-        openai_api_key=Secret(openai_key) if openai_key else None,
-        azure_api_key=_secret(environ.get("AZURE_OPENAI_API_KEY")),
+        openai_api_key=_secret(openai_key),
+        azure_api_key=_secret(azure_key),
         azure_endpoint=environ.get("AZURE_OPENAI_ENDPOINT") or None,
         config_source=source,
         templates=templates,
@@ -193,13 +197,8 @@ def _read_config(path: Path | None) -> FileConfig:
     return load_config_file(path)
 
 
-# Where each overridable setting comes from, by source, as the user writes it there.
-_ENV_NAMES: dict[tuple[str, ...], str] = {
-    ("fail-level",): "CI_AGENT_FAIL_LEVEL",
-    ("llm", "provider"): "CI_AGENT_LLM_PROVIDER",
-    ("llm", "model"): "CI_AGENT_MODEL",
-    ("llm", "base-url"): "OPENAI_BASE_URL",
-}
+# Where each overridable setting comes from, by source, as the user writes it there (the
+# environment's: ENV_NAMES).
 _INPUT_NAMES: dict[tuple[str, ...], str] = {
     ("fail-level",): "fail-level",
     ("llm", "provider"): "llm-provider",
@@ -222,7 +221,7 @@ def _tree(values: Mapping[tuple[str, ...], str | None]) -> dict[str, Any]:
 
 
 def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
-    return _tree({path: environ.get(name) for path, name in _ENV_NAMES.items()})
+    return _tree({path: environ.get(name) for path, name in ENV_NAMES.items()})
 
 
 def _input_layer(action_input: Any) -> dict[str, Any]:
@@ -239,8 +238,8 @@ def _cli_layer(cli: CliOverrides) -> dict[str, Any]:
 def _source_name(source: str, loc: tuple[Any, ...]) -> str:
     """The setting as the user gave it: ``--fail-level``, ``CI_AGENT_MODEL``, an input name."""
     path = tuple(str(p) for p in loc)
-    if source == "environment" and path in _ENV_NAMES:
-        return _ENV_NAMES[path]
+    if source == "environment" and path in ENV_NAMES:
+        return ENV_NAMES[path]
     if source == "input" and path in _INPUT_NAMES:
         return f"{_INPUT_NAMES[path]} (action input)"
     if source == "flag" and path in _FLAG_NAMES:
@@ -284,21 +283,6 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
-_FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
-
-
-def _env_bool(environ: Mapping[str, str], name: str) -> bool:
-    """A yes/no environment variable; unset or empty is no, anything unrecognised is CA123."""
-    raw = environ.get(name, "")
-    value = raw.strip().lower()
-    if value in _FALSE_WORDS:
-        return False
-    if value in _TRUE_WORDS:
-        return True
-    raise fail("CA123", name=name, value=raw)
 
 
 def _retention(text: str) -> int:

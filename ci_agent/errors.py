@@ -19,9 +19,10 @@ code, not the call site, decides the exit status.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ci_agent.error_codes import REGISTRY, Category, ErrorSpec
+if TYPE_CHECKING:  # the registry loads with the first error: a run without one never reads it
+    from ci_agent.error_codes import ErrorSpec
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -142,19 +143,22 @@ class PlatformError(CiAgentError):
     exit_code = EXIT_INTERNAL
 
 
-_CLASS_BY_CATEGORY: dict[Category, type[CiAgentError]] = {
-    Category.CONFIG: UsageError,
-    Category.GIT: RepositoryError,
-    Category.GITHUB: GitHubError,
-    Category.LLM: LLMError,
-    Category.VERIFY: VerificationError,
-    Category.PROCESSING: ProcessingError,
-    Category.SYSTEM: PlatformError,
+# By the name of the code's ``Category`` (``tests/unit/test_errors.py`` checks every one).
+_CLASS_BY_CATEGORY: dict[str, type[CiAgentError]] = {
+    "CONFIG": UsageError,
+    "GIT": RepositoryError,
+    "GITHUB": GitHubError,
+    "LLM": LLMError,
+    "VERIFY": VerificationError,
+    "PROCESSING": ProcessingError,
+    "SYSTEM": PlatformError,
 }
 
 
 def lookup(code: str) -> ErrorSpec:
     """Return the registry entry for a code (``CA101``) or its name (``config-unknown-key``)."""
+    from ci_agent.error_codes import REGISTRY
+
     key = code.strip()
     spec = REGISTRY.get(key.upper()) or next(
         (s for s in REGISTRY.values() if s.name == key.lower()), None
@@ -168,5 +172,5 @@ def fail(
     code: str, message: str | None = None, *, suggestion: str | None = None, **context: Any
 ) -> CiAgentError:
     """Build the exception of the right class for ``code``; the caller raises it."""
-    cls = _CLASS_BY_CATEGORY[lookup(code).category]
+    cls = _CLASS_BY_CATEGORY[lookup(code).category.name]
     return cls(code, message, suggestion=suggestion, **context)

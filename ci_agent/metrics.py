@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 import time
+from _thread import allocate_lock
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ci_agent.json_form import json_meta, rounded
+if TYPE_CHECKING:  # the snapshot's classes load when one is taken (the JSON envelope, -vv)
+    from ci_agent.metrics_snapshot import MetricsSnapshot
 
-__all__ = ["ApiCalls", "LLMUsage", "Metrics", "MetricsSnapshot"]
-
-
-@dataclass(frozen=True)
-class ApiCalls:
-    """GitHub API requests: in all, by endpoint, and the quota left after the last one."""
-
-    total: int
-    by_endpoint: Mapping[str, int]
-    rate_limit_remaining: int | None
-
-
-@dataclass(frozen=True)
-class LLMUsage:
-    """Model requests, tokens in and out, and their cost in US dollars."""
-
-    requests: int
-    tokens_in: int
-    tokens_out: int
-    cost_usd: float = field(metadata=json_meta(convert=rounded(6)))
-
-
-@dataclass(frozen=True)
-class MetricsSnapshot:
-    """A run's counters at one moment: durations in seconds, API calls, model usage."""
-
-    durations_s: Mapping[str, float]
-    api_calls: ApiCalls
-    llm: LLMUsage
+__all__ = ["Metrics"]
 
 
 class Metrics:
@@ -47,7 +20,9 @@ class Metrics:
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self._clock = clock
-        self._lock = threading.Lock()
+        # The lock itself, not the threading module: a run that starts no thread (most
+        # commands) does not import it.
+        self._lock = allocate_lock()
         self._durations: dict[str, float] = {}
         self._api_calls: Counter[str] = Counter()
         self._rate_remaining: int | None = None
@@ -94,6 +69,8 @@ class Metrics:
 
     def snapshot(self) -> MetricsSnapshot:
         """The counters at this moment (the JSON envelope's ``metrics`` is its JSON form)."""
+        from ci_agent.metrics_snapshot import ApiCalls, LLMUsage, MetricsSnapshot
+
         with self._lock:
             return MetricsSnapshot(
                 {k: round(v, 3) for k, v in sorted(self._durations.items())},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -86,6 +85,8 @@ def envelope(outcome: Outcome, metrics: Metrics) -> dict[str, Any]:
 def render(outcome: Outcome, metrics: Metrics, fmt: str, redact: Redactor) -> str:
     """Render for stdout in the chosen format, with every secret redacted."""
     if fmt == "json":
+        import json  # here: the text a terminal shows needs no encoder
+
         text = json.dumps(envelope(outcome, metrics), indent=2, sort_keys=False, default=str)
     elif fmt == "markdown":
         text = outcome.markdown or _markdown_fallback(outcome)
@@ -95,6 +96,8 @@ def render(outcome: Outcome, metrics: Metrics, fmt: str, redact: Redactor) -> st
 
 
 def _markdown_fallback(outcome: Outcome) -> str:
+    import json
+
     lines = [f"## ci-agent {outcome.command}", ""]
     for key, value in outcome.result.items():
         shown = json.dumps(value, default=str) if isinstance(value, dict | list) else value

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from ci_agent.errors import CiAgentError
@@ -38,10 +37,12 @@ class _NoProgress:
         """Do nothing: progress is not shown here."""
 
 
-@dataclass
 class _RichProgress:
-    bar: Any
-    task: Any
+    """rich's bar and its task (a plain class: a dataclass costs every start to build)."""
+
+    def __init__(self, bar: Any, task: Any) -> None:
+        self.bar = bar
+        self.task = task
 
     def advance(self, amount: float = 1) -> None:
         """Move the bar forward."""

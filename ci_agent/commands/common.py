@@ -7,19 +7,19 @@ import functools
 import itertools
 import json
 import os
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ci_agent.commands.cycle import early_terminal, env_secrets, finish, run_body, terminal
 from ci_agent.compose import Services
-from ci_agent.config import OUTPUT_FORMATS, CliOverrides, Settings, load_settings
+from ci_agent.config import CliOverrides, Settings, load_settings
+from ci_agent.config_env import OUTPUT_FORMATS
 from ci_agent.debug_lines import metrics_lines, settings_lines
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.metrics import Metrics
 from ci_agent.outcome import Outcome, envelope, render
-from ci_agent.redact import Redactor
 from ci_agent.retry import RetryConfig, RetryPolicy
 from ci_agent.terminal import Terminal
 
@@ -160,37 +160,35 @@ def execute(
             workspace=cwd,
             in_actions=env.get("GITHUB_ACTIONS") == "true",
         )
-    secrets = (*settings.secrets(), *_env_secrets(env))
-    redact = Redactor(secrets)
-    term = Terminal(
-        sys.stdout,
-        sys.stderr,
-        redact=redact,
+    secrets = (*settings.secrets(), *env_secrets(env))
+    term = terminal(
+        secrets,
         color=settings.color,
         quiet=settings.quiet,
         verbosity=settings.verbosity,
         in_actions=settings.in_actions,
         output=settings.output,
-        secrets=secrets,
     )
-    term.mask_secrets()
     retry = RetryPolicy(RetryConfig(max_total_wait=settings.config.github.max_retry_wait))
     services = Services(settings, env, term, metrics, retry)
     invocation = Invocation(settings, term, metrics, env, cwd, config_error, retry, services)
     for line in settings_lines(settings):  # -vv: what the run resolved
         term.detail(line, level=2)
     try:
-        outcome = _run_body(body, invocation, command)
+        outcome = run_body(
+            lambda: body(invocation),
+            command,
+            term=term,
+            metrics=metrics,
+            verbosity=settings.verbosity,
+        )
     finally:
         services.close()
     for line in metrics_lines(metrics):
         term.detail(line, level=2)
-    outcome = dataclasses.replace(outcome, dry_run=settings.dry_run)
-    term.result(render(outcome, metrics, settings.output, redact))
-    if settings.output != "json":
-        for error in outcome.errors:
-            term.error(error)
-    return outcome.exit_code
+    return finish(
+        outcome, term=term, metrics=metrics, output=settings.output, dry_run=settings.dry_run
+    )
 
 
 def _settings(
@@ -231,66 +229,16 @@ def with_base_config(invocation: Invocation) -> Invocation:
     return dataclasses.replace(invocation, settings=settings, retry=retry)
 
 
-def _run_body(body: Body, invocation: Invocation, command: str) -> Outcome:
-    settings = invocation.settings
-    try:
-        with invocation.metrics.timed("total"):
-            return body(invocation)
-    except CiAgentError as exc:
-        _maybe_traceback(invocation, settings.verbosity)
-        return Outcome(command, errors=[exc])
-    except KeyboardInterrupt:
-        return Outcome(command, errors=[fail("CA702", signal="SIGINT")])
-    except Exception as exc:
-        _maybe_traceback(invocation, settings.verbosity, always=True)
-        return Outcome(command, errors=[fail("CA601", problem=f"{type(exc).__name__}: {exc}")])
-
-
-def _maybe_traceback(invocation: Invocation, verbosity: int, *, always: bool = False) -> None:
-    """Tracebacks only at -vv; for internal errors a hint how to get one."""
-    if verbosity >= 2:
-        import traceback
-
-        invocation.term.traceback(traceback.format_exc())
-    elif always:
-        invocation.term.detail("(run with -vv for the traceback)", level=0)
-
-
-def _env_secrets(environ: Mapping[str, str]) -> list[str]:
-    names = ("GITHUB_TOKEN", "GH_TOKEN", "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
-    inputs = (
-        "INPUT_GITHUB_TOKEN",
-        "INPUT_OPENAI_API_KEY",
-        "INPUT_GITHUB-TOKEN",
-        "INPUT_OPENAI-API-KEY",
-    )
-    return [environ[n] for n in (*names, *inputs) if environ.get(n)]
-
-
 def _emit_error(
     error: CiAgentError, overrides: CliOverrides, command: str, environ: Mapping[str, str]
 ) -> int:
-    term = _early_terminal(environ, overrides.output, color=not overrides.no_color)
+    term = early_terminal(environ, overrides.output, color=not overrides.no_color)
     if overrides.output == "json":
         outcome = Outcome(command, errors=[error])
         term.result(render(outcome, Metrics(), "json", term.redact))
     else:
         term.error(error)
     return error.exit_code
-
-
-def _early_terminal(environ: Mapping[str, str], output: str | None, *, color: bool) -> Terminal:
-    """A Terminal for errors met before the settings exist (the job log's rules still hold)."""
-    secrets = _env_secrets(environ)
-    return Terminal(
-        sys.stdout,
-        sys.stderr,
-        redact=Redactor(secrets),
-        color=color and not environ.get("NO_COLOR"),
-        in_actions=environ.get("GITHUB_ACTIONS") == "true",
-        output=output or "text",
-        secrets=secrets,
-    )
 
 
 def report_early_error(error: CiAgentError, args: list[str]) -> int:
@@ -301,7 +249,7 @@ def report_early_error(error: CiAgentError, args: list[str]) -> int:
     from ci_agent.capabilities import COMMANDS
 
     command = next((a for a in args if a in COMMANDS), "")
-    term = _early_terminal(
+    term = early_terminal(
         os.environ, "json" if wants_json else None, color="--no-color" not in args
     )
     if wants_json:

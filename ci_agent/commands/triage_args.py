@@ -73,7 +73,7 @@ def parse_triage(args: list[str]) -> dict[str, Any] | None:
         if key in _PATHS and not _path_click_takes(value, dir_okay=_PATHS[key]):
             return None
         if key == "output":
-            from ci_agent.config import OUTPUT_FORMATS  # not before: ``triage --help`` is fast
+            from ci_agent.config_env import OUTPUT_FORMATS  # not before: ``triage --help`` is fast
 
             if value not in OUTPUT_FORMATS:
                 return None
@@ -101,10 +101,56 @@ def fast_triage(args: list[str]) -> int | None:
     parsed = parse_triage(args)
     if parsed is None:
         return None
-    from ci_agent.commands.common import report_early_error
+    from ci_agent.errors import CiAgentError, fail
+
+    full = ["triage", *args]
+    try:
+        return _run(parsed)
+    except KeyboardInterrupt:
+        from ci_agent.commands.common import report_early_error
+
+        sys.stderr.write("\n")  # as click does: the blank line closes the terminal's ^C echo
+        return report_early_error(fail("CA702", signal="SIGINT"), full)
+    except CiAgentError as exc:
+        from ci_agent.commands.common import report_early_error
+
+        return report_early_error(exc, full)
+    except BrokenPipeError:
+        # As click does: the reader went away (``| head``); exit 1 without a traceback, and
+        # keep the interpreter's final flush from raising again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _run(parsed: dict[str, Any]) -> int:
+    """Run triage with the parsed arguments: without the configuration layer when nothing
+    is configured and -vv does not ask for the settings, else as click's command would."""
+    from ci_agent.config_env import defaults_hold
+
+    logs = tuple(Path(p) for p in parsed["logs"])
+    junit = tuple(Path(p) for p in parsed["junit"])
+    json_out = Path(parsed["json_out"]) if "json_out" in parsed else None
+    cwd = Path.cwd()
+    if parsed["verbose"] < 2 and defaults_hold(os.environ, cwd, config_named="config" in parsed):
+        from ci_agent.commands.triage_local import run_local
+
+        return run_local(
+            logs=logs,
+            junit=junit,
+            roots=tuple(parsed["roots"]),
+            passed=tuple(parsed["passed"]),
+            json_out=json_out,
+            output=parsed.get("output") or "text",
+            verbosity=parsed["verbose"],
+            quiet=parsed["quiet"],
+            dry_run=parsed["dry_run"],
+            no_color=parsed["no_color"],
+            environ=os.environ,
+            cwd=cwd,
+        )
     from ci_agent.commands.triage_run import run_triage
     from ci_agent.config import CliOverrides
-    from ci_agent.errors import CiAgentError, fail
 
     overrides = CliOverrides(
         output=parsed.get("output"),
@@ -115,24 +161,11 @@ def fast_triage(args: list[str]) -> int | None:
         config=Path(parsed["config"]) if "config" in parsed else None,
         fail_level=None,
     )
-    full = ["triage", *args]
-    try:
-        return run_triage(
-            overrides,
-            logs=tuple(Path(p) for p in parsed["logs"]),
-            junit=tuple(Path(p) for p in parsed["junit"]),
-            roots=tuple(parsed["roots"]),
-            passed=tuple(parsed["passed"]),
-            json_out=Path(parsed["json_out"]) if "json_out" in parsed else None,
-        )
-    except KeyboardInterrupt:
-        sys.stderr.write("\n")  # as click does: the blank line closes the terminal's ^C echo
-        return report_early_error(fail("CA702", signal="SIGINT"), full)
-    except CiAgentError as exc:
-        return report_early_error(exc, full)
-    except BrokenPipeError:
-        # As click does: the reader went away (``| head``); exit 1 without a traceback, and
-        # keep the interpreter's final flush from raising again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+    return run_triage(
+        overrides,
+        logs=logs,
+        junit=junit,
+        roots=tuple(parsed["roots"]),
+        passed=tuple(parsed["passed"]),
+        json_out=json_out,
+    )

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ci_agent.commands.common import Invocation, execute
+from ci_agent.commands.triage_local import check_arguments, local_options, triage_outcome
 from ci_agent.config import CliOverrides
-from ci_agent.errors import fail
 from ci_agent.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -23,8 +22,6 @@ __all__ = [
     "triage_outcome",
     "with_known_flaky",
 ]
-
-_USAGE = "ci-agent triage"
 
 
 def run_triage(
@@ -45,12 +42,7 @@ def run_triage(
     def body(invocation: Invocation) -> Outcome:
         from ci_agent.triage.triage import triage_logs
 
-        if logs and run_id is not None:
-            raise fail("CA108", problem="give --log or --run, not both", usage=_USAGE)
-        if not logs and run_id is None and not junit:
-            raise fail("CA108", problem="give --log FILE|DIR or --run ID", usage=_USAGE)
-        if (rerun or repo) and run_id is None:
-            raise fail("CA108", problem="--rerun and --repo need --run ID", usage=_USAGE)
+        check_arguments(logs=logs, run_id=run_id, junit=junit, rerun=rerun, repo=repo)
         options = triage_options(
             invocation, roots=roots, passed=passed, junit=junit, default_branch=default_branch
         )
@@ -83,19 +75,14 @@ def triage_options(
     default_branch: str | None = None,
 ) -> TriageOptions:
     """Triage options from Settings, the workspace and the event."""
-    from ci_agent.triage.classify import History, Policy
-    from ci_agent.triage.triage import TriageOptions
-
-    config = invocation.settings.config.fix.triage
-    workspace = invocation.environ.get("GITHUB_WORKSPACE")
-    return TriageOptions(
-        roots=roots or tuple(filter(None, (str(invocation.cwd), workspace))),
-        policy=Policy.from_config(config),
-        history=History(dict.fromkeys(passed, "given with --passed"), frozenset(passed)),
-        excerpt_tokens=config.excerpt_tokens,
+    return local_options(
+        invocation.settings.config.fix.triage,
+        invocation.cwd,
+        invocation.environ,
+        roots=roots,
+        passed=passed,
         junit=junit,
-        default_branch=default_branch or _event_default_branch(invocation.environ),
-        max_reruns_per_sha=config.max_reruns_per_sha,
+        default_branch=default_branch,
     )
 
 
@@ -123,46 +110,6 @@ def with_known_flaky(
             "job(s) flaky"
         )
     return dataclasses.replace(options, known_flaky=known)
-
-
-def triage_outcome(
-    result: TriageResult,
-    json_out: Path | None = None,
-    *,
-    dry_run: bool = False,
-    artifact: str | None = None,
-    markdown: bool = True,
-    data: bool = True,
-) -> Outcome:
-    """The command's outcome for a triage result; the whole result is written to ``json_out``
-    (not with ``dry_run``) and the text names it (or ``artifact``, the name it is uploaded as);
-    ``markdown`` False leaves the markdown out, ``data`` False the JSON result unless it is
-    written (nothing will show them)."""
-    from ci_agent.json_form import to_json
-    from ci_agent.report.value import ArtifactRef, Report
-    from ci_agent.triage.present import triage_markdown, triage_text
-    from ci_agent.triage.whole import write_whole
-
-    writes = json_out is not None and not dry_run
-    result_data: dict[str, Any] = to_json(result) if data or writes else {}
-    whole: str | None = None
-    written: ArtifactRef | None = None
-    if json_out is not None and dry_run:
-        whole = f"not written to {json_out} (--dry-run); --output json prints it"
-    elif json_out is not None:
-        sha = write_whole(json_out, result_data)
-        whole = f"artifact {artifact}" if artifact else str(json_out)
-        result_data = {**result_data, "whole": {"path": str(json_out), "sha256": sha}}
-        if artifact:
-            written = ArtifactRef(json_out, artifact, sha)
-            result_data["artifact"] = to_json(written)
-    return Outcome(
-        "triage",
-        result=result_data,
-        text=triage_text(result, whole),
-        markdown=triage_markdown(result, whole) if markdown else "",
-        report=Report(result.decision.reason, artifact=written),
-    )
 
 
 def run_triage_job(invocation: Invocation, repository: str | None, run_id: int) -> Outcome:
@@ -205,13 +152,3 @@ def _github(
             )
     finally:
         forge.close()
-
-
-def _event_default_branch(environ: Mapping[str, str]) -> str | None:
-    """The repository's default branch from the event payload, inside Actions."""
-    if not environ.get("GITHUB_EVENT_PATH"):
-        return None  # no event: the event modules need not load
-    from ci_agent.runner.events import event_payload
-    from ci_agent.runner.payload import dig_str
-
-    return dig_str(event_payload(environ), "repository", "default_branch")

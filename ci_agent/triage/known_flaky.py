@@ -9,10 +9,7 @@ person cannot make triage re-run a real failure by writing a list into an issue 
 
 from __future__ import annotations
 
-import base64
-import json
 import re
-import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -67,6 +64,10 @@ class KnownFlaky:
 
 def flaky_comment(tests: Mapping[str, str], jobs: Mapping[str, str]) -> str:
     """The hidden comment listing ``tests`` and ``jobs`` (the first 200 of each)."""
+    import base64  # here, not at the top: local triage imports this module and never encodes
+    import json
+    import zlib
+
     data = {"tests": dict(list(tests.items())[:_LIMIT]), "jobs": dict(list(jobs.items())[:_LIMIT])}
     raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
     text = base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
@@ -80,6 +81,10 @@ def parse_known_flaky(body: str, source: str = "") -> KnownFlaky:
         found = match
     if found is None or int(found["v"]) != _VERSION:
         return KnownFlaky(source=source)
+    import base64
+    import json
+    import zlib
+
     try:
         data: Any = json.loads(zlib.decompress(base64.b64decode(found["data"], validate=True)))
     except (ValueError, zlib.error):

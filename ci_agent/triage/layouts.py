@@ -14,14 +14,15 @@ own name, so a member's path cannot point outside it.
 from __future__ import annotations
 
 import re
-import shutil
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ci_agent.errors import fail
+
+if TYPE_CHECKING:  # zipfile loads only for an archive: a plain job log never needs it
+    import zipfile
 
 __all__ = ["JobLog", "is_archive", "is_log_failed", "job_logs", "join_steps", "step_dirs"]
 
@@ -80,6 +81,8 @@ def join_steps(directory: Path, temp: Path) -> JobLog:
         for p in directory.iterdir()
         if p.is_file() and (found := _STEP_FILE.match(p.name))
     )
+    import shutil  # here: only step files, archives and --log-failed files are copied
+
     target = _target(temp, directory.name)
     with target.open("wb") as out:
         for _, name in steps:
@@ -89,6 +92,8 @@ def join_steps(directory: Path, temp: Path) -> JobLog:
 
 
 def _archive(path: Path, temp: Path) -> Iterator[JobLog]:
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
@@ -117,6 +122,8 @@ def _archive(path: Path, temp: Path) -> Iterator[JobLog]:
 
 
 def _copy(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], target: Path) -> Path:
+    import shutil
+
     with target.open("wb") as out:
         for member in members:
             with archive.open(member) as source:

@@ -9,12 +9,12 @@ does not make an unfixed failure look new.
 
 from __future__ import annotations
 
-import hashlib
+import importlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ci_agent.json_form import json_meta
 from ci_agent.llm.tokens import estimate_tokens
@@ -23,6 +23,23 @@ from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.paths import located
 
 __all__ = ["JobReport", "excerpt", "normalize", "signature"]
+
+
+def _builtin_sha256() -> Callable[[bytes], Any]:
+    """SHA-256 from the interpreter's own module when it has one (``_sha2`` from Python 3.12,
+    ``_sha256`` before): importing :mod:`hashlib` loads OpenSSL first, milliseconds at every
+    start of a command that hashes a few lines. The digest is the same."""
+    for name in ("_sha2", "_sha256"):
+        try:
+            return importlib.import_module(name).sha256  # type: ignore[no-any-return]
+        except ImportError:
+            continue
+    import hashlib  # a build without them
+
+    return hashlib.sha256
+
+
+_SHA256 = _builtin_sha256()
 
 _TEMP = re.compile(
     r"(?:/private)?/(?:tmp|var/tmp|var/folders/[^/\s]+/[^/\s]+/T)/[^\s'\":,)]*"
@@ -102,7 +119,7 @@ def signature(failures: Sequence[Failure], tail: Sequence[str] = ()) -> str:
         )
     else:
         items = [normalize(line) for line in tail[-10:] if line.strip()]
-    return hashlib.sha256("\n".join(items).encode()).hexdigest()[:16]
+    return str(_SHA256("\n".join(items).encode()).hexdigest()[:16])
 
 
 def excerpt(failures: Sequence[Failure], tail: Sequence[str], budget: int) -> str:

@@ -8,6 +8,7 @@ network).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ci_agent.triage.model import Kind
@@ -57,7 +58,6 @@ _NETWORK_SIGNALS = (
     r"[Rr]ead timed out|The remote server failed to provide the requested resource",
 )
 _NETWORK = re.compile("|".join(_NETWORK_SIGNALS))
-_NETWORK_ORDER = tuple(re.compile(signal) for signal in _NETWORK_SIGNALS)
 _RETRY = re.compile(r"^\s*(?:WARNING|WARN|warning|Warning)\b.*\b[Rr]etry")
 
 # Literal bytes at least one of which every line matched above contains; they route lines
@@ -147,8 +147,15 @@ def infrastructure_signal(text: str) -> tuple[Kind, str] | None:
             return kind, found.group(0).strip()
     if not _NETWORK.search(text):
         return None
-    found = next(m for m in (p.search(text) for p in _NETWORK_ORDER) if m is not None)
+    found = next(m for m in (p.search(text) for p in _network_order()) if m is not None)
     return Kind.NETWORK, found.group(0)
+
+
+@functools.cache
+def _network_order() -> tuple[re.Pattern[str], ...]:
+    """Each network phrase on its own, most telling first: compiled when a text first names
+    one (most runs never do, and compiling them costs a millisecond at every start)."""
+    return tuple(re.compile(signal) for signal in _NETWORK_SIGNALS)
 
 
 def infrastructure_kind(text: str) -> Kind | None:

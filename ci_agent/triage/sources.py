@@ -5,7 +5,7 @@ job log, with coded errors."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ci_agent.errors import fail
@@ -26,9 +26,10 @@ LOG_SUFFIXES = (".log", ".txt")
 _ARCHIVE_INDEX = re.compile(r"^\d+_")
 
 
-def collect(paths: Sequence[Path], temp: Path) -> list[JobLog]:
-    """One log per job from ``--log`` arguments; archives and ``--log-failed`` files are
-    split into files under ``temp``.
+def collect(paths: Sequence[Path], scratch: Callable[[], Path]) -> list[JobLog]:
+    """One log per job from ``--log`` arguments; archives, ``--log-failed`` files and
+    directories of step files are split or joined into files under ``scratch()`` (called only
+    for them: a plain job log is read where it is).
 
     CA130/CA137 for missing logs, CA133 for an empty one, CA131 for one that is not text,
     CA140 for an archive that cannot be read.
@@ -36,11 +37,11 @@ def collect(paths: Sequence[Path], temp: Path) -> list[JobLog]:
     found: list[JobLog] = []
     for path in log_files(paths):
         if path.is_dir():  # an unzipped archive holding only step files
-            found.extend(join_steps(folder, temp) for folder in step_dirs(path))
+            found.extend(join_steps(folder, scratch()) for folder in step_dirs(path))
             continue
         check_log(path)
         if is_archive(path) or is_log_failed(path):
-            found.extend(job_logs(path, temp))
+            found.extend(job_logs(path, scratch()))
         else:
             found.append(JobLog(job_name(path), path, str(path)))
     return found

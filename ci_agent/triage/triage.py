@@ -9,7 +9,6 @@ streamed to a file in a temporary directory, read once, streaming, and deleted. 
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,8 @@ from ci_agent.triage.scan import DEFAULT_WINDOW
 from ci_agent.triage.sources import collect
 
 if TYPE_CHECKING:  # GitHub mode's modules are imported when it runs: --log starts faster
+    import tempfile
+
     from ci_agent.forge.run_protocol import ActionsClient
     from ci_agent.forge.run_types import WorkflowRun
     from ci_agent.triage.rerun import RerunResult
@@ -84,8 +85,8 @@ def triage_logs(paths: Sequence[Path], options: TriageOptions) -> TriageResult:
     junit = options.junit_failures()
     policy, history, budget = options.policy, options.history, options.excerpt_tokens
     reports = []
-    with tempfile.TemporaryDirectory(prefix="ci-agent-triage-") as temp:
-        logs = collect(paths, Path(temp))
+    with _Scratch() as scratch:
+        logs = collect(paths, scratch.path)
         for index, log in enumerate(logs):
             extraction = extract(log.path, roots=options.roots, window=options.window)
             reports.append(
@@ -124,6 +125,8 @@ def triage_run(
 
     CA134 when the run does not exist, CA135 while it runs, CA136 when no job failed.
     """
+    import tempfile
+
     from ci_agent.triage.history import prior_outcomes
     from ci_agent.triage.rerun import rerun_failed
 
@@ -186,6 +189,30 @@ def triage_run(
         "critical": critical,
     }
     return TriageResult(source, tuple(reports), decision, outcome, run)
+
+
+class _Scratch:
+    """A temporary directory made on first use and removed at the end: only archives,
+    ``--log-failed`` files and directories of step files need one, so a plain job log is
+    triaged without making one (or importing :mod:`tempfile`)."""
+
+    def __init__(self) -> None:
+        self._made: tempfile.TemporaryDirectory[str] | None = None
+
+    def path(self) -> Path:
+        """The directory, made now if it is not yet."""
+        if self._made is None:
+            import tempfile
+
+            self._made = tempfile.TemporaryDirectory(prefix="ci-agent-triage-")
+        return Path(self._made.name)
+
+    def __enter__(self) -> _Scratch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._made is not None:
+            self._made.cleanup()
 
 
 def _download(forge: ActionsClient, job_id: int, path: Path) -> list[Failure]:

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -110,13 +111,17 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project.root
 
 
-def run(script: str, args: list[str], cwd: Path) -> tuple[int, str, str, str, bool]:
-    """Exit code, stdout, stderr, the JSON file written (if any) and whether click loaded."""
+def run(
+    script: str, args: list[str], cwd: Path, extra: dict[str, str] | None = None
+) -> tuple[int, str, str, str, tuple[bool, bool]]:
+    """Exit code, stdout, stderr, the JSON file written (if any), and whether click and the
+    configuration layer loaded; ``extra`` is added to the environment."""
     program = cwd.parent / ("entry.py" if script is ENTRY else "click_app.py")
     program.write_text(script)
     (cwd / "whole.json").unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_"))}
-    env.update(PYTHONPATH=str(ROOT), NO_COLOR="1", CI_AGENT_NO_PROGRESS="1")
+    env = {k: v for k, v in env.items() if not k.startswith("CI_AGENT_")}
+    env.update(PYTHONPATH=str(ROOT), NO_COLOR="1", CI_AGENT_NO_PROGRESS="1", **(extra or {}))
     proc = subprocess.run(
         [sys.executable, str(program), "triage", *args],
         cwd=cwd,
@@ -129,7 +134,8 @@ def run(script: str, args: list[str], cwd: Path) -> tuple[int, str, str, str, bo
     whole = cwd / "whole.json"
     written = whole.read_text() if whole.exists() else ""
     note = Path(str(program) + ".click")
-    loaded = note.exists() and note.read_text().startswith("True")
+    words = note.read_text().split() if note.exists() else ["False", "False"]
+    loaded = (words[0] == "True", words[1] == "True")
     note.unlink(missing_ok=True)
     return (
         proc.returncode,
@@ -152,7 +158,13 @@ def test_the_same_as_click(workdir: Path, args: list[str], monkeypatch: pytest.M
     assert (parse_triage(args) is not None) is fast
     code, out, err, written, loaded = run(ENTRY, args, workdir)
     helped = args in (["-h"], ["--help"])  # the stored help pages: no click either
-    assert loaded is not (fast or helped)  # the plain arguments never load click
+    assert loaded[0] is not (fast or helped)  # the plain arguments never load click
+    # Nothing configured here (no config file, no variable): only --config and -vv, which
+    # prints the settings, load the configuration layer.
+    if fast:
+        parsed = parse_triage(args)
+        assert parsed is not None
+        assert loaded[1] is ("config" in parsed or parsed["verbose"] >= 2)
     click_code, click_out, click_err, click_written, _ = run(CLICK, args, workdir)
     assert (code, out, err, written) == (click_code, click_out, click_err, click_written)
     assert out or err  # something was said, whatever the path
@@ -162,7 +174,7 @@ def test_the_paths_find_the_failure(workdir: Path) -> None:
     code, out, _, written, loaded = run(
         ENTRY, ["--log", "job.log", "--json-out", "whole.json"], workdir
     )
-    assert (code, loaded) == (0, False)
+    assert (code, loaded) == (0, (False, False))
     assert "tests/test_calc.py::test_add" in out and '"tests/test_calc.py::test_add"' in written
 
 
@@ -203,3 +215,110 @@ def test_a_reader_that_goes_away_ends_it_quietly(
     # No traceback; the exit is click's for a broken pipe (1), or 0 when the whole output
     # reached the pipe before the reader left.
     assert errors == "" and code in (0, 1)
+
+
+# Environments the entry point must read as the configuration layer does: (variables, the
+# arguments, whether the configuration layer is needed).
+ENVIRONMENTS = [
+    ({"CI_AGENT_DRY_RUN": "yes"}, ["--log", "job.log", "--json-out", "whole.json"], False),
+    ({"CI_AGENT_DRY_RUN": " off "}, ["--log", "job.log", "--json-out", "whole.json"], False),
+    ({"CI_AGENT_DRY_RUN": "maybe"}, ["--log", "job.log"], True),
+    ({"CI_AGENT_DRY_RUN": "maybe"}, ["--log", "job.log", "--output", "json"], True),
+    ({"CI_AGENT_MODEL": "gpt-4o"}, ["--log", "job.log"], True),
+    ({"CI_AGENT_FAIL_LEVEL": "nonsense"}, ["--log", "job.log", "--output", "json"], True),
+    ({"CI_AGENT_CONFIG": "bad.yml"}, ["--log", "job.log"], True),
+    ({"GITHUB_ACTIONS": "true"}, ["--log", "job.log"], True),
+    # Credentials are masked in what is printed: the failing test's name here.
+    ({"GITHUB_TOKEN": "test_add"}, ["--log", "job.log", "--output", "json"], False),
+    ({"CI_AGENT_PUSH_TOKEN": "test_add"}, ["--log", "job.log"], False),
+    ({"GITHUB_WORKSPACE": "{root}/src"}, ["--log", "job.log", "--output", "markdown"], False),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "args", "configured"), ENVIRONMENTS, ids=lambda v: str(v) if v else "-"
+)
+def test_the_environment_is_read_as_the_configuration_reads_it(
+    workdir: Path, extra: dict[str, str], args: list[str], configured: bool
+) -> None:
+    extra = {name: value.format(root=workdir) for name, value in extra.items()}
+    code, out, err, written, loaded = run(ENTRY, args, workdir, extra)
+    assert loaded == (False, configured)
+    assert (code, out, err, written) == run(CLICK, args, workdir, extra)[:4]
+    if "test_add" in extra.values():
+        assert "test_add" not in out + err and "***" in out + err
+
+
+def test_a_config_file_in_the_working_directory_is_read(workdir: Path, tmp_path: Path) -> None:
+    """With ``.github/ci-agent.yml`` the settings are the file's, on both paths."""
+    (tmp_path / "job.log").write_bytes((workdir / "job.log").read_bytes())
+    config = tmp_path / ".github" / "ci-agent.yml"
+    config.parent.mkdir()
+    config.write_text("fix:\n  triage:\n    strategies:\n      test: analyze\n", encoding="utf-8")
+    args = ["--log", "job.log", "--json-out", "whole.json"]
+    code, out, err, written, loaded = run(ENTRY, args, tmp_path)
+    assert loaded == (False, True)
+    assert "strategy: analyze" in out  # the file's strategy, not the default (patch)
+    assert (code, out, err, written) == run(CLICK, args, tmp_path)[:4]
+    config.unlink()
+    code, out, err, written, loaded = run(ENTRY, args, tmp_path)
+    assert loaded == (False, False) and "strategy: patch" in out
+    assert (code, out, err, written) == run(CLICK, args, tmp_path)[:4]
+
+
+# What a plain job log's triage needs none of: the configuration layer and what only GitHub
+# mode, archives, --json-out, --output json or threads use.
+NOT_LOADED = [
+    "click",
+    "ci_agent.config",
+    "ci_agent.config_model",
+    "ci_agent.compose",
+    "ci_agent.retry",
+    "ci_agent.commands.common",
+    "tempfile",
+    "zipfile",
+    "shutil",
+    "threading",
+    "hashlib",
+    "base64",
+    "zlib",
+    "json",
+]
+MODULES = """\
+import sys
+from ci_agent.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    sys.stderr.write(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_a_plain_log_loads_only_what_it_needs(workdir: Path, tmp_path: Path) -> None:
+    """``ci-agent triage --log job.log`` (a real pytest run's log) starts without the modules
+    it does not use; an archive of the same log still finds the failure."""
+    program = tmp_path / "modules.py"
+    program.write_text(MODULES)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI_AGENT_"))}
+    env["PYTHONPATH"] = str(ROOT)
+
+    def loaded(*args: str) -> tuple[str, set[str]]:
+        proc = subprocess.run(
+            [sys.executable, str(program), "triage", *args],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return proc.stdout, set(proc.stderr.rsplit("\n", 1)[-1].split())
+
+    out, modules = loaded("--log", "job.log")
+    assert "tests/test_calc.py::test_add" in out
+    assert sorted(modules & set(NOT_LOADED)) == []
+    archive = tmp_path / "logs.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(workdir / "job.log", "0_test.txt")
+    out, modules = loaded("--log", str(archive))
+    assert "tests/test_calc.py::test_add" in out and "job 'test'" in out
+    assert {"zipfile", "tempfile"} <= modules

@@ -108,3 +108,11 @@ def test_signature_blanks_each_text_once_with_the_same_result() -> None:
     )
     digest = hashlib.sha256("\n".join(expected).encode()).hexdigest()[:16]
     assert signature(failures) == digest
+
+
+@pytest.mark.parametrize("data", [b"", b"tests/test_calc.py::test_add", "é\n€".encode() * 999])
+def test_the_builtin_sha256_is_hashlibs(data: bytes) -> None:
+    """Signatures hash with the interpreter's own SHA-256 module (hashlib would load OpenSSL
+    at every start): the digest must be hashlib's, or every signature would change."""
+    assert report._SHA256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert report._SHA256.__module__ != "_hashlib"  # the built-in one was found
