@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from ci_agent.json_form import JsonKey
 
-__all__ = ["Mutant", "mutants"]
+__all__ = ["Mutant", "mutants", "spread"]
 
 _COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE,
@@ -50,7 +50,7 @@ class Mutant:
 
 def mutants(source: str, lines: Collection[int], limit: int) -> list[Mutant]:
     """Up to ``limit`` distinct mutants of the nodes that start and end on one of ``lines``,
-    in source order."""
+    spread over those lines (``spread``), in source order."""
     tree = ast.parse(source)
     found: list[Mutant] = []
     seen: set[str] = {source}
@@ -66,7 +66,35 @@ def mutants(source: str, lines: Collection[int], limit: int) -> list[Mutant]:
             seen.add(text)
             found.append(Mutant(lineno, description, text))
     found.sort(key=lambda m: (m.line, m.description))
-    return found[:limit]
+    return spread(found, limit)
+
+
+def spread(found: Sequence[Mutant], limit: int) -> list[Mutant]:
+    """``limit`` of the mutants (in source order), as many lines as possible each given one:
+    with more lines than ``limit``, lines evenly spaced from first to last; otherwise every
+    line's first mutant, then every line's second, and so on. The first ``limit`` in source
+    order would leave a long function's later lines untried, so a test that runs only those
+    could never kill one."""
+    if len(found) <= limit:
+        return list(found)
+    if limit <= 0:
+        return []
+    by_line: dict[int, list[Mutant]] = {}
+    for mutant in found:
+        by_line.setdefault(mutant.line, []).append(mutant)
+    lines = sorted(by_line)
+    if len(lines) >= limit:
+        step = (len(lines) - 1) / max(limit - 1, 1)
+        picked = sorted({lines[round(n * step)] for n in range(limit)})
+        return [by_line[line][0] for line in picked]
+    chosen: list[Mutant] = []
+    depth = 0
+    while len(chosen) < limit:
+        for line in lines:
+            if depth < len(by_line[line]) and len(chosen) < limit:
+                chosen.append(by_line[line][depth])
+        depth += 1
+    return sorted(chosen, key=lambda m: (m.line, m.description))
 
 
 def _mutations(node: ast.AST) -> Iterator[tuple[str, str]]:

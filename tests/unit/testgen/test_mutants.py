@@ -45,6 +45,23 @@ def test_lines_outside_the_target_and_the_limit_are_respected() -> None:
     assert mutants(SOURCE, {1}, 50) == []
 
 
+def test_a_limit_below_the_mutants_spreads_them_over_the_lines_to_the_last() -> None:
+    # Lines 2..5: 4, 1, 3 and 2 mutants. The first three in source order would all be on line 2.
+    assert [m.line for m in mutants(SOURCE, {2, 3, 4, 5}, 3)] == [2, 4, 5]
+    assert [m.line for m in mutants(SOURCE, {2, 3, 4, 5}, 4)] == [2, 3, 4, 5]
+    # Fewer lines than the limit: each line's first mutant, then each line's second.
+    assert [m.line for m in mutants(SOURCE, {2, 3, 4, 5}, 6)] == [2, 2, 3, 4, 4, 5]
+    every = mutants(SOURCE, {2, 3, 4, 5}, 50)
+    assert set(mutants(SOURCE, {2, 3, 4, 5}, 6)) <= set(every)
+
+
+def test_a_long_function_gets_mutants_on_its_first_middle_and_last_lines() -> None:
+    source = "def f(x):\n" + "".join(f"    x = x + {n}\n" for n in range(1, 31)) + "    return x\n"
+    lines = [m.line for m in mutants(source, set(range(1, 33)), 5)]
+    assert len(set(lines)) == 5 and lines[0] == 2 and lines[-1] == 32
+    assert lines == sorted(lines)
+
+
 def test_constants_of_each_kind_are_nudged() -> None:
     source = "X = (True, 2.5, 'abc', None)\n"
     found = {m.description for m in mutants(source, {1}, 50)}
