@@ -340,6 +340,9 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=90.0)
     parser.add_argument("--mutants", type=int, default=25)
     parser.add_argument("--only")
+    parser.add_argument(
+        "--keep", type=Path, help="write offline mode's whole JSON result per module here"
+    )
     args = parser.parse_args()
     rows = []
     for name, version, module_file, module, tests in MODULES:
@@ -367,6 +370,9 @@ def main() -> int:
                         args.python, copy, module_file, args.budget, args.pynguin_python
                     )
                     row["funnel"] = result.get("funnel")
+                    if args.keep is not None:
+                        args.keep.mkdir(parents=True, exist_ok=True)
+                        (args.keep / f"{module}.offline.json").write_text(json.dumps(result))
                     row["gate_cost"] = gate_cost(result)
                     row["gate_cost_all"] = gate_cost(result, accepted_only=False)
                     row["funnel_seconds"] = round(funnel_seconds(result), 1)
