@@ -1,6 +1,7 @@
-"""What the mutant gate judges a candidate on, with real pytest and coverage runs: mutants
-spread over every line of its target that it runs, so a test that checks only a long
-function's later lines can still kill one."""
+"""What the coverage and mutant gates judge a candidate on, with real pytest and coverage runs:
+every target of its file whose missing code it runs (it is assigned to the one it gains most
+on), and mutants spread over every line of those targets that it runs, so a test that checks
+only a long function's later lines can still kill one."""
 
 from __future__ import annotations
 
@@ -34,7 +35,12 @@ TOTAL = Target("calc.py", "total", 4, 10, (5, 6, 7, 8, 9, 10), ())
 CHECKS_RESULT = "from calc import total\n\n\ndef test_total():\n    assert total([2, 3]) == 6\n"
 
 
-def check(root: Path, work: Path, entries: list[tuple[Candidate, Target, str]]) -> list[Verdict]:
+def check(
+    root: Path,
+    work: Path,
+    entries: list[tuple[Candidate, Target, str]],
+    targets: list[Target] | None = None,
+) -> list[Verdict]:
     """The funnel on ``entries`` in a project at ``root``, with small limits."""
     (root / "tests").mkdir(parents=True, exist_ok=True)
     (work / "home").mkdir(parents=True, exist_ok=True)
@@ -43,7 +49,8 @@ def check(root: Path, work: Path, entries: list[tuple[Candidate, Target, str]]) 
         Sandbox(choose_isolation("none", environ), environ), (sys.executable,), work / "home", root
     )
     limits = Limits(repeat_runs=2, test_timeout=10.0, max_mutants=4)
-    return BatchFunnel(executor, root, work, guard_dir(work), limits).check(entries)
+    funnel = BatchFunnel(executor, root, work, guard_dir(work), limits)
+    return funnel.check(entries, targets or [])
 
 
 def test_a_test_of_the_last_line_kills_a_mutant_there_past_the_first_lines(
@@ -62,3 +69,52 @@ def test_a_test_of_the_last_line_kills_a_mutant_there_past_the_first_lines(
     assert verdict.accepted, verdict.gates[-1]
     assert {m.line for m in verdict.killed} == {10}
     assert (root / "calc.py").read_text() == LONG
+
+
+SHAPES = """\
+def area(width, height):
+    if width < 0 or height < 0:
+        raise ValueError("negative")
+    product = width * height
+    return product
+
+
+def label(width):
+    return f"w={width}"
+"""
+AREA = Target("shapes.py", "area", 1, 5, (2, 3, 4, 5), ((2, 3), (2, 4)))
+LABEL = Target("shapes.py", "label", 8, 9, (9,), ())
+# Written for label (its last call), but what it checks is area.
+MOSTLY_AREA = (
+    "from shapes import area, label\n\n\ndef test_label():\n"
+    "    assert area(2, 3) == 6\n    assert label(2) == 'w=2'\n"
+)
+# Written for label, runs none of label's lines.
+ONLY_AREA = "from shapes import area\n\n\ndef test_label():\n    assert area(4, 5) == 20\n"
+# Runs area's lines and checks nothing: refused whichever target it is judged on.
+CHECKS_NOTHING = "from shapes import area\n\n\ndef test_label():\n    area(4, 5)\n"
+
+
+def test_a_candidate_is_assigned_to_the_target_it_gains_most_on(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "shapes.py").write_text(SHAPES)
+    path = "tests/test_shapes_generated.py"
+    mostly, only, nothing = check(
+        root,
+        tmp_path / "work",
+        [
+            (Candidate(LABEL.key, source, "pynguin"), LABEL, path)
+            for source in (MOSTLY_AREA, ONLY_AREA, CHECKS_NOTHING)
+        ],
+        targets=[AREA, LABEL],
+    )
+    assert mostly.accepted and mostly.candidate.target == AREA.key
+    assert mostly.candidate.written_for == LABEL.key
+    assert mostly.gained_lines == (2, 4, 5, 9)  # area's and label's
+    assert "of area, label (written for label)" in mostly.gates[4].reason
+    # mutants of both functions' lines were tried
+    assert {m.line for m in mostly.killed + mostly.survived} >= {4, 9}
+    assert only.accepted and only.candidate.target == AREA.key and only.gained_lines == (2, 4, 5)
+    assert nothing.refused_at == "mutants" and nothing.candidate.target == AREA.key
+    assert (root / "shapes.py").read_text() == SHAPES
