@@ -1,7 +1,8 @@
-"""What the coverage and mutant gates judge a candidate on, with real pytest and coverage runs:
+"""What the gates judge a candidate on, with real pytest and coverage runs:
 every target of its file whose missing code it runs (it is assigned to the one it gains most
 on), and mutants spread over every line of those targets that it runs, so a test that checks
-only a long function's later lines can still kill one."""
+only a long function's later lines can still kill one; what a library writes for itself
+(Hypothesis' caches) is not the test writing outside tmp_path."""
 
 from __future__ import annotations
 
@@ -118,3 +119,31 @@ def test_a_candidate_is_assigned_to_the_target_it_gains_most_on(tmp_path: Path) 
     assert only.accepted and only.candidate.target == AREA.key and only.gained_lines == (2, 4, 5)
     assert nothing.refused_at == "mutants" and nothing.candidate.target == AREA.key
     assert (root / "shapes.py").read_text() == SHAPES
+
+
+# What Hypothesis reads to place its caches: outside the copy the test runs in.
+READS_STORAGE = """\
+import os
+from pathlib import Path
+
+from calc import total
+
+
+def test_total():
+    storage = Path(os.environ["HYPOTHESIS_STORAGE_DIRECTORY"])
+    assert storage.is_absolute()
+    assert Path.cwd() not in storage.parents
+    assert total([1]) == 2
+"""
+
+
+def test_hypothesis_keeps_its_caches_outside_the_checked_copy(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "calc.py").write_text(LONG)
+    (verdict,) = check(
+        root,
+        tmp_path / "work",
+        [(Candidate(TOTAL.key, READS_STORAGE, "ghostwriter"), TOTAL, "tests/test_calc_gen.py")],
+    )
+    assert verdict.accepted, verdict.gates[-1]
