@@ -151,22 +151,31 @@ def _runs_line(item: Item, path: str, line: int) -> bool:
     return line in item.covered.get(path, _NONE).lines or line in item.static.get(path, _NONE).lines
 
 
+def _runs_mutant(item: Item, path: str, mutant: Mutant) -> bool:
+    return any(_runs_line(item, path, n) for n in range(mutant.line, mutant.last_line + 1))
+
+
 def _fits(pack: _Pack, job: _Job) -> bool:
     if pack.lane != job.lane:
         return False
     for other in pack.jobs:
-        if other.path == job.path and other.mutant.line == job.mutant.line:
+        if other.path == job.path and _overlap(other.mutant, job.mutant):
             return False
-        if any(_runs_line(i, other.path, other.mutant.line) for i in job.items):
+        if any(_runs_mutant(i, other.path, other.mutant) for i in job.items):
             return False
-        if any(_runs_line(i, job.path, job.mutant.line) for i in other.items):
+        if any(_runs_mutant(i, job.path, job.mutant) for i in other.items):
             return False
     return True
 
 
+def _overlap(first: Mutant, second: Mutant) -> bool:
+    """The two change lines in common (then they cannot share a process)."""
+    return first.line <= second.last_line and second.line <= first.last_line
+
+
 def combined(original: str, texts: Sequence[str]) -> str:
     """The original with every mutant's one changed region applied (regions do not overlap:
-    each mutant changes one spot on its own line)."""
+    each mutant changes one spot on lines no other mutant of the pack changes)."""
     edits = []
     for text in texts:
         shortest = min(len(original), len(text))

@@ -43,28 +43,37 @@ class Mutant:
     line: int
     description: str
     source: str
+    end: int = 0  # the changed node's last line (0: ``line``); a statement may span several
+
+    @property
+    def last_line(self) -> int:
+        """The last line the change touches."""
+        return max(self.end, self.line)
 
     # The JSON form leaves the source out: it is the whole file.
     JSON_KEYS: ClassVar[tuple[JsonKey, ...]] = ("line", ("mutation", lambda m: m.description))
 
 
 def mutants(source: str, lines: Collection[int], limit: int) -> list[Mutant]:
-    """Up to ``limit`` distinct mutants of the nodes that start and end on one of ``lines``,
-    spread over those lines (``spread``), in source order."""
+    """Up to ``limit`` distinct mutants of the nodes that start on one of ``lines``, spread
+    over those lines (``spread``), in source order. A node may end on a later line: coverage
+    reports only the first line of a statement written over several (a ``return f(`` whose
+    arguments follow), and a function made of one such statement would have no mutant."""
     tree = ast.parse(source)
     found: list[Mutant] = []
     seen: set[str] = {source}
     offsets = _line_offsets(source)
     for node in ast.walk(tree):
         lineno = getattr(node, "lineno", None)
-        if lineno is None or lineno not in lines or getattr(node, "end_lineno", None) != lineno:
+        end = getattr(node, "end_lineno", None)
+        if lineno is None or lineno not in lines or end is None:
             continue
         for description, replacement in _mutations(node):
             text = _splice(source, offsets, node, replacement)
             if text is None or text in seen:
                 continue
             seen.add(text)
-            found.append(Mutant(lineno, description, text))
+            found.append(Mutant(lineno, description, text, end))
     found.sort(key=lambda m: (m.line, m.description))
     return spread(found, limit)
 

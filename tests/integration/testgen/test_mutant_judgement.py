@@ -147,3 +147,30 @@ def test_hypothesis_keeps_its_caches_outside_the_checked_copy(tmp_path: Path) ->
         [(Candidate(TOTAL.key, READS_STORAGE, "ghostwriter"), TOTAL, "tests/test_calc_gen.py")],
     )
     assert verdict.accepted, verdict.gates[-1]
+
+
+# One statement over several lines: coverage reports only its first line as run.
+DELEGATES = """\
+def scaled(values, factor=2):
+    return tuple(
+        value * factor
+        for value in values
+    )
+"""
+SCALED = Target("calc.py", "scaled", 1, 5, (2,), ())
+CHECKS_SCALED = (
+    "from calc import scaled\n\n\ndef test_scaled():\n    assert scaled([1, 2]) == (2, 4)\n"
+)
+
+
+def test_a_function_of_one_statement_over_several_lines_has_mutants(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "calc.py").write_text(DELEGATES)
+    (verdict,) = check(
+        root,
+        tmp_path / "work",
+        [(Candidate(SCALED.key, CHECKS_SCALED, "pynguin"), SCALED, "tests/test_calc_gen.py")],
+    )
+    assert verdict.accepted, verdict.gates[-1]
+    assert "return value -> None" in {m.description for m in verdict.killed}

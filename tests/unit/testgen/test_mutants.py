@@ -78,3 +78,23 @@ def test_mutants_on_different_lines_combine_into_one_source() -> None:
     both = combined(source, [first.source, second.source])
     assert both == "def f(a, b):\n    if (a <= b):\n        return 'low'\n    return a + 2\n"
     assert combined(source, [first.source]) == first.source
+
+
+def test_a_statement_written_over_several_lines_is_mutated_from_its_first_line() -> None:
+    source = "def f(a):\n    return g(\n        a,\n        b=2,\n    )\n"
+    # coverage reports only line 2 as run: the return and what starts there are mutated
+    found = mutants(source, {2}, 50)
+    assert [(m.line, m.last_line, m.description) for m in found] == [(2, 5, "return value -> None")]
+    assert found[0].source == "def f(a):\n    return None\n"
+    # what starts on a later line of it is mutated when that line is given
+    assert {m.description for m in mutants(source, {4}, 50)} == {"2 -> 3"}
+
+
+def test_mutants_whose_lines_overlap_never_share_a_pack() -> None:
+    from ci_agent.testgen.batch_mutants import _overlap
+
+    source = "def f(a):\n    return g(\n        a,\n        b=2,\n    )\n"
+    (whole,) = mutants(source, {2}, 50)
+    (inner,) = mutants(source, {4}, 50)
+    assert _overlap(whole, inner) and _overlap(inner, whole)
+    assert not _overlap(inner, mutants("x = 1\ny = 2\nz = 3\n", {1}, 5)[0])
