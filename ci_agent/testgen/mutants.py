@@ -1,6 +1,6 @@
 """Mutants of a target: small syntax-tree changes on its lines (a comparison or boolean operator
-flipped, a constant nudged, a return value replaced, a call removed), spliced into the source
-text so the rest of the file stays byte for byte the same."""
+flipped, a constant nudged, a return value replaced, a call or a raise removed), spliced into
+the source text so the rest of the file stays byte for byte the same."""
 
 from __future__ import annotations
 
@@ -132,6 +132,10 @@ def _mutations(node: ast.AST) -> Iterator[tuple[str, str]]:
             yield "return value -> None", "return None"
     elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         yield f"call to {ast.unparse(node.value.func)}() removed", "pass"
+    elif isinstance(node, ast.Raise) and node.exc is not None:
+        # Without it, a test that expects the error is the only kind that can tell: a code
+        # path that ends in a raise had no mutant such a test could kill but its message.
+        yield "raise removed", "pass"
 
 
 def _constant(node: ast.Constant) -> Iterator[tuple[str, str]]:

@@ -85,6 +85,11 @@ def label(width):
 """
 AREA = Target("shapes.py", "area", 1, 5, (2, 3, 4, 5), ((2, 3), (2, 4)))
 LABEL = Target("shapes.py", "label", 8, 9, (9,), ())
+# Expects the error: its one mutant but the message's is the raise removed.
+EXPECTS_ERROR = (
+    "import pytest\n\nfrom shapes import area\n\n\ndef test_area():\n"
+    "    with pytest.raises(BaseException):\n        area(-1, 2)\n"
+)
 # Written for label (its last call), but what it checks is area.
 MOSTLY_AREA = (
     "from shapes import area, label\n\n\ndef test_label():\n"
@@ -174,3 +179,17 @@ def test_a_function_of_one_statement_over_several_lines_has_mutants(tmp_path: Pa
     )
     assert verdict.accepted, verdict.gates[-1]
     assert "return value -> None" in {m.description for m in verdict.killed}
+
+
+def test_a_test_that_expects_the_error_kills_the_raise_removed(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "shapes.py").write_text(SHAPES)
+    (verdict,) = check(
+        root,
+        tmp_path / "work",
+        [(Candidate(AREA.key, EXPECTS_ERROR, "pynguin"), AREA, "tests/test_shapes_gen.py")],
+    )
+    assert verdict.accepted, verdict.gates[-1]
+    assert verdict.gained_branches == ((2, 3),)
+    assert [m.description for m in verdict.killed] == ["raise removed"]

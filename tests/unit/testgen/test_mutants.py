@@ -98,3 +98,13 @@ def test_mutants_whose_lines_overlap_never_share_a_pack() -> None:
     (inner,) = mutants(source, {4}, 50)
     assert _overlap(whole, inner) and _overlap(inner, whole)
     assert not _overlap(inner, mutants("x = 1\ny = 2\nz = 3\n", {1}, 5)[0])
+
+
+def test_a_raise_is_removed_and_a_bare_reraise_kept() -> None:
+    source = (
+        "def f(a):\n    try:\n        return 1 // a\n    except ZeroDivisionError:\n"
+        "        raise\n    raise ValueError(a)\n"
+    )
+    found = mutants(source, {5, 6}, 50)
+    assert [(m.line, m.description) for m in found] == [(6, "raise removed")]
+    assert found[0].source.endswith("        raise\n    pass\n")
