@@ -16,7 +16,8 @@ module, in the same run:
    branch coverage of the module;
 2. ``--mutants`` mutants of the module (ci-agent's operators, a seeded sample over all its
    lines) are run against each set, minus the tests that already fail on the original: the
-   share killed is the mutation score;
+   share killed is the mutation score (and the mutants another set kills that offline mode's
+   tests do not are listed: ``missed_by_offline``);
 3. offline mode's funnel: candidates per minute, the count per gate, candidates and accepted
    tests per engine, the seconds of all gates, and the seconds of every gate divided by the
    seconds of the `alone` gate (one plain run of the batch; of the candidate before batching).
@@ -44,7 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ci_agent.testgen.mutants import mutants  # noqa: E402
+from ci_agent.testgen.mutants import Mutant, mutants  # noqa: E402
 
 # (distribution, version, module file in the sdist, its dotted name, the sdist's test paths)
 MODULES = (
@@ -127,9 +128,10 @@ def stripped(source: Path, tests: tuple[str, ...], into: Path) -> Path:
 
 
 def measure(
-    python: str, root: Path, module_file: str, tests: list[str], sample: list[str]
+    python: str, root: Path, module_file: str, tests: list[str], sample: list[Mutant]
 ) -> dict[str, Any]:
-    """Line and branch coverage of the module, and mutants killed, by the tests at ``tests``."""
+    """Line and branch coverage of the module, and mutants killed (and which), by the tests
+    at ``tests``."""
     if not tests:
         return {"tests": 0, "lines": 0.0, "branches": 0.0, "killed": 0, "mutants": len(sample)}
     data = root / ".bench-coverage"
@@ -201,12 +203,14 @@ def measure(
     target = root / module_file
     original = target.read_text()
     killed = 0
+    which = []
     try:
-        for text in sample:
-            target.write_text(text)
+        for mutant in sample:
+            target.write_text(mutant.source)
             # 1: a test failed (the mutant is killed); 5 would be "nothing ran", never a kill.
             if run([*base, "-x", *deselect, *tests], root, 60, env).returncode in (1, 2, -9):
                 killed += 1
+                which.append(named(mutant))
     finally:
         target.write_text(original)
     passing = first.stdout.count("passed")
@@ -216,9 +220,15 @@ def measure(
         "branches": branches,
         "killed": killed,
         "mutants": len(sample),
+        "killed_mutants": which,
         "failing_on_original": len(failing),
         "ran": bool(passing),
     }
+
+
+def named(mutant: Mutant) -> str:
+    """How the comparison names a mutant."""
+    return f"line {mutant.line}: {mutant.description}"
 
 
 def offline(
@@ -340,6 +350,11 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=90.0)
     parser.add_argument("--mutants", type=int, default=25)
     parser.add_argument("--only")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="write offline mode's whole JSON result and Pynguin's files per module here",
+    )
     args = parser.parse_args()
     rows = []
     for name, version, module_file, module, tests in MODULES:
@@ -350,9 +365,7 @@ def main() -> int:
             source = fetch(name, version, work / "sdist")
             text = (source / module_file).read_text()
             every = mutants(text, set(range(1, text.count("\n") + 2)), 100000)
-            sample = [
-                m.source for m in random.Random(0).sample(every, min(args.mutants, len(every)))
-            ]
+            sample = random.Random(0).sample(every, min(args.mutants, len(every)))
             row: dict[str, Any] = {
                 "module": f"{name} {version}: {module}",
                 "mutants_possible": len(every),
@@ -367,6 +380,9 @@ def main() -> int:
                         args.python, copy, module_file, args.budget, args.pynguin_python
                     )
                     row["funnel"] = result.get("funnel")
+                    if args.keep is not None:
+                        args.keep.mkdir(parents=True, exist_ok=True)
+                        (args.keep / f"{module}.offline.json").write_text(json.dumps(result))
                     row["gate_cost"] = gate_cost(result)
                     row["gate_cost_all"] = gate_cost(result, accepted_only=False)
                     row["funnel_seconds"] = round(funnel_seconds(result), 1)
@@ -390,12 +406,23 @@ def main() -> int:
                     files = ghostwriter(args.python, copy, module)
                 else:
                     files = pynguin(args.pynguin_python or args.python, copy, module, args.budget)
+                    if args.keep is not None:
+                        for file in files:
+                            shutil.copy(
+                                copy / file, args.keep / f"{module}.pynguin.{Path(file).name}"
+                            )
                 seconds = time.monotonic() - started
                 row[engine] = {
                     **measure(args.python, copy, module_file, files, sample),
                     "seconds": round(seconds, 1),
                 }
                 print(f"{name} {engine}: {json.dumps(row[engine])}", file=sys.stderr, flush=True)
+            # What each set kills that offline mode's accepted tests do not.
+            ours = set(row["offline"].get("killed_mutants", []))
+            row["missed_by_offline"] = {
+                key: sorted(set(row[key].get("killed_mutants", [])) - ours)
+                for key in ("pynguin", "ghostwriter", "human")
+            }
             print(json.dumps(row), flush=True)
             rows.append(row)
     print(table(rows))

@@ -35,6 +35,7 @@ class Item:
     covered: dict[str, TestCoverage] = field(default_factory=dict)  # file -> what it ran
     static: dict[str, TestCoverage] = field(default_factory=dict)  # what imports ran
     seconds: float = 0.0  # its slowest test's call in the coverage run
+    judged: list[Target] = field(default_factory=list)  # targets of its file it gains on
 
     def owns(self, test: str) -> bool:
         """The test id belongs to this candidate's file."""
@@ -115,9 +116,13 @@ class BatchFunnel:
     guard: Path
     limits: Limits
 
-    def check(self, entries: Sequence[tuple[Candidate, Target, str]]) -> list[Verdict]:
+    def check(
+        self, entries: Sequence[tuple[Candidate, Target, str]], targets: Sequence[Target] = ()
+    ) -> list[Verdict]:
         """Every gate in order for every candidate (until one refuses it); verdicts in the
-        order of ``entries``."""
+        order of ``entries``. A candidate is judged on every one of ``targets`` (and of the
+        entries') whose missing lines or branches it runs, and assigned to the one where it
+        gains most."""
         runs = BatchRuns(self.executor, self.root, self.work, self.guard, self.limits)
         items = [
             Item(i, CandidateState(c, path), target, _batch_file(path, i))
@@ -130,7 +135,8 @@ class BatchFunnel:
             alive = self._gate(
                 "repeat", alive, lambda group: self._repeat(runs, group), confirm=False
             )
-            alive = coverage_gate(runs, alive, self._lanes)
+            every = list({t.key: t for t in [*targets, *(i.target for i in items)]}.values())
+            alive = coverage_gate(runs, alive, self._lanes, every)
             mutants_gate(runs, alive, self._lanes)
         finally:
             for item in items:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ci_agent.testgen.batch_runs import BatchRuns, TestCoverage
 from ci_agent.testgen.funnel import clean_failure
 from ci_agent.testgen.mutants import Mutant, mutants
+from ci_agent.testgen.targets import Target
 from ci_agent.testgen.verdict import GateResult
 
 if TYPE_CHECKING:
@@ -28,38 +29,71 @@ SLOWDOWN = 10.0
 FLOOR_SECONDS = 5.0
 
 
-def coverage_gate(runs: BatchRuns, items: list[Item], lanes: Lanes) -> list[Item]:
+def coverage_gate(
+    runs: BatchRuns, items: list[Item], lanes: Lanes, targets: Sequence[Target] = ()
+) -> list[Item]:
     """One measured run per lane; a candidate keeps going when its own tests run lines or
-    branches of its target that the suite does not."""
+    branches that the suite does not, of its target or of another of ``targets`` in the same
+    file: it is judged on every such target and assigned to the one where it gains most (its
+    own on a tie). An engine's guess at what a test tests (Pynguin's last call) is often wrong:
+    a test of one function that runs another's missing code was refused, or judged only on
+    mutants of code it does not check."""
     if not items:
         return []
     started = time.monotonic()
-    files = sorted({i.target.path for i in items})
+    every = list({t.key: t for t in [*targets, *(i.target for i in items)]}.values())
+    files = sorted({t.path for t in every})
     for lane in lanes(items):
         _measure(runs, lane, files)
     share = (time.monotonic() - started) / len(items)
     kept = []
     for item in items:
-        target, state = item.target, item.state
-        mine = item.covered.get(target.path)
+        state = item.state
+        mine = item.covered.get(item.target.path)
         if mine is None:
-            state.failure = state.failure or f"no coverage data for {target.path}"
-            reason = f"no coverage data for {target.path}"
+            reason = f"no coverage data for {item.target.path}"
+            state.failure = state.failure or reason
             state.gates.append(GateResult("coverage", False, reason, share))
             continue
         state.executed = mine.lines
-        state.gained_lines = tuple(sorted(set(target.missing_lines) & mine.lines))
-        state.gained_branches = tuple(sorted(set(target.missing_branches) & mine.arcs))
-        if not state.gained_lines and not state.gained_branches:
+        _assign(item, [t for t in every if t.path == item.target.path], mine)
+        if not item.judged:
             state.failure = "the tests run none of the target's missing lines or branches"
             state.gates.append(
                 GateResult("coverage", False, "adds no coverage of the target", share)
             )
             continue
         gained = f"+{len(state.gained_lines)} lines, +{len(state.gained_branches)} branches"
+        if len(item.judged) > 1:
+            gained += " of " + ", ".join(t.qualname for t in item.judged)
+        if state.candidate.written_for:
+            gained += f" (written for {state.candidate.written_for.split('::', 1)[-1]})"
         state.gates.append(GateResult("coverage", True, gained, share))
         kept.append(item)
     return kept
+
+
+def _gains(target: Target, mine: TestCoverage) -> tuple[set[int], set[tuple[int, int]]]:
+    return set(target.missing_lines) & mine.lines, set(target.missing_branches) & mine.arcs
+
+
+def _assign(item: Item, same_file: Sequence[Target], mine: TestCoverage) -> None:
+    """The targets the candidate gains on, the one it gains most on first (its own on a
+    tie); its gains are the union over them (lines of one file)."""
+    state = item.state
+    own = item.target.key
+    scored = []
+    for target in same_file:
+        lines, branches = _gains(target, mine)
+        if lines or branches:
+            scored.append((len(lines) + len(branches), target.key == own, target, lines, branches))
+    scored.sort(key=lambda s: (-s[0], not s[1], s[2].key))
+    item.judged = [s[2] for s in scored]
+    state.gained_lines = tuple(sorted({n for s in scored for n in s[3]}))
+    state.gained_branches = tuple(sorted({b for s in scored for b in s[4]}))
+    if scored and scored[0][2].key != own:
+        item.target = scored[0][2]
+        state.candidate = replace(state.candidate, target=item.target.key, written_for=own)
 
 
 def _measure(runs: BatchRuns, lane: list[Item], files: list[str]) -> None:
@@ -117,22 +151,31 @@ def _runs_line(item: Item, path: str, line: int) -> bool:
     return line in item.covered.get(path, _NONE).lines or line in item.static.get(path, _NONE).lines
 
 
+def _runs_mutant(item: Item, path: str, mutant: Mutant) -> bool:
+    return any(_runs_line(item, path, n) for n in range(mutant.line, mutant.last_line + 1))
+
+
 def _fits(pack: _Pack, job: _Job) -> bool:
     if pack.lane != job.lane:
         return False
     for other in pack.jobs:
-        if other.path == job.path and other.mutant.line == job.mutant.line:
+        if other.path == job.path and _overlap(other.mutant, job.mutant):
             return False
-        if any(_runs_line(i, other.path, other.mutant.line) for i in job.items):
+        if any(_runs_mutant(i, other.path, other.mutant) for i in job.items):
             return False
-        if any(_runs_line(i, job.path, job.mutant.line) for i in other.items):
+        if any(_runs_mutant(i, job.path, job.mutant) for i in other.items):
             return False
     return True
 
 
+def _overlap(first: Mutant, second: Mutant) -> bool:
+    """The two change lines in common (then they cannot share a process)."""
+    return first.line <= second.last_line and second.line <= first.last_line
+
+
 def combined(original: str, texts: Sequence[str]) -> str:
     """The original with every mutant's one changed region applied (regions do not overlap:
-    each mutant changes one spot on its own line)."""
+    each mutant changes one spot on lines no other mutant of the pack changes)."""
     edits = []
     for text in texts:
         shortest = min(len(original), len(text))
@@ -150,8 +193,9 @@ def combined(original: str, texts: Sequence[str]) -> str:
 
 
 def mutants_gate(runs: BatchRuns, items: list[Item], lanes: Lanes) -> None:
-    """Mutants of each target's lines that its candidate runs; packed, run once per pack; a
-    candidate passes when at least one of its mutants fails one of its tests."""
+    """Mutants of the lines a candidate runs of every target it is judged on; packed, run
+    once per pack; a candidate passes when at least one of its mutants fails one of its
+    tests."""
     if not items:
         return
     started = time.monotonic()
@@ -163,7 +207,8 @@ def mutants_gate(runs: BatchRuns, items: list[Item], lanes: Lanes) -> None:
     for item in items:
         target = item.target
         ran = item.covered.get(target.path, _NONE).lines | item.static.get(target.path, _NONE).lines
-        lines = (target.lines | set(range(target.start, target.end + 1))) & ran
+        # Every target it is judged on (all in its target's file), spread over their lines.
+        lines = {n for t in item.judged or [target] for n in t.lines | set(t.span)} & ran
         plans[item.index] = mutants(originals[target.path], lines, runs.limits.max_mutants)
         for mutant in plans[item.index]:
             key = (item.lane, target.path, mutant.source)

@@ -27,9 +27,17 @@ FAILURE_LIMIT = 3000  # characters of pytest's failure block fed back to the nex
 
 def pytest_env(root: Path, guard: Path, limits: Limits) -> dict[str, str]:
     """PYTHONPATH with the guard plugin and the scratch copy first (before an installed copy
-    of the project), and the sleep bound."""
+    of the project), the sleep bound, and Hypothesis' storage outside the copy."""
     paths = [str(guard), str(root)] + ([str(root / "src")] if (root / "src").is_dir() else [])
-    return {"PYTHONPATH": ":".join(paths), "CI_AGENT_TESTGEN_SLEEP_BOUND": str(limits.sleep_bound)}
+    return {
+        "PYTHONPATH": ":".join(paths),
+        "CI_AGENT_TESTGEN_SLEEP_BOUND": str(limits.sleep_bound),
+        # Hypothesis keeps its caches (unicode tables, the example database) in `.hypothesis`
+        # of the working directory: files of the library, not of the test, which the `alone`
+        # gate would take for the test writing outside tmp_path. Kept beside the guard, outside
+        # the copy, and shared by the runs of one generation.
+        "HYPOTHESIS_STORAGE_DIRECTORY": str(guard.parent / "hypothesis"),
+    }
 
 
 def clean_failure(output: str) -> str:

@@ -1,18 +1,18 @@
 """Mutants of a target: small syntax-tree changes on its lines (a comparison or boolean operator
-flipped, a constant nudged, a return value replaced, a call removed), spliced into the source
-text so the rest of the file stays byte for byte the same."""
+flipped, a constant nudged, a return value replaced, a call or a raise removed), spliced into
+the source text so the rest of the file stays byte for byte the same."""
 
 from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from ci_agent.json_form import JsonKey
 
-__all__ = ["Mutant", "mutants"]
+__all__ = ["Mutant", "mutants", "spread"]
 
 _COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE,
@@ -43,30 +43,67 @@ class Mutant:
     line: int
     description: str
     source: str
+    end: int = 0  # the changed node's last line (0: ``line``); a statement may span several
+
+    @property
+    def last_line(self) -> int:
+        """The last line the change touches."""
+        return max(self.end, self.line)
 
     # The JSON form leaves the source out: it is the whole file.
     JSON_KEYS: ClassVar[tuple[JsonKey, ...]] = ("line", ("mutation", lambda m: m.description))
 
 
 def mutants(source: str, lines: Collection[int], limit: int) -> list[Mutant]:
-    """Up to ``limit`` distinct mutants of the nodes that start and end on one of ``lines``,
-    in source order."""
+    """Up to ``limit`` distinct mutants of the nodes that start on one of ``lines``, spread
+    over those lines (``spread``), in source order. A node may end on a later line: coverage
+    reports only the first line of a statement written over several (a ``return f(`` whose
+    arguments follow), and a function made of one such statement would have no mutant."""
     tree = ast.parse(source)
     found: list[Mutant] = []
     seen: set[str] = {source}
     offsets = _line_offsets(source)
     for node in ast.walk(tree):
         lineno = getattr(node, "lineno", None)
-        if lineno is None or lineno not in lines or getattr(node, "end_lineno", None) != lineno:
+        end = getattr(node, "end_lineno", None)
+        if lineno is None or lineno not in lines or end is None:
             continue
         for description, replacement in _mutations(node):
             text = _splice(source, offsets, node, replacement)
             if text is None or text in seen:
                 continue
             seen.add(text)
-            found.append(Mutant(lineno, description, text))
+            found.append(Mutant(lineno, description, text, end))
     found.sort(key=lambda m: (m.line, m.description))
-    return found[:limit]
+    return spread(found, limit)
+
+
+def spread(found: Sequence[Mutant], limit: int) -> list[Mutant]:
+    """``limit`` of the mutants (in source order), as many lines as possible each given one:
+    with more lines than ``limit``, lines evenly spaced from first to last; otherwise every
+    line's first mutant, then every line's second, and so on. The first ``limit`` in source
+    order would leave a long function's later lines untried, so a test that runs only those
+    could never kill one."""
+    if len(found) <= limit:
+        return list(found)
+    if limit <= 0:
+        return []
+    by_line: dict[int, list[Mutant]] = {}
+    for mutant in found:
+        by_line.setdefault(mutant.line, []).append(mutant)
+    lines = sorted(by_line)
+    if len(lines) >= limit:
+        step = (len(lines) - 1) / max(limit - 1, 1)
+        picked = sorted({lines[round(n * step)] for n in range(limit)})
+        return [by_line[line][0] for line in picked]
+    chosen: list[Mutant] = []
+    depth = 0
+    while len(chosen) < limit:
+        for line in lines:
+            if depth < len(by_line[line]) and len(chosen) < limit:
+                chosen.append(by_line[line][depth])
+        depth += 1
+    return sorted(chosen, key=lambda m: (m.line, m.description))
 
 
 def _mutations(node: ast.AST) -> Iterator[tuple[str, str]]:
@@ -95,6 +132,10 @@ def _mutations(node: ast.AST) -> Iterator[tuple[str, str]]:
             yield "return value -> None", "return None"
     elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         yield f"call to {ast.unparse(node.value.func)}() removed", "pass"
+    elif isinstance(node, ast.Raise) and node.exc is not None:
+        # Without it, a test that expects the error is the only kind that can tell: a code
+        # path that ends in a raise had no mutant such a test could kill but its message.
+        yield "raise removed", "pass"
 
 
 def _constant(node: ast.Constant) -> Iterator[tuple[str, str]]:

@@ -1,9 +1,9 @@
 """Pynguin's machine-style module made into single, steady, readable tests: one module per test
 (so the funnel keeps the useful ones), keyed by the function it tests; assertions that change
-between processes (``hash()``, ``id()``, reprs with addresses) or only restate module state are
-dropped; an expected-failure test becomes ``pytest.raises(BaseException)`` around its last call
-(Pynguin marks any raise, ``SystemExit`` from argparse too); the module's
-alias and the tests get readable names."""
+between processes (``hash()``, ``id()``, reprs with addresses) are dropped, and those that only
+restate module state are kept once, in the first test that makes them; an expected-failure test
+becomes ``pytest.raises(BaseException)`` around its last call (Pynguin marks any raise,
+``SystemExit`` from argparse too); the module's alias and the tests get readable names."""
 
 from __future__ import annotations
 
@@ -24,15 +24,18 @@ def single_tests(source: str, module: str, defined: Mapping[str, str]) -> dict[s
     tree = ast.parse(source)
     header = [n for n in tree.body if not _is_test(n)]
     found: dict[str, list[str]] = {}
+    stated: set[str] = set()  # module-state assertions some single test already makes
     for node in tree.body:
         if not _is_test(node):
             continue
-        test = _expected_failure(steady(node))  # type: ignore[arg-type]
+        seen = set(stated)
+        test = _expected_failure(steady(node, seen))  # type: ignore[arg-type]
         if test is None:
             continue
         primary = _primary(test, defined)
         if primary is None:
             continue
+        stated = seen
         number = len(found.get(primary, [])) + 1
         test.name = f"test_{primary.replace('.', '_').strip('_')}_{number}"
         # Each test its own copy of the imports: pruning them must not touch the next test's.
@@ -42,19 +45,25 @@ def single_tests(source: str, module: str, defined: Mapping[str, str]) -> dict[s
     return found
 
 
-def steady(test: ast.FunctionDef) -> ast.FunctionDef:
-    """The test without assertions that differ between processes or name no value the test
-    computed (they restate module constants)."""
+def steady(test: ast.FunctionDef, stated: set[str] | None = None) -> ast.FunctionDef:
+    """The test without assertions that differ between processes; an assertion that names no
+    value the test computed (it states the module's data: Pynguin restates it in every test)
+    is dropped too, but with ``stated`` kept where it is not in that set yet (and added): the
+    first test to make it keeps it, so a change to the module's tables (inflection's rules,
+    run at import) still fails one test, and the other tests stay short."""
     local = {a.arg for a in test.args.args} | {
         n.id for n in ast.walk(test) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     }
     kept: list[ast.stmt] = []
     for statement in test.body:
-        if isinstance(statement, ast.Assert) and (
-            _unsteady(statement)
-            or not {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)} & local
-        ):
-            continue
+        if isinstance(statement, ast.Assert):
+            if _unsteady(statement):
+                continue
+            if not {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)} & local:
+                text = ast.unparse(statement)
+                if stated is None or text in stated:
+                    continue
+                stated.add(text)
         kept.append(statement)
     test.body = kept or [ast.Pass()]
     return test

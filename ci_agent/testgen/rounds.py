@@ -46,7 +46,7 @@ class Rounds:
         """A candidate's verdict; the next attempt of its target sees it."""
         with self._lock:
             self.verdicts.append(verdict)
-            self.previous[verdict.candidate.target] = verdict
+            self.previous[verdict.candidate.proposed_for] = verdict
 
     def open_for(self, engine: str, attempt: int) -> list[Target]:
         """The model: targets without an accepted test (after the first attempt, those its
@@ -61,18 +61,44 @@ class Rounds:
         return [t for t in self.targets if self._left(t)]
 
     def _accepted(self, target: Target) -> list[Verdict]:
-        return [v for v in self.verdicts if v.candidate.target == target.key and v.accepted]
+        """Accepted candidates written for the target or assigned to it."""
+        return [
+            v
+            for v in self.verdicts
+            if v.accepted and target.key in (v.candidate.target, v.candidate.proposed_for)
+        ]
+
+    def _gaining(self, target: Target) -> list[Verdict]:
+        """Accepted candidates of the target's file that run some of its missing code (a
+        candidate is judged on every target of its file it gains on)."""
+        path = target.path + "::"
+        wanted = set(target.missing_lines)
+        branches = set(target.missing_branches)
+        return [
+            v
+            for v in self.verdicts
+            if v.accepted
+            and v.candidate.target.startswith(path)
+            and (
+                v.candidate.target == target.key
+                or wanted & set(v.gained_lines)
+                or branches & set(v.gained_branches)
+            )
+        ]
 
     def _last_attempt(self, target: Target) -> int:
         last = self.previous.get(target.key)
         return last.candidate.attempt if last is not None else 0
 
     def _left(self, target: Target) -> bool:
-        accepted = self._accepted(target)
+        accepted = self._gaining(target)
         if not accepted:
             return True
         lines = set(target.missing_lines) - {n for v in accepted for n in v.gained_lines}
         branches = set(target.missing_branches) - {b for v in accepted for b in v.gained_branches}
+        inside = set(target.span)
         killed = {(m.line, m.description) for v in accepted for m in v.killed}
-        alive = {(m.line, m.description) for v in accepted for m in v.survived} - killed
+        alive = {
+            (m.line, m.description) for v in accepted for m in v.survived if m.line in inside
+        } - killed
         return bool(lines or branches or alive)

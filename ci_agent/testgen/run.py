@@ -185,7 +185,7 @@ class TestGenRun:
                     for engine in engines
                     for entry in self._propose(engine, attempt, wanted, rounds, deadline)
                 ]
-                for verdict in funnel.check(entries):
+                for verdict in funnel.check(entries, rounds.targets):
                     rounds.add(verdict)
         for thread in warm:
             thread.join()

@@ -55,6 +55,11 @@ class Target:
         return ".".join(parts)
 
     @property
+    def span(self) -> range:
+        """Every line of the function, first to last."""
+        return range(self.start, self.end + 1)
+
+    @property
     def lines(self) -> frozenset[int]:
         """The target lines: missing lines and the sources of missing branches."""
         return frozenset(self.missing_lines) | {a for a, _ in self.missing_branches}

@@ -34,6 +34,14 @@ class Candidate:
     source: str
     engine: str  # "model", "ghostwriter"
     attempt: int = 1
+    # The target it was proposed for, when the coverage gate found it gains more on another
+    # (``target`` is then that one); empty when they are the same.
+    written_for: str = ""
+
+    @property
+    def proposed_for(self) -> str:
+        """The target the engine wrote it for."""
+        return self.written_for or self.target
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class Verdict:
         ("target", lambda v: v.candidate.target),
         ("engine", lambda v: v.candidate.engine),
         ("attempt", lambda v: v.candidate.attempt),
+        ("written_for", lambda v: v.candidate.written_for or OMIT),
         "accepted",
         "refused_at",
         "gates",

@@ -45,6 +45,23 @@ def test_lines_outside_the_target_and_the_limit_are_respected() -> None:
     assert mutants(SOURCE, {1}, 50) == []
 
 
+def test_a_limit_below_the_mutants_spreads_them_over_the_lines_to_the_last() -> None:
+    # Lines 2..5: 4, 1, 3 and 2 mutants. The first three in source order would all be on line 2.
+    assert [m.line for m in mutants(SOURCE, {2, 3, 4, 5}, 3)] == [2, 4, 5]
+    assert [m.line for m in mutants(SOURCE, {2, 3, 4, 5}, 4)] == [2, 3, 4, 5]
+    # Fewer lines than the limit: each line's first mutant, then each line's second.
+    assert [m.line for m in mutants(SOURCE, {2, 3, 4, 5}, 6)] == [2, 2, 3, 4, 4, 5]
+    every = mutants(SOURCE, {2, 3, 4, 5}, 50)
+    assert set(mutants(SOURCE, {2, 3, 4, 5}, 6)) <= set(every)
+
+
+def test_a_long_function_gets_mutants_on_its_first_middle_and_last_lines() -> None:
+    source = "def f(x):\n" + "".join(f"    x = x + {n}\n" for n in range(1, 31)) + "    return x\n"
+    lines = [m.line for m in mutants(source, set(range(1, 33)), 5)]
+    assert len(set(lines)) == 5 and lines[0] == 2 and lines[-1] == 32
+    assert lines == sorted(lines)
+
+
 def test_constants_of_each_kind_are_nudged() -> None:
     source = "X = (True, 2.5, 'abc', None)\n"
     found = {m.description for m in mutants(source, {1}, 50)}
@@ -61,3 +78,33 @@ def test_mutants_on_different_lines_combine_into_one_source() -> None:
     both = combined(source, [first.source, second.source])
     assert both == "def f(a, b):\n    if (a <= b):\n        return 'low'\n    return a + 2\n"
     assert combined(source, [first.source]) == first.source
+
+
+def test_a_statement_written_over_several_lines_is_mutated_from_its_first_line() -> None:
+    source = "def f(a):\n    return g(\n        a,\n        b=2,\n    )\n"
+    # coverage reports only line 2 as run: the return and what starts there are mutated
+    found = mutants(source, {2}, 50)
+    assert [(m.line, m.last_line, m.description) for m in found] == [(2, 5, "return value -> None")]
+    assert found[0].source == "def f(a):\n    return None\n"
+    # what starts on a later line of it is mutated when that line is given
+    assert {m.description for m in mutants(source, {4}, 50)} == {"2 -> 3"}
+
+
+def test_mutants_whose_lines_overlap_never_share_a_pack() -> None:
+    from ci_agent.testgen.batch_mutants import _overlap
+
+    source = "def f(a):\n    return g(\n        a,\n        b=2,\n    )\n"
+    (whole,) = mutants(source, {2}, 50)
+    (inner,) = mutants(source, {4}, 50)
+    assert _overlap(whole, inner) and _overlap(inner, whole)
+    assert not _overlap(inner, mutants("x = 1\ny = 2\nz = 3\n", {1}, 5)[0])
+
+
+def test_a_raise_is_removed_and_a_bare_reraise_kept() -> None:
+    source = (
+        "def f(a):\n    try:\n        return 1 // a\n    except ZeroDivisionError:\n"
+        "        raise\n    raise ValueError(a)\n"
+    )
+    found = mutants(source, {5, 6}, 50)
+    assert [(m.line, m.description) for m in found] == [(6, "raise removed")]
+    assert found[0].source.endswith("        raise\n    pass\n")
