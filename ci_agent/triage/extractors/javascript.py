@@ -7,16 +7,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink, Wake
+from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, LazyPattern, Sink, Wake
 from ci_agent.triage.model import Failure, Kind, Location
 
 __all__ = ["Jest", "NodeError"]
 
-_SUITE = re.compile(r"^\s*(FAIL|PASS)\s+(\S+\.\w+)(?:\s+\(.*\))?\s*$")
-_TEST = re.compile(r"^\s*● (.+?)\s*$")
-_FRAME = re.compile(r"^\s+at (?:.*?\()?([^()\s]+?):(\d+):(\d+)\)?\s*$")
-_END = re.compile(r"^(?:Test Suites:|Tests:|Ran all test suites)")
-_NODE_ERROR = re.compile(r"^(?:Uncaught )?((?:[A-Z]\w*)?Error)(?: \[\w+\])?: (.+)$")
+_SUITE = LazyPattern(r"^\s*(FAIL|PASS)\s+(\S+\.\w+)(?:\s+\(.*\))?\s*$")
+_TEST = LazyPattern(r"^\s*● (.+?)\s*$")
+_FRAME = LazyPattern(r"^\s+at (?:.*?\()?([^()\s]+?):(\d+):(\d+)\)?\s*$")
+_END = LazyPattern(r"^(?:Test Suites:|Tests:|Ran all test suites)")
+_NODE_ERROR = LazyPattern(r"^(?:Uncaught )?((?:[A-Z]\w*)?Error)(?: \[\w+\])?: (.+)$")
 _SUITE_ERROR = "Test suite failed to run"
 
 
