@@ -5,7 +5,7 @@ by ``at`` frames)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, LazyPattern, Sink, Wake
 from ci_agent.triage.model import Failure, Kind, Location
@@ -28,14 +28,18 @@ def _frame(line: str, sink: Sink) -> Location | None:
     return Location(sink.relative(found.group(1)), int(found.group(2)), int(found.group(3)))
 
 
-@dataclass
 class _Block:
-    test_id: str
-    step: int
-    offset: int
-    clip: Clip = field(default_factory=Clip)
-    message: str | None = None
-    location: Location | None = None
+    """One ``●`` block being read (a plain class: a dataclass costs its build at every start)."""
+
+    __slots__ = ("clip", "location", "message", "offset", "step", "test_id")
+
+    def __init__(self, test_id: str, step: int, offset: int) -> None:
+        self.test_id = test_id
+        self.step = step
+        self.offset = offset
+        self.clip = Clip()
+        self.message: str | None = None
+        self.location: Location | None = None
 
 
 class Jest(BaseExtractor):
