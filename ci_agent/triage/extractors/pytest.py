@@ -166,12 +166,13 @@ class Pytest(BaseExtractor):
         self._orphans: deque[_Section] = deque()  # --tb=line: failures without a headline
         self._loose: str | None = None
         self._tally: Failure | None = None  # a closing tally naming failures, kept till flush
+        self._width = 0  # of the FAILURES or ERRORS rule: the terminal's, as all pytest's rules
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Follow the report: sections, summary, end of session."""
         if not self._mode:
             return self._idle(line, cursor, sink)
-        if line[:1] == "=" and _RULE.match(line):  # (the first test is the cheap one)
+        if line[:1] == "=" and _RULE.match(line) and self._is_rule(line):  # cheap test first
             return self._rule(line, sink)
         if self._mode == "sections":
             self._section_line(line, cursor, sink)
@@ -200,7 +201,7 @@ class Pytest(BaseExtractor):
             return super().feed_lines(data, base, starts, lines, cursor=cursor, sink=sink)
         for index, line in enumerate(lines):
             head = line[:2]
-            if head[:1] == "=" and _RULE.match(line):
+            if head[:1] == "=" and _RULE.match(line) and self._is_rule(line):
                 cursor.at(data, base, starts[index])
                 return index + 1, self._rule(line, sink)
             headline = _HEADLINE.match(line) if head == "__" else None
@@ -275,7 +276,7 @@ class Pytest(BaseExtractor):
     def _idle(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         rule = line[:1] == "="
         if rule and _HEADER.match(line):
-            self._mode = "sections"
+            self._mode, self._width = "sections", len(line)
         elif rule and _SUMMARY.match(line):
             self._mode = "summary"
         elif line.startswith(("ImportError while", "ERROR: Error importing")):
@@ -330,10 +331,17 @@ class Pytest(BaseExtractor):
             offset=cursor.offset,
         )
 
+    def _is_rule(self, line: str) -> bool:
+        """Whether a line shaped like a rule is pytest's: inside the sections, one narrower
+        than the section's own rule is a test's captured output (``print("=== x ===")``).
+        pytest writes every rule at the terminal's width, one less when the title's parity
+        differs, and wider only when the title does not fit."""
+        return self._mode != "sections" or len(line) >= self._width - 1
+
     def _rule(self, line: str, sink: Sink) -> bool:
         self._current, self._loose = None, None
         if _HEADER.match(line):
-            self._mode = "sections"
+            self._mode, self._width = "sections", len(line)
         elif _SUMMARY.match(line):
             self._mode = "summary"
         elif _END.match(line):
