@@ -13,7 +13,7 @@ of the interface (docs/cli.md, docs/result.schema.json): tests pin them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from enum import Enum
 from pathlib import PurePath
 from typing import Any
@@ -24,14 +24,23 @@ __all__ = ["OMIT", "JsonKey", "json_meta", "rounded", "to_json"]
 _META = "ci_agent.json_form"
 
 
-@dataclass(frozen=True)
 class _Options:
-    """How one field appears in the JSON form."""
+    """How one field appears in the JSON form (never changed once made; a plain class, since
+    every command loads this module and a dataclass costs its build at each start)."""
 
-    key: str | None = None
-    convert: Callable[[Any], Any] | None = None
-    omit: bool = False
-    spread: bool = False
+    __slots__ = ("convert", "key", "omit", "spread")
+
+    def __init__(
+        self,
+        key: str | None = None,
+        convert: Callable[[Any], Any] | None = None,
+        omit: bool = False,
+        spread: bool = False,
+    ) -> None:
+        self.key = key
+        self.convert = convert
+        self.omit = omit
+        self.spread = spread
 
 
 _PLAIN = _Options()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from ci_agent.triage.logs import clean
@@ -22,6 +22,7 @@ __all__ = [
     "Clip",
     "Cursor",
     "Extractor",
+    "LazyPattern",
     "Sink",
     "Wake",
 ]
@@ -69,6 +70,31 @@ class Clip:
         """The kept lines, with a note where some were left out."""
         gap = [f"... ({self._skipped} lines omitted)"] if self._skipped else []
         return (*self._head, *gap, *self._tail)
+
+
+class LazyPattern:
+    """A regular expression compiled on its first ``match`` or ``search``, for the extractors
+    of tools most logs never show: compiling their patterns at every start cost milliseconds."""
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source = source
+        self.flags = flags
+        # Replaced by the compiled pattern's own methods on first use: later calls cost nothing.
+        self.match: Callable[[str], re.Match[str] | None] = self._first_match
+        self.search: Callable[[str], re.Match[str] | None] = self._first_search
+
+    def compiled(self) -> re.Pattern[str]:
+        """The pattern, compiled (once: later calls get ``re``'s cached object)."""
+        pattern = re.compile(self.source, self.flags)
+        self.match = pattern.match
+        self.search = pattern.search
+        return pattern
+
+    def _first_match(self, text: str) -> re.Match[str] | None:
+        return self.compiled().match(text)
+
+    def _first_search(self, text: str) -> re.Match[str] | None:
+        return self.compiled().search(text)
 
 
 @dataclasses.dataclass(frozen=True)

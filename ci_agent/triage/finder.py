@@ -26,7 +26,9 @@ class Literal:
         self.literal = literal
         first = {byte: literal.index(byte) for byte in reversed(literal)}
         self._pivots = tuple(sorted(first.values()))
-        self._pattern = re.compile(re.escape(literal))
+        # Compiled when a range first proves too dense for memchr: the scanner makes about a
+        # hundred literals at every start, and most runs never need their patterns.
+        self._pattern: re.Pattern[bytes] | None = None
 
     def _pivot(self, data: bytes, start: int, end: int, counts: dict[int, int]) -> int:
         """The position in the literal of its byte that is rarest in a sample of the range
@@ -46,6 +48,10 @@ class Literal:
 
         return min(self._pivots, key=count)
 
+    def _compile(self) -> re.Pattern[bytes]:
+        self._pattern = re.compile(re.escape(self.literal))
+        return self._pattern
+
     def positions(
         self, data: bytes, start: int, end: int, counts: dict[int, int] | None = None
     ) -> Iterator[int]:
@@ -63,7 +69,8 @@ class Literal:
                 yield at
             budget -= 1
             if budget < 0:
-                yield from (m.start() for m in self._pattern.finditer(data, at + 1, end))
+                pattern = self._pattern or self._compile()
+                yield from (m.start() for m in pattern.finditer(data, at + 1, end))
                 return
             found = data.find(byte, found + 1, stop)
 

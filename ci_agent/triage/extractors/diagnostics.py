@@ -4,24 +4,22 @@ tsc (``path(line,col): error TS2322: ...``), and the linker's undefined referenc
 
 from __future__ import annotations
 
-import re
-
-from ci_agent.triage.extractor import BaseExtractor, Cursor, Sink
+from ci_agent.triage.extractor import BaseExtractor, Cursor, LazyPattern, Sink
 from ci_agent.triage.model import Failure, Kind, Location
 
 __all__ = ["Diagnostics"]
 
-_GNU = re.compile(
+_GNU = LazyPattern(
     r"^([^\s:(][^:(]*?):(\d+):(?:(\d+):)? (fatal error|error|Error): (.+?)(?:  \[([\w-]+)\])?\s*$"
 )
-_PYRIGHT = re.compile(r"^\s*(\S.*?):(\d+):(\d+) - error: (.+?)(?: \((report\w+)\))?\s*$")
-_TSC = re.compile(r"^(\S.*?)(?:\((\d+),(\d+)\):|:(\d+):(\d+) -) error (TS\d+): (.+)$")
-_LINKER = re.compile(
+_PYRIGHT = LazyPattern(r"^\s*(\S.*?):(\d+):(\d+) - error: (.+?)(?: \((report\w+)\))?\s*$")
+_TSC = LazyPattern(r"^(\S.*?)(?:\((\d+),(\d+)\):|:(\d+):(\d+) -) error (TS\d+): (.+)$")
+_LINKER = LazyPattern(
     r"^(?:(\S+?):\(\.[\w.]+\+0x[0-9a-f]+\): )?(?:.*: )?(undefined reference to .+)$"
 )
-_NATIVE = re.compile(r"\.(?:c|h|cc|cpp|cxx|hpp|hh|hxx|m|mm|cu|f90|f)$")
-_JVM = re.compile(r"\.(?:java|kt|scala)$")
-_SOURCE = re.compile(r"\.\w{1,5}$")
+_NATIVE = LazyPattern(r"\.(?:c|h|cc|cpp|cxx|hpp|hh|hxx|m|mm|cu|f90|f)$")
+_JVM = LazyPattern(r"\.(?:java|kt|scala)$")
+_SOURCE = LazyPattern(r"\.\w{1,5}$")
 
 
 def _tool(path: str) -> tuple[Kind, str]:

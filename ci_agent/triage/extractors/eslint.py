@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import re
-
-from ci_agent.triage.extractor import BaseExtractor, Cursor, Sink
+from ci_agent.triage.extractor import BaseExtractor, Cursor, LazyPattern, Sink
 from ci_agent.triage.model import Failure, Kind, Location
 
 __all__ = ["ESLint"]
 
-_PROBLEM = re.compile(r"^\s+(\d+):(\d+)\s+error\s+(.+?)(?:\s{2,}(\S+))?\s*$")
-_FILE = re.compile(r"^(\S.*\.(?:js|jsx|ts|tsx|mjs|cjs|mts|cts|vue|svelte|astro))\s*$")
+_PROBLEM = LazyPattern(r"^\s+(\d+):(\d+)\s+error\s+(.+?)(?:\s{2,}(\S+))?\s*$")
+_FILE = LazyPattern(r"^(\S.*\.(?:js|jsx|ts|tsx|mjs|cjs|mts|cts|vue|svelte|astro))\s*$")
 # How far above its first problem a file's path may be (warnings come between).
 _LOOK_BACK = 200
 

@@ -5,18 +5,18 @@ by ``at`` frames)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink, Wake
+from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, LazyPattern, Sink, Wake
 from ci_agent.triage.model import Failure, Kind, Location
 
 __all__ = ["Jest", "NodeError"]
 
-_SUITE = re.compile(r"^\s*(FAIL|PASS)\s+(\S+\.\w+)(?:\s+\(.*\))?\s*$")
-_TEST = re.compile(r"^\s*● (.+?)\s*$")
-_FRAME = re.compile(r"^\s+at (?:.*?\()?([^()\s]+?):(\d+):(\d+)\)?\s*$")
-_END = re.compile(r"^(?:Test Suites:|Tests:|Ran all test suites)")
-_NODE_ERROR = re.compile(r"^(?:Uncaught )?((?:[A-Z]\w*)?Error)(?: \[\w+\])?: (.+)$")
+_SUITE = LazyPattern(r"^\s*(FAIL|PASS)\s+(\S+\.\w+)(?:\s+\(.*\))?\s*$")
+_TEST = LazyPattern(r"^\s*● (.+?)\s*$")
+_FRAME = LazyPattern(r"^\s+at (?:.*?\()?([^()\s]+?):(\d+):(\d+)\)?\s*$")
+_END = LazyPattern(r"^(?:Test Suites:|Tests:|Ran all test suites)")
+_NODE_ERROR = LazyPattern(r"^(?:Uncaught )?((?:[A-Z]\w*)?Error)(?: \[\w+\])?: (.+)$")
 _SUITE_ERROR = "Test suite failed to run"
 
 
@@ -28,14 +28,18 @@ def _frame(line: str, sink: Sink) -> Location | None:
     return Location(sink.relative(found.group(1)), int(found.group(2)), int(found.group(3)))
 
 
-@dataclass
 class _Block:
-    test_id: str
-    step: int
-    offset: int
-    clip: Clip = field(default_factory=Clip)
-    message: str | None = None
-    location: Location | None = None
+    """One ``●`` block being read (a plain class: a dataclass costs its build at every start)."""
+
+    __slots__ = ("clip", "location", "message", "offset", "step", "test_id")
+
+    def __init__(self, test_id: str, step: int, offset: int) -> None:
+        self.test_id = test_id
+        self.step = step
+        self.offset = offset
+        self.clip = Clip()
+        self.message: str | None = None
+        self.location: Location | None = None
 
 
 class Jest(BaseExtractor):

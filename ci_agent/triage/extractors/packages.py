@@ -6,32 +6,31 @@ requirement: with ``Retrying`` warnings before it, that is the network, not the 
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink
+from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, LazyPattern, Sink
 from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.signals import infrastructure_kind
 
 __all__ = ["Npm", "Pip"]
 
-_CANNOT = re.compile(r"^ERROR: Cannot install (.+?) because these package versions have conflict")
-_IMPOSSIBLE = re.compile(r"^ERROR: ResolutionImpossible")
-_NO_VERSION = re.compile(
+_CANNOT = LazyPattern(r"^ERROR: Cannot install (.+?) because these package versions have conflict")
+_IMPOSSIBLE = LazyPattern(r"^ERROR: ResolutionImpossible")
+_NO_VERSION = LazyPattern(
     r"^ERROR: (?:Could not find a version that satisfies the requirement|"
     r"No matching distribution found for) (\S+)"
 )
-_HTTP = re.compile(r"^ERROR: HTTP error (\d{3}) while getting (\S+)")
-_OS_ERROR = re.compile(r"^ERROR: Could not install packages due to an? \w+: (.+)$")
-_WHEEL = re.compile(r"^(?:ERROR: Failed building wheel for (\S+)|ERROR: Failed to build (.+))")
-_NO_SOLUTION = re.compile(r"^\s*(?:\u00d7|error:) No solution found when resolving dependencies")
+_HTTP = LazyPattern(r"^ERROR: HTTP error (\d{3}) while getting (\S+)")
+_OS_ERROR = LazyPattern(r"^ERROR: Could not install packages due to an? \w+: (.+)$")
+_WHEEL = LazyPattern(r"^(?:ERROR: Failed building wheel for (\S+)|ERROR: Failed to build (.+))")
+_NO_SOLUTION = LazyPattern(r"^\s*(?:\u00d7|error:) No solution found when resolving dependencies")
 _RETRYING = "Retrying (Retry("
 
-_NPM = re.compile(r"^npm (?:ERR!|error) ?(.*)$")
-_NPM_CODE = re.compile(r"^code (E[A-Z0-9_]+)\b")
-_NPM_DETAIL = re.compile(r"^(?:code|errno|syscall|path|command|signal|A complete log)\b")
+_NPM = LazyPattern(r"^npm (?:ERR!|error) ?(.*)$")
+_NPM_CODE = LazyPattern(r"^code (E[A-Z0-9_]+)\b")
+_NPM_DETAIL = LazyPattern(r"^(?:code|errno|syscall|path|command|signal|A complete log)\b")
 _NPM_DEPENDENCY = frozenset({"ERESOLVE", "ETARGET", "E404", "ENOVERSIONS", "EBADPLATFORM"})
-_NPM_NETWORK = re.compile(
+_NPM_NETWORK = LazyPattern(
     r"^E(?:CONNRESET|TIMEDOUT|AI_AGAIN|NOTFOUND|CONNREFUSED|SOCKETTIMEDOUT|PROTO|INTEGRITY|5\d\d|429)$"
 )
 

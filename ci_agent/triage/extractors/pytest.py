@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from operator import attrgetter
 
 from ci_agent.triage.extractor import CONTEXT_KEPT, BaseExtractor, Clip, Cursor, Sink, Wake
@@ -61,36 +60,63 @@ _TALLY = re.compile(r"^(?:=+ )?((?:\d+ [a-z]+, )*\d+ [a-z]+) in \d+(?:\.\d+)?s\b
 _TALLY_FAILED = re.compile(r"\b\d+ (?:failed|errors?)\b")
 
 
-@dataclass(slots=True)
+# Plain classes with slots, not dataclasses: building a dataclass costs start-up at every run.
 class _Section:
     """One entry of the ERRORS or FAILURES section."""
 
-    key: str
-    step: int
-    offset: int
-    clip: Clip | None = field(default_factory=Clip)
-    first: str | None = None
-    exception: str | None = None
-    project: Location | None = None
-    innermost: Location | None = None
-    frames: int = 0
-    captured: bool = False
-    label: str = ""
-    doctest: str = ""  # the doctest output being read: "Expected:" or "Got:"
+    __slots__ = (
+        "captured",
+        "clip",
+        "doctest",
+        "exception",
+        "first",
+        "frames",
+        "innermost",
+        "key",
+        "label",
+        "offset",
+        "project",
+        "step",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        step: int,
+        offset: int,
+        clip: Clip | None,
+        *,
+        first: str | None = None,
+        label: str = "",
+    ) -> None:
+        self.key = key
+        self.step = step
+        self.offset = offset
+        self.clip = clip  # None for the lean sections past those the excerpt shows
+        self.first = first
+        self.exception: str | None = None
+        self.project: Location | None = None
+        self.innermost: Location | None = None
+        self.frames = 0
+        self.captured = False
+        self.label = label
+        self.doctest = ""  # the doctest output being read: "Expected:" or "Got:"
 
     def location(self) -> Location | None:
         return self.project or self.innermost
 
 
-@dataclass(slots=True)
 class _Test:
     """A node id reported as FAILED or ERROR."""
 
-    node: str
-    step: int
-    offset: int
-    message: str | None = None
-    error: bool = False
+    __slots__ = ("error", "message", "node", "offset", "step")
+
+    def __init__(self, node: str, step: int, offset: int, message: str | None, error: bool) -> None:
+        self.node = node
+        self.step = step
+        self.offset = offset
+        self.message = message
+        self.error = error
 
 
 def _key(node: str) -> str:
@@ -270,7 +296,9 @@ class Pytest(BaseExtractor):
         if conftest:
             self._mode = "conftest"
             key = sink.relative(conftest.group(1))
-            self._current = _Section(key, cursor.step, cursor.offset, label="conftest error: ")
+            self._current = _Section(
+                key, cursor.step, cursor.offset, Clip(), label="conftest error: "
+            )
             self._current.clip = Clip() if sink.keeps_context else None
             if self._current.clip is not None:
                 self._current.clip.add(line)
@@ -413,7 +441,9 @@ class Pytest(BaseExtractor):
         entry = _LOCATION.match(line)
         if entry is None:
             return
-        section = _Section("", cursor.step, cursor.offset, first=self._loose or entry.group(3))
+        section = _Section(
+            "", cursor.step, cursor.offset, Clip(), first=self._loose or entry.group(3)
+        )
         if section.clip is not None:
             section.clip.add(line)
         self._frame(section, entry.group(1), int(entry.group(2)), sink)

@@ -10,28 +10,28 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink
+from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, LazyPattern, Sink
 from ci_agent.triage.model import Failure, Kind, Location
 
 __all__ = ["Formatters", "PythonLint", "RuffFull"]
 
-_ARROW = re.compile(r"^\s*-->\s*(.+?):(\d+):(\d+)\s*$")
-_RULE_HEAD = re.compile(r"^([A-Z]+[0-9]+) (\[\*\] )?(.+)$")
-_NAMED_HEAD = re.compile(r"^(invalid-syntax|unformatted|syntax-error): (.+)$")
-_RUST_HEAD = re.compile(r"^error(?:\[(E\d+)\])?: (.+)$")
-_CONCISE = re.compile(
+_ARROW = LazyPattern(r"^\s*-->\s*(.+?):(\d+):(\d+)\s*$")
+_RULE_HEAD = LazyPattern(r"^([A-Z]+[0-9]+) (\[\*\] )?(.+)$")
+_NAMED_HEAD = LazyPattern(r"^(invalid-syntax|unformatted|syntax-error): (.+)$")
+_RUST_HEAD = LazyPattern(r"^error(?:\[(E\d+)\])?: (.+)$")
+_CONCISE = LazyPattern(
     r"^(.+?\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]+[0-9]+|invalid-syntax|unformatted):? "
     r"(\[\*\] )?(.+)$"
 )
 # Rules no fixer of any linter or formatter fixes: names that are not defined, syntax errors.
 _NO_FIX = frozenset({"F821", "F822", "F823", "E999", "E0602", "E0601", "E0102"})
-_PYLINT_CODE = re.compile(r"^[CRWEFI]\d{4}$")
-_RUFF_SUMMARY = re.compile(r"^Found \d+ errors?\b")
+_PYLINT_CODE = LazyPattern(r"^[CRWEFI]\d{4}$")
+_RUFF_SUMMARY = LazyPattern(r"^Found \d+ errors?\b")
 _ESCAPES = rb"(?:\x1b\[[0-9;]*m)*"
-_REFORMAT = re.compile(r"^(?:Would reformat: |would reformat )(.+?)\s*$")
-_ISORT = re.compile(r"^ERROR: (.+?) Imports are incorrectly sorted")
-_PRETTIER_FILE = re.compile(r"^\[warn\] (\S+)\s*$")
-_PRETTIER_END = re.compile(r"^\[warn\] Code style issues")
+_REFORMAT = LazyPattern(r"^(?:Would reformat: |would reformat )(.+?)\s*$")
+_ISORT = LazyPattern(r"^ERROR: (.+?) Imports are incorrectly sorted")
+_PRETTIER_FILE = LazyPattern(r"^\[warn\] (\S+)\s*$")
+_PRETTIER_END = LazyPattern(r"^\[warn\] Code style issues")
 
 
 def _kind_of(code: str) -> Kind:

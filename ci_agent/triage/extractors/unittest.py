@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink, Wake
+from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, LazyPattern, Sink, Wake
 from ci_agent.triage.extractors.frames import FRAME, Frames
 from ci_agent.triage.model import Failure, Kind
 
@@ -14,11 +14,11 @@ __all__ = ["Unittest"]
 # ``FAIL: test_add (test_mod.TestMath.test_add)``; before 3.11 the parentheses hold the class;
 # a subTest adds ``(i=1)``. A module the loader could not import is a ``_FailedTest`` named
 # after it: ``ERROR: tests.test_io (unittest.loader._FailedTest.tests.test_io)``.
-_HEAD = re.compile(r"^(FAIL|ERROR): ([\w.]+) \(([\w.]+)\)(?: \(.*\))?\s*$")
+_HEAD = LazyPattern(r"^(FAIL|ERROR): ([\w.]+) \(([\w.]+)\)(?: \(.*\))?\s*$")
 _LOADER = "unittest.loader._FailedTest"
-_RAISED = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit):")
-_SEPARATOR = re.compile(r"^={20,}\s*$")
-_SUMMARY = re.compile(r"^(?:Ran \d+ tests? in |FAILED \(|OK\b)")
+_RAISED = LazyPattern(r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit):")
+_SEPARATOR = LazyPattern(r"^={20,}\s*$")
+_SUMMARY = LazyPattern(r"^(?:Ran \d+ tests? in |FAILED \(|OK\b)")
 
 
 class Unittest(BaseExtractor):

@@ -337,3 +337,39 @@ def test_retry_notices_are_not_failures(tmp_path: Path) -> None:
         "Successfully installed x-1.0\n"
     )
     assert failures_of(tmp_path, notice) == []
+
+
+def test_lazy_patterns_match_as_compiled_ones_before_and_after_first_use() -> None:
+    import re
+
+    from ci_agent.triage.extractor import LazyPattern
+
+    source = r"^(\S.*?):(\d+):(\d+): error: (.+)$"
+    texts = ["src/a.c:3:7: error: boom", "no match here", "x:1:2: error: again"]
+    for method in ("match", "search"):
+        lazy = LazyPattern(source)
+        for _ in range(2):  # the first call compiles, the next ones use the compiled pattern
+            for text in texts:
+                got = getattr(lazy, method)(text)
+                want = getattr(re.compile(source), method)(text)
+                assert (got and got.groups()) == (want and want.groups())
+    assert LazyPattern(r"\.py$").search("a.txt") is None
+    assert LazyPattern(r"a+", re.IGNORECASE).compiled() is re.compile(r"a+", re.IGNORECASE)
+
+
+def test_every_lazy_pattern_of_the_extractors_compiles() -> None:
+    # Compiled on first use, a broken pattern would no longer fail at import: compile them all.
+    import importlib
+    import pkgutil
+
+    import ci_agent.triage.extractors as package
+    from ci_agent.triage.extractor import LazyPattern
+
+    found = 0
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, LazyPattern):
+                assert value.compiled().pattern == value.source
+                found += 1
+    assert found >= 40

@@ -32,6 +32,16 @@ def test_a_frequent_byte_hands_over_to_re() -> None:
     assert list(Literal(b"FAIL").positions(data, 0, len(data))) == [100_000, 100_014]
 
 
+def test_the_pattern_compiled_on_first_hand_over_is_the_escaped_literal() -> None:
+    # The pattern is compiled only when a range first proves too dense; a literal holding
+    # regular-expression characters must still be found as bytes, every time it hands over.
+    literal = Literal(b"a.b(+")
+    dense = b"+(.ba" * 20_000 + b"a.b(+" + b"axb(+" + b"a.b(+"
+    for _ in range(2):
+        assert list(literal.positions(dense, 0, len(dense))) == [100_000, 100_010]
+        assert literal._pattern is not None  # the range was handed over to re
+
+
 def test_patterns() -> None:
     pattern = Pattern(re.compile(rb"\d+:\d+"))
     assert list(pattern.positions(b"a 1:2 b 33:4", 0, 12)) == [2, 8]
