@@ -19,8 +19,9 @@ module, in the same run:
    share killed is the mutation score (and the mutants another set kills that offline mode's
    tests do not are listed: ``missed_by_offline``);
 3. offline mode's funnel: candidates per minute, the count per gate, candidates and accepted
-   tests per engine, the seconds of all gates, and the seconds of every gate divided by the
-   seconds of the `alone` gate (one plain run of the batch; of the candidate before batching).
+   tests per engine, the seconds of all gates and of each gate, and the seconds of every gate
+   divided by the seconds of the `alone` gate (one plain run of the batch; of the candidate
+   before batching).
 
 Offline mode runs the examples, the ghostwriter and Pynguin (``--pynguin-python``, the same
 ``--budget`` of search as Pynguin alone, its assertions chosen by the funnel's mutants instead
@@ -343,6 +344,16 @@ def funnel_seconds(result: dict[str, Any]) -> float:
     return sum(g["seconds"] for c in result.get("candidates", []) for g in c["gates"])
 
 
+def gate_seconds(result: dict[str, Any]) -> dict[str, float]:
+    """Seconds spent in each gate, all candidates (a batch's seconds are shared out among its
+    candidates, so the sums are the gates' wall time)."""
+    found: dict[str, float] = {}
+    for candidate in result.get("candidates", []):
+        for gate in candidate["gates"]:
+            found[gate["gate"]] = found.get(gate["gate"], 0.0) + gate["seconds"]
+    return {gate: round(seconds, 1) for gate, seconds in found.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", required=True)
@@ -386,6 +397,7 @@ def main() -> int:
                     row["gate_cost"] = gate_cost(result)
                     row["gate_cost_all"] = gate_cost(result, accepted_only=False)
                     row["funnel_seconds"] = round(funnel_seconds(result), 1)
+                    row["gate_seconds"] = gate_seconds(result)
                     row["engines"] = {
                         e: sum(1 for c in result.get("candidates", []) if c["engine"] == e)
                         for e in ("examples", "ghostwriter", "pynguin")
@@ -450,6 +462,13 @@ def table(rows: list[dict[str, Any]]) -> str:
             + (f" | gates ÷ one run: {cost:.1f} |" if cost else " | |")
             + f" {row.get('candidates_per_minute')} candidates/min |"
         )
+        per_gate = row.get("gate_seconds") or {}
+        if per_gate:
+            out.append(
+                f"| {row['module']} | offline gate seconds | "
+                + ", ".join(f"{k} {v}" for k, v in per_gate.items())
+                + f" | all gates {row.get('funnel_seconds')} | |"
+            )
     return "\n".join(out)
 
 
