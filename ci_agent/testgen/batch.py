@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -198,32 +199,38 @@ class BatchFunnel:
         return judge(items, run)
 
     def _repeat(self, runs: BatchRuns, items: list[Item]) -> Group:
-        failed: dict[int, tuple[str, str]] = {}
-        unknown: set[int] = set()
         total = self.limits.repeat_runs
-        for number in range(1, total + 1):
-            pending = [i for i in items if i.index not in failed]
-            if not pending:
-                break
+
+        def one(number: int) -> Group:
             # Each candidate's own tests in the order the one-candidate funnel used, the
             # candidates themselves shuffled too; a fresh process and another hash seed.
             shuffler = random.Random(number)  # noqa: S311 - a reproducible order, not a secret
             blocks = []
-            for item in pending:
+            for item in items:
                 own = list(item.state.tests)
                 random.Random(number).shuffle(own)  # noqa: S311
                 blocks.append(own)
             shuffler.shuffle(blocks)
             run = runs.pytest(
                 ["-p", "no:randomly", *(t for block in blocks for t in block)],
-                timeout=self._timeout(pending),
+                timeout=self._timeout(items),
                 test_limit=self.limits.test_timeout,
                 env={"PYTHONHASHSEED": str(number * 7919)},
             )
-            group = judge(
-                pending, run, f"flaky: run {number} of {total} in random order failed ({{}})"
+            return judge(
+                items, run, f"flaky: run {number} of {total} in random order failed ({{}})"
             )
-            failed.update(group.failed)
+
+        # The runs are independent processes, so they run at once: the gate waits for the
+        # slowest run instead of the sum of them. A candidate is refused for the first run (by
+        # number) that failed it, as when the runs went one after another.
+        with ThreadPoolExecutor(max_workers=max(total, 1)) as pool:
+            groups = list(pool.map(one, range(1, total + 1)))
+        failed: dict[int, tuple[str, str]] = {}
+        unknown: set[int] = set()
+        for group in groups:
+            for index, found in group.failed.items():
+                failed.setdefault(index, found)
             unknown |= set(group.unknown)
         return Group(failed, tuple(sorted(unknown - failed.keys())))
 
