@@ -6,6 +6,7 @@ halving the batch or by running it apart, and is refused at its gate with its ow
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -221,10 +222,12 @@ class BatchFunnel:
                 items, run, f"flaky: run {number} of {total} in random order failed ({{}})"
             )
 
-        # The runs are independent processes, so they run at once: the gate waits for the
+        # The runs are independent processes, so they run side by side, one per core at most
+        # (more would only stretch each run toward its time limit): the gate waits for the
         # slowest run instead of the sum of them. A candidate is refused for the first run (by
         # number) that failed it, as when the runs went one after another.
-        with ThreadPoolExecutor(max_workers=max(total, 1)) as pool:
+        workers = max(1, min(total, os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             groups = list(pool.map(one, range(1, total + 1)))
         failed: dict[int, tuple[str, str]] = {}
         unknown: set[int] = set()
