@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ci_agent.outcome import Outcome
     from ci_agent.triage.triage import TriageOptions, TriageResult
 
-__all__ = ["check_arguments", "local_options", "run_local", "triage_outcome"]
+__all__ = ["check_arguments", "local_options", "printed_outcome", "run_local", "triage_outcome"]
 
 USAGE = "ci-agent triage"
 
@@ -126,6 +126,21 @@ def triage_outcome(
     )
 
 
+def printed_outcome(
+    result: TriageResult, json_out: Path | None, dry_run: bool, output: str
+) -> Outcome:
+    """:func:`triage_outcome` with only what ``output`` prints: the markdown only for
+    markdown (rendering it loads the template engine), the JSON result only when it is printed
+    or written (with tens of thousands of failures it costs more than the rest)."""
+    return triage_outcome(
+        result,
+        json_out,
+        dry_run=dry_run,
+        markdown=output == "markdown",
+        data=output != "text",
+    )
+
+
 def run_local(
     *,
     logs: tuple[Path, ...],
@@ -169,14 +184,7 @@ def run_local(
 
         check_arguments(logs=logs, run_id=None, junit=junit, rerun=False, repo=None)
         options = local_options(None, cwd, environ, roots=roots, passed=passed, junit=junit)
-        result = triage_logs(logs, options)
-        return triage_outcome(
-            result,
-            json_out,
-            dry_run=dry_run,
-            markdown=output == "markdown",
-            data=output != "text",  # the JSON result only when it is printed or written
-        )
+        return printed_outcome(triage_logs(logs, options), json_out, dry_run, output)
 
     outcome = run_body(body, "triage", term=term, metrics=metrics, verbosity=verbosity)
     return finish(outcome, term=term, metrics=metrics, output=output, dry_run=dry_run)

@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ci_agent.commands.common import Invocation, execute
-from ci_agent.commands.triage_local import check_arguments, local_options, triage_outcome
+from ci_agent.commands.triage_local import (
+    check_arguments,
+    local_options,
+    printed_outcome,
+    triage_outcome,
+)
 from ci_agent.config import CliOverrides
 from ci_agent.outcome import Outcome
 
@@ -51,17 +56,8 @@ def run_triage(
         else:
             repository = repo or invocation.settings.repository
             result = _github(invocation, repository, run_id, options, rerun)
-        # Markdown only when it is printed: rendering it loads the template engine. The JSON
-        # result only when it is printed or written: with tens of thousands of failures it
-        # costs more than the rest of the report.
-        output = invocation.settings.output
-        return triage_outcome(
-            result,
-            json_out,
-            dry_run=invocation.settings.dry_run,
-            markdown=output == "markdown",
-            data=output != "text",
-        )
+        settings = invocation.settings
+        return printed_outcome(result, json_out, settings.dry_run, settings.output)
 
     return execute(overrides, "triage", body)
 
