@@ -228,8 +228,13 @@ def test_a_read_only_merge_and_a_deliver_job_that_runs_nothing(
     download.mkdir()
     shutil.copy(artifact, download / artifact.name)
 
-    step.set(GITHUB_JOB="deliver", INPUT_ARGS=f"--deliver {download}")
+    step.set(GITHUB_JOB="deliver", INPUT_ARGS=f"--deliver {download}", CI_AGENT_DRY_RUN="true")
     mark.unlink()
+    rehearsal = run_cli("run")
+    assert rehearsal.code == 0, rehearsal.out + rehearsal.err
+    assert _result(step)["result"]["delivery"]["mode"] == "none"
+    assert fake_github.requests.writes() == [], "a dry run pushes and posts nothing"
+    step.set(CI_AGENT_DRY_RUN="")
     delivered = run_cli("run")
     again = run_cli("run")  # a re-run of the deliver job lands nothing new
 
