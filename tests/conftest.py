@@ -18,7 +18,9 @@ import pytest
 
 # Variables from the developer's shell or the CI runner that would change what ci-agent does.
 _LEAKY_PREFIXES = ("GITHUB_", "INPUT_", "OPENAI_", "CI_AGENT_", "AZURE_", "RUNNER_", "GIT_")
-_LEAKY_NAMES = ("NO_COLOR", "FORCE_COLOR", "GH_TOKEN", "CI", "ACTIONS_STEP_DEBUG")
+# PYTEST_ADDOPTS too: the suite's own options (--junitxml, --durations) would reach the pytest
+# runs of the tests' projects and change the output those tests read.
+_LEAKY_NAMES = ("NO_COLOR", "FORCE_COLOR", "GH_TOKEN", "CI", "ACTIONS_STEP_DEBUG", "PYTEST_ADDOPTS")
 
 # Distinctive credential values: if one of them shows up in output, redaction failed.
 FAKE_GITHUB_TOKEN = "ghp_FAKEtoken0123456789abcdefSECRET"
