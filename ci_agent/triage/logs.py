@@ -37,12 +37,19 @@ _ANSI = re.compile(
 # The same over many lines joined by newlines: a stamp after each newline, and an unterminated
 # OSC sequence that ends with its line (the only sequence that could run on past a newline).
 _STAMPS = re.compile(b"\n" + STAMP.pattern)
-# What STAMP matches on a line GitHub stamped (seven fractional digits and a space), in a row.
+# What STAMP matches on a line GitHub stamped (seven fractional digits and a space), with each
+# digit read as 0: stamps in a row are checked with one translation and one comparison (a
+# regular expression took 0.3 µs a line).
 _STAMP_WIDTH = 29
-_GITHUB_STAMPS = re.compile(rb"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z )*")
-_ANSI_LINES = re.compile(
+_GITHUB_STAMP = b"0000-00-00T00:00:00.0000000Z "
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= byte <= 0x39 else byte for byte in range(256))
+# Colour sequences come in runs (``ESC[1m ESC[31m``): a run is removed in one match. The run
+# is spelt as a sequence followed by more, not as a repetition, so that ``re`` still finds
+# each run by its leading ESC.
+_SEQUENCE = (
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[()][0-9A-Za-z]|[@-Z\\-_])"
 )
+_ANSI_LINES = re.compile(f"{_SEQUENCE}(?:{_SEQUENCE})*")
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ def clean_lines(data: bytes, starts: Sequence[int], stops: Sequence[int]) -> lis
         return []
     # GitHub's stamps are 29 bytes: when every line starts with one, they are sliced off.
     heads = b"".join([data[start : start + _STAMP_WIDTH] for start in starts])
-    stamped = _GITHUB_STAMPS.fullmatch(heads) is None
+    stamped = heads.translate(_DIGITS_AS_ZERO) != _GITHUB_STAMP * len(starts)
     skip = 0 if stamped else _STAMP_WIDTH
     raws = [data[start + skip : stop] for start, stop in zip(starts, stops, strict=True)]
     joined = b"\n".join(raws)

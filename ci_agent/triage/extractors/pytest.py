@@ -177,7 +177,7 @@ class Pytest(BaseExtractor):
         if self._mode == "sections":
             self._section_line(line, cursor, sink)
         elif self._mode == "summary":
-            self._result(line, cursor)
+            self._result(line, cursor.step, cursor.offset)
         elif self._mode == "conftest":
             if not line.strip():
                 self.flush(sink)
@@ -197,6 +197,8 @@ class Pytest(BaseExtractor):
     ) -> tuple[int, bool]:
         """Lean sections (past the excerpt's) are read in one loop, as ``feed`` reads them:
         tens of thousands of failures are a few lines each."""
+        if self._mode == "summary":
+            return self._summary_lines(data, base, starts, lines, cursor=cursor, sink=sink)
         if self._mode != "sections" or not self._lean:
             return super().feed_lines(data, base, starts, lines, cursor=cursor, sink=sink)
         for index, line in enumerate(lines):
@@ -237,6 +239,29 @@ class Pytest(BaseExtractor):
                     frame = _LOCATION.match(line)
             if frame:
                 self._frame(section, frame.group(1), int(frame.group(2)), sink)
+        return len(lines), True
+
+    def _summary_lines(
+        self,
+        data: bytes,
+        base: int,
+        starts: Sequence[int],
+        lines: Sequence[str],
+        *,
+        cursor: Cursor,
+        sink: Sink,
+    ) -> tuple[int, bool]:
+        """The short test summary's lines in one loop, as ``feed`` reads them: a result a
+        line, up to the rule that ends it."""
+        step, result = cursor.step, self._result
+        for index, line in enumerate(lines):
+            if line[:1] == "=" and _RULE.match(line) and self._is_rule(line):
+                cursor.at(data, base, starts[index])
+                return index + 1, self._rule(line, sink)
+            if "FAILED" in line or "ERROR" in line:
+                result(line, step, base + starts[index])
+        if lines:  # where feed would leave it
+            cursor.at(data, base, starts[-1])
         return len(lines), True
 
     def flush(self, sink: Sink) -> None:
@@ -284,7 +309,7 @@ class Pytest(BaseExtractor):
         elif line[:1].isdigit() or rule:
             self._count(line, cursor)
         else:
-            self._result(line, cursor)
+            self._result(line, cursor.step, cursor.offset)
             root = ROOTDIR.match(line) if line.startswith("rootdir: ") else None
             if root:
                 sink.add_root(root.group(1))
@@ -351,7 +376,8 @@ class Pytest(BaseExtractor):
             self._mode = "other"
         return True
 
-    def _result(self, line: str, cursor: Cursor) -> None:
+    def _result(self, line: str, step: int, offset: int) -> None:
+        """A result line (``FAILED id - message``, a progress line): the test it names."""
         if not ("FAILED" in line or "ERROR" in line):
             return
         found = _RESULT.match(line) if line.startswith(_RESULT_STARTS) else None
@@ -367,7 +393,7 @@ class Pytest(BaseExtractor):
         test = self._tests.get(node)
         if test is None:
             error = (found.group(2) if found.re is _PROGRESS else found.group(1)) == "ERROR"
-            self._tests[node] = _Test(node, cursor.step, cursor.offset, message, error)
+            self._tests[node] = _Test(node, step, offset, message, error)
         elif test is not None and message and not test.message:
             test.message = message
 
