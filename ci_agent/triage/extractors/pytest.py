@@ -201,6 +201,7 @@ class Pytest(BaseExtractor):
             return self._summary_lines(data, base, starts, lines, cursor=cursor, sink=sink)
         if self._mode != "sections" or not self._lean:
             return super().feed_lines(data, base, starts, lines, cursor=cursor, sink=sink)
+        frame_of = sink.frame
         for index, line in enumerate(lines):
             head = line[:2]
             if head[:1] == "=" and _RULE.match(line) and self._is_rule(line):
@@ -237,8 +238,12 @@ class Pytest(BaseExtractor):
                 frame = _FILE.match(line) if 'File "' in line else None
                 if frame is None and ":" in line:
                     frame = _LOCATION.match(line)
-            if frame:
-                self._frame(section, frame.group(1), int(frame.group(2)), sink)
+            if frame:  # what _frame does
+                location, project = frame_of(frame.group(1), int(frame.group(2)))
+                section.frames += 1
+                section.innermost = location
+                if project:
+                    section.project = location
         return len(lines), True
 
     def _summary_lines(
@@ -268,25 +273,46 @@ class Pytest(BaseExtractor):
         """Emit one failure per failing test, in the order they were first seen."""
         # Each test takes the first section left under its name: most names have one section,
         # kept in ``first``; the others (subtests, reruns) wait in ``more``, in order.
-        first: dict[str, _Section] = {}
+        sections = self._sections
+        first = {section.key: section for section in sections}
         more: dict[str, deque[_Section]] = {}
-        for section in self._sections:
-            if section.key in first:
-                more.setdefault(section.key, deque()).append(section)
-            else:
-                first[section.key] = section
+        if len(first) < len(sections):  # names with several sections
+            first.clear()
+            for section in sections:
+                if section.key in first:
+                    more.setdefault(section.key, deque()).append(section)
+                else:
+                    first[section.key] = section
         named: set[str] = set()
-        add, failure = sink.add, self._failure
+        add, failure, pop = sink.add, self._failure, first.pop
         for test in sorted(self._tests.values(), key=attrgetter("offset")):
-            key = _key(test.node)
+            node = test.node
+            key = _key(node)
             named.add(key)
-            found = first.pop(key, None)
+            found = pop(key, None)
             if found is None:
                 left = more.get(key)
                 found = left.popleft() if left else None
-            if found is None and not test.error and self._orphans:
-                found = self._orphans.popleft()
-            add(failure(test.node, test, found, sink))
+                if found is None and not test.error and self._orphans:
+                    found = self._orphans.popleft()
+            elif found.clip is None and not found.label and "::" in node:
+                # A test and its lean section (most of tens of thousands): _failure's result.
+                message = found.exception or found.first
+                if test.message and (message is None or message.startswith("File")):
+                    message = test.message
+                add(
+                    Failure(
+                        Kind.TEST,
+                        "pytest",
+                        message or "failed",
+                        test_id=node,
+                        location=found.project or found.innermost,
+                        step=test.step,
+                        offset=min(test.offset, found.offset),
+                    )
+                )
+                continue
+            add(failure(node, test, found, sink))
         for key, section in first.items():
             if key in named:
                 continue  # more subtests of a test already reported
