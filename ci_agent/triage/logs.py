@@ -43,13 +43,9 @@ _STAMPS = re.compile(b"\n" + STAMP.pattern)
 _STAMP_WIDTH = 29
 _GITHUB_STAMP = b"0000-00-00T00:00:00.0000000Z "
 _DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= byte <= 0x39 else byte for byte in range(256))
-# Colour sequences come in runs (``ESC[1m ESC[31m``): a run is removed in one match. The run
-# is spelt as a sequence followed by more, not as a repetition, so that ``re`` still finds
-# each run by its leading ESC.
-_SEQUENCE = (
+_ANSI_LINES = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[()][0-9A-Za-z]|[@-Z\\-_])"
 )
-_ANSI_LINES = re.compile(f"{_SEQUENCE}(?:{_SEQUENCE})*")
 
 
 @dataclass(frozen=True)

@@ -49,18 +49,23 @@ def _line_starts(
             last = line
 
 
-_CHUNK = 256
+# Chunks grow as the scanner's batches do: a search that stops after a few lines (a section
+# that changes soon) works out few more.
+_FIRST_CHUNK = 16
+_LAST_CHUNK = 1024
 
 
 def _chunked_starts(
     data: bytes, position: int, ends: list[int], first: int, last: int
 ) -> Iterator[list[int]]:
     """The line starts of ``ends[first:last]`` (match ends from ``position`` on, in order),
-    once each, in lists of up to ``_CHUNK``."""
+    once each, in lists of growing size."""
     rfind = data.rfind
     previous = -1
-    for at in range(first, last, _CHUNK):
-        chunk = ends[at : min(at + _CHUNK, last)]
+    at, size = first, _FIRST_CHUNK
+    while at < last:
+        chunk = ends[at : min(at + size, last)]
+        at, size = at + size, min(size * 2, _LAST_CHUNK)
         starts = list(dict.fromkeys([rfind(b"\n", position, end) + 1 or position for end in chunk]))
         if starts[0] == previous:  # the line of the last chunk's last match
             del starts[0]
