@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from ci_agent.record import Record, fill
 
 __all__ = [
     "BLOCK_SIZE",
@@ -48,13 +49,17 @@ _ANSI_LINES = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(Record):
     """Whole lines of a log: ``data[:end]`` starts at byte ``offset`` of the file."""
+
+    __slots__ = FIELDS = ("offset", "data", "end")
 
     offset: int
     data: bytes
     end: int
+
+    def __init__(self, offset: int, data: bytes, end: int) -> None:
+        fill(self, offset, data, end)
 
 
 def clean(raw: bytes) -> str:
