@@ -204,13 +204,14 @@ class Pytest(BaseExtractor):
         if self._mode != "sections" or not self._lean:
             return super().feed_lines(data, base, starts, lines, cursor=cursor, sink=sink)
         frame_of = sink.frame
+        width = self._width - 1  # pytest's own headlines are as wide as its rules
         for index, line in enumerate(lines):
             head = line[:2]
             if head[:1] == "=" and _RULE.match(line) and self._is_rule(line):
                 cursor.at(data, base, starts[index])
                 return index + 1, self._rule(line, sink)
             headline = _HEADLINE.match(line) if head == "__" else None
-            if headline:  # one per failure
+            if headline and len(line) >= width:  # one per failure (narrower: printed)
                 cursor.at(data, base, starts[index])
                 self._headline(line, headline.group(1), cursor, sink)
                 if self.sparse is not _SPARSE:  # a section that keeps its lines: all are needed
@@ -440,7 +441,7 @@ class Pytest(BaseExtractor):
         # Each regex below runs only where a cheap test of the line says it can match: tens of
         # thousands of failures are read line by line.
         headline = _HEADLINE.match(line) if line[:2] == "__" else None
-        if headline:
+        if headline and len(line) >= self._width - 1:  # narrower: printed by the test
             self._headline(line, headline.group(1), cursor, sink)
             return
         section = self._current

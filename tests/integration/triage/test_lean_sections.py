@@ -150,5 +150,9 @@ def test_the_failures_are_the_run_s(log: Path) -> None:
     assert str(site.location) == f"{module}:40"
     assert "setup fails" in failures[f"{module}::test_setup_error"].message
     assert failures[f"{module}::test_no_e_line"].message == "Failed: plain fail"
+    # A headline the test printed is narrower than pytest's: it starts no section of its own.
+    assert not [key for key in failures if key and "test_fake" in key]
+    printed = failures[f"{module}::test_printed_headline"]
+    assert (printed.message, str(printed.location)) == ("assert 1 == 2", f"{module}:23")
     ids = [key for key in failures if key and key.startswith(f"{module}::test_ids[")]
     assert len(ids) == 6  # the non-ASCII id too, as pytest escapes it
