@@ -52,7 +52,12 @@ _SPARSE_OTHER = re.compile(rb"====")
 # What a line needs for an idle extractor to act on it (see ``_idle``): a rule, the tally's
 # digit, a load error or rootdir line, a node id (``::``) or a file (``.py``) in a result line.
 # pytest -v's progress lines broken by live logs (``FAILED   [ 12%]``) are dropped unread.
-_WAKE = Wake(re.compile(r"[=\d]|ImportError while|ERROR: Error importing|rootdir: "), ("::", ".py"))
+_WAKE = Wake(
+    re.compile(r"[=\d]|ImportError while|ERROR: Error importing|rootdir: |INTERNALERROR> "),
+    ("::", ".py"),
+)
+_INTERNAL = "INTERNALERROR> "
+_INTERNAL_EXCEPTION = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit)\b")
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
@@ -169,6 +174,10 @@ class Pytest(BaseExtractor):
         self._loose: str | None = None
         self._tally: Failure | None = None  # a closing tally naming failures, kept till flush
         self._width = 0  # of the FAILURES or ERRORS rule: the terminal's, as all pytest's rules
+        # pytest stopped by an error of its own or a plugin's (``INTERNALERROR>`` lines, exit 3):
+        # the traceback's last exception and innermost frame in the project.
+        self._internal: str | None = None
+        self._internal_at: Location | None = None
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Follow the report: sections, summary, end of session."""
@@ -339,6 +348,9 @@ class Pytest(BaseExtractor):
     # --- states ---
 
     def _idle(self, line: str, cursor: Cursor, sink: Sink) -> bool:
+        if line.startswith(_INTERNAL):
+            self._internal_error(line[len(_INTERNAL) :], sink)
+            return False
         rule = line[:1] == "="
         if rule and _HEADER.match(line):
             self._mode, self._width = "sections", len(line)
@@ -381,16 +393,29 @@ class Pytest(BaseExtractor):
                 )
             )
 
+    def _internal_error(self, text: str, sink: Sink) -> None:
+        """A line of pytest's internal error: a frame, or (unindented) an exception."""
+        frame = _FILE.match(text) if 'File "' in text else None
+        if frame is not None:
+            location, project = sink.frame(frame.group(1), int(frame.group(2)))
+            if project:
+                self._internal_at = location
+        elif text[:1] not in (" ", "\t", "") and _INTERNAL_EXCEPTION.match(text):
+            self._internal = text.strip()[:300]
+
     def _count(self, line: str, cursor: Cursor) -> None:
         """The closing tally (``1 failed, 5 passed in 0.12s``) of a run that named no test."""
         tally = _TALLY.match(line)
         if tally is None or not _TALLY_FAILED.search(tally.group(1)):
             return
+        why = "-rN and --tb=no hide them, -rf lists them"
+        if self._internal is not None:
+            why = f"pytest stopped with an internal error first: {self._internal}"
         self._tally = Failure(
             Kind.TEST,
             "pytest",
-            f"{tally.group(1)}; the log names no failing test (-rN and --tb=no hide them, "
-            "-rf lists them)",
+            f"{tally.group(1)}; the log names no failing test ({why})",
+            location=self._internal_at if self._internal is not None else None,
             context=(line,),
             step=cursor.step,
             offset=cursor.offset,

@@ -177,6 +177,31 @@ def test_failures_before_a_thread_method_timeout_are_patched(
         assert str(counted.location) == "tests/test_bad.py"
 
 
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["plain", "xdist"])
+def test_an_internal_error_is_named_as_the_reason_no_test_is(
+    project: Project, workers: tuple[str, ...]
+) -> None:
+    project.write("tests/test_bad.py", BROKEN)
+    project.write(
+        "tests/conftest.py",
+        (project.root / "tests" / "conftest.py").read_text()
+        + "\n\ndef pytest_runtest_logreport(report):\n"
+        + "    if report.failed:\n"
+        + '        raise RuntimeError("a plugin broke on a failure")\n',
+    )
+    step = project.pytest(*workers, "tests")
+    # pytest stops (exit 3) after the progress lines: no FAILURES section, no summary, a tally
+    assert step.exit_code == 3 and "INTERNALERROR>" in step.output, step.output
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert failure.message.endswith(
+        "the log names no failing test (pytest stopped with an internal error first: "
+        "RuntimeError: a plugin broke on a failure)"
+    )
+    assert str(failure.location) == "tests/conftest.py:16"  # the raise in the plugin hook
+    assert str(job.decision.strategy) == "patch"
+
+
 def test_tox_around_pytest_is_read_as_pytest(project: Project, tmp_path: Path) -> None:
     project.write("tests/test_bad.py", BROKEN)
     # No package, no dependencies: tox makes its environment offline and runs this interpreter
