@@ -38,6 +38,9 @@ class ExamplesEngine:
     sources: Mapping[str, str]
     limits: Limits
     _answers: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # What is missing in each file: a case is kept for reaching any function of it (a call of
+    # toposort_flatten runs toposort's lines too).
+    _goals: dict[str, set[Any]] = field(default_factory=dict, compare=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
@@ -49,6 +52,7 @@ class ExamplesEngine:
         """Probe the targets module by module now (``propose`` then finds the answers)."""
         modules: dict[str, list[Target]] = {}
         for target in targets:
+            self._goals.setdefault(target.path, set()).update(_missing(target))
             if ".<locals>." not in target.qualname:
                 modules.setdefault(target.module, []).append(target)
         for group in modules.values():
@@ -66,7 +70,7 @@ class ExamplesEngine:
             data = self._answers[target.key]
         if data.get("problem"):
             return Proposal(None, f"cannot probe {target.qualname}: {data['problem']}")
-        goals = set(target.missing_lines) | {f"{a}->{b}" for a, b in target.missing_branches}
+        goals = _missing(target) | self._goals.get(target.path, set())
         cases = choose_cases(data["cases"], goals)
         if not cases:
             return Proposal(None, "no deterministic input with an assertable result was found")
@@ -119,6 +123,11 @@ class ExamplesEngine:
         failed = "the probe failed: " + (ran.output.strip()[-300:] or "no output")
         for n, target in enumerate(targets):
             self._answers[target.key] = answers[n] if n < len(answers) else {"problem": failed}
+
+
+def _missing(target: Target) -> set[Any]:
+    """The target's missing lines and branches, spelled as the probe spells them."""
+    return set(target.missing_lines) | {f"{a}->{b}" for a, b in target.missing_branches}
 
 
 def choose_cases(cases: list[dict[str, Any]], goals: set[Any]) -> list[dict[str, Any]]:

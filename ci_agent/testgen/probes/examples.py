@@ -91,8 +91,9 @@ def _pool(annotation: Any, consts: tuple[list[int], list[float], list[str]]) -> 
     if origin is dict or annotation is dict:
         return [{}, {"a": 1}, {"a": 1, "b": 2}]
     if annotation is inspect.Parameter.empty:
-        # Untyped: a few of each kind, containers too (a dict of sets is a graph, a table).
-        return [*ints[:5], *strs[:3], None, [], [1, 2], {}, {"a": 1}, {1: {2}, 2: set()}]
+        # Untyped: a few of each kind, containers too (a dict of sets is a graph).
+        graphs = [{1: {2}, 2: set()}, {1: {2}, 2: {1}}]  # one ordered, one circular
+        return [*ints[:5], *strs[:3], None, [], [1, 2], {}, {"a": 1}, *graphs]
     return []
 
 
@@ -221,21 +222,26 @@ def _call(subject: Subject, root: Any, args: list[Any], kinds: list[str]) -> tup
 
 
 def _traced(
-    subject: Subject, code: Any, root: Any, args: list[Any], kinds: list[str]
+    subject: Subject, filename: str, root: Any, args: list[Any], kinds: list[str]
 ) -> tuple[set[int], set[str]]:
+    """The lines and arcs the call runs in the module's file: the target's and those of the
+    module's functions it calls (a case can be kept for reaching either)."""
     lines: set[int] = set()
     arcs: set[str] = set()
-    last = [-code.co_firstlineno]
+    last: dict[int, int] = {}
 
     def tracer(frame: Any, event: str, arg: Any) -> Any:
-        if frame.f_code is not code:
+        code = frame.f_code
+        if code.co_filename != filename:
             return None
-        if event == "line":
+        if event == "call":
+            last[id(frame)] = -code.co_firstlineno
+        elif event == "line":
             lines.add(frame.f_lineno)
-            arcs.add(f"{last[0]}->{frame.f_lineno}")
-            last[0] = frame.f_lineno
+            arcs.add(f"{last.get(id(frame), -code.co_firstlineno)}->{frame.f_lineno}")
+            last[id(frame)] = frame.f_lineno
         elif event == "return":
-            arcs.add(f"{last[0]}->{-code.co_firstlineno}")
+            arcs.add(f"{last.pop(id(frame), -code.co_firstlineno)}->{-code.co_firstlineno}")
         return tracer
 
     previous = sys.gettrace()  # a coverage tool's tracer, when one measures this process
@@ -397,7 +403,7 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
         outcome = _call(subject, module, args, kinds)
         if outcome[0] in ("opaque", "slow") or _call(subject, module, args, kinds) != outcome:
             continue  # unassertable or not deterministic
-        lines, arcs = _traced(subject, code, module, args, kinds)
+        lines, arcs = _traced(subject, code.co_filename, module, args, kinds)
         kills = [i for i, m in enumerate(mutated) if _call(subject, m, args, kinds) != outcome]
         answer["cases"].append(
             {
