@@ -37,6 +37,8 @@ _EXCEPTION = re.compile(r"^E\s+((?:\w+\.)*\w*(?:Error|Exception|Exit|Interrupt|F
 ROOTDIR = re.compile(r"^rootdir: (.+?)(?:, \w+: .*)?$")
 _CAPTURED = re.compile(r"^-+ Captured .* -+$")
 _COLLECTING = "ERROR collecting "
+# pytest-xdist's message for a test whose worker died (``os._exit``, a segfault, the OOM killer).
+_CRASHED = "' crashed while running '"
 _DOCTEST = "[doctest] "
 # pytest's exit 4 (usage error): a conftest that does not import, a plugin that does not load.
 # The lines a section needs once its excerpt lines are no longer kept: rules, headlines, E lines,
@@ -252,13 +254,21 @@ class Pytest(BaseExtractor):
                 first[section.key] = section
         named: set[str] = set()
         add, failure = sink.add, self._failure
-        for test in sorted(self._tests.values(), key=attrgetter("offset")):
-            key = _key(test.node)
-            named.add(key)
+
+        def take(key: str) -> _Section | None:
             found = first.pop(key, None)
             if found is None:
                 left = more.get(key)
                 found = left.popleft() if left else None
+            return found
+
+        for test in sorted(self._tests.values(), key=attrgetter("offset")):
+            key = _key(test.node)
+            named.add(key)
+            found = take(key)
+            if found is None and test.message and _CRASHED in test.message:
+                # pytest-xdist heads a crashed worker's section with the test's file.
+                found = take(test.node.partition("::")[0])
             if found is None and not test.error and self._orphans:
                 found = self._orphans.popleft()
             add(failure(test.node, test, found, sink))
