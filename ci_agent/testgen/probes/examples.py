@@ -29,6 +29,7 @@ from typing import Any
 __all__ = ["main"]
 
 MAX_CALLS = 400
+MAX_ARGV = 80  # command lines tried: each is run once per mutant too
 CALL_SECONDS = 0.5  # a call (often a mutant caught in a loop) slower than this is dropped
 
 
@@ -111,8 +112,9 @@ def _is_nan(value: Any) -> bool:
 
 
 def _argv_lists(source: str, prog: str | None) -> list[list[str]]:
-    """Small command lines for code that parses one: the options and positionals of the
-    module's ``add_argument`` calls, with the module's short strings and numbers as values."""
+    """Small command lines for code that parses one: no argument, one value, each option string
+    of the module's ``add_argument`` calls alone, before and after a value, and two values; the
+    values are the module's short words and numbers. The first ``MAX_ARGV`` of them."""
     options: list[str] = []
     tokens: list[str] = []
     numbers: list[str] = []
@@ -136,7 +138,7 @@ def _argv_lists(source: str, prog: str | None) -> list[list[str]]:
         found += [[option], *([option, w] for w in words), *([w, option] for w in words[:4])]
     found += [[a, b] for a, b in itertools.pairwise(words)]
     head = [prog] if prog is not None else []
-    return [head + line for line in found[:80]]
+    return [head + line for line in found[:MAX_ARGV]]
 
 
 def _capture() -> tuple[Any, Any]:
