@@ -151,6 +151,22 @@ def choose_cases(cases: list[dict[str, Any]], goals: set[Any]) -> list[dict[str,
     return chosen
 
 
+# The names a written test uses besides its inputs.
+_COLUMNS = frozenset(
+    (
+        "expected",
+        "message",
+        "attributes",
+        "output",
+        "made",
+        "monkeypatch",
+        "capsys",
+        "pytest",
+        "sys",
+    )
+)
+
+
 @dataclass(frozen=True)
 class _Writer:
     """Writes one parametrised test: its columns, rows and body, with the fixtures the call
@@ -224,6 +240,11 @@ def render_module(
     (or constructed) objects, one per exception type."""
     owner, _, attribute = function.rpartition(".")
     imports = {f"from {module} import {function.partition('.')[0]}"}
+    # A parameter named like a column, a fixture or a name the test imports would shadow it
+    # (an exception's ``message``): such inputs get a trailing underscore.
+    taken = {*_COLUMNS, function.partition(".")[0]}
+    taken |= {str(c["value"]).rpartition(".")[2] for c in cases if c["kind"] == "raises"}
+    names = [f"{n}_" if n in taken else n for n in names]
     inputs = [(n, k) for n, k in zip(names, kinds, strict=True) if k != "argv"]
 
     def spell(part: list[tuple[str, str]]) -> str:

@@ -174,3 +174,26 @@ def test_code_that_reads_sys_argv_is_run_on_command_lines_and_its_output_asserte
     ) in text
     assert _pytest(module, text, MODULE) == 0
     assert _pytest(module, text, MODULE.replace("if options.loud", "if not options.loud")) == 1
+
+
+def test_inputs_named_like_a_column_or_an_import_are_renamed() -> None:
+    case = {
+        "args": ["'boom'", "1"],
+        "kind": "state",
+        "value": {"message": "'boom'", "attributes": "{'message': 'boom'}", "full": True},
+        "out": "",
+        "lines": [],
+        "arcs": [],
+        "kills": [0],
+    }
+    text = render_module(
+        "errors",
+        "Failure.__init__",
+        ["message", "Failure"],
+        ["pos", "kw:Failure"],
+        [case],
+        shape="init",
+    )
+    assert "def test_Failure_init(message_, Failure_, message, attributes):" in text
+    assert "made = Failure(message_, Failure=Failure_)" in text
+    ast.parse(text)
