@@ -71,7 +71,15 @@ class ExamplesEngine:
         if data.get("problem"):
             return Proposal(None, f"cannot probe {target.qualname}: {data['problem']}")
         goals = _missing(target) | self._goals.get(target.path, set())
-        cases = choose_cases(data["cases"], goals)
+        # A raise of a type the test cannot name (``re.error``) is not written: choosing it
+        # could leave a module without a test.
+        writable = [
+            c
+            for c in data["cases"]
+            if c["kind"] != "raises"
+            or str(c["value"]).rpartition(".")[0] in ("builtins", target.module)
+        ]
+        cases = choose_cases(writable, goals)
         if not cases:
             return Proposal(None, "no deterministic input with an assertable result was found")
         return Proposal(
