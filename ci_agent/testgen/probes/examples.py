@@ -291,6 +291,7 @@ def _guarded(request: dict[str, Any]) -> dict[str, Any]:
 
 
 ARGV_NAMES = ("argv", "args", "arguments")
+_PROBED: set[str] = set()  # modules already probed by this process
 
 
 def _plan(module: Any, qualname: str) -> tuple[Subject, Any, list[inspect.Signature]]:
@@ -384,6 +385,12 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
     answer: dict[str, Any] = {"cases": [], "problem": ""}
     try:
         module = importlib.import_module(request["module"])
+        if request["module"] in _PROBED:
+            # The previous target's calls may have changed the module's state (a function
+            # that adds to its tables): each target starts from a fresh import.
+            with contextlib.suppress(Exception):  # one that cannot be imported twice: as is
+                module = importlib.reload(module)
+        _PROBED.add(request["module"])
         subject, code, signatures = _plan(module, request["qualname"])
         names, kinds, pools = _inputs(module, request["source"], subject, signatures)
     except Exception as exc:

@@ -197,3 +197,26 @@ def test_inputs_named_like_a_column_or_an_import_are_renamed() -> None:
     assert "def test_Failure_init(message_, Failure_, message, attributes):" in text
     assert "made = Failure(message_, Failure=Failure_)" in text
     ast.parse(text)
+
+
+def test_each_target_starts_from_a_fresh_import_of_its_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rules.py").write_text(
+        "RULES = ['a']\n\n\ndef add_rule(rule: str) -> None:\n    RULES.insert(0, rule)\n\n\n"
+        "def first() -> str:\n    return RULES[0]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    requests = [
+        {"module": "rules", "qualname": name, "source": "", "mutants": []}
+        for name in ("add_rule", "first")
+    ]
+    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
+    ask.write_text(json.dumps({"requests": requests}))
+    try:
+        assert examples.main(["probe", str(ask), str(out)]) == 0
+    finally:
+        sys.modules.pop("rules", None)
+    _, first = json.loads(out.read_text())["answers"]
+    # add_rule's calls put other rules first; first() is probed on the module as imported.
+    assert {c["value"] for c in first["cases"]} == {"'a'"}
