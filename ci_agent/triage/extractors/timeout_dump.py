@@ -114,6 +114,8 @@ class TimeoutDump(BaseExtractor):
                 )
             test, location = self._test(sink)
             where = f" in {test}" if test else ""
+            if self._lines > _MAX_LINES:
+                where += f" (its stack read from the dump's first {_MAX_LINES:,} lines)"
             sink.add(
                 Failure(
                     Kind.TIMEOUT,

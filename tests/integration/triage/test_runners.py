@@ -125,6 +125,39 @@ def test_pytest_timeout_thread_method_names_the_test_from_its_stack_dump(
     assert (str(job.decision.strategy), job.kind) == ("rerun", Kind.TIMEOUT)
 
 
+def test_a_dump_past_the_bound_says_where_its_reading_stopped(project: Project) -> None:
+    # 3,000 frames deep, two lines a frame (alternating, so the dump repeats none of them)
+    project.write(
+        "tests/test_deep.py",
+        """\
+        import sys
+        import time
+
+
+        def down(n):
+            if n == 0:
+                time.sleep(30)
+            return across(n - 1)
+
+
+        def across(n):
+            return down(n)
+
+
+        def test_deep():
+            sys.setrecursionlimit(5000)
+            down(1500)
+        """,
+    )
+    step = project.pytest("--timeout=2", "--timeout-method=thread", "tests/test_deep.py")
+    assert step.output.count(", in down") + step.output.count(", in across") > 3000
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert failure.test_id == "tests/test_deep.py::test_deep"
+    assert "its stack read from the dump's first 5,000 lines" in failure.message
+    assert str(job.decision.strategy) == "rerun"
+
+
 @pytest.mark.parametrize("verbose", [(), ("-v",)], ids=["dots", "verbose"])
 def test_failures_before_a_thread_method_timeout_are_patched(
     project: Project, verbose: tuple[str, ...]
