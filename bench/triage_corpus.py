@@ -11,10 +11,12 @@ the kind of fault for the strategy.
 
 Fault kinds: a failing assertion in a new test, an exception raised in the project's code, a
 conftest that does not import, tests that fail only on the network (an ``.invalid`` name, a
-local server that never answers, one that resets), those next to a real failure, a failing
-doctest (pytest ``--doctest-modules`` and ``python -m doctest``), a test module unittest cannot
-import. pytest-timeout is not installed in the benchmark's environment: its timeout kind is the
-plugin's own wording raised with ``pytest.fail``, the way its signal method fails a test.
+local server that never answers, one that resets), those next to a real failure, a test that
+hangs under pytest-timeout (its signal method, and its thread method, which ends the run with a
+dump of every thread's stack and no report), a failing doctest (pytest ``--doctest-modules``
+and ``python -m doctest``), a test module unittest cannot import. Runners: pytest (plain, with
+pytest-xdist on two workers, and inside tox), unittest and doctest; pytest-xdist,
+pytest-timeout and tox are ci-agent's development dependencies (``scripts/bootstrap dev``).
 """
 
 from __future__ import annotations
@@ -132,10 +134,8 @@ def raise_in(path: Path, qualified: str) -> int:
 
 
 DOCTEST = '\n\ndef _injected_doctest():\n    """\n    >>> 1 + 1\n    3\n    """\n'
-TIMEOUT = (
-    "import pytest\n\n\ndef test_injected_hang():\n"
-    '    pytest.fail("Timeout (>2.0s) from pytest-timeout.")\n'
-)
+TIMEOUT = "import time\n\n\ndef test_injected_hang():\n    time.sleep(30)\n"
+TIMEOUT_LIMIT = "2"  # seconds: every test of the corpus' suites takes far less
 ASSERTION = "def test_injected():\n    assert 2 + 2 == 5\n"
 
 
@@ -144,20 +144,23 @@ def test_dir(root: Path, project: Project) -> Path:
     return root / project.tests
 
 
-def inject(kind: str, root: Path, project: Project) -> Case:
+def inject(kind: str, runner: str, root: Path, project: Project) -> Case:
     """Inject one fault of ``kind`` into the copy at ``root``; the truth it should give."""
     tests = test_dir(root, project)
     rel = "" if project.tests == "." else project.tests + "/"
-    case = Case(project.name, kind, "pytest")
+    case = Case(project.name, kind, runner)
     if kind in ("assertion", "mixed"):
         (tests / "test_injected.py").write_text(ASSERTION)
         case.location = f"{rel}test_injected.py:2"
     if kind in ("network", "mixed"):
         (tests / "test_injected_net.py").write_text(SERVERS)
         case.strategy = "rerun" if kind == "network" else "patch"
-    if kind == "timeout":
+    if kind.startswith("timeout"):
         (tests / "test_injected_timeout.py").write_text(TIMEOUT)
         case.strategy = "rerun"
+        case.location = f"{rel}test_injected_timeout.py:5"
+        # The thread method ends the process: no JUnit report is written.
+        case.ids = {f"{rel}test_injected_timeout.py::test_injected_hang"}
     if kind == "exception":
         line = raise_in(root / project.module, project.function)
         case.location = f"{project.module}:{line}"
@@ -196,23 +199,49 @@ def run(case: Case, root: Path, project: Project) -> tuple[str, int]:
     else:
         report = root / "junit.xml"
         args = ["-m", "pytest", "-p", "no:cacheprovider", "--color=yes", f"--junitxml={report}"]
+        if case.runner == "pytest-xdist":
+            args += ["-n", "2"]
+        if case.kind.startswith("timeout"):
+            args.append(f"--timeout={TIMEOUT_LIMIT}")
+        if case.kind == "timeout-thread":
+            args.append("--timeout-method=thread")
         args.append(project.tests)
+        if case.runner == "tox":
+            # The project's own tox.ini (if any) gives way to one that runs its suite with this
+            # interpreter's pytest: no package, nothing installed, so tox works offline.
+            (root / "tox.ini").write_text(
+                f"[tox]\nenv_list = py\nno_package = true\n\n[testenv]\n"
+                f"allowlist_externals = {sys.executable}\n"
+                f"set_env = PYTHONPATH={env['PYTHONPATH']}\n"
+                f"commands = {sys.executable} {' '.join(args)}\n"
+            )
+            args = ["-m", "tox", "-e", "py", "--workdir", str(root.parent / "tox")]
     output, code = run_tool([sys.executable, *args], root, env, timeout=600)
-    if case.runner == "pytest" and not case.ids and (root / "junit.xml").is_file():
+    if (
+        case.runner.startswith(("pytest", "tox"))
+        and not case.ids
+        and (root / "junit.xml").is_file()
+    ):
         case.ids = {f.test_id for f in read_junit(root / "junit.xml") if f.test_id}
     return output, code
 
 
-KINDS = (
-    "assertion",
-    "exception",
-    "conftest",
-    "network",
-    "mixed",
-    "timeout",
-    "doctest-pytest",
-    "doctest-stdlib",
-    "unittest-loader",
+CASES = (  # (fault kind, runner)
+    ("assertion", "pytest"),
+    ("exception", "pytest"),
+    ("conftest", "pytest"),
+    ("network", "pytest"),
+    ("mixed", "pytest"),
+    ("timeout", "pytest"),
+    ("timeout-thread", "pytest"),
+    ("assertion", "pytest-xdist"),
+    ("exception", "pytest-xdist"),
+    ("mixed", "pytest-xdist"),
+    ("assertion", "tox"),
+    ("exception", "tox"),
+    ("doctest-pytest", "pytest-doctest"),
+    ("doctest-stdlib", "doctest"),
+    ("unittest-loader", "unittest"),
 )
 
 
@@ -222,11 +251,12 @@ def main() -> None:
     parser.add_argument("--projects", default=",".join(p.name for p in PROJECTS))
     args = parser.parse_args()
     chosen = [p for p in PROJECTS if p.name in args.projects.split(",")]
-    totals: dict[str, list[int]] = {}  # kind -> [cases, tp, fp, fn, located, strategy]
+    # (kind, runner) -> [cases, tp, fp, fn, located, strategy]
+    totals: dict[tuple[str, str], list[int]] = {}
     misses: list[str] = []
     for project in chosen:
         source = fetch(project, args.cache)
-        for kind in KINDS:
+        for kind, runner in CASES:
             if (kind == "unittest-loader" and not project.unittest) or (
                 kind == "doctest-pytest" and not project.doctest_modules
             ):
@@ -234,7 +264,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory(prefix="triage-corpus-") as temp:
                 root = Path(temp) / project.name
                 shutil.copytree(source, root)
-                case = inject(kind, root, project)
+                case = inject(kind, runner, root, project)
                 output, code = run(case, root, project)
                 log = Path(temp) / "job.log"
                 step = RunStep(f"{case.runner} {project.tests}", output, code or 1)
@@ -244,24 +274,27 @@ def main() -> None:
             tp, fp, fn = len(found & case.ids), len(found - case.ids), len(case.ids - found)
             located = case.location is None or (job.locations[:1] == (case.location,))
             right = str(job.decision.strategy) == case.strategy
-            row = totals.setdefault(kind, [0, 0, 0, 0, 0, 0])
+            row = totals.setdefault((kind, runner), [0, 0, 0, 0, 0, 0])
             for i, value in enumerate((1, tp, fp, fn, located, right)):
                 row[i] += int(value)
             if fp or fn or not located or not right:
                 misses.append(
-                    f"  {project.name}/{kind}: ids +{sorted(found - case.ids)[:3]} "
+                    f"  {project.name}/{kind}/{runner}: ids +{sorted(found - case.ids)[:3]} "
                     f"-{sorted(case.ids - found)[:3]}; first location {job.locations[:1]} "
                     f"(want {case.location}); {job.decision.strategy} (want {case.strategy})"
                 )
     names = ", ".join(f"{p.name} {p.version}" for p in chosen)
     print(f"Triage accuracy on {names}, one injected fault per run:")
-    print("  kind             runs  failing ids  id recall  id precision  first location  strategy")
-    for kind, (cases, tp, fp, fn, located, right) in totals.items():
+    print(
+        "  kind             runner          runs  failing ids  id recall  id precision"
+        "  first location  strategy"
+    )
+    for (kind, runner), (cases, tp, fp, fn, located, right) in totals.items():
         recall = tp / (tp + fn) if tp + fn else 1.0
         precision = tp / (tp + fp) if tp + fp else 1.0
         print(
-            f"  {kind:16s} {cases:4d}  {tp + fn:11d}  {recall:9.1%}  {precision:12.1%}  "
-            f"{located:>7d}/{cases:<6d}  {right:>3d}/{cases}"
+            f"  {kind:16s} {runner:14s} {cases:4d}  {tp + fn:11d}  {recall:9.1%}  "
+            f"{precision:12.1%}  {located:>7d}/{cases:<6d}  {right:>3d}/{cases}"
         )
     for miss in misses:
         print(miss)

@@ -18,8 +18,9 @@ code, not the call site, decides the exit status.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from ci_agent.record import Record, fill
 
 if TYPE_CHECKING:  # the registry loads with the first error: a run without one never reads it
     from ci_agent.error_codes import ErrorSpec
@@ -46,13 +47,17 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ErrorInfo:
+class ErrorInfo(Record):
     """A coded error as data: what the JSON envelope's ``errors[]`` lists."""
+
+    __slots__ = FIELDS = ("code", "message", "suggestion")
 
     code: str
     message: str
     suggestion: str
+
+    def __init__(self, code: str, message: str, suggestion: str) -> None:
+        fill(self, code, message, suggestion)
 
 
 EXIT_OK = 0

@@ -1,8 +1,9 @@
-"""The one serializer of result values: frozen dataclasses into JSON-able dicts and lists.
+"""The one serializer of result values: frozen dataclasses and records into JSON-able data.
 
-A dataclass's JSON form is its fields in declaration order, each value converted the same way
-(dataclasses, mappings, lists and tuples, enums, paths). The few shapes that differ say so on
-the class itself: field metadata made by :func:`json_meta` renames a key, converts a value
+A dataclass's JSON form is its fields in declaration order (a record's: its ``FIELDS``, see
+:mod:`ci_agent.record`), each value converted the same way (dataclasses, records, mappings,
+lists and tuples, enums, paths). The few shapes that differ say so on the class itself: field
+metadata made by :func:`json_meta` (a record's ``JSON_FIELDS``) renames a key, converts a value
 (rounding, pairs into objects), leaves a field out or spreads a nested object's keys into its
 parent; a ``JSON_KEYS`` class attribute lists the keys in the order the JSON has them: a name
 is a field's key or a property's (a derived value), a ``(key, getter)`` pair computes a value
@@ -12,11 +13,12 @@ of the interface (docs/cli.md, docs/result.schema.json): tests pin them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import fields, is_dataclass
+from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
 from pathlib import PurePath
 from typing import Any
+
+from ci_agent.record import Record
 
 __all__ = ["OMIT", "JsonKey", "json_meta", "rounded", "to_json"]
 
@@ -66,7 +68,8 @@ def json_meta(
     omit: bool = False,
     spread: bool = False,
 ) -> dict[str, Any]:
-    """Field metadata for ``dataclasses.field(metadata=...)``: the JSON key (default: the field's
+    """Field metadata for ``dataclasses.field(metadata=...)`` or a record's ``JSON_FIELDS``:
+    the JSON key (default: the field's
     name), a conversion applied before the usual one, leaving the field out, or merging the
     value's own keys into the parent object."""
     return {_META: _Options(key, convert, omit, spread)}
@@ -88,7 +91,10 @@ def to_json(value: Any) -> Any:
         return to_json(value.value)
     if value is None or isinstance(value, str | bool | int | float):
         return value
-    if is_dataclass(value) and not isinstance(value, type):
+    if isinstance(value, Record):
+        return _object(value)
+    # What dataclasses.is_dataclass asks, without importing the module (records need none).
+    if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
         return _object(value)
     if isinstance(value, Mapping):
         return {key: to_json(item) for key, item in value.items()}
@@ -101,14 +107,39 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def _object(instance: Any) -> dict[str, Any]:
-    """A dataclass instance's JSON object, by its fields' metadata and its ``JSON_KEYS``."""
+def _fields(cls: type[Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each field's name and metadata, in order: a record's own, else the dataclass's."""
+    if issubclass(cls, Record):
+        for name in cls.FIELDS:
+            yield name, cls.JSON_FIELDS.get(name, {})
+        return
+    import dataclasses  # loaded already: a dataclass was built with it
+
+    for item in dataclasses.fields(cls):
+        yield item.name, item.metadata
+
+
+# Each class's fields by JSON key and its key order, made at its first instance (a class's
+# fields never change; tens of thousands of failures share one).
+_LAYOUTS: dict[type, tuple[dict[str, tuple[str, _Options]], tuple[JsonKey, ...]]] = {}
+
+
+def _layout(cls: type) -> tuple[dict[str, tuple[str, _Options]], tuple[JsonKey, ...]]:
+    """``cls``'s fields by JSON key (name and options) and its keys in JSON order."""
     by_key: dict[str, tuple[str, _Options]] = {}
-    for item in fields(instance):
-        options: _Options = item.metadata.get(_META, _PLAIN)
+    for name, metadata in _fields(cls):
+        options: _Options = metadata.get(_META, _PLAIN)
         if not options.omit:
-            by_key[options.key or item.name] = (item.name, options)
-    order: tuple[JsonKey, ...] = getattr(type(instance), "JSON_KEYS", tuple(by_key))
+            by_key[options.key or name] = (name, options)
+    layout = by_key, getattr(cls, "JSON_KEYS", tuple(by_key))
+    _LAYOUTS[cls] = layout
+    return layout
+
+
+def _object(instance: Any) -> dict[str, Any]:
+    """A dataclass's or record's JSON object, by its fields' metadata and its ``JSON_KEYS``."""
+    cls = type(instance)
+    by_key, order = _LAYOUTS.get(cls) or _layout(cls)
     found: dict[str, Any] = {}
     for entry in order:
         if isinstance(entry, tuple):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from ci_agent import __version__
 from ci_agent.errors import EXIT_FINDINGS, EXIT_OK, CiAgentError
 from ci_agent.json_form import to_json
 from ci_agent.metrics import Metrics
+from ci_agent.record import Record, fill, replace
 from ci_agent.redact import Redactor
 from ci_agent.report.value import Report
 from ci_agent.report.version import SCHEMA_VERSION
@@ -23,25 +23,64 @@ __all__ = ["SCHEMA_VERSION", "Outcome", "Report", "Status", "envelope", "render"
 Status = Literal["ok", "findings", "error"]
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Record):
     """What a command produced: the typed report the surfaces read, the command's own JSON
     result and its human renderings; never changed once made (``with_result``,
-    ``with_report`` and ``dataclasses.replace`` give a new one)."""
+    ``with_report`` and :func:`ci_agent.record.replace` give a new one)."""
+
+    __slots__ = FIELDS = (
+        "command",
+        "result",
+        "text",
+        "markdown",
+        "findings_at_fail_level",
+        "errors",
+        "dry_run",
+        "annotations",
+        "read_only",
+        "report",
+    )
 
     command: str
-    result: dict[str, Any] = field(default_factory=dict)
-    text: str = ""
-    markdown: str = ""
-    findings_at_fail_level: int = 0
-    errors: list[CiAgentError] = field(default_factory=list)
-    dry_run: bool = False
+    result: dict[str, Any]
+    text: str
+    markdown: str
+    findings_at_fail_level: int
+    errors: list[CiAgentError]
+    dry_run: bool
     # Findings as annotations, for the workflow-annotations surface (report/annotations.py).
-    annotations: tuple[Annotation, ...] = ()
+    annotations: tuple[Annotation, ...]
     # Whether the capability's own GitHub surfaces could not be written (a read-only token).
-    read_only: bool = False
+    read_only: bool
     # What every surface reads (outputs, job summary, check run): never the result's keys.
-    report: Report = field(default_factory=Report)
+    report: Report
+
+    def __init__(  # noqa: PLR0917  (positional, as the dataclass's were)
+        self,
+        command: str,
+        result: dict[str, Any] | None = None,
+        text: str = "",
+        markdown: str = "",
+        findings_at_fail_level: int = 0,
+        errors: list[CiAgentError] | None = None,
+        dry_run: bool = False,
+        annotations: tuple[Annotation, ...] = (),
+        read_only: bool = False,
+        report: Report | None = None,
+    ) -> None:
+        fill(
+            self,
+            command,
+            {} if result is None else result,
+            text,
+            markdown,
+            findings_at_fail_level,
+            [] if errors is None else errors,
+            dry_run,
+            annotations,
+            read_only,
+            Report() if report is None else report,
+        )
 
     @property
     def status(self) -> Status:

@@ -4,13 +4,13 @@ triage that runs without the configuration layer (:mod:`ci_agent.commands.triage
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.metrics import Metrics
 from ci_agent.outcome import Outcome, render
+from ci_agent.record import replace
 from ci_agent.redact import Redactor
 from ci_agent.terminal import Terminal
 
@@ -107,7 +107,7 @@ def finish(
 ) -> int:
     """Print the outcome in the chosen format (and its errors on stderr, but for JSON, which
     holds them); the exit code."""
-    outcome = dataclasses.replace(outcome, dry_run=dry_run)
+    outcome = replace(outcome, dry_run=dry_run)
     term.result(render(outcome, metrics, output, term.redact))
     if output != "json":
         for error in outcome.errors:

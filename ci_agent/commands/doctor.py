@@ -18,6 +18,7 @@ from ci_agent.errors import CiAgentError, fail
 from ci_agent.git import Git
 from ci_agent.llm.choice import choose_provider
 from ci_agent.outcome import Outcome
+from ci_agent.record import replace
 from ci_agent.report.value import Report
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def diagnose(invocation: Invocation, *, check_remote: bool = False) -> Outcome:
         conclusion="failure" if errors else "success",
     )
     outcome = Outcome("doctor", result=result, text=_text(result), markdown=markdown)
-    return dataclasses.replace(outcome, errors=errors, report=report)
+    return replace(outcome, errors=errors, report=report)
 
 
 def _check_remote(

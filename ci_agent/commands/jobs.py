@@ -110,11 +110,11 @@ def plan_job(invocation: Invocation, event: Event, args: Sequence[str]) -> Outco
 
         return action_step(invocation, list(args))
     import json
-    from dataclasses import replace
 
     from ci_agent.errors import CiAgentError
     from ci_agent.plan.model import model_annotators
     from ci_agent.plan.run import event_range, plan_local, publish_plan
+    from ci_agent.record import replace
 
     options = _plan_options(list(args))
     settings = invocation.settings

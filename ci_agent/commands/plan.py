@@ -137,9 +137,8 @@ def plan(
 
 def _with_gates(done: Outcome, forge: Any) -> Outcome:
     """The plan with its environments' approval and wait-timer gates checked in GitHub."""
-    from dataclasses import replace
-
     from ci_agent.plan.environments import check_environments, environments_markdown
+    from ci_agent.record import replace
 
     gates = check_environments(forge, done.result)
     lines = [f"{f['code']}: {f['message']}" for f in gates["findings"]]

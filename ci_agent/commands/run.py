@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import shlex
-from dataclasses import replace
 
 import click
 
@@ -27,6 +26,7 @@ from ci_agent.config import CliOverrides
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome, envelope
+from ci_agent.record import replace
 from ci_agent.runner.events import Event
 
 __all__ = ["ACTION_COMMANDS", "EVENT_COMMANDS", "choose_command", "run"]

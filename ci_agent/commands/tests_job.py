@@ -9,7 +9,6 @@ access (``--deliver DIR``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from ci_agent.commands.common import Invocation
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.json_form import to_json
 from ci_agent.outcome import Outcome
+from ci_agent.record import replace
 from ci_agent.runner.events import Event
 
 if TYPE_CHECKING:

@@ -68,9 +68,9 @@ def local_options(
     )
     if config is None:
         return options
-    import dataclasses
+    from ci_agent.record import replace
 
-    return dataclasses.replace(
+    return replace(
         options,
         policy=Policy.from_config(config),
         excerpt_tokens=config.excerpt_tokens,

@@ -87,9 +87,8 @@ def with_known_flaky(
 ) -> TriageOptions:
     """``options`` with the tests and jobs the CI insights dashboard issue marks flaky; none
     when there is no dashboard, or when it cannot be read (said at -v)."""
-    import dataclasses
-
     from ci_agent.errors import CiAgentError
+    from ci_agent.record import replace
     from ci_agent.triage.known_flaky import find_known_flaky
 
     label = invocation.settings.config.insights.label
@@ -105,7 +104,7 @@ def with_known_flaky(
             f"the insights dashboard marks {len(known.tests)} test(s) and {len(known.jobs)} "
             "job(s) flaky"
         )
-    return dataclasses.replace(options, known_flaky=known)
+    return replace(options, known_flaky=known)
 
 
 def run_triage_job(invocation: Invocation, repository: str | None, run_id: int) -> Outcome:

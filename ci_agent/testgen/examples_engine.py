@@ -29,8 +29,8 @@ PROBE = Path(__file__).resolve().parent / "probes" / "examples.py"
 
 @dataclass(frozen=True)
 class ExamplesEngine:
-    """Observed-value tests for plain functions, chosen by coverage and mutants; one probe
-    process per module probes all its targets."""
+    """Observed-value tests for functions, constructors and methods, chosen by coverage and
+    mutants; one probe process per module probes all its targets."""
 
     executor: Executor
     root: Path
@@ -38,6 +38,9 @@ class ExamplesEngine:
     sources: Mapping[str, str]
     limits: Limits
     _answers: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # What is missing in each file: a case is kept for reaching any function of it (a call of
+    # toposort_flatten runs toposort's lines too).
+    _goals: dict[str, set[Any]] = field(default_factory=dict, compare=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
@@ -49,7 +52,8 @@ class ExamplesEngine:
         """Probe the targets module by module now (``propose`` then finds the answers)."""
         modules: dict[str, list[Target]] = {}
         for target in targets:
-            if "." not in target.qualname:
+            self._goals.setdefault(target.path, set()).update(_missing(target))
+            if ".<locals>." not in target.qualname:
                 modules.setdefault(target.module, []).append(target)
         for group in modules.values():
             with self._lock:
@@ -58,20 +62,37 @@ class ExamplesEngine:
     def propose(self, context: TargetContext, previous: Verdict | None) -> Proposal:
         """A module of examples for the target, or why there is none."""
         target = context.target
-        if "." in target.qualname:
-            return Proposal(None, "the examples engine tests module-level functions only")
+        if ".<locals>." in target.qualname:
+            return Proposal(None, "a nested function cannot be called from a test")
         with self._lock:
             if target.key not in self._answers:
                 self._probe([target])
             data = self._answers[target.key]
         if data.get("problem"):
             return Proposal(None, f"cannot probe {target.qualname}: {data['problem']}")
-        goals = set(target.missing_lines) | {f"{a}->{b}" for a, b in target.missing_branches}
-        cases = choose_cases(data["cases"], goals)
+        goals = _missing(target) | self._goals.get(target.path, set())
+        # A raise of a type the test cannot name (``re.error``) is not written: choosing it
+        # could leave a module without a test.
+        writable = [
+            c
+            for c in data["cases"]
+            if c["kind"] != "raises"
+            or str(c["value"]).rpartition(".")[0] in ("builtins", target.module)
+        ]
+        cases = choose_cases(writable, goals)
         if not cases:
             return Proposal(None, "no deterministic input with an assertable result was found")
         return Proposal(
-            render_module(target.module, target.qualname, data["names"], data["kinds"], cases)
+            render_module(
+                target.module,
+                target.qualname,
+                data["names"],
+                data["kinds"],
+                cases,
+                shape=data.get("shape", "function"),
+                split=data.get("split", 0),
+                argv=data.get("argv", False),
+            )
         )
 
     def _probe(self, targets: Sequence[Target]) -> None:
@@ -112,6 +133,11 @@ class ExamplesEngine:
             self._answers[target.key] = answers[n] if n < len(answers) else {"problem": failed}
 
 
+def _missing(target: Target) -> set[Any]:
+    """The target's missing lines and branches, spelled as the probe spells them."""
+    return set(target.missing_lines) | {f"{a}->{b}" for a, b in target.missing_branches}
+
+
 def choose_cases(cases: list[dict[str, Any]], goals: set[Any]) -> list[dict[str, Any]]:
     """Greedy cover: each next case adds the most missing lines, branches and killed mutants."""
 
@@ -133,45 +159,137 @@ def choose_cases(cases: list[dict[str, Any]], goals: set[Any]) -> list[dict[str,
     return chosen
 
 
+# The names a written test uses besides its inputs.
+_COLUMNS = frozenset(
+    (
+        "expected",
+        "message",
+        "attributes",
+        "output",
+        "made",
+        "monkeypatch",
+        "capsys",
+        "pytest",
+        "sys",
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Writer:
+    """Writes one parametrised test: its columns, rows and body, with the fixtures the call
+    needs (``monkeypatch`` for a command line, ``capsys`` for printed output)."""
+
+    call: str
+    argv: bool
+
+    def test(self, name: str, columns: list[str], rows: list[list[str]], body: str) -> str:
+        """A test named ``name`` running ``body`` once per row."""
+        fixtures = ["monkeypatch"] if self.argv else []
+        fixtures += ["capsys"] if "output" in columns else []
+        setup = '    monkeypatch.setattr(sys, "argv", argv)\n' if self.argv else ""
+        head = f"def {name}({', '.join([*columns, *fixtures])}):\n{setup}{body}"
+        if not columns:
+            return head
+        if len(columns) == 1:
+            lines = "".join(f"        {row[0]},\n" for row in rows)
+            params = f'"{columns[0]}"'
+        else:
+            lines = "".join(f"        ({', '.join(row)}),\n" for row in rows)
+            params = "(" + ", ".join(f'"{c}"' for c in columns) + ")"
+        return f"@pytest.mark.parametrize(\n    {params},\n    [\n{lines}    ],\n)\n{head}"
+
+    def returns(self, name: str, names: list[str], cases: list[dict[str, Any]]) -> str:
+        """Returned literals (and what was printed, when anything was)."""
+        printed = any(c.get("out") for c in cases)
+        more = ["output"] if printed else []
+        rows = [[*c["args"], c["value"], *([repr(c["out"])] if printed else [])] for c in cases]
+        body = f"    assert {self.call} == expected\n"
+        body += "    assert capsys.readouterr().out == output\n" if printed else ""
+        return self.test(name, [*names, "expected", *more], rows, body)
+
+    def states(self, name: str, names: list[str], cases: list[dict[str, Any]]) -> str:
+        """An object's public attributes (and an exception's message) after the call."""
+        printed = any(c.get("out") for c in cases)
+        messages = all("message" in c["value"] for c in cases)
+        columns = [*names, *(["message"] if messages else []), "attributes"]
+        columns += ["output"] if printed else []
+        rows = [
+            [
+                *c["args"],
+                *([c["value"]["message"]] if messages else []),
+                c["value"]["attributes"],
+                *([repr(c["out"])] if printed else []),
+            ]
+            for c in cases
+        ]
+        body = f"    made = {self.call}\n"
+        body += "    assert str(made) == message\n" if messages else ""
+        if all(c["value"]["full"] for c in cases):
+            body += "    assert vars(made) == attributes\n"
+        else:  # only the public attributes whose values a test can spell
+            body += "    assert {name: getattr(made, name) for name in attributes} == attributes\n"
+        body += "    assert capsys.readouterr().out == output\n" if printed else ""
+        return self.test(name, columns, rows, body)
+
+
 def render_module(
-    module: str, function: str, names: list[str], kinds: list[str], cases: list[dict[str, Any]]
+    module: str,
+    function: str,
+    names: list[str],
+    kinds: list[str],
+    cases: list[dict[str, Any]],
+    *,
+    shape: str = "function",
+    split: int = 0,
+    argv: bool = False,
 ) -> str:
-    """The test module: one parametrised test of returned values, one per exception type."""
-    call = ", ".join(n if k == "pos" else f"{n}={n}" for n, k in zip(names, kinds, strict=True))
-    imports = {f"from {module} import {function}"}
+    """The test module: one parametrised test of returned values, one of the state of returned
+    (or constructed) objects, one per exception type."""
+    owner, _, attribute = function.rpartition(".")
+    imports = {f"from {module} import {function.partition('.')[0]}"}
+    # A parameter named like a column, a fixture or a name the test imports would shadow it
+    # (an exception's ``message``): such inputs get a trailing underscore.
+    taken = {*_COLUMNS, function.partition(".")[0]}
+    taken |= {str(c["value"]).rpartition(".")[2] for c in cases if c["kind"] == "raises"}
+    names = [f"{n}_" if n in taken else n for n in names]
+    inputs = [(n, k) for n, k in zip(names, kinds, strict=True) if k != "argv"]
+
+    def spell(part: list[tuple[str, str]]) -> str:
+        return ", ".join(n if k == "pos" else f"{k[3:]}={n}" for n, k in part)
+
+    if shape == "init":
+        call = f"{owner}({spell(inputs)})"
+    elif shape == "method":
+        call = f"{owner}({spell(inputs[:split])}).{attribute}({spell(inputs[split:])})"
+    else:
+        call = f"{function}({spell(inputs)})"
+    stem = "test_" + function.replace(".__init__", "").replace(".", "_")
+    writer = _Writer(call, argv)
     blocks = []
     returns = [c for c in cases if c["kind"] == "returns"]
     if returns:
-        rows = "".join(f"        ({', '.join([*c['args'], c['value']])}),\n" for c in returns)
-        params = ", ".join(f'"{n}"' for n in [*names, "expected"])
-        blocks.append(
-            f"@pytest.mark.parametrize(\n    ({params}),\n    [\n{rows}    ],\n)\n"
-            f"def test_{function}_returns({', '.join([*names, 'expected'])}):\n"
-            f"    assert {function}({call}) == expected\n"
-        )
+        blocks.append(writer.returns(f"{stem}_returns", names, returns))
+    states = [c for c in cases if c["kind"] == "state"]
+    named = f"{stem}_init" if shape == "init" else f"{stem}_state"
+    errors = [c for c in states if "message" in c["value"]]
+    others = [c for c in states if "message" not in c["value"]]
+    if errors:
+        blocks.append(writer.states(named, names, errors))
+    if others:  # named apart when errors were seen too: each is asserted its own way
+        blocks.append(writer.states(named + ("_attributes" if errors else ""), names, others))
     raised: dict[str, list[dict[str, Any]]] = {}
     for case in cases:
         if case["kind"] == "raises":
             raised.setdefault(str(case["value"]), []).append(case)
     for qualified, group in sorted(raised.items()):
-        owner, _, name = qualified.rpartition(".")
-        if owner not in ("builtins", module):
+        where, _, name = qualified.rpartition(".")
+        if where not in ("builtins", module):
             continue
-        if owner == module:
+        if where == module:
             imports.add(f"from {module} import {name}")
-        test = (
-            f"def test_{function}_raises_{name.lower()}({', '.join(names)}):\n"
-            f"    with pytest.raises({name}):\n        {function}({call})\n"
-        )
-        if not names:
-            blocks.append(test)
-            continue
-        if len(names) == 1:
-            rows = "".join(f"        {c['args'][0]},\n" for c in group)
-            params = f'"{names[0]}"'
-        else:
-            rows = "".join(f"        ({', '.join(c['args'])}),\n" for c in group)
-            params = "(" + ", ".join(f'"{n}"' for n in names) + ")"
-        blocks.append(f"@pytest.mark.parametrize(\n    {params},\n    [\n{rows}    ],\n)\n{test}")
-    header = "import pytest\n\n" + "\n".join(sorted(imports)) + "\n\n\n"
-    return header + "\n\n".join(blocks)
+        body = f"    with pytest.raises({name}):\n        {call}\n"
+        rows = [c["args"] for c in group]
+        blocks.append(writer.test(f"{stem}_raises_{name.lower()}", names, rows, body))
+    header = ("import sys\n\n" if argv else "") + "import pytest\n\n"
+    return header + "\n".join(sorted(imports)) + "\n\n\n" + "\n\n".join(blocks)

@@ -90,7 +90,7 @@ class TestGenRun:
         verdicts, more_skipped, stopped, notes = self._generate(found, sources, baseline, deadline)
         skipped += more_skipped
         # Those another candidate harmed first: when only a combination fails, the suite gate
-        # keeps what comes first and drops what breaks it.
+        # adds them one by one, and fewer runs find what breaks it when the harmed come first.
         accepted = sorted((v for v in verdicts if v.accepted), key=lambda v: not v.isolated)
         keys = {id(v): f"{v.candidate.target}#{n}" for n, v in enumerate(accepted)}
         suite = check_suite(

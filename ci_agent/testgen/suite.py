@@ -3,10 +3,11 @@ candidate that turns it red on its own is dropped (it pollutes global state or b
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from ci_agent.testgen.execute import Execution, Executor
 from ci_agent.testgen.funnel import clean_failure
@@ -58,7 +59,8 @@ def check_suite(
 ) -> SuiteResult:
     """All accepted candidates together; when the suite is red, each candidate alone, dropping
     those that turn it red; when only the combination fails, they are added one by one in the
-    given order and each one that turns it red is dropped."""
+    given order, and for each that turns it red either it is dropped or, when only its own tests
+    fail, the earlier candidate that harms it."""
     if not accepted:
         return SuiteResult((), {}, 0, 0.0)
     files = compose(accepted)
@@ -80,21 +82,102 @@ def check_suite(
         again = run_suite(executor, root, files, timeout=timeout)
         seconds, runs = seconds + again.seconds, runs + 1
         if not again.ok:
-            # Only a combination fails: add them one by one in the given order (those harmed
-            # by others first, as the caller orders them), dropping each one that turns the
-            # suite red together with those kept before it.
-            together_ok: list[T] = []
-            for verdict in kept:
-                trial = run_suite(executor, root, compose([*together_ok, verdict]), timeout=timeout)
-                seconds, runs = seconds + trial.seconds, runs + 1
-                if trial.ok:
-                    together_ok.append(verdict)
-                else:
-                    reason = "the suite fails with it and the tests kept before it: "
-                    dropped[key(verdict)] = reason + _reason(trial)
-            kept = together_ok
+            combined = _Combination(executor, root, compose, timeout)
+            kept = combined.add_one_by_one(kept, key, dropped)
+            seconds, runs = seconds + combined.seconds, runs + combined.runs
             files = compose(kept)
     return SuiteResult(tuple(files), dropped, runs, seconds)
+
+
+class _Combination(Generic[T]):
+    """Adds candidates one by one and blames the one that turns the suite red together with
+    those kept before it: the new one, unless only its own tests fail, in which case an earlier
+    one harms it (it changes state the new one's tests read) and is found by bisection."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        root: Path,
+        compose: Callable[[Sequence[T]], list[GeneratedFile]],
+        timeout: float,
+    ) -> None:
+        self.executor, self.root, self.compose, self.timeout = executor, root, compose, timeout
+        self.runs, self.seconds = 0, 0.0
+
+    def add_one_by_one(
+        self, candidates: Sequence[T], key: Callable[[T], str], dropped: dict[str, str]
+    ) -> list[T]:
+        """The candidates kept, in order; each dropped one's reason goes into ``dropped``."""
+        kept: list[T] = []
+        for candidate in candidates:
+            trial = self._run([*kept, candidate])
+            if trial.ok:
+                kept.append(candidate)
+                continue
+            at = self._culprit(kept, candidate, trial)
+            if at is None:
+                reason = "the suite fails with it and the tests kept before it: "
+                dropped[key(candidate)] = reason + _reason(trial)
+                continue
+            culprit, without = kept[at], kept[:at] + kept[at + 1 :]
+            # The bisection saw the prefix before the culprit pass with the candidate; only
+            # the ones after it are still to be checked.
+            if at < len(kept) - 1 and not self._run([*without, candidate]).ok:
+                # Removing the one found is not enough: several together harm it.
+                reason = "the suite fails with it and the tests kept before it: "
+                dropped[key(candidate)] = reason + _reason(trial)
+                continue
+            reason = "a test added after it fails with it in the suite (it changes state "
+            dropped[key(culprit)] = reason + "that test reads): " + _reason(trial)
+            kept = [*without, candidate]
+        return kept
+
+    def _culprit(self, kept: list[T], candidate: T, trial: Execution) -> int | None:
+        """Where in ``kept`` the earlier candidate that harms ``candidate`` is, when only
+        ``candidate``'s own tests fail; None when it breaks other tests (it is the one to drop)."""
+        failing = _failing_tests(trial.stdout)
+        own = _test_names(self.compose([*kept, candidate])) - _test_names(self.compose(kept))
+        if not failing or not failing <= own:
+            return None
+        # The shortest prefix of ``kept`` that breaks it ends with the culprit: the empty prefix
+        # passes (the candidate passed alone), the whole fails (``trial``).
+        low, high = 0, len(kept)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._run([*kept[:middle], candidate]).ok:
+                low = middle
+            else:
+                high = middle
+        return high - 1
+
+    def _run(self, chosen: Sequence[T]) -> Execution:
+        ran = run_suite(self.executor, self.root, self.compose(chosen), timeout=self.timeout)
+        self.runs, self.seconds = self.runs + 1, self.seconds + ran.seconds
+        return ran
+
+
+def _failing_tests(stdout: str) -> set[str]:
+    """``path::name`` of each test pytest's short summary names as failed or in error."""
+    found = set()
+    for line in stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            test_id = line.split(" ", 1)[1].split(" - ", 1)[0]
+            path, _, rest = test_id.partition("::")
+            found.add(f"{path}::{rest.split('::', 1)[0].split('[', 1)[0]}")
+    return found
+
+
+def _test_names(files: Sequence[GeneratedFile]) -> set[str]:
+    """``path::name`` of the top-level tests (functions and classes) of ``files``."""
+    names = set()
+    for generated in files:
+        for node in ast.parse(generated.text).body:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            prefix = "Test" if isinstance(node, ast.ClassDef) else "test"
+            if node.name.startswith(prefix):
+                names.add(f"{generated.path}::{node.name}")
+    return names
 
 
 def _reason(ran: Execution) -> str:

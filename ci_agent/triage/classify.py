@@ -23,9 +23,9 @@ import enum
 import fnmatch
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
+from ci_agent.record import Record, fill
 from ci_agent.triage.known_flaky import KnownFlaky
 from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.signals import infrastructure_kind, infrastructure_signal
@@ -90,16 +90,32 @@ _NOUNS = {
 }
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(Record):
     """What configuration and context say: strategy overrides, known flaky tests, and whether
     the run is critical (a push to the default branch, that is after a merge)."""
 
-    strategies: Mapping[Kind, Strategy] = field(default_factory=dict)
-    flaky_tests: tuple[str, ...] = ()
-    critical: bool = False
+    __slots__ = FIELDS = ("strategies", "flaky_tests", "critical", "known_flaky")
+
+    strategies: Mapping[Kind, Strategy]
+    flaky_tests: tuple[str, ...]
+    critical: bool
     # What the CI insights dashboard found flaky (its jobs those of the triaged workflow).
-    known_flaky: KnownFlaky = field(default_factory=KnownFlaky)
+    known_flaky: KnownFlaky
+
+    def __init__(
+        self,
+        strategies: Mapping[Kind, Strategy] | None = None,
+        flaky_tests: tuple[str, ...] = (),
+        critical: bool = False,
+        known_flaky: KnownFlaky | None = None,
+    ) -> None:
+        fill(
+            self,
+            {} if strategies is None else strategies,
+            flaky_tests,
+            critical,
+            KnownFlaky() if known_flaky is None else known_flaky,
+        )
 
     @classmethod
     def from_config(cls, config: TriageConfig, *, critical: bool = False) -> Policy:
@@ -112,24 +128,35 @@ class Policy:
         return self.strategies.get(kind) or DEFAULT_STRATEGIES[kind]
 
 
-@dataclass(frozen=True)
-class History:
+class History(Record):
     """What passed before on the same commit: job names (with where) and test ids."""
 
-    passed_jobs: Mapping[str, str] = field(default_factory=dict)
-    passed_tests: frozenset[str] = frozenset()
+    __slots__ = FIELDS = ("passed_jobs", "passed_tests")
+
+    passed_jobs: Mapping[str, str]
+    passed_tests: frozenset[str]
+
+    def __init__(
+        self,
+        passed_jobs: Mapping[str, str] | None = None,
+        passed_tests: frozenset[str] = frozenset(),
+    ) -> None:
+        fill(self, {} if passed_jobs is None else passed_jobs, passed_tests)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Record):
     """A strategy, the kind of failure it was decided on, the rule that decided, and why."""
 
     JSON_KEYS: ClassVar = ("strategy", "kind", "rule", "reason")
+    __slots__ = FIELDS = ("strategy", "kind", "reason", "rule")
 
     strategy: Strategy
     kind: Kind
     reason: str
     rule: str
+
+    def __init__(self, strategy: Strategy, kind: Kind, reason: str, rule: str) -> None:
+        fill(self, strategy, kind, reason, rule)
 
 
 def _count(kind: Kind, failures: Sequence[Failure]) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from ci_agent.record import Record, fill, replace
 from ci_agent.triage.extractor import Sink
 from ci_agent.triage.extractors import default_extractors
 from ci_agent.triage.extractors.pytest import ROOTDIR
@@ -22,15 +21,26 @@ _ROOTDIR = b"rootdir: "
 _ABSOLUTE = re.compile(r"^(?:/|[A-Za-z]:[\\/])")
 
 
-@dataclass(frozen=True)
-class Extraction:
+class Extraction(Record):
     """What one log holds: its steps and the failures found, in log order."""
+
+    __slots__ = FIELDS = ("path", "size", "steps", "failures", "dropped")
 
     path: Path
     size: int
     steps: tuple[StepLog, ...]
     failures: tuple[Failure, ...]
-    dropped: int = 0
+    dropped: int
+
+    def __init__(
+        self,
+        path: Path,
+        size: int,
+        steps: tuple[StepLog, ...],
+        failures: tuple[Failure, ...],
+        dropped: int = 0,
+    ) -> None:
+        fill(self, path, size, steps, failures, dropped)
 
     def failed_steps(self) -> tuple[StepLog, ...]:
         """The steps that failed (the runner's error markers; else the log's last step)."""
@@ -99,7 +109,7 @@ def _relative_to_rootdirs(
     if len(sink.roots) == before:
         return failures
     return [
-        dataclasses.replace(f, location=Location(sink.relative(f.location.path), f.location.line))
+        replace(f, location=Location(sink.relative(f.location.path), f.location.line))
         if f.location is not None and _absolute(f)
         else f
         for f in failures

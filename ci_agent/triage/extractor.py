@@ -3,12 +3,12 @@ where it puts what it finds (a :class:`Sink`)."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from ci_agent.record import Record, fill, replace
 from ci_agent.triage.logs import clean
 from ci_agent.triage.model import Failure, Kind, Location
 from ci_agent.triage.paths import is_library, relative
@@ -97,14 +97,20 @@ class LazyPattern:
         return self.compiled().search(text)
 
 
-@dataclasses.dataclass(frozen=True)
-class Wake:
+class Wake(Record):
     """What a line must hold for an idle extractor to act on it: a match of ``start`` at its
     start, or one of the ``anywhere`` literals anywhere in it (found by ``in``: a search for
     an alternation tries every branch at every character)."""
 
-    start: re.Pattern[str] | None = None
-    anywhere: tuple[str, ...] = ()
+    __slots__ = FIELDS = ("start", "anywhere")
+
+    start: re.Pattern[str] | None
+    anywhere: tuple[str, ...]
+
+    def __init__(
+        self, start: re.Pattern[str] | None = None, anywhere: tuple[str, ...] = ()
+    ) -> None:
+        fill(self, start, anywhere)
 
     def matches(self, text: str) -> bool:
         """Whether ``text`` holds what it takes."""
@@ -204,7 +210,7 @@ class Sink:
             return
         if len(self.failures) < self._limit:
             if len(self.failures) >= CONTEXT_KEPT and failure.context:
-                failure = dataclasses.replace(failure, context=())
+                failure = replace(failure, context=())
             self._seen[key] = len(self.failures)
             self.failures.append(failure)
         else:

@@ -3,10 +3,10 @@ them), the failures in them, JUnit results merged in, the decision, signature an
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ci_agent.record import replace
 from ci_agent.triage.classify import History, Policy, classify
 from ci_agent.triage.extract import Extraction
 from ci_agent.triage.model import Failure, Kind
@@ -101,9 +101,9 @@ def merge_junit(failures: list[Failure], junit: Sequence[Failure], step: int) ->
     for failure in junit:
         index = by_id.get(failure.test_id or "")
         if index is None:
-            failures.append(dataclasses.replace(failure, step=step))
+            failures.append(replace(failure, step=step))
         elif failures[index].location is None and failure.location is not None:
-            failures[index] = dataclasses.replace(failures[index], location=failure.location)
+            failures[index] = replace(failures[index], location=failure.location)
     return failures
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ci_agent.record import Record, fill
 
 if TYPE_CHECKING:  # classification imports this module: it stays light
     from ci_agent.forge.protocol import IssueTracker
@@ -34,14 +35,23 @@ _COMMENT = re.compile(r"<!-- ci-agent-insights-flaky v(?P<v>\d+) (?P<data>[A-Za-
 _SEP = "\t"
 
 
-@dataclass(frozen=True)
-class KnownFlaky:
+class KnownFlaky(Record):
     """Test ids and job names (``workflow<TAB>job`` until :meth:`of_workflow`) known to flake,
     each with its evidence."""
 
-    tests: Mapping[str, str] = field(default_factory=dict)
-    jobs: Mapping[str, str] = field(default_factory=dict)
-    source: str = ""  # where it was read (the dashboard issue's URL)
+    __slots__ = FIELDS = ("tests", "jobs", "source")
+
+    tests: Mapping[str, str]
+    jobs: Mapping[str, str]
+    source: str  # where it was read (the dashboard issue's URL)
+
+    def __init__(
+        self,
+        tests: Mapping[str, str] | None = None,
+        jobs: Mapping[str, str] | None = None,
+        source: str = "",
+    ) -> None:
+        fill(self, {} if tests is None else tests, {} if jobs is None else jobs, source)
 
     def __bool__(self) -> bool:
         return bool(self.tests or self.jobs)

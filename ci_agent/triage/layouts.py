@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from ci_agent.errors import fail
+from ci_agent.record import Record, fill
 
 if TYPE_CHECKING:  # zipfile loads only for an archive: a plain job log never needs it
     import zipfile
@@ -34,13 +34,17 @@ _LOG_FAILED = re.compile(rb"^([^\t\n]*)\t([^\t\n]*)\t(?:\xef\xbb\xbf)?\d{4}-\d\d
 _CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class JobLog:
+class JobLog(Record):
     """One job's log on disk, the job's name, and where the log came from."""
+
+    __slots__ = FIELDS = ("name", "path", "origin")
 
     name: str
     path: Path
     origin: str
+
+    def __init__(self, name: str, path: Path, origin: str) -> None:
+        fill(self, name, path, origin)
 
 
 def is_archive(path: Path) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from ci_agent.record import Record, fill
 
 __all__ = [
     "BLOCK_SIZE",
@@ -37,21 +38,28 @@ _ANSI = re.compile(
 # The same over many lines joined by newlines: a stamp after each newline, and an unterminated
 # OSC sequence that ends with its line (the only sequence that could run on past a newline).
 _STAMPS = re.compile(b"\n" + STAMP.pattern)
-# What STAMP matches on a line GitHub stamped (seven fractional digits and a space), in a row.
+# What STAMP matches on a line GitHub stamped (seven fractional digits and a space), with each
+# digit read as 0: stamps in a row are checked with one translation and one comparison (a
+# regular expression took 0.3 µs a line).
 _STAMP_WIDTH = 29
-_GITHUB_STAMPS = re.compile(rb"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z )*")
+_GITHUB_STAMP = b"0000-00-00T00:00:00.0000000Z "
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= byte <= 0x39 else byte for byte in range(256))
 _ANSI_LINES = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[()][0-9A-Za-z]|[@-Z\\-_])"
 )
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(Record):
     """Whole lines of a log: ``data[:end]`` starts at byte ``offset`` of the file."""
+
+    __slots__ = FIELDS = ("offset", "data", "end")
 
     offset: int
     data: bytes
     end: int
+
+    def __init__(self, offset: int, data: bytes, end: int) -> None:
+        fill(self, offset, data, end)
 
 
 def clean(raw: bytes) -> str:
@@ -76,7 +84,7 @@ def clean_lines(data: bytes, starts: Sequence[int], stops: Sequence[int]) -> lis
         return []
     # GitHub's stamps are 29 bytes: when every line starts with one, they are sliced off.
     heads = b"".join([data[start : start + _STAMP_WIDTH] for start in starts])
-    stamped = _GITHUB_STAMPS.fullmatch(heads) is None
+    stamped = heads.translate(_DIGITS_AS_ZERO) != _GITHUB_STAMP * len(starts)
     skip = 0 if stamped else _STAMP_WIDTH
     raws = [data[start + skip : stop] for start, stop in zip(starts, stops, strict=True)]
     joined = b"\n".join(raws)

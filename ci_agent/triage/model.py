@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import ClassVar
+
+from ci_agent.record import Record, fill
 
 __all__ = ["Failure", "Kind", "Location"]
 
@@ -38,20 +39,23 @@ _INFRASTRUCTURE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Record):
     """A place in the source: a path and, when the tool gives them, line and column."""
 
+    __slots__ = FIELDS = ("path", "line", "column")
+
     path: str
-    line: int | None = None
-    column: int | None = None
+    line: int | None
+    column: int | None
+
+    def __init__(self, path: str, line: int | None = None, column: int | None = None) -> None:
+        fill(self, path, line, column)
 
     def __str__(self) -> str:
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(Record):
     """One failure found in a log: what failed, where, and the log lines that show it.
 
     ``step`` is the number of the log step it was found in and ``offset`` the byte offset of
@@ -69,13 +73,41 @@ class Failure:
         "fixable",
     )
 
+    __slots__ = FIELDS = (
+        "kind",
+        "tool",
+        "message",
+        "test_id",
+        "location",
+        "code",
+        "fixable",
+        "context",
+        "step",
+        "offset",
+    )
+
     kind: Kind
     tool: str
     message: str
-    test_id: str | None = None
-    location: Location | None = None
-    code: str | None = None
-    fixable: bool | None = None
-    context: tuple[str, ...] = ()
-    step: int = 0
-    offset: int = 0
+    test_id: str | None
+    location: Location | None
+    code: str | None
+    fixable: bool | None
+    context: tuple[str, ...]
+    step: int
+    offset: int
+
+    def __init__(  # noqa: PLR0917  (positional, as the dataclass's were)
+        self,
+        kind: Kind,
+        tool: str,
+        message: str,
+        test_id: str | None = None,
+        location: Location | None = None,
+        code: str | None = None,
+        fixable: bool | None = None,
+        context: tuple[str, ...] = (),
+        step: int = 0,
+        offset: int = 0,
+    ) -> None:
+        fill(self, kind, tool, message, test_id, location, code, fixable, context, step, offset)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 
 from ci_agent.json_form import json_meta
 from ci_agent.llm.tokens import estimate_tokens
+from ci_agent.record import Record, fill
 from ci_agent.triage.classify import Decision
 from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.paths import located
@@ -160,8 +160,7 @@ def _fit(text: str, budget: int) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class JobReport:
+class JobReport(Record):
     """The triage of one failed job."""
 
     JSON_KEYS: ClassVar = (
@@ -181,17 +180,65 @@ class JobReport:
         "log_bytes",
     )
 
+    JSON_FIELDS: ClassVar = {
+        "decision": json_meta(spread=True),
+        "omitted": json_meta(key="failures_omitted"),
+    }
+    FIELDS = (
+        "job",
+        "job_id",
+        "source",
+        "steps",
+        "exit_code",
+        "failures",
+        "decision",
+        "signature",
+        "excerpt",
+        "log_bytes",
+        "omitted",
+    )
+    __slots__ = (*FIELDS, "__dict__")  # a __dict__ for the cached properties
+
     job: str
     job_id: int | None
     source: str
     steps: tuple[str, ...]
     exit_code: int | None
     failures: tuple[Failure, ...]
-    decision: Decision = field(metadata=json_meta(spread=True))
+    decision: Decision
     signature: str
     excerpt: str
     log_bytes: int
-    omitted: int = field(default=0, metadata=json_meta(key="failures_omitted"))
+    omitted: int
+
+    def __init__(  # noqa: PLR0917  (positional, as the dataclass's were)
+        self,
+        job: str,
+        job_id: int | None,
+        source: str,
+        steps: tuple[str, ...],
+        exit_code: int | None,
+        failures: tuple[Failure, ...],
+        decision: Decision,
+        signature: str,
+        excerpt: str,
+        log_bytes: int,
+        omitted: int = 0,
+    ) -> None:
+        fill(
+            self,
+            job,
+            job_id,
+            source,
+            steps,
+            exit_code,
+            failures,
+            decision,
+            signature,
+            excerpt,
+            log_bytes,
+            omitted,
+        )
 
     @property
     def kind(self) -> Kind:

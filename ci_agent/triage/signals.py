@@ -60,8 +60,11 @@ _NETWORK_SIGNALS = (
 _NETWORK = re.compile("|".join(_NETWORK_SIGNALS))
 _RETRY = re.compile(r"^\s*(?:WARNING|WARN|warning|Warning)\b.*\b[Rr]etry")
 
-# Literal bytes at least one of which every line matched above contains; they route lines
-# to the infrastructure extractor near error markers.
+# Literal bytes that route lines to the infrastructure extractor near error markers; a line
+# matched above holds at least one, except two kinds of match, which route no line by
+# themselves: a bare npm code (``\bE5\d\d\b`` matches ``E503`` alone; the anchor is npm's
+# ``code E5``) and ``Name resolution`` with a capital N. Where infrastructure_kind reads a
+# line or message itself (runner ``##[error]`` messages, failure messages) those still count.
 ANCHORS: tuple[bytes, ...] = (
     b"Killed",
     b"out of memory",

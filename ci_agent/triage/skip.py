@@ -49,6 +49,31 @@ def _line_starts(
             last = line
 
 
+# Chunks grow as the scanner's batches do: a search that stops after a few lines (a section
+# that changes soon) works out few more.
+_FIRST_CHUNK = 16
+_LAST_CHUNK = 1024
+
+
+def _chunked_starts(
+    data: bytes, position: int, ends: list[int], first: int, last: int
+) -> Iterator[list[int]]:
+    """The line starts of ``ends[first:last]`` (match ends from ``position`` on, in order),
+    once each, in lists of growing size."""
+    rfind = data.rfind
+    previous = -1
+    at, size = first, _FIRST_CHUNK
+    while at < last:
+        chunk = ends[at : min(at + size, last)]
+        at, size = at + size, min(size * 2, _LAST_CHUNK)
+        starts = list(dict.fromkeys([rfind(b"\n", position, end) + 1 or position for end in chunk]))
+        if starts[0] == previous:  # the line of the last chunk's last match
+            del starts[0]
+        if starts:
+            previous = starts[-1]
+            yield starts
+
+
 class ReSkipper:
     """The pure-Python skipper: one ``re`` search per call."""
 
@@ -104,7 +129,10 @@ class HyperscanSkipper:
         if ends is None:
             return self._fallback.lines(pattern, data, position, limit)
         first = bisect.bisect_right(ends, position)
-        return _line_starts(data, position, itertools.islice(ends, first, None), limit)
+        last = bisect.bisect_right(ends, limit, first)
+        # The lines are worked out a chunk at a time, each in one comprehension: the scanner
+        # takes them in batches, and a generator step per line cost more than the line.
+        return itertools.chain.from_iterable(_chunked_starts(data, position, ends, first, last))
 
     def _ends(
         self, pattern: re.Pattern[bytes], data: bytes, position: int, limit: int

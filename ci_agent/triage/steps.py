@@ -10,8 +10,8 @@ markers (a tool's own output) is one step.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ci_agent.record import Record, fill
 from ci_agent.triage.extractor import Cursor, Sink
 from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.signals import infrastructure_kind
@@ -46,18 +46,32 @@ _EXIT_CODES = {
 }
 
 
-@dataclass
-class StepLog:
+class StepLog(Record, frozen=False):
     """One step as the log shows it; ``body`` is where its output starts (after the header)."""
+
+    __slots__ = FIELDS = ("number", "name", "offset", "body", "failed", "exit_code", "tail", "post")
 
     number: int
     name: str
     offset: int
-    body: int = 0
-    failed: bool = False
-    exit_code: int | None = None
-    tail: tuple[str, ...] = ()
-    post: bool = False
+    body: int
+    failed: bool
+    exit_code: int | None
+    tail: tuple[str, ...]
+    post: bool
+
+    def __init__(  # noqa: PLR0917  (positional, as the dataclass's were)
+        self,
+        number: int,
+        name: str,
+        offset: int,
+        body: int = 0,
+        failed: bool = False,
+        exit_code: int | None = None,
+        tail: tuple[str, ...] = (),
+        post: bool = False,
+    ) -> None:
+        fill(self, number, name, offset, body, failed, exit_code, tail, post)
 
 
 def runner_kind(message: str) -> Kind | None:

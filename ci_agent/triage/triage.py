@@ -8,14 +8,13 @@ streamed to a file in a temporary directory, read once, streaming, and deleted. 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ci_agent.errors import CiAgentError, fail
 from ci_agent.json_form import json_meta
+from ci_agent.record import Record, fill, replace
 from ci_agent.triage.classify import Decision, History, Policy, combine
 from ci_agent.triage.extract import extract
 from ci_agent.triage.jobs import job_report, junit_report
@@ -37,21 +36,57 @@ __all__ = ["TriageOptions", "TriageResult", "triage_logs", "triage_run"]
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class TriageOptions:
+class TriageOptions(Record):
     """How to triage: path roots, classification policy, prior outcomes, excerpt budget,
     JUnit reports, the default branch (failures there after a merge are critical), re-run cap."""
 
-    roots: tuple[str, ...] = ()
-    policy: Policy = field(default_factory=Policy)
-    history: History = field(default_factory=History)
-    excerpt_tokens: int = 1500
-    window: int = DEFAULT_WINDOW
-    junit: tuple[Path, ...] = ()
-    default_branch: str | None = None
-    max_reruns_per_sha: int = 1
+    __slots__ = FIELDS = (
+        "roots",
+        "policy",
+        "history",
+        "excerpt_tokens",
+        "window",
+        "junit",
+        "default_branch",
+        "max_reruns_per_sha",
+        "known_flaky",
+    )
+
+    roots: tuple[str, ...]
+    policy: Policy
+    history: History
+    excerpt_tokens: int
+    window: int
+    junit: tuple[Path, ...]
+    default_branch: str | None
+    max_reruns_per_sha: int
     # Tests and jobs the CI insights dashboard marks flaky (GitHub mode reads them).
-    known_flaky: KnownFlaky = field(default_factory=KnownFlaky)
+    known_flaky: KnownFlaky
+
+    def __init__(  # noqa: PLR0917  (positional, as the dataclass's were)
+        self,
+        roots: tuple[str, ...] = (),
+        policy: Policy | None = None,
+        history: History | None = None,
+        excerpt_tokens: int = 1500,
+        window: int = DEFAULT_WINDOW,
+        junit: tuple[Path, ...] = (),
+        default_branch: str | None = None,
+        max_reruns_per_sha: int = 1,
+        known_flaky: KnownFlaky | None = None,
+    ) -> None:
+        fill(
+            self,
+            roots,
+            Policy() if policy is None else policy,
+            History() if history is None else history,
+            excerpt_tokens,
+            window,
+            junit,
+            default_branch,
+            max_reruns_per_sha,
+            KnownFlaky() if known_flaky is None else known_flaky,
+        )
 
     def junit_failures(self) -> list[Failure]:
         """The failed tests of every JUnit report given."""
@@ -62,18 +97,29 @@ class TriageOptions:
         return [f for path in self.junit for f in read_junit(path, self.roots)]
 
 
-@dataclass(frozen=True)
-class TriageResult:
+class TriageResult(Record):
     """Every failed job's report, the run's decision, and what was done about re-runs."""
 
     # The triaged run stays out of the JSON (the jobs and the decision say what it showed).
     JSON_KEYS: ClassVar = ("source", "decision", "jobs", "rerun")
+    JSON_FIELDS: ClassVar = {"decision": json_meta(spread=True)}
+    __slots__ = FIELDS = ("source", "jobs", "decision", "rerun", "run")
 
     source: dict[str, Any]
     jobs: tuple[JobReport, ...]
-    decision: Decision = field(metadata=json_meta(spread=True))
-    rerun: RerunResult | None = None
-    run: WorkflowRun | None = None  # the triaged run (GitHub mode), for what comes next
+    decision: Decision
+    rerun: RerunResult | None
+    run: WorkflowRun | None  # the triaged run (GitHub mode), for what comes next
+
+    def __init__(
+        self,
+        source: dict[str, Any],
+        jobs: tuple[JobReport, ...],
+        decision: Decision,
+        rerun: RerunResult | None = None,
+        run: WorkflowRun | None = None,
+    ) -> None:
+        fill(self, source, jobs, decision, rerun, run)
 
 
 def triage_logs(paths: Sequence[Path], options: TriageOptions) -> TriageResult:
@@ -145,7 +191,7 @@ def triage_run(
     critical = bool(options.default_branch) and run.event == "push"
     critical = critical and run.head_branch == options.default_branch
     known = options.known_flaky.of_workflow(run.name)
-    policy = dataclasses.replace(options.policy, critical=critical, known_flaky=known)
+    policy = replace(options.policy, critical=critical, known_flaky=known)
     junit = options.junit_failures()
     reports = []
     with tempfile.TemporaryDirectory(prefix="ci-agent-triage-") as temp:

@@ -8,23 +8,28 @@ it runs in the project's environment, not in ci-agent's.
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import importlib
 import inspect
+import io
 import itertools
 import json
 import math
 import random
 import signal
 import sys
+import textwrap
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 __all__ = ["main"]
 
 MAX_CALLS = 400
+MAX_ARGV = 80  # command lines tried: each is run once per mutant too
 CALL_SECONDS = 0.5  # a call (often a mutant caught in a loop) slower than this is dropped
 
 
@@ -45,7 +50,7 @@ def _constants(source: str) -> tuple[list[int], list[float], list[str]]:
     ints: set[int] = set()
     floats: set[float] = set()
     strs: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(ast.parse(textwrap.dedent(source))):
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool):
@@ -87,7 +92,9 @@ def _pool(annotation: Any, consts: tuple[list[int], list[float], list[str]]) -> 
     if origin is dict or annotation is dict:
         return [{}, {"a": 1}, {"a": 1, "b": 2}]
     if annotation is inspect.Parameter.empty:
-        return ints[:5] + strs[:3] + [None]
+        # Untyped: a few of each kind, containers too (a dict of sets is a graph).
+        graphs = [{1: {2}, 2: set()}, {1: {2}, 2: {1}}]  # one ordered, one circular
+        return [*ints[:5], *strs[:3], None, [], [1, 2], {}, {"a": 1}, *graphs]
     return []
 
 
@@ -104,44 +111,145 @@ def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _call(function: Any, args: list[Any], kinds: list[str]) -> tuple[str, Any]:
-    positional = [copy.deepcopy(a) for a, k in zip(args, kinds, strict=True) if k == "pos"]
-    named = {k[3:]: copy.deepcopy(a) for a, k in zip(args, kinds, strict=True) if k != "pos"}
+def _argv_lists(source: str, prog: str | None) -> list[list[str]]:
+    """Small command lines for code that parses one: no argument, one value, each option string
+    of the module's ``add_argument`` calls alone, before and after a value, and two values; the
+    values are the module's short words and numbers. The first ``MAX_ARGV`` of them."""
+    options: list[str] = []
+    tokens: list[str] = []
+    numbers: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
+            for arg in node.args:
+                if isinstance(arg, ast.Constant) and str(arg.value).startswith("-"):
+                    options.append(str(arg.value))
+                    break  # an option's short and long spellings do the same thing
+        elif isinstance(node, ast.Constant) and not isinstance(node.value, bool):
+            value = node.value
+            if isinstance(value, str) and 0 < len(value) <= 12 and value.isalnum():
+                tokens.append(value)
+            elif isinstance(value, int) and abs(value) < 10**6:
+                numbers.append(str(value))
+    options = [o for o in dict.fromkeys(options) if o not in ("-h", "--help")]
+    words = list(dict.fromkeys(["1", "x", *numbers[:4], *tokens[:6]]))
+    found: list[list[str]] = [[]]
+    found += [[w] for w in words]
+    for option in options:
+        found += [[option], *([option, w] for w in words), *([w, option] for w in words[:4])]
+    found += [[a, b] for a, b in itertools.pairwise(words)]
+    head = [prog] if prog is not None else []
+    return [head + line for line in found[:MAX_ARGV]]
+
+
+def _capture() -> tuple[Any, Any]:
+    """Swap stdout and stderr for buffers (the probe's own output is its answer file)."""
+    saved = (sys.stdout, sys.stderr)
+    sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
+    return saved
+
+
+@dataclass
+class Subject:
+    """How to call the target: a function, a class's constructor (``Class.__init__``) or a
+    method of an instance built from the first ``split`` values."""
+
+    qualname: str
+    shape: str  # "function", "init" or "method"
+    split: int = 0
+    argv: bool = False  # the first value is the command line (``sys.argv``)
+
+    def run(self, root: Any, args: list[Any], kinds: list[str]) -> Any:
+        """Call the target found in ``root`` (the module or a mutant of it) on ``args``."""
+        args = [copy.deepcopy(a) for a in args]
+        if self.argv:
+            sys.argv = list(args[0])
+            args, kinds = args[1:], kinds[1:]
+
+        def split(values: list[Any], names: list[str]) -> tuple[list[Any], dict[str, Any]]:
+            pos = [a for a, k in zip(values, names, strict=True) if k == "pos"]
+            named = {k[3:]: a for a, k in zip(values, names, strict=True) if k != "pos"}
+            return pos, named
+
+        if self.shape == "function":
+            pos, named = split(args, kinds)
+            return _resolve(root, self.qualname)(*pos, **named)
+        owner = _resolve(root, self.qualname.rpartition(".")[0])
+        n = self.split
+        pos, named = split(args[:n], kinds[:n])
+        made = owner(*pos, **named)
+        if self.shape == "init":
+            return made
+        pos, named = split(args[n:], kinds[n:])
+        return getattr(made, self.qualname.rpartition(".")[2])(*pos, **named)
+
+
+def _state(value: Any) -> dict[str, Any] | None:
+    """What a test can assert on an object that is not a literal: its public attributes whose
+    values are literals, and an exception's message; None when there is nothing."""
+    try:
+        attributes = vars(value)
+    except TypeError:
+        return None
+    if inspect.ismodule(value) or inspect.isclass(value) or inspect.isroutine(value):
+        return None
+    kept = {k: v for k, v in attributes.items() if isinstance(k, str) and not k.startswith("_")}
+    kept = {k: v for k, v in kept.items() if _literal(v)}
+    state: dict[str, Any] = {"attributes": repr(kept), "full": kept == attributes}
+    if isinstance(value, BaseException):
+        state["message"] = repr(str(value))
+    elif not kept:
+        return None
+    return state
+
+
+def _call(subject: Subject, root: Any, args: list[Any], kinds: list[str]) -> tuple[str, Any, str]:
+    saved = _capture()
     signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
     try:
-        value = function(*positional, **named)
+        value = subject.run(root, args, kinds)
     except _Slow:
-        return "slow", None
-    except Exception as exc:
-        return "raises", f"{type(exc).__module__}.{type(exc).__qualname__}"
+        return "slow", None, ""
+    except (Exception, SystemExit) as exc:  # argparse exits on a bad command line
+        return "raises", f"{type(exc).__module__}.{type(exc).__qualname__}", ""
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    if inspect.isgenerator(value) or inspect.iscoroutine(value):
-        return "opaque", None
-    return ("returns", value) if _literal(value) else ("opaque", None)
+        out = typing.cast(io.StringIO, sys.stdout).getvalue()
+        sys.stdout, sys.stderr = saved
+    if len(out) > 500 or inspect.isgenerator(value) or inspect.iscoroutine(value):
+        return "opaque", None, ""
+    if subject.shape != "init" and _literal(value):
+        return "returns", repr(value), out
+    state = _state(value)
+    return ("state", state, out) if state is not None else ("opaque", None, "")
 
 
-def _traced(function: Any, args: list[Any], kinds: list[str]) -> tuple[set[int], set[str]]:
-    code = function.__code__
+def _traced(
+    subject: Subject, filename: str, root: Any, args: list[Any], kinds: list[str]
+) -> tuple[set[int], set[str]]:
+    """The lines and arcs the call runs in the module's file: the target's and those of the
+    module's functions it calls (a case can be kept for reaching either)."""
     lines: set[int] = set()
     arcs: set[str] = set()
-    last = [-code.co_firstlineno]
+    last: dict[int, int] = {}
 
     def tracer(frame: Any, event: str, arg: Any) -> Any:
-        if frame.f_code is not code:
+        code = frame.f_code
+        if code.co_filename != filename:
             return None
-        if event == "line":
+        if event == "call":
+            last[id(frame)] = -code.co_firstlineno
+        elif event == "line":
             lines.add(frame.f_lineno)
-            arcs.add(f"{last[0]}->{frame.f_lineno}")
-            last[0] = frame.f_lineno
+            arcs.add(f"{last.get(id(frame), -code.co_firstlineno)}->{frame.f_lineno}")
+            last[id(frame)] = frame.f_lineno
         elif event == "return":
-            arcs.add(f"{last[0]}->{-code.co_firstlineno}")
+            arcs.add(f"{last.pop(id(frame), -code.co_firstlineno)}->{-code.co_firstlineno}")
         return tracer
 
     previous = sys.gettrace()  # a coverage tool's tracer, when one measures this process
     sys.settrace(tracer)
     try:
-        _call(function, args, kinds)
+        _call(subject, root, args, kinds)
     finally:
         sys.settrace(previous)
     return lines, arcs
@@ -154,11 +262,11 @@ def _resolve(module: Any, qualname: str) -> Any:
     return found
 
 
-def _mutant_function(source: str, module: Any, qualname: str) -> Any:
+def _mutant_module(source: str, module: Any) -> Any:
     twin = types.ModuleType(module.__name__)
     twin.__dict__.update(__file__=module.__file__, __package__=module.__package__)
     exec(compile(source, module.__file__ or "<mutant>", "exec"), twin.__dict__)  # noqa: S102
-    return _resolve(twin, qualname)
+    return twin
 
 
 def main(argv: list[str]) -> int:
@@ -182,64 +290,153 @@ def _guarded(request: dict[str, Any]) -> dict[str, Any]:
         return {"cases": [], "problem": f"{type(exc).__name__}: {exc}"}
 
 
-def _answer(request: dict[str, Any]) -> dict[str, Any]:
-    # Code that reads its command line sees none, not the probe's own arguments.
-    sys.argv = [request["module"]]
-    answer: dict[str, Any] = {"cases": [], "problem": ""}
-    try:
-        module = importlib.import_module(request["module"])
-        function = _resolve(module, request["qualname"])
+ARGV_NAMES = ("argv", "args", "arguments")
+_PROBED: set[str] = set()  # modules already probed by this process
+
+
+def _plan(module: Any, qualname: str) -> tuple[Subject, Any, list[inspect.Signature]]:
+    """The subject, the code object whose lines are traced, and the signatures whose
+    parameters are the inputs (the constructor's first, for a method)."""
+    if ".<locals>." in qualname:
+        raise TypeError("a nested function cannot be called from a test")
+    if "." not in qualname:
+        function = _resolve(module, qualname)
         if not inspect.isfunction(function) or inspect.iscoroutinefunction(function):
             raise TypeError("not a plain function")
-        signature = inspect.signature(function)
-        try:
-            hints = typing.get_type_hints(function)
-        except Exception:
-            hints = {}
-        consts = _constants(request["source"])
-        names, kinds, pools = [], [], []
+        return Subject(qualname, "function"), function.__code__, [inspect.signature(function)]
+    owner_name, _, name = qualname.rpartition(".")
+    owner = _resolve(module, owner_name)
+    if not inspect.isclass(owner) or name not in vars(owner):
+        raise TypeError(f"{owner_name} is not a class defining {name}")
+    raw = vars(owner)[name]
+    if isinstance(raw, staticmethod | classmethod):
+        function = raw.__func__
+        if inspect.iscoroutinefunction(function):
+            raise TypeError("not a plain function")
+        return (
+            Subject(qualname, "function"),
+            function.__code__,
+            [inspect.signature(getattr(owner, name))],
+        )
+    if not inspect.isfunction(raw) or inspect.iscoroutinefunction(raw):
+        raise TypeError("not a plain method")
+    if inspect.isabstract(owner):
+        raise TypeError(f"{owner_name} is abstract")
+    made = inspect.signature(owner)
+    if name == "__init__":
+        return Subject(qualname, "init", len(made.parameters)), raw.__code__, [made]
+    bound = inspect.signature(getattr(owner, name))
+    method = bound.replace(parameters=list(bound.parameters.values())[1:])
+    return Subject(qualname, "method", len(made.parameters)), raw.__code__, [made, method]
+
+
+def _inputs(
+    module: Any, source: str, subject: Subject, signatures: list[inspect.Signature]
+) -> tuple[list[str], list[str], list[list[Any]]]:
+    """The inputs' names, kinds (``pos``, ``kw:NAME``, ``argv``) and pools of values; marks
+    the subject as reading its command line when that is its only input."""
+    prog = module.__name__.rpartition(".")[2]
+    try:
+        whole = inspect.getsource(module)
+    except (OSError, TypeError):
+        whole = source
+    consts = _constants(source)
+    names: list[str] = []
+    kinds: list[str] = []
+    pools: list[list[Any]] = []
+    required = [
+        p
+        for s in signatures
+        for p in s.parameters.values()
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    reads_argv = "sys.argv" in whole or ".parse_args()" in whole
+    if reads_argv and not required and subject.shape == "function":
+        # It can only be reading the command line: the inputs are command lines.
+        subject.argv = True
+        names, kinds, pools = ["argv"], ["argv"], [_argv_lists(whole, prog)]
+    for n, signature in enumerate(signatures):
+        hints: dict[str, Any] = {}
+        with contextlib.suppress(Exception):
+            hints = typing.get_type_hints(_typed(subject, module, n))
         for param in signature.parameters.values():
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                if n == 0 and subject.shape == "method":
+                    subject.split -= 1
                 continue
-            pool = _pool(hints.get(param.name, param.annotation), consts)
+            annotation = hints.get(param.name, param.annotation)
+            pool = _pool(annotation, consts)
+            if param.name in ARGV_NAMES and annotation is param.empty and "add_argument" in whole:
+                pool = [*_argv_lists(whole, None), *pool]
             if param.default is not param.empty and _literal(param.default):
                 pool = [param.default, *[v for v in pool if v != param.default]]
             if not pool:
                 raise TypeError(f"no values for parameter {param.name}")
-            names.append(param.name)
+            names.append(param.name if param.name not in names else f"{param.name}_{n}")
             kinds.append("kw:" + param.name if param.kind == param.KEYWORD_ONLY else "pos")
             pools.append(pool)
+    return names, kinds, pools
+
+
+def _answer(request: dict[str, Any]) -> dict[str, Any]:
+    # Code that reads its command line sees none, not the probe's own arguments.
+    prog = request["module"].rpartition(".")[2]
+    sys.argv = [prog]
+    answer: dict[str, Any] = {"cases": [], "problem": ""}
+    try:
+        module = importlib.import_module(request["module"])
+        if request["module"] in _PROBED:
+            # The previous target's calls may have changed the module's state (a function
+            # that adds to its tables): each target starts from a fresh import.
+            with contextlib.suppress(Exception):  # one that cannot be imported twice: as is
+                module = importlib.reload(module)
+        _PROBED.add(request["module"])
+        subject, code, signatures = _plan(module, request["qualname"])
+        names, kinds, pools = _inputs(module, request["source"], subject, signatures)
     except Exception as exc:
         answer["problem"] = f"{type(exc).__name__}: {exc}"
         return answer
     signal.signal(signal.SIGALRM, _alarm)
     combos = list(itertools.islice(itertools.product(*pools), 20000))
     random.Random(0).shuffle(combos)  # noqa: S311 - a reproducible sample
+    if subject.argv:
+        combos.sort(key=lambda c: len(c[0]))  # every command line is tried before the cap
     mutated = []
     for source in request["mutants"]:
         try:
-            mutated.append(_mutant_function(source, module, request["qualname"]))
+            mutated.append(_mutant_module(source, module))
         except Exception:  # noqa: S112 - a mutant that does not load is skipped
             continue
     for combo in combos[:MAX_CALLS]:
         args = list(combo)
-        outcome = _call(function, args, kinds)
-        if outcome[0] in ("opaque", "slow") or _call(function, args, kinds) != outcome:
+        outcome = _call(subject, module, args, kinds)
+        if outcome[0] in ("opaque", "slow") or _call(subject, module, args, kinds) != outcome:
             continue  # unassertable or not deterministic
-        lines, arcs = _traced(function, args, kinds)
-        kills = [i for i, m in enumerate(mutated) if _call(m, args, kinds) != outcome]
+        lines, arcs = _traced(subject, code.co_filename, module, args, kinds)
+        kills = [i for i, m in enumerate(mutated) if _call(subject, m, args, kinds) != outcome]
         answer["cases"].append(
             {
                 "args": [repr(a) for a in args],
                 "kind": outcome[0],
-                "value": repr(outcome[1]) if outcome[0] == "returns" else outcome[1],
+                "value": outcome[1],
+                "out": outcome[2],
                 "lines": sorted(lines),
                 "arcs": sorted(arcs),
                 "kills": kills,
             }
         )
-    answer.update(names=names, kinds=kinds)
+    sys.argv = [prog]
+    answer.update(names=names, kinds=kinds, shape=subject.shape, split=subject.split)
+    answer["argv"] = subject.argv
     return answer
+
+
+def _typed(subject: Subject, module: Any, n: int) -> Any:
+    """The function whose annotations type the ``n``-th signature's parameters."""
+    if subject.shape == "function":
+        return _resolve(module, subject.qualname)
+    owner = _resolve(module, subject.qualname.rpartition(".")[0])
+    return owner.__init__ if n == 0 else getattr(owner, subject.qualname.rpartition(".")[2])
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ def default_extractors() -> list[Extractor]:
     from ci_agent.triage.extractors.packages import Npm, Pip
     from ci_agent.triage.extractors.pytest import Pytest
     from ci_agent.triage.extractors.python_lint import Formatters, PythonLint, RuffFull
+    from ci_agent.triage.extractors.timeout_dump import TimeoutDump
     from ci_agent.triage.extractors.traceback import PythonTraceback
     from ci_agent.triage.extractors.unittest import Unittest
 
@@ -26,6 +27,7 @@ def default_extractors() -> list[Extractor]:
         Pytest(),
         Unittest(),
         Doctest(),
+        TimeoutDump(),
         Jest(),
         PythonTraceback(),
         NodeError(),

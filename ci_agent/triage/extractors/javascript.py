@@ -5,8 +5,8 @@ by ``at`` frames)."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
+from ci_agent.record import replace
 from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, LazyPattern, Sink, Wake
 from ci_agent.triage.model import Failure, Kind, Location
 

@@ -6,8 +6,7 @@ requirement: with ``Retrying`` warnings before it, that is the network, not the 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from ci_agent.record import replace
 from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, LazyPattern, Sink
 from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.signals import infrastructure_kind

@@ -37,6 +37,8 @@ _EXCEPTION = re.compile(r"^E\s+((?:\w+\.)*\w*(?:Error|Exception|Exit|Interrupt|F
 ROOTDIR = re.compile(r"^rootdir: (.+?)(?:, \w+: .*)?$")
 _CAPTURED = re.compile(r"^-+ Captured .* -+$")
 _COLLECTING = "ERROR collecting "
+# pytest-xdist's message for a test whose worker died (``os._exit``, a segfault, the OOM killer).
+_CRASHED = "' crashed while running '"
 _DOCTEST = "[doctest] "
 # pytest's exit 4 (usage error): a conftest that does not import, a plugin that does not load.
 # The lines a section needs once its excerpt lines are no longer kept: rules, headlines, E lines,
@@ -50,7 +52,12 @@ _SPARSE_OTHER = re.compile(rb"====")
 # What a line needs for an idle extractor to act on it (see ``_idle``): a rule, the tally's
 # digit, a load error or rootdir line, a node id (``::``) or a file (``.py``) in a result line.
 # pytest -v's progress lines broken by live logs (``FAILED   [ 12%]``) are dropped unread.
-_WAKE = Wake(re.compile(r"[=\d]|ImportError while|ERROR: Error importing|rootdir: "), ("::", ".py"))
+_WAKE = Wake(
+    re.compile(r"[=\d]|ImportError while|ERROR: Error importing|rootdir: |INTERNALERROR> "),
+    ("::", ".py"),
+)
+_INTERNAL = "INTERNALERROR> "
+_INTERNAL_EXCEPTION = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit)\b")
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
 _AT = re.compile(r"^ERROR at (?:setup|teardown) of (.+)$")
@@ -167,6 +174,10 @@ class Pytest(BaseExtractor):
         self._loose: str | None = None
         self._tally: Failure | None = None  # a closing tally naming failures, kept till flush
         self._width = 0  # of the FAILURES or ERRORS rule: the terminal's, as all pytest's rules
+        # pytest stopped by an error of its own or a plugin's (``INTERNALERROR>`` lines, exit 3):
+        # the traceback's last exception and innermost frame in the project.
+        self._internal: str | None = None
+        self._internal_at: Location | None = None
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Follow the report: sections, summary, end of session."""
@@ -177,7 +188,7 @@ class Pytest(BaseExtractor):
         if self._mode == "sections":
             self._section_line(line, cursor, sink)
         elif self._mode == "summary":
-            self._result(line, cursor)
+            self._result(line, cursor.step, cursor.offset)
         elif self._mode == "conftest":
             if not line.strip():
                 self.flush(sink)
@@ -197,15 +208,19 @@ class Pytest(BaseExtractor):
     ) -> tuple[int, bool]:
         """Lean sections (past the excerpt's) are read in one loop, as ``feed`` reads them:
         tens of thousands of failures are a few lines each."""
+        if self._mode == "summary":
+            return self._summary_lines(data, base, starts, lines, cursor=cursor, sink=sink)
         if self._mode != "sections" or not self._lean:
             return super().feed_lines(data, base, starts, lines, cursor=cursor, sink=sink)
+        frame_of = sink.frame
+        width = self._width - 1  # pytest's own headlines are as wide as its rules
         for index, line in enumerate(lines):
             head = line[:2]
             if head[:1] == "=" and _RULE.match(line) and self._is_rule(line):
                 cursor.at(data, base, starts[index])
                 return index + 1, self._rule(line, sink)
             headline = _HEADLINE.match(line) if head == "__" else None
-            if headline:  # one per failure
+            if headline and len(line) >= width:  # one per failure (narrower: printed)
                 cursor.at(data, base, starts[index])
                 self._headline(line, headline.group(1), cursor, sink)
                 if self.sparse is not _SPARSE:  # a section that keeps its lines: all are needed
@@ -235,33 +250,92 @@ class Pytest(BaseExtractor):
                 frame = _FILE.match(line) if 'File "' in line else None
                 if frame is None and ":" in line:
                     frame = _LOCATION.match(line)
-            if frame:
-                self._frame(section, frame.group(1), int(frame.group(2)), sink)
+            if frame:  # what _frame does
+                location, project = frame_of(frame.group(1), int(frame.group(2)))
+                section.frames += 1
+                section.innermost = location
+                if project:
+                    section.project = location
+        return len(lines), True
+
+    def _summary_lines(
+        self,
+        data: bytes,
+        base: int,
+        starts: Sequence[int],
+        lines: Sequence[str],
+        *,
+        cursor: Cursor,
+        sink: Sink,
+    ) -> tuple[int, bool]:
+        """The short test summary's lines in one loop, as ``feed`` reads them: a result a
+        line, up to the rule that ends it."""
+        step, result = cursor.step, self._result
+        for index, line in enumerate(lines):
+            if line[:1] == "=" and _RULE.match(line) and self._is_rule(line):
+                cursor.at(data, base, starts[index])
+                return index + 1, self._rule(line, sink)
+            if "FAILED" in line or "ERROR" in line:
+                result(line, step, base + starts[index])
+        if lines:  # where feed would leave it
+            cursor.at(data, base, starts[-1])
         return len(lines), True
 
     def flush(self, sink: Sink) -> None:
         """Emit one failure per failing test, in the order they were first seen."""
         # Each test takes the first section left under its name: most names have one section,
         # kept in ``first``; the others (subtests, reruns) wait in ``more``, in order.
-        first: dict[str, _Section] = {}
+        sections = self._sections
+        first = {section.key: section for section in sections}
         more: dict[str, deque[_Section]] = {}
-        for section in self._sections:
-            if section.key in first:
-                more.setdefault(section.key, deque()).append(section)
-            else:
-                first[section.key] = section
+        if len(first) < len(sections):  # names with several sections
+            first.clear()
+            for section in sections:
+                if section.key in first:
+                    more.setdefault(section.key, deque()).append(section)
+                else:
+                    first[section.key] = section
         named: set[str] = set()
-        add, failure = sink.add, self._failure
-        for test in sorted(self._tests.values(), key=attrgetter("offset")):
-            key = _key(test.node)
-            named.add(key)
-            found = first.pop(key, None)
+        add, failure, pop = sink.add, self._failure, first.pop
+
+        def take(key: str) -> _Section | None:
+            found = pop(key, None)
             if found is None:
                 left = more.get(key)
                 found = left.popleft() if left else None
-            if found is None and not test.error and self._orphans:
-                found = self._orphans.popleft()
-            add(failure(test.node, test, found, sink))
+            return found
+
+        for test in sorted(self._tests.values(), key=attrgetter("offset")):
+            node = test.node
+            key = _key(node)
+            named.add(key)
+            found = pop(key, None)
+            if found is None:
+                left = more.get(key)
+                found = left.popleft() if left else None
+                if found is None and test.message and _CRASHED in test.message:
+                    # pytest-xdist heads a crashed worker's section with the test's file.
+                    found = take(node.partition("::")[0])
+                if found is None and not test.error and self._orphans:
+                    found = self._orphans.popleft()
+            elif found.clip is None and not found.label and "::" in node:
+                # A test and its lean section (most of tens of thousands): _failure's result.
+                message = found.exception or found.first
+                if test.message and (message is None or message.startswith("File")):
+                    message = test.message
+                add(
+                    Failure(
+                        Kind.TEST,
+                        "pytest",
+                        message or "failed",
+                        test_id=node,
+                        location=found.project or found.innermost,
+                        step=test.step,
+                        offset=min(test.offset, found.offset),
+                    )
+                )
+                continue
+            add(failure(node, test, found, sink))
         for key, section in first.items():
             if key in named:
                 continue  # more subtests of a test already reported
@@ -274,6 +348,9 @@ class Pytest(BaseExtractor):
     # --- states ---
 
     def _idle(self, line: str, cursor: Cursor, sink: Sink) -> bool:
+        if line.startswith(_INTERNAL):
+            self._internal_error(line[len(_INTERNAL) :], sink)
+            return False
         rule = line[:1] == "="
         if rule and _HEADER.match(line):
             self._mode, self._width = "sections", len(line)
@@ -284,7 +361,7 @@ class Pytest(BaseExtractor):
         elif line[:1].isdigit() or rule:
             self._count(line, cursor)
         else:
-            self._result(line, cursor)
+            self._result(line, cursor.step, cursor.offset)
             root = ROOTDIR.match(line) if line.startswith("rootdir: ") else None
             if root:
                 sink.add_root(root.group(1))
@@ -316,16 +393,29 @@ class Pytest(BaseExtractor):
                 )
             )
 
+    def _internal_error(self, text: str, sink: Sink) -> None:
+        """A line of pytest's internal error: a frame, or (unindented) an exception."""
+        frame = _FILE.match(text) if 'File "' in text else None
+        if frame is not None:
+            location, project = sink.frame(frame.group(1), int(frame.group(2)))
+            if project:
+                self._internal_at = location
+        elif text[:1] not in (" ", "\t", "") and _INTERNAL_EXCEPTION.match(text):
+            self._internal = text.strip()[:300]
+
     def _count(self, line: str, cursor: Cursor) -> None:
         """The closing tally (``1 failed, 5 passed in 0.12s``) of a run that named no test."""
         tally = _TALLY.match(line)
         if tally is None or not _TALLY_FAILED.search(tally.group(1)):
             return
+        why = "-rN and --tb=no hide them, -rf lists them"
+        if self._internal is not None:
+            why = f"pytest stopped with an internal error first: {self._internal}"
         self._tally = Failure(
             Kind.TEST,
             "pytest",
-            f"{tally.group(1)}; the log names no failing test (-rN and --tb=no hide them, "
-            "-rf lists them)",
+            f"{tally.group(1)}; the log names no failing test ({why})",
+            location=self._internal_at if self._internal is not None else None,
             context=(line,),
             step=cursor.step,
             offset=cursor.offset,
@@ -351,7 +441,8 @@ class Pytest(BaseExtractor):
             self._mode = "other"
         return True
 
-    def _result(self, line: str, cursor: Cursor) -> None:
+    def _result(self, line: str, step: int, offset: int) -> None:
+        """A result line (``FAILED id - message``, a progress line): the test it names."""
         if not ("FAILED" in line or "ERROR" in line):
             return
         found = _RESULT.match(line) if line.startswith(_RESULT_STARTS) else None
@@ -367,7 +458,7 @@ class Pytest(BaseExtractor):
         test = self._tests.get(node)
         if test is None:
             error = (found.group(2) if found.re is _PROGRESS else found.group(1)) == "ERROR"
-            self._tests[node] = _Test(node, cursor.step, cursor.offset, message, error)
+            self._tests[node] = _Test(node, step, offset, message, error)
         elif test is not None and message and not test.message:
             test.message = message
 
@@ -375,7 +466,7 @@ class Pytest(BaseExtractor):
         # Each regex below runs only where a cheap test of the line says it can match: tens of
         # thousands of failures are read line by line.
         headline = _HEADLINE.match(line) if line[:2] == "__" else None
-        if headline:
+        if headline and len(line) >= self._width - 1:  # narrower: printed by the test
             self._headline(line, headline.group(1), cursor, sink)
             return
         section = self._current

@@ -8,8 +8,8 @@ Ruff's default output puts the rule and message on one line and the location on 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
+from ci_agent.record import replace
 from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, LazyPattern, Sink
 from ci_agent.triage.model import Failure, Kind, Location
 

@@ -1,5 +1,6 @@
 """The whole-suite gate when only a combination of accepted tests fails: they are added one by
-one, and only the one that turns the suite red is dropped."""
+one, and only the one that turns the suite red is dropped: the one added, or, when only the added
+one's own tests fail, the earlier one that changes the state they read."""
 
 from __future__ import annotations
 
@@ -27,7 +28,14 @@ POLLUTES = GeneratedFile(
 )
 
 
-def test_only_the_candidate_that_breaks_a_combination_is_dropped(tmp_path: Path) -> None:
+NEUTRAL = GeneratedFile(
+    "tests/test_c_generated.py",
+    "from calc import capped\n\n\ndef test_negative():\n    assert capped(-2) == -2\n",
+    ("calc.py::capped",),
+)
+
+
+def _executor(tmp_path: Path) -> tuple[SandboxExecutor, Path]:
     root = tmp_path / "project"
     (root / "tests").mkdir(parents=True)
     (root / "calc.py").write_text(CALC)
@@ -40,6 +48,11 @@ def test_only_the_candidate_that_breaks_a_combination_is_dropped(tmp_path: Path)
         tmp_path / "home",
         root,
     )
+    return executor, root
+
+
+def test_only_the_candidate_that_breaks_a_combination_is_dropped(tmp_path: Path) -> None:
+    executor, root = _executor(tmp_path)
 
     result = check_suite(executor, root, [HARMED, POLLUTES], list, lambda f: f.path, timeout=120)
 
@@ -50,3 +63,23 @@ def test_only_the_candidate_that_breaks_a_combination_is_dropped(tmp_path: Path)
     assert "test_capped" in reason
     # together, each alone (both green), together again, then one by one
     assert result.runs == 6
+
+
+def test_the_polluter_is_dropped_when_it_comes_before_the_test_it_harms(tmp_path: Path) -> None:
+    executor, root = _executor(tmp_path)
+    order = [NEUTRAL, POLLUTES, HARMED]
+
+    result = check_suite(executor, root, order, list, lambda f: f.path, timeout=120)
+
+    # Adding HARMED after POLLUTES fails only HARMED's own test: POLLUTES is found and dropped.
+    assert [f.path for f in result.kept] == [
+        "tests/test_c_generated.py",
+        "tests/test_a_generated.py",
+    ]
+    assert list(result.dropped) == ["tests/test_b_generated.py"]
+    reason = result.dropped["tests/test_b_generated.py"]
+    assert reason.startswith("a test added after it fails with it in the suite")
+    assert "test_capped" in reason
+    # together, each alone (3), together again, one by one (3), the bisection's one step
+    # (NEUTRAL with HARMED passes), and the kept ones together with HARMED
+    assert result.runs == 9

@@ -16,7 +16,7 @@ from ci_agent.triage.classify import (
     combine,
 )
 from ci_agent.triage.model import Failure, Kind
-from ci_agent.triage.signals import infrastructure_kind
+from ci_agent.triage.signals import ANCHORS, infrastructure_kind
 
 
 def failure(kind: Kind, message: str = "boom", **fields: object) -> Failure:
@@ -159,3 +159,40 @@ def test_every_kind_has_a_default_and_the_configuration_names_match() -> None:
 def test_infrastructure_wordings(message: str, kind: str | None) -> None:
     found = infrastructure_kind(message)
     assert (str(found) if found else None) == kind
+
+
+def _anchored(line: str) -> bool:
+    return any(anchor.decode() in line for anchor in ANCHORS)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Killed",
+        "java.lang.OutOfMemoryError: Java heap space",
+        "Process completed with exit code 137.",
+        "+++++++++++++++++ Timeout ++++++++++++++++++",
+        "Exceeded timeout of 5000 ms for a test.",
+        "curl: (56) Recv failure: Connection reset by peer",
+        "curl: (6) Could not resolve host: example.com",
+        "pip: Temporary failure in name resolution",
+        "npm ERR! code E503",
+        "502 Bad Gateway",
+        "urllib.error.HTTPError: HTTP Error 503: Service Unavailable",
+        "fatal: the remote end hung up unexpectedly",
+        "urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool: Read timed out.",
+        "socket.gaierror: [Errno -3] getaddrinfo failed",
+        "Error: connect ETIMEDOUT 140.82.112.3:443",
+    ],
+)
+def test_a_matched_line_holds_an_anchor(line: str) -> None:
+    """Lines the signals match hold one of ANCHORS, which routes them near error markers."""
+    assert infrastructure_kind(line) is not None
+    assert _anchored(line)
+
+
+def test_the_matches_the_anchors_miss() -> None:
+    """The two kinds of match the comment on ANCHORS names hold none of its literals."""
+    for line in ("E503", "Name resolution failed for registry.npmjs.org"):
+        assert infrastructure_kind(line) is Kind.NETWORK
+        assert not _anchored(line)

@@ -86,6 +86,11 @@ LINES = [
     b"2026-11-21T10:00:00.1234567Z Downloading\r\rDone",
     b"progress\r",
     b"x" * 9000,
+    # Almost GitHub's stamp: a letter where a digit goes, a dash where a colon goes.
+    b"2026-11-2xT10:00:00.1234567Z almost",
+    b"2026-11-21T10-00:00.1234567Z almost",
+    # A run of sequences of every kind, ending in a bare escape.
+    b"\x1b[1m\x1b[31m\x1b]0;t\x07\x1b(B\x1b=run\x1b[0m\x1b]8;;x\x1b\\\x1b[m\x1b",
 ]
 
 

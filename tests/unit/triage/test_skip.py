@@ -108,3 +108,17 @@ def test_lines_are_the_lines_next_line_gives_one_after_the_other(
         want = _lines_one_by_one(pattern, data, position, limit)
         for skipper in skippers:
             assert list(skipper.lines(pattern, data, position, limit)) == want, (data, position)
+
+
+@pytest.mark.parametrize("per_line", [1, 2, 3, 7])
+def test_lines_with_several_matches_across_the_chunks_come_once(per_line: int) -> None:
+    """Hyperscan's line starts are worked out in chunks of matches: a line whose matches fall
+    in two chunks is still given once."""
+    hyperscan = pytest.importorskip("hyperscan")
+    pattern = re.compile(rb"ab")
+    data = b"".join(b"x " + b"ab " * per_line + b"\n" + b"no match\n" for _ in range(1000))
+    want = _lines_one_by_one(pattern, data, 0, len(data))
+    assert len(want) == 1000
+    assert list(HyperscanSkipper(hyperscan).lines(pattern, data, 0, len(data))) == want
+    inner = HyperscanSkipper(hyperscan).lines(pattern, data, want[1], want[-1])
+    assert list(inner) == want[1:-1]
