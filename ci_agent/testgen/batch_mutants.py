@@ -297,7 +297,8 @@ def _judge_mutants(
             state.survived.append(mutant)
             continue
         state.killed.append(mutant)
-        for test in dict.fromkeys(killers):
+        # By test function: a mutant several of its parametrised cases kill counts once.
+        for test in dict.fromkeys(killer.split("[", 1)[0] for killer in killers):
             state.killed_by_test[test] = state.killed_by_test.get(test, 0) + 1
     total = len(plan)
     if not state.killed:

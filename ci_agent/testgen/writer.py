@@ -118,7 +118,7 @@ def _header(verdict: Verdict, test: str) -> str:
         (
             f"# ci-agent: target {verdict.candidate.target} ({verdict.candidate.engine})",
             f"# module gains {gained}",
-            f"# this test kills {kills} of {total} mutants of the target",
+            f"# this test kills {kills} of the {total} mutants it was judged on",
         )
     )
 

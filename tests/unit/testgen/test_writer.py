@@ -55,7 +55,7 @@ def test_two_candidates_share_one_file_with_merged_imports_and_headers(tmp_path:
     assert made.text.count("from pkg.calc import clamp") == 1
     assert "# ci-agent: target pkg/calc.py::clamp (model)" in made.text
     assert "# module gains lines 3-5, 9; branches 3->4" in made.text
-    assert "# this test kills 1 of 2 mutants of the target" in made.text
+    assert "# this test kills 1 of the 2 mutants it was judged on" in made.text
     assert made.targets == ("pkg/calc.py::clamp", "pkg/calc.py::other")
     assert to_json(made)["path"] == "tests/test_calc_generated.py"
 
