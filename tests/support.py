@@ -1,12 +1,28 @@
-"""Helpers shared by the test suites: git in a temp repository, a clock that never sleeps."""
+"""Helpers shared by the test suites: git in a temp repository, a clock that never sleeps, pip
+without a package index."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
 
-__all__ = ["FakeClock", "git"]
+import pytest
+
+__all__ = ["WHEELHOUSE", "FakeClock", "git", "offline_pip"]
+
+WHEELHOUSE = Path(__file__).resolve().parents[1] / ".wheelhouse"
+
+
+def offline_pip() -> dict[str, str]:
+    """Environment for pip in the tests' fresh environments: its index is the local one
+    ``scripts/bootstrap dev`` made of the wheels it fetched (the runtime and build locks,
+    pytest), and no configuration file adds another."""
+    index = WHEELHOUSE / "simple"
+    if not index.is_dir():
+        pytest.fail("no package index in .wheelhouse: run scripts/bootstrap dev")
+    return {"PIP_INDEX_URL": index.as_uri(), "PIP_CONFIG_FILE": os.devnull}
 
 
 def git(repo: Path, *args: str) -> str:

@@ -33,6 +33,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support import offline_pip
+
 ROOT = Path(__file__).resolve().parents[2]
 ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]
@@ -42,7 +44,7 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 # Variables of the machine running the tests that a runner would not give the step.
 FOREIGN_ENV = re.compile(
     r"^(GITHUB_|RUNNER_|INPUT_|ACTIONS_|CI_AGENT_|OPENAI_|AZURE_OPENAI|GH_TOKEN$|"
-    r"VIRTUAL_ENV$|PYTHONPATH$|PYTHONHOME$|PYTEST_|COV_CORE_)"
+    r"VIRTUAL_ENV$|PYTHONPATH$|PYTHONHOME$|PYTEST_|COV_|PIP_)"
 )
 
 pytestmark = pytest.mark.slow
@@ -146,6 +148,8 @@ class Runner:
                 "RUNNER_TOOL_CACHE": str(self.base / "toolcache"),
             }
         )
+        # The install step's pip finds the locked wheels without a package index.
+        env.update(offline_pip())
         env.update(self.extra_env)
         return env
 
@@ -403,7 +407,14 @@ def job_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("job-python") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "pytest"]
-    done = subprocess.run(pip, capture_output=True, text=True, check=False, timeout=600)
+    done = subprocess.run(
+        pip,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env={**os.environ, **offline_pip()},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return venv / "bin"
 

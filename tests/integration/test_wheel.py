@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import offline_pip
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -66,8 +68,10 @@ def test_wheel_installs_and_runs_in_fresh_venv(wheel: Path, tmp_path: Path) -> N
         "-q",
         "--disable-pip-version-check",
     ]
-    subprocess.run([*pip, "--require-hashes", "-r", str(ROOT / "requirements.lock")], check=True)
-    subprocess.run([*pip, "--no-deps", str(wheel)], check=True)
+    offline = {**os.environ, **offline_pip()}
+    lock = ["--require-hashes", "-r", str(ROOT / "requirements.lock")]
+    subprocess.run([*pip, *lock], check=True, env=offline)
+    subprocess.run([*pip, "--no-deps", str(wheel)], check=True, env=offline)
     agent = str(venv / "bin" / "ci-agent")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

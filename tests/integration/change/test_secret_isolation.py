@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import offline_pip
+
 from .spy import spy_test
 
 # The temporary directory the session started with: each test's own (tests/conftest.py) lies
@@ -241,7 +243,13 @@ def nobody_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-input"]
     lock = ["--require-hashes", "--no-deps", "-r", str(ROOT / "requirements.lock")]
     for args in (lock, ["pytest"]):
-        done = subprocess.run([*pip, *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [*pip, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **offline_pip()},
+        )
         assert done.returncode == 0, done.stdout + done.stderr
     yield venv / "bin" / "python"
     shutil.rmtree(base, ignore_errors=True)
