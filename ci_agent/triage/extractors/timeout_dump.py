@@ -1,9 +1,10 @@
 """pytest-timeout's thread method: when a test runs past its limit the plugin prints a banner,
 every thread's stack and the banner again, then ends the process, so pytest never prints its
 summary. The test is named by the progress line the banner ends (``path::test`` with ``-v``,
-the file without) and by the main thread's stack, whose frames run through the test function.
-Tests that failed earlier in that run show only as ``F``/``E`` in the progress lines: they are
-counted per file, since no report of them ever comes.
+the file without, nothing with ``-q``) and by the main thread's stack, whose frames run through
+the test function. Tests that failed earlier in that run show only as ``F``/``E`` in the
+progress lines: they are counted per file (in all, with ``-q``), since no report of them ever
+comes.
 
 (The signal method fails the test in the ordinary way: the pytest extractor reads it.)
 """
@@ -20,8 +21,9 @@ __all__ = ["TimeoutDump"]
 
 # ``tests/test_x.py ..+++++ Timeout +++++``: a progress line (its results so far) and the banner.
 _BANNER = re.compile(r"^(?:(\S+?)\s+)?([.sxXpFE]*)\++ Timeout \++\s*$")
-# A progress line of pytest's default output with a failure or an error in it.
+# A progress line of pytest's default output (``-q``: no file) with a failure or an error in it.
 _PROGRESS = re.compile(r"^(\S+\.py) ([.sxXpFE]*[FE][.sxXpFE]*)(?:\s+\[\s*\d+%\])?\s*$")
+_QUIET_PROGRESS = re.compile(r"^([.sxXpFE]*[FE][.sxXpFE]*)\s+\[\s*\d+%\]\s*$")
 _STACK = re.compile(r"^~+ Stack of (.+?) \(\d+\) ~+\s*$")
 # A dump longer than this is cut: the failure keeps what it read (a bound on one failure's work,
 # not on what is found; every thread's stack of a large program fits many times over).
@@ -32,7 +34,11 @@ class TimeoutDump(BaseExtractor):
     """One failure (kind timeout) per dump: the test that ran past its limit and where it was."""
 
     # Anchors are searched in the raw log: colour codes may sit between the results.
-    dense = (b"+ Timeout +", re.compile(rb"\.py (?:\x1b\[[0-9;]*m|[.sxXpFE])*[FE]"))
+    dense = (
+        b"+ Timeout +",
+        re.compile(rb"\.py (?:\x1b\[[0-9;]*m|[.sxXpFE])*[FE]"),
+        re.compile(rb"[FE](?:\x1b\[[0-9;]*m|[.sxXpFE])*\s+(?:\x1b\[[0-9;]*m)*\[\s*\d+%\]"),
+    )
     claims = True
 
     def __init__(self) -> None:
@@ -57,11 +63,15 @@ class TimeoutDump(BaseExtractor):
                 progress = _PROGRESS.match(line)
                 if progress is not None:
                     self._count(progress.group(1), progress.group(2), cursor)
+                else:
+                    quiet = _QUIET_PROGRESS.match(line)
+                    if quiet is not None:
+                        self._count("", quiet.group(1), cursor)
                 return False
             self._reading = True
             self._named = banner.group(1) or ""
-            if banner.group(1) and "::" not in banner.group(1):
-                self._count(banner.group(1), banner.group(2), cursor)
+            if "::" not in self._named:
+                self._count(self._named, banner.group(2), cursor)
             self._step, self._offset = cursor.step, cursor.offset
             self._clip.add(line)
             return True
@@ -101,13 +111,14 @@ class TimeoutDump(BaseExtractor):
         if self._reading and self._saw_main:
             for path, (failed, offset) in self._failed.items():
                 plural = "test" if failed == 1 else "tests"
+                where = f" in {path}" if path else ""
                 sink.add(
                     Failure(
                         Kind.TEST,
                         "pytest",
-                        f"{failed} {plural} in {path} failed before pytest-timeout ended the "
+                        f"{failed} {plural}{where} failed before pytest-timeout ended the "
                         "run (pytest never printed its report of them)",
-                        location=Location(sink.relative(path)),
+                        location=Location(sink.relative(path)) if path else None,
                         step=self._step,
                         offset=offset,
                     )
@@ -132,20 +143,21 @@ class TimeoutDump(BaseExtractor):
         self._reset()
 
     def _test(self, sink: Sink) -> tuple[str | None, Location | None]:
-        """The node id (from the progress line, or its file and the test function in the main
-        thread's stack) and the innermost frame of the project."""
+        """The node id (from the progress line, or its file, or with ``-q`` the first test
+        function in the project, and the function in the main thread's stack) and the innermost
+        frame of the project."""
         location: Location | None = None
-        outermost_in_file: str | None = None
+        named: str | None = None
         path = sink.relative(self._named.partition("::")[0]) if self._named else ""
         for frame_path, line, name in self._frames:
             found, project = sink.frame(frame_path, line)
             if project:
                 location = found
-            if outermost_in_file is None and path and found.path == path and name:
-                outermost_in_file = name
+            # In the named file, its outermost function; else the project's first test.
+            ours = found.path == path if path else project and name.startswith("test")
+            if named is None and name and ours:
+                named = f"{found.path}::{name}"
         if "::" in self._named:
             return self._named, location
-        if outermost_in_file is not None:
-            # A method's class is not in the stack: its id names the function alone.
-            return f"{path}::{outermost_in_file}", location
-        return None, location
+        # A method's class is not in the stack: its id names the function alone.
+        return named, location

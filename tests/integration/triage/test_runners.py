@@ -111,7 +111,7 @@ def test_pytest_timeout_next_to_a_real_failure_is_patched(project: Project) -> N
     assert "tests/test_slow.py::test_hang" in job.decision.reason
 
 
-@pytest.mark.parametrize("verbose", [(), ("-v",)], ids=["dots", "verbose"])
+@pytest.mark.parametrize("verbose", [(), ("-v",), ("-q",)], ids=["dots", "verbose", "quiet"])
 def test_pytest_timeout_thread_method_names_the_test_from_its_stack_dump(
     project: Project, verbose: tuple[str, ...]
 ) -> None:
@@ -158,7 +158,7 @@ def test_a_dump_past_the_bound_says_where_its_reading_stopped(project: Project) 
     assert str(job.decision.strategy) == "rerun"
 
 
-@pytest.mark.parametrize("verbose", [(), ("-v",)], ids=["dots", "verbose"])
+@pytest.mark.parametrize("verbose", [(), ("-v",), ("-q",)], ids=["dots", "verbose", "quiet"])
 def test_failures_before_a_thread_method_timeout_are_patched(
     project: Project, verbose: tuple[str, ...]
 ) -> None:
@@ -169,8 +169,12 @@ def test_failures_before_a_thread_method_timeout_are_patched(
     assert (str(job.decision.strategy), job.decision.rule) == ("patch", "kind")
     timeout = next(f for f in job.failures if f.kind is Kind.TIMEOUT)
     assert timeout.test_id == "tests/test_slow.py::test_hang"
-    if verbose:  # -v's progress lines name the tests that failed before
+    if verbose == ("-v",):  # -v's progress lines name the tests that failed before
         assert set(job.failing_tests) == {*FAILING, "tests/test_slow.py::test_hang"}
+    elif verbose:  # -q's show only F, and no file: counted in all, never dropped
+        [counted] = [f for f in job.failures if f.kind is Kind.TEST]
+        assert counted.message.startswith("2 tests failed before")
+        assert counted.location is None
     else:  # the default's show only F: counted per file, never dropped
         [counted] = [f for f in job.failures if f.kind is Kind.TEST]
         assert counted.message.startswith("2 tests in tests/test_bad.py failed before")
