@@ -57,6 +57,7 @@ _WAKE = Wake(
     ("::", ".py"),
 )
 _INTERNAL = "INTERNALERROR> "
+_MESSAGE_CHARS = 300  # of an internal error's exception, in the failure's message
 _INTERNAL_EXCEPTION = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit)\b")
 _CONFTEST = re.compile(r"^ImportError while loading conftest '(.+?)'\.?\s*$")
 _PLUGIN = re.compile(r'^ERROR: Error importing plugin "(.+?)": (.+)$')
@@ -401,7 +402,10 @@ class Pytest(BaseExtractor):
             if project:
                 self._internal_at = location
         elif text[:1] not in (" ", "\t", "") and _INTERNAL_EXCEPTION.match(text):
-            self._internal = text.strip()[:300]
+            error = text.strip()
+            # A message cut to the report's width says so; the log's lines hold the whole.
+            cut = len(error) > _MESSAGE_CHARS
+            self._internal = error[:_MESSAGE_CHARS] + (" … (cut: see the log)" if cut else "")
 
     def _count(self, line: str, cursor: Cursor) -> None:
         """The closing tally (``1 failed, 5 passed in 0.12s``) of a run that named no test."""

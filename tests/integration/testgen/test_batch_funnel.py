@@ -75,21 +75,23 @@ CANDIDATES = {
 }
 
 
-@pytest.fixture(scope="module")
-def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Verdict]:
-    tmp_path = tmp_path_factory.mktemp("batch")
+def _executor(tmp_path: Path) -> tuple[SandboxExecutor, Path, Path]:
+    """The real sandbox executor (no isolation) on a project holding ``calc.py``; the
+    project's root and the work directory."""
     root, work = tmp_path / "project", tmp_path / "work"
     (root / "tests").mkdir(parents=True)
-    work.mkdir()
-    (work / "home").mkdir()
+    (work / "home").mkdir(parents=True)
     (root / "calc.py").write_text(CALC)
     environ = dict(os.environ)
     executor = SandboxExecutor(
-        Sandbox(choose_isolation("none", environ), environ),
-        (sys.executable,),
-        work / "home",
-        root,
+        Sandbox(choose_isolation("none", environ), environ), (sys.executable,), work / "home", root
     )
+    return executor, root, work
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Verdict]:
+    executor, root, work = _executor(tmp_path_factory.mktemp("batch"))
     limits = Limits(repeat_runs=3, test_timeout=4.0, max_mutants=6)
     funnel = BatchFunnel(executor, root, work, guard_dir(work), limits)
     entries = [
@@ -167,16 +169,9 @@ NAMES_IT = "import ci_agent_testgen_report\n\n\ndef test_x():\n    assert 1 == 1
 
 
 def test_a_candidate_that_hides_its_failure_from_the_report_is_refused(
-    tmp_path: pytest.TempPathFactory,
+    tmp_path: Path,
 ) -> None:
-    root, work = tmp_path / "project", tmp_path / "work"  # type: ignore[operator]
-    (root / "tests").mkdir(parents=True)
-    (work / "home").mkdir(parents=True)
-    (root / "calc.py").write_text(CALC)
-    environ = dict(os.environ)
-    executor = SandboxExecutor(
-        Sandbox(choose_isolation("none", environ), environ), (sys.executable,), work / "home", root
-    )
+    executor, root, work = _executor(tmp_path)
     funnel = BatchFunnel(
         executor,
         root,
@@ -234,21 +229,10 @@ def test_seed():
 
 
 def test_the_repeat_runs_run_at_once_and_the_first_failing_run_is_named(
-    tmp_path: pytest.TempPathFactory,
+    tmp_path: Path,
 ) -> None:
-    root, work = tmp_path / "project", tmp_path / "work"  # type: ignore[operator]
-    (root / "tests").mkdir(parents=True)
-    (work / "home").mkdir(parents=True)
-    (root / "calc.py").write_text(CALC)
-    environ = dict(os.environ)
-    executor = _Overlap(
-        SandboxExecutor(
-            Sandbox(choose_isolation("none", environ), environ),
-            (sys.executable,),
-            work / "home",
-            root,
-        )
-    )
+    inner, root, work = _executor(tmp_path)
+    executor = _Overlap(inner)
     funnel = BatchFunnel(
         executor,
         root,

@@ -37,13 +37,17 @@ CHECKS_RESULT = "from calc import total\n\n\ndef test_total():\n    assert total
 
 
 def check(
-    root: Path,
-    work: Path,
+    tmp_path: Path,
+    files: dict[str, str],
     entries: list[tuple[Candidate, Target, str]],
     targets: list[Target] | None = None,
 ) -> list[Verdict]:
-    """The funnel on ``entries`` in a project at ``root``, with small limits."""
+    """The funnel on ``entries`` in a project of ``files`` at ``tmp_path/project``, with small
+    limits."""
+    root, work = tmp_path / "project", tmp_path / "work"
     (root / "tests").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text)
     (work / "home").mkdir(parents=True, exist_ok=True)
     environ = dict(os.environ)
     executor = SandboxExecutor(
@@ -58,11 +62,9 @@ def test_a_test_of_the_last_line_kills_a_mutant_there_past_the_first_lines(
     tmp_path: Path,
 ) -> None:
     root = tmp_path / "project"
-    root.mkdir()
-    (root / "calc.py").write_text(LONG)
     (verdict,) = check(
-        root,
-        tmp_path / "work",
+        tmp_path,
+        {"calc.py": LONG},
         [(Candidate(TOTAL.key, CHECKS_RESULT, "pynguin"), TOTAL, "tests/test_calc_generated.py")],
     )
     tried = sorted(m.line for m in verdict.killed + verdict.survived)
@@ -103,12 +105,10 @@ CHECKS_NOTHING = "from shapes import area\n\n\ndef test_label():\n    area(4, 5)
 
 def test_a_candidate_is_assigned_to_the_target_it_gains_most_on(tmp_path: Path) -> None:
     root = tmp_path / "project"
-    root.mkdir()
-    (root / "shapes.py").write_text(SHAPES)
     path = "tests/test_shapes_generated.py"
     mostly, only, nothing = check(
-        root,
-        tmp_path / "work",
+        tmp_path,
+        {"shapes.py": SHAPES},
         [
             (Candidate(LABEL.key, source, "pynguin"), LABEL, path)
             for source in (MOSTLY_AREA, ONLY_AREA, CHECKS_NOTHING)
@@ -143,12 +143,9 @@ def test_total():
 
 
 def test_hypothesis_keeps_its_caches_outside_the_checked_copy(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "calc.py").write_text(LONG)
     (verdict,) = check(
-        root,
-        tmp_path / "work",
+        tmp_path,
+        {"calc.py": LONG},
         [(Candidate(TOTAL.key, READS_STORAGE, "ghostwriter"), TOTAL, "tests/test_calc_gen.py")],
     )
     assert verdict.accepted, verdict.gates[-1]
@@ -169,12 +166,9 @@ CHECKS_SCALED = (
 
 
 def test_a_function_of_one_statement_over_several_lines_has_mutants(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "calc.py").write_text(DELEGATES)
     (verdict,) = check(
-        root,
-        tmp_path / "work",
+        tmp_path,
+        {"calc.py": DELEGATES},
         [(Candidate(SCALED.key, CHECKS_SCALED, "pynguin"), SCALED, "tests/test_calc_gen.py")],
     )
     assert verdict.accepted, verdict.gates[-1]
@@ -182,12 +176,9 @@ def test_a_function_of_one_statement_over_several_lines_has_mutants(tmp_path: Pa
 
 
 def test_a_test_that_expects_the_error_kills_the_raise_removed(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "shapes.py").write_text(SHAPES)
     (verdict,) = check(
-        root,
-        tmp_path / "work",
+        tmp_path,
+        {"shapes.py": SHAPES},
         [(Candidate(AREA.key, EXPECTS_ERROR, "pynguin"), AREA, "tests/test_shapes_gen.py")],
     )
     assert verdict.accepted, verdict.gates[-1]
