@@ -21,7 +21,13 @@ from ci_agent.testgen.rounds import Rounds as _Rounds
 from ci_agent.testgen.scope import Scope, changed_lines, check_paths, python_sources
 from ci_agent.testgen.scratch import guard_dir, scratch_copy
 from ci_agent.testgen.suite import check_suite
-from ci_agent.testgen.targets import Target, is_test_file, select_targets, shard
+from ci_agent.testgen.targets import (
+    Target,
+    is_test_file,
+    parse_problem,
+    select_targets,
+    shard,
+)
 from ci_agent.testgen.verdict import Candidate, GateResult, Limits, Verdict
 from ci_agent.testgen.writer import GeneratedFile, compose_file, output_path
 
@@ -79,10 +85,20 @@ class TestGenRun:
             sources_in = {p: sources[p] for p in wanted}
         baseline = self._baseline(sources)
         found, outside = select_targets(sources_in, baseline, changed)
+        # Files that do not parse hold no target; say so rather than find nothing in them.
+        broken = [
+            (path, f"does not parse: {problem}")
+            for path in sorted(sources_in)
+            if not is_test_file(path)
+            and (changed is None or path in changed)
+            # Every shard sees the same files: the first one reports them, once per merge.
+            and (self.scope.shard is None or self.scope.shard[0] == 1)
+            and (problem := parse_problem(sources_in[path])) is not None
+        ]
         total = len(found)
         if self.scope.shard is not None:
             found = shard(found, *self.scope.shard)
-        skipped = [
+        skipped = broken + [
             (t.key, f"over test-generation.max-targets ({self.config.max_targets})")
             for t in found[self.config.max_targets :]
         ]
@@ -130,7 +146,7 @@ class TestGenRun:
             )
         with scratch_copy(self.root) as copy:
             self.progress("measuring the suite's line and branch coverage")
-            ran, report = measure(
+            ran, report, problem = measure(
                 self.executor,
                 copy,
                 self.work,
@@ -142,12 +158,14 @@ class TestGenRun:
             )
         if ran.returncode not in (0, 5) or ran.timed_out:
             if "No module named coverage" in ran.output or "No module named pytest" in ran.output:
-                raise fail("CA581", python=self.python, problem=clean_failure(ran.output)[-400:])
-            raise fail("CA580", problem=clean_failure(ran.output)[-1500:])
+                raise fail("CA581", python=self.python, problem=_last_lines(ran.output, 400))
+            raise fail("CA580", problem=_suite_problem(ran.returncode, ran.timed_out, ran.output))
         if report is None:
             if ran.returncode == 5:
                 return {}
-            raise fail("CA581", python=self.python, problem=clean_failure(ran.output)[-400:])
+            if problem is not None:
+                raise fail("CA585", problem=_last_lines(problem))
+            raise fail("CA581", python=self.python, problem=_last_lines(ran.output, 400))
         return report
 
     def _generate(
@@ -265,3 +283,38 @@ class TestGenRun:
             return verdict
         gate = GateResult("suite", why is None, why or "")
         return replace(verdict, gates=(*verdict.gates, gate))
+
+
+# pytest's exit codes (pytest.ExitCode), named in the error a failing suite gets.
+_EXIT_CODES = {
+    1: "tests failed",
+    2: "interrupted",
+    3: "an internal error",
+    4: "a usage error",
+}
+
+
+def _suite_problem(code: int, timed_out: bool, output: str) -> str:
+    """Why the suite gives no baseline, in one line, then the end of pytest's output."""
+    if timed_out:
+        cause = "pytest ran past the run's time limit"
+    else:
+        cause = f"pytest exited with code {code} ({_EXIT_CODES.get(code, 'not one of its own')})"
+    return f"{cause}\n{_last_lines(clean_failure(output), 1500)}"
+
+
+def _last_lines(text: str, limit: int = 1500) -> str:
+    """The last whole lines of ``text`` that fit in ``limit`` characters, saying how many were
+    left out before them (a line longer than the limit keeps its end)."""
+    lines = text.strip().splitlines()
+    kept: list[str] = []
+    size = 0
+    for line in reversed(lines):
+        if kept and size + len(line) + 1 > limit:
+            break
+        kept.append(line if len(line) <= limit else "…" + line[-limit:])
+        size += len(kept[-1]) + 1
+    kept.reverse()
+    if len(kept) < len(lines):
+        kept.insert(0, f"(the last {len(kept)} of {len(lines)} lines of the output)")
+    return "\n".join(kept)
