@@ -10,7 +10,13 @@ from ci_agent.render import TemplateRenderer, render_text
 from ci_agent.testgen.run import RunResult
 from ci_agent.testgen.verdict import GATES, Verdict
 
-__all__ = ["funnel_counts", "result_dict", "result_markdown", "result_text"]
+__all__ = [
+    "funnel_counts",
+    "grouped_notes",
+    "result_dict",
+    "result_markdown",
+    "result_text",
+]
 
 MAX_REFUSED_SHOWN = 30
 
@@ -31,6 +37,9 @@ def _accepted(result: RunResult) -> list[dict[str, Any]]:
             found.append(
                 {
                     "target": v.candidate.target,
+                    # The function the tests call, when they gain more in another target's
+                    # lines (a command line's main() that runs the parser) and count there.
+                    "written_for": v.candidate.written_for,
                     "engine": v.candidate.engine,
                     "attempt": v.candidate.attempt,
                     "file": files[v.candidate.target],
@@ -79,9 +88,10 @@ def result_text(result: RunResult, written: Sequence[str], dry_run: bool) -> str
         accepted=_accepted(result),
         refused=_refused(result.verdicts),
         skipped=result.skipped,
-        notes=result.notes,
+        notes=grouped_notes(result.notes),
         stopped=result.stopped,
         dry_run=dry_run,
+        seconds=f"{result.seconds:.0f}",
         paths=[f.path for f in result.files] if dry_run else list(written),
     )
 
@@ -115,6 +125,24 @@ def result_markdown(result: RunResult, written: Sequence[str], renderer: Templat
         seconds=f"{result.seconds:.0f}",
         suite_runs=result.suite_runs,
     )
+
+
+def grouped_notes(notes: Sequence[str]) -> list[str]:
+    """``target: engine: why`` notes, with one line for an engine that gave the same reason for
+    several targets (an engine that cannot run at all says so once, not once per target)."""
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for note in notes:
+        target, _, rest = note.partition(": ")
+        engine, _, why = rest.partition(": ")
+        by_reason.setdefault((engine, why), []).append(target)
+    lines = []
+    for (engine, why), targets in by_reason.items():
+        if len(targets) == 1:
+            lines.append(f"{targets[0]}: {engine}: {why}")
+        else:
+            more = f"{targets[0]} and {len(targets) - 1} more, listed in the JSON result"
+            lines.append(f"{len(targets)} targets ({more}): {engine}: {why}")
+    return lines
 
 
 def _refused(verdicts: Sequence[Verdict]) -> list[dict[str, object]]:
