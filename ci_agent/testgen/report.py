@@ -7,10 +7,11 @@ from typing import Any
 
 from ci_agent.json_form import to_json
 from ci_agent.render import TemplateRenderer, render_text
-from ci_agent.testgen.run import RunResult
+from ci_agent.testgen.run import DiffCoverage, RunResult
 from ci_agent.testgen.verdict import GATES, Verdict
 
 __all__ = [
+    "diff_line",
     "funnel_counts",
     "grouped_notes",
     "result_dict",
@@ -75,7 +76,41 @@ def result_dict(result: RunResult, written: Sequence[str], python: str) -> dict[
         "no_candidate": list(result.notes),
         "suite_runs": result.suite_runs,
         "seconds": round(result.seconds, 2),
+        **({"diff_coverage": _diff(result.diff)} if result.diff is not None else {}),
     }
+
+
+def _diff(diff: DiffCoverage) -> dict[str, Any]:
+    return {
+        "changed_lines": diff.lines,
+        "uncovered_before": diff.lines_uncovered,
+        "uncovered_after": len(diff.still_lines),
+        "still_uncovered": list(diff.still_lines),
+        "branches_uncovered_before": diff.branches_uncovered,
+        "branches_uncovered_after": len(diff.still_branches),
+        "still_uncovered_branches": list(diff.still_branches),
+    }
+
+
+def diff_line(result: RunResult, shown: int = 10) -> str:
+    """One line on the change's own lines and branches: what the suite missed, and what the
+    accepted tests still leave unrun (the first ``shown`` of each; the JSON lists all)."""
+    diff = result.diff
+    if diff is None:
+        return ""
+    if not diff.lines_uncovered and not diff.branches_uncovered:
+        return f"changed lines: the suite already ran all {diff.lines} of them and their branches"
+
+    def listed(items: Sequence[str]) -> str:
+        more = f" and {len(items) - shown} more in the JSON result" if len(items) > shown else ""
+        return ": " + ", ".join(items[:shown]) + more if items else ""
+
+    return (
+        f"changed lines: {diff.lines_uncovered} of {diff.lines} not run by the suite before, "
+        f"{len(diff.still_lines)} still not run{listed(diff.still_lines)}; changed branches: "
+        f"{diff.branches_uncovered} not run before, {len(diff.still_branches)} still not run"
+        f"{listed(diff.still_branches)}"
+    )
 
 
 def result_text(result: RunResult, written: Sequence[str], dry_run: bool) -> str:
@@ -93,6 +128,7 @@ def result_text(result: RunResult, written: Sequence[str], dry_run: bool) -> str
         dry_run=dry_run,
         seconds=f"{result.seconds:.0f}",
         paths=[f.path for f in result.files] if dry_run else list(written),
+        diff=diff_line(result),
     )
 
 
@@ -124,6 +160,7 @@ def result_markdown(result: RunResult, written: Sequence[str], renderer: Templat
         shard=to_json(result.scope).get("shard"),
         seconds=f"{result.seconds:.0f}",
         suite_runs=result.suite_runs,
+        diff=diff_line(result),
     )
 
 

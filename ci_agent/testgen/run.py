@@ -31,9 +31,55 @@ from ci_agent.testgen.targets import (
 from ci_agent.testgen.verdict import Candidate, GateResult, Limits, Verdict
 from ci_agent.testgen.writer import GeneratedFile, compose_file, output_path
 
-__all__ = ["RunResult", "TestGenRun"]
+__all__ = ["DiffCoverage", "RunResult", "TestGenRun", "diff_coverage"]
 
 _BUDGET_CODES = ("CA401", "CA402", "CA403", "CA405")  # stop asking; what is done is kept
+
+
+@dataclass(frozen=True)
+class DiffCoverage:
+    """A change's executable lines and branches (whose source line changed) that no test ran
+    before the run, and those the accepted tests still leave unrun (``path:line``,
+    ``path:from->to``)."""
+
+    lines: int
+    lines_uncovered: int
+    branches_uncovered: int
+    still_lines: tuple[str, ...]
+    still_branches: tuple[str, ...]
+
+
+def diff_coverage(
+    changed: dict[str, frozenset[int]],
+    baseline: dict[str, FileCoverage],
+    verdicts: Sequence[Verdict],
+) -> DiffCoverage:
+    """What of the ``changed`` lines the suite missed, and what the accepted tests left."""
+    gained_lines: dict[str, set[int]] = {}
+    gained_branches: dict[str, set[tuple[int, int]]] = {}
+    for verdict in verdicts:
+        if verdict.accepted:
+            path = verdict.candidate.target.partition("::")[0]
+            gained_lines.setdefault(path, set()).update(verdict.gained_lines)
+            gained_branches.setdefault(path, set()).update(verdict.gained_branches)
+    lines = uncovered = branches = 0
+    still_lines: list[str] = []
+    still_branches: list[str] = []
+    for path in sorted(changed):
+        cov = baseline.get(path)
+        if cov is None or is_test_file(path):
+            continue
+        mine = changed[path]
+        lines += len(mine & (cov.executed | cov.missing))
+        missing = sorted(mine & cov.missing)
+        uncovered += len(missing)
+        still_lines += [f"{path}:{n}" for n in missing if n not in gained_lines.get(path, ())]
+        arcs = sorted(b for b in cov.missing_branches if b[0] in mine)
+        branches += len(arcs)
+        still_branches += [
+            f"{path}:{a}->{b}" for a, b in arcs if (a, b) not in gained_branches.get(path, ())
+        ]
+    return DiffCoverage(lines, uncovered, branches, tuple(still_lines), tuple(still_branches))
 
 
 @dataclass(frozen=True)
@@ -52,6 +98,8 @@ class RunResult:
     stopped: str = ""  # why generation stopped early
     engines: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())  # engines that wrote no candidate, and why
+    # A change's lines (--base, unsharded: a shard sees only its own tests' gains).
+    diff: DiffCoverage | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +166,9 @@ class TestGenRun:
             timeout=self.config.run_time_limit,
         )
         verdicts = [self._with_suite(v, suite.dropped.get(keys.get(id(v), ""))) for v in verdicts]
+        diff = None
+        if changed is not None and self.scope.shard is None:
+            diff = diff_coverage(changed, baseline, verdicts)
         return RunResult(
             self.scope,
             tuple(found),
@@ -131,6 +182,7 @@ class TestGenRun:
             stopped,
             tuple(e.name for e in self.engines),
             tuple(notes),
+            diff,
         )
 
     def _baseline(self, sources: dict[str, str]) -> dict[str, FileCoverage]:

@@ -52,3 +52,42 @@ def test_the_markdown_names_the_function_a_credited_test_was_written_for() -> No
     text = result_markdown(_result(), [], TemplateRenderer())
 
     assert "`roman.py::fromRoman` (written for `roman.py::main`)" in text
+
+
+def test_a_change_s_lines_still_unrun_are_listed_and_the_cut_says_where_the_rest_is() -> None:
+    from ci_agent.testgen.coverage_data import FileCoverage
+    from ci_agent.testgen.report import diff_line, result_dict
+    from ci_agent.testgen.run import diff_coverage
+
+    baseline = {
+        "roman.py": FileCoverage(
+            executed=frozenset({1, 2}),
+            missing=frozenset(range(3, 20)),
+            missing_branches=frozenset({(2, 3), (2, 4), (9, 10)}),
+        )
+    }
+    accepted = Verdict(
+        Candidate("roman.py::toRoman", "", "examples"),
+        (GateResult("lint", True),),
+        gained_lines=(3, 4),
+        gained_branches=((2, 3),),
+    )
+    refused = Verdict(
+        Candidate("roman.py::toRoman", "", "pynguin"),
+        (GateResult("lint", False),),
+        gained_lines=(5,),
+    )
+    changed = {"roman.py": frozenset(range(2, 20)) | {40}, "tests/test_x.py": frozenset({1})}
+
+    diff = diff_coverage(changed, baseline, [accepted, refused])
+
+    assert (diff.lines, diff.lines_uncovered, diff.branches_uncovered) == (18, 17, 3)
+    assert diff.still_lines == tuple(f"roman.py:{n}" for n in range(5, 20))
+    assert diff.still_branches == ("roman.py:2->4", "roman.py:9->10")
+    result = RunResult(Scope("base", base="main"), (), (), (), (), 0, 0, 1.0, diff=diff)
+    line = diff_line(result)
+    assert line.startswith("changed lines: 17 of 18 not run by the suite before, 15 still not run")
+    assert "roman.py:14 and 5 more in the JSON result" in line
+    assert (
+        result_dict(result, [], "python")["diff_coverage"]["still_uncovered"][-1] == "roman.py:19"
+    )
