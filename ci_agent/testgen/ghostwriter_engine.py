@@ -63,6 +63,12 @@ class GhostwriterEngine:
                 timeout=self.limits.test_timeout,
                 env=pytest_env(copy, guard_dir(self.work), self.limits),
             )
+        if ran.timed_out:
+            why = (
+                f"the ghostwriter ran past test-timeout ({self.limits.test_timeout:.0f} s): "
+                f"importing {target.module} or writing its tests did not finish"
+            )
+            return {name: Proposal(None, why) for name in outs}
         return {name: _proposal(out, ran.output) for name, out in outs.items()}
 
 

@@ -92,3 +92,32 @@ def test_a_failing_suite_says_how_pytest_ended(
         (error,) = result.json()["errors"]
         assert error["code"] == "CA580", error
         assert cause in error["message"], error["message"]
+
+
+def test_a_module_that_hangs_at_import_is_named_with_the_limit_it_ran_past(
+    make_project: Project, project_python: Path, run_cli: RunCli
+) -> None:
+    # The suite never imports it; only the engines do, and each stops at its limit.
+    sleepy = "import time\n\ntime.sleep(600)\n\n\ndef double(x: int) -> int:\n    return 2 * x\n"
+    config = "test-generation:\n  test-timeout: 2\n"
+    root = make_project(
+        {
+            "calc.py": CALC,
+            "sleepy.py": sleepy,
+            "tests/test_calc.py": TESTS,
+            ".github/ci-agent.yml": config,
+        }
+    )
+
+    result = run_cli(
+        "tests", "--path", "sleepy.py", "--repo", str(root), "--python", str(project_python),
+        "--config", str(root / ".github/ci-agent.yml"), "--output", "json",
+    )  # fmt: skip
+
+    assert result.code == 0, result.out + result.err
+    notes = result.json()["result"]["no_candidate"]
+    assert any(
+        "examples: cannot probe double: the probe ran past its limit of 4 s" in n
+        and "importing sleepy" in n
+        for n in notes
+    ), notes
