@@ -60,7 +60,7 @@ __all__ = ["shard_files", "tests", "tests_outcome"]
 @click.option(
     "--repo",
     "repo",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="The repository (default: current directory).",
 )
 @global_options

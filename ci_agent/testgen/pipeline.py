@@ -21,7 +21,7 @@ from ci_agent.testgen.engine import Engine
 from ci_agent.testgen.execute import Executor
 from ci_agent.testgen.report import result_dict, result_markdown, result_text
 from ci_agent.testgen.run import RunResult, TestGenRun
-from ci_agent.testgen.scope import Scope, python_sources
+from ci_agent.testgen.scope import Scope, check_paths, python_sources
 from ci_agent.testgen.writer import GeneratedFile
 
 __all__ = ["TestsRequest", "merge_shards", "run_tests", "write_files"]
@@ -82,6 +82,9 @@ def _executor(request: TestsRequest, work: Path) -> tuple[Executor, str]:
 def run_tests(request: TestsRequest) -> Outcome:
     """Generate, check, write; the outcome holds the whole result."""
     renderer = request.renderer or TemplateRenderer()
+    if request.scope.mode == "path":
+        # Before the interpreter is looked for: a mistyped path is answered in a second.
+        check_paths(request.root, request.scope.paths, python_sources(request.root))
     with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
         work = Path(work_dir)
         (work / "home").mkdir()

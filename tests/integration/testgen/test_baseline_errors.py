@@ -121,3 +121,21 @@ def test_a_module_that_hangs_at_import_is_named_with_the_limit_it_ran_past(
         and "importing sleepy" in n
         for n in notes
     ), notes
+
+
+def test_an_interpreter_without_pytest_or_coverage_is_named_before_anything_runs(
+    make_project: Project, run_cli: RunCli, tmp_path: Path
+) -> None:
+    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS})
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    true = "/bin/true"
+
+    for python, code in ((str(bare / "bin" / "python"), "CA560"), (true, "CA560")):
+        result = run_cli(
+            "tests", "--all", "--repo", str(root), "--python", python, "--output", "json"
+        )
+        assert result.code == 4, result.out + result.err
+        (error,) = result.json()["errors"]
+        assert error["code"] == code, error
+        assert python in error["message"] and "no pytest" in error["message"], error

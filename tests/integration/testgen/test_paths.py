@@ -54,3 +54,11 @@ def test_a_revision_that_starts_with_a_dash_is_ca108_and_git_never_sees_it(
         (error,) = result.json()["errors"]
         assert error["code"] == "CA108" and "starts with '-'" in error["message"]
     assert not list(tmp_path.glob("planted*"))
+
+
+def test_a_repository_that_does_not_exist_is_ca108(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("tests", "--all", "--repo", str(tmp_path / "absent"), "--output", "json")
+
+    assert result.code == 2, result.out + result.err
+    (error,) = result.json()["errors"]
+    assert error["code"] == "CA108" and "does not exist" in error["message"]
