@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ci_agent.atomic import write_bytes_atomically
+from ci_agent.change.isolation import Isolation
+from ci_agent.change.secret_places import secrets_in_reach
 from ci_agent.config_testgen import TestGenerationConfig
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
@@ -18,7 +20,7 @@ from ci_agent.llm.provider import LLMProvider
 from ci_agent.outcome import Outcome
 from ci_agent.render import TemplateRenderer
 from ci_agent.testgen.engine import Engine
-from ci_agent.testgen.execute import Executor
+from ci_agent.testgen.execute import Executor, SandboxExecutor
 from ci_agent.testgen.report import result_dict, result_markdown, result_text
 from ci_agent.testgen.run import RunResult, TestGenRun
 from ci_agent.testgen.scope import Scope, check_paths, python_sources
@@ -102,7 +104,11 @@ def run_tests(request: TestsRequest) -> Outcome:
         )
         result = run.execute()
     written = [] if request.dry_run else write_files(request.root, result.files)
-    outcome = outcome_of(result, written, python, request.dry_run, renderer)
+    isolation = executor.sandbox.isolation if isinstance(executor, SandboxExecutor) else None
+    reach = secrets_in_reach(request.environ) if isolation and not isolation.isolated else ()
+    outcome = outcome_of(
+        result, written, python, request.dry_run, renderer, isolation=isolation, secrets=reach
+    )
     return outcome.with_result(commit=Git(request.root).head())
 
 
@@ -171,14 +177,25 @@ def outcome_of(
     python: str,
     dry_run: bool,
     renderer: TemplateRenderer,
+    *,
+    isolation: Isolation | None = None,
+    secrets: Sequence[str] = (),
 ) -> Outcome:
-    """The command's outcome for a run."""
-    return Outcome(
-        "tests",
-        result=result_dict(result, written, python),
-        text=result_text(result, written, dry_run),
-        markdown=result_markdown(result, written, renderer),
-    )
+    """The command's outcome for a run; ``isolation`` is what confined the project's code
+    (named in the JSON; the text and Markdown warn when nothing did)."""
+    data = result_dict(result, written, python)
+    text = result_text(result, written, dry_run)
+    markdown = result_markdown(result, written, renderer)
+    if isolation is not None:
+        data["isolation"] = {"mechanism": isolation.mechanism, "note": isolation.note}
+        if not isolation.isolated:
+            warning = isolation.note
+            if secrets:
+                warning += f"; secrets in reach of that code: {', '.join(secrets)}"
+            data["isolation"]["secrets_in_reach"] = list(secrets)
+            text = f"warning: {warning}\n{text}"
+            markdown = f"> [!WARNING]\n> {warning}\n\n{markdown}"
+    return Outcome("tests", result=data, text=text, markdown=markdown)
 
 
 def write_files(root: Path, files: Sequence[GeneratedFile]) -> list[str]:
