@@ -738,6 +738,14 @@ _SPECS = (
         "the model's answer was cut at the output limit of {limit} tokens",
         "Raise llm.max-output-tokens, or lower llm.request-input-cap so requests are smaller.",
     ),
+    _spec(
+        "CA410",
+        "testgen-model-failed",
+        _L,
+        "no test was generated: the model failed before it wrote any candidate ({problem})",
+        "Check the model's settings and the network ('ci-agent doctor --check-remote'), or "
+        "run the offline engines with --engine offline.",
+    ),
     # validation and verification
     _spec(
         "CA501",

@@ -18,6 +18,7 @@ from ci_agent.git import Git
 from ci_agent.json_form import to_json
 from ci_agent.llm.provider import LLMProvider
 from ci_agent.outcome import Outcome
+from ci_agent.record import replace
 from ci_agent.render import TemplateRenderer
 from ci_agent.testgen.engine import Engine
 from ci_agent.testgen.execute import Executor, SandboxExecutor
@@ -81,6 +82,10 @@ def _executor(request: TestsRequest, work: Path) -> tuple[Executor, str]:
     return sandbox_executor(configured, request.tests, request.environ, request.root, work)
 
 
+# Stops that mean the model never answered (a spent budget is a limit, not a failure).
+_MODEL_FAILURES = ("CA401:", "CA402:", "CA403:")
+
+
 def run_tests(request: TestsRequest) -> Outcome:
     """Generate, check, write; the outcome holds the whole result."""
     renderer = request.renderer or TemplateRenderer()
@@ -109,6 +114,9 @@ def run_tests(request: TestsRequest) -> Outcome:
     outcome = outcome_of(
         result, written, python, request.dry_run, renderer, isolation=isolation, secrets=reach
     )
+    if not result.verdicts and result.stopped.startswith(_MODEL_FAILURES):
+        # Nothing was tried: a scheduled job must not go green on a model it never reached.
+        outcome = replace(outcome, errors=[*outcome.errors, fail("CA410", problem=result.stopped)])
     return outcome.with_result(commit=Git(request.root).head())
 
 
