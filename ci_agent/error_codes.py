@@ -565,6 +565,14 @@ _SPECS = (
         "{path} exists; generated tests go to new files only",
         "Move or rename that file, or set test-generation.output to another pattern.",
     ),
+    _spec(
+        "CA252",
+        "testgen-output-unwritable",
+        _G,
+        "the generated tests could not be written to {path}: {problem}",
+        "Make that directory writable, or set test-generation.output to another place; "
+        "the result still holds every file's text (--output json), and nothing was written.",
+    ),
     # network and GitHub
     _spec(
         "CA301",

@@ -13,7 +13,7 @@ from ci_agent.change.isolation import Isolation
 from ci_agent.change.secret_places import secrets_in_reach
 from ci_agent.config_testgen import TestGenerationConfig
 from ci_agent.config_tests import TestsConfig
-from ci_agent.errors import fail
+from ci_agent.errors import CiAgentError, fail
 from ci_agent.git import Git
 from ci_agent.json_form import to_json
 from ci_agent.llm.provider import LLMProvider
@@ -108,12 +108,18 @@ def run_tests(request: TestsRequest) -> Outcome:
             request.progress,
         )
         result = run.execute()
-    written = [] if request.dry_run else write_files(request.root, result.files)
+    unwritten: list[CiAgentError] = []
+    try:
+        written = [] if request.dry_run else write_files(request.root, result.files)
+    except CiAgentError as exc:  # the run's result is kept: it holds every file's text
+        written, unwritten = [], [exc]
     isolation = executor.sandbox.isolation if isinstance(executor, SandboxExecutor) else None
     reach = secrets_in_reach(request.environ) if isolation and not isolation.isolated else ()
     outcome = outcome_of(
         result, written, python, request.dry_run, renderer, isolation=isolation, secrets=reach
     )
+    if unwritten:
+        outcome = replace(outcome, errors=[*outcome.errors, *unwritten])
     if not result.verdicts and result.stopped.startswith(_MODEL_FAILURES):
         # Nothing was tried: a scheduled job must not go green on a model it never reached.
         outcome = replace(outcome, errors=[*outcome.errors, fail("CA410", problem=result.stopped)])
@@ -211,10 +217,15 @@ def write_files(root: Path, files: Sequence[GeneratedFile]) -> list[str]:
     for generated in files:
         if (root / generated.path).exists():
             raise fail("CA251", path=generated.path)
-    written = []
+    written: list[str] = []
     for generated in files:
         path = root / generated.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomically(path, generated.text.encode("utf-8"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomically(path, generated.text.encode("utf-8"))
+        except OSError as exc:
+            for done in written:  # all or nothing: no half of a delivery stays behind
+                (root / done).unlink(missing_ok=True)
+            raise fail("CA252", path=generated.path, problem=exc.strerror or str(exc)) from None
         written.append(generated.path)
     return written
