@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,3 +176,61 @@ def merge_modules(texts: Sequence[str], root: Path) -> str:
             blocks.append(segment)
     text = "\n".join([HEADER, "", *imports, "", "", *(b + "\n\n" for b in blocks)])
     return format_module(text, root, "test_merged.py")
+
+
+# The comment compose_file writes above each test: the candidate's target.
+_TARGET = re.compile(r"^# ci-agent: target (\S+) \(", re.MULTILINE)
+
+
+def split_candidates(generated: GeneratedFile) -> list[GeneratedFile]:
+    """The candidates of a composed module, each a module of its own: the module's imports,
+    then the statements after the previous candidate's tests up to its own last test (a
+    helper comes before the tests that use it). A module without those comments is one."""
+    text = generated.text
+    lines = text.splitlines()
+    tree = ast.parse(text)
+    imports: list[str] = []
+    units: list[tuple[str, list[str]]] = []
+    pending: list[str] = []
+    previous_end = 0
+    for node in tree.body:
+        segment = "\n".join(lines[previous_end : node.end_lineno]).strip("\n")
+        previous_end = node.end_lineno or node.lineno
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            imports.append(ast.get_source_segment(text, node) or segment)
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the module docstring
+        found = _TARGET.search(segment)
+        test = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        if found is None or not test:
+            pending.append(segment)
+            continue
+        if units and units[-1][0] == found.group(1) and not pending:
+            units[-1][1].append(segment)
+        else:
+            units.append((found.group(1), [*pending, segment]))
+        pending = []
+    if not units:
+        return [generated]
+    units[-1][1].extend(pending)
+    head = "\n".join(imports)
+    return [
+        GeneratedFile(generated.path, f"{head}\n\n\n" + "\n\n\n".join(blocks) + "\n", (target,))
+        for target, blocks in units
+    ]
+
+
+def join_candidates(units: Sequence[GeneratedFile], root: Path) -> list[GeneratedFile]:
+    """The modules ``units`` make together: those of one path merged into one file."""
+    by_path: dict[str, list[GeneratedFile]] = {}
+    for unit in units:
+        by_path.setdefault(unit.path, []).append(unit)
+    return [
+        GeneratedFile(
+            path,
+            merge_modules([u.text for u in chosen], root),
+            tuple(dict.fromkeys(t for u in chosen for t in u.targets)),
+        )
+        for path, chosen in sorted(by_path.items())
+    ]

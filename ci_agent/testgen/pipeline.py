@@ -136,7 +136,7 @@ def run_tests(request: TestsRequest) -> Outcome:
 def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:
     """One delivery from the shards' results: files combined, the whole suite run again with
     all of them, the funnel counts summed."""
-    from ci_agent.testgen.merge import load_shards
+    from ci_agent.testgen.merge import join_candidates, load_shards, split_candidates
     from ci_agent.testgen.suite import check_suite
 
     merged = load_shards(shards, request.root)
@@ -146,27 +146,39 @@ def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:
         raise fail("CA590", shards=str(merged.commit)[:12], head=head[:12])
     with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
         executor, python = _executor(request, Path(work_dir))
+        # Judged candidate by candidate: one test that breaks the suite drops its own
+        # candidate, not every shard's tests of the same module.
+        units = [unit for generated in merged.files for unit in split_candidates(generated)]
+        keys = {id(u): f"{u.path} ({', '.join(u.targets)})#{n}" for n, u in enumerate(units)}
         suite = check_suite(
             executor,
             request.root,
-            merged.files,
-            list,
-            lambda generated: generated.path,
+            units,
+            lambda chosen: join_candidates(chosen, request.root),
+            lambda unit: keys[id(unit)],
             timeout=request.config.run_time_limit,
         )
+    dropped_pairs = {(u.path, t) for u in units if keys[id(u)] in suite.dropped for t in u.targets}
+    # A whole file is dropped when its text has no per-candidate comments (one unit).
+    dropped_files = {u.path for u in units if keys[id(u)] in suite.dropped and not u.targets}
+
+    def kept(accepted: dict[str, Any]) -> bool:
+        where = (accepted.get("file"), accepted.get("target"))
+        return where not in dropped_pairs and where[0] not in dropped_files
+
     written = [] if request.dry_run else write_files(request.root, suite.kept)
     result = {
         "commit": merged.commit,
         "shards": list(merged.shards),
         "missing_shards": list(merged.missing),
         "python": python,
-        "funnel": {
-            **merged.funnel,
-            "suite": len(merged.accepted)
-            - len([a for a in merged.accepted if a.get("file") in suite.dropped]),
-        },
-        "accepted": [a for a in merged.accepted if a.get("file") not in suite.dropped],
-        "dropped_by_suite": [{"file": f, "reason": r} for f, r in suite.dropped.items()],
+        "funnel": {**merged.funnel, "suite": len([a for a in merged.accepted if kept(a)])},
+        "accepted": [a for a in merged.accepted if kept(a)],
+        "dropped_by_suite": [
+            {"file": u.path, "targets": list(u.targets), "reason": suite.dropped[keys[id(u)]]}
+            for u in units
+            if keys[id(u)] in suite.dropped
+        ],
         "candidates": list(merged.candidates),
         "files": to_json(suite.kept),
         "written": written,

@@ -37,9 +37,15 @@ def merged_markdown(result: Mapping[str, Any], renderer: TemplateRenderer) -> st
         for gate in [next((g for g in c.get("gates") or () if not g.get("passed")), None)]
         if gate is not None
     ]
-    # A file the whole-suite run refused after the merge: named by its file, not a target.
+    # A candidate the whole-suite run refused after the merge: its targets (or its file).
     refused += [
-        {"target": d["file"], "engine": "", "attempt": "", "gate": "suite", "reason": d["reason"]}
+        {
+            "target": ", ".join(d.get("targets") or ()) or d["file"],
+            "engine": "",
+            "attempt": "",
+            "gate": "suite",
+            "reason": d["reason"],
+        }
         for d in result.get("dropped_by_suite") or ()
     ]
     shards = list(result.get("shards") or ())
