@@ -22,7 +22,8 @@ _OOM = re.compile(
 # pytest-timeout 2.x: ``Failed: Timeout (>2.0s) from pytest-timeout.``; 1.x: ``Timeout >2.0s``;
 # its signal method prints ``+++ Timeout +++``.
 _TIMEOUT = re.compile(
-    r"\+{3,} Timeout \+{3,}|Failed: Timeout \(?>|from pytest-timeout|test timed out after|"
+    r"\+{3,} Timeout \+{3,}|Failed: Timeout \(?>[\d.]*s?\)?|from pytest-timeout|"
+    r"test timed out after|"
     r"Exceeded timeout of \d+ ?ms|timed out after \d+(?:\.\d+)? ?(?:s|seconds|minutes)\b"
 )
 # Most telling first: the phrase a reason quotes is the first of these that matches.

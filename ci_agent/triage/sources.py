@@ -19,7 +19,7 @@ from ci_agent.triage.layouts import (
 )
 from ci_agent.triage.logs import sniff
 
-__all__ = ["LOG_SUFFIXES", "check_log", "collect", "job_name", "log_files"]
+__all__ = ["LOG_SUFFIXES", "check_log", "collect", "job_name", "log_files", "unique_paths"]
 
 LOG_SUFFIXES = (".log", ".txt")
 # GitHub's run-log archive names job logs "<index>_<job name>.txt".
@@ -69,7 +69,15 @@ def log_files(paths: Sequence[Path]) -> list[Path]:
             found.append(path)
         else:
             raise fail("CA130", what="log file", path=path)
-    return found
+    return unique_paths(found)
+
+
+def unique_paths(paths: Sequence[Path]) -> list[Path]:
+    """``paths`` in order without a second spelling of a file already there."""
+    first: dict[Path, Path] = {}
+    for path in paths:
+        first.setdefault(path.resolve(), path)
+    return list(first.values())
 
 
 def check_log(path: Path) -> int:

@@ -22,7 +22,7 @@ from ci_agent.triage.known_flaky import KnownFlaky
 from ci_agent.triage.model import Failure, Kind
 from ci_agent.triage.report import JobReport
 from ci_agent.triage.scan import DEFAULT_WINDOW
-from ci_agent.triage.sources import collect
+from ci_agent.triage.sources import collect, unique_paths
 
 if TYPE_CHECKING:  # GitHub mode's modules are imported when it runs: --log starts faster
     import tempfile
@@ -128,6 +128,8 @@ def triage_logs(paths: Sequence[Path], options: TriageOptions) -> TriageResult:
     CA130/CA137 for missing logs, CA133 for an empty one, CA131 for one that is not text,
     CA140 for a run-log archive that cannot be read.
     """
+    # A log given twice (by two spellings of its path) is one job, not two.
+    paths = unique_paths(paths)
     junit = options.junit_failures()
     policy, history, budget = options.policy, options.history, options.excerpt_tokens
     reports = []

@@ -267,6 +267,14 @@ def test_a_fifo_or_a_device_is_not_a_log(project: Project, triage_cli: Cli) -> N
         assert "CA131" in result.err and "not a regular file" in result.err
 
 
+def test_a_log_given_twice_is_one_job(project: Project, triage_cli: Cli) -> None:
+    log = failing(project)
+    result = triage_cli(
+        "--log", str(log), "--log", str(log.parent / ".." / log.parent.name / log.name)
+    )
+    assert result.out.startswith("triage of 1 log file(s): 1 failed job"), result.out
+
+
 def test_markdown_is_rendered_only_when_it_is_shown(project: Project) -> None:
     result = triage_logs([failing(project)], TriageOptions(roots=(str(project.root),)))
     shown = triage_outcome(result)  # --output markdown, and the action's job summary
