@@ -8,6 +8,7 @@ sandbox's clean environment (a forked child inherits it: no token reaches the te
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -19,8 +20,10 @@ from ci_agent.change.isolation import choose_isolation
 from ci_agent.change.sandbox import Sandbox
 from ci_agent.testgen import batch_mutants
 from ci_agent.testgen.batch import BatchFunnel
+from ci_agent.testgen.batch_runs import BatchRuns
 from ci_agent.testgen.execute import Execution, SandboxExecutor
-from ci_agent.testgen.scratch import guard_dir
+from ci_agent.testgen.outcomes import read_outcomes
+from ci_agent.testgen.scratch import FORKS_MODULE, guard_dir
 from ci_agent.testgen.targets import Target, function_spans
 from ci_agent.testgen.verdict import Candidate, Limits, Verdict
 
@@ -166,3 +169,53 @@ def test_forked_runs_kill_the_same_mutants_as_fresh_processes(
     assert _mutants(forked["Box.fits"])[1]
     assert any(m.description == "> -> >=" for m in forked["steps"].killed)
     assert forked_processes < fresh_processes and before_processes < fresh_processes
+
+
+LOOP = "def countdown(n):\n    while n > 0:\n        n -= 1\n    return n\n"
+LOOP_TEST = "from loop import countdown\n\n\ndef test_countdown():\n    assert countdown(3) == 0\n"
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_a_child_that_hangs_is_ended_by_its_own_watchdog_and_the_next_child_runs(
+    tmp_path: Path, project_python: Path, before: bool
+) -> None:
+    root, work = tmp_path / "project", tmp_path / "work"
+    (root / "tests").mkdir(parents=True)
+    (work / "home").mkdir(parents=True)
+    (root / "loop.py").write_text(LOOP)
+    (root / "tests" / "test_loop.py").write_text(LOOP_TEST)
+    environ = dict(os.environ)
+    executor = SandboxExecutor(
+        Sandbox(choose_isolation("none", environ), environ),
+        (str(project_python),),
+        work / "home",
+        root,
+    )
+    runs = BatchRuns(executor, root, work, guard_dir(work), Limits(test_timeout=60.0))
+    test = "tests/test_loop.py::test_countdown"
+    hanging = LOOP.replace("n -= 1", "n -= 0")  # never ends
+    harmless = LOOP.replace("return n", "return n * 2")  # 0 * 2: still passes
+    jobs = [
+        {
+            "report": str(work / f"{name}.jsonl"),
+            "tests": [test],
+            "limit": 1.0,
+            "timeout": 60.0,
+            "sources": {"loop.py": text},
+        }
+        for name, text in (("hanging", hanging), ("harmless", harmless))
+    ]
+    plan = work / "plan.json"
+    plan.write_text(json.dumps({"jobs": jobs, "before": before}))
+    run = runs.pytest(
+        ["-p", FORKS_MODULE, "-p", "no:randomly", test],
+        timeout=120.0,
+        env={batch_mutants.PLAN_VARIABLE: str(plan)},
+    )
+    hung = read_outcomes(work / "hanging.jsonl")
+    assert hung.running == test and hung.hung  # the per-test limit, not the job's 60 s
+    assert hung.exit not in (0, None)
+    passed = read_outcomes(work / "harmless.jsonl")
+    assert passed.exit == 0 and passed.passed(test)
+    assert run.seconds < 30
+    assert (root / "loop.py").read_text() == LOOP  # a fork never writes the mutant
