@@ -30,6 +30,10 @@ def __getattr__(name: str) -> object:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: never lets a user error become a traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:  # the console script, not a caller's own process
+        import signal
+
+        signal.signal(signal.SIGTERM, _terminated)
     if args in (["--version"], ["-V"]):
         from ci_agent import __version__
 
@@ -51,3 +55,9 @@ def main(argv: list[str] | None = None) -> None:
     from ci_agent.cli_app import invoke
 
     sys.exit(invoke(args))
+
+
+def _terminated(signum: int, frame: object) -> None:
+    from ci_agent.errors import Terminated
+
+    raise Terminated

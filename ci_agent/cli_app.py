@@ -63,11 +63,13 @@ def cli() -> None:
 def invoke(args: list[str]) -> int:
     """Run the click app on ``args``; return the exit code. Errors are coded, never tracebacks."""
     from ci_agent.commands.common import report_early_error
-    from ci_agent.errors import CiAgentError, fail
+    from ci_agent.errors import CiAgentError, fail, signal_name
 
     try:
         result: Any = cli.main(args=args, prog_name="ci-agent", standalone_mode=False)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt as exc:
+        return report_early_error(fail("CA702", signal=signal_name(exc)), args)
+    except click.exceptions.Abort:
         return report_early_error(fail("CA702", signal="SIGINT"), args)
     except click.ClickException as exc:
         usage = " ".join(["ci-agent", *(a for a in args[:1] if a in COMMANDS)])

@@ -965,6 +965,22 @@ _SPECS = (
         "Install pytest and coverage into that environment, or pass --coverage-data.",
     ),
     _spec(
+        "CA585",
+        "testgen-coverage-report-failed",
+        _V,
+        "the suite ran under coverage, but coverage could not report it: {problem}",
+        "Run 'coverage json' in the project to see the same error; its configuration "
+        "([tool.coverage] or .coveragerc) may name sources or plugins that are missing.",
+    ),
+    _spec(
+        "CA586",
+        "testgen-source-unparsable",
+        _V,
+        "{path} does not parse as Python ({problem}): no test can be generated for it",
+        "Fix the syntax error ('python -m py_compile {path}' shows it), or name another file "
+        "with --path.",
+    ),
+    _spec(
         "CA582",
         "testgen-shard-result-invalid",
         _V,

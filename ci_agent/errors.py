@@ -40,10 +40,12 @@ __all__ = [
     "PlatformError",
     "ProcessingError",
     "RepositoryError",
+    "Terminated",
     "UsageError",
     "VerificationError",
     "fail",
     "lookup",
+    "signal_name",
 ]
 
 
@@ -73,6 +75,18 @@ class _SafeDict(dict[str, Any]):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cancelled job, ``timeout``) raised where the program is, like Ctrl-C, so that
+    what it holds (temporary directories) is cleaned up on the way out."""
+
+    signal = "SIGTERM"
+
+
+def signal_name(interruption: KeyboardInterrupt) -> str:
+    """The signal that interrupted the program."""
+    return "SIGTERM" if isinstance(interruption, Terminated) else "SIGINT"
 
 
 class CiAgentError(Exception):

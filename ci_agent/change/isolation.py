@@ -28,11 +28,23 @@ from ci_agent.change.secret_places import Mounts, secrets_in_reach
 from ci_agent.config_tests import IsolationName
 from ci_agent.errors import fail
 
-__all__ = ["Isolation", "Mechanism", "choose_isolation"]
+__all__ = ["Guard", "Isolation", "Mechanism", "choose_isolation"]
 
 Mechanism = Literal["namespaces", "sudo-namespaces", "none"]
 _NAMESPACES = ("--pid", "--fork", "--kill-child", "--mount-proc", "--mount", "--net")
 _PROBE_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What a sandboxed command may not change: ``readonly`` directories, in which the
+    ``writable`` ones are made writable again, and ``sealed`` ones, read-only whatever holds
+    them (the repository's ``.git``: its hooks and configuration run later with the job's
+    rights)."""
+
+    readonly: tuple[str, ...] = ()
+    writable: tuple[str, ...] = ()
+    sealed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,9 +62,15 @@ class Isolation:
         return self.mechanism != "none"
 
     def command(
-        self, argv: Sequence[str], cwd: Path, env: Mapping[str, str], mounts: Mounts
+        self,
+        argv: Sequence[str],
+        cwd: Path,
+        env: Mapping[str, str],
+        mounts: Mounts,
+        guard: Guard | None = None,
     ) -> list[str]:
-        """The argument list that runs ``argv`` in ``cwd`` with ``env`` under this isolation."""
+        """The argument list that runs ``argv`` in ``cwd`` with ``env`` under this isolation;
+        ``guard`` says what stays read-only."""
         if not self.isolated:
             return list(argv)
         spec = {
@@ -65,6 +83,9 @@ class Isolation:
             "masks": list(mounts.masks),
             "replace": [list(pair) for pair in mounts.replace],
             "keep": list(mounts.keep),
+            "readonly": list(guard.readonly) if guard else [],
+            "writable": list(guard.writable) if guard else [],
+            "sealed": list(guard.sealed) if guard else [],
             "unshare": self.unshare,
             "setpriv": self.setpriv,
         }

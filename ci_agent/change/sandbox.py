@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ci_agent.change.isolation import Isolation, choose_isolation
+from ci_agent.change.isolation import Guard, Isolation, choose_isolation
 from ci_agent.change.process import clean_environment, execute
 from ci_agent.change.sandbox_init import SETUP_FAILED
 from ci_agent.change.secret_places import hidden_mounts
@@ -56,13 +56,28 @@ class Sandbox:
             return execute(argv, cwd, env, timeout)
         scratch = Path(tempfile.mkdtemp(prefix="ci-agent-sandbox-"))
         try:
-            git_dir = _git_common_dir(repository or cwd)
+            git_dir, top = _git_dirs(repository or cwd)
             # The repository's .git stays reachable (a worktree's commits live there) even
             # under a mask; its configuration is replaced by the sanitized copy.
             paths = (cwd, *keep, *((git_dir,) if git_dir is not None else ()))
             kept = tuple(os.path.realpath(p) for p in paths)
             mounts = hidden_mounts(self.environ, git_dir, scratch, kept)
-            wrapped = self.isolation.command(argv, cwd, env, mounts)
+            # The checkout is read-only but for the directories the command works in; its
+            # .git is read-only always: a hook planted there would run at the next commit. So
+            # is the job's home when the command was given a home of its own (a planted
+            # ~/.gitconfig or ~/.bashrc would run in later steps).
+            home = self.environ.get("HOME", "")
+            private_home = bool(home) and env.get("HOME") != home
+            guard = Guard(
+                tuple(
+                    os.path.realpath(p)
+                    for p in (top, Path(home) if private_home else None)
+                    if p is not None
+                ),
+                tuple(os.path.realpath(p) for p in (cwd, *keep)),
+                tuple(os.path.realpath(p) for p in (git_dir,) if p is not None),
+            )
+            wrapped = self.isolation.command(argv, cwd, env, mounts, guard)
             code, output = execute(wrapped, cwd, env, timeout)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -79,10 +94,16 @@ def make_sandbox(config: TestsConfig, environ: Mapping[str, str] | None = None) 
     return Sandbox(choose_isolation(config.isolation, source), source, config.pass_env)
 
 
-def _git_common_dir(cwd: Path) -> Path | None:
-    """The repository's own ``.git`` (a scratch worktree's points at the original's)."""
+def _git_dirs(cwd: Path) -> tuple[Path | None, Path | None]:
+    """The repository's own ``.git`` (a scratch worktree's points at the original's) and the
+    top of ``cwd``'s checkout (None for each that is not found)."""
+    common = _rev_parse(cwd, "--git-common-dir")
+    return common, _rev_parse(cwd, "--show-toplevel") if common is not None else None
+
+
+def _rev_parse(cwd: Path, what: str) -> Path | None:
     done = subprocess.run(
-        ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+        ["git", "rev-parse", "--path-format=absolute", what],
         cwd=cwd,
         capture_output=True,
         stdin=subprocess.DEVNULL,

@@ -10,7 +10,10 @@ and uses the standard library only. Steps, all before any repository code runs:
 3. mount an empty tmpfs over every masked directory and ``/dev/null`` over every masked file;
 4. bind the kept paths back where a mask covered them;
 5. bind sanitized copies read-only over the git configuration files that hold credentials;
-6. exec the command through ``unshare --user`` (namespaces: a nested user namespace that maps
+6. make the checkout read-only (code run in a copy of it must not plant files or git hooks
+   there), bind the paths the command writes back writable, then make the repository's
+   ``.git`` read-only whatever lies around it;
+7. exec the command through ``unshare --user`` (namespaces: a nested user namespace that maps
    the caller's uid, so the command holds no capability over these mounts) or ``setpriv``
    (sudo: drop to the caller's uid and gid, no groups, no capabilities, no new privileges).
 
@@ -96,6 +99,33 @@ def _setup(spec: dict[str, Any]) -> None:
         _mount(libc, f"/proc/self/fd/{fd}", target, flags=_MS_BIND)
         _mount(libc, "", target, flags=_MS_BIND | _MS_REMOUNT | _MS_RDONLY)
         os.close(fd)
+    # A directory the command writes in is not made read-only itself (a writable bind over
+    # it would copy the read-only one along); one inside it is bound back writable.
+    readonly = [
+        p
+        for p in spec.get("readonly", ())
+        if Path(p).is_dir() and p not in spec.get("writable", ())
+    ]
+    # Opened before the read-only mounts: a bind from these keeps the original, writable mount.
+    writable = [
+        (path, os.open(path, os.O_PATH))
+        for path in spec.get("writable", ())
+        if Path(path).is_dir() and any(_inside(path, r) for r in readonly)
+    ]
+    for path in readonly:
+        _read_only(libc, path)
+    for path, fd in writable:
+        _mount(libc, f"/proc/self/fd/{fd}", path, flags=_MS_BIND | _MS_REC)
+        os.close(fd)
+    for path in spec.get("sealed", ()):
+        if Path(path).is_dir():
+            _read_only(libc, path)
+
+
+def _read_only(libc: Any, path: str) -> None:
+    # A bind of the directory onto itself is a mount of its own, which can be made read-only.
+    _mount(libc, path, path, flags=_MS_BIND | _MS_REC)
+    _mount(libc, "", path, flags=_MS_BIND | _MS_REMOUNT | _MS_RDONLY)
 
 
 def _command(spec: dict[str, Any]) -> list[str]:

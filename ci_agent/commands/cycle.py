@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
-from ci_agent.errors import CiAgentError, fail
+from ci_agent.errors import CiAgentError, fail, signal_name
 from ci_agent.metrics import Metrics
 from ci_agent.outcome import Outcome, render
 from ci_agent.record import replace
@@ -80,8 +80,8 @@ def run_body(
     except CiAgentError as exc:
         _maybe_traceback(term, verbosity)
         return Outcome(command, errors=[exc])
-    except KeyboardInterrupt:
-        return Outcome(command, errors=[fail("CA702", signal="SIGINT")])
+    except KeyboardInterrupt as exc:
+        return Outcome(command, errors=[fail("CA702", signal=signal_name(exc))])
     except Exception as exc:
         _maybe_traceback(term, verbosity, always=True)
         return Outcome(command, errors=[fail("CA601", problem=f"{type(exc).__name__}: {exc}")])

@@ -106,11 +106,12 @@ def fast_triage(args: list[str]) -> int | None:
     full = ["triage", *args]
     try:
         return _run(parsed)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         from ci_agent.commands.common import report_early_error
+        from ci_agent.errors import signal_name
 
         sys.stderr.write("\n")  # as click does: the blank line closes the terminal's ^C echo
-        return report_early_error(fail("CA702", signal="SIGINT"), full)
+        return report_early_error(fail("CA702", signal=signal_name(exc)), full)
     except CiAgentError as exc:
         from ci_agent.commands.common import report_early_error
 

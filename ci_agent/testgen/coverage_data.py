@@ -67,9 +67,10 @@ def measure(
     timeout: float,
     env: Mapping[str, str] | None = None,
     source_dirs: Sequence[str] = (),
-) -> tuple[Execution, dict[str, FileCoverage] | None]:
+) -> tuple[Execution, dict[str, FileCoverage] | None, str | None]:
     """Run pytest under coverage with branch measurement in ``root``; the coverage of every
-    repository file, or None when the run produced no data. ``source_dirs`` also reports the
+    repository file, or None and why not (coverage's own words, when it spoke) when the run
+    produced no data. ``source_dirs`` also reports the
     files there that no test imports, as entirely missing (coverage only walks packages below
     a source directory, so every directory holding sources is named)."""
     data = work / f"cov-{uuid.uuid4().hex}.data"
@@ -92,10 +93,10 @@ def measure(
         env=env,
     )
     if ran.timed_out or not combined(executor, root, data, timeout=timeout):
-        return ran, None
+        return ran, None, None
     report, problem = coverage_json(executor, root, data, work, timeout=timeout)
     data.unlink(missing_ok=True)
-    return ran, report if problem is None else None
+    return ran, report if problem is None else None, problem
 
 
 def combined(executor: Executor, root: Path, data: Path, *, timeout: float) -> bool:
@@ -121,8 +122,19 @@ def coverage_json(
     """Turn a ``.coverage`` data file into per-file coverage with ``coverage json``."""
     out = work / f"{data.name}.json"
     done = executor.python(
-        # The project's fail_under is for its own reports; here every figure is wanted.
-        ["-m", "coverage", "json", f"--data-file={data}", "-o", str(out), "-q", "--fail-under=0"],
+        # The project's fail_under is for its own reports; here every figure is wanted. A file
+        # that does not parse (a template, a fixture, Python 2) is left out, not fatal (-i).
+        [
+            "-m",
+            "coverage",
+            "json",
+            f"--data-file={data}",
+            "-o",
+            str(out),
+            "-q",
+            "-i",
+            "--fail-under=0",
+        ],
         cwd=root,
         timeout=timeout,
     )

@@ -116,11 +116,12 @@ class ExamplesEngine:
         stem = f"probe-{uuid.uuid4().hex}"
         ask, answer = self.work / f"{stem}.json", self.work / f"{stem}-answer.json"
         ask.write_text(json.dumps({"requests": requests}), encoding="utf-8")
+        limit = self.limits.test_timeout * 2 * len(targets)
         with scratch_copy(self.root) as copy:
             ran = self.executor.python(
                 [str(PROBE), str(ask), str(answer)],
                 cwd=copy,
-                timeout=self.limits.test_timeout * 2 * len(targets),
+                timeout=limit,
                 env=pytest_env(copy, guard_dir(self.work), self.limits),
             )
         ask.unlink(missing_ok=True)
@@ -129,6 +130,11 @@ class ExamplesEngine:
             answers = json.loads(answer.read_text(encoding="utf-8")).get("answers", [])
             answer.unlink()
         failed = "the probe failed: " + (ran.output.strip()[-300:] or "no output")
+        if ran.timed_out:
+            failed = (
+                f"the probe ran past its limit of {limit:.0f} s (twice test-timeout per "
+                f"function): importing {targets[0].module} or calling its code did not finish"
+            )
         for n, target in enumerate(targets):
             self._answers[target.key] = answers[n] if n < len(answers) else {"problem": failed}
 

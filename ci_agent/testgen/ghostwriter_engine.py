@@ -63,6 +63,12 @@ class GhostwriterEngine:
                 timeout=self.limits.test_timeout,
                 env=pytest_env(copy, guard_dir(self.work), self.limits),
             )
+        if ran.timed_out:
+            why = (
+                f"the ghostwriter ran past test-timeout ({self.limits.test_timeout:.0f} s): "
+                f"importing {target.module} or writing its tests did not finish"
+            )
+            return {name: Proposal(None, why) for name in outs}
         return {name: _proposal(out, ran.output) for name, out in outs.items()}
 
 
@@ -72,7 +78,11 @@ def _proposal(out: Path, output: str) -> Proposal:
     text = out.read_text(encoding="utf-8")
     out.unlink()
     if text.startswith("# problem:"):
-        return Proposal(None, "the ghostwriter cannot run: " + text[10:].strip()[:300])
+        problem = text[10:].strip()[:300]
+        if "No module named 'black'" in problem:
+            # Hypothesis' ghostwriter formats its output with black, an extra of its own.
+            problem += " (install hypothesis[ghostwriter] into the project's environment)"
+        return Proposal(None, "the ghostwriter cannot run: " + problem)
     if "st.nothing()" in text:
         return Proposal(None, "the ghostwriter could not infer a strategy (st.nothing())")
     return Proposal(text)

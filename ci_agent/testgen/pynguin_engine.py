@@ -111,6 +111,13 @@ class PynguinEngine:
                     None,
                     "pynguin is not installed in its environment (test-generation.pynguin-python)",
                 )
+            if ran.timed_out:
+                limit = self.seconds * 3 + self.limits.test_timeout
+                return Proposal(
+                    None,
+                    f"pynguin ran past its limit of {limit:.0f} s (three times pynguin-seconds "
+                    "and test-timeout) and wrote no tests",
+                )
             return Proposal(None, "pynguin wrote no tests: " + ran.output.strip()[-300:])
         return Proposal(found[0].read_text(encoding="utf-8"))
 

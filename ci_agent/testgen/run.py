@@ -21,13 +21,65 @@ from ci_agent.testgen.rounds import Rounds as _Rounds
 from ci_agent.testgen.scope import Scope, changed_lines, check_paths, python_sources
 from ci_agent.testgen.scratch import guard_dir, scratch_copy
 from ci_agent.testgen.suite import check_suite
-from ci_agent.testgen.targets import Target, is_test_file, select_targets, shard
+from ci_agent.testgen.targets import (
+    Target,
+    is_test_file,
+    parse_problem,
+    select_targets,
+    shard,
+)
 from ci_agent.testgen.verdict import Candidate, GateResult, Limits, Verdict
 from ci_agent.testgen.writer import GeneratedFile, compose_file, output_path
 
-__all__ = ["RunResult", "TestGenRun"]
+__all__ = ["DiffCoverage", "RunResult", "TestGenRun", "diff_coverage"]
 
 _BUDGET_CODES = ("CA401", "CA402", "CA403", "CA405")  # stop asking; what is done is kept
+
+
+@dataclass(frozen=True)
+class DiffCoverage:
+    """A change's executable lines and branches (whose source line changed) that no test ran
+    before the run, and those the accepted tests still leave unrun (``path:line``,
+    ``path:from->to``)."""
+
+    lines: int
+    lines_uncovered: int
+    branches_uncovered: int
+    still_lines: tuple[str, ...]
+    still_branches: tuple[str, ...]
+
+
+def diff_coverage(
+    changed: dict[str, frozenset[int]],
+    baseline: dict[str, FileCoverage],
+    verdicts: Sequence[Verdict],
+) -> DiffCoverage:
+    """What of the ``changed`` lines the suite missed, and what the accepted tests left."""
+    gained_lines: dict[str, set[int]] = {}
+    gained_branches: dict[str, set[tuple[int, int]]] = {}
+    for verdict in verdicts:
+        if verdict.accepted:
+            path = verdict.candidate.target.partition("::")[0]
+            gained_lines.setdefault(path, set()).update(verdict.gained_lines)
+            gained_branches.setdefault(path, set()).update(verdict.gained_branches)
+    lines = uncovered = branches = 0
+    still_lines: list[str] = []
+    still_branches: list[str] = []
+    for path in sorted(changed):
+        cov = baseline.get(path)
+        if cov is None or is_test_file(path):
+            continue
+        mine = changed[path]
+        lines += len(mine & (cov.executed | cov.missing))
+        missing = sorted(mine & cov.missing)
+        uncovered += len(missing)
+        still_lines += [f"{path}:{n}" for n in missing if n not in gained_lines.get(path, ())]
+        arcs = sorted(b for b in cov.missing_branches if b[0] in mine)
+        branches += len(arcs)
+        still_branches += [
+            f"{path}:{a}->{b}" for a, b in arcs if (a, b) not in gained_branches.get(path, ())
+        ]
+    return DiffCoverage(lines, uncovered, branches, tuple(still_lines), tuple(still_branches))
 
 
 @dataclass(frozen=True)
@@ -46,6 +98,8 @@ class RunResult:
     stopped: str = ""  # why generation stopped early
     engines: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())  # engines that wrote no candidate, and why
+    # A change's lines (--base, unsharded: a shard sees only its own tests' gains).
+    diff: DiffCoverage | None = None
 
 
 @dataclass(frozen=True)
@@ -79,10 +133,20 @@ class TestGenRun:
             sources_in = {p: sources[p] for p in wanted}
         baseline = self._baseline(sources)
         found, outside = select_targets(sources_in, baseline, changed)
+        # Files that do not parse hold no target; say so rather than find nothing in them.
+        broken = [
+            (path, f"does not parse: {problem}")
+            for path in sorted(sources_in)
+            if not is_test_file(path)
+            and (changed is None or path in changed)
+            # Every shard sees the same files: the first one reports them, once per merge.
+            and (self.scope.shard is None or self.scope.shard[0] == 1)
+            and (problem := parse_problem(sources_in[path])) is not None
+        ]
         total = len(found)
         if self.scope.shard is not None:
             found = shard(found, *self.scope.shard)
-        skipped = [
+        skipped = broken + [
             (t.key, f"over test-generation.max-targets ({self.config.max_targets})")
             for t in found[self.config.max_targets :]
         ]
@@ -102,6 +166,9 @@ class TestGenRun:
             timeout=self.config.run_time_limit,
         )
         verdicts = [self._with_suite(v, suite.dropped.get(keys.get(id(v), ""))) for v in verdicts]
+        diff = None
+        if changed is not None and self.scope.shard is None:
+            diff = diff_coverage(changed, baseline, verdicts)
         return RunResult(
             self.scope,
             tuple(found),
@@ -115,6 +182,7 @@ class TestGenRun:
             stopped,
             tuple(e.name for e in self.engines),
             tuple(notes),
+            diff,
         )
 
     def _baseline(self, sources: dict[str, str]) -> dict[str, FileCoverage]:
@@ -130,7 +198,7 @@ class TestGenRun:
             )
         with scratch_copy(self.root) as copy:
             self.progress("measuring the suite's line and branch coverage")
-            ran, report = measure(
+            ran, report, problem = measure(
                 self.executor,
                 copy,
                 self.work,
@@ -142,12 +210,14 @@ class TestGenRun:
             )
         if ran.returncode not in (0, 5) or ran.timed_out:
             if "No module named coverage" in ran.output or "No module named pytest" in ran.output:
-                raise fail("CA581", python=self.python, problem=clean_failure(ran.output)[-400:])
-            raise fail("CA580", problem=clean_failure(ran.output)[-1500:])
+                raise fail("CA581", python=self.python, problem=_last_lines(ran.output, 400))
+            raise fail("CA580", problem=_suite_problem(ran.returncode, ran.timed_out, ran.output))
         if report is None:
             if ran.returncode == 5:
                 return {}
-            raise fail("CA581", python=self.python, problem=clean_failure(ran.output)[-400:])
+            if problem is not None:
+                raise fail("CA585", problem=_last_lines(problem))
+            raise fail("CA581", python=self.python, problem=_last_lines(ran.output, 400))
         return report
 
     def _generate(
@@ -265,3 +335,38 @@ class TestGenRun:
             return verdict
         gate = GateResult("suite", why is None, why or "")
         return replace(verdict, gates=(*verdict.gates, gate))
+
+
+# pytest's exit codes (pytest.ExitCode), named in the error a failing suite gets.
+_EXIT_CODES = {
+    1: "tests failed",
+    2: "interrupted",
+    3: "an internal error",
+    4: "a usage error",
+}
+
+
+def _suite_problem(code: int, timed_out: bool, output: str) -> str:
+    """Why the suite gives no baseline, in one line, then the end of pytest's output."""
+    if timed_out:
+        cause = "pytest ran past the run's time limit"
+    else:
+        cause = f"pytest exited with code {code} ({_EXIT_CODES.get(code, 'not one of its own')})"
+    return f"{cause}\n{_last_lines(clean_failure(output), 1500)}"
+
+
+def _last_lines(text: str, limit: int = 1500) -> str:
+    """The last whole lines of ``text`` that fit in ``limit`` characters, saying how many were
+    left out before them (a line longer than the limit keeps its end)."""
+    lines = text.strip().splitlines()
+    kept: list[str] = []
+    size = 0
+    for line in reversed(lines):
+        if kept and size + len(line) + 1 > limit:
+            break
+        kept.append(line if len(line) <= limit else "…" + line[-limit:])
+        size += len(kept[-1]) + 1
+    kept.reverse()
+    if len(kept) < len(lines):
+        kept.insert(0, f"(the last {len(kept)} of {len(lines)} lines of the output)")
+    return "\n".join(kept)

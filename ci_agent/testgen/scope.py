@@ -11,7 +11,7 @@ from ci_agent.diff import decode_diff, parse_diff
 from ci_agent.errors import fail
 from ci_agent.git import Git
 from ci_agent.json_form import OMIT
-from ci_agent.testgen.targets import is_test_file
+from ci_agent.testgen.targets import is_test_file, parse_problem
 
 __all__ = ["Scope", "changed_lines", "check_paths", "parse_shard", "python_sources"]
 
@@ -92,7 +92,8 @@ def changed_lines(root: Path, base: str, head: str) -> dict[str, frozenset[int]]
 
 
 def check_paths(root: Path, paths: tuple[str, ...], sources: dict[str, str]) -> tuple[str, ...]:
-    """The given paths relative to ``root``; CA250 for one that is not a known source file."""
+    """The given paths relative to ``root``; CA250 for one that is not a known source file,
+    CA586 for one that does not parse."""
     found = []
     for given in paths:
         path = Path(given)
@@ -103,5 +104,8 @@ def check_paths(root: Path, paths: tuple[str, ...], sources: dict[str, str]) -> 
             raise fail("CA250", path=given) from None
         if relative not in sources or is_test_file(relative):
             raise fail("CA250", path=given)
+        problem = parse_problem(sources[relative])
+        if problem is not None:
+            raise fail("CA586", path=relative, problem=problem)
         found.append(relative)
     return tuple(found)

@@ -57,6 +57,68 @@ socket.socket.bind = _refused
 socket.getaddrinfo = _refused
 socket.create_connection = _refused
 time.sleep = _bounded_sleep
+
+# Writes while a test module is imported or a test runs: only under pytest's temporary
+# directory (tmp_path), the working copy (compared before and after), anonymous temporary
+# files and caches of compiled modules. The check is in the process, so it sees a write
+# however the code spells its open().
+import os as _os
+import sys as _sys
+
+_ALLOWED = [_os.path.realpath(_os.getcwd())]
+if _os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    _ALLOWED.append(_os.path.realpath(_os.environ["HYPOTHESIS_STORAGE_DIRECTORY"]))
+_ACTIVE = [False]
+_WRITE_FLAGS = _os.O_WRONLY | _os.O_RDWR | _os.O_CREAT | _os.O_APPEND | _os.O_TRUNC
+_TMPFILE = getattr(_os, "O_TMPFILE", 0)
+
+
+def _audit(event, args):
+    if event != "open" or not _ACTIVE[0]:
+        return
+    path, mode, flags = args
+    if path is None or isinstance(path, int):
+        return
+    writing = (mode is not None and any(c in str(mode) for c in "wax+")) or (
+        isinstance(flags, int) and flags & _WRITE_FLAGS
+    )
+    if not writing or (_TMPFILE and isinstance(flags, int) and flags & _TMPFILE == _TMPFILE):
+        return
+    full = _os.path.realpath(_os.fsdecode(path))
+    if full == _os.devnull or "__pycache__" in full.split(_os.sep):
+        return
+    if any(full == root or full.startswith(root + _os.sep) for root in _ALLOWED):
+        return
+    raise PermissionError(f"a generated test may not write outside tmp_path: {full}")
+
+
+_sys.addaudithook(_audit)
+
+import pytest as _pytest
+
+
+def pytest_configure(config):
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None:
+        _ALLOWED.append(_os.path.realpath(str(factory.getbasetemp())))
+
+
+@_pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    _ACTIVE[0] = True
+    try:
+        yield
+    finally:
+        _ACTIVE[0] = False
+
+
+@_pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    _ACTIVE[0] = True
+    try:
+        yield
+    finally:
+        _ACTIVE[0] = False
 """
 
 

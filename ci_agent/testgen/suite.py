@@ -4,8 +4,9 @@ candidate that turns it red on its own is dropped (it pollutes global state or b
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -33,19 +34,58 @@ T = TypeVar("T")
 def run_suite(
     executor: Executor, root: Path, files: Sequence[GeneratedFile], *, timeout: float
 ) -> Execution:
-    """The whole suite of a scratch copy of ``root`` with ``files`` added."""
+    """The whole suite of a scratch copy of ``root`` with ``files`` added, in pytest's order
+    and then, when that passes, with the added tests first in reverse order: a test that
+    changes state another one reads (a module's table, a registry) fails one of the two
+    orders, whichever of the two runs first in the suite."""
     with scratch_copy(root) as copy:
         for generated in files:
             target = copy / generated.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(generated.text, encoding="utf-8")
         extra = [str(copy)] + ([str(copy / "src")] if (copy / "src").is_dir() else [])
-        return executor.python(
-            ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE"],
+        pytest = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE"]
+        ran = executor.python(
+            pytest, cwd=copy, timeout=timeout, env={"PYTHONPATH": ":".join(extra)}
+        )
+        if not ran.ok or not files:
+            return ran
+        # Inside the copy (the sandbox shows it), in a directory pytest does not collect.
+        plugins = copy / ".ci-agent-order"
+        plugins.mkdir(exist_ok=True)
+        (plugins / f"{ORDER_MODULE}.py").write_text(ORDER_PLUGIN, encoding="utf-8")
+        first = os.pathsep.join(str(copy / generated.path) for generated in files)
+        again = executor.python(
+            [*pytest, "-p", ORDER_MODULE],
             cwd=copy,
             timeout=timeout,
-            env={"PYTHONPATH": ":".join(extra)},
+            env={"PYTHONPATH": ":".join([*extra, str(plugins)]), ORDER_VARIABLE: first},
         )
+        seconds = ran.seconds + again.seconds
+        if again.ok:
+            return replace(again, seconds=seconds)
+        note = "(the added tests ran first, in reverse order)\n"
+        return replace(again, stdout=note + again.stdout, seconds=seconds)
+
+
+ORDER_MODULE = "ci_agent_testgen_order"
+ORDER_VARIABLE = "CI_AGENT_TESTGEN_FIRST"
+ORDER_PLUGIN = f"""\
+\"\"\"Runs the tests of the files {ORDER_VARIABLE} names first, in reverse order.\"\"\"
+
+import os
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    named = os.environ.get("{ORDER_VARIABLE}", "").split(os.pathsep)
+    first = {{os.path.realpath(path) for path in named if path}}
+    added = [item for item in items if os.path.realpath(item.path) in first]
+    rest = [item for item in items if os.path.realpath(item.path) not in first]
+    items[:] = [*reversed(added), *rest]
+"""
 
 
 def check_suite(

@@ -12,7 +12,15 @@ from typing import ClassVar
 from ci_agent.json_form import json_meta
 from ci_agent.testgen.coverage_data import Branch, FileCoverage
 
-__all__ = ["Target", "arcs", "function_spans", "is_test_file", "select_targets", "shard"]
+__all__ = [
+    "Target",
+    "arcs",
+    "function_spans",
+    "is_test_file",
+    "parse_problem",
+    "select_targets",
+    "shard",
+]
 
 
 def arcs(branches: Iterable[Branch]) -> list[str]:
@@ -96,6 +104,17 @@ def function_spans(source: str) -> list[tuple[str, int, int]]:
     return spans
 
 
+def parse_problem(source: str) -> str | None:
+    """Why ``source`` cannot be a target's file (``line N: message``), or None when it parses."""
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}"
+    except ValueError as exc:  # null bytes
+        return str(exc)
+    return None
+
+
 def select_targets(
     sources: Mapping[str, str],
     coverage: Mapping[str, FileCoverage],
@@ -111,8 +130,8 @@ def select_targets(
         cov = coverage[path]
         try:
             spans = function_spans(sources[path])
-        except SyntaxError:
-            continue
+        except (SyntaxError, ValueError):
+            continue  # the run lists it as skipped (parse_problem)
         claimed: set[int] = set()
         # Innermost first: a nested function's lines belong to it, not to its parent.
         for name, start, end in sorted(spans, key=lambda s: s[2] - s[1]):

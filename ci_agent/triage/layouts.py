@@ -32,6 +32,10 @@ _JOB_FILE = re.compile(r"^\d+_(.+)\.txt$", re.IGNORECASE)
 # carry the byte-order mark).
 _LOG_FAILED = re.compile(rb"^([^\t\n]*)\t([^\t\n]*)\t(?:\xef\xbb\xbf)?\d{4}-\d\d-\d\dT\d\d:\d\d")
 _CHUNK = 1 << 20
+# Bounds on what one archive may make on disk: a run has at most a few hundred jobs (256 per
+# matrix) and its logs rarely reach a few hundred MB; a zip bomb stops at these with CA140.
+MAX_ARCHIVE_LOGS = 1000
+MAX_INFLATED = 1 << 30
 
 
 class JobLog(Record):
@@ -87,7 +91,7 @@ def join_steps(directory: Path, temp: Path) -> JobLog:
     )
     import shutil  # here: only step files, archives and --log-failed files are copied
 
-    target = _target(temp, directory.name)
+    target = _target(temp, directory.name, 0)  # a fresh ``temp`` for each folder
     with target.open("wb") as out:
         for _, name in steps:
             with (directory / name).open("rb") as source:
@@ -102,10 +106,12 @@ def _archive(path: Path, temp: Path) -> Iterator[JobLog]:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
             jobs = [m for m in members if "/" not in m.filename and _JOB_FILE.match(m.filename)]
+            budget = _Budget(path)
             if jobs:  # a whole log per job: the step files repeat them
-                for member in sorted(jobs, key=lambda m: m.filename):
+                _check_count(path, len(jobs), "job logs")
+                for index, member in enumerate(sorted(jobs, key=lambda m: m.filename)):
                     name = _JOB_FILE.match(member.filename).group(1)  # type: ignore[union-attr]
-                    target = _copy(archive, [member], _target(temp, name))
+                    target = _copy(archive, [member], _target(temp, name, index), budget)
                     yield JobLog(name, target, f"{path}: {member.filename}")
                 return
             groups: dict[str, list[tuple[int, zipfile.ZipInfo]]] = {}
@@ -116,22 +122,51 @@ def _archive(path: Path, temp: Path) -> Iterator[JobLog]:
                     groups.setdefault(folder, []).append((int(found.group(1)), member))
             if not groups:
                 raise fail("CA140", path=path, problem="it holds no job or step logs (*.txt)")
-            for folder in sorted(groups):
+            _check_count(path, len(groups), "jobs' step folders")
+            for index, folder in enumerate(sorted(groups)):
                 steps = [m for _, m in sorted(groups[folder], key=lambda item: item[0])]
                 name = folder.rsplit("/", 1)[-1]
-                target = _copy(archive, steps, _target(temp, name))
+                target = _copy(archive, steps, _target(temp, name, index), budget)
                 yield JobLog(name, target, f"{path}: {folder}/")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise fail("CA140", path=path, problem=str(exc) or type(exc).__name__) from None
 
 
-def _copy(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], target: Path) -> Path:
-    import shutil
+def _check_count(path: Path, count: int, what: str) -> None:
+    if count > MAX_ARCHIVE_LOGS:
+        problem = (
+            f"it holds {count:,} {what}, more than the {MAX_ARCHIVE_LOGS:,} a run's archive "
+            "is read for (GitHub runs at most 256 jobs per matrix)"
+        )
+        raise fail("CA140", path=path, problem=problem)
 
+
+class _Budget:
+    """The bytes an archive may still inflate to (CA140 past :data:`MAX_INFLATED`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.left = path, MAX_INFLATED
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            problem = (
+                f"its logs inflate past {MAX_INFLATED >> 30} GiB (a run's logs are far "
+                "smaller; nothing of it was kept)"
+            )
+            raise fail("CA140", path=self.path, problem=problem)
+
+
+def _copy(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], target: Path, budget: _Budget
+) -> Path:
     with target.open("wb") as out:
         for member in members:
             with archive.open(member) as source:
-                shutil.copyfileobj(source, out, _CHUNK)
+                # Counted as it inflates: a member's declared size may lie.
+                while chunk := source.read(_CHUNK):
+                    budget.spend(len(chunk))
+                    out.write(chunk)
     return target
 
 
@@ -147,7 +182,7 @@ def _log_failed(path: Path, temp: Path) -> Iterator[JobLog]:
                 if found is not None:
                     job = found.group(1)
                     if job not in outputs:
-                        target = _target(temp, job.decode("utf-8", "replace"))
+                        target = _target(temp, job.decode("utf-8", "replace"), len(outputs))
                         outputs[job] = (target, target.open("wb"))
                     current = outputs[job][1]
                     line = line[found.end(2) + 1 :].removeprefix(b"\xef\xbb\xbf")
@@ -161,7 +196,7 @@ def _log_failed(path: Path, temp: Path) -> Iterator[JobLog]:
         yield JobLog(name, target, f"{path}: job {name}")
 
 
-def _target(temp: Path, name: str) -> Path:
-    """A fresh file under ``temp`` for the job ``name`` (its name never makes the path)."""
-    index = sum(1 for _ in temp.iterdir())
+def _target(temp: Path, name: str, index: int) -> Path:
+    """A fresh file under ``temp`` for the ``index``-th job of its source, ``name`` (the name
+    alone never makes the path)."""
     return temp / f"{index}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)[:60]}.log"

@@ -44,6 +44,11 @@ _STAMPS = re.compile(b"\n" + STAMP.pattern)
 _STAMP_WIDTH = 29
 _GITHUB_STAMP = b"0000-00-00T00:00:00.0000000Z "
 _DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= byte <= 0x39 else byte for byte in range(256))
+# Control bytes other than tab, newline, carriage return and escape (each handled above):
+# a NUL in a test id would make it another test, and none of them belongs on a terminal.
+# (BEL ends an OSC sequence: it goes with the escapes, or at once on a line without one.)
+_CONTROL = bytes([*range(0x07), 0x08, 0x0B, 0x0C, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+_CONTROL_BEL = _CONTROL + b"\x07"
 _ANSI_LINES = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[()][0-9A-Za-z]|[@-Z\\-_])"
 )
@@ -73,8 +78,10 @@ def clean(raw: bytes) -> str:
         raw = raw[raw.rfind(b"\r") + 1 :]
     if len(raw) > MAX_LINE:
         raw = raw[:MAX_LINE]
-    text = raw.decode("utf-8", "replace")
-    return _ANSI.sub("", text) if "\x1b" in text else text
+    if b"\x1b" not in raw:
+        return raw.translate(None, _CONTROL_BEL).decode("utf-8", "replace")
+    text = raw.translate(None, _CONTROL).decode("utf-8", "replace")
+    return _ANSI.sub("", text).replace("\x1b", "").replace("\x07", "")
 
 
 def clean_lines(data: bytes, starts: Sequence[int], stops: Sequence[int]) -> list[str]:
@@ -93,10 +100,10 @@ def clean_lines(data: bytes, starts: Sequence[int], stops: Sequence[int]) -> lis
         return [clean(data[start:stop]) for start, stop in zip(starts, stops, strict=True)]
     if stamped:  # a newline in front so that the first line's stamp follows one as well
         joined = _STAMPS.sub(b"\n", b"\n" + joined)[1:]
-    text = joined.decode("utf-8", "replace")
-    if "\x1b" in text:
-        text = _ANSI_LINES.sub("", text)
-    return text.split("\n")
+    if b"\x1b" not in joined:
+        return joined.translate(None, _CONTROL_BEL).decode("utf-8", "replace").split("\n")
+    text = joined.translate(None, _CONTROL).decode("utf-8", "replace")
+    return _ANSI_LINES.sub("", text).replace("\x1b", "").replace("\x07", "").split("\n")
 
 
 def sniff(path: Path) -> str | None:

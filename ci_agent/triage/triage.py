@@ -244,14 +244,19 @@ class _Scratch:
 
     def __init__(self) -> None:
         self._made: tempfile.TemporaryDirectory[str] | None = None
+        self._count = 0
 
     def path(self) -> Path:
-        """The directory, made now if it is not yet."""
+        """A fresh subdirectory for one source's logs (the directory made now if it is not
+        yet): each archive or folder names its files from 0 without meeting another's."""
         if self._made is None:
             import tempfile
 
             self._made = tempfile.TemporaryDirectory(prefix="ci-agent-triage-")
-        return Path(self._made.name)
+        self._count += 1
+        fresh = Path(self._made.name) / str(self._count)
+        fresh.mkdir()
+        return fresh
 
     def __enter__(self) -> _Scratch:
         return self

@@ -409,7 +409,13 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
             continue
     for combo in combos[:MAX_CALLS]:
         args = list(combo)
+        before = _snapshot(module)
         outcome = _call(subject, module, args, kinds)
+        if _changed(module, before):
+            # A call that changes the module's globals (adds a rule to its table) would
+            # change what every later test reads: never written as a test.
+            _restore(module, before)
+            continue
         if outcome[0] in ("opaque", "slow") or _call(subject, module, args, kinds) != outcome:
             continue  # unassertable or not deterministic
         lines, arcs = _traced(subject, code.co_filename, module, args, kinds)
@@ -429,6 +435,54 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
     answer.update(names=names, kinds=kinds, shape=subject.shape, split=subject.split)
     answer["argv"] = subject.argv
     return answer
+
+
+_CONTAINERS = (list, dict, set, bytearray)
+_COPIED = 10_000  # a larger table is checked by identity only
+
+
+def _snapshot(module: Any) -> dict[str, tuple[Any, Any]]:
+    """The module's globals: each object, with a shallow copy of a list, dict or set."""
+    taken: dict[str, tuple[Any, Any]] = {}
+    for name, value in list(vars(module).items()):
+        if name.startswith("__"):
+            continue  # the interpreter's own (a warning adds __warningregistry__)
+        copied = None
+        if isinstance(value, _CONTAINERS) and len(value) <= _COPIED:
+            copied = value.copy()
+        taken[name] = (value, copied)
+    return taken
+
+
+def _changed(module: Any, before: dict[str, tuple[Any, Any]]) -> bool:
+    now = {n: v for n, v in vars(module).items() if not n.startswith("__")}
+    if now.keys() != before.keys():
+        return True
+    for name, (value, copied) in before.items():
+        if now[name] is not value:
+            return True
+        try:
+            if copied is not None and value != copied:
+                return True
+        except Exception:  # noqa: S112 - an element that cannot be compared: unknown, kept
+            continue
+    return False
+
+
+def _restore(module: Any, before: dict[str, tuple[Any, Any]]) -> None:
+    """Put the module's globals back as ``before`` took them (a container in place)."""
+    names = vars(module)
+    for name in [n for n in names if n not in before and not n.startswith("__")]:
+        del names[name]
+    for name, (value, copied) in before.items():
+        names[name] = value
+        if copied is None:
+            continue
+        if isinstance(value, list | bytearray):
+            value[:] = copied
+        elif isinstance(value, dict | set):
+            value.clear()
+            value.update(copied)
 
 
 def _typed(subject: Subject, module: Any, n: int) -> Any:

@@ -22,8 +22,10 @@ __all__ = ["TimeoutDump"]
 # ``tests/test_x.py ..+++++ Timeout +++++``: a progress line (its results so far) and the banner.
 _BANNER = re.compile(r"^(?:(\S+?)\s+)?([.sxXpFE]*)\++ Timeout \++\s*$")
 # A progress line of pytest's default output (``-q``: no file) with a failure or an error in it.
-_PROGRESS = re.compile(r"^(\S+\.py) ([.sxXpFE]*[FE][.sxXpFE]*)(?:\s+\[\s*\d+%\])?\s*$")
-_QUIET_PROGRESS = re.compile(r"^([.sxXpFE]*[FE][.sxXpFE]*)\s+\[\s*\d+%\]\s*$")
+# The look-ahead finds the F or E and the possessive run takes the rest: linear in the line,
+# where ``[.FE]*[FE][.FE]*`` backtracks quadratically on a long run of Es.
+_PROGRESS = re.compile(r"^(\S+\.py) ((?=[.sxXp]*+[FE])[.sxXpFE]++)(?:\s+\[\s*\d+%\])?\s*$")
+_QUIET_PROGRESS = re.compile(r"^((?=[.sxXp]*+[FE])[.sxXpFE]++)\s+\[\s*\d+%\]\s*$")
 _STACK = re.compile(r"^~+ Stack of (.+?) \(\d+\) ~+\s*$")
 # A dump longer than this is cut: the failure keeps what it read (a bound on one failure's work,
 # not on what is found; every thread's stack of a large program fits many times over).
@@ -34,10 +36,15 @@ class TimeoutDump(BaseExtractor):
     """One failure (kind timeout) per dump: the test that ran past its limit and where it was."""
 
     # Anchors are searched in the raw log: colour codes may sit between the results.
+    # Each is tried once per run of results (not at each F or E of it), and possessively: a
+    # line of a million Es is read in linear time.
     dense = (
         b"+ Timeout +",
-        re.compile(rb"\.py (?:\x1b\[[0-9;]*m|[.sxXpFE])*[FE]"),
-        re.compile(rb"[FE](?:\x1b\[[0-9;]*m|[.sxXpFE])*\s+(?:\x1b\[[0-9;]*m)*\[\s*\d+%\]"),
+        re.compile(rb"\.py (?=(?:\x1b\[[0-9;]*+m|[.sxXp])*+[FE])"),
+        re.compile(
+            rb"(?<![.sxXpFEm])(?=(?:\x1b\[[0-9;]*+m|[.sxXp])*+[FE])"
+            rb"(?:\x1b\[[0-9;]*+m|[.sxXpFE])*+\s++(?:\x1b\[[0-9;]*+m)*+\[\s*+\d++%\]"
+        ),
     )
     claims = True
 

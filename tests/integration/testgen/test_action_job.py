@@ -71,6 +71,11 @@ def test_a_pull_request_gets_tests_for_its_change_and_one_sticky_comment(
     assert "**1 test module(s) accepted** for 1 target(s)" in comment.body
     assert "| `calc.py::clamp` | examples |" in comment.body
     assert "| mutants | 1 | 100% |" in comment.body
+    # The change's own lines: two the suite missed (the returns), both run by the new tests.
+    assert (
+        "changed lines: 2 of 4 not run by the suite before, 0 still not run; changed "
+        "branches: 2 not run before, 0 still not run." in comment.body
+    )
     assert fake_github.requests.count("POST", "/repos/*/issues/*/comments") == 1
     # The job computes; it writes nothing into the checkout (the files are in the result).
     status = subprocess.run(

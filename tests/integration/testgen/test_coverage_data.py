@@ -112,7 +112,9 @@ def test_a_project_measuring_in_parallel_with_a_coverage_floor_is_measured(
         root,
     )
 
-    ran, report = measure(executor, root, work, ["-q"], timeout=120, env={"PYTHONPATH": str(root)})
+    ran, report, _ = measure(
+        executor, root, work, ["-q"], timeout=120, env={"PYTHONPATH": str(root)}
+    )
 
     assert ran.ok, ran.output
     assert report is not None and report["calc.py"].missing  # clamp is not run

@@ -83,3 +83,31 @@ def test_the_polluter_is_dropped_when_it_comes_before_the_test_it_harms(tmp_path
     # together, each alone (3), together again, one by one (3), the bisection's one step
     # (NEUTRAL with HARMED passes), and the kept ones together with HARMED
     assert result.runs == 9
+
+
+TABLE = (
+    'TABLE = ["a"]\n\n\ndef add(x):\n    TABLE.insert(0, x)\n\n\ndef first():\n'
+    "    return TABLE[0]\n"
+)
+READS = "from table import first\n\n\ndef test_first():\n    assert first() == 'a'\n"
+# Changes the table when it runs, not at import: pytest runs it after the human test, which
+# passes; run first, it breaks the human test.
+ADDS = GeneratedFile(
+    "tests/test_z_generated.py",
+    "from table import add, first\n\n\ndef test_add():\n    add('z')\n    assert first() == 'z'\n",
+    ("table.py::add",),
+)
+
+
+def test_a_test_that_changes_state_at_run_time_is_dropped_whichever_runs_first(
+    tmp_path: Path,
+) -> None:
+    executor, root = _executor(tmp_path)
+    (root / "table.py").write_text(TABLE)
+    (root / "tests" / "test_table.py").write_text(READS)
+
+    result = check_suite(executor, root, [ADDS], list, lambda f: f.path, timeout=120)
+
+    assert result.kept == ()
+    reason = result.dropped["tests/test_z_generated.py"]
+    assert "tests/test_table.py::test_first" in reason, reason

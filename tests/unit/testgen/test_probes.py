@@ -42,6 +42,23 @@ def items(values: list[int] | None) -> dict[str, int]:
 
 async def later() -> None:
     return None
+
+
+RULES: list[str] = ["a"]
+SEEN = {"n": 0}
+
+
+def register(rule: str) -> int:
+    if rule == "":
+        return -1
+    if rule.startswith("a"):
+        RULES.insert(0, rule)
+    return len(RULES)
+
+
+def count(key: str) -> int:
+    SEEN["n"] = SEEN["n"] + 1
+    return SEEN["n"]
 """
 
 
@@ -135,3 +152,17 @@ def test_one_probe_process_serves_a_modules_functions_even_when_one_exits(
         not doubled["problem"]
         and {"1": "2"}.items() <= {c["args"][0]: c["value"] for c in doubled["cases"]}.items()
     )
+
+
+def test_calls_that_change_the_module_s_globals_are_never_cases(
+    module: str, tmp_path: Path
+) -> None:
+    # A test of such a call changes what every later test reads: it is dropped, and the
+    # module's state is put back for the next call.
+    answer = _probe(tmp_path, "register", {36, 37, 38, 39, 40})
+    cases = answer["cases"]
+    assert isinstance(cases, list) and cases
+    assert {c["value"] for c in cases} == {"-1", "1"}, cases  # "" and a rule not added
+    assert sys.modules["probed"].RULES == ["a"]
+    assert _probe(tmp_path, "count", {44, 45})["cases"] == []
+    assert sys.modules["probed"].SEEN == {"n": 0}

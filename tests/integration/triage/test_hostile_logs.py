@@ -1,0 +1,81 @@
+"""Logs made to hurt: a single line of millions of ``E``/``F`` characters is read in linear time
+(a run of results once backtracked quadratically: 60 KB took 80 s), and control bytes inside a
+real log's lines never reach a test id or the terminal."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ci_agent.triage.extract import extract
+
+from .conftest import Project
+from .joblog import job_log
+
+TESTS = """\
+def test_total():
+    assert 1 + 1 == 3
+
+
+def test_parse():
+    assert int("12") == 13
+"""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"E" * 2_000_000,
+        b"F" * 2_000_000 + b"\n",
+        b"E\x1b[0m" * 400_000 + b"\n",
+        b"tests/test_x.py " + b"F" * 2_000_000 + b"\n",
+        bytes(random.Random(0).choice(b"FE.") for _ in range(1_000_000)) + b"  [ 50%]\n",
+    ],
+    ids=["E", "F", "coloured", "after-a-file", "mixed"],
+)
+def test_a_huge_line_of_results_is_read_in_linear_time(line: bytes, tmp_path: Path) -> None:
+    log = tmp_path / "results.log"
+    log.write_bytes(b"start\n" + line)
+    started = time.monotonic()
+    # A new process, so a quadratic reading fails here instead of hanging the suite.
+    done = subprocess.run(
+        [sys.executable, "-m", "ci_agent", "triage", "--log", str(log), "--output", "json"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    # Quadratic, 2 MB of results is hours; linear, well under a second of reading.
+    assert time.monotonic() - started < 60
+
+
+def test_control_bytes_in_a_real_log_never_reach_ids_or_the_terminal(tmp_path: Path) -> None:
+    project = Project(tmp_path / "proj")
+    project.write("tests/test_bad.py", TESTS)
+    argv = (sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfE", "tests")
+    step = project.run("python -m pytest -rfE tests", *argv, colour=False)
+    assert step.exit_code == 1
+    text = job_log([step])
+    marked = "FAILED tests/test_bad.py::test_total"
+    assert marked in text
+    log = tmp_path / "nul.log"
+    dirty = text.replace(marked, marked + "\x00\x00\x07").replace("assert int", "assert\x0bint")
+    log.write_bytes(b"x" * 9000 + b"\n" + dirty.encode())  # past the first block's sniff
+
+    found = extract(log, roots=(str(tmp_path / "proj"),))
+
+    ids = sorted(f.test_id or "" for f in found.failures if f.test_id)
+    assert ids == ["tests/test_bad.py::test_parse", "tests/test_bad.py::test_total"]
+    done = subprocess.run(
+        [sys.executable, "-m", "ci_agent", "triage", "--log", str(log)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert b"2 failing tests" in done.stdout, done.stdout
+    assert not any(byte in done.stdout for byte in b"\x00\x07\x0b")
