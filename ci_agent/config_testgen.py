@@ -37,7 +37,13 @@ class TestGenerationConfig(_Section):
         Rule(description="auto: the model when one is configured, else offline."),
     ] = "auto"
     output: Annotated[
-        str, Rule(description="Where new tests go; {module} and {package} are filled in.")
+        str,
+        Rule(
+            description=(
+                "Where new tests go, relative to the repository: a test_*.py or *_test.py "
+                "name; {module} and {package} are filled in."
+            ),
+        ),
     ] = "tests/test_{module}_generated.py"
     delivery: Annotated[
         Literal["artifact", "pull-request", "commit"],
@@ -87,3 +93,35 @@ class TestGenerationConfig(_Section):
         ),
     ] = None
     concurrency: Annotated[int, Rule(ge=1, le=16, description="Targets checked at once.")] = 1
+
+    def __post_init__(self) -> None:
+        """Refuse an ``output`` that could not hold a generated test module: it must be a
+        relative path inside the repository, a ``test_*.py`` or ``*_test.py`` name (never
+        ``conftest.py``), with no placeholder but ``{module}`` and ``{package}``: said when
+        the file is read, not after a whole run."""
+        problem = _output_problem(self.output)
+        if problem:
+            raise ValueError(f"output {self.output!r}: {problem}")
+
+
+def _output_problem(pattern: str) -> str:
+    import string
+    from pathlib import PurePosixPath
+
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
+        return str(exc)
+    unknown = fields - {"module", "package"}
+    if unknown:
+        return f"unknown placeholder(s) {', '.join(sorted(unknown))} (use {{module}}, {{package}})"
+    path = PurePosixPath(pattern.format(module="m", package="p"))
+    if path.is_absolute() or ".." in path.parts or "\\" in pattern:
+        return "it must be a relative path inside the repository"
+    if (
+        path.name == "conftest.py"
+        or not (path.name.startswith("test_") or path.name.endswith("_test.py"))
+        or path.suffix != ".py"
+    ):
+        return "the file must be named test_*.py or *_test.py (not conftest.py)"
+    return ""

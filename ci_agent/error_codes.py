@@ -565,6 +565,14 @@ _SPECS = (
         "{path} exists; generated tests go to new files only",
         "Move or rename that file, or set test-generation.output to another pattern.",
     ),
+    _spec(
+        "CA252",
+        "testgen-output-unwritable",
+        _G,
+        "the generated tests could not be written to {path}: {problem}",
+        "Make that directory writable, or set test-generation.output to another place; "
+        "the result still holds every file's text (--output json), and nothing was written.",
+    ),
     # network and GitHub
     _spec(
         "CA301",
@@ -737,6 +745,14 @@ _SPECS = (
         _L,
         "the model's answer was cut at the output limit of {limit} tokens",
         "Raise llm.max-output-tokens, or lower llm.request-input-cap so requests are smaller.",
+    ),
+    _spec(
+        "CA410",
+        "testgen-model-failed",
+        _L,
+        "no test was generated: the model failed before it wrote any candidate ({problem})",
+        "Check the model's settings and the network ('ci-agent doctor --check-remote'), or "
+        "run the offline engines with --engine offline.",
     ),
     # validation and verification
     _spec(

@@ -20,7 +20,15 @@ from ci_agent.change.sandbox import Sandbox
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
 
-__all__ = ["PROBE", "TestCommand", "find_test_command", "own_environment", "python_candidates"]
+__all__ = [
+    "PROBE",
+    "PROBE_SECONDS",
+    "TestCommand",
+    "find_test_command",
+    "own_environment",
+    "probe_line",
+    "python_candidates",
+]
 
 _MARK = "ci-agent-probe"
 # Run by the candidate interpreter: does it have pytest, pytest-cov, coverage?
@@ -29,7 +37,7 @@ PROBE = (
     f"print('{_MARK}', pytest.__version__, "
     "int(u.find_spec('pytest_cov') is not None), int(u.find_spec('coverage') is not None))"
 )
-_PROBE_SECONDS = 120.0
+PROBE_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -91,8 +99,8 @@ def find_test_command(config: TestsConfig, sandbox: Sandbox, root: Path) -> Test
     candidates, skipped = python_candidates(sandbox.environ)
     tried: list[str] = []
     for python in candidates:
-        code, output = sandbox.run([python, "-c", PROBE], root, _PROBE_SECONDS)
-        words = _probe_line(output)
+        code, output = sandbox.run([python, "-c", PROBE], root, PROBE_SECONDS)
+        words = probe_line(output)
         if code == 0 and words is not None:
             source = f"{python} (the job's python on PATH)"
             return TestCommand(
@@ -111,7 +119,7 @@ def _configured(argv: tuple[str, ...], sandbox: Sandbox, root: Path) -> TestComm
     command = " ".join(argv)
     source = f"tests.command '{command}'"
     try:
-        code, output = sandbox.run([*argv, "--version", "--version"], root, _PROBE_SECONDS)
+        code, output = sandbox.run([*argv, "--version", "--version"], root, PROBE_SECONDS)
     except OSError as exc:
         raise fail("CA563", command=command, problem=exc.strerror or str(exc)) from None
     text = output.decode("utf-8", "replace")
@@ -121,7 +129,7 @@ def _configured(argv: tuple[str, ...], sandbox: Sandbox, root: Path) -> TestComm
     return TestCommand(argv, source, pytest_cov="pytest-cov" in text)
 
 
-def _probe_line(output: bytes) -> list[str] | None:
+def probe_line(output: bytes) -> list[str] | None:
     for line in output.decode("utf-8", "replace").splitlines():
         words = line.split()
         if len(words) == 4 and words[0] == _MARK:

@@ -60,7 +60,7 @@ __all__ = ["shard_files", "tests", "tests_outcome"]
 @click.option(
     "--repo",
     "repo",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="The repository (default: current directory).",
 )
 @global_options
@@ -112,6 +112,14 @@ def tests_outcome(
             problem="give exactly one of --base REF, --path FILE or --all",
             usage="ci-agent tests",
         )
+    for option, ref in (("--base", base), ("--head", head)):
+        # git would read it as one of its options (``--output=FILE`` writes a file).
+        if ref is not None and ref.startswith("-"):
+            raise fail(
+                "CA108",
+                problem=f"{option} {ref!r} is not a git revision (it starts with '-')",
+                usage="ci-agent tests",
+            )
     settings = invocation.settings
     config = settings.config.test_generation
     if engine is not None:

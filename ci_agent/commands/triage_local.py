@@ -97,6 +97,8 @@ def triage_outcome(
     from ci_agent.triage.present import triage_text
 
     writes = json_out is not None and not dry_run
+    if json_out is not None:
+        _refuse_an_input(json_out, result.source.get("paths") or ())
     result_data: dict[str, Any] = to_json(result) if data or writes else {}
     whole: str | None = None
     written: ArtifactRef | None = None
@@ -198,3 +200,16 @@ def _event_default_branch(environ: Mapping[str, str]) -> str | None:
     from ci_agent.runner.payload import dig_str
 
     return dig_str(event_payload(environ), "repository", "default_branch")
+
+
+def _refuse_an_input(json_out: Path, inputs: Any) -> None:
+    """CA139 when ``--json-out`` names one of the logs read (a file given, or one of a given
+    directory's logs): the log would be replaced by the result."""
+    from ci_agent.errors import fail
+
+    target = json_out.resolve()
+    for given in inputs:
+        path = Path(given).resolve()
+        inside = path.is_dir() and target.parent == path and target.suffix in (".log", ".txt")
+        if target == path or (inside and target.exists()):
+            raise fail("CA139", path=json_out, problem="it is one of the logs given (--log)")

@@ -25,6 +25,10 @@ from ci_agent.testgen.verdict import Candidate, GateResult, Limits, Verdict
 __all__ = ["BatchFunnel", "Group", "Item", "judge"]
 
 
+# The environment of the repeat gate's even runs (the clock is moved by the guard plugin).
+VARIED_RUN = {"CI_AGENT_TESTGEN_CLOCK_SHIFT": "90061", "TZ": "Pacific/Kiritimati", "CI": ""}
+
+
 @dataclass
 class Item:
     """One candidate in the batch: its state, its target, the file it runs from."""
@@ -212,15 +216,21 @@ class BatchFunnel:
                 random.Random(number).shuffle(own)  # noqa: S311
                 blocks.append(own)
             shuffler.shuffle(blocks)
+            env = {"PYTHONHASHSEED": str(number * 7919)}
+            how = "in random order"
+            if number % 2 == 0:
+                # Every other run elsewhere in time and place: a value read from the clock,
+                # the time zone or CI would change there (the sandbox sets CI=true; a
+                # developer's shell does not).
+                env.update(VARIED_RUN)
+                how += ", with the clock a day later, another time zone and CI unset,"
             run = runs.pytest(
                 ["-p", "no:randomly", *(t for block in blocks for t in block)],
                 timeout=self._timeout(items),
                 test_limit=self.limits.test_timeout,
-                env={"PYTHONHASHSEED": str(number * 7919)},
+                env=env,
             )
-            return judge(
-                items, run, f"flaky: run {number} of {total} in random order failed ({{}})"
-            )
+            return judge(items, run, f"flaky: run {number} of {total} {how} failed ({{}})")
 
         # The runs are independent processes, so they run side by side, one per core at most
         # (more would only stretch each run toward its time limit): the gate waits for the

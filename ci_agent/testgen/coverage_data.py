@@ -141,8 +141,12 @@ def coverage_json(
     if not done.ok or not out.exists():
         return None, (done.output.strip() or "coverage json wrote nothing")[-2000:]
     try:
-        return parse_coverage_json(json.loads(out.read_text(encoding="utf-8")), root), None
-    except (ValueError, TypeError, KeyError) as exc:
+        loaded = json.loads(out.read_text(encoding="utf-8"))
+        if not loaded.get("meta", {}).get("branch_coverage", False):
+            # Without arcs every branch would look covered: no target would have any.
+            return None, "it was measured without --branch"
+        return parse_coverage_json(loaded, root), None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         return None, str(exc)
     finally:
         out.unlink(missing_ok=True)

@@ -9,19 +9,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ci_agent.atomic import write_bytes_atomically
+from ci_agent.change.isolation import Isolation
+from ci_agent.change.secret_places import secrets_in_reach
 from ci_agent.config_testgen import TestGenerationConfig
 from ci_agent.config_tests import TestsConfig
-from ci_agent.errors import fail
+from ci_agent.errors import CiAgentError, fail
 from ci_agent.git import Git
 from ci_agent.json_form import to_json
 from ci_agent.llm.provider import LLMProvider
 from ci_agent.outcome import Outcome
+from ci_agent.record import replace
 from ci_agent.render import TemplateRenderer
 from ci_agent.testgen.engine import Engine
-from ci_agent.testgen.execute import Executor
+from ci_agent.testgen.execute import Executor, SandboxExecutor
 from ci_agent.testgen.report import result_dict, result_markdown, result_text
 from ci_agent.testgen.run import RunResult, TestGenRun
-from ci_agent.testgen.scope import Scope, python_sources
+from ci_agent.testgen.scope import Scope, check_paths, python_sources
 from ci_agent.testgen.writer import GeneratedFile
 
 __all__ = ["TestsRequest", "merge_shards", "run_tests", "write_files"]
@@ -79,9 +82,16 @@ def _executor(request: TestsRequest, work: Path) -> tuple[Executor, str]:
     return sandbox_executor(configured, request.tests, request.environ, request.root, work)
 
 
+# Stops that mean the model never answered (a spent budget is a limit, not a failure).
+_MODEL_FAILURES = ("CA401:", "CA402:", "CA403:")
+
+
 def run_tests(request: TestsRequest) -> Outcome:
     """Generate, check, write; the outcome holds the whole result."""
     renderer = request.renderer or TemplateRenderer()
+    if request.scope.mode == "path":
+        # Before the interpreter is looked for: a mistyped path is answered in a second.
+        check_paths(request.root, request.scope.paths, python_sources(request.root))
     with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
         work = Path(work_dir)
         (work / "home").mkdir()
@@ -98,8 +108,21 @@ def run_tests(request: TestsRequest) -> Outcome:
             request.progress,
         )
         result = run.execute()
-    written = [] if request.dry_run else write_files(request.root, result.files)
-    outcome = outcome_of(result, written, python, request.dry_run, renderer)
+    unwritten: list[CiAgentError] = []
+    try:
+        written = [] if request.dry_run else write_files(request.root, result.files)
+    except CiAgentError as exc:  # the run's result is kept: it holds every file's text
+        written, unwritten = [], [exc]
+    isolation = executor.sandbox.isolation if isinstance(executor, SandboxExecutor) else None
+    reach = secrets_in_reach(request.environ) if isolation and not isolation.isolated else ()
+    outcome = outcome_of(
+        result, written, python, request.dry_run, renderer, isolation=isolation, secrets=reach
+    )
+    if unwritten:
+        outcome = replace(outcome, errors=[*outcome.errors, *unwritten])
+    if not result.verdicts and result.stopped.startswith(_MODEL_FAILURES):
+        # Nothing was tried: a scheduled job must not go green on a model it never reached.
+        outcome = replace(outcome, errors=[*outcome.errors, fail("CA410", problem=result.stopped)])
     return outcome.with_result(commit=Git(request.root).head())
 
 
@@ -168,14 +191,25 @@ def outcome_of(
     python: str,
     dry_run: bool,
     renderer: TemplateRenderer,
+    *,
+    isolation: Isolation | None = None,
+    secrets: Sequence[str] = (),
 ) -> Outcome:
-    """The command's outcome for a run."""
-    return Outcome(
-        "tests",
-        result=result_dict(result, written, python),
-        text=result_text(result, written, dry_run),
-        markdown=result_markdown(result, written, renderer),
-    )
+    """The command's outcome for a run; ``isolation`` is what confined the project's code
+    (named in the JSON; the text and Markdown warn when nothing did)."""
+    data = result_dict(result, written, python)
+    text = result_text(result, written, dry_run)
+    markdown = result_markdown(result, written, renderer)
+    if isolation is not None:
+        data["isolation"] = {"mechanism": isolation.mechanism, "note": isolation.note}
+        if not isolation.isolated:
+            warning = isolation.note
+            if secrets:
+                warning += f"; secrets in reach of that code: {', '.join(secrets)}"
+            data["isolation"]["secrets_in_reach"] = list(secrets)
+            text = f"warning: {warning}\n{text}"
+            markdown = f"> [!WARNING]\n> {warning}\n\n{markdown}"
+    return Outcome("tests", result=data, text=text, markdown=markdown)
 
 
 def write_files(root: Path, files: Sequence[GeneratedFile]) -> list[str]:
@@ -183,10 +217,15 @@ def write_files(root: Path, files: Sequence[GeneratedFile]) -> list[str]:
     for generated in files:
         if (root / generated.path).exists():
             raise fail("CA251", path=generated.path)
-    written = []
+    written: list[str] = []
     for generated in files:
         path = root / generated.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomically(path, generated.text.encode("utf-8"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomically(path, generated.text.encode("utf-8"))
+        except OSError as exc:
+            for done in written:  # all or nothing: no half of a delivery stays behind
+                (root / done).unlink(missing_ok=True)
+            raise fail("CA252", path=generated.path, problem=exc.strerror or str(exc)) from None
         written.append(generated.path)
     return written

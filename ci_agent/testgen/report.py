@@ -149,6 +149,8 @@ def result_markdown(result: RunResult, written: Sequence[str], renderer: Templat
         "comments/tests.md.j2",
         accepted=_accepted(result),
         written=list(written),
+        planned=[f.path for f in result.files],
+        notes=grouped_notes(result.notes),
         targets_in_run=len(result.targets),
         targets_total=result.targets_total,
         candidates=total,

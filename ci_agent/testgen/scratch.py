@@ -51,6 +51,23 @@ def _bounded_sleep(seconds):
     _sleep(seconds)
 
 
+# The repeat gate runs some of its runs with the clock moved (and another time zone, CI
+# unset): a test that pins a value read from the clock fails there instead of a minute later.
+_SHIFT = float(__import__("os").environ.get("CI_AGENT_TESTGEN_CLOCK_SHIFT", "0") or 0)
+if _SHIFT:
+    _clock = time.time
+    _clock_ns = time.time_ns
+    _localtime, _gmtime, _ctime, _asctime, _strftime = (
+        time.localtime, time.gmtime, time.ctime, time.asctime, time.strftime
+    )
+    time.time = lambda: _clock() + _SHIFT
+    time.time_ns = lambda: _clock_ns() + int(_SHIFT * 1_000_000_000)
+    time.localtime = lambda secs=None: _localtime(time.time() if secs is None else secs)
+    time.gmtime = lambda secs=None: _gmtime(time.time() if secs is None else secs)
+    time.ctime = lambda secs=None: _ctime(time.time() if secs is None else secs)
+    time.asctime = lambda t=None: _asctime(time.localtime() if t is None else t)
+    time.strftime = lambda fmt, t=None: _strftime(fmt, time.localtime() if t is None else t)
+
 socket.socket.connect = _refused
 socket.socket.connect_ex = _refused
 socket.socket.bind = _refused

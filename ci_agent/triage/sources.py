@@ -75,6 +75,8 @@ def log_files(paths: Sequence[Path]) -> list[Path]:
 def check_log(path: Path) -> int:
     """The size of the log at ``path``; CA133 when it is empty, CA131 when it is not text."""
     try:
+        if not path.is_file():  # a FIFO or a device: its size says nothing, reading may not end
+            raise fail("CA131", path=path, problem="it is not a regular file")
         size = path.stat().st_size
         problem = sniff(path) if size else None
     except OSError as exc:

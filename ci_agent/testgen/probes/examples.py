@@ -16,6 +16,7 @@ import io
 import itertools
 import json
 import math
+import os
 import random
 import signal
 import sys
@@ -39,6 +40,15 @@ class _Slow(BaseException):
 
 def _alarm(signum: int, frame: Any) -> None:
     raise _Slow
+
+
+class _Ended(BaseException):
+    """Raised instead of ending the process (``os._exit``, ``os.abort``) while a call runs:
+    that input is dropped and the others are still probed."""
+
+
+def _end(*args: Any) -> None:
+    raise _Ended
 
 
 _INTS = [0, 1, -1, 2, 10, -10, 100]
@@ -204,15 +214,18 @@ def _state(value: Any) -> dict[str, Any] | None:
 
 def _call(subject: Subject, root: Any, args: list[Any], kinds: list[str]) -> tuple[str, Any, str]:
     saved = _capture()
+    exits = os._exit, os.abort
+    os._exit, os.abort = _end, _end  # type: ignore[assignment]
     signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
     try:
         value = subject.run(root, args, kinds)
-    except _Slow:
+    except (_Slow, _Ended):
         return "slow", None, ""
     except (Exception, SystemExit) as exc:  # argparse exits on a bad command line
         return "raises", f"{type(exc).__module__}.{type(exc).__qualname__}", ""
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        os._exit, os.abort = exits
         out = typing.cast(io.StringIO, sys.stdout).getvalue()
         sys.stdout, sys.stderr = saved
     if len(out) > 500 or inspect.isgenerator(value) or inspect.iscoroutine(value):

@@ -68,7 +68,7 @@ def test_a_pull_request_gets_tests_for_its_change_and_one_sticky_comment(
     assert second.code == 0, second.out + second.err
     (comment,) = repo.issue_comments.values()
     assert comment.body.startswith(f"<!-- ci-agent:tests:pr-{number} -->\n## ci-agent tests")
-    assert "**1 test module(s) accepted** for 1 target(s)" in comment.body
+    assert "**1 candidate(s) accepted** for 1 target(s)" in comment.body
     assert "| `calc.py::clamp` | examples |" in comment.body
     assert "| mutants | 1 | 100% |" in comment.body
     # The change's own lines: two the suite missed (the returns), both run by the new tests.
@@ -140,4 +140,4 @@ def test_a_forks_read_only_token_keeps_the_result_in_the_summary(
     data = json.loads(actions.outputs()["result-json"])["result"]
     assert data["comment"]["skipped"].startswith("CA304: ")
     assert data["delivery"] == {"mode": "artifact", "why": "test-generation.delivery is artifact"}
-    assert "**1 test module(s) accepted**" in actions.summary()
+    assert "**1 candidate(s) accepted**" in actions.summary()

@@ -5,10 +5,14 @@ line before the end of pytest's output."""
 
 from __future__ import annotations
 
+import errno
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import RunCli
 from tests.integration.testgen.test_offline import CALC, TESTS
@@ -121,3 +125,51 @@ def test_a_module_that_hangs_at_import_is_named_with_the_limit_it_ran_past(
         and "importing sleepy" in n
         for n in notes
     ), notes
+
+
+def test_an_interpreter_without_pytest_or_coverage_is_named_before_anything_runs(
+    make_project: Project, run_cli: RunCli, tmp_path: Path
+) -> None:
+    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS})
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    true = "/bin/true"
+
+    for python, code in ((str(bare / "bin" / "python"), "CA560"), (true, "CA560")):
+        result = run_cli(
+            "tests", "--all", "--repo", str(root), "--python", python, "--output", "json"
+        )
+        assert result.code == 4, result.out + result.err
+        (error,) = result.json()["errors"]
+        assert error["code"] == code, error
+        assert python in error["message"] and "no pytest" in error["message"], error
+
+
+def test_tests_that_cannot_be_written_are_ca252_and_the_result_is_kept(
+    make_project: Project,
+    project_python: Path,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS})
+
+    def refused(path: Path, data: bytes) -> None:
+        # As a read-only checkout answers (this suite runs as root, which writes anywhere).
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    monkeypatch.setattr("ci_agent.testgen.pipeline.write_bytes_atomically", refused)
+
+    result = run_cli(
+        "tests", "--path", "calc.py", "--repo", str(root), "--python", str(project_python),
+        "--output", "json",
+    )  # fmt: skip
+
+    assert result.code == 2, result.out + result.err
+    envelope = result.json()
+    (error,) = envelope["errors"]
+    assert error["code"] == "CA252" and "tests/test_calc_generated.py" in error["message"]
+    assert "Read-only file system" in error["message"]
+    (generated,) = envelope["result"]["files"]
+    assert "def test_clamp_returns" in generated["text"]
+    assert envelope["result"]["written"] == []
+    assert not (root / "tests" / "test_calc_generated.py").exists()

@@ -246,5 +246,5 @@ def test_the_repeat_runs_run_at_once_and_the_first_failing_run_is_named(
     )
     assert good.accepted
     assert seeded.refused_at == "repeat"
-    assert seeded.gates[-1].reason.startswith("flaky: run 2 of 5 in random order failed")
+    assert seeded.gates[-1].reason.startswith("flaky: run 2 of 5 in random order, with the clock")
     assert executor.most == min(5, os.cpu_count() or 1)  # side by side, one per core at most

@@ -64,6 +64,7 @@ def test_coverage_data_that_cannot_serve_is_ca192(
     (root / "junk.bin").write_bytes(b"\x00not a coverage database")
     for given, problem in (
         ("cov.json", "it was measured without --branch"),
+        (".coverage", "it was measured without --branch"),  # the data file alike
         ("junk.json", "not a coverage JSON report"),
         ("junk.bin", ""),
         ("absent.json", "the file does not exist"),

@@ -67,3 +67,28 @@ def test_a_write_outside_tmp_path_is_refused_where_it_runs(
     assert candidate["refused_at"] in ("collect", "alone"), candidate
     assert "may not write outside tmp_path" in json.dumps(candidate["gates"]), candidate
     assert not marker.exists()
+
+
+def test_a_model_that_refuses_the_key_before_any_candidate_is_ca410_not_a_green_run(
+    make_project: Callable[[Mapping[str, str]], Path],
+    project_python: Path,
+    run_cli: RunCli,
+    fake_openai: FakeOpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_OPENAI_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("CI_AGENT_MODEL", "gpt-4.1-mini")
+    fake_openai.when("Write tests for `clamp`", Reply(status=401, error="bad key"))
+    root = make_project(
+        {"calc.py": CALC, "tests/test_calc.py": HUMAN, ".github/ci-agent.yml": CONFIG}
+    )
+    monkeypatch.chdir(root)
+
+    result = run_cli("tests", "--all", "--python", str(project_python), "--output", "json")
+
+    assert result.code == 3, result.out + result.err
+    envelope = result.json()
+    (error,) = envelope["errors"]
+    assert error["code"] == "CA410" and "CA403" in error["message"], error
+    assert envelope["result"]["stopped"].startswith("CA403")  # the result is still there

@@ -36,3 +36,29 @@ def test_a_path_that_is_not_a_source_file_is_ca250_before_coverage_runs(
         assert error["code"] == "CA250", error
         assert given in error["message"]
     assert not (root / "tests" / "test_calc_generated.py").exists()
+
+
+def test_a_revision_that_starts_with_a_dash_is_ca108_and_git_never_sees_it(
+    make_project: Callable[[Mapping[str, str]], Path], run_cli: RunCli, tmp_path: Path
+) -> None:
+    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS})
+    planted = tmp_path / "planted"
+
+    for option in ("--base", "--head"):
+        args = ("--base", "main") if option == "--head" else ()
+        result = run_cli(
+            "tests", *args, f"{option}=--output={planted}", "--repo", str(root),
+            "--dry-run", "--output", "json",
+        )  # fmt: skip
+        assert result.code == 2, result.out + result.err
+        (error,) = result.json()["errors"]
+        assert error["code"] == "CA108" and "starts with '-'" in error["message"]
+    assert not list(tmp_path.glob("planted*"))
+
+
+def test_a_repository_that_does_not_exist_is_ca108(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("tests", "--all", "--repo", str(tmp_path / "absent"), "--output", "json")
+
+    assert result.code == 2, result.out + result.err
+    (error,) = result.json()["errors"]
+    assert error["code"] == "CA108" and "does not exist" in error["message"]

@@ -151,7 +151,7 @@ def test_two_shards_artifacts_merge_into_one_delivery(
     (comment,) = repo.issue_comments.values()
     assert comment.issue_number == opened.number
     assert comment.body.startswith(f"<!-- ci-agent:tests:pr-{opened.number} -->\n## ci-agent tests")
-    assert "**2 test module(s) accepted** for 2 target(s)" in comment.body
+    assert "**2 candidate(s) accepted** for 2 target(s)" in comment.body
     assert "2 shard(s) merged" in comment.body
     assert fake_github.requests.count("POST", "/repos/*/issues/*/comments") == 1
     assert fake_github.requests.count("POST", "/repos/*/pulls") == 1
@@ -251,7 +251,7 @@ def test_a_read_only_merge_and_a_deliver_job_that_runs_nothing(
     assert "# ci-agent: target calc.py::clamp (examples)" in added
     (comment,) = repo.issue_comments.values()
     assert comment.issue_number == opened.number
-    assert "**2 test module(s) accepted** for 2 target(s)" in comment.body
+    assert "**2 candidate(s) accepted** for 2 target(s)" in comment.body
     assert fake_github.requests.count("POST", "/repos/*/pulls") == 1
     assert fake_github.requests.count("POST", "/repos/*/issues/*/comments") == 1
 

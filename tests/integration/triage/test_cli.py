@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -243,6 +244,27 @@ def test_an_unwritable_json_out_is_a_coded_error(project: Project, triage_cli: C
     assert result.code == 2
     assert "CA139" in result.err and "Traceback" not in result.err
     assert not target.parent.exists()
+
+
+def test_a_json_out_that_is_one_of_the_logs_is_refused_and_the_log_kept(
+    project: Project, triage_cli: Cli
+) -> None:
+    log = failing(project)
+    before = log.read_bytes()
+    for given in (log, log.parent):
+        result = triage_cli("--log", str(given), "--json-out", str(log))
+        assert result.code == 2, result.err
+        assert "CA139" in result.err and "one of the logs given" in result.err
+        assert log.read_bytes() == before
+
+
+def test_a_fifo_or_a_device_is_not_a_log(project: Project, triage_cli: Cli) -> None:
+    fifo = project.root / "pipe.log"
+    os.mkfifo(fifo)
+    for given in (fifo, Path("/dev/zero")):
+        result = triage_cli("--log", str(given))
+        assert result.code == 2, result.err
+        assert "CA131" in result.err and "not a regular file" in result.err
 
 
 def test_markdown_is_rendered_only_when_it_is_shown(project: Project) -> None:

@@ -56,6 +56,14 @@ def register(rule: str) -> int:
     return len(RULES)
 
 
+def stop(code: int) -> int:
+    if code > 3:
+        import os
+
+        os._exit(code)
+    return code + 1
+
+
 def count(key: str) -> int:
     SEEN["n"] = SEEN["n"] + 1
     return SEEN["n"]
@@ -166,3 +174,13 @@ def test_calls_that_change_the_module_s_globals_are_never_cases(
     assert sys.modules["probed"].RULES == ["a"]
     assert _probe(tmp_path, "count", {44, 45})["cases"] == []
     assert sys.modules["probed"].SEEN == {"n": 0}
+
+
+def test_a_call_that_would_end_the_process_drops_its_input_and_not_the_others(
+    module: str, tmp_path: Path
+) -> None:
+    answer = _probe(tmp_path, "stop", {46, 47, 48, 49, 50, 51})
+    assert answer["problem"] == ""
+    values = {c["args"][0]: c["value"] for c in answer["cases"]}  # type: ignore[union-attr]
+    assert values and all(int(arg) <= 3 for arg in values), values
+    assert values.get("1") == "2"

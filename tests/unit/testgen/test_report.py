@@ -91,3 +91,12 @@ def test_a_change_s_lines_still_unrun_are_listed_and_the_cut_says_where_the_rest
     assert (
         result_dict(result, [], "python")["diff_coverage"]["still_uncovered"][-1] == "roman.py:19"
     )
+
+
+def test_the_markdown_counts_candidates_and_files_and_lists_targets_without_a_candidate() -> None:
+    text = result_markdown(_result(), [], TemplateRenderer())
+
+    assert "**2 candidate(s) accepted** for 0 target(s), to be written to 1 file(s): " in text
+    assert "`tests/test_roman_generated.py`" in text
+    assert "Targets an engine wrote no candidate for (2)" in text
+    assert "roman.py::d: pynguin: no test calls it" in text
