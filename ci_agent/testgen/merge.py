@@ -91,6 +91,10 @@ def load_shards(paths: Sequence[Path], root: Path) -> ShardResults:
     """Read and combine shard results (the newest attempt of each shard); CA582 when one is
     not a result or they are of different commits."""
     results, superseded = _latest_attempts([(p, _result(p)) for p in paths])
+    for path, result in results:
+        if result.get("dirty"):
+            problem = "it was made from a working tree with uncommitted changes to Python files"
+            raise fail("CA582", file=path, problem=problem)
     commits = {r.get("commit") for _, r in results}
     if len(commits) > 1:
         shown = ", ".join(sorted(str(c)[:12] for c in commits))

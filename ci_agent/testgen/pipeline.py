@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ci_agent.atomic import write_bytes_atomically
 from ci_agent.change.isolation import Isolation
@@ -123,7 +124,13 @@ def run_tests(request: TestsRequest) -> Outcome:
     if not result.verdicts and result.stopped.startswith(_MODEL_FAILURES):
         # Nothing was tried: a scheduled job must not go green on a model it never reached.
         outcome = replace(outcome, errors=[*outcome.errors, fail("CA410", problem=result.stopped)])
-    return outcome.with_result(commit=Git(request.root).head())
+    git = Git(request.root)
+    # Files checked on uncommitted code are not that commit's: a merge refuses them.
+    dirty = bool(git.run("status", "--porcelain", "--", "*.py", check=False))
+    marks: dict[str, Any] = {"commit": git.head()}
+    if dirty:
+        marks["dirty"] = True
+    return outcome.with_result(None, **marks)
 
 
 def merge_shards(request: TestsRequest, shards: Sequence[Path]) -> Outcome:

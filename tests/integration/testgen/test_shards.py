@@ -111,3 +111,29 @@ def test_shard_results_of_different_commits_are_refused(
     assert result.code == 4
     (error,) = result.json()["errors"]
     assert error["code"] == "CA582" and "different commits" in error["message"]
+
+
+def test_a_result_made_from_uncommitted_code_says_so_and_is_not_merged(
+    make_project: Callable[[Mapping[str, str]], Path],
+    project_python: Path,
+    run_cli: RunCli,
+    tmp_path: Path,
+) -> None:
+    root = make_project({"calc.py": CALC, "tests/test_nothing.py": "def test_ok():\n    pass\n"})
+    (root / "calc.py").write_text(
+        CALC + "\n\ndef sign(x: int) -> int:\n    return -1 if x < 0 else 1\n"
+    )
+    shard = tmp_path / "shard.json"
+
+    made = run_cli(
+        "tests", "--all", "--shard", "1/1", "--repo", str(root), "--python", str(project_python),
+        "--dry-run", "--output", "json",
+    )  # fmt: skip
+    shard.write_text(made.out)
+    merged = run_cli("tests", "--merge", str(shard), "--repo", str(root), "--output", "json")
+
+    assert made.code == 0, made.out + made.err
+    assert made.json()["result"]["dirty"] is True
+    assert merged.code == 4
+    (error,) = merged.json()["errors"]
+    assert error["code"] == "CA582" and "uncommitted changes" in error["message"]
