@@ -1,18 +1,25 @@
 """The batch's coverage and mutant gates: one coverage run with a dynamic context per test gives
 every candidate its own lines and branches; mutants are packed so that one process tries
 several of them at once, each against the candidates that run its line and none that run
-another mutant's line, and per-test outcomes say which candidate killed which mutant."""
+another mutant's line, and per-test outcomes say which candidate killed which mutant. The
+packs are forked from one process (probes/forks.py) instead of each starting an interpreter."""
 
 from __future__ import annotations
 
+import json
+import os
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ci_agent.testgen.batch_runs import BatchRuns, TestCoverage
 from ci_agent.testgen.funnel import clean_failure
 from ci_agent.testgen.mutants import Mutant, mutants
+from ci_agent.testgen.outcomes import TestOutcomes, read_outcomes
+from ci_agent.testgen.scratch import FORKS_MODULE
 from ci_agent.testgen.targets import Target
 from ci_agent.testgen.verdict import GateResult
 
@@ -27,6 +34,13 @@ _NONE = TestCoverage(frozenset(), frozenset())
 # floor) counts as killed by a time-out, as mutation tools do; never past test-timeout.
 SLOWDOWN = 10.0
 FLOOR_SECONDS = 5.0
+# The fork plugin's (probes/forks.py) plan variable; it runs in the project's pytest, so
+# ci-agent does not import it.
+PLAN_VARIABLE = "CI_AGENT_TESTGEN_FORKS"
+# The project's interpreter runs on this machine: where this one cannot fork (not POSIX),
+# neither can it, and every pack runs in a fresh process of its own, as the gate's reason says.
+CAN_FORK = hasattr(os, "fork")
+NO_FORK = "each pack in a fresh process: this platform cannot fork"
 
 
 def coverage_gate(
@@ -221,19 +235,170 @@ def mutants_gate(runs: BatchRuns, items: list[Item], lanes: Lanes) -> None:
             packs.append(home)
         home.jobs.append(job)
     kills: dict[tuple[int, str], list[str]] = {}  # (item, mutant source) -> killing tests
-    for pack in packs:
-        kills.update(_run_pack(runs, pack, originals))
+    apart: list[tuple[_Pack, list[Item] | None]] = []
+    if CAN_FORK:
+        # The batch's own lane swaps code in a process that collected its tests. Every other
+        # pack (a mutant of a line run at import, a candidate that runs apart) is forked
+        # before collection, all lanes from one process: each child collects only its pack's
+        # tests, so a candidate that runs apart still meets no other candidate's module.
+        swapped = [p for p in packs if p.lane == 0 and _swappable(p)]
+        rest = [p for p in packs if p not in swapped]
+        for before, chosen in ((False, swapped), (True, rest)):
+            if chosen:
+                found, left = _run_forked(runs, chosen, originals, before=before)
+                kills.update(found)
+                apart += left
+    else:
+        apart = [(p, None) for p in packs]
+    for pack, pending in apart:
+        kills.update(_run_pack(runs, pack, originals, pending))
     share = (time.monotonic() - started) / len(items)
     for item in items:
-        _judge_mutants(item, plans[item.index], kills, share)
+        _judge_mutants(item, plans[item.index], kills, share, "" if CAN_FORK else NO_FORK)
+
+
+def _swappable(pack: _Pack) -> bool:
+    """A fork taken after the tests were collected sees a mutant only through the functions
+    that run in tests: a mutant of a line that ran outside any test (at import, in a test
+    module's body) needs a fork taken before collection."""
+    return not any(
+        n in item.static.get(job.path, _NONE).lines
+        for job in pack.jobs
+        for item in pack.items()
+        for n in range(job.mutant.line, job.mutant.last_line + 1)
+    )
+
+
+def _limit(runs: BatchRuns, pack: _Pack) -> float:
+    """The per-test limit on the pack's mutants: SLOWDOWN times its slowest test on the
+    original, at least the floor, never past test-timeout."""
+    slowest = max((i.seconds for i in pack.items()), default=0.0)
+    return min(runs.limits.test_timeout, max(FLOOR_SECONDS, SLOWDOWN * slowest))
+
+
+def _unique(items: Sequence[Item]) -> list[Item]:
+    return list({i.index: i for i in items}.values())
+
+
+def _owners(pack: _Pack) -> dict[int, _Job]:
+    return {i.index: job for job in pack.jobs for i in job.items}
+
+
+def _run_forked(
+    runs: BatchRuns, packs: list[_Pack], originals: dict[str, str], *, before: bool
+) -> tuple[dict[tuple[int, str], list[str]], list[tuple[_Pack, list[Item] | None]]]:
+    """One process collects the lane's tests once and forks a child per pack, which swaps the
+    mutated functions' code in and runs the pack's tests; ``before``: the process forks
+    before collecting, and each child collects its pack's tests with the mutated files'
+    source imported (for mutants of lines that ran at import). What a child could not apply,
+    and the tests a child never reached, run in processes of their own (``_run_pack``)."""
+    stem = runs.work / f"forks-{uuid.uuid4().hex}"
+    jobs: list[dict[str, Any]] = []
+    for number, pack in enumerate(packs):
+        texts: dict[str, list[str]] = {}
+        for job in pack.jobs:
+            texts.setdefault(job.path, []).append(job.mutant.source)
+        tests = [t for i in _unique(pack.items()) for t in i.state.tests]
+        limit = _limit(runs, pack)
+        jobs.append(
+            {
+                "report": f"{stem}-{number}.jsonl",
+                "tests": tests,
+                "limit": limit,
+                # The backstop for a child that disarmed its watchdog; a fresh process had
+                # test-timeout per candidate.
+                "timeout": runs.limits.test_timeout * len(_unique(pack.items())),
+                "sources": {p: combined(originals[p], found) for p, found in texts.items()},
+            }
+        )
+    plan = Path(f"{stem}.json")
+    plan.write_text(json.dumps({"jobs": jobs, "before": before}), encoding="utf-8")
+    everything = list(dict.fromkeys(t for job in jobs for t in job["tests"]))
+    timeout = runs.limits.test_timeout + sum(float(job["timeout"]) for job in jobs)
+    try:
+        runs.pytest(
+            ["-p", FORKS_MODULE, "-p", "no:randomly", *everything],
+            timeout=timeout,
+            env={PLAN_VARIABLE: str(plan)},
+        )
+        kills: dict[tuple[int, str], list[str]] = {}
+        left: list[tuple[_Pack, list[Item] | None]] = []
+        for pack, plan_job in zip(packs, jobs, strict=True):
+            report = Path(str(plan_job["report"]))
+            out = read_outcomes(report)
+            report.unlink(missing_ok=True)
+            Path(f"{report}.watchdog").unlink(missing_ok=True)
+            broken = out.collect_errors  # a test file the mutant broke is not collected
+            missing = [
+                t
+                for t in plan_job["tests"]
+                if t not in out.collected and t.split("::", 1)[0] not in broken
+            ]
+            if (
+                out.exit is None
+                or out.unapplied
+                or missing
+                or (out.exit not in (0, 1) and out.running is None)
+            ):
+                # The child never ran, could not apply the mutant, lacked a test, or ended
+                # outside any test: the pack runs in a process of its own.
+                left.append((pack, None))
+                continue
+            found, rest = _kills(out, out.exit == 0, _unique(pack.items()), _owners(pack))
+            kills.update(found)
+            if rest:
+                left.append((pack, rest))
+        return kills, left
+    finally:
+        plan.unlink(missing_ok=True)
+
+
+def _kills(
+    out: TestOutcomes, ok: bool, pending: list[Item], owner: dict[int, _Job]
+) -> tuple[dict[tuple[int, str], list[str]], list[Item]]:
+    """Which candidates' tests killed their mutant in one run, and those whose tests the run
+    never reached (empty when it ended without reaching any: then a failed run killed them)."""
+    ran_any = bool(out.finished) or out.running is not None or bool(out.collect_errors)
+    kills: dict[tuple[int, str], list[str]] = {}
+    left = []
+    for item in pending:
+        source = owner[item.index].mutant.source
+        # pytest exits 0 only when every test passed: a failure the report holds then was not
+        # pytest's (a test writing its own outcome) and kills nothing.
+        said_failed = out.failed if not ok else {}
+        killers = [t for t in item.state.tests if t in said_failed]
+        if out.running is not None and item.owns(out.running):
+            killers.append(out.running)  # it hung or crashed on the mutant: killed
+        if out.collect_errors.get(item.file) is not None:
+            killers = killers or [f"{item.file} (import)"]
+        if killers:
+            kills[(item.index, source)] = killers
+        elif not all(out.passed(t) for t in item.state.tests):
+            if not ran_any and not ok:
+                kills[(item.index, source)] = [f"{item.file} (the process failed)"]
+            elif ran_any:
+                left.append(item)
+    if len(left) == len(pending):
+        # No progress: the process fails before reaching these tests on the mutant.
+        for item in left:
+            if not ok:
+                kills[(item.index, owner[item.index].mutant.source)] = [
+                    f"{item.file} (the process failed)"
+                ]
+        return kills, []
+    return kills, left
 
 
 def _run_pack(
-    runs: BatchRuns, pack: _Pack, originals: dict[str, str]
+    runs: BatchRuns,
+    pack: _Pack,
+    originals: dict[str, str],
+    pending: list[Item] | None = None,
 ) -> dict[tuple[int, str], list[str]]:
-    owner = {i.index: job for job in pack.jobs for i in job.items}
-    slowest = max((i.seconds for i in pack.items()), default=0.0)
-    limit = min(runs.limits.test_timeout, max(FLOOR_SECONDS, SLOWDOWN * slowest))
+    """The pack's mutants written into the copy and its candidates' tests run, resumed after a
+    death with the tests that never ran; ``pending``: only those candidates."""
+    owner = _owners(pack)
+    limit = _limit(runs, pack)
     texts: dict[str, list[str]] = {}
     for job in pack.jobs:
         texts.setdefault(job.path, []).append(job.mutant.source)
@@ -241,41 +406,15 @@ def _run_pack(
     try:
         for path, sources in texts.items():
             (runs.root / path).write_text(combined(originals[path], sources), encoding="utf-8")
-        pending = list({i.index: i for i in pack.items()}.values())
-        while pending:
+        waiting = _unique(pack.items()) if pending is None else pending
+        while waiting:
             run = runs.pytest(
-                ["-p", "no:randomly", *(t for i in pending for t in i.state.tests)],
-                timeout=runs.limits.test_timeout * len(pending),
+                ["-p", "no:randomly", *(t for i in waiting for t in i.state.tests)],
+                timeout=runs.limits.test_timeout * len(waiting),
                 test_limit=limit,
             )
-            out = run.outcomes
-            ran_any = bool(out.finished) or out.running is not None or bool(out.collect_errors)
-            left = []
-            for item in pending:
-                source = owner[item.index].mutant.source
-                # pytest exits 0 only when every test passed: a failure the report holds then
-                # was not pytest's (a test writing its own outcome) and kills nothing.
-                said_failed = out.failed if not run.execution.ok else {}
-                killers = [t for t in item.state.tests if t in said_failed]
-                if out.running is not None and item.owns(out.running):
-                    killers.append(out.running)  # it hung or crashed on the mutant: killed
-                if out.collect_errors.get(item.file) is not None:
-                    killers = killers or [f"{item.file} (import)"]
-                if killers:
-                    kills[(item.index, source)] = killers
-                elif not all(out.passed(t) for t in item.state.tests):
-                    if not ran_any and not run.execution.ok:
-                        kills[(item.index, source)] = [f"{item.file} (the process failed)"]
-                    elif ran_any:
-                        left.append(item)
-            if len(left) == len(pending):
-                # No progress: the process fails before reaching these tests on the mutant.
-                for item in left:
-                    key = (item.index, owner[item.index].mutant.source)
-                    if not run.execution.ok:
-                        kills[key] = [f"{item.file} (the process failed)"]
-                break
-            pending = left
+            found, waiting = _kills(run.outcomes, run.execution.ok, waiting, owner)
+            kills.update(found)
     finally:
         for path in texts:
             (runs.root / path).write_text(originals[path], encoding="utf-8")
@@ -283,7 +422,11 @@ def _run_pack(
 
 
 def _judge_mutants(
-    item: Item, plan: list[Mutant], kills: dict[tuple[int, str], list[str]], share: float
+    item: Item,
+    plan: list[Mutant],
+    kills: dict[tuple[int, str], list[str]],
+    share: float,
+    how: str = "",
 ) -> None:
     state = item.state
     if not plan:
@@ -305,7 +448,8 @@ def _judge_mutants(
         state.failure = "these mutants of the target survived every test:\n" + "\n".join(
             f"line {m.line}: {m.description}" for m in state.survived
         )
-        state.gates.append(GateResult("mutants", False, f"kills none of {total} mutants", share))
+        reason = f"kills none of {total} mutants" + (f" ({how})" if how else "")
+        state.gates.append(GateResult("mutants", False, reason, share))
         return
     reason = f"kills {len(state.killed)} of {total} mutants"
-    state.gates.append(GateResult("mutants", True, reason, share))
+    state.gates.append(GateResult("mutants", True, reason + (f" ({how})" if how else ""), share))

@@ -103,6 +103,10 @@ class TestOutcomes:
     seconds: dict[str, float] = field(default_factory=dict)  # test id -> call duration
     ended: bool = False  # the session finished (the process was not killed)
     hung: bool = False  # the watchdog ended the process: the running test passed its limit
+    # A forked child of the mutant gate: its exit status as its parent saw it (None when the
+    # parent never saw it end), and why its mutants could not be swapped in.
+    exit: int | None = None
+    unapplied: str = ""
 
     def passed(self, test: str) -> bool:
         """The test ran to its end and no phase of it failed."""
@@ -119,6 +123,8 @@ def read_outcomes(path: Path) -> TestOutcomes:
     seconds: dict[str, float] = {}
     started: str | None = None
     ended = False
+    exit: int | None = None
+    unapplied = ""
     text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
     watchdog = Path(f"{path}.watchdog")
     hung = watchdog.is_file() and watchdog.stat().st_size > 0
@@ -147,6 +153,10 @@ def read_outcomes(path: Path) -> TestOutcomes:
             started = None
         elif kind == "end":
             ended = True
+        elif kind == "exit":
+            exit = int(event.get("status", -1))
+        elif kind == "unapplied":
+            unapplied = str(event.get("why", "")) or "not applied"
     return TestOutcomes(
         tuple(collected),
         failed,
@@ -156,4 +166,6 @@ def read_outcomes(path: Path) -> TestOutcomes:
         seconds,
         ended,
         hung,
+        exit,
+        unapplied,
     )

@@ -10,7 +10,10 @@ from pathlib import Path
 
 from ci_agent.testgen.outcomes import REPORT_MODULE, REPORT_PLUGIN
 
-__all__ = ["GUARD_PLUGIN", "guard_dir", "scratch_copy", "snapshot"]
+__all__ = ["FORKS_MODULE", "GUARD_PLUGIN", "guard_dir", "scratch_copy", "snapshot"]
+
+FORKS_MODULE = "ci_agent_testgen_forks"
+_FORKS_PLUGIN = Path(__file__).resolve().parent / "probes" / "forks.py"
 
 # Directories never copied: version control, environments, caches.
 _SKIPPED = (
@@ -157,12 +160,14 @@ def scratch_copy(root: Path, parent: Path | None = None) -> Iterator[Path]:
 
 
 def guard_dir(parent: Path) -> Path:
-    """A directory holding the guard plugin and the per-test report plugin (put on PYTHONPATH,
-    loaded with ``-p``)."""
+    """A directory holding the guard plugin, the per-test report plugin and the mutant gate's
+    fork plugin (put on PYTHONPATH, loaded with ``-p``)."""
     directory = parent / "_guard"
     directory.mkdir(exist_ok=True)
     (directory / "ci_agent_testgen_guard.py").write_text(GUARD_PLUGIN, encoding="utf-8")
     (directory / f"{REPORT_MODULE}.py").write_text(REPORT_PLUGIN, encoding="utf-8")
+    forks = _FORKS_PLUGIN.read_text(encoding="utf-8")
+    (directory / f"{FORKS_MODULE}.py").write_text(forks, encoding="utf-8")
     return directory
 
 
