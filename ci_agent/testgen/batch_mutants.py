@@ -370,7 +370,7 @@ def _kills(
         if out.running is not None and item.owns(out.running):
             killers.append(out.running)  # it hung or crashed on the mutant: killed
         if out.collect_errors.get(item.file) is not None:
-            killers = killers or [f"{item.file} (import)"]
+            killers = killers or [f"{item.file}{_AT_IMPORT}"]
         if killers:
             kills[(item.index, source)] = killers
         elif not all(out.passed(t) for t in item.state.tests):
@@ -434,8 +434,14 @@ def _judge_mutants(
             GateResult("mutants", False, "no mutant could be made on the lines it runs", share)
         )
         return
+    at_import = 0
     for mutant in plan:
         killers = kills.get((item.index, mutant.source))
+        if killers is not None and all(k.endswith(_AT_IMPORT) for k in killers):
+            # The mutant broke the module's import: every test that imports it fails, the
+            # suite's own included, so it says nothing of what this candidate checks.
+            at_import += 1
+            killers = None
         if killers is None:
             state.survived.append(mutant)
             continue
@@ -444,12 +450,27 @@ def _judge_mutants(
         for test in dict.fromkeys(killer.split("[", 1)[0] for killer in killers):
             state.killed_by_test[test] = state.killed_by_test.get(test, 0) + 1
     total = len(plan)
+    notes = [n for n in (how, _import_note(at_import)) if n]
+    said = f" ({'; '.join(notes)})" if notes else ""
     if not state.killed:
         state.failure = "these mutants of the target survived every test:\n" + "\n".join(
             f"line {m.line}: {m.description}" for m in state.survived
         )
-        reason = f"kills none of {total} mutants" + (f" ({how})" if how else "")
-        state.gates.append(GateResult("mutants", False, reason, share))
+        state.gates.append(
+            GateResult("mutants", False, f"kills none of {total} mutants{said}", share)
+        )
         return
-    reason = f"kills {len(state.killed)} of {total} mutants"
-    state.gates.append(GateResult("mutants", True, reason + (f" ({how})" if how else ""), share))
+    reason = f"kills {len(state.killed)} of {total} mutants{said}"
+    state.gates.append(GateResult("mutants", True, reason, share))
+
+
+_AT_IMPORT = " (import)"
+
+
+def _import_note(count: int) -> str:
+    if not count:
+        return ""
+    return (
+        f"{count} of them only broke the module's import, which every test importing it catches: "
+        "not counted"
+    )

@@ -108,3 +108,37 @@ def test_a_raise_is_removed_and_a_bare_reraise_kept() -> None:
     found = mutants(source, {5, 6}, 50)
     assert [(m.line, m.description) for m in found] == [(6, "raise removed")]
     assert found[0].source.endswith("        raise\n    pass\n")
+
+
+def test_a_mutant_that_only_breaks_the_module_s_import_is_not_counted_as_a_kill() -> None:
+    # Every test that imports the module fails on such a mutant, the suite's own included:
+    # it says nothing of what the candidate checks, and its test's header would say 0.
+    from ci_agent.testgen.batch import Item
+    from ci_agent.testgen.batch_mutants import _judge_mutants
+    from ci_agent.testgen.funnel import CandidateState
+    from ci_agent.testgen.mutants import Mutant
+    from ci_agent.testgen.targets import Target
+    from ci_agent.testgen.verdict import Candidate
+
+    def item() -> Item:
+        state = CandidateState(Candidate("m.py::f", "", "examples"), "tests/test_m.py")
+        state.tests = ("tests/test_m.py::test_f",)
+        return Item(0, state, Target("m.py", "f", 1, 3, (2,), ()), "tests/test_m.py")
+
+    broke, caught = Mutant(2, "call removed", "broke"), Mutant(3, "> flipped", "caught")
+    at_import = {(0, "broke"): ["tests/test_m.py (import)"]}
+
+    only = item()
+    _judge_mutants(only, [broke], at_import, 0.0)
+    both = item()
+    _judge_mutants(
+        both, [broke, caught], {**at_import, (0, "caught"): ["tests/test_m.py::test_f"]}, 0.0
+    )
+
+    gate = only.state.gates[-1]
+    assert not gate.passed and gate.reason.startswith(
+        "kills none of 1 mutants (1 of them only broke"
+    )
+    assert only.state.survived == [broke] and only.state.killed_by_test == {}
+    assert both.state.gates[-1].passed and both.state.killed == [caught]
+    assert both.state.killed_by_test == {"tests/test_m.py::test_f": 1}
