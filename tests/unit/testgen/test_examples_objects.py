@@ -150,7 +150,7 @@ def test_an_argument_parser_is_given_command_lines_and_its_namespace_asserted(
     assert ["-q", "1"] in lines  # an option string of the module, with a value
     text = _written("parse_args", answer)
     assert "    made = parse_args(args)\n    assert vars(made) == attributes\n" in text
-    assert "'quiet': True}" in text
+    assert "'quiet': " in text
     # A command line argparse refuses is a case too (it exits), not the end of the probe.
     raised = {c["value"] for c in answer["cases"] if c["kind"] == "raises"}
     assert "builtins.SystemExit" in raised

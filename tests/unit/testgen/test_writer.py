@@ -118,3 +118,21 @@ def test_examples_are_written_as_readable_parametrised_tests() -> None:
     single = render_module("calc", "neg", ["x"], ["kw:x"], [cases[3]])
     assert "@pytest.mark.parametrize(\n    \"x\",\n    [\n        'x',\n" in single
     assert "neg(x=x)" in single
+
+
+def test_of_the_cases_that_gain_as_much_the_plainest_is_chosen() -> None:
+    def case(arg: str) -> dict[str, object]:
+        return {
+            "args": [arg],
+            "kind": "returns",
+            "value": "1",
+            "lines": [3],
+            "arcs": [],
+            "kills": [0],
+        }
+
+    cases = [case("'(?i)({}){}$'"), case("'%s{2,}'"), case("'apple'"), case("'a'")]
+
+    (chosen,) = choose_cases(cases, {3})
+
+    assert chosen["args"] == ["'a'"]
