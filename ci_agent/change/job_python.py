@@ -130,6 +130,8 @@ def _configured(argv: tuple[str, ...], sandbox: Sandbox, root: Path) -> TestComm
 
 
 def probe_line(output: bytes) -> list[str] | None:
+    """The probe's answer (pytest's version, then 1 or 0 for pytest-cov and coverage), or None
+    when the interpreter printed none."""
     for line in output.decode("utf-8", "replace").splitlines():
         words = line.split()
         if len(words) == 4 and words[0] == _MARK:
