@@ -31,9 +31,10 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: never lets a user error become a traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
     if argv is None:  # the console script, not a caller's own process
-        import signal
+        # The C module: ``signal`` imports enum and builds its enums, a cost at every start.
+        import _signal  # type: ignore[import-not-found]
 
-        signal.signal(signal.SIGTERM, _terminated)
+        _signal.signal(_signal.SIGTERM, _terminated)
     if args in (["--version"], ["-V"]):
         from ci_agent import __version__
 

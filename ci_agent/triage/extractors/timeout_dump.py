@@ -36,15 +36,13 @@ class TimeoutDump(BaseExtractor):
     """One failure (kind timeout) per dump: the test that ran past its limit and where it was."""
 
     # Anchors are searched in the raw log: colour codes may sit between the results.
-    # Each is tried once per run of results (not at each F or E of it), and possessively: a
-    # line of a million Es is read in linear time.
+    # Linear in a run of results, possessively: the second matches from a run's last F or E
+    # only (from any other, its scan stops at the next F or E), so a line of a million Es is
+    # not read once per E. Each starts with a literal or a class, which re skips to quickly.
     dense = (
         b"+ Timeout +",
         re.compile(rb"\.py (?=(?:\x1b\[[0-9;]*+m|[.sxXp])*+[FE])"),
-        re.compile(
-            rb"(?<![.sxXpFEm])(?=(?:\x1b\[[0-9;]*+m|[.sxXp])*+[FE])"
-            rb"(?:\x1b\[[0-9;]*+m|[.sxXpFE])*+\s++(?:\x1b\[[0-9;]*+m)*+\[\s*+\d++%\]"
-        ),
+        re.compile(rb"[FE](?:\x1b\[[0-9;]*+m|[.sxXp])*+\s++(?:\x1b\[[0-9;]*+m)*+\[\s*+\d++%\]"),
     )
     claims = True
 
