@@ -68,6 +68,12 @@ def tests(overrides: CliOverrides, **options: Any) -> int:
     """Generate pytest tests; write only those that pass 5 times in random order, add
     coverage of their target and kill at least one of its mutants, with the suite still green.
     """
+    repo = options.get("repo")
+    if overrides.config is None and repo is not None:
+        # The repository named is the one whose configuration applies, wherever this runs.
+        found = Path(repo) / ".github" / "ci-agent.yml"
+        if found.is_file():
+            overrides = dataclasses.replace(overrides, config=found)
     return execute(overrides, "tests", lambda invocation: tests_outcome(invocation, **options))
 
 

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import RunCli
 from tests.integration.testgen.test_offline import CALC, TESTS
 
@@ -62,3 +64,21 @@ def test_a_repository_that_does_not_exist_is_ca108(run_cli: RunCli, tmp_path: Pa
     assert result.code == 2, result.out + result.err
     (error,) = result.json()["errors"]
     assert error["code"] == "CA108" and "does not exist" in error["message"]
+
+
+def test_the_configuration_of_the_repository_named_applies_wherever_ci_agent_runs(
+    make_project: Callable[[Mapping[str, str]], Path],
+    run_cli: RunCli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bad = "test-generation:\n  output: tests/{nope}.py\n"
+    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS, ".github/ci-agent.yml": bad})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    result = run_cli("tests", "--all", "--repo", str(root))
+
+    assert result.code == 2, result.out + result.err
+    assert "CA102" in result.err and "nope" in result.err
