@@ -22,11 +22,10 @@ from ci_agent.errors import fail
 
 __all__ = [
     "PROBE",
-    "PROBE_SECONDS",
     "TestCommand",
     "find_test_command",
     "own_environment",
-    "probe_line",
+    "probe_python",
     "python_candidates",
 ]
 
@@ -37,7 +36,7 @@ PROBE = (
     f"print('{_MARK}', pytest.__version__, "
     "int(u.find_spec('pytest_cov') is not None), int(u.find_spec('coverage') is not None))"
 )
-PROBE_SECONDS = 120.0
+_PROBE_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -99,15 +98,13 @@ def find_test_command(config: TestsConfig, sandbox: Sandbox, root: Path) -> Test
     candidates, skipped = python_candidates(sandbox.environ)
     tried: list[str] = []
     for python in candidates:
-        code, output = sandbox.run([python, "-c", PROBE], root, PROBE_SECONDS)
-        words = probe_line(output)
-        if code == 0 and words is not None:
+        words, why = probe_python(python, sandbox, root)
+        if words is not None:
             source = f"{python} (the job's python on PATH)"
             return TestCommand(
                 (python, "-m", "pytest"), source, words[1] == "1", words[2] == "1", python
             )
-        last = output.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        tried.append(f"{python}: no pytest ({last[0][:200]})")
+        tried.append(f"{python}: no pytest ({why})")
     if not candidates:
         tried.append("no python or python3 on PATH")
     if skipped:
@@ -119,7 +116,7 @@ def _configured(argv: tuple[str, ...], sandbox: Sandbox, root: Path) -> TestComm
     command = " ".join(argv)
     source = f"tests.command '{command}'"
     try:
-        code, output = sandbox.run([*argv, "--version", "--version"], root, PROBE_SECONDS)
+        code, output = sandbox.run([*argv, "--version", "--version"], root, _PROBE_SECONDS)
     except OSError as exc:
         raise fail("CA563", command=command, problem=exc.strerror or str(exc)) from None
     text = output.decode("utf-8", "replace")
@@ -129,9 +126,21 @@ def _configured(argv: tuple[str, ...], sandbox: Sandbox, root: Path) -> TestComm
     return TestCommand(argv, source, pytest_cov="pytest-cov" in text)
 
 
-def probe_line(output: bytes) -> list[str] | None:
-    """The probe's answer (pytest's version, then 1 or 0 for pytest-cov and coverage), or None
-    when the interpreter printed none."""
+def probe_python(python: str, sandbox: Sandbox, root: Path) -> tuple[list[str] | None, str]:
+    """What ``python`` offers in the sandbox (pytest's version, then 1 or 0 for pytest-cov and
+    coverage), or None and why not: the last line it printed (its first 200 characters)."""
+    try:
+        code, output = sandbox.run([python, "-c", PROBE], root, _PROBE_SECONDS)
+    except OSError as exc:
+        return None, f"it cannot start: {exc.strerror or exc}"
+    words = _probe_line(output)
+    if code == 0 and words is not None:
+        return words, ""
+    last = output.decode("utf-8", "replace").strip().splitlines()[-1:]
+    return None, last[0][:200] if last else f"exit status {code}, no output"
+
+
+def _probe_line(output: bytes) -> list[str] | None:
     for line in output.decode("utf-8", "replace").splitlines():
         words = line.split()
         if len(words) == 4 and words[0] == _MARK:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ci_agent.change.job_python import PROBE, PROBE_SECONDS, find_test_command, probe_line
+from ci_agent.change.job_python import find_test_command, probe_python
 from ci_agent.change.sandbox import Sandbox, make_sandbox
 from ci_agent.config_tests import TestsConfig
 from ci_agent.errors import fail
@@ -55,14 +55,8 @@ def _probe(python: str, sandbox: Sandbox, root: Path) -> None:
     """CA560 when the named interpreter is not a Python with pytest, CA581 when it lacks
     coverage: said now, not as a failing suite after the baseline run."""
     source = f"{python} (test-generation.python)"
-    try:
-        code, output = sandbox.run([python, "-c", PROBE], root, PROBE_SECONDS)
-    except OSError as exc:
-        raise fail("CA560", tried=f"{source}: it cannot start ({exc.strerror})") from None
-    words = probe_line(output)
-    if code != 0 or words is None:
-        last = output.decode("utf-8", "replace").strip().splitlines()[-1:]
-        why = last[0][:200] if last else f"exit status {code}, no output"
+    words, why = probe_python(python, sandbox, root)
+    if words is None:
         raise fail("CA560", tried=f"{source}: no pytest ({why})")
     if words[2] != "1":
         raise fail("CA581", python=source, problem="coverage is not installed there")

@@ -90,9 +90,10 @@ _MODEL_FAILURES = ("CA401:", "CA402:", "CA403:")
 def run_tests(request: TestsRequest) -> Outcome:
     """Generate, check, write; the outcome holds the whole result."""
     renderer = request.renderer or TemplateRenderer()
+    sources = python_sources(request.root)
     if request.scope.mode == "path":
         # Before the interpreter is looked for: a mistyped path is answered in a second.
-        check_paths(request.root, request.scope.paths, python_sources(request.root))
+        check_paths(request.root, request.scope.paths, sources)
     with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
         work = Path(work_dir)
         (work / "home").mkdir()
@@ -107,6 +108,7 @@ def run_tests(request: TestsRequest) -> Outcome:
             work,
             request.coverage_data,
             request.progress,
+            sources,
         )
         result = run.execute()
     unwritten: list[CiAgentError] = []
