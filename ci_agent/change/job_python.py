@@ -137,7 +137,9 @@ def probe_python(python: str, sandbox: Sandbox, root: Path) -> tuple[list[str] |
     if code == 0 and words is not None:
         return words, ""
     last = output.decode("utf-8", "replace").strip().splitlines()[-1:]
-    return None, last[0][:200] if last else f"exit status {code}, no output"
+    if not last:
+        return None, f"exit status {code}, no output"
+    return None, last[0] if len(last[0]) <= 200 else last[0][:200] + "… (its last line, cut)"
 
 
 def _probe_line(output: bytes) -> list[str] | None:

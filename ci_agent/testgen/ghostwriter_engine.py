@@ -78,7 +78,9 @@ def _proposal(out: Path, output: str) -> Proposal:
     text = out.read_text(encoding="utf-8")
     out.unlink()
     if text.startswith("# problem:"):
-        problem = text[10:].strip()[:300]
+        problem = text[10:].strip()
+        if len(problem) > 300:  # the probe's message: its start says what failed
+            problem = problem[:300] + "… (cut at 300 characters)"
         if "No module named 'black'" in problem:
             # Hypothesis' ghostwriter formats its output with black, an extra of its own.
             problem += " (install hypothesis[ghostwriter] into the project's environment)"
