@@ -5,6 +5,7 @@ finds them, else a fuzz test), run in the project's environment; a module holdin
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,8 @@ class GhostwriterEngine:
         default_factory=dict, compare=False, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # Wall seconds of each module's writing process (the run reports them among its phases).
+    spent: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -56,6 +59,7 @@ class GhostwriterEngine:
         source = (self.root / target.path).read_text(encoding="utf-8")
         names = [n for n, _, _ in function_spans(source) if "." not in n] or [target.qualname]
         outs = {n: self.work / f"ghost-{uuid.uuid4().hex}.py" for n in names}
+        started = time.monotonic()
         with scratch_copy(self.root) as copy:
             ran = self.executor.python(
                 [str(PROBE), target.module, *(a for n in names for a in (n, str(outs[n])))],
@@ -63,6 +67,7 @@ class GhostwriterEngine:
                 timeout=self.limits.test_timeout,
                 env=pytest_env(copy, guard_dir(self.work), self.limits),
             )
+        self.spent[f"writing of {target.module}"] = time.monotonic() - started
         if ran.timed_out:
             why = (
                 f"the ghostwriter ran past test-timeout ({self.limits.test_timeout:.0f} s): "

@@ -6,6 +6,7 @@ and readable (``pynguin_style``)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,8 @@ class PynguinEngine:
         default_factory=dict, compare=False, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # Wall seconds of each module's search (the run reports them among its phases).
+    spent: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -75,6 +78,7 @@ class PynguinEngine:
 
     def _search(self, module: str) -> Proposal:
         out = self.work / f"pynguin-{module}"
+        started = time.monotonic()
         with scratch_copy(self.root) as copy:
             project = copy / "src" if (copy / "src").is_dir() else copy
             ran = self.executor.python(
@@ -104,6 +108,7 @@ class PynguinEngine:
                     "PYNGUIN_DANGER_AWARE": "1",
                 },
             )
+        self.spent[f"search of {module}"] = time.monotonic() - started
         found = sorted(out.glob("test_*.py"))
         if not found:
             if "No module named pynguin" in ran.output:
