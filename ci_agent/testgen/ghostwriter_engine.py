@@ -1,6 +1,7 @@
 """Property tests from Hypothesis' ghostwriter (round-trip, idempotence, equivalence where it
 finds them, else a fuzz test), run in the project's environment; a module holding
-``st.nothing()`` (a strategy it could not infer) is dropped."""
+``st.nothing()`` (a strategy it could not infer), or whose test fails on the unchanged code when
+run once in the writing process, is dropped."""
 
 from __future__ import annotations
 
@@ -61,8 +62,11 @@ class GhostwriterEngine:
         outs = {n: self.work / f"ghost-{uuid.uuid4().hex}.py" for n in names}
         started = time.monotonic()
         with scratch_copy(self.root) as copy:
+            # Half the process's limit may go to running the written tests once: one that
+            # fails there is not proposed (the rest of the limit is the writing's).
+            check = f"{self.limits.test_timeout / 2:g}"
             ran = self.executor.python(
-                [str(PROBE), target.module, *(a for n in names for a in (n, str(outs[n])))],
+                [str(PROBE), target.module, check, *(a for n in names for a in (n, str(outs[n])))],
                 cwd=copy,
                 timeout=self.limits.test_timeout,
                 env=pytest_env(copy, guard_dir(self.work), self.limits),
@@ -90,6 +94,12 @@ def _proposal(out: Path, output: str) -> Proposal:
             # Hypothesis' ghostwriter formats its output with black, an extra of its own.
             problem += " (install hypothesis[ghostwriter] into the project's environment)"
         return Proposal(None, "the ghostwriter cannot run: " + problem)
+    if text.startswith("# fails:"):
+        return Proposal(
+            None,
+            "the ghostwriter's test fails on the unchanged code (run once where it was "
+            f"written): {text[8:].strip()[:300]}",
+        )
     if "st.nothing()" in text:
         return Proposal(None, "the ghostwriter could not infer a strategy (st.nothing())")
     return Proposal(text)

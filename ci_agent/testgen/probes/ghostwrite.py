@@ -1,22 +1,69 @@
 """Probe run by the project's interpreter: Hypothesis' ghostwriter for one function.
 
-argv: module, then pairs of qualified name and output file (one process for every function of
-a module). Writes each test module, or a line starting with ``# problem:`` when the ghostwriter
-cannot run for it here.
+argv: module, seconds for checking the written tests, then pairs of qualified name and output
+file (one process for every function of a module). Writes each test module, or a line starting
+with ``# problem:`` when the ghostwriter cannot run for it here, or with ``# fails:`` when a
+test it wrote fails on the unchanged code in this process (then every candidate of it would be
+refused at the funnel's ``alone`` gate, after a process of its own to tell its failure from
+another candidate's harm).
 """
 
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
-__all__ = ["main"]
+__all__ = ["failing", "main"]
+
+
+class _Late(BaseException):
+    """The check's time ran out (not the test's failure)."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _Late
+
+
+def failing(text: str, path: str, seconds: float) -> str:
+    """The first of the module's ``test_*`` functions that fails when called here, and how
+    (``name: Type: message``); empty when none does or the time ran out first."""
+    if seconds <= 0:
+        return ""
+    namespace: dict[str, Any] = {"__name__": "ghostwritten"}
+    deadline = time.monotonic() + seconds
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    name = "the module"
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        exec(compile(text, path, "exec"), namespace)  # noqa: S102 - the written test module
+        for name, test in list(namespace.items()):
+            if name.startswith("test_") and callable(test):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return ""
+                signal.setitimer(signal.ITIMER_REAL, left)
+                test()
+    except _Late:
+        return ""  # not known to fail: the funnel judges it
+    except BaseException as exc:  # a SystemExit of the code under test too
+        message = str(exc).strip().splitlines()
+        return f"{name}: {type(exc).__name__}: {message[0] if message else ''}".rstrip(": ")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return ""
 
 
 def main(argv: list[str]) -> int:
-    """Write the ghostwriter's module for each ``argv[1]:NAME`` into its file."""
-    pairs = list(zip(argv[2::2], argv[3::2], strict=False))
+    """Write the ghostwriter's module for each ``NAME OUT`` pair of ``argv[3:]`` into its
+    file, then check the written tests until ``argv[2]`` seconds after the start."""
+    deadline = time.monotonic() + float(argv[2])
+    pairs = list(zip(argv[3::2], argv[4::2], strict=False))
+    written: dict[str, str] = {}
     for qualname, out in pairs:
         try:
             from hypothesis.extra import ghostwriter  # type: ignore[import-not-found]
@@ -25,9 +72,15 @@ def main(argv: list[str]) -> int:
             for part in qualname.split("."):
                 found = getattr(found, part)
             text = ghostwriter.magic(found)
+            written[out] = text
         except Exception as exc:
             text = f"# problem: {type(exc).__name__}: {exc}\n"
         Path(out).write_text(text, encoding="utf-8")
+    # Written first, checked after: a test's calls cannot change what the ghostwriter sees.
+    for out, text in written.items():
+        why = failing(text, out, deadline - time.monotonic())
+        if why:
+            Path(out).write_text(f"# fails: {why}\n", encoding="utf-8")
     return 0
 
 
