@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,16 +46,26 @@ class GhostwriterEngine:
         """``ghostwriter``."""
         return "ghostwriter"
 
+    def prepare(self, targets: Sequence[Target]) -> None:
+        """Write every module of ``targets`` now (in the background, while the first round is
+        checked); ``propose`` then finds the tests written."""
+        for target in targets:
+            if "." not in target.qualname:
+                self._write_once(target)
+
     def propose(self, context: TargetContext, previous: Verdict | None) -> Proposal:
         """The ghostwriter's module for the target, or why there is none."""
         target = context.target
         if "." in target.qualname:
             return Proposal(None, "the ghostwriter engine tests module-level functions only")
-        with self._lock:
-            if target.module not in self._written:
-                self._written[target.module] = self._write(target)
+        self._write_once(target)
         found = self._written[target.module].get(target.qualname)
         return found or Proposal(None, f"the ghostwriter was not run for {target.qualname}")
+
+    def _write_once(self, target: Target) -> None:
+        with self._lock:  # one process per module, whoever asks first
+            if target.module not in self._written:
+                self._written[target.module] = self._write(target)
 
     def _write(self, target: Target) -> dict[str, Proposal]:
         source = (self.root / target.path).read_text(encoding="utf-8")

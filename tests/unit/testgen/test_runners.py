@@ -192,7 +192,10 @@ def test_engines_say_why_when_their_tool_is_missing(tmp_path: Path) -> None:
     limits = Limits(test_timeout=60)
     ghost = GhostwriterEngine(runner, tmp_path, work, limits)
     assert ghost.propose(_context("Calc.add"), None).problem.endswith("module-level functions only")
+    ghost.prepare([_context("add").target, _context("Calc.add").target])
     answer = ghost.propose(_context("add"), None)
+    # Written once, in the background, for the whole module; propose finds it.
+    assert list(ghost.spent) == ["writing of calc"]
     try:
         import hypothesis  # noqa: F401
     except ImportError:
