@@ -278,6 +278,8 @@ class TestGenRun:
                 for verdict in funnel.check(entries, rounds.targets):
                     rounds.add(verdict)
                 phases[f"round {number} ({names}): funnel"] = time.monotonic() - clock
+            for how, (packs, seconds) in funnel.spent.items():
+                phases[f"mutants gate: {packs} packs {how}"] = seconds
         for thread in warm:
             thread.join()
         for engine in self.engines:

@@ -63,6 +63,10 @@ def test_offline_mode_writes_a_test_that_catches_a_bug(
         for k in ("baseline", "round 1 (examples): funnel", "examples: probe of calc", "suite")
     )
     assert phases["round 1 (examples): funnel"] < data["seconds"]
+    # The mutant gate's packs by how they ran: clamp's mutants swapped into forks.
+    assert [k for k in phases if k.startswith("mutants gate: ")] == [
+        f"mutants gate: {data['accepted'][0]['mutants']} packs forked after collection"
+    ]
     (accepted,) = data["accepted"]
     assert accepted["engine"] == "examples"
     assert accepted["lines"] == 5 and accepted["branches"] == 4
