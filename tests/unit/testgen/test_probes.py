@@ -202,3 +202,10 @@ def test_a_written_test_that_fails_on_the_unchanged_code_is_named_with_its_error
     assert ghostwrite.failing(slow, "ghost.py", 0.3) == ""
     assert time.monotonic() - started < 2
     assert ghostwrite.failing(failing, "ghost.py", 0) == ""
+    # Each module runs in a child of its own: what one module's test changes, the next one's
+    # does not meet (the ghostwriter's test of inflection's _irregular adds broken rules).
+    changes = "import sys\n\n\ndef test_change():\n    sys.ghost_changed = True\n"
+    reads = "import sys\n\n\ndef test_read():\n    assert not hasattr(sys, 'ghost_changed')\n"
+    assert ghostwrite.failing(changes, "ghost.py", 5) == ""
+    assert ghostwrite.failing(reads, "ghost.py", 5) == ""
+    assert not hasattr(sys, "ghost_changed")
