@@ -13,7 +13,8 @@ import re
 
 from ci_agent.record import Record, fill
 from ci_agent.triage.extractor import Cursor, Sink
-from ci_agent.triage.model import Failure, Kind
+from ci_agent.triage.model import Failure, Kind, Location
+from ci_agent.triage.progress import running_test
 from ci_agent.triage.signals import infrastructure_kind
 
 __all__ = ["TAIL_LINES", "StepLog", "Steps", "runner_kind"]
@@ -39,11 +40,17 @@ _RUNNER_MESSAGES = (
         Kind.CANCELLED,
     ),
 )
-# What a signal exit code says: 128 + SIGKILL (the kernel's OOM killer) or SIGTERM.
+# What an exit code says: 128 + SIGKILL (the kernel's OOM killer), SIGTERM or SIGINT, or the
+# time limit of coreutils' ``timeout`` (which ends the command with SIGTERM and exits 124).
 _EXIT_CODES = {
+    124: (Kind.TIMEOUT, "exit code 124: the command ran past the time limit `timeout` set"),
+    130: (Kind.CANCELLED, "exit code 130: the process was interrupted (SIGINT)"),
     137: (Kind.OOM, "exit code 137: the process was killed (SIGKILL), usually out of memory"),
     143: (Kind.CANCELLED, "exit code 143: the process was terminated (SIGTERM)"),
 }
+
+# Kinds of a run stopped from outside, mid-test: the test running then is named.
+_STOPPED = frozenset({Kind.TIMEOUT, Kind.CANCELLED, Kind.OOM, Kind.RUNNER_LOST})
 
 
 class StepLog(Record, frozen=False):
@@ -135,12 +142,12 @@ class Steps:
         completed = _COMPLETED.match(message)
         if completed is None:
             kind = runner_kind(message) or infrastructure_kind(message) or Kind.ERROR
-            sink.add(_failure(kind, message, cursor, f"##[error]{message}"))
+            sink.add(_failure(kind, message, cursor, f"##[error]{message}", step.tail))
             return False
         step.exit_code = int(completed.group(1))
         if step.exit_code in _EXIT_CODES:
             kind, explanation = _EXIT_CODES[step.exit_code]
-            sink.add(_failure(kind, explanation, cursor, f"##[error]{message}"))
+            sink.add(_failure(kind, explanation, cursor, f"##[error]{message}", step.tail))
         if not step.post:  # what follows is post-job cleanup, not this step
             self._start(f"after {step.name}", cursor.offset, post=True)
             return True
@@ -152,5 +159,22 @@ def _tail(cursor: Cursor, step: StepLog) -> tuple[str, ...]:
     return tuple(line for line in lines if not line.startswith("##["))
 
 
-def _failure(kind: Kind, message: str, cursor: Cursor, line: str) -> Failure:
-    return Failure(kind, RUNNER, message, context=(line,), step=cursor.step, offset=cursor.offset)
+def _failure(kind: Kind, message: str, cursor: Cursor, line: str, tail: tuple[str, ...]) -> Failure:
+    """The runner's failure; a run that was stopped names the test pytest was running."""
+    running = running_test(tail) if kind in _STOPPED else None
+    if running is None:
+        return Failure(
+            kind, RUNNER, message, context=(line,), step=cursor.step, offset=cursor.offset
+        )
+    path, node = running
+    test = node or f"a test of {path}"
+    return Failure(
+        kind,
+        RUNNER,
+        f"{message} (while pytest ran {test}: its result never came)",
+        test_id=node,
+        location=Location(path),
+        context=(*tail[-3:], line),
+        step=cursor.step,
+        offset=cursor.offset,
+    )

@@ -1,0 +1,179 @@
+"""pytest runs that end before pytest's report, run for real: the interpreter crashes
+(faulthandler's dump), the process is killed or terminated mid-test (the OOM killer, a job's
+time limit, coreutils' ``timeout``), or interrupted (a cancelled job). Each names the test that
+was running, and the failures pytest reported or counted before it."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from ci_agent.triage.model import Kind
+
+from .conftest import Project
+from .joblog import RunStep
+
+BROKEN = """\
+def test_bad():
+    assert 1 + 1 == 3
+"""
+CRASH = """\
+import ctypes
+import os
+
+
+def test_segfault():
+    ctypes.string_at(0)
+
+
+def test_abort():
+    os.abort()
+"""
+# The test ends its own process the way the outside would, so no test waits on a clock.
+STOPPED = """\
+import os
+import signal
+
+
+def test_killed():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_terminated():
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_interrupted():
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_timed_out():
+    # coreutils' timeout takes SIGALRM as its time limit running out: it terminates the
+    # command (this process) and exits 124, as when the limit passes.
+    os.kill(os.getppid(), signal.SIGALRM)
+    signal.pause()
+"""
+VERBOSITY = pytest.mark.parametrize("verbose", [(), ("-v",)], ids=["dots", "verbose"])
+
+
+def _as_shell(step: RunStep) -> RunStep:
+    """The exit code a runner's shell reports for a process a signal ended: 128 + the signal."""
+    code = 128 - step.exit_code if step.exit_code < 0 else step.exit_code
+    return RunStep(step.command, step.output, code)
+
+
+@VERBOSITY
+@pytest.mark.parametrize(
+    ("test", "error", "line", "code"),
+    [("test_segfault", "Segmentation fault", 6, 139), ("test_abort", "Aborted", 10, 134)],
+)
+def test_a_crash_names_the_test_from_faulthandlers_dump(
+    project: Project, verbose: tuple[str, ...], test: str, error: str, line: int, code: int
+) -> None:
+    project.write("tests/test_crash.py", CRASH)
+    step = _as_shell(project.pytest(*verbose, "tests/test_crash.py", "-k", test))
+    assert f"Fatal Python error: {error}" in step.output, step.output
+    assert step.exit_code == code and "short test summary" not in step.output
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert failure.test_id == f"tests/test_crash.py::{test}"
+    assert (failure.kind, str(failure.location)) == (Kind.TEST, f"tests/test_crash.py:{line}")
+    assert failure.message.startswith(f"Fatal Python error: {error} in tests/test_crash.py::")
+    assert str(job.decision.strategy) == "patch"
+
+
+def test_tests_that_failed_before_a_crash_are_counted(project: Project) -> None:
+    project.write("tests/test_a_bad.py", BROKEN)
+    project.write("tests/test_crash.py", CRASH)
+    step = _as_shell(project.pytest("tests", "-k", "bad or segfault"))
+    [job] = project.triage(step).jobs
+    counted, crash = job.failures
+    assert counted.message == (
+        "1 test in tests/test_a_bad.py failed before the interpreter crashed (Segmentation "
+        "fault) (pytest never printed its report of them)"
+    )
+    assert crash.test_id == "tests/test_crash.py::test_segfault"
+
+
+def test_a_crash_outside_pytest_is_an_exception_in_the_project(project: Project) -> None:
+    project.write(
+        "src/crash.py", "import ctypes\n\n\ndef main():\n    ctypes.string_at(0)\n\n\nmain()\n"
+    )
+    step = _as_shell(project.python("-X", "faulthandler", "src/crash.py"))
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert (failure.kind, failure.test_id, str(failure.location)) == (
+        Kind.EXCEPTION,
+        None,
+        "src/crash.py:5",
+    )
+    assert str(job.decision.strategy) == "patch"
+
+
+@VERBOSITY
+@pytest.mark.parametrize(
+    ("test", "kind", "reason"),
+    [
+        ("test_killed", Kind.OOM, "exit code 137"),
+        ("test_terminated", Kind.CANCELLED, "exit code 143"),
+    ],
+)
+def test_a_killed_run_names_the_test_it_was_running(
+    project: Project, verbose: tuple[str, ...], test: str, kind: Kind, reason: str
+) -> None:
+    project.write("tests/test_stop.py", STOPPED)
+    step = _as_shell(project.pytest(*verbose, "tests/test_stop.py", "-k", test))
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert failure.kind is kind and reason in failure.message
+    assert str(failure.location) == "tests/test_stop.py"
+    if verbose:
+        assert failure.test_id == f"tests/test_stop.py::{test}"
+        assert f"while pytest ran tests/test_stop.py::{test}: its result never came" in (
+            failure.message
+        )
+    else:  # only the file is printed before its tests' results
+        assert failure.test_id is None
+        assert "while pytest ran a test of tests/test_stop.py" in failure.message
+    assert str(job.decision.strategy) == "rerun"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="coreutils' timeout")
+def test_a_run_past_timeouts_limit_is_a_timeout(project: Project) -> None:
+    project.write("tests/test_stop.py", STOPPED)
+    args = ("-m", "pytest", "-p", "no:cacheprovider", "-v", "tests/test_stop.py", "-k", "timed")
+    step = project.run("timeout 600 python -m pytest", "timeout", "600", sys.executable, *args)
+    assert step.exit_code == 124, step.output
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert (failure.kind, failure.test_id) == (Kind.TIMEOUT, "tests/test_stop.py::test_timed_out")
+    assert str(job.decision.strategy) == "rerun"
+
+
+@VERBOSITY
+def test_an_interrupted_run_names_the_test_and_keeps_the_failures_before(
+    project: Project, verbose: tuple[str, ...]
+) -> None:
+    project.write("tests/test_a_bad.py", BROKEN)
+    project.write("tests/test_stop.py", STOPPED)
+    step = project.pytest(*verbose, "tests", "-k", "bad or interrupted")
+    # pytest catches SIGINT: its banner, where it stopped, its report of what failed before
+    assert "!!! KeyboardInterrupt !!!" in step.output and step.exit_code == 2, step.output
+    [job] = project.triage(step).jobs
+    interrupted = next(f for f in job.failures if f.kind is Kind.CANCELLED)
+    assert str(interrupted.location) == "tests/test_stop.py:14"
+    assert interrupted.message.startswith("KeyboardInterrupt: pytest was interrupted (SIGINT)")
+    if verbose:
+        assert interrupted.test_id == "tests/test_stop.py::test_interrupted"
+        assert set(job.failing_tests) == {
+            "tests/test_a_bad.py::test_bad",
+            "tests/test_stop.py::test_interrupted",
+        }
+    else:
+        assert interrupted.test_id is None
+        assert job.failing_tests == ("tests/test_a_bad.py::test_bad",)
+    # A real failure next to the interruption: the patch loop, the interruption named.
+    assert str(job.decision.strategy) == "patch"
+    only = project.triage(project.pytest(*verbose, "tests/test_stop.py", "-k", "interrupted"))
+    assert str(only.jobs[0].decision.strategy) == "rerun"
