@@ -56,6 +56,12 @@ _THREAD = re.compile(
 )
 # What faulthandler prints between its banner and the stacks, and after them.
 _FATAL_NOTES = ("Python runtime state:", "<Cannot show all threads", "Extension modules:")
+# pytest's own output after a dump: the dump was a child process's (a test's subprocess, its
+# output shown with -s or captured in the test's section), and pytest went on.
+_WENT_ON = re.compile(
+    r"^(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|SUBPASS|SUBFAIL)\b"
+    r"|^[.sxXpFE]+(?:\s+\[\s*\d+%\])?\s*$|^[=_-]{3,}|^E\s|^\S+\.py(?:::| )"
+)
 # A dump longer than this is cut: the failure keeps what it read (a bound on one failure's work,
 # not on what is found; every thread's stack of a large program fits many times over).
 _MAX_LINES = 5000
@@ -181,11 +187,13 @@ class EndedRun(BaseExtractor):
             self._main = thread.group(1) is not None or thread.group(2) is not None
             self._saw_main = self._saw_main or self._main
         elif line.startswith(_FATAL_NOTES):
-            if line.startswith("Extension modules:"):  # the last thing faulthandler prints
-                self.flush(sink)
-                return False
+            self._main = False  # what follows the stacks is not a frame of them
         elif line[:1] not in ("", " "):
-            self.flush(sink)
+            # The dump is over: a run that went on was not the one that crashed.
+            if _WENT_ON.match(line):
+                self._reset()
+            else:  # the process died; the runner's or a wrapper's lines follow
+                self.flush(sink)
             return False
         else:
             self._frame(line)

@@ -177,3 +177,44 @@ def test_an_interrupted_run_names_the_test_and_keeps_the_failures_before(
     assert str(job.decision.strategy) == "patch"
     only = project.triage(project.pytest(*verbose, "tests/test_stop.py", "-k", "interrupted"))
     assert str(only.jobs[0].decision.strategy) == "rerun"
+
+
+CHILD_CRASH = """\
+import subprocess
+import sys
+
+
+def test_child_crashes():
+    code = "import ctypes, faulthandler; faulthandler.enable(); ctypes.string_at(0)"
+    done = subprocess.run([sys.executable, "-c", code], check=False)
+    assert done.returncode == 0
+"""
+
+
+@VERBOSITY
+@pytest.mark.parametrize("capture", [(), ("-s",)], ids=["captured", "shown"])
+def test_a_child_processs_crash_is_not_the_runs(
+    project: Project, verbose: tuple[str, ...], capture: tuple[str, ...]
+) -> None:
+    project.write("tests/test_child.py", CHILD_CRASH)
+    step = project.pytest(*verbose, *capture, "tests/test_child.py")
+    # The child's dump is printed (captured in the test's section, or among the progress
+    # lines), and pytest goes on to fail the test in its report.
+    assert "Fatal Python error: Segmentation fault" in step.output, step.output
+    assert "short test summary" in step.output and step.exit_code == 1
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert failure.test_id == "tests/test_child.py::test_child_crashes"
+    assert failure.kind is Kind.TEST and "Fatal Python error" not in failure.message
+
+
+def test_a_crash_under_a_shell_that_reports_it_is_the_runs(project: Project) -> None:
+    project.write("tests/test_crash.py", CRASH)
+    pytest_args = f"{sys.executable} -m pytest -p no:cacheprovider -v tests -k segfault"
+    # bash reports a job that a signal ended after the dump: the line that follows it is bash's
+    step = _as_shell(project.run("bash -c pytest", "bash", "-c", f"{pytest_args}; exit $?"))
+    last = step.output.rstrip().splitlines()[-1]
+    assert last.startswith("bash: ") and "Segmentation fault" in last, step.output
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert failure.test_id == "tests/test_crash.py::test_segfault"
