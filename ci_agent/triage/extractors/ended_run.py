@@ -96,6 +96,7 @@ class EndedRun(BaseExtractor):
         # Interrupted: the progress line's file and node id, if any (else None, None)
         self._interrupted: tuple[str | None, str | None] | None = None
         self._fatal = ""  # faulthandler's error, when the dump is its
+        self._went_on = False  # pytest went on after it (an xdist worker's dump)
         self._named = ""
         self._main = False
         self._saw_main = False
@@ -189,9 +190,15 @@ class EndedRun(BaseExtractor):
         elif line.startswith(_FATAL_NOTES):
             self._main = False  # what follows the stacks is not a frame of them
         elif line[:1] not in ("", " "):
-            # The dump is over: a run that went on was not the one that crashed.
+            # The dump is over. A run that went on was not the one that crashed: the dump is a
+            # child process's, unless its stack runs a test (a pytest-xdist worker's: xdist
+            # reports the test too, without the place the worker crashed at).
             if _WENT_ON.match(line):
-                self._reset()
+                if self._runs_a_test(sink):
+                    self._went_on = True
+                    self.flush(sink)
+                else:
+                    self._reset()
             else:  # the process died; the runner's or a wrapper's lines follow
                 self.flush(sink)
             return False
@@ -200,6 +207,12 @@ class EndedRun(BaseExtractor):
         if self._main or not self._saw_main:
             self._clip.add(line)
         return True
+
+    def _runs_a_test(self, sink: Sink) -> bool:
+        return any(
+            name.startswith("test") and sink.frame(path, line)[1]
+            for path, line, name in self._frames
+        )
 
     def _frame(self, line: str) -> None:
         if self._main:
@@ -282,9 +295,10 @@ class EndedRun(BaseExtractor):
             where += f" (its stack read from the dump's first {_MAX_LINES:,} lines)"
         if self._fatal:
             kind = Kind.TEST if test or self._named else Kind.EXCEPTION
+            then = "" if self._went_on else "; no report follows"
             message = (
                 f"Fatal Python error: {self._fatal}{where}: the interpreter crashed "
-                "(faulthandler's dump; no report follows)"
+                f"(faulthandler's dump{then})"
             )
         else:
             kind = Kind.TIMEOUT

@@ -218,3 +218,15 @@ def test_a_crash_under_a_shell_that_reports_it_is_the_runs(project: Project) -> 
     [job] = project.triage(step).jobs
     [failure] = job.failures
     assert failure.test_id == "tests/test_crash.py::test_segfault"
+
+
+def test_a_crashed_xdist_worker_is_located_by_its_dump(project: Project) -> None:
+    project.write("tests/test_crash.py", CRASH)
+    step = project.pytest("-n", "2", "-v", "tests/test_crash.py", "-k", "segfault")
+    # The worker's dump, then xdist's own report of the test its worker was running
+    assert "Fatal Python error: Segmentation fault" in step.output, step.output
+    assert "crashed while running 'tests/test_crash.py::test_segfault'" in step.output
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("tests/test_crash.py::test_segfault",)
+    assert job.locations == ("tests/test_crash.py:6",)
+    assert str(job.decision.strategy) == "patch"
