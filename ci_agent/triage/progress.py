@@ -1,4 +1,4 @@
-"""pytest's progress lines: which test was running when the output stopped."""
+"""Test runners' progress lines: which test was running when the output stopped."""
 
 from __future__ import annotations
 
@@ -7,19 +7,27 @@ from collections.abc import Sequence
 
 __all__ = ["running_test"]
 
-# ``tests/test_x.py::test_y`` (``-v``: the id is printed before the test runs, its result after)
-# or ``tests/test_x.py ..`` (the file, then a result a test).
-_RUNNING = re.compile(r"^(\S+?\.py)(?:(::[^\s\[]+(?:\[.*\])?)|(?: [.sxXpFE]*)?)\s*$")
+# pytest: ``tests/test_x.py::test_y`` (``-v``: the id is printed before the test runs, its
+# result after) or ``tests/test_x.py ..`` (the file, then a result a test).
+_PYTEST = re.compile(r"^(\S+?\.py)(?:(::[^\s\[]+(?:\[.*\])?)|(?: [.sxXpFE]*)?)\s*$")
+# unittest -v: ``test_y (tests.test_x.TestX.test_y) ...`` (before 3.11 the class alone in the
+# parentheses), the result printed after the dots.
+_UNITTEST = re.compile(r"^(\w+) \(([\w.]+)\)(?: \(.*\))? \.\.\.\s*$")
 
 
 def running_test(lines: Sequence[str]) -> tuple[str, str | None] | None:
-    """The file and, with ``-v``, the node id of the test whose result never came, when the
-    last non-blank of ``lines`` is such a progress line."""
+    """The file (pytest's; empty for unittest) and the id of the test whose result never came,
+    when the last non-blank of ``lines`` is such a progress line (pytest without ``-v`` names
+    the file alone)."""
     for line in reversed(lines):
         if line.strip():
-            found = _RUNNING.match(line)
+            found = _PYTEST.match(line)
+            if found is not None:
+                path, node = found.group(1), found.group(2)
+                return path, path + node if node else None
+            found = _UNITTEST.match(line)
             if found is None:
                 return None
-            path, node = found.group(1), found.group(2)
-            return path, path + node if node else None
+            name, where = found.group(1), found.group(2)
+            return "", where if where.endswith("." + name) else f"{where}.{name}"
     return None

@@ -36,7 +36,9 @@ __all__ = ["EndedRun"]
 # ``tests/test_x.py ..+++++ Timeout +++++``: a progress line (its results so far) and the banner.
 _BANNER = re.compile(r"^(?:(\S+?)\s+)?([.sxXpFE]*)\++ Timeout \++\s*$")
 # ``tests/test_x.py::test_y Fatal Python error: Segmentation fault``: the same, faulthandler's.
-_FATAL = re.compile(r"^(?:(\S+?)\s+)?([.sxXpFE]*)Fatal Python error: (.+?)\s*$")
+# Another process's output may cut into the banner (an xdist worker's stderr beside the
+# controller's lines): the error may be missing from it.
+_FATAL = re.compile(r"^(?:(\S+?)\s+)?([.sxXpFE]*)Fatal Python error:(?: (.*?))?\s*$")
 # A progress line of pytest's default output (``-q``: no file) with a failure or an error in it.
 # The look-ahead finds the F or E and the possessive run takes the rest: linear in the line,
 # where ``[.FE]*[FE][.FE]*`` backtracks quadratically on a long run of Es.
@@ -56,6 +58,8 @@ _THREAD = re.compile(
 )
 # What faulthandler prints between its banner and the stacks, and after them.
 _FATAL_NOTES = ("Python runtime state:", "<Cannot show all threads", "Extension modules:")
+# Lines of other processes tolerated between a fatal error's banner and its first frame.
+_MAX_STRAYS = 5
 # pytest's own output after a dump: the dump was a child process's (a test's subprocess, its
 # output shown with -s or captured in the test's section), and pytest went on.
 _WENT_ON = re.compile(
@@ -95,7 +99,9 @@ class EndedRun(BaseExtractor):
         self._reading = False
         # Interrupted: the progress line's file and node id, if any (else None, None)
         self._interrupted: tuple[str | None, str | None] | None = None
-        self._fatal = ""  # faulthandler's error, when the dump is its
+        self._fatal: str | None = None  # faulthandler's error, when the dump is its
+        self._strays = 0  # lines of other processes read between its banner and its stacks
+        self._threads = False  # a thread's header was read
         self._went_on = False  # pytest went on after it (an xdist worker's dump)
         self._named = ""
         self._main = False
@@ -110,13 +116,13 @@ class EndedRun(BaseExtractor):
         if not self._reading:
             return self._start(line, cursor)
         self._lines += 1
-        if self._lines > _MAX_LINES or (not self._fatal and _BANNER.match(line)):
+        if self._lines > _MAX_LINES or (self._fatal is None and _BANNER.match(line)):
             self._clip.add(line)
             self.flush(sink)
             return False
         if self._interrupted is not None:
             return self._read_interrupted(line, sink)
-        if self._fatal:
+        if self._fatal is not None:
             return self._read_fatal(line, sink)
         stack = _STACK.match(line)
         if stack is not None:
@@ -159,7 +165,7 @@ class EndedRun(BaseExtractor):
                     self._count("", quiet.group(1), cursor)
             return False
         self._reading = True
-        self._fatal = fatal.group(3) if fatal is not None else ""
+        self._fatal = (fatal.group(3) or "") if fatal is not None else None
         self._named = found.group(1) or ""
         if "::" not in self._named:
             self._count(self._named, found.group(2), cursor)
@@ -185,10 +191,14 @@ class EndedRun(BaseExtractor):
         ends it (the process died: what follows is the runner's or the next step's)."""
         thread = _THREAD.match(line)
         if thread is not None:
+            self._threads = True
             self._main = thread.group(1) is not None or thread.group(2) is not None
             self._saw_main = self._saw_main or self._main
         elif line.startswith(_FATAL_NOTES):
             self._main = False  # what follows the stacks is not a frame of them
+        elif line[:1] not in ("", " ") and not self._threads and self._strays < _MAX_STRAYS:
+            self._strays += 1  # another process's line before the stacks: the dump goes on
+            return True
         elif line[:1] not in ("", " "):
             # The dump is over. A run that went on was not the one that crashed: the dump is a
             # child process's, unless its stack runs a test (a pytest-xdist worker's: xdist
@@ -236,10 +246,10 @@ class EndedRun(BaseExtractor):
             sink.add(self._interruption(sink))
         elif not self._reading:
             self._above_report = None  # the step ended
-        elif self._reading and (self._saw_main or self._fatal):
+        elif self._reading and (self._saw_main or self._fatal is not None):
             ender = (
-                f"the interpreter crashed ({self._fatal})"
-                if self._fatal
+                f"the interpreter crashed ({self._fatal or 'a fatal error'})"
+                if self._fatal is not None
                 else "pytest-timeout ended the run"
             )
             for path, (failed, offset) in self._failed.items():
@@ -287,17 +297,18 @@ class EndedRun(BaseExtractor):
         )
 
     def _failure(self, sink: Sink) -> Failure:
-        if self._fatal:  # faulthandler prints the most recent call first
+        if self._fatal is not None:  # faulthandler prints the most recent call first
             self._frames.reverse()
         test, location = self._test(sink)
         where = f" in {test}" if test else ""
         if self._lines > _MAX_LINES:
             where += f" (its stack read from the dump's first {_MAX_LINES:,} lines)"
-        if self._fatal:
+        if self._fatal is not None:
             kind = Kind.TEST if test or self._named else Kind.EXCEPTION
             then = "" if self._went_on else "; no report follows"
             message = (
-                f"Fatal Python error: {self._fatal}{where}: the interpreter crashed "
+                f"Fatal Python error{': ' if self._fatal else ''}{self._fatal}{where}: "
+                "the interpreter crashed "
                 f"(faulthandler's dump{then})"
             )
         else:

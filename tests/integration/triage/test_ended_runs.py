@@ -130,12 +130,10 @@ def test_a_killed_run_names_the_test_it_was_running(
     assert str(failure.location) == "tests/test_stop.py"
     if verbose:
         assert failure.test_id == f"tests/test_stop.py::{test}"
-        assert f"while pytest ran tests/test_stop.py::{test}: its result never came" in (
-            failure.message
-        )
+        assert f"while tests/test_stop.py::{test} ran: its result never came" in (failure.message)
     else:  # only the file is printed before its tests' results
         assert failure.test_id is None
-        assert "while pytest ran a test of tests/test_stop.py" in failure.message
+        assert "while a test of tests/test_stop.py ran" in failure.message
     assert str(job.decision.strategy) == "rerun"
 
 
@@ -230,3 +228,40 @@ def test_a_crashed_xdist_worker_is_located_by_its_dump(project: Project) -> None
     assert job.failing_tests == ("tests/test_crash.py::test_segfault",)
     assert job.locations == ("tests/test_crash.py:6",)
     assert str(job.decision.strategy) == "patch"
+
+
+UNITTEST_CRASH = """\
+import ctypes
+import unittest
+
+
+class TestNative(unittest.TestCase):
+    def test_fine(self):
+        self.assertTrue(True)
+
+    def test_segfault(self):
+        ctypes.string_at(0)
+"""
+
+
+@pytest.mark.parametrize("verbose", [(), ("-v",)], ids=["dots", "verbose"])
+def test_a_crash_without_a_dump_is_told_by_its_exit_code(
+    project: Project, verbose: tuple[str, ...]
+) -> None:
+    # unittest does not enable faulthandler: the process dies silently, the shell says 139
+    project.write("test_native.py", UNITTEST_CRASH)
+    step = _as_shell(project.python("-m", "unittest", *verbose, "test_native"))
+    assert step.exit_code == 139 and "Fatal Python error" not in step.output, step.output
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert failure.code == "SIGSEGV"
+    assert failure.message.startswith("exit code 139: the process crashed (SIGSEGV")
+    if verbose:  # the test's line waits for its result: that test crashed
+        assert (failure.kind, failure.test_id) == (
+            Kind.TEST,
+            "test_native.TestNative.test_segfault",
+        )
+        assert str(job.decision.strategy) == "patch"
+    else:  # the dots name no test: a crash of unknown cause
+        assert (failure.kind, failure.test_id) == (Kind.ERROR, None)
+        assert str(job.decision.strategy) == "analyze"
