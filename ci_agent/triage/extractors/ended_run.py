@@ -38,7 +38,12 @@ _BANNER = re.compile(r"^(?:(\S+?)\s+)?([.sxXpFE]*)\++ Timeout \++\s*$")
 # ``tests/test_x.py::test_y Fatal Python error: Segmentation fault``: the same, faulthandler's.
 # Another process's output may cut into the banner (an xdist worker's stderr beside the
 # controller's lines): the error may be missing from it.
-_FATAL = re.compile(r"^(?:(\S+?)\s+)?([.sxXpFE]*)Fatal Python error:(?: (.*?))?\s*$")
+# On Windows faulthandler also reports exceptions the process survives (``Windows fatal
+# exception: access violation`` and a stack, then the run goes on): only a dump that ends the
+# run is a crash.
+_FATAL = re.compile(
+    r"^(?:(\S+?)\s+)?([.sxXpFE]*)(Fatal Python error|Windows fatal exception):(?: (.*?))?\s*$"
+)
 # A progress line of pytest's default output (``-q``: no file) with a failure or an error in it.
 # The look-ahead finds the F or E and the possessive run takes the rest: linear in the line,
 # where ``[.FE]*[FE][.FE]*`` backtracks quadratically on a long run of Es.
@@ -82,6 +87,7 @@ class EndedRun(BaseExtractor):
     dense = (
         b"+ Timeout +",
         b"Fatal Python error: ",
+        b"Windows fatal exception: ",
         b" KeyboardInterrupt !",
         b"= FAILURES =",
         b"= ERRORS =",
@@ -101,6 +107,7 @@ class EndedRun(BaseExtractor):
         self._interrupted: tuple[str | None, str | None] | None = None
         self._fatal: str | None = None  # faulthandler's error, when the dump is its
         self._strays = 0  # lines of other processes read between its banner and its stacks
+        self._windows = False  # the banner is Windows' (an exception, maybe survived)
         self._threads = False  # a thread's header was read
         self._went_on = False  # pytest went on after it (an xdist worker's dump)
         self._named = ""
@@ -165,7 +172,8 @@ class EndedRun(BaseExtractor):
                     self._count("", quiet.group(1), cursor)
             return False
         self._reading = True
-        self._fatal = (fatal.group(3) or "") if fatal is not None else None
+        self._fatal = (fatal.group(4) or "") if fatal is not None else None
+        self._windows = fatal is not None and fatal.group(3).startswith("Windows")
         self._named = found.group(1) or ""
         if "::" not in self._named:
             self._count(self._named, found.group(2), cursor)
@@ -204,7 +212,7 @@ class EndedRun(BaseExtractor):
             # child process's, unless its stack runs a test (a pytest-xdist worker's: xdist
             # reports the test too, without the place the worker crashed at).
             if _WENT_ON.match(line):
-                if self._runs_a_test(sink):
+                if not self._windows and self._runs_a_test(sink):
                     self._went_on = True
                     self.flush(sink)
                 else:
@@ -306,8 +314,9 @@ class EndedRun(BaseExtractor):
         if self._fatal is not None:
             kind = Kind.TEST if test or self._named else Kind.EXCEPTION
             then = "" if self._went_on else "; no report follows"
+            banner = "Windows fatal exception" if self._windows else "Fatal Python error"
             message = (
-                f"Fatal Python error{': ' if self._fatal else ''}{self._fatal}{where}: "
+                f"{banner}{': ' if self._fatal else ''}{self._fatal}{where}: "
                 "the interpreter crashed "
                 f"(faulthandler's dump{then})"
             )

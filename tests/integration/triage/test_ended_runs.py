@@ -265,3 +265,25 @@ def test_a_crash_without_a_dump_is_told_by_its_exit_code(
     else:  # the dots name no test: a crash of unknown cause
         assert (failure.kind, failure.test_id) == (Kind.ERROR, None)
         assert str(job.decision.strategy) == "analyze"
+
+
+@pytest.mark.parametrize("went_on", [False, True], ids=["ended", "went-on"])
+def test_windows_wording_counts_only_when_the_run_ended(project: Project, went_on: bool) -> None:
+    # Windows is not here: a real dump with its banner in Windows' wording. There faulthandler
+    # also dumps exceptions the process survives, and the run goes on.
+    project.write("tests/test_crash.py", CRASH)
+    real = _as_shell(project.pytest("-v", "tests/test_crash.py", "-k", "segfault"))
+    output = real.output.replace(
+        "Fatal Python error: Segmentation fault", "Windows fatal exception: access violation"
+    )
+    if went_on:
+        output += "PASSED [100%]\n\n=== 1 passed in 0.02s ===\n"
+    step = RunStep(real.command, output, 0 if went_on else real.exit_code)
+    [job] = project.triage(step).jobs
+    crashes = [f for f in job.failures if f.message.startswith("Windows fatal exception")]
+    if went_on:
+        assert crashes == []
+    else:
+        [crash] = crashes
+        assert crash.test_id == "tests/test_crash.py::test_segfault"
+        assert crash.message.startswith("Windows fatal exception: access violation in ")
