@@ -148,7 +148,9 @@ class EndedRun(BaseExtractor):
 
     def _start(self, line: str, cursor: Cursor) -> bool:
         if _REPORT.match(line):
-            self._above_report = running_test(cursor.before(_ABOVE))
+            # Only the blank line pytest prints is between (a line of the report's is cheaper
+            # to read twice than every header's six lines above, in a log of many sessions).
+            self._above_report = running_test(cursor.before(2))
             return False
         if _INTERRUPTED.match(line):
             self._reading = True
@@ -254,7 +256,7 @@ class EndedRun(BaseExtractor):
             sink.add(self._interruption(sink))
         elif not self._reading:
             self._above_report = None  # the step ended
-        elif self._reading and (self._saw_main or self._fatal is not None):
+        elif self._reading and (self._saw_main or (self._fatal is not None and self._threads)):
             ender = (
                 f"the interpreter crashed ({self._fatal or 'a fatal error'})"
                 if self._fatal is not None
