@@ -29,6 +29,7 @@ import re
 from ci_agent.triage.extractor import BaseExtractor, Clip, Cursor, Sink
 from ci_agent.triage.extractors.frames import ENTRY, FRAME
 from ci_agent.triage.model import Failure, Kind, Location
+from ci_agent.triage.nodes import qualified
 from ci_agent.triage.progress import running_test
 
 __all__ = ["EndedRun"]
@@ -350,8 +351,9 @@ class EndedRun(BaseExtractor):
             # In the named file, its outermost function; else the project's first test.
             ours = found.path == path if path else project and name.startswith("test")
             if named is None and name and ours:
-                named = f"{found.path}::{name}"
+                # A method's class is not in the stack: read from the source where it is at hand.
+                where = qualified(found.path, line, name, sink.checkouts) or name
+                named = f"{found.path}::{where}"
         if "::" in self._named:
             return self._named, location
-        # A method's class is not in the stack: its id names the function alone.
         return named, location

@@ -6,13 +6,15 @@ was running, and the failures pytest reported or counted before it."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
 from ci_agent.triage.model import Kind
+from ci_agent.triage.triage import TriageOptions, triage_logs
 
 from .conftest import Project
-from .joblog import RunStep
+from .joblog import RunStep, job_log
 
 BROKEN = """\
 def test_bad():
@@ -304,3 +306,56 @@ def test_a_banner_cut_by_another_process_still_starts_the_dump(project: Project)
     [failure] = job.failures
     assert failure.test_id == "tests/test_crash.py::test_segfault"
     assert failure.message.startswith("Fatal Python error in tests/test_crash.py::test_segfault")
+
+
+METHODS = """\
+import ctypes
+import time
+
+
+class TestNative:
+    class TestDeeper:
+        def test_segfault(self):
+            ctypes.string_at(0)
+
+    def test_hang(self):
+        time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "node", "line"),
+    [
+        (("-k", "segfault"), "TestNative::TestDeeper::test_segfault", 8),
+        (
+            ("-q", "--timeout=1", "--timeout-method=thread", "-k", "hang"),
+            "TestNative::test_hang",
+            11,
+        ),
+    ],
+    ids=["crash", "thread-timeout"],
+)
+def test_a_methods_id_names_its_classes_from_the_source(
+    project: Project, tmp_path: Path, args: tuple[str, ...], node: str, line: int
+) -> None:
+    # Without -v no line names the test: the stack names the function, the source its classes
+    project.write("tests/test_methods.py", METHODS)
+    step = _as_shell(project.pytest(*args, "tests/test_methods.py"))
+    assert "::TestNative" not in step.output, step.output
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert failure.test_id == f"tests/test_methods.py::{node}"
+    assert str(failure.location) == f"tests/test_methods.py:{line}"
+    # Where the checkout is not at hand (triage elsewhere than the project), the function alone
+    log = tmp_path / "elsewhere.log"
+    log.write_text(job_log([step]), encoding="utf-8")
+    rootdir = str(project.root)
+    moved = project.root.rename(tmp_path / "moved")
+    try:
+        [away] = triage_logs([log], TriageOptions(roots=(str(tmp_path / "nowhere"),))).jobs
+    finally:
+        moved.rename(rootdir)
+    # (with -q pytest prints no rootdir line: the path stays as the stack gives it)
+    assert str(away.failures[0].test_id).endswith(
+        f"tests/test_methods.py::{node.rsplit('::', 1)[1]}"
+    )
