@@ -10,9 +10,32 @@ from pathlib import Path
 
 from ci_agent.testgen.outcomes import REPORT_MODULE, REPORT_PLUGIN
 
-__all__ = ["FORKS_MODULE", "GUARD_PLUGIN", "guard_dir", "scratch_copy", "snapshot"]
+__all__ = [
+    "FORKS_MODULE",
+    "GUARD_PLUGIN",
+    "NO_COV_MODULE",
+    "guard_dir",
+    "scratch_copy",
+    "snapshot",
+]
 
 FORKS_MODULE = "ci_agent_testgen_forks"
+# Loaded in every run under coverage: test generation measures with coverage itself, and a
+# project whose pytest options say `--cov` (pytest-cov) would start a second measurement that
+# takes the tracer from the first (its data then holds nothing). Before pytest-cov's own hook
+# reads the option, the option is cleared; without pytest-cov the plugin does nothing.
+NO_COV_MODULE = "ci_agent_testgen_nocov"
+_NO_COV_PLUGIN = """\
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    namespace = early_config.known_args_namespace
+    if getattr(namespace, "cov_source", None):
+        namespace.cov_source = None
+    yield
+"""
 _FORKS_PLUGIN = Path(__file__).resolve().parent / "probes" / "forks.py"
 
 # Directories never copied: version control, environments, caches.
@@ -160,14 +183,16 @@ def scratch_copy(root: Path, parent: Path | None = None) -> Iterator[Path]:
 
 
 def guard_dir(parent: Path) -> Path:
-    """A directory holding the guard plugin, the per-test report plugin and the mutant gate's
-    fork plugin (put on PYTHONPATH, loaded with ``-p``)."""
+    """A directory holding the guard plugin, the per-test report plugin, the mutant gate's
+    fork plugin and the one that keeps pytest-cov out (put on PYTHONPATH, loaded with
+    ``-p``)."""
     directory = parent / "_guard"
     directory.mkdir(exist_ok=True)
     (directory / "ci_agent_testgen_guard.py").write_text(GUARD_PLUGIN, encoding="utf-8")
     (directory / f"{REPORT_MODULE}.py").write_text(REPORT_PLUGIN, encoding="utf-8")
     forks = _FORKS_PLUGIN.read_text(encoding="utf-8")
     (directory / f"{FORKS_MODULE}.py").write_text(forks, encoding="utf-8")
+    (directory / f"{NO_COV_MODULE}.py").write_text(_NO_COV_PLUGIN, encoding="utf-8")
     return directory
 
 
