@@ -73,7 +73,7 @@ def measure(
     produced no data. ``source_dirs`` also reports the
     files there that no test imports, as entirely missing (coverage only walks packages below
     a source directory, so every directory holding sources is named)."""
-    from ci_agent.testgen.scratch import NO_COV_MODULE, guard_dir
+    from ci_agent.testgen.scratch import PLAIN_MODULE, guard_dir
 
     data = work / f"cov-{uuid.uuid4().hex}.data"
     plugins = str(guard_dir(work))
@@ -91,9 +91,9 @@ def measure(
             "pytest",
             "-p",
             "no:cacheprovider",
-            # The project's own --cov (pytest-cov) would take the tracer: kept out.
+            # The project's own --cov (pytest-cov) and -n (pytest-xdist) are kept out.
             "-p",
-            NO_COV_MODULE,
+            PLAIN_MODULE,
             *pytest_args,
         ],
         cwd=root,
