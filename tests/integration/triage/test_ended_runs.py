@@ -359,3 +359,33 @@ def test_a_methods_id_names_its_classes_from_the_source(
     assert str(away.failures[0].test_id).endswith(
         f"tests/test_methods.py::{node.rsplit('::', 1)[1]}"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "test"),
+    [
+        ("-m pytest -p no:cacheprovider -v tests/test_stop.py -k killed", 137, "killed"),
+        ("-m pytest -p no:cacheprovider -v tests/test_stop.py -k terminated", 143, "terminated"),
+        ("-m unittest -v test_native", 139, "native"),
+    ],
+    ids=["killed", "terminated", "unittest-crash"],
+)
+def test_a_step_scripts_shell_report_does_not_hide_the_running_test(
+    project: Project, command: str, code: int, test: str
+) -> None:
+    # A run: step is a bash script; bash reports a command a signal ended on stderr, often on
+    # the line the killed process left unfinished (`tests/x.py::t script.sh: line 1: 905 Killed`)
+    project.write("tests/test_stop.py", STOPPED)
+    project.write("test_native.py", UNITTEST_CRASH)
+    project.write("step.sh", f"{sys.executable} {command}\n")
+    step = project.run("bash -e step.sh", "bash", "-e", "step.sh")
+    assert step.exit_code == code, step.output
+    [job] = project.triage(step).jobs
+    # (bash's "Killed" is also read as an out-of-memory kill by its words: the same rerun)
+    failure = next(f for f in job.failures if f.tool == "github-actions")
+    expected = {
+        "killed": "tests/test_stop.py::test_killed",
+        "terminated": "tests/test_stop.py::test_terminated",
+        "native": "test_native.TestNative.test_segfault",
+    }[test]
+    assert failure.test_id == expected, (failure, step.output)
