@@ -71,6 +71,7 @@ _MAX_STRAYS = 5
 _WENT_ON = re.compile(
     r"^(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|SUBPASS|SUBFAIL)\b"
     r"|^[.sxXpFE]+(?:\s+\[\s*\d+%\])?\s*$|^[=_-]{3,}|^E\s|^\S+\.py(?:::| )"
+    r"|^\[gw\d+\]|^replacing crashed worker"  # pytest-xdist's controller, after a worker died
 )
 # A dump longer than this is cut: the failure keeps what it read (a bound on one failure's work,
 # not on what is found; every thread's stack of a large program fits many times over).
@@ -255,15 +256,15 @@ class EndedRun(BaseExtractor):
         if self._reading and self._interrupted is not None:
             # pytest reports the tests that failed before: they are not counted here.
             sink.add(self._interruption(sink))
-        elif not self._reading:
-            self._above_report = None  # the step ended
         elif self._reading and (self._saw_main or (self._fatal is not None and self._threads)):
             ender = (
                 f"the interpreter crashed ({self._fatal or 'a fatal error'})"
                 if self._fatal is not None
                 else "pytest-timeout ended the run"
             )
-            for path, (failed, offset) in self._failed.items():
+            # After a worker's dump pytest went on, and reports those tests itself.
+            counted = {} if self._went_on else self._failed
+            for path, (failed, offset) in counted.items():
                 plural = "test" if failed == 1 else "tests"
                 where = f" in {path}" if path else ""
                 sink.add(
@@ -279,6 +280,7 @@ class EndedRun(BaseExtractor):
                 )
             sink.add(self._failure(sink))
         self._failed.clear()
+        self._above_report = None  # a dump ended the run, or the step ended
         self._reset()
 
     def _interruption(self, sink: Sink) -> Failure:

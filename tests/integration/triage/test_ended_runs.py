@@ -389,3 +389,17 @@ def test_a_step_scripts_shell_report_does_not_hide_the_running_test(
         "native": "test_native.TestNative.test_segfault",
     }[test]
     assert failure.test_id == expected, (failure, step.output)
+
+
+def test_failures_before_a_crashed_xdist_worker_are_reported_once(project: Project) -> None:
+    project.write("tests/test_a_bad.py", BROKEN)
+    project.write("tests/test_crash.py", CRASH)
+    # One worker, so the failure comes first in its progress, then the crash
+    step = project.pytest("-n", "1", "tests", "-k", "bad or segfault")
+    assert "crashed while running" in step.output, step.output
+    [job] = project.triage(step).jobs
+    assert set(job.failing_tests) == {
+        "tests/test_a_bad.py::test_bad",
+        "tests/test_crash.py::test_segfault",
+    }
+    assert not [f for f in job.failures if "failed before" in f.message]
