@@ -64,7 +64,8 @@ _THREAD = re.compile(
 )
 # What faulthandler prints between its banner and the stacks, and after them.
 _FATAL_NOTES = ("Python runtime state:", "<Cannot show all threads", "Extension modules:")
-# Lines of other processes tolerated between a fatal error's banner and its first frame.
+# Lines not of a fatal error's dump read before its reading ends: another process's, written
+# into it, or what follows it.
 _MAX_STRAYS = 5
 # pytest's own output after a dump: the dump was a child process's (a test's subprocess, its
 # output shown with -s or captured in the test's section), and pytest went on.
@@ -208,27 +209,27 @@ class EndedRun(BaseExtractor):
             self._saw_main = self._saw_main or self._main
         elif line.startswith(_FATAL_NOTES):
             self._main = False  # what follows the stacks is not a frame of them
-        elif line[:1] not in ("", " ") and not self._threads and self._strays < _MAX_STRAYS:
-            self._strays += 1  # another process's line before the stacks: the dump goes on
-            return True
         elif line[:1] not in ("", " "):
-            # The dump is over. A run that went on was not the one that crashed: the dump is a
-            # child process's, unless its stack runs a test (a pytest-xdist worker's: xdist
-            # reports the test too, without the place the worker crashed at).
-            if _WENT_ON.match(line):
-                if not self._windows and self._runs_a_test(sink):
-                    self._went_on = True
-                    self.flush(sink)
-                else:
-                    self._reset()
-            else:  # the process died; the runner's or a wrapper's lines follow
+            # Not the dump's: another process's line (pytest-xdist's controller writes beside
+            # its crashing worker), or the dump is over. pytest's own output says the run went
+            # on; a few such lines end the reading.
+            self._strays += 1
+            self._went_on = self._went_on or _WENT_ON.match(line) is not None
+            if self._strays > _MAX_STRAYS:
                 self.flush(sink)
-            return False
+                return False
+            return True
         else:
             self._frame(line)
         if self._main or not self._saw_main:
             self._clip.add(line)
         return True
+
+    def _told(self, sink: Sink) -> bool:
+        """Whether a dump that pytest went on after is a crash of the run: a pytest-xdist
+        worker's (its stack runs a test of the project; xdist reports the test without the
+        place it crashed at). Windows dumps exceptions a process survives: never one."""
+        return not self._windows and self._runs_a_test(sink)
 
     def _runs_a_test(self, sink: Sink) -> bool:
         return any(
@@ -253,7 +254,9 @@ class EndedRun(BaseExtractor):
         the progress lines say failed before it; without a dump pytest's report names those.
         Only the thread method dumps the main thread: the signal method dumps the others as the
         test's captured output and fails the test in pytest's report."""
-        if self._reading and self._interrupted is not None:
+        if self._reading and self._fatal is not None and self._went_on and not self._told(sink):
+            pass  # a child process's dump: the run went on, and pytest reports what failed
+        elif self._reading and self._interrupted is not None:
             # pytest reports the tests that failed before: they are not counted here.
             sink.add(self._interruption(sink))
         elif self._reading and (self._saw_main or (self._fatal is not None and self._threads)):
