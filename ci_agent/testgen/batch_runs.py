@@ -14,6 +14,7 @@ from ci_agent.testgen.coverage_data import combined
 from ci_agent.testgen.execute import Execution, Executor
 from ci_agent.testgen.funnel import GUARD, pytest_env
 from ci_agent.testgen.outcomes import REPORT_MODULE, TestOutcomes, read_outcomes
+from ci_agent.testgen.scratch import PLAIN_MODULE
 from ci_agent.testgen.verdict import Limits
 
 __all__ = ["BatchRun", "BatchRuns", "TestCoverage"]
@@ -87,6 +88,8 @@ class BatchRuns:
             GUARD,
             "-p",
             REPORT_MODULE,
+            "-p",
+            PLAIN_MODULE,
             # One candidate's broken import must not stop the others' tests from running.
             "--continue-on-collection-errors",
             "-q",

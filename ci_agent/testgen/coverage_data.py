@@ -73,7 +73,12 @@ def measure(
     produced no data. ``source_dirs`` also reports the
     files there that no test imports, as entirely missing (coverage only walks packages below
     a source directory, so every directory holding sources is named)."""
+    from ci_agent.testgen.scratch import PLAIN_MODULE, guard_dir
+
     data = work / f"cov-{uuid.uuid4().hex}.data"
+    plugins = str(guard_dir(work))
+    given = dict(env or {})
+    given["PYTHONPATH"] = ":".join(filter(None, (plugins, given.get("PYTHONPATH"))))
     ran = executor.python(
         [
             "-m",
@@ -86,11 +91,14 @@ def measure(
             "pytest",
             "-p",
             "no:cacheprovider",
+            # The project's own --cov (pytest-cov) and -n (pytest-xdist) are kept out.
+            "-p",
+            PLAIN_MODULE,
             *pytest_args,
         ],
         cwd=root,
         timeout=timeout,
-        env=env,
+        env=given,
     )
     if ran.timed_out or not combined(executor, root, data, timeout=timeout):
         return ran, None, None

@@ -10,9 +10,43 @@ from pathlib import Path
 
 from ci_agent.testgen.outcomes import REPORT_MODULE, REPORT_PLUGIN
 
-__all__ = ["FORKS_MODULE", "GUARD_PLUGIN", "guard_dir", "scratch_copy", "snapshot"]
+__all__ = [
+    "FORKS_MODULE",
+    "GUARD_PLUGIN",
+    "PLAIN_MODULE",
+    "guard_dir",
+    "scratch_copy",
+    "snapshot",
+]
 
 FORKS_MODULE = "ci_agent_testgen_forks"
+# Loaded in every measured run: test generation runs pytest in one process under coverage. A
+# project whose pytest options start pytest-cov (`--cov`) would begin a second measurement that
+# takes coverage's tracer (its data then holds nothing), and pytest-xdist's workers (`-n 2`)
+# run the tests where neither coverage nor the per-test report sees them. pytest-cov's option is
+# cleared before its own hook reads it, xdist's worker count set to none before it acts on it;
+# without either plugin this one does nothing.
+PLAIN_MODULE = "ci_agent_testgen_plain"
+_PLAIN_PLUGIN = """\
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    namespace = early_config.known_args_namespace
+    if getattr(namespace, "cov_source", None):
+        namespace.cov_source = None
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_cmdline_main(config):
+    if getattr(config.option, "numprocesses", None):
+        config.option.numprocesses = 0
+        config.option.distload = False
+        config.option.dist = "no"
+    yield
+"""
 _FORKS_PLUGIN = Path(__file__).resolve().parent / "probes" / "forks.py"
 
 # Directories never copied: version control, environments, caches.
@@ -160,14 +194,16 @@ def scratch_copy(root: Path, parent: Path | None = None) -> Iterator[Path]:
 
 
 def guard_dir(parent: Path) -> Path:
-    """A directory holding the guard plugin, the per-test report plugin and the mutant gate's
-    fork plugin (put on PYTHONPATH, loaded with ``-p``)."""
+    """A directory holding the guard plugin, the per-test report plugin, the mutant gate's
+    fork plugin and the one that keeps pytest-cov and pytest-xdist out (put on PYTHONPATH,
+    loaded with ``-p``)."""
     directory = parent / "_guard"
     directory.mkdir(exist_ok=True)
     (directory / "ci_agent_testgen_guard.py").write_text(GUARD_PLUGIN, encoding="utf-8")
     (directory / f"{REPORT_MODULE}.py").write_text(REPORT_PLUGIN, encoding="utf-8")
     forks = _FORKS_PLUGIN.read_text(encoding="utf-8")
     (directory / f"{FORKS_MODULE}.py").write_text(forks, encoding="utf-8")
+    (directory / f"{PLAIN_MODULE}.py").write_text(_PLAIN_PLUGIN, encoding="utf-8")
     return directory
 
 

@@ -71,7 +71,9 @@ def run_suite(
 ORDER_MODULE = "ci_agent_testgen_order"
 ORDER_VARIABLE = "CI_AGENT_TESTGEN_FIRST"
 ORDER_PLUGIN = f"""\
-\"\"\"Runs the tests of the files {ORDER_VARIABLE} names first, in reverse order.\"\"\"
+\"\"\"Runs the tests of the files {ORDER_VARIABLE} names first, in reverse order; a file the
+suite does not collect at all (its python_files or testpaths leave it out) is an error: its
+tests would never run in the project's CI.\"\"\"
 
 import os
 
@@ -79,11 +81,20 @@ import pytest
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(session, items):
     named = os.environ.get("{ORDER_VARIABLE}", "").split(os.pathsep)
-    first = {{os.path.realpath(path) for path in named if path}}
+    first = {{os.path.realpath(path): path for path in named if path}}
     added = [item for item in items if os.path.realpath(item.path) in first]
     rest = [item for item in items if os.path.realpath(item.path) not in first]
+    missing = set(first) - {{os.path.realpath(item.path) for item in added}}
+    if missing:
+        root = session.config.rootpath
+        names = ", ".join(sorted(os.path.relpath(first[path], root) for path in missing))
+        raise pytest.UsageError(
+            f"{{names}}: the project's pytest configuration does not collect it, so its tests "
+            "would never run in the suite: set test-generation.output to a path under its "
+            "testpaths, or add the file's pattern (test_*.py) to its python_files"
+        )
     items[:] = [*reversed(added), *rest]
 """
 

@@ -13,7 +13,7 @@ from ci_agent.triage.logs import BLOCK_SIZE, clean, read_blocks
 from ci_agent.triage.model import Failure, Location
 from ci_agent.triage.paths import is_library
 from ci_agent.triage.scan import DEFAULT_WINDOW, Scanner
-from ci_agent.triage.steps import StepLog
+from ci_agent.triage.steps import CRASH_CODES, RUNNER, StepLog
 
 __all__ = ["Extraction", "extract"]
 
@@ -74,10 +74,19 @@ def extract(
     sink = Sink(roots)
     scanner = Scanner(default_extractors(), sink, window=window)
     scanner.scan(path, size, block_size)
-    failures = sorted(sink.failures, key=lambda failure: failure.offset)
+    failures = _without_told_crashes(sorted(sink.failures, key=lambda failure: failure.offset))
     if any(_absolute(f) for f in failures):
         failures = _relative_to_rootdirs(path, failures, sink, block_size)
     return Extraction(path, size, tuple(scanner.steps.steps), tuple(failures), sink.dropped)
+
+
+def _without_told_crashes(failures: list[Failure]) -> list[Failure]:
+    """Without the runner's "the process crashed" of a step whose crash a tool's output told
+    (faulthandler's dump, pytest-xdist's report): the same crash, said with less."""
+    told = {f.step for f in failures if f.tool != RUNNER and "crashed" in f.message}
+    return [
+        f for f in failures if not (f.tool == RUNNER and f.code in CRASH_CODES and f.step in told)
+    ]
 
 
 def _absolute(failure: Failure) -> bool:

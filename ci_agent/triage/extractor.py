@@ -189,6 +189,9 @@ class Sink:
         self.dropped = 0
         self._seen: dict[tuple[int, Kind], int] = {}
         self.roots = list(roots)
+        # The directories given (the checkout where triage runs), not those the log names: the
+        # only ones sources are read from.
+        self.checkouts = tuple(roots)
         self._limit = limit
         # Paths as the log prints them, made relative once each: thousands of failures share
         # a few files.

@@ -130,8 +130,13 @@ def excerpt(failures: Sequence[Failure], tail: Sequence[str], budget: int) -> st
     does not fit is cut, and the remaining failures are counted instead of shown.
     """
     blocks = list(dict.fromkeys(failure.context or (failure.message,) for failure in failures))
-    if not blocks and tail:
-        blocks.append(tuple(tail))
+    if not blocks:
+        # The step's last lines without the blank ones around them: a step that printed only
+        # blank lines has no excerpt, not an excerpt of nothing.
+        start = next((i for i, line in enumerate(tail) if line.strip()), len(tail))
+        end = next((i for i in range(len(tail), start, -1) if tail[i - 1].strip()), start)
+        if end > start:
+            blocks.append(tuple(tail[start:end]))
     lines: list[str] = []
     used = 0
     for index, block in enumerate(blocks):

@@ -13,10 +13,11 @@ import re
 
 from ci_agent.record import Record, fill
 from ci_agent.triage.extractor import Cursor, Sink
-from ci_agent.triage.model import Failure, Kind
+from ci_agent.triage.model import Failure, Kind, Location
+from ci_agent.triage.progress import running_test
 from ci_agent.triage.signals import infrastructure_kind
 
-__all__ = ["TAIL_LINES", "StepLog", "Steps", "runner_kind"]
+__all__ = ["CRASH_CODES", "RUNNER", "TAIL_LINES", "StepLog", "Steps", "runner_kind"]
 
 TAIL_LINES = 40
 RUNNER = "github-actions"
@@ -39,11 +40,32 @@ _RUNNER_MESSAGES = (
         Kind.CANCELLED,
     ),
 )
-# What a signal exit code says: 128 + SIGKILL (the kernel's OOM killer) or SIGTERM.
+# What an exit code says: 128 + SIGKILL (the kernel's OOM killer), SIGTERM or SIGINT, or the
+# time limit of coreutils' ``timeout`` (which ends the command with SIGTERM and exits 124).
 _EXIT_CODES = {
+    124: (Kind.TIMEOUT, "exit code 124: the command ran past the time limit `timeout` set"),
+    130: (Kind.CANCELLED, "exit code 130: the process was interrupted (SIGINT)"),
     137: (Kind.OOM, "exit code 137: the process was killed (SIGKILL), usually out of memory"),
     143: (Kind.CANCELLED, "exit code 143: the process was terminated (SIGTERM)"),
 }
+# A crash no tool reported (faulthandler's dump is read elsewhere): a generic error, or a test
+# failure when the test running then is known.
+# Its code is the signal's name: a crash another extractor reported is left out for that one.
+_CRASHES = {
+    128 + number: (signal, f"exit code {128 + number}: the process crashed ({signal}: {what})")
+    for number, signal, what in (
+        (4, "SIGILL", "an illegal instruction"),
+        (6, "SIGABRT", "it aborted"),
+        (7, "SIGBUS", "a bus error"),
+        (8, "SIGFPE", "an arithmetic error"),
+        (11, "SIGSEGV", "a segmentation fault"),
+    )
+}
+CRASH_CODES = frozenset(signal for signal, _ in _CRASHES.values())
+_EXIT_CODES.update({code: (Kind.ERROR, text) for code, (_, text) in _CRASHES.items()})
+
+# Kinds of a run stopped from outside, mid-test: the test running then is named.
+_STOPPED = frozenset({Kind.TIMEOUT, Kind.CANCELLED, Kind.OOM, Kind.RUNNER_LOST})
 
 
 class StepLog(Record, frozen=False):
@@ -135,12 +157,15 @@ class Steps:
         completed = _COMPLETED.match(message)
         if completed is None:
             kind = runner_kind(message) or infrastructure_kind(message) or Kind.ERROR
-            sink.add(_failure(kind, message, cursor, f"##[error]{message}"))
+            line = f"##[error]{message}"
+            sink.add(_failure(kind, message, cursor, line, step.tail, crash=None))
             return False
         step.exit_code = int(completed.group(1))
         if step.exit_code in _EXIT_CODES:
             kind, explanation = _EXIT_CODES[step.exit_code]
-            sink.add(_failure(kind, explanation, cursor, f"##[error]{message}"))
+            crash = _CRASHES.get(step.exit_code, (None, ""))[0]
+            line = f"##[error]{message}"
+            sink.add(_failure(kind, explanation, cursor, line, step.tail, crash=crash))
         if not step.post:  # what follows is post-job cleanup, not this step
             self._start(f"after {step.name}", cursor.offset, post=True)
             return True
@@ -152,5 +177,40 @@ def _tail(cursor: Cursor, step: StepLog) -> tuple[str, ...]:
     return tuple(line for line in lines if not line.startswith("##["))
 
 
-def _failure(kind: Kind, message: str, cursor: Cursor, line: str) -> Failure:
-    return Failure(kind, RUNNER, message, context=(line,), step=cursor.step, offset=cursor.offset)
+def _failure(
+    kind: Kind,
+    message: str,
+    cursor: Cursor,
+    line: str,
+    tail: tuple[str, ...],
+    *,
+    crash: str | None,
+) -> Failure:
+    """The runner's failure; a run that was stopped or crashed names the test running then
+    (a crash is then that test's failure)."""
+    running = running_test(tail) if kind in _STOPPED or crash else None
+    if running is None:
+        return Failure(
+            kind,
+            RUNNER,
+            message,
+            code=crash,
+            context=(line,),
+            step=cursor.step,
+            offset=cursor.offset,
+        )
+    path, node = running
+    test = node or f"a test of {path}"
+    if crash:
+        kind = Kind.TEST
+    return Failure(
+        kind,
+        RUNNER,
+        f"{message} (while {test} ran: its result never came)",
+        test_id=node,
+        location=Location(path) if path else None,
+        code=crash,
+        context=(*tail[-3:], line),
+        step=cursor.step,
+        offset=cursor.offset,
+    )

@@ -13,13 +13,13 @@ def default_extractors() -> list[Extractor]:
     """One instance of every extractor, in routing order."""
     from ci_agent.triage.extractors.diagnostics import Diagnostics
     from ci_agent.triage.extractors.doctest import Doctest
+    from ci_agent.triage.extractors.ended_run import EndedRun
     from ci_agent.triage.extractors.eslint import ESLint
     from ci_agent.triage.extractors.infra import Infrastructure
     from ci_agent.triage.extractors.javascript import Jest, NodeError
     from ci_agent.triage.extractors.packages import Npm, Pip
     from ci_agent.triage.extractors.pytest import Pytest
     from ci_agent.triage.extractors.python_lint import Formatters, PythonLint, RuffFull
-    from ci_agent.triage.extractors.timeout_dump import TimeoutDump
     from ci_agent.triage.extractors.traceback import PythonTraceback
     from ci_agent.triage.extractors.unittest import Unittest
 
@@ -27,7 +27,7 @@ def default_extractors() -> list[Extractor]:
         Pytest(),
         Unittest(),
         Doctest(),
-        TimeoutDump(),
+        EndedRun(),
         Jest(),
         PythonTraceback(),
         NodeError(),

@@ -9,7 +9,8 @@ from ci_agent.triage.model import Location
 
 __all__ = ["ENTRY", "EXCEPTION", "FRAME", "Frames", "locate"]
 
-FRAME = re.compile(r'^\s*File "(.+?)", line (\d+)(?:, in (.+))?$')
+# ``File "p", line N, in f`` (a traceback) or ``File "p", line N in f`` (faulthandler's dump).
+FRAME = re.compile(r'^\s*File "(.+?)", line (\d+)(?:,? in (.+))?$')
 # The last line of a traceback: ``ValueError: bad``, ``pkg.errors.Boom``, ``KeyboardInterrupt``.
 EXCEPTION = re.compile(r"^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(?::\s?(.*))?$")
 

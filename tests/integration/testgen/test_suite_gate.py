@@ -111,3 +111,20 @@ def test_a_test_that_changes_state_at_run_time_is_dropped_whichever_runs_first(
     assert result.kept == ()
     reason = result.dropped["tests/test_z_generated.py"]
     assert "tests/test_table.py::test_first" in reason, reason
+
+
+def test_a_file_the_projects_configuration_does_not_collect_is_dropped(tmp_path: Path) -> None:
+    # The gates run a generated file by its path, which pytest always collects; the project's
+    # own run collects by its python_files and testpaths, and would never run it.
+    executor, root = _executor(tmp_path)
+    (root / "tests" / "test_calc.py").rename(root / "tests" / "check_calc.py")
+    (root / "pytest.ini").write_text("[pytest]\npython_files = check_*.py\n")
+
+    result = check_suite(executor, root, [NEUTRAL], list, lambda f: f.path, timeout=120)
+
+    assert result.kept == ()
+    reason = result.dropped["tests/test_c_generated.py"]
+    assert "tests/test_c_generated.py: the project's pytest configuration does not collect it" in (
+        reason
+    )
+    assert "python_files" in reason

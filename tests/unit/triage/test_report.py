@@ -71,6 +71,11 @@ def test_excerpt_falls_back_to_the_step_tail() -> None:
     assert excerpt([duplicate, duplicate], (), 100) == "x.py:1:1: F401"
 
 
+def test_the_tails_blank_lines_around_it_are_not_an_excerpt() -> None:
+    assert excerpt([], ("", "  ", ""), 100) == ""
+    assert excerpt([], ("", "boom", "", "bar", " "), 100) == "boom\n\nbar"
+
+
 def _normalize_everywhere(text: str) -> str:
     """normalize without its cheap pre-checks: every pattern runs on every text."""
     text = report._TEMP.sub(report._temp, text)
