@@ -279,7 +279,7 @@ class TestGenRun:
                     rounds.add(verdict)
                 phases[f"round {number} ({names}): funnel"] = time.monotonic() - clock
             for how, (packs, seconds) in funnel.spent.items():
-                phases[f"mutants gate: {packs} packs {how}"] = seconds
+                phases[f"mutants gate: {packs} pack{'' if packs == 1 else 's'} {how}"] = seconds
         for thread in warm:
             thread.join()
         for engine in self.engines:
