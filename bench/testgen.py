@@ -344,6 +344,12 @@ def funnel_seconds(result: dict[str, Any]) -> float:
     return sum(g["seconds"] for c in result.get("candidates", []) for g in c["gates"])
 
 
+def phase_seconds(result: dict[str, Any]) -> dict[str, float]:
+    """Wall seconds of the run's phases (the baseline, each round's proposing and funnel, the
+    engines' own processes, the suite gate)."""
+    return {p["phase"]: round(p["seconds"], 1) for p in result.get("phases", [])}
+
+
 def gate_seconds(result: dict[str, Any]) -> dict[str, float]:
     """Seconds spent in each gate, all candidates (a batch's seconds are shared out among its
     candidates, so the sums are the gates' wall time)."""
@@ -394,26 +400,7 @@ def main() -> int:
                     if args.keep is not None:
                         args.keep.mkdir(parents=True, exist_ok=True)
                         (args.keep / f"{module}.offline.json").write_text(json.dumps(result))
-                    row["gate_cost"] = gate_cost(result)
-                    row["gate_cost_all"] = gate_cost(result, accepted_only=False)
-                    row["funnel_seconds"] = round(funnel_seconds(result), 1)
-                    row["gate_seconds"] = gate_seconds(result)
-                    row["engines"] = {
-                        e: sum(1 for c in result.get("candidates", []) if c["engine"] == e)
-                        for e in ("examples", "ghostwriter", "pynguin")
-                    }
-                    row["accepted_by_engine"] = {
-                        e: sum(
-                            1
-                            for c in result.get("candidates", [])
-                            if c["engine"] == e and c["accepted"]
-                        )
-                        for e in ("examples", "ghostwriter", "pynguin")
-                    }
-                    minutes = max(result.get("wall_seconds", 0.0), 1.0) / 60
-                    row["candidates_per_minute"] = round(
-                        (result.get("funnel") or {}).get("candidates", 0) / minutes, 1
-                    )
+                    row.update(funnel_figures(result))
                 elif engine == "ghostwriter":
                     files = ghostwriter(args.python, copy, module)
                 else:
@@ -439,6 +426,29 @@ def main() -> int:
             rows.append(row)
     print(table(rows))
     return 0
+
+
+def funnel_figures(result: dict[str, Any]) -> dict[str, Any]:
+    """Offline mode's funnel and time figures from its JSON result."""
+    row: dict[str, Any] = {}
+    row["gate_cost"] = gate_cost(result)
+    row["gate_cost_all"] = gate_cost(result, accepted_only=False)
+    row["funnel_seconds"] = round(funnel_seconds(result), 1)
+    row["gate_seconds"] = gate_seconds(result)
+    row["phases"] = phase_seconds(result)
+    row["engines"] = {
+        e: sum(1 for c in result.get("candidates", []) if c["engine"] == e)
+        for e in ("examples", "ghostwriter", "pynguin")
+    }
+    row["accepted_by_engine"] = {
+        e: sum(1 for c in result.get("candidates", []) if c["engine"] == e and c["accepted"])
+        for e in ("examples", "ghostwriter", "pynguin")
+    }
+    minutes = max(result.get("wall_seconds", 0.0), 1.0) / 60
+    row["candidates_per_minute"] = round(
+        (result.get("funnel") or {}).get("candidates", 0) / minutes, 1
+    )
+    return row
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -469,6 +479,16 @@ def table(rows: list[dict[str, Any]]) -> str:
                 + ", ".join(f"{k} {v}" for k, v in per_gate.items())
                 + f" | all gates {row.get('funnel_seconds')} | |"
             )
+        phases = row.get("phases") or {}
+        if phases:
+            out.append(
+                f"| {row['module']} | offline phases (wall seconds) | "
+                + ", ".join(f"{k} {v}" for k, v in phases.items())
+                + " | | |"
+            )
+        if row.get("offline", {}).get("seconds") and row.get("pynguin", {}).get("seconds"):
+            ratio = row["offline"]["seconds"] / row["pynguin"]["seconds"]
+            out.append(f"| {row['module']} | offline ÷ Pynguin alone (seconds) | {ratio:.2f} | | |")
     return "\n".join(out)
 
 

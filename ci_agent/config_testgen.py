@@ -83,6 +83,16 @@ class TestGenerationConfig(_Section):
         float,
         Rule(ge=0, description="Search time for Pynguin per module (0: Pynguin is not used)."),
     ] = 0.0
+    pynguin_plateau: Annotated[
+        int,
+        Rule(
+            ge=0,
+            description=(
+                "Pynguin's search stops after this many iterations without a change in its "
+                "coverage, before pynguin-seconds (0: it always searches pynguin-seconds)."
+            ),
+        ),
+    ] = 500
     pynguin_python: Annotated[
         str | None,
         Rule(

@@ -121,6 +121,8 @@ class BatchFunnel:
     work: Path  # outside the copy
     guard: Path
     limits: Limits
+    # What the mutant gate's packs cost over every round, by how they ran (the run's phases).
+    spent: dict[str, tuple[int, float]] = field(default_factory=dict, compare=False)
 
     def check(
         self, entries: Sequence[tuple[Candidate, Target, str]], targets: Sequence[Target] = ()
@@ -143,7 +145,7 @@ class BatchFunnel:
             )
             every = list({t.key: t for t in [*targets, *(i.target for i in items)]}.values())
             alive = coverage_gate(runs, alive, self._lanes, every)
-            mutants_gate(runs, alive, self._lanes)
+            mutants_gate(runs, alive, self._lanes, self.spent)
         finally:
             for item in items:
                 (self.root / item.file).unlink(missing_ok=True)

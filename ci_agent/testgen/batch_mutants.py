@@ -206,10 +206,16 @@ def combined(original: str, texts: Sequence[str]) -> str:
     return result
 
 
-def mutants_gate(runs: BatchRuns, items: list[Item], lanes: Lanes) -> None:
+def mutants_gate(
+    runs: BatchRuns,
+    items: list[Item],
+    lanes: Lanes,
+    spent: dict[str, tuple[int, float]] | None = None,
+) -> None:
     """Mutants of the lines a candidate runs of every target it is judged on; packed, run
     once per pack; a candidate passes when at least one of its mutants fails one of its
-    tests."""
+    tests. ``spent`` adds up the packs and seconds of each way a pack runs."""
+    spent = {} if spent is None else spent
     if not items:
         return
     started = time.monotonic()
@@ -245,16 +251,28 @@ def mutants_gate(runs: BatchRuns, items: list[Item], lanes: Lanes) -> None:
         rest = [p for p in packs if p not in swapped]
         for before, chosen in ((False, swapped), (True, rest)):
             if chosen:
+                clock = time.monotonic()
                 found, left = _run_forked(runs, chosen, originals, before=before)
                 kills.update(found)
                 apart += left
+                how = "forked before collection" if before else "forked after collection"
+                _spend(spent, how, len(chosen), time.monotonic() - clock)
     else:
         apart = [(p, None) for p in packs]
+    clock = time.monotonic()
     for pack, pending in apart:
         kills.update(_run_pack(runs, pack, originals, pending))
+    if apart:
+        _spend(spent, "in processes of their own", len(apart), time.monotonic() - clock)
     share = (time.monotonic() - started) / len(items)
     for item in items:
         _judge_mutants(item, plans[item.index], kills, share, "" if CAN_FORK else NO_FORK)
+
+
+def _spend(spent: dict[str, tuple[int, float]], how: str, packs: int, seconds: float) -> None:
+    """Add packs and seconds to those of the way they ran."""
+    had = spent.get(how, (0, 0.0))
+    spent[how] = (had[0] + packs, had[1] + seconds)
 
 
 def _swappable(pack: _Pack) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class ExamplesEngine:
     # toposort_flatten runs toposort's lines too).
     _goals: dict[str, set[Any]] = field(default_factory=dict, compare=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # Wall seconds of each module's probe processes (the run reports them among its phases).
+    spent: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -117,6 +120,7 @@ class ExamplesEngine:
         ask, answer = self.work / f"{stem}.json", self.work / f"{stem}-answer.json"
         ask.write_text(json.dumps({"requests": requests}), encoding="utf-8")
         limit = self.limits.test_timeout * 2 * len(targets)
+        started = time.monotonic()
         with scratch_copy(self.root) as copy:
             ran = self.executor.python(
                 [str(PROBE), str(ask), str(answer)],
@@ -124,6 +128,8 @@ class ExamplesEngine:
                 timeout=limit,
                 env=pytest_env(copy, guard_dir(self.work), self.limits),
             )
+        key = f"probe of {targets[0].module}"
+        self.spent[key] = self.spent.get(key, 0.0) + time.monotonic() - started
         ask.unlink(missing_ok=True)
         answers: list[dict[str, Any]] = []
         if answer.is_file():

@@ -1,11 +1,14 @@
 """Property tests from Hypothesis' ghostwriter (round-trip, idempotence, equivalence where it
 finds them, else a fuzz test), run in the project's environment; a module holding
-``st.nothing()`` (a strategy it could not infer) is dropped."""
+``st.nothing()`` (a strategy it could not infer), or whose test fails on the unchanged code when
+run once in the writing process, is dropped."""
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,34 +38,51 @@ class GhostwriterEngine:
         default_factory=dict, compare=False, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # Wall seconds of each module's writing process (the run reports them among its phases).
+    spent: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:
         """``ghostwriter``."""
         return "ghostwriter"
 
+    def prepare(self, targets: Sequence[Target]) -> None:
+        """Write every module of ``targets`` now (in the background, while the first round is
+        checked); ``propose`` then finds the tests written."""
+        for target in targets:
+            if "." not in target.qualname:
+                self._write_once(target)
+
     def propose(self, context: TargetContext, previous: Verdict | None) -> Proposal:
         """The ghostwriter's module for the target, or why there is none."""
         target = context.target
         if "." in target.qualname:
             return Proposal(None, "the ghostwriter engine tests module-level functions only")
-        with self._lock:
-            if target.module not in self._written:
-                self._written[target.module] = self._write(target)
+        self._write_once(target)
         found = self._written[target.module].get(target.qualname)
         return found or Proposal(None, f"the ghostwriter was not run for {target.qualname}")
+
+    def _write_once(self, target: Target) -> None:
+        with self._lock:  # one process per module, whoever asks first
+            if target.module not in self._written:
+                self._written[target.module] = self._write(target)
 
     def _write(self, target: Target) -> dict[str, Proposal]:
         source = (self.root / target.path).read_text(encoding="utf-8")
         names = [n for n, _, _ in function_spans(source) if "." not in n] or [target.qualname]
         outs = {n: self.work / f"ghost-{uuid.uuid4().hex}.py" for n in names}
+        started = time.monotonic()
         with scratch_copy(self.root) as copy:
+            # Half the process's limit may go to running the written tests once: one that
+            # fails there is not proposed (the rest of the limit is the writing's).
+            check = f"{self.limits.test_timeout / 2:g}"
             ran = self.executor.python(
-                [str(PROBE), target.module, *(a for n in names for a in (n, str(outs[n])))],
+                [str(PROBE), target.module, check, *(a for n in names for a in (n, str(outs[n])))],
                 cwd=copy,
                 timeout=self.limits.test_timeout,
                 env=pytest_env(copy, guard_dir(self.work), self.limits),
             )
+        self.spent[f"writing of {target.module}"] = time.monotonic() - started
         if ran.timed_out:
             why = (
                 f"the ghostwriter ran past test-timeout ({self.limits.test_timeout:.0f} s): "
@@ -85,6 +105,12 @@ def _proposal(out: Path, output: str) -> Proposal:
             # Hypothesis' ghostwriter formats its output with black, an extra of its own.
             problem += " (install hypothesis[ghostwriter] into the project's environment)"
         return Proposal(None, "the ghostwriter cannot run: " + problem)
+    if text.startswith("# fails:"):
+        return Proposal(
+            None,
+            "the ghostwriter's test fails on the unchanged code (run once where it was "
+            f"written): {text[8:].strip()[:300]}",
+        )
     if "st.nothing()" in text:
         return Proposal(None, "the ghostwriter could not infer a strategy (st.nothing())")
     return Proposal(text)

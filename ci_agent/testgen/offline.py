@@ -30,5 +30,9 @@ def offline_engines(
 
         # Pynguin's own environment runs inside the same sandbox as everything else.
         runner = executor.using(config.pynguin_python) if config.pynguin_python else executor
-        engines.append(PynguinEngine(runner, root, work, limits, config.pynguin_seconds))
+        engines.append(
+            PynguinEngine(
+                runner, root, work, limits, config.pynguin_seconds, config.pynguin_plateau
+            )
+        )
     return engines

@@ -76,6 +76,7 @@ def result_dict(result: RunResult, written: Sequence[str], python: str) -> dict[
         "no_candidate": list(result.notes),
         "suite_runs": result.suite_runs,
         "seconds": round(result.seconds, 2),
+        "phases": [{"phase": name, "seconds": seconds} for name, seconds in result.phases],
         **({"diff_coverage": _diff(result.diff)} if result.diff is not None else {}),
     }
 

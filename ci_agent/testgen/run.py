@@ -100,6 +100,9 @@ class RunResult:
     notes: tuple[str, ...] = field(default=())  # engines that wrote no candidate, and why
     # A change's lines (--base, unsharded: a shard sees only its own tests' gains).
     diff: DiffCoverage | None = None
+    # Wall seconds of the run's phases, in order (the baseline, each round's proposing and
+    # funnel, the engines' own processes, the suite gate): where a run's time goes.
+    phases: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,10 @@ class TestGenRun:
             # Before the baseline: a mistyped path fails in a second, not after the suite ran.
             wanted = check_paths(self.root, self.scope.paths, sources)
             sources_in = {p: sources[p] for p in wanted}
+        phases: dict[str, float] = {}
+        clock = time.monotonic()
         baseline = self._baseline(sources)
+        phases["baseline"] = time.monotonic() - clock
         found, outside = select_targets(sources_in, baseline, changed)
         # Files that do not parse hold no target; say so rather than find nothing in them.
         broken = [
@@ -152,12 +158,15 @@ class TestGenRun:
             for t in found[self.config.max_targets :]
         ]
         found = found[: self.config.max_targets]
-        verdicts, more_skipped, stopped, notes = self._generate(found, sources, baseline, deadline)
+        verdicts, more_skipped, stopped, notes = self._generate(
+            found, sources, baseline, deadline, phases
+        )
         skipped += more_skipped
         # Those another candidate harmed first: when only a combination fails, the suite gate
         # adds them one by one, and fewer runs find what breaks it when the harmed come first.
         accepted = sorted((v for v in verdicts if v.accepted), key=lambda v: not v.isolated)
         keys = {id(v): f"{v.candidate.target}#{n}" for n, v in enumerate(accepted)}
+        clock = time.monotonic()
         suite = check_suite(
             self.executor,
             self.root,
@@ -166,6 +175,7 @@ class TestGenRun:
             lambda verdict: keys[id(verdict)],
             timeout=self.config.run_time_limit,
         )
+        phases["suite"] = time.monotonic() - clock
         verdicts = [self._with_suite(v, suite.dropped.get(keys.get(id(v), ""))) for v in verdicts]
         diff = None
         if changed is not None and self.scope.shard is None:
@@ -184,6 +194,7 @@ class TestGenRun:
             tuple(e.name for e in self.engines),
             tuple(notes),
             diff,
+            tuple((name, round(seconds, 2)) for name, seconds in phases.items()),
         )
 
     def _baseline(self, sources: dict[str, str]) -> dict[str, FileCoverage]:
@@ -227,9 +238,11 @@ class TestGenRun:
         sources: dict[str, str],
         baseline: dict[str, FileCoverage],
         deadline: float,
+        phases: dict[str, float],
     ) -> tuple[list[Verdict], list[tuple[str, str]], str, list[str]]:
         """Rounds: each engine (the model: each attempt) proposes for every target still
-        open, and the round's candidates meet the funnel together, in batches."""
+        open, and the round's candidates meet the funnel together, in batches; each round's
+        proposing and funnel seconds, and the engines' own processes', go to ``phases``."""
         limits = Limits(
             self.config.repeat_runs,
             self.config.test_timeout,
@@ -247,19 +260,33 @@ class TestGenRun:
             thread.start()
         with scratch_copy(self.root) as copy:
             funnel = BatchFunnel(self.executor, copy, self.work, guard_dir(self.work), limits)
-            for engines, attempt in self._rounds():
+            for number, (engines, attempt) in enumerate(self._rounds(), 1):
                 wanted = rounds.open_for(engines[0].name, attempt)
                 if rounds.stop or not wanted:
                     continue
+                names = ", ".join(e.name for e in engines)
+                if attempt > 1:
+                    names += f" attempt {attempt}"
+                clock = time.monotonic()
                 entries = [
                     entry
                     for engine in engines
                     for entry in self._propose(engine, attempt, wanted, rounds, deadline)
                 ]
+                phases[f"round {number} ({names}): proposing"] = time.monotonic() - clock
+                clock = time.monotonic()
                 for verdict in funnel.check(entries, rounds.targets):
                     rounds.add(verdict)
+                phases[f"round {number} ({names}): funnel"] = time.monotonic() - clock
+            for how, (packs, seconds) in funnel.spent.items():
+                phases[f"mutants gate: {packs} pack{'' if packs == 1 else 's'} {how}"] = seconds
         for thread in warm:
             thread.join()
+        for engine in self.engines:
+            # An engine's own processes (a probe, a search), timed by the engine itself.
+            spent = getattr(engine, "spent", None)
+            if isinstance(spent, dict):
+                phases.update({f"{engine.name}: {k}": float(v) for k, v in spent.items()})
         return rounds.verdicts, rounds.skipped, rounds.stop[0] if rounds.stop else "", rounds.notes
 
     def _rounds(self) -> list[tuple[list[Engine], int]]:

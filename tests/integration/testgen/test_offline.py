@@ -48,6 +48,25 @@ def test_offline_mode_writes_a_test_that_catches_a_bug(
         "mutants": 1,
         "suite": 1,
     }
+    # Where the time went: the baseline, each round's proposing and funnel, the engines' own
+    # processes, the suite gate.
+    phases = {p["phase"]: p["seconds"] for p in data["phases"]}
+    assert list(phases)[:3] == [
+        "baseline",
+        "round 1 (examples): proposing",
+        "round 1 (examples): funnel",
+    ]
+    assert {"examples: probe of calc", "suite"} <= set(phases)
+    # Processes take time; a round whose engine wrote nothing (the ghostwriter's) has none.
+    assert all(
+        phases[k] > 0
+        for k in ("baseline", "round 1 (examples): funnel", "examples: probe of calc", "suite")
+    )
+    assert phases["round 1 (examples): funnel"] < data["seconds"]
+    # The mutant gate's packs by how they ran: clamp's mutants swapped into forks.
+    assert [k for k in phases if k.startswith("mutants gate: ")] == [
+        f"mutants gate: {data['accepted'][0]['mutants']} packs forked after collection"
+    ]
     (accepted,) = data["accepted"]
     assert accepted["engine"] == "examples"
     assert accepted["lines"] == 5 and accepted["branches"] == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def test_slow_calls_and_what_cannot_be_probed(module: str, tmp_path: Path) -> No
 
 def test_the_ghostwriter_probe_reports_why_it_cannot_run(module: str, tmp_path: Path) -> None:
     out = tmp_path / "ghost.py"
-    assert ghostwrite.main(["probe", "probed", "clamp", str(out)]) == 0
+    assert ghostwrite.main(["probe", "probed", "5", "clamp", str(out)]) == 0
     text = out.read_text()
     try:
         import hypothesis  # noqa: F401
@@ -184,3 +185,27 @@ def test_a_call_that_would_end_the_process_drops_its_input_and_not_the_others(
     values = {c["args"][0]: c["value"] for c in answer["cases"]}  # type: ignore[union-attr]
     assert values and all(int(arg) <= 3 for arg in values), values
     assert values.get("1") == "2"
+
+
+def test_a_written_test_that_fails_on_the_unchanged_code_is_named_with_its_error() -> None:
+    passing = "def test_one():\n    assert 1 + 1 == 2\n"
+    assert ghostwrite.failing(passing, "ghost.py", 5) == ""
+    failing = passing + "\n\ndef test_two():\n    assert int('') == 0\n"
+    assert ghostwrite.failing(failing, "ghost.py", 5) == (
+        "test_two: ValueError: invalid literal for int() with base 10: ''"
+    )
+    exiting = "import sys\n\n\ndef test_exit():\n    sys.exit(2)\n"
+    assert ghostwrite.failing(exiting, "ghost.py", 5) == "test_exit: SystemExit: 2"
+    # A test still running when the time is up is not known to fail: the funnel judges it.
+    slow = "import time\n\n\ndef test_slow():\n    time.sleep(5)\n\n\n" + failing
+    started = time.monotonic()
+    assert ghostwrite.failing(slow, "ghost.py", 0.3) == ""
+    assert time.monotonic() - started < 2
+    assert ghostwrite.failing(failing, "ghost.py", 0) == ""
+    # Each module runs in a child of its own: what one module's test changes, the next one's
+    # does not meet (the ghostwriter's test of inflection's _irregular adds broken rules).
+    changes = "import sys\n\n\ndef test_change():\n    sys.ghost_changed = True\n"
+    reads = "import sys\n\n\ndef test_read():\n    assert not hasattr(sys, 'ghost_changed')\n"
+    assert ghostwrite.failing(changes, "ghost.py", 5) == ""
+    assert ghostwrite.failing(reads, "ghost.py", 5) == ""
+    assert not hasattr(sys, "ghost_changed")

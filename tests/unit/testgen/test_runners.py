@@ -19,7 +19,7 @@ from ci_agent.testgen.execute import SandboxExecutor
 from ci_agent.testgen.ghostwriter_engine import GhostwriterEngine
 from ci_agent.testgen.interpreter import project_python, sandbox_executor
 from ci_agent.testgen.lint import format_module, lint_problems
-from ci_agent.testgen.pynguin_engine import PynguinEngine
+from ci_agent.testgen.pynguin_engine import PynguinEngine, search_args
 from ci_agent.testgen.targets import Target
 from ci_agent.testgen.verdict import Limits
 
@@ -192,7 +192,10 @@ def test_engines_say_why_when_their_tool_is_missing(tmp_path: Path) -> None:
     limits = Limits(test_timeout=60)
     ghost = GhostwriterEngine(runner, tmp_path, work, limits)
     assert ghost.propose(_context("Calc.add"), None).problem.endswith("module-level functions only")
+    ghost.prepare([_context("add").target, _context("Calc.add").target])
     answer = ghost.propose(_context("add"), None)
+    # Written once, in the background, for the whole module; propose finds it.
+    assert list(ghost.spent) == ["writing of calc"]
     try:
         import hypothesis  # noqa: F401
     except ImportError:
@@ -209,3 +212,13 @@ def test_engines_say_why_when_their_tool_is_missing(tmp_path: Path) -> None:
         "(test-generation.pynguin-python)"
     )
     assert pynguin.propose(_context("add"), None) == missing  # searched once per module
+
+
+def test_pynguins_search_ends_on_a_coverage_plateau_only_when_asked(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = search_args(tmp_path, "calc", out, 60.5, 500)
+    assert args[:2] == ["-m", "pynguin"]
+    # The time limit stays the upper bound; the plateau ends the search earlier.
+    assert args[args.index("--maximum-search-time") + 1] == "60"
+    assert args[args.index("--maximum-coverage-plateau") + 1] == "500"
+    assert "--maximum-coverage-plateau" not in search_args(tmp_path, "calc", out, 60, 0)
