@@ -118,7 +118,12 @@ class ExamplesEngine:
         # Named per call: targets checked at once share the work directory.
         stem = f"probe-{uuid.uuid4().hex}"
         ask, answer = self.work / f"{stem}.json", self.work / f"{stem}-answer.json"
-        ask.write_text(json.dumps({"requests": requests}), encoding="utf-8")
+        # The import has a test's limit of its own: a module that hangs there is said to in
+        # that time, not after every function's share of the probe's limit.
+        ask.write_text(
+            json.dumps({"requests": requests, "import_seconds": self.limits.test_timeout}),
+            encoding="utf-8",
+        )
         limit = self.limits.test_timeout * 2 * len(targets)
         started = time.monotonic()
         with scratch_copy(self.root) as copy:

@@ -209,3 +209,30 @@ def test_a_written_test_that_fails_on_the_unchanged_code_is_named_with_its_error
     assert ghostwrite.failing(changes, "ghost.py", 5) == ""
     assert ghostwrite.failing(reads, "ghost.py", 5) == ""
     assert not hasattr(sys, "ghost_changed")
+
+
+def test_a_module_that_hangs_at_import_costs_one_import_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not each function's share of the probe's limit: the import alone has a test's limit.
+    (tmp_path / "stuck.py").write_text(
+        "import time\n\ntime.sleep(60)\n\n\ndef one(x):\n    return x\n\n\ndef two(x):\n"
+        "    return x\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    requests = [
+        {"module": "stuck", "qualname": name, "source": "", "mutants": []}
+        for name in ("one", "two")
+    ]
+    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
+    ask.write_text(json.dumps({"requests": requests, "import_seconds": 0.5}))
+    started = time.monotonic()
+    try:
+        assert examples.main(["probe", str(ask), str(out)]) == 0
+    finally:
+        sys.modules.pop("stuck", None)
+    assert time.monotonic() - started < 10
+    answers = json.loads(out.read_text())["answers"]
+    assert [a["problem"] for a in answers] == [
+        "importing stuck did not finish within 0.5 s (test-generation.test-timeout)"
+    ] * 2
