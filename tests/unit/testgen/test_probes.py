@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,6 +136,26 @@ def test_the_ghostwriter_probe_reports_why_it_cannot_run(module: str, tmp_path: 
         assert "def test_fuzz_clamp" in text
 
 
+def _probe_module(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    module: str,
+    names: tuple[str, ...],
+    **extra: object,
+) -> list[dict[str, Any]]:
+    """The answers of one probe process for ``names`` of the module ``tmp_path/module.py``."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    requests = [{"module": module, "qualname": n, "source": "", "mutants": []} for n in names]
+    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
+    ask.write_text(json.dumps({"requests": requests, **extra}))
+    try:
+        assert examples.main(["probe", str(ask), str(out)]) == 0
+    finally:
+        sys.modules.pop(module, None)
+    answers: list[dict[str, Any]] = json.loads(out.read_text())["answers"]
+    return answers
+
+
 def test_one_probe_process_serves_a_modules_functions_even_when_one_exits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -142,18 +163,7 @@ def test_one_probe_process_serves_a_modules_functions_even_when_one_exits(
         "import sys\n\n\ndef run(flag: int) -> int:\n    sys.exit(2)\n\n\n"
         "def twice(x: int) -> int:\n    return 2 * x\n"
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    requests = [
-        {"module": "cli", "qualname": name, "source": "", "mutants": []}
-        for name in ("run", "twice")
-    ]
-    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
-    ask.write_text(json.dumps({"requests": requests}))
-    try:
-        assert examples.main(["probe", str(ask), str(out)]) == 0
-    finally:
-        sys.modules.pop("cli", None)
-    exited, doubled = json.loads(out.read_text())["answers"]
+    exited, doubled = _probe_module(tmp_path, monkeypatch, "cli", ("run", "twice"))
     # A call that exits is a case like any raise (argparse exits on a bad command line).
     assert not exited["problem"] and exited["cases"]
     assert {c["value"] for c in exited["cases"]} == {"builtins.SystemExit"}
@@ -219,20 +229,9 @@ def test_a_module_that_hangs_at_import_costs_one_import_limit(
         "import time\n\ntime.sleep(60)\n\n\ndef one(x):\n    return x\n\n\ndef two(x):\n"
         "    return x\n"
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    requests = [
-        {"module": "stuck", "qualname": name, "source": "", "mutants": []}
-        for name in ("one", "two")
-    ]
-    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
-    ask.write_text(json.dumps({"requests": requests, "import_seconds": 0.5}))
     started = time.monotonic()
-    try:
-        assert examples.main(["probe", str(ask), str(out)]) == 0
-    finally:
-        sys.modules.pop("stuck", None)
+    answers = _probe_module(tmp_path, monkeypatch, "stuck", ("one", "two"), import_seconds=0.5)
     assert time.monotonic() - started < 10
-    answers = json.loads(out.read_text())["answers"]
     assert [a["problem"] for a in answers] == [
         "importing stuck did not finish within 0.5 s (test-generation.test-timeout)"
     ] * 2
