@@ -106,10 +106,13 @@ def _proposal(out: Path, output: str) -> Proposal:
             problem += " (install hypothesis[ghostwriter] into the project's environment)"
         return Proposal(None, "the ghostwriter cannot run: " + problem)
     if text.startswith("# fails:"):
+        why = text[8:].strip()
+        if len(why) > 300:  # pytest's failure: its start says what failed
+            why = why[:300] + "… (cut at 300 characters)"
         return Proposal(
             None,
             "the ghostwriter's test fails on the unchanged code (run once where it was "
-            f"written): {text[8:].strip()[:300]}",
+            f"written): {why}",
         )
     if "st.nothing()" in text:
         return Proposal(None, "the ghostwriter could not infer a strategy (st.nothing())")
