@@ -121,14 +121,15 @@ class TestGenRun:
     coverage_data: Path | None = None
     progress: Callable[[str], None] = lambda message: None
     sources: dict[str, str] | None = None  # the repository's sources, when already read
+    changed: dict[str, frozenset[int]] | None = None  # a change's lines, when already read
 
     def execute(self) -> RunResult:
         """Do the run; CA580/CA581 when the suite cannot give a baseline."""
         started = time.monotonic()
         deadline = started + self.config.run_time_limit
         sources = self.sources if self.sources is not None else python_sources(self.root)
-        changed = None
-        if self.scope.mode == "base":
+        changed = self.changed
+        if self.scope.mode == "base" and changed is None:
             changed = changed_lines(self.root, self.scope.base or "", self.scope.head)
         sources_in = sources
         if self.scope.mode == "path":

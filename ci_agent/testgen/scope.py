@@ -84,9 +84,19 @@ def python_sources(root: Path) -> dict[str, str]:
 
 def changed_lines(root: Path, base: str, head: str) -> dict[str, frozenset[int]]:
     """Lines of ``.py`` files added or changed between the merge base of ``base`` and
-    ``head``, on the new side."""
+    ``head``, on the new side; CA202 outside a repository, CA206 for a ref it does not hold,
+    CA204 for a shallow clone that lacks the merge base (a depth-1 checkout in CI)."""
+    from ci_agent.forge.local import LocalRepository
+
+    repo = LocalRepository.open(root)
+    older, newer = repo.resolve(base), repo.resolve(head)
+    merge_base = repo.merge_base(older, newer)
+    if merge_base is None:
+        if repo.is_shallow():
+            raise fail("CA204", path=repo.root)
+        raise fail("CA203", args=f"merge-base {base} {head}", problem="the refs share no history")
     raw = Git(root).run_bytes(
-        "diff", "--no-color", "--no-ext-diff", "--unified=0", f"{base}...{head}", "--", "*.py"
+        "diff", "--no-color", "--no-ext-diff", "--unified=0", merge_base, newer, "--", "*.py"
     )
     return {f.path: frozenset(f.added) for f in parse_diff(decode_diff(raw)) if f.added}
 
