@@ -133,7 +133,10 @@ def run_tests(request: TestsRequest) -> Outcome:
         outcome = replace(outcome, errors=[*outcome.errors, fail("CA410", problem=result.stopped)])
     git = Git(request.root)
     # Files checked on uncommitted code are not that commit's: a merge refuses them.
-    dirty = bool(git.run("status", "--porcelain", "--", "*.py", check=False))
+    # Without optional locks: a plain status refreshes .git/index, a write --dry-run promises
+    # not to make.
+    status = ("--no-optional-locks", "status", "--porcelain", "--", "*.py")
+    dirty = bool(git.run(*status, check=False))
     marks: dict[str, Any] = {"commit": git.head()}
     if dirty:
         marks["dirty"] = True

@@ -60,8 +60,14 @@ def diff_coverage(
     for verdict in verdicts:
         if verdict.accepted:
             path = verdict.candidate.target.partition("::")[0]
-            gained_lines.setdefault(path, set()).update(verdict.gained_lines)
-            gained_branches.setdefault(path, set()).update(verdict.gained_branches)
+            # What its import runs counts too: the file is imported wherever the suite runs
+            # it (a new module's imports, constants, class and def lines).
+            gained_lines.setdefault(path, set()).update(
+                verdict.gained_lines, verdict.imported_lines
+            )
+            gained_branches.setdefault(path, set()).update(
+                verdict.gained_branches, verdict.imported_branches
+            )
     lines = uncovered = branches = 0
     still_lines: list[str] = []
     still_branches: list[str] = []
