@@ -401,13 +401,16 @@ def _inputs(
     for n, signature in enumerate(signatures):
         hints: dict[str, Any] = {}
         with contextlib.suppress(Exception):
-            hints = typing.get_type_hints(_typed(subject, module, n))
+            hints = _hints(_typed(subject, module, n))
         for param in signature.parameters.values():
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 if n == 0 and subject.shape == "method":
                     subject.split -= 1
                 continue
             annotation = hints.get(param.name, param.annotation)
+            if isinstance(annotation, str):
+                # A name only a type checker sees (imported under TYPE_CHECKING): untyped.
+                annotation = param.empty
             pool = _pool(annotation, consts)
             if param.name in ARGV_NAMES and annotation is param.empty and "add_argument" in whole:
                 pool = [*_argv_lists(whole, None), *pool]
@@ -526,6 +529,24 @@ def _restore(module: Any, before: dict[str, tuple[Any, Any]]) -> None:
         elif isinstance(value, dict | set):
             value.clear()
             value.update(copied)
+
+
+def _hints(function: Any) -> dict[str, Any]:
+    """The function's annotations evaluated one by one: with ``from __future__ import
+    annotations``, one name imported only under ``TYPE_CHECKING`` makes
+    ``typing.get_type_hints`` fail for every parameter."""
+    with contextlib.suppress(Exception):
+        return typing.get_type_hints(function)
+    found: dict[str, Any] = {}
+    namespace = getattr(inspect.unwrap(function), "__globals__", {})
+    for name, annotation in dict(getattr(function, "__annotations__", {})).items():
+
+        def one() -> None: ...
+
+        one.__annotations__ = {name: annotation}
+        with contextlib.suppress(Exception):
+            found[name] = typing.get_type_hints(one, globalns=namespace)[name]
+    return found
 
 
 def _typed(subject: Subject, module: Any, n: int) -> Any:

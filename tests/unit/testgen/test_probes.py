@@ -235,3 +235,47 @@ def test_a_module_that_hangs_at_import_costs_one_import_limit(
     assert [a["problem"] for a in answers] == [
         "importing stuck did not finish within 0.5 s (test-generation.test-timeout)"
     ] * 2
+
+
+LATER = """\
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Number = float | str
+
+
+def show(value: float | None, format: str | Callable[[float], str] = "{:}") -> str:
+    if value is None:
+        return "none"
+    return format.format(value) if isinstance(format, str) else format(value)
+
+
+def ordinal(value: Number) -> str:
+    return f"{value}th"
+"""
+
+
+def test_annotations_that_name_what_only_a_type_checker_imports_still_give_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One name imported under TYPE_CHECKING made every parameter of the function untyped and
+    # the probe gave up on it ("no values for parameter value"), as on humanize's clamp.
+    (tmp_path / "later.py").write_text(LATER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
+    requests = [
+        {"module": "later", "qualname": name, "source": LATER, "mutants": []}
+        for name in ("show", "ordinal")
+    ]
+    ask.write_text(json.dumps({"requests": requests}))
+    try:
+        assert examples.main(["probe", str(ask), str(out)]) == 0
+    finally:
+        sys.modules.pop("later", None)
+    show, ordinal = json.loads(out.read_text())["answers"]
+    assert show["problem"] == "" and show["names"] == ["value", "format"]
+    assert {c["value"] for c in show["cases"]} >= {"'none'"}
+    assert ordinal["problem"] == "" and ordinal["cases"]

@@ -172,6 +172,27 @@ def test_the_repositorys_ruff_rules_apply_only_where_it_configures_ruff(tmp_path
     assert ruff_configured(tmp_path)
 
 
+def test_a_style_the_repositorys_ruff_rules_ask_for_is_written_not_refused(
+    tmp_path: Path,
+) -> None:
+    # humanize's settings: flake8-pytest-style with comma-separated parametrize names. Every
+    # examples test (a tuple of names) was refused at lint with PT006.
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.ruff]\nlint.extend-select = ['PT']\n"
+        "lint.flake8-pytest-style.parametrize-names-type = 'csv'\n"
+    )
+    source = (
+        "import pytest\n\n\n@pytest.mark.parametrize(('a', 'b'), [(1, 2)])\n"
+        "def test_x(a, b):\n    assert a < b\n"
+    )
+    assert lint_problems(source, tmp_path, "tests/test_x.py") != []
+
+    fixed = format_module(source, tmp_path, "tests/test_x.py")
+
+    assert '@pytest.mark.parametrize("a, b", [(1, 2)])' in fixed
+    assert lint_problems(fixed, tmp_path, "tests/test_x.py") == []
+
+
 def _direct(python: Path, home: Path) -> SandboxExecutor:
     """The production runner with isolation 'none': this machine's interpreter, run directly."""
     environ = dict(os.environ)
