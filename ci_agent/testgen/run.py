@@ -157,6 +157,15 @@ class TestGenRun:
             and (self.scope.shard is None or self.scope.shard[0] == 1)
             and (problem := parse_problem(sources_in[path])) is not None
         ]
+        # A file whose path is no module name (a hyphen, a space, a leading digit) cannot be
+        # imported by a test: its candidates were refused at lint as code that does not parse.
+        unimportable = {t.path: t.module for t in found if not t.importable}
+        found = [t for t in found if t.importable]
+        if self.scope.shard is None or self.scope.shard[0] == 1:
+            broken += [
+                (path, f"not importable by a test: '{module}' is not a dotted module name")
+                for path, module in sorted(unimportable.items())
+            ]
         total = len(found)
         if self.scope.shard is not None:
             found = shard(found, *self.scope.shard)

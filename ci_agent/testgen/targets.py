@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import keyword
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -16,6 +17,7 @@ __all__ = [
     "Target",
     "arcs",
     "function_spans",
+    "is_module_name",
     "is_test_file",
     "parse_problem",
     "select_targets",
@@ -63,6 +65,12 @@ class Target:
         return ".".join(parts)
 
     @property
+    def importable(self) -> bool:
+        """Whether a test can import the module by its dotted name (``scripts/check-x.py``
+        and ``3rd.py`` it cannot)."""
+        return is_module_name(self.module)
+
+    @property
     def span(self) -> range:
         """Every line of the function, first to last."""
         return range(self.start, self.end + 1)
@@ -71,6 +79,12 @@ class Target:
     def lines(self) -> frozenset[int]:
         """The target lines: missing lines and the sources of missing branches."""
         return frozenset(self.missing_lines) | {a for a, _ in self.missing_branches}
+
+
+def is_module_name(dotted: str) -> bool:
+    """Each part an identifier and no keyword: what ``import`` and ``from … import`` accept."""
+    parts = dotted.split(".")
+    return all(p.isidentifier() and not keyword.iskeyword(p) for p in parts)
 
 
 def is_test_file(path: str) -> bool:

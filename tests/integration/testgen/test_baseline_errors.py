@@ -46,7 +46,16 @@ def test_a_file_that_does_not_parse_is_skipped_and_the_others_get_tests(
 ) -> None:
     # Coverage reports every source of the measured directories: one file it cannot parse
     # used to fail the whole run, whatever was asked for.
-    root = make_project({"calc.py": CALC, "broken.py": BROKEN, "tests/test_calc.py": TESTS})
+    # A script whose name is no module name parses, but no test can import it: its candidates
+    # were refused at lint as "does not parse" (the test's own `from scripts.check-x import`).
+    root = make_project(
+        {
+            "calc.py": CALC,
+            "broken.py": BROKEN,
+            "scripts/check-x.py": "def twice(x):\n    return 2 * x\n",
+            "tests/test_calc.py": TESTS,
+        }
+    )
 
     result = run_cli(
         "tests", "--all", "--repo", str(root), "--python", str(project_python),
@@ -56,9 +65,14 @@ def test_a_file_that_does_not_parse_is_skipped_and_the_others_get_tests(
     assert result.code == 0, result.out + result.err
     data = result.json()["result"]
     assert [a["target"] for a in data["accepted"]] == ["calc.py::clamp"]
-    assert {"target": "broken.py", "reason": "does not parse: line 2: invalid syntax"} in data[
-        "skipped"
+    assert data["skipped"] == [
+        {"target": "broken.py", "reason": "does not parse: line 2: invalid syntax"},
+        {
+            "target": "scripts/check-x.py",
+            "reason": "not importable by a test: 'scripts.check-x' is not a dotted module name",
+        },
     ]
+    assert [c["target"] for c in data["candidates"]] == ["calc.py::clamp"]
 
 
 def test_a_coverage_report_that_fails_is_ca585_with_coverage_s_words(
