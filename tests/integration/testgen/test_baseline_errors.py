@@ -148,14 +148,21 @@ def test_an_interpreter_without_pytest_or_coverage_is_named_before_anything_runs
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
     true = "/bin/true"
 
-    for python, code in ((str(bare / "bin" / "python"), "CA560"), (true, "CA560")):
-        result = run_cli(
-            "tests", "--all", "--repo", str(root), "--python", python, "--output", "json"
-        )
-        assert result.code == 4, result.out + result.err
-        (error,) = result.json()["errors"]
-        assert error["code"] == code, error
-        assert python in error["message"] and "no pytest" in error["message"], error
+    python = str(bare / "bin" / "python")
+    result = run_cli("tests", "--all", "--repo", str(root), "--python", python, "--output", "json")
+    assert result.code == 4, result.out + result.err
+    (error,) = result.json()["errors"]
+    assert error["code"] == "CA560", error
+    assert python in error["message"] and "no pytest" in error["message"], error
+    # The hint is about the interpreter named, not about tests.command.
+    assert f"'{python} -m pip install pytest coverage'" in error["suggestion"], error
+
+    # Not a Python at all: said so, not as what it printed about an option it does not know.
+    result = run_cli("tests", "--all", "--repo", str(root), "--python", true, "--output", "json")
+    assert result.code == 2, result.out + result.err
+    (error,) = result.json()["errors"]
+    assert error["code"] == "CA190", error
+    assert f"'{true}' is not a Python interpreter" in error["message"], error
 
 
 def test_tests_that_cannot_be_written_are_ca252_and_the_result_is_kept(
