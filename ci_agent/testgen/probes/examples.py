@@ -48,7 +48,7 @@ class _Ended(BaseException):
 
 
 def _end(*args: Any) -> None:
-    raise _Ended
+    raise _Ended(*args)
 
 
 _INTS = [0, 1, -1, 2, 10, -10, 100]
@@ -309,6 +309,9 @@ def _import_within(name: str, seconds: float | None) -> str:
         return ""
     sys.argv = [name.rpartition(".")[2]]
     previous = signal.signal(signal.SIGALRM, _alarm)
+    exits = os._exit, os.abort
+    # A module that ends the process at import left the probe without an answer: "no output".
+    os._exit, os.abort = _end, _end  # type: ignore[assignment]
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         importlib.import_module(name)
@@ -316,11 +319,15 @@ def _import_within(name: str, seconds: float | None) -> str:
         return (
             f"importing {name} did not finish within {seconds:g} s (test-generation.test-timeout)"
         )
+    except _Ended as ended:
+        how = f"os._exit({ended.args[0]!r})" if ended.args else "os.abort()"
+        return f"importing {name} ends the process ({how}): no test can import it"
     except BaseException:  # the request that imports it again says why
         return ""
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        os._exit, os.abort = exits
     return ""
 
 

@@ -237,6 +237,19 @@ def test_a_module_that_hangs_at_import_costs_one_import_limit(
     ] * 2
 
 
+def test_a_module_that_ends_the_process_at_import_is_named_with_how(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The probe process used to die with it, and the run said "the probe failed: no output".
+    (tmp_path / "ender.py").write_text(
+        "import os\n\n\ndef one(x):\n    return x\n\n\nos._exit(3)\n"
+    )
+    answers = _probe_module(tmp_path, monkeypatch, "ender", ("one",), import_seconds=5)
+    assert [a["problem"] for a in answers] == [
+        "importing ender ends the process (os._exit(3)): no test can import it"
+    ]
+
+
 LATER = """\
 from __future__ import annotations
 
