@@ -211,12 +211,14 @@ class _Writer:
 
     call: str
     argv: bool
+    unset: tuple[str, ...] = ()  # environment variables the calls read and found unset
 
     def test(self, name: str, columns: list[str], rows: list[list[str]], body: str) -> str:
         """A test named ``name`` running ``body`` once per row."""
-        fixtures = ["monkeypatch"] if self.argv else []
+        fixtures = ["monkeypatch"] if self.argv or self.unset else []
         fixtures += ["capsys"] if "output" in columns else []
-        setup = '    monkeypatch.setattr(sys, "argv", argv)\n' if self.argv else ""
+        setup = "".join(f"    monkeypatch.delenv({n!r}, raising=False)\n" for n in self.unset)
+        setup += '    monkeypatch.setattr(sys, "argv", argv)\n' if self.argv else ""
         head = f"def {name}({', '.join([*columns, *fixtures])}):\n{setup}{body}"
         if not columns:
             return head
@@ -294,7 +296,10 @@ def render_module(
     else:
         call = f"{function}({spell(inputs)})"
     stem = "test_" + function.replace(".__init__", "").replace(".", "_")
-    writer = _Writer(call, argv)
+    # Unset where they were observed: the test unsets them wherever it runs (a developer's
+    # shell or a CI job may set them, a token for one).
+    unset = tuple(sorted({n for c in cases for n in c.get("unset", ())}))
+    writer = _Writer(call, argv, unset)
     blocks = []
     returns = [c for c in cases if c["kind"] == "returns"]
     if returns:

@@ -268,6 +268,46 @@ def _traced(
     return lines, arcs
 
 
+class _Environ:
+    """The names of environment variables that the project's own code reads (``os.environ``
+    by key, ``os.getenv``) while ``watching`` is on: a result that depends on them is not
+    what a test can pin wherever it runs (a token set in a developer's shell or a CI job)."""
+
+    def __init__(self) -> None:
+        self.watching = False
+        self.read: set[str] = set()
+
+    def install(self) -> Any:
+        """Record reads from code under the working copy (not the standard library's); the
+        original ``__getitem__``, to put back."""
+        import _collections_abc
+
+        original = os._Environ.__getitem__
+        # Mapping.get, os.getenv: by their files, or frozen (3.11+ freezes both).
+        between = {_collections_abc.__file__, os.__file__}
+        here = f"{Path.cwd()}{os.sep}"
+        watched = self
+
+        def getitem(environ: Any, key: Any) -> Any:
+            if watched.watching:
+                frame = sys._getframe(1)
+                while frame is not None and (
+                    frame.f_code.co_filename in between
+                    or frame.f_code.co_filename.startswith("<frozen ")
+                ):
+                    frame = frame.f_back  # type: ignore[assignment]
+                name = frame.f_code.co_filename if frame is not None else ""
+                if name.startswith(here) and "site-packages" not in name:
+                    watched.read.add(str(key))
+            return original(environ, key)
+
+        os._Environ.__getitem__ = getitem  # type: ignore[method-assign]
+        return original
+
+
+_ENVIRON = _Environ()
+
+
 def _resolve(module: Any, qualname: str) -> Any:
     found = module
     for part in qualname.split("."):
@@ -286,6 +326,15 @@ def main(argv: list[str]) -> int:
     """Probe the function named in the request (or each of ``{"requests": [...]}``, one
     process for a module's functions); write what was found."""
     request = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    original = _ENVIRON.install()
+    try:
+        _answer_all(request, argv[2])
+    finally:
+        os._Environ.__getitem__ = original  # type: ignore[method-assign]
+    return 0
+
+
+def _answer_all(request: dict[str, Any], out: str) -> None:
     if "requests" in request:
         requests = request["requests"]
         slow = (
@@ -295,10 +344,9 @@ def main(argv: list[str]) -> int:
             answers = [{"cases": [], "problem": slow} for _ in requests]
         else:
             answers = [_guarded(r) for r in requests]
-        Path(argv[2]).write_text(json.dumps({"answers": answers}), encoding="utf-8")
+        Path(out).write_text(json.dumps({"answers": answers}), encoding="utf-8")
     else:
-        Path(argv[2]).write_text(json.dumps(_answer(request)), encoding="utf-8")
-    return 0
+        Path(out).write_text(json.dumps(_answer(request)), encoding="utf-8")
 
 
 def _import_within(name: str, seconds: float | None) -> str:
@@ -463,7 +511,17 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
     for combo in combos[:MAX_CALLS]:
         args = list(combo)
         before = _snapshot(module)
-        outcome = _call(subject, module, args, kinds)
+        _ENVIRON.read.clear()
+        _ENVIRON.watching = True
+        try:
+            outcome = _call(subject, module, args, kinds)
+        finally:
+            _ENVIRON.watching = False
+        unset = sorted(_ENVIRON.read)
+        if any(name in os.environ for name in unset):
+            # A variable the sandbox sets (HOME, PATH, CI): the result is this machine's.
+            _restore(module, before)
+            continue
         if _changed(module, before):
             # A call that changes the module's globals (adds a rule to its table) would
             # change what every later test reads: never written as a test.
@@ -482,6 +540,8 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
                 "lines": sorted(lines),
                 "arcs": sorted(arcs),
                 "kills": kills,
+                # Read and unset here: the test unsets them too (a token in CI's environment).
+                "unset": unset,
             }
         )
     sys.argv = [prog]

@@ -292,3 +292,36 @@ def test_annotations_that_name_what_only_a_type_checker_imports_still_give_input
     assert show["problem"] == "" and show["names"] == ["value", "format"]
     assert {c["value"] for c in show["cases"]} >= {"'none'"}
     assert ordinal["problem"] == "" and ordinal["cases"]
+
+
+ENVIRON = """\
+import os
+
+
+def token() -> str:
+    return os.environ.get("CI_AGENT_PROBE_UNSET", "none")
+
+
+def path() -> int:
+    return len(os.getenv("PATH", ""))
+"""
+
+
+def test_a_call_that_reads_the_environment_is_pinned_to_it_or_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # token() returned "none" because the sandbox has no token; the accepted test asserted so
+    # and failed in a job that sets one. Now the test unsets what the call read; a call that
+    # read a variable this machine sets (PATH) gives no case at all.
+    from ci_agent.testgen.examples_engine import render_module
+
+    monkeypatch.delenv("CI_AGENT_PROBE_UNSET", raising=False)
+    monkeypatch.chdir(tmp_path)  # the project's code is the working copy's
+    (tmp_path / "environ.py").write_text(ENVIRON)
+    token, path = _probe_module(tmp_path, monkeypatch, "environ", ("token", "path"))
+
+    assert [c["unset"] for c in token["cases"]] == [["CI_AGENT_PROBE_UNSET"]]
+    assert path["problem"] == "" and path["cases"] == []
+    text = render_module("environ", "token", [], [], token["cases"])
+    assert "def test_token_returns(expected, monkeypatch):\n" in text
+    assert "    monkeypatch.delenv('CI_AGENT_PROBE_UNSET', raising=False)\n" in text
