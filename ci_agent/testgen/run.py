@@ -217,13 +217,23 @@ class TestGenRun:
         if self.coverage_data is not None:
             # Read where it was measured: a data file records the workspace's absolute paths.
             # `coverage json` reads data and sources; it runs none of the project's code.
-            return read_coverage_data(
+            given = read_coverage_data(
                 self.executor,
                 self.root,
                 self.coverage_data,
                 self.work,
                 timeout=self.config.test_timeout,
             )
+            if sources and not given.keys() & sources.keys():
+                # Data measured in another directory maps onto nothing here: every target was
+                # silently missing (a container's /app, another runner's workspace).
+                why = (
+                    f"it measures no Python file of the repository at {self.root} (measured "
+                    "in another directory? set relative_files = true in the coverage "
+                    "configuration, or measure in the same checkout path)"
+                )
+                raise fail("CA192", file=self.coverage_data, problem=why)
+            return given
         with scratch_copy(self.root) as copy:
             self.progress("measuring the suite's line and branch coverage")
             ran, report, problem = measure(
