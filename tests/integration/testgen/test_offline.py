@@ -28,7 +28,10 @@ TESTS = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
 def test_offline_mode_writes_a_test_that_catches_a_bug(
     make_project: Callable[[Mapping[str, str]], Path], project_python: Path, run_cli: RunCli
 ) -> None:
-    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS})
+    # The project's coverage measures another directory (python-slugify names its package
+    # only): the files outside it are targets, and the coverage gate measures them too.
+    coverage = '[tool.coverage.run]\nsource = ["src"]\n'
+    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS, "pyproject.toml": coverage})
 
     result = run_cli(
         "tests", "--all", "--repo", str(root), "--python", str(project_python), "--output", "json"

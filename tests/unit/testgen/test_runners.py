@@ -243,3 +243,35 @@ def test_pynguins_search_ends_on_a_coverage_plateau_only_when_asked(tmp_path: Pa
     assert args[args.index("--maximum-search-time") + 1] == "60"
     assert args[args.index("--maximum-coverage-plateau") + 1] == "500"
     assert "--maximum-coverage-plateau" not in search_args(tmp_path, "calc", out, 60, 0)
+
+
+def test_the_examples_engine_proposes_nothing_whose_inputs_run_no_missing_line(
+    tmp_path: Path,
+) -> None:
+    # Its cases were chosen for the mutants they tell apart in code the suite already runs,
+    # and each such module met lint, alone and five repeat runs before the coverage gate
+    # refused it (python-slugify: 7 of 7 candidates, 11 s).
+    from ci_agent.testgen.examples_engine import ExamplesEngine
+
+    source = (
+        "def shout(text: str) -> str:\n    if len(text) > 50:\n        return 'long'\n"
+        "    return text.upper() + '!'\n"
+    )
+    (tmp_path / "loud.py").write_text(source)
+    work = tmp_path / "work"
+    work.mkdir()
+    engine = ExamplesEngine(
+        _direct(Path(sys.executable), tmp_path),
+        tmp_path,
+        work,
+        {"loud.py": source},
+        Limits(test_timeout=60),
+    )
+    target = Target("loud.py", "shout", 1, 4, (3,), ((2, 3),))
+
+    proposal = engine.propose(TargetContext(target, "loud", "", "", (), (), None, ""), None)
+
+    assert proposal.source is None
+    assert (
+        proposal.problem == "no input found runs the missing lines or branches of the target's file"
+    )
