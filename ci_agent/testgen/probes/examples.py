@@ -306,6 +306,56 @@ class _Environ:
 
 
 _ENVIRON = _Environ()
+# Environment variables the project's code read while each module was imported.
+_IMPORT_READ: dict[str, set[str]] = {}
+
+
+def _import_watched(name: str, reload: Any = None) -> Any:
+    """Import (or reload) the module, noting the variables its import reads."""
+    _ENVIRON.read.clear()
+    _ENVIRON.watching = True
+    try:
+        return importlib.reload(reload) if reload is not None else importlib.import_module(name)
+    finally:
+        _ENVIRON.watching = False
+        _IMPORT_READ.setdefault(name, set()).update(_ENVIRON.read)
+
+
+def _unpinned(
+    module: Any,
+    subject: Subject,
+    kinds: list[str],
+    cases: list[dict[str, Any]],
+    kept: list[tuple[int, list[Any], Any]],
+) -> list[dict[str, Any]]:
+    """The cases whose outcome stays when the variables the module's import read unset are
+    set: a value read into a constant at import (``TOKEN = os.environ.get(...)``) is the
+    sandbox's, and a test pinning it fails where the variable is set."""
+    names = sorted(n for n in _IMPORT_READ.get(module.__name__, ()) if n not in os.environ)
+    if not names or not kept:
+        return cases
+    for name in names:
+        os.environ[name] = "ci-agent-probe"
+    try:
+        try:
+            importlib.reload(module)
+        except Exception:  # an import that refuses the value: the cases cannot be judged
+            return cases
+        same = set()
+        for n, args, outcome in kept:
+            # What the call itself reads its test unsets after the import: so here.
+            held = {k: os.environ.pop(k) for k in cases[n]["unset"] if k in os.environ}
+            try:
+                if _call(subject, module, args, kinds) == outcome:
+                    same.add(n)
+            finally:
+                os.environ.update(held)
+        return [case for n, case in enumerate(cases) if n in same]
+    finally:
+        for name in names:
+            os.environ.pop(name, None)
+        with contextlib.suppress(Exception):
+            importlib.reload(module)
 
 
 def _resolve(module: Any, qualname: str) -> Any:
@@ -362,7 +412,7 @@ def _import_within(name: str, seconds: float | None) -> str:
     os._exit, os.abort = _end, _end  # type: ignore[assignment]
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        importlib.import_module(name)
+        _import_watched(name)
     except _Slow:
         return (
             f"importing {name} did not finish within {seconds:g} s (test-generation.test-timeout)"
@@ -485,12 +535,12 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
     sys.argv = [prog]
     answer: dict[str, Any] = {"cases": [], "problem": ""}
     try:
-        module = importlib.import_module(request["module"])
+        module = _import_watched(request["module"])
         if request["module"] in _PROBED:
             # The previous target's calls may have changed the module's state (a function
             # that adds to its tables): each target starts from a fresh import.
             with contextlib.suppress(Exception):  # one that cannot be imported twice: as is
-                module = importlib.reload(module)
+                module = _import_watched(request["module"], module)
         _PROBED.add(request["module"])
         subject, code, signatures = _plan(module, request["qualname"])
         names, kinds, pools = _inputs(module, request["source"], subject, signatures)
@@ -508,6 +558,7 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
             mutated.append(_mutant_module(source, module))
         except Exception:  # noqa: S112 - a mutant that does not load is skipped
             continue
+    kept: list[tuple[int, list[Any], Any]] = []  # each case's inputs and outcome
     for combo in combos[:MAX_CALLS]:
         args = list(combo)
         before = _snapshot(module)
@@ -531,6 +582,7 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
             continue  # unassertable or not deterministic
         lines, arcs = _traced(subject, code.co_filename, module, args, kinds)
         kills = [i for i, m in enumerate(mutated) if _call(subject, m, args, kinds) != outcome]
+        kept.append((len(answer["cases"]), args, outcome))
         answer["cases"].append(
             {
                 "args": [repr(a) for a in args],
@@ -544,6 +596,7 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
                 "unset": unset,
             }
         )
+    answer["cases"] = _unpinned(module, subject, kinds, answer["cases"], kept)
     sys.argv = [prog]
     answer.update(names=names, kinds=kinds, shape=subject.shape, split=subject.split)
     answer["argv"] = subject.argv

@@ -4,6 +4,7 @@ check what they report."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -297,9 +298,18 @@ def test_annotations_that_name_what_only_a_type_checker_imports_still_give_input
 ENVIRON = """\
 import os
 
+PREFIX = os.environ.get("CI_AGENT_PROBE_AT_IMPORT", "")
+
+
+def prefixed(text: str) -> str:
+    return PREFIX + text
+
 
 def token() -> str:
     return os.environ.get("CI_AGENT_PROBE_UNSET", "none")
+
+
+SEEN = os.environ.get("CI_AGENT_PROBE_UNSET", "")  # read at import too: the test unsets it later
 
 
 def path() -> int:
@@ -318,10 +328,15 @@ def test_a_call_that_reads_the_environment_is_pinned_to_it_or_dropped(
     monkeypatch.delenv("CI_AGENT_PROBE_UNSET", raising=False)
     monkeypatch.chdir(tmp_path)  # the project's code is the working copy's
     (tmp_path / "environ.py").write_text(ENVIRON)
-    token, path = _probe_module(tmp_path, monkeypatch, "environ", ("token", "path"))
+    monkeypatch.delenv("CI_AGENT_PROBE_AT_IMPORT", raising=False)
+    answers = _probe_module(tmp_path, monkeypatch, "environ", ("token", "path", "prefixed"))
+    token, path, prefixed = answers
 
     assert [c["unset"] for c in token["cases"]] == [["CI_AGENT_PROBE_UNSET"]]
     assert path["problem"] == "" and path["cases"] == []
+    # A value the module read at import: every result of prefixed changes once it is set.
+    assert prefixed["problem"] == "" and prefixed["cases"] == []
+    assert "CI_AGENT_PROBE_AT_IMPORT" not in os.environ
     text = render_module("environ", "token", [], [], token["cases"])
     assert "def test_token_returns(expected, monkeypatch):\n" in text
     assert "    monkeypatch.delenv('CI_AGENT_PROBE_UNSET', raising=False)\n" in text
