@@ -83,6 +83,11 @@ class ExamplesEngine:
             or str(c["value"]).rpartition(".")[0] in ("builtins", target.module)
         ]
         cases = choose_cases(writable, goals)
+        if not cases and data.get("pinned_by"):
+            names = ", ".join(data["pinned_by"])
+            return Proposal(
+                None, f"every result changes when {names} (read by the module's import) is set"
+            )
         if not cases:
             return Proposal(None, "no deterministic input with an assertable result was found")
         if not {n for c in cases for n in (*c["lines"], *c["arcs"])} & goals:

@@ -327,20 +327,21 @@ def _unpinned(
     kinds: list[str],
     cases: list[dict[str, Any]],
     kept: list[tuple[int, list[Any], Any]],
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
     """The cases whose outcome stays when the variables the module's import read unset are
     set: a value read into a constant at import (``TOKEN = os.environ.get(...)``) is the
-    sandbox's, and a test pinning it fails where the variable is set."""
+    sandbox's, and a test pinning it fails where the variable is set. When some are dropped,
+    ``pinned_by`` names the variables (the run says so rather than "no input was found")."""
     names = sorted(n for n in _IMPORT_READ.get(module.__name__, ()) if n not in os.environ)
     if not names or not kept:
-        return cases
+        return {"cases": cases}
     for name in names:
         os.environ[name] = "ci-agent-probe"
     try:
         try:
             importlib.reload(module)
         except Exception:  # an import that refuses the value: the cases cannot be judged
-            return cases
+            return {"cases": cases}
         same = set()
         for n, args, outcome in kept:
             # What the call itself reads its test unsets after the import: so here.
@@ -350,7 +351,8 @@ def _unpinned(
                     same.add(n)
             finally:
                 os.environ.update(held)
-        return [case for n, case in enumerate(cases) if n in same]
+        stable = [case for n, case in enumerate(cases) if n in same]
+        return {"cases": stable, **({"pinned_by": names} if len(stable) < len(cases) else {})}
     finally:
         for name in names:
             os.environ.pop(name, None)
@@ -596,7 +598,7 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
                 "unset": unset,
             }
         )
-    answer["cases"] = _unpinned(module, subject, kinds, answer["cases"], kept)
+    answer.update(_unpinned(module, subject, kinds, answer["cases"], kept))
     sys.argv = [prog]
     answer.update(names=names, kinds=kinds, shape=subject.shape, split=subject.split)
     answer["argv"] = subject.argv

@@ -336,6 +336,7 @@ def test_a_call_that_reads_the_environment_is_pinned_to_it_or_dropped(
     assert path["problem"] == "" and path["cases"] == []
     # A value the module read at import: every result of prefixed changes once it is set.
     assert prefixed["problem"] == "" and prefixed["cases"] == []
+    assert "CI_AGENT_PROBE_AT_IMPORT" in prefixed["pinned_by"] and "pinned_by" not in token
     assert "CI_AGENT_PROBE_AT_IMPORT" not in os.environ
     text = render_module("environ", "token", [], [], token["cases"])
     assert "def test_token_returns(expected, monkeypatch):\n" in text
