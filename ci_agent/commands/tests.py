@@ -4,6 +4,7 @@ reliably, add coverage and kill a mutant."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +70,13 @@ def tests(overrides: CliOverrides, **options: Any) -> int:
     coverage of their target and kill at least one of its mutants, with the suite still green.
     """
     repo = options.get("repo")
-    if overrides.config is None and repo is not None:
-        # The repository named is the one whose configuration applies, wherever this runs.
-        found = Path(repo) / ".github" / "ci-agent.yml"
+    if overrides.config is None:
+        from ci_agent.testgen.scope import project_root
+
+        # The project's configuration applies, wherever this runs: the repository named, or
+        # the one the current directory lies in (run from its src/).
+        start = Path(repo) if repo is not None else Path.cwd()
+        found = project_root(start) / ".github" / "ci-agent.yml"
         if found.is_file():
             overrides = dataclasses.replace(overrides, config=found)
     return execute(overrides, "tests", lambda invocation: tests_outcome(invocation, **options))
@@ -93,20 +98,24 @@ def tests_outcome(
 ) -> Outcome:
     """The run as an outcome (the CLI's and the action's)."""
     from ci_agent.testgen.pipeline import TestsRequest, merge_shards, run_tests
-    from ci_agent.testgen.scope import Scope, parse_shard
+    from ci_agent.testgen.scope import Scope, parse_shard, project_root
 
+    given = (repo or invocation.cwd).resolve()
+    root = project_root(given)
+    # A --path is read from where it was given (the shell's directory, or --repo's).
+    paths = tuple(p if Path(p).is_absolute() else os.path.relpath(given / p, root) for p in paths)
     if merge:
         if base is not None or paths or whole or shard:
             raise fail("CA108", problem="--merge takes no other scope", usage="ci-agent tests")
         request = TestsRequest(
-            root=(repo or invocation.cwd).resolve(),
+            root=root,
             scope=Scope("all"),
             config=invocation.settings.config.test_generation,
             environ=invocation.environ,
             dry_run=invocation.settings.dry_run,
             python=python,
             tests=invocation.settings.config.tests,
-            renderer=_renderer(invocation, repo or invocation.cwd),
+            renderer=_renderer(invocation, root),
         )
         return merge_shards(request, shard_files(merge))
     modes = [
@@ -133,7 +142,7 @@ def tests_outcome(
     scope = Scope(modes[0], base, head, tuple(paths), parse_shard(shard))  # type: ignore[arg-type]
     return run_tests(
         TestsRequest(
-            root=(repo or invocation.cwd).resolve(),
+            root=root,
             scope=scope,
             config=config,
             environ=invocation.environ,
@@ -142,7 +151,7 @@ def tests_outcome(
             python=python,
             tests=settings.config.tests,
             provider=_provider(invocation),
-            renderer=_renderer(invocation, repo or invocation.cwd),
+            renderer=_renderer(invocation, root),
             progress=invocation.term.detail,
         )
     )

@@ -77,6 +77,9 @@ def coverage_gate(
                 GateResult("coverage", False, "adds no coverage of the target", share)
             )
             continue
+        imported = item.static.get(item.target.path, _NONE)
+        state.imported_lines = tuple(sorted(imported.lines))
+        state.imported_branches = tuple(sorted(imported.arcs))
         gained = f"+{len(state.gained_lines)} lines, +{len(state.gained_branches)} branches"
         if len(item.judged) > 1:
             gained += " of " + ", ".join(t.qualname for t in item.judged)

@@ -83,8 +83,19 @@ class ExamplesEngine:
             or str(c["value"]).rpartition(".")[0] in ("builtins", target.module)
         ]
         cases = choose_cases(writable, goals)
+        if not cases and data.get("pinned_by"):
+            names = ", ".join(data["pinned_by"])
+            return Proposal(
+                None, f"every result changes when {names} (read by the module's import) is set"
+            )
         if not cases:
             return Proposal(None, "no deterministic input with an assertable result was found")
+        if not {n for c in cases for n in (*c["lines"], *c["arcs"])} & goals:
+            # Chosen for the mutants they tell apart, in code the suite runs already: the
+            # coverage gate would refuse the module after its lint, alone and repeat runs.
+            return Proposal(
+                None, "no input found runs the missing lines or branches of the target's file"
+            )
         return Proposal(
             render_module(
                 target.module,
@@ -211,12 +222,14 @@ class _Writer:
 
     call: str
     argv: bool
+    unset: tuple[str, ...] = ()  # environment variables the calls read and found unset
 
     def test(self, name: str, columns: list[str], rows: list[list[str]], body: str) -> str:
         """A test named ``name`` running ``body`` once per row."""
-        fixtures = ["monkeypatch"] if self.argv else []
+        fixtures = ["monkeypatch"] if self.argv or self.unset else []
         fixtures += ["capsys"] if "output" in columns else []
-        setup = '    monkeypatch.setattr(sys, "argv", argv)\n' if self.argv else ""
+        setup = "".join(f"    monkeypatch.delenv({n!r}, raising=False)\n" for n in self.unset)
+        setup += '    monkeypatch.setattr(sys, "argv", argv)\n' if self.argv else ""
         head = f"def {name}({', '.join([*columns, *fixtures])}):\n{setup}{body}"
         if not columns:
             return head
@@ -294,7 +307,10 @@ def render_module(
     else:
         call = f"{function}({spell(inputs)})"
     stem = "test_" + function.replace(".__init__", "").replace(".", "_")
-    writer = _Writer(call, argv)
+    # Unset where they were observed: the test unsets them wherever it runs (a developer's
+    # shell or a CI job may set them, a token for one).
+    unset = tuple(sorted({n for c in cases for n in c.get("unset", ())}))
+    writer = _Writer(call, argv, unset)
     blocks = []
     returns = [c for c in cases if c["kind"] == "returns"]
     if returns:

@@ -85,6 +85,10 @@ class CandidateState:
         self.executed: frozenset[int] = frozenset()
         self.gained_lines: tuple[int, ...] = ()
         self.gained_branches: tuple[tuple[int, int], ...] = ()
+        # What importing the target's file ran (no test's context): a pull request's new
+        # module-level lines that the accepted test's import runs.
+        self.imported_lines: tuple[int, ...] = ()
+        self.imported_branches: tuple[tuple[int, int], ...] = ()
         self.killed: list[Mutant] = []
         self.survived: list[Mutant] = []
         self.killed_by_test: dict[str, int] = {}
@@ -105,6 +109,8 @@ class CandidateState:
             dict(self.killed_by_test),
             self.failure,
             self.isolated,
+            imported_lines=self.imported_lines,
+            imported_branches=self.imported_branches,
         )
 
 

@@ -56,10 +56,30 @@ def _probe(python: str, sandbox: Sandbox, root: Path) -> None:
     coverage: said now, not as a failing suite after the baseline run."""
     source = f"{python} (test-generation.python)"
     words, why = probe_python(python, sandbox, root)
+    install = (
+        f"Install them into that environment ('{python} -m pip install pytest coverage', with "
+        "the project and what its tests need), or name another interpreter with --python or "
+        "test-generation.python."
+    )
     if words is None:
-        raise fail("CA560", tried=f"{source}: no pytest ({why})")
+        if not _is_python(python, sandbox, root):
+            # /bin/ls or a shell script: what it printed about a '-c' it does not know is noise.
+            raise fail("CA190", tried=f"'{python}' is not a Python interpreter")
+        raise fail("CA560", tried=f"{source}: no pytest ({why})", suggestion=install)
     if words[2] != "1":
-        raise fail("CA581", python=source, problem="coverage is not installed there")
+        raise fail(
+            "CA581", python=source, problem="coverage is not installed there", suggestion=install
+        )
+
+
+def _is_python(python: str, sandbox: Sandbox, root: Path) -> bool:
+    """Whether ``python`` runs Python code at all (asked only when the probe failed)."""
+    mark = "ci-agent-is-python"
+    try:
+        code, output = sandbox.run([python, "-c", f"print('{mark}')"], root, 30.0)
+    except OSError:
+        return False
+    return code == 0 and mark in output.decode("utf-8", "replace")
 
 
 def _python_of(argv: tuple[str, ...]) -> tuple[str, ...]:

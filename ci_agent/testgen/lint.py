@@ -32,10 +32,16 @@ def _ruff(args: list[str], source: str, root: Path) -> subprocess.CompletedProce
 
 
 def format_module(source: str, root: Path, filename: str) -> str:
-    """``source`` sorted and formatted as the repository's ruff settings say (unchanged when
-    ruff is missing or cannot parse it)."""
+    """``source`` sorted, fixed and formatted as the repository's ruff settings say (unchanged
+    when ruff is missing or cannot parse it)."""
+    # A repository that configures ruff gets its own rules' fixes: a style it asks for, such
+    # as flake8-pytest-style's parametrize-names-type, is written rather than refused at the
+    # lint gate. Unsafe ones too (that one is): every gate then runs the fixed text, so a fix
+    # that changed what a test does is refused like any other candidate.
+    configured = ruff_configured(root)
+    rules = ["--extend-select", "I", "--unsafe-fixes"] if configured else ["--select", "I"]
     fixed = _ruff(
-        ["check", "--select", "I", "--fix-only", "--quiet", "--stdin-filename", filename, "-"],
+        ["check", *rules, "--fix-only", "--quiet", "--stdin-filename", filename, "-"],
         source,
         root,
     )

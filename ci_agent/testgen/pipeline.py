@@ -25,7 +25,7 @@ from ci_agent.testgen.engine import Engine
 from ci_agent.testgen.execute import Executor, SandboxExecutor
 from ci_agent.testgen.report import result_dict, result_markdown, result_text
 from ci_agent.testgen.run import RunResult, TestGenRun
-from ci_agent.testgen.scope import Scope, check_paths, python_sources
+from ci_agent.testgen.scope import Scope, changed_lines, check_paths, python_sources
 from ci_agent.testgen.writer import GeneratedFile
 
 __all__ = ["TestsRequest", "merge_shards", "run_tests", "write_files"]
@@ -91,9 +91,13 @@ def run_tests(request: TestsRequest) -> Outcome:
     """Generate, check, write; the outcome holds the whole result."""
     renderer = request.renderer or TemplateRenderer()
     sources = python_sources(request.root)
+    changed = None
     if request.scope.mode == "path":
         # Before the interpreter is looked for: a mistyped path is answered in a second.
         check_paths(request.root, request.scope.paths, sources)
+    elif request.scope.mode == "base":
+        # So is a base the clone does not hold (a depth-1 checkout in CI).
+        changed = changed_lines(request.root, request.scope.base or "", request.scope.head)
     with tempfile.TemporaryDirectory(prefix="ci-agent-testgen-") as work_dir:
         work = Path(work_dir)
         (work / "home").mkdir()
@@ -109,6 +113,7 @@ def run_tests(request: TestsRequest) -> Outcome:
             request.coverage_data,
             request.progress,
             sources,
+            changed,
         )
         result = run.execute()
     unwritten: list[CiAgentError] = []
@@ -128,7 +133,10 @@ def run_tests(request: TestsRequest) -> Outcome:
         outcome = replace(outcome, errors=[*outcome.errors, fail("CA410", problem=result.stopped)])
     git = Git(request.root)
     # Files checked on uncommitted code are not that commit's: a merge refuses them.
-    dirty = bool(git.run("status", "--porcelain", "--", "*.py", check=False))
+    # Without optional locks: a plain status refreshes .git/index, a write --dry-run promises
+    # not to make.
+    status = ("--no-optional-locks", "status", "--porcelain", "--", "*.py")
+    dirty = bool(git.run(*status, check=False))
     marks: dict[str, Any] = {"commit": git.head()}
     if dirty:
         marks["dirty"] = True

@@ -60,8 +60,14 @@ def diff_coverage(
     for verdict in verdicts:
         if verdict.accepted:
             path = verdict.candidate.target.partition("::")[0]
-            gained_lines.setdefault(path, set()).update(verdict.gained_lines)
-            gained_branches.setdefault(path, set()).update(verdict.gained_branches)
+            # What its import runs counts too: the file is imported wherever the suite runs
+            # it (a new module's imports, constants, class and def lines).
+            gained_lines.setdefault(path, set()).update(
+                verdict.gained_lines, verdict.imported_lines
+            )
+            gained_branches.setdefault(path, set()).update(
+                verdict.gained_branches, verdict.imported_branches
+            )
     lines = uncovered = branches = 0
     still_lines: list[str] = []
     still_branches: list[str] = []
@@ -121,14 +127,15 @@ class TestGenRun:
     coverage_data: Path | None = None
     progress: Callable[[str], None] = lambda message: None
     sources: dict[str, str] | None = None  # the repository's sources, when already read
+    changed: dict[str, frozenset[int]] | None = None  # a change's lines, when already read
 
     def execute(self) -> RunResult:
         """Do the run; CA580/CA581 when the suite cannot give a baseline."""
         started = time.monotonic()
         deadline = started + self.config.run_time_limit
         sources = self.sources if self.sources is not None else python_sources(self.root)
-        changed = None
-        if self.scope.mode == "base":
+        changed = self.changed
+        if self.scope.mode == "base" and changed is None:
             changed = changed_lines(self.root, self.scope.base or "", self.scope.head)
         sources_in = sources
         if self.scope.mode == "path":
@@ -150,6 +157,15 @@ class TestGenRun:
             and (self.scope.shard is None or self.scope.shard[0] == 1)
             and (problem := parse_problem(sources_in[path])) is not None
         ]
+        # A file whose path is no module name (a hyphen, a space, a leading digit) cannot be
+        # imported by a test: its candidates were refused at lint as code that does not parse.
+        unimportable = {t.path: t.module for t in found if not t.importable}
+        found = [t for t in found if t.importable]
+        if self.scope.shard is None or self.scope.shard[0] == 1:
+            broken += [
+                (path, f"not importable by a test: '{module}' is not a dotted module name")
+                for path, module in sorted(unimportable.items())
+            ]
         total = len(found)
         if self.scope.shard is not None:
             found = shard(found, *self.scope.shard)
@@ -201,13 +217,23 @@ class TestGenRun:
         if self.coverage_data is not None:
             # Read where it was measured: a data file records the workspace's absolute paths.
             # `coverage json` reads data and sources; it runs none of the project's code.
-            return read_coverage_data(
+            given = read_coverage_data(
                 self.executor,
                 self.root,
                 self.coverage_data,
                 self.work,
                 timeout=self.config.test_timeout,
             )
+            if sources and not given.keys() & sources.keys():
+                # Data measured in another directory maps onto nothing here: every target was
+                # silently missing (a container's /app, another runner's workspace).
+                why = (
+                    f"it measures no Python file of the repository at {self.root} (measured "
+                    "in another directory? set relative_files = true in the coverage "
+                    "configuration, or measure in the same checkout path)"
+                )
+                raise fail("CA192", file=self.coverage_data, problem=why)
+            return given
         with scratch_copy(self.root) as copy:
             self.progress("measuring the suite's line and branch coverage")
             ran, report, problem = measure(

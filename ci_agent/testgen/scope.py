@@ -13,7 +13,14 @@ from ci_agent.git import Git
 from ci_agent.json_form import OMIT
 from ci_agent.testgen.targets import is_test_file, parse_problem
 
-__all__ = ["Scope", "changed_lines", "check_paths", "parse_shard", "python_sources"]
+__all__ = [
+    "Scope",
+    "changed_lines",
+    "check_paths",
+    "parse_shard",
+    "project_root",
+    "python_sources",
+]
 
 _SKIPPED_DIRS = {
     ".git",
@@ -59,6 +66,27 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     return int(index), int(count)
 
 
+# Files that make a directory a Python project (pytest looks for its configuration in them).
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "pytest.ini", ".pytest.ini")
+
+
+def project_root(start: Path) -> Path:
+    """The project ``start`` lies in: the nearest directory from ``start`` up to the top of
+    its git work tree that holds a project file (``pyproject.toml``, ``setup.cfg``, …), else
+    ``start`` itself. Run from ``src/``, the project is the repository, not ``src/``; a
+    monorepo's ``backend/`` with its own ``pyproject.toml`` is a project of its own."""
+    start = start.resolve()
+    top = Git(start).run("rev-parse", "--show-toplevel", check=False) if start.is_dir() else ""
+    if not top:
+        return start
+    for directory in (start, *start.parents):
+        if any((directory / name).is_file() for name in _PROJECT_FILES):
+            return directory
+        if directory == Path(top).resolve():
+            break
+    return start
+
+
 def python_sources(root: Path) -> dict[str, str]:
     """Every tracked ``.py`` file (every ``.py`` file outside environments when ``root`` is
     not a git repository), path -> text."""
@@ -84,10 +112,23 @@ def python_sources(root: Path) -> dict[str, str]:
 
 def changed_lines(root: Path, base: str, head: str) -> dict[str, frozenset[int]]:
     """Lines of ``.py`` files added or changed between the merge base of ``base`` and
-    ``head``, on the new side."""
+    ``head``, on the new side; CA202 outside a repository, CA206 for a ref it does not hold,
+    CA204 for a shallow clone that lacks the merge base (a depth-1 checkout in CI)."""
+    from ci_agent.forge.local import LocalRepository
+
+    repo = LocalRepository.open(root)
+    older, newer = repo.resolve(base), repo.resolve(head)
+    merge_base = repo.merge_base(older, newer)
+    if merge_base is None:
+        if repo.is_shallow():
+            raise fail("CA204", path=repo.root)
+        raise fail("CA203", args=f"merge-base {base} {head}", problem="the refs share no history")
+    # --relative: paths from ``root`` and only under it, as the sources are (a project in a
+    # monorepo's subdirectory).
     raw = Git(root).run_bytes(
-        "diff", "--no-color", "--no-ext-diff", "--unified=0", f"{base}...{head}", "--", "*.py"
-    )
+        "diff", "--no-color", "--no-ext-diff", "--relative", "--unified=0", merge_base, newer,
+        "--", "*.py",
+    )  # fmt: skip
     return {f.path: frozenset(f.added) for f in parse_diff(decode_diff(raw)) if f.added}
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import keyword
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -16,6 +17,7 @@ __all__ = [
     "Target",
     "arcs",
     "function_spans",
+    "is_module_name",
     "is_test_file",
     "parse_problem",
     "select_targets",
@@ -63,6 +65,12 @@ class Target:
         return ".".join(parts)
 
     @property
+    def importable(self) -> bool:
+        """Whether a test can import the module by its dotted name (``scripts/check-x.py``
+        and ``3rd.py`` it cannot)."""
+        return is_module_name(self.module)
+
+    @property
     def span(self) -> range:
         """Every line of the function, first to last."""
         return range(self.start, self.end + 1)
@@ -71,6 +79,12 @@ class Target:
     def lines(self) -> frozenset[int]:
         """The target lines: missing lines and the sources of missing branches."""
         return frozenset(self.missing_lines) | {a for a, _ in self.missing_branches}
+
+
+def is_module_name(dotted: str) -> bool:
+    """Each part an identifier and no keyword: what ``import`` and ``from … import`` accept."""
+    parts = dotted.split(".")
+    return all(p.isidentifier() and not keyword.iskeyword(p) for p in parts)
 
 
 def is_test_file(path: str) -> bool:
@@ -86,14 +100,22 @@ def is_test_file(path: str) -> bool:
 
 def function_spans(source: str) -> list[tuple[str, int, int]]:
     """(qualified name, first line, last line) of every function, outermost first."""
-    spans: list[tuple[str, int, int]] = []
+    return [(name, first, last) for name, first, _, last in _functions(source)]
+
+
+def _functions(source: str) -> list[tuple[str, int, int, int]]:
+    """(qualified name, first line, first line of the body, last line) of every function,
+    outermost first."""
+    found: list[tuple[str, int, int, int]] = []
 
     def visit(node: ast.AST, prefix: str) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                 name = f"{prefix}{child.name}"
                 first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
-                spans.append((name, first, child.end_lineno or child.lineno))
+                # A one-line ``def f(): return 1`` has its body on the def line.
+                body = max(child.body[0].lineno, child.lineno + 1)
+                found.append((name, first, body, child.end_lineno or child.lineno))
                 visit(child, f"{name}.<locals>.")
             elif isinstance(child, ast.ClassDef):
                 visit(child, f"{prefix}{child.name}.")
@@ -101,7 +123,7 @@ def function_spans(source: str) -> list[tuple[str, int, int]]:
                 visit(child, prefix)
 
     visit(ast.parse(source), "")
-    return spans
+    return found
 
 
 def parse_problem(source: str) -> str | None:
@@ -129,23 +151,25 @@ def select_targets(
             continue
         cov = coverage[path]
         try:
-            spans = function_spans(sources[path])
+            spans = _functions(sources[path])
         except (SyntaxError, ValueError):
             continue  # the run lists it as skipped (parse_problem)
         claimed: set[int] = set()
-        # Innermost first: a nested function's lines belong to it, not to its parent.
-        for name, start, end in sorted(spans, key=lambda s: s[2] - s[1]):
+        # Innermost first: a nested function's lines belong to it, not to its parent. Its
+        # decorators and def line (defaults, annotations) run where it is defined, at import
+        # or in its parent, never when it is called: they belong to that scope, so a module
+        # no test imports does not leave its tested functions' def lines open forever.
+        for name, start, body, end in sorted(spans, key=lambda s: s[3] - s[1]):
             inside = range(start, end + 1)
+            own = range(body, end + 1)
             if changed is not None and not changed.get(path, frozenset()) & set(inside):
-                claimed.update(inside)
+                claimed.update(own)
                 continue
-            lines = tuple(sorted(n for n in cov.missing if start <= n <= end and n not in claimed))
+            lines = tuple(sorted(n for n in cov.missing if n in own and n not in claimed))
             branches = tuple(
-                sorted(
-                    b for b in cov.missing_branches if start <= b[0] <= end and b[0] not in claimed
-                )
+                sorted(b for b in cov.missing_branches if b[0] in own and b[0] not in claimed)
             )
-            claimed.update(inside)
+            claimed.update(own)
             if lines or branches:
                 targets.append(Target(path, name, start, end, lines, branches))
         outside += len([n for n in cov.missing if n not in claimed])

@@ -85,6 +85,10 @@ class Verdict:
     killed_by_test: dict[str, int] = field(default_factory=dict)
     failure: str = ""  # the cleaned failure, for the next attempt
     isolated: str = ""  # why it ran apart from its batch (another candidate harmed it)
+    # Lines and branches of the target's file that ran at import, outside any test: the
+    # accepted file's import runs them too (a pull request's diff coverage counts them).
+    imported_lines: tuple[int, ...] = ()
+    imported_branches: tuple[Branch, ...] = ()
 
     @property
     def accepted(self) -> bool:

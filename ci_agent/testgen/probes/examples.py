@@ -48,7 +48,7 @@ class _Ended(BaseException):
 
 
 def _end(*args: Any) -> None:
-    raise _Ended
+    raise _Ended(*args)
 
 
 _INTS = [0, 1, -1, 2, 10, -10, 100]
@@ -268,6 +268,98 @@ def _traced(
     return lines, arcs
 
 
+class _Environ:
+    """The names of environment variables that the project's own code reads (``os.environ``
+    by key, ``os.getenv``) while ``watching`` is on: a result that depends on them is not
+    what a test can pin wherever it runs (a token set in a developer's shell or a CI job)."""
+
+    def __init__(self) -> None:
+        self.watching = False
+        self.read: set[str] = set()
+
+    def install(self) -> Any:
+        """Record reads from code under the working copy (not the standard library's); the
+        original ``__getitem__``, to put back."""
+        import _collections_abc
+
+        original = os._Environ.__getitem__
+        # Mapping.get, os.getenv: by their files, or frozen (3.11+ freezes both).
+        between = {_collections_abc.__file__, os.__file__}
+        here = f"{Path.cwd()}{os.sep}"
+        watched = self
+
+        def getitem(environ: Any, key: Any) -> Any:
+            if watched.watching:
+                frame = sys._getframe(1)
+                while frame is not None and (
+                    frame.f_code.co_filename in between
+                    or frame.f_code.co_filename.startswith("<frozen ")
+                ):
+                    frame = frame.f_back  # type: ignore[assignment]
+                name = frame.f_code.co_filename if frame is not None else ""
+                if name.startswith(here) and "site-packages" not in name:
+                    watched.read.add(str(key))
+            return original(environ, key)
+
+        os._Environ.__getitem__ = getitem  # type: ignore[method-assign]
+        return original
+
+
+_ENVIRON = _Environ()
+# Environment variables the project's code read while each module was imported.
+_IMPORT_READ: dict[str, set[str]] = {}
+
+
+def _import_watched(name: str, reload: Any = None) -> Any:
+    """Import (or reload) the module, noting the variables its import reads."""
+    _ENVIRON.read.clear()
+    _ENVIRON.watching = True
+    try:
+        return importlib.reload(reload) if reload is not None else importlib.import_module(name)
+    finally:
+        _ENVIRON.watching = False
+        _IMPORT_READ.setdefault(name, set()).update(_ENVIRON.read)
+
+
+def _unpinned(
+    module: Any,
+    subject: Subject,
+    kinds: list[str],
+    cases: list[dict[str, Any]],
+    kept: list[tuple[int, list[Any], Any]],
+) -> dict[str, Any]:
+    """The cases whose outcome stays when the variables the module's import read unset are
+    set: a value read into a constant at import (``TOKEN = os.environ.get(...)``) is the
+    sandbox's, and a test pinning it fails where the variable is set. When some are dropped,
+    ``pinned_by`` names the variables (the run says so rather than "no input was found")."""
+    names = sorted(n for n in _IMPORT_READ.get(module.__name__, ()) if n not in os.environ)
+    if not names or not kept:
+        return {"cases": cases}
+    for name in names:
+        os.environ[name] = "ci-agent-probe"
+    try:
+        try:
+            importlib.reload(module)
+        except Exception:  # an import that refuses the value: the cases cannot be judged
+            return {"cases": cases}
+        same = set()
+        for n, args, outcome in kept:
+            # What the call itself reads its test unsets after the import: so here.
+            held = {k: os.environ.pop(k) for k in cases[n]["unset"] if k in os.environ}
+            try:
+                if _call(subject, module, args, kinds) == outcome:
+                    same.add(n)
+            finally:
+                os.environ.update(held)
+        stable = [case for n, case in enumerate(cases) if n in same]
+        return {"cases": stable, **({"pinned_by": names} if len(stable) < len(cases) else {})}
+    finally:
+        for name in names:
+            os.environ.pop(name, None)
+        with contextlib.suppress(Exception):
+            importlib.reload(module)
+
+
 def _resolve(module: Any, qualname: str) -> Any:
     found = module
     for part in qualname.split("."):
@@ -286,6 +378,15 @@ def main(argv: list[str]) -> int:
     """Probe the function named in the request (or each of ``{"requests": [...]}``, one
     process for a module's functions); write what was found."""
     request = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    original = _ENVIRON.install()
+    try:
+        _answer_all(request, argv[2])
+    finally:
+        os._Environ.__getitem__ = original  # type: ignore[method-assign]
+    return 0
+
+
+def _answer_all(request: dict[str, Any], out: str) -> None:
     if "requests" in request:
         requests = request["requests"]
         slow = (
@@ -295,10 +396,9 @@ def main(argv: list[str]) -> int:
             answers = [{"cases": [], "problem": slow} for _ in requests]
         else:
             answers = [_guarded(r) for r in requests]
-        Path(argv[2]).write_text(json.dumps({"answers": answers}), encoding="utf-8")
+        Path(out).write_text(json.dumps({"answers": answers}), encoding="utf-8")
     else:
-        Path(argv[2]).write_text(json.dumps(_answer(request)), encoding="utf-8")
-    return 0
+        Path(out).write_text(json.dumps(_answer(request)), encoding="utf-8")
 
 
 def _import_within(name: str, seconds: float | None) -> str:
@@ -309,18 +409,25 @@ def _import_within(name: str, seconds: float | None) -> str:
         return ""
     sys.argv = [name.rpartition(".")[2]]
     previous = signal.signal(signal.SIGALRM, _alarm)
+    exits = os._exit, os.abort
+    # A module that ends the process at import left the probe without an answer: "no output".
+    os._exit, os.abort = _end, _end  # type: ignore[assignment]
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        importlib.import_module(name)
+        _import_watched(name)
     except _Slow:
         return (
             f"importing {name} did not finish within {seconds:g} s (test-generation.test-timeout)"
         )
+    except _Ended as ended:
+        how = f"os._exit({ended.args[0]!r})" if ended.args else "os.abort()"
+        return f"importing {name} ends the process ({how}): no test can import it"
     except BaseException:  # the request that imports it again says why
         return ""
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        os._exit, os.abort = exits
     return ""
 
 
@@ -401,13 +508,16 @@ def _inputs(
     for n, signature in enumerate(signatures):
         hints: dict[str, Any] = {}
         with contextlib.suppress(Exception):
-            hints = typing.get_type_hints(_typed(subject, module, n))
+            hints = _hints(_typed(subject, module, n))
         for param in signature.parameters.values():
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 if n == 0 and subject.shape == "method":
                     subject.split -= 1
                 continue
             annotation = hints.get(param.name, param.annotation)
+            if isinstance(annotation, str):
+                # A name only a type checker sees (imported under TYPE_CHECKING): untyped.
+                annotation = param.empty
             pool = _pool(annotation, consts)
             if param.name in ARGV_NAMES and annotation is param.empty and "add_argument" in whole:
                 pool = [*_argv_lists(whole, None), *pool]
@@ -427,12 +537,12 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
     sys.argv = [prog]
     answer: dict[str, Any] = {"cases": [], "problem": ""}
     try:
-        module = importlib.import_module(request["module"])
+        module = _import_watched(request["module"])
         if request["module"] in _PROBED:
             # The previous target's calls may have changed the module's state (a function
             # that adds to its tables): each target starts from a fresh import.
             with contextlib.suppress(Exception):  # one that cannot be imported twice: as is
-                module = importlib.reload(module)
+                module = _import_watched(request["module"], module)
         _PROBED.add(request["module"])
         subject, code, signatures = _plan(module, request["qualname"])
         names, kinds, pools = _inputs(module, request["source"], subject, signatures)
@@ -450,10 +560,21 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
             mutated.append(_mutant_module(source, module))
         except Exception:  # noqa: S112 - a mutant that does not load is skipped
             continue
+    kept: list[tuple[int, list[Any], Any]] = []  # each case's inputs and outcome
     for combo in combos[:MAX_CALLS]:
         args = list(combo)
         before = _snapshot(module)
-        outcome = _call(subject, module, args, kinds)
+        _ENVIRON.read.clear()
+        _ENVIRON.watching = True
+        try:
+            outcome = _call(subject, module, args, kinds)
+        finally:
+            _ENVIRON.watching = False
+        unset = sorted(_ENVIRON.read)
+        if any(name in os.environ for name in unset):
+            # A variable the sandbox sets (HOME, PATH, CI): the result is this machine's.
+            _restore(module, before)
+            continue
         if _changed(module, before):
             # A call that changes the module's globals (adds a rule to its table) would
             # change what every later test reads: never written as a test.
@@ -463,6 +584,7 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
             continue  # unassertable or not deterministic
         lines, arcs = _traced(subject, code.co_filename, module, args, kinds)
         kills = [i for i, m in enumerate(mutated) if _call(subject, m, args, kinds) != outcome]
+        kept.append((len(answer["cases"]), args, outcome))
         answer["cases"].append(
             {
                 "args": [repr(a) for a in args],
@@ -472,8 +594,11 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
                 "lines": sorted(lines),
                 "arcs": sorted(arcs),
                 "kills": kills,
+                # Read and unset here: the test unsets them too (a token in CI's environment).
+                "unset": unset,
             }
         )
+    answer.update(_unpinned(module, subject, kinds, answer["cases"], kept))
     sys.argv = [prog]
     answer.update(names=names, kinds=kinds, shape=subject.shape, split=subject.split)
     answer["argv"] = subject.argv
@@ -526,6 +651,24 @@ def _restore(module: Any, before: dict[str, tuple[Any, Any]]) -> None:
         elif isinstance(value, dict | set):
             value.clear()
             value.update(copied)
+
+
+def _hints(function: Any) -> dict[str, Any]:
+    """The function's annotations evaluated one by one: with ``from __future__ import
+    annotations``, one name imported only under ``TYPE_CHECKING`` makes
+    ``typing.get_type_hints`` fail for every parameter."""
+    with contextlib.suppress(Exception):
+        return typing.get_type_hints(function)
+    found: dict[str, Any] = {}
+    namespace = getattr(inspect.unwrap(function), "__globals__", {})
+    for name, annotation in dict(getattr(function, "__annotations__", {})).items():
+
+        def one() -> None: ...
+
+        one.__annotations__ = {name: annotation}
+        with contextlib.suppress(Exception):
+            found[name] = typing.get_type_hints(one, globalns=namespace)[name]
+    return found
 
 
 def _typed(subject: Subject, module: Any, n: int) -> Any:

@@ -46,7 +46,16 @@ def test_a_file_that_does_not_parse_is_skipped_and_the_others_get_tests(
 ) -> None:
     # Coverage reports every source of the measured directories: one file it cannot parse
     # used to fail the whole run, whatever was asked for.
-    root = make_project({"calc.py": CALC, "broken.py": BROKEN, "tests/test_calc.py": TESTS})
+    # A script whose name is no module name parses, but no test can import it: its candidates
+    # were refused at lint as "does not parse" (the test's own `from scripts.check-x import`).
+    root = make_project(
+        {
+            "calc.py": CALC,
+            "broken.py": BROKEN,
+            "scripts/check-x.py": "def twice(x):\n    return 2 * x\n",
+            "tests/test_calc.py": TESTS,
+        }
+    )
 
     result = run_cli(
         "tests", "--all", "--repo", str(root), "--python", str(project_python),
@@ -56,9 +65,14 @@ def test_a_file_that_does_not_parse_is_skipped_and_the_others_get_tests(
     assert result.code == 0, result.out + result.err
     data = result.json()["result"]
     assert [a["target"] for a in data["accepted"]] == ["calc.py::clamp"]
-    assert {"target": "broken.py", "reason": "does not parse: line 2: invalid syntax"} in data[
-        "skipped"
+    assert data["skipped"] == [
+        {"target": "broken.py", "reason": "does not parse: line 2: invalid syntax"},
+        {
+            "target": "scripts/check-x.py",
+            "reason": "not importable by a test: 'scripts.check-x' is not a dotted module name",
+        },
     ]
+    assert [c["target"] for c in data["candidates"]] == ["calc.py::clamp"]
 
 
 def test_a_coverage_report_that_fails_is_ca585_with_coverage_s_words(
@@ -134,14 +148,21 @@ def test_an_interpreter_without_pytest_or_coverage_is_named_before_anything_runs
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
     true = "/bin/true"
 
-    for python, code in ((str(bare / "bin" / "python"), "CA560"), (true, "CA560")):
-        result = run_cli(
-            "tests", "--all", "--repo", str(root), "--python", python, "--output", "json"
-        )
-        assert result.code == 4, result.out + result.err
-        (error,) = result.json()["errors"]
-        assert error["code"] == code, error
-        assert python in error["message"] and "no pytest" in error["message"], error
+    python = str(bare / "bin" / "python")
+    result = run_cli("tests", "--all", "--repo", str(root), "--python", python, "--output", "json")
+    assert result.code == 4, result.out + result.err
+    (error,) = result.json()["errors"]
+    assert error["code"] == "CA560", error
+    assert python in error["message"] and "no pytest" in error["message"], error
+    # The hint is about the interpreter named, not about tests.command.
+    assert f"'{python} -m pip install pytest coverage'" in error["suggestion"], error
+
+    # Not a Python at all: said so, not as what it printed about an option it does not know.
+    result = run_cli("tests", "--all", "--repo", str(root), "--python", true, "--output", "json")
+    assert result.code == 2, result.out + result.err
+    (error,) = result.json()["errors"]
+    assert error["code"] == "CA190", error
+    assert f"'{true}' is not a Python interpreter" in error["message"], error
 
 
 def test_tests_that_cannot_be_written_are_ca252_and_the_result_is_kept(

@@ -60,6 +60,11 @@ def test_coverage_data_that_cannot_serve_is_ca192(
 ) -> None:
     root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS})
     _measure(project_python, root, branch=False)
+    # Measured in another checkout (a container's /app): a data file records absolute paths,
+    # none of them here. It gave no target at all, and no word why.
+    elsewhere = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS}, "elsewhere")
+    _measure(project_python, elsewhere)
+    (elsewhere / ".coverage").rename(root / "elsewhere.coverage")
     (root / "junk.json").write_text(json.dumps({"files": 3}) + "{")
     (root / "junk.bin").write_bytes(b"\x00not a coverage database")
     for given, problem in (
@@ -68,6 +73,7 @@ def test_coverage_data_that_cannot_serve_is_ca192(
         ("junk.json", "not a coverage JSON report"),
         ("junk.bin", ""),
         ("absent.json", "the file does not exist"),
+        ("elsewhere.coverage", f"it measures no Python file of the repository at {root}"),
     ):
         result = run_cli(
             "tests",

@@ -28,7 +28,10 @@ TESTS = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
 def test_offline_mode_writes_a_test_that_catches_a_bug(
     make_project: Callable[[Mapping[str, str]], Path], project_python: Path, run_cli: RunCli
 ) -> None:
-    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS})
+    # The project's coverage measures another directory (python-slugify names its package
+    # only): the files outside it are targets, and the coverage gate measures them too.
+    coverage = '[tool.coverage.run]\nsource = ["src"]\n'
+    root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS, "pyproject.toml": coverage})
 
     result = run_cli(
         "tests", "--all", "--repo", str(root), "--python", str(project_python), "--output", "json"
@@ -82,26 +85,58 @@ def test_offline_mode_writes_a_test_that_catches_a_bug(
     assert subprocess.run(run, check=False, cwd=root, capture_output=True).returncode == 1
 
 
+# A module no test imports: its import, its constant and its def line run at import.
+LIMITS = """\
+import math
+
+FLOOR = -math.inf
+
+
+def clamp(value: int, low: int, high: int) -> int:
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value
+"""
+
+
 def test_dry_run_writes_nothing(
     make_project: Callable[[Mapping[str, str]], Path], project_python: Path, run_cli: RunCli
 ) -> None:
+    # A pull request that adds a module no test imports yet: the lines its import runs are
+    # run by the accepted test's import too, so they are not left as the change's unrun lines,
+    # and the def line does not keep the target open for another round.
     root = make_project({"calc.py": CALC, "tests/test_calc.py": TESTS})
+    git = ["git", "-c", "user.name=u", "-c", "user.email=u@example.com"]
+    subprocess.run([*git, "checkout", "-q", "-b", "feature"], cwd=root, check=True)
+    (root / "limits.py").write_text(LIMITS)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "limits"], cwd=root, check=True)
+    index = (root / ".git" / "index").stat()
 
     result = run_cli(
-        "tests",
-        "--path",
-        "calc.py",
-        "--repo",
-        str(root),
-        "--python",
-        str(project_python),
-        "--dry-run",
-    )
+        "tests", "--base", "main", "--repo", str(root), "--python", str(project_python),
+        "--dry-run", "--output", "json",
+    )  # fmt: skip
 
     assert result.code == 0, result.out + result.err
-    assert "would write 1 file(s): tests/test_calc_generated.py" in result.out
-    assert not (root / "tests/test_calc_generated.py").exists()
+    data = result.json()["result"]
+    assert [f["path"] for f in data["files"]] == ["tests/test_limits_generated.py"]
+    assert data["written"] == []
+    (target,) = data["targets"]["list"]
+    assert target["function"] == "clamp" and target["missing_lines"] == [7, 8, 9, 10, 11]
+    assert data["targets"]["uncovered_lines_outside_functions"] == 3
+    diff = data["diff_coverage"]
+    assert diff["uncovered_before"] == 8
+    assert diff["still_uncovered"] == [] and diff["still_uncovered_branches"] == []
+    # The examples' test left nothing of clamp open: no second round was asked for it.
+    assert not any(c["engine"] == "ghostwriter" for c in data["candidates"])
+    assert not (root / "tests/test_limits_generated.py").exists()
+    # Not even git's index is refreshed (a plain git status rewrites it: so does the next one).
+    after = (root / ".git" / "index").stat()
+    assert (after.st_mtime_ns, after.st_size) == (index.st_mtime_ns, index.st_size)
     status = subprocess.run(
-        ["git", "status", "--porcelain"], check=False, cwd=root, capture_output=True
+        ["git", "status", "--porcelain", "--ignored"], check=False, cwd=root, capture_output=True
     )
     assert status.stdout == b""

@@ -4,6 +4,7 @@ check what they report."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -235,3 +236,108 @@ def test_a_module_that_hangs_at_import_costs_one_import_limit(
     assert [a["problem"] for a in answers] == [
         "importing stuck did not finish within 0.5 s (test-generation.test-timeout)"
     ] * 2
+
+
+def test_a_module_that_ends_the_process_at_import_is_named_with_how(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The probe process used to die with it, and the run said "the probe failed: no output".
+    (tmp_path / "ender.py").write_text(
+        "import os\n\n\ndef one(x):\n    return x\n\n\nos._exit(3)\n"
+    )
+    answers = _probe_module(tmp_path, monkeypatch, "ender", ("one",), import_seconds=5)
+    assert [a["problem"] for a in answers] == [
+        "importing ender ends the process (os._exit(3)): no test can import it"
+    ]
+
+
+LATER = """\
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Number = float | str
+
+
+def show(value: float | None, format: str | Callable[[float], str] = "{:}") -> str:
+    if value is None:
+        return "none"
+    return format.format(value) if isinstance(format, str) else format(value)
+
+
+def ordinal(value: Number) -> str:
+    return f"{value}th"
+"""
+
+
+def test_annotations_that_name_what_only_a_type_checker_imports_still_give_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One name imported under TYPE_CHECKING made every parameter of the function untyped and
+    # the probe gave up on it ("no values for parameter value"), as on humanize's clamp.
+    (tmp_path / "later.py").write_text(LATER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
+    requests = [
+        {"module": "later", "qualname": name, "source": LATER, "mutants": []}
+        for name in ("show", "ordinal")
+    ]
+    ask.write_text(json.dumps({"requests": requests}))
+    try:
+        assert examples.main(["probe", str(ask), str(out)]) == 0
+    finally:
+        sys.modules.pop("later", None)
+    show, ordinal = json.loads(out.read_text())["answers"]
+    assert show["problem"] == "" and show["names"] == ["value", "format"]
+    assert {c["value"] for c in show["cases"]} >= {"'none'"}
+    assert ordinal["problem"] == "" and ordinal["cases"]
+
+
+ENVIRON = """\
+import os
+
+PREFIX = os.environ.get("CI_AGENT_PROBE_AT_IMPORT", "")
+
+
+def prefixed(text: str) -> str:
+    return PREFIX + text
+
+
+def token() -> str:
+    return os.environ.get("CI_AGENT_PROBE_UNSET", "none")
+
+
+SEEN = os.environ.get("CI_AGENT_PROBE_UNSET", "")  # read at import too: the test unsets it later
+
+
+def path() -> int:
+    return len(os.getenv("PATH", ""))
+"""
+
+
+def test_a_call_that_reads_the_environment_is_pinned_to_it_or_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # token() returned "none" because the sandbox has no token; the accepted test asserted so
+    # and failed in a job that sets one. Now the test unsets what the call read; a call that
+    # read a variable this machine sets (PATH) gives no case at all.
+    from ci_agent.testgen.examples_engine import render_module
+
+    monkeypatch.delenv("CI_AGENT_PROBE_UNSET", raising=False)
+    monkeypatch.chdir(tmp_path)  # the project's code is the working copy's
+    (tmp_path / "environ.py").write_text(ENVIRON)
+    monkeypatch.delenv("CI_AGENT_PROBE_AT_IMPORT", raising=False)
+    answers = _probe_module(tmp_path, monkeypatch, "environ", ("token", "path", "prefixed"))
+    token, path, prefixed = answers
+
+    assert [c["unset"] for c in token["cases"]] == [["CI_AGENT_PROBE_UNSET"]]
+    assert path["problem"] == "" and path["cases"] == []
+    # A value the module read at import: every result of prefixed changes once it is set.
+    assert prefixed["problem"] == "" and prefixed["cases"] == []
+    assert "CI_AGENT_PROBE_AT_IMPORT" in prefixed["pinned_by"] and "pinned_by" not in token
+    assert "CI_AGENT_PROBE_AT_IMPORT" not in os.environ
+    text = render_module("environ", "token", [], [], token["cases"])
+    assert "def test_token_returns(expected, monkeypatch):\n" in text
+    assert "    monkeypatch.delenv('CI_AGENT_PROBE_UNSET', raising=False)\n" in text

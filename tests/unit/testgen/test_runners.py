@@ -172,6 +172,27 @@ def test_the_repositorys_ruff_rules_apply_only_where_it_configures_ruff(tmp_path
     assert ruff_configured(tmp_path)
 
 
+def test_a_style_the_repositorys_ruff_rules_ask_for_is_written_not_refused(
+    tmp_path: Path,
+) -> None:
+    # humanize's settings: flake8-pytest-style with comma-separated parametrize names. Every
+    # examples test (a tuple of names) was refused at lint with PT006.
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.ruff]\nlint.extend-select = ['PT']\n"
+        "lint.flake8-pytest-style.parametrize-names-type = 'csv'\n"
+    )
+    source = (
+        "import pytest\n\n\n@pytest.mark.parametrize(('a', 'b'), [(1, 2)])\n"
+        "def test_x(a, b):\n    assert a < b\n"
+    )
+    assert lint_problems(source, tmp_path, "tests/test_x.py") != []
+
+    fixed = format_module(source, tmp_path, "tests/test_x.py")
+
+    assert '@pytest.mark.parametrize("a, b", [(1, 2)])' in fixed
+    assert lint_problems(fixed, tmp_path, "tests/test_x.py") == []
+
+
 def _direct(python: Path, home: Path) -> SandboxExecutor:
     """The production runner with isolation 'none': this machine's interpreter, run directly."""
     environ = dict(os.environ)
@@ -222,3 +243,35 @@ def test_pynguins_search_ends_on_a_coverage_plateau_only_when_asked(tmp_path: Pa
     assert args[args.index("--maximum-search-time") + 1] == "60"
     assert args[args.index("--maximum-coverage-plateau") + 1] == "500"
     assert "--maximum-coverage-plateau" not in search_args(tmp_path, "calc", out, 60, 0)
+
+
+def test_the_examples_engine_proposes_nothing_whose_inputs_run_no_missing_line(
+    tmp_path: Path,
+) -> None:
+    # Its cases were chosen for the mutants they tell apart in code the suite already runs,
+    # and each such module met lint, alone and five repeat runs before the coverage gate
+    # refused it (python-slugify: 7 of 7 candidates, 11 s).
+    from ci_agent.testgen.examples_engine import ExamplesEngine
+
+    source = (
+        "def shout(text: str) -> str:\n    if len(text) > 50:\n        return 'long'\n"
+        "    return text.upper() + '!'\n"
+    )
+    (tmp_path / "loud.py").write_text(source)
+    work = tmp_path / "work"
+    work.mkdir()
+    engine = ExamplesEngine(
+        _direct(Path(sys.executable), tmp_path),
+        tmp_path,
+        work,
+        {"loud.py": source},
+        Limits(test_timeout=60),
+    )
+    target = Target("loud.py", "shout", 1, 4, (3,), ((2, 3),))
+
+    proposal = engine.propose(TargetContext(target, "loud", "", "", (), (), None, ""), None)
+
+    assert proposal.source is None
+    assert (
+        proposal.problem == "no input found runs the missing lines or branches of the target's file"
+    )
