@@ -28,7 +28,7 @@ from ci_agent.triage.extractor import Anchor, Cursor, Extractor, Sink, Wake
 from ci_agent.triage.finder import Literal, Pattern
 from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, clean_lines, read_blocks
 from ci_agent.triage.skip import Skipper, default_skipper
-from ci_agent.triage.steps import Steps
+from ci_agent.triage.steps import StepFile, Steps
 
 __all__ = ["DEFAULT_WINDOW", "Scanner"]
 
@@ -60,11 +60,12 @@ class Scanner:
         *,
         window: int = DEFAULT_WINDOW,
         skipper: Skipper | None = None,
+        steps: Sequence[StepFile] = (),
     ) -> None:
         self.extractors = tuple(extractors)
         self._skipper = skipper  # made on first need: most logs never skip a section
         self.sink = sink
-        self.steps = Steps()
+        self.steps = Steps(steps)
         self.cursor = Cursor()
         self.window = window
         self._open: list[Extractor] = []
@@ -92,7 +93,13 @@ class Scanner:
         last: Block | None = None
         for block in read_blocks(path, max(block_size, self.window)):
             markers = self._markers(block)
-            self._plan(block, markers, size)
+            starts = [
+                at - block.offset
+                for at in self.steps.offsets(block.offset, block.offset + block.end)
+            ]
+            self._plan(block, markers, size, starts)
+            if starts:  # a step file's first line is read as a marker is: the step starts there
+                markers = sorted({*markers, *starts})
             if pending is not None:
                 self._process(*pending)
             pending, last = (block, markers), block
@@ -111,12 +118,15 @@ class Scanner:
                 found.append(start)
         return found
 
-    def _plan(self, block: Block, markers: list[int], size: int) -> None:
+    def _plan(self, block: Block, markers: list[int], size: int, starts: list[int]) -> None:
+        """Open the windows above the block's error markers (none reaching above the step's
+        start: its ``Run`` header or, in a log of step files, its file's first line)."""
         data = block.data
-        for start in markers:
+        events = sorted([*((at, False) for at in markers), *((at, True) for at in starts)])
+        for start, step_file in events:
             at = data.find(b"##[", start)
             offset = block.offset + start
-            if data.startswith(b"##[group]Run ", at):
+            if step_file or data.startswith(b"##[group]Run ", at):
                 self._last_run = offset
             elif data.startswith(b"##[error]", at):
                 self._any_error = True
@@ -272,9 +282,13 @@ class Scanner:
         cursor = self.cursor
         cursor.at(data, base, start)
         if mask & _MARKER_BIT:
-            if self.steps.marker(text, cursor, self.sink):
+            if self.steps.files and self.steps.boundary(cursor.offset, cursor):
                 self._end_step()
-            return
+            if text.startswith("##["):
+                if self.steps.marker(text, cursor, self.sink):
+                    self._end_step()
+                return
+            mask &= ~_MARKER_BIT  # a step file's first line that is no marker: read as any
         if self.steps.in_header:
             return
         fed = tuple(self._open)

@@ -11,19 +11,23 @@ from pathlib import Path
 from ci_agent.errors import fail
 from ci_agent.triage.layouts import (
     JobLog,
+    has_step_files,
     is_archive,
     is_log_failed,
+    is_step_folder,
     job_logs,
     join_steps,
     step_dirs,
 )
+from ci_agent.triage.layouts import job_name as archive_job_name
 from ci_agent.triage.logs import sniff
 
 __all__ = ["LOG_SUFFIXES", "check_log", "collect", "job_name", "log_files", "unique_paths"]
 
 LOG_SUFFIXES = (".log", ".txt")
-# GitHub's run-log archive names job logs "<index>_<job name>.txt".
-_ARCHIVE_INDEX = re.compile(r"^\d+_")
+# GitHub's run-log archive names job logs "<index>_<job name>.txt" ("-<id>_…" from its old
+# service).
+_ARCHIVE_INDEX = re.compile(r"^-?\d+_")
 
 
 def collect(paths: Sequence[Path], scratch: Callable[[], Path]) -> list[JobLog]:
@@ -36,12 +40,22 @@ def collect(paths: Sequence[Path], scratch: Callable[[], Path]) -> list[JobLog]:
     """
     found: list[JobLog] = []
     for path in log_files(paths):
-        if path.is_dir():  # an unzipped archive holding only step files
-            found.extend(join_steps(folder, scratch()) for folder in step_dirs(path))
+        if path.is_dir():  # a job's folder of step files (an unzipped archive's)
+            found.append(join_steps(path, scratch()))
             continue
         check_log(path)
         if is_archive(path) or is_log_failed(path):
             found.extend(job_logs(path, scratch()))
+            continue
+        # An unzipped archive's job log ("0_test.txt") beside its folder ("test/"): read from
+        # the folder's step files where it has them (they name the steps).
+        name = archive_job_name(path.name)
+        folder = path.parent / name if name else None
+        if name and folder is not None and folder.is_dir():
+            if has_step_files(folder):
+                found.append(join_steps(folder, scratch(), name))
+            else:
+                found.append(JobLog(name, path, str(path), archived=True))
         else:
             found.append(JobLog(job_name(path), path, str(path)))
     return found
@@ -49,19 +63,23 @@ def collect(paths: Sequence[Path], scratch: Callable[[], Path]) -> list[JobLog]:
 
 def log_files(paths: Sequence[Path]) -> list[Path]:
     """The log files named: files as given, directories by their ``*.log``/``*.txt`` files
-    (not recursive: in an unzipped run-log archive the subdirectories hold per-step copies of
-    the jobs' logs); a directory with only step subdirectories is returned as it is.
+    (not recursive: in an unzipped run-log archive the subdirectories hold the jobs' step
+    files); a job's folder of step files, and the step folders of an unzipped archive that has
+    no job logs of its own, are returned as they are (one job each).
 
     CA130 for a path that does not exist, CA137 for a directory without logs.
     """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
+            if is_step_folder(path):
+                found.append(path)
+                continue
             logs = sorted(
                 p for p in path.iterdir() if p.is_file() and p.suffix.lower() in LOG_SUFFIXES
             )
-            if not logs and step_dirs(path):
-                logs = [path]
+            if not logs:
+                logs = step_dirs(path)
             if not logs:
                 raise fail("CA137", path=path)
             found.extend(logs)

@@ -326,20 +326,25 @@ def test_run_log_archives_and_the_log_failed_layout(
     log_failed = tmp_path / "failed.txt"
     job_log = hub.repo.jobs[run.job_ids[1]].log
     log_failed.write_text("".join(f"test (3.12)\tTest\t{line}\n" for line in job_log.splitlines()))
-    for given, jobs in (
-        (archive, ["lint", "test (3.12)"]),
-        (steps_only, ["lint", "test (3.12)"]),
-        (unzipped, ["lint", "test (3.12)"]),
-        (log_failed, ["test (3.12)"]),
+    # The passing job (lint: no error marker) is left out and named; the failed step is named
+    # from its file (``3_Test.txt``) or gh's step column.
+    for given, passed in (
+        (archive, ["lint"]),
+        (steps_only, ["lint"]),
+        (unzipped, ["lint"]),
+        (unzipped / "test (3.12)", None),
+        (log_failed, None),
     ):
         result = triage_cli("--log", str(given), "--root", str(project.root), "--output", "json")
         assert result.code == 0, result.err
         data = json.loads(result.out)["result"]
-        assert [job["job"] for job in data["jobs"]] == jobs, given
+        assert [job["job"] for job in data["jobs"]] == ["test (3.12)"], given
+        assert data["source"].get("passed_jobs") == passed, given
         failed = data["jobs"][-1]
         assert failed["failing_tests"] == ["tests/test_calc.py::test_add"], given
         assert failed["locations"] == ["tests/test_calc.py:2"], given
-        assert failed["steps"] == ["Run Test"], given
+        assert failed["steps"] == ["Test"], given
+        assert failed["exit_code"] == 1, given
         assert str(given) in failed["source"]
 
 
