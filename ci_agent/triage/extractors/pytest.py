@@ -34,6 +34,13 @@ _PROGRESS = re.compile(r"^(\S+?::[^\s\[]+(?:\[.*?\])?) (FAILED|ERROR)(?:\s+\[\s*
 _LOCATION = re.compile(r"^([^\s:][^:]*?\.\w+):(\d+): ?(.*)$")
 _FILE = re.compile(r'^(?:E\s+)?\s*File "(.+?)", line (\d+)')
 _EXCEPTION = re.compile(r"^E\s+((?:\w+\.)*\w*(?:Error|Exception|Exit|Interrupt|Failed)\b.*)$")
+# A native traceback's (``--tb=native``) last line: the exception, unprefixed.
+_RAISED = re.compile(
+    r"^(?:[A-Za-z_]\w*\.)*\w*(?:Error|Exception|Exit|Interrupt|Failed|Warning)(?::\s|$)"
+)
+# ``--tb=line`` prints a strict XPASS's report (a plain string) and then its "crash line", the
+# same string: two lines for one failure, and no location.
+_XPASS = "[XPASS(strict)]"
 ROOTDIR = re.compile(r"^rootdir: (.+?)(?:, \w+: .*)?$")
 _CAPTURED = re.compile(r"^-+ Captured .* -+$")
 _COLLECTING = "ERROR collecting "
@@ -44,7 +51,7 @@ _DOCTEST = "[doctest] "
 # The lines a section needs once its excerpt lines are no longer kept: rules, headlines, E lines,
 # frames (``File "…"``, ``path:N: …``), captured output, results. The others (source lines,
 # captured output) are skipped unread: thousands of failures stay fast.
-_SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short test summary")
+_SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short test summary|\[XPASS")
 # The summary needs its results and the rule after it; another section (warnings, passes) only
 # the rule that ends it: one literal is found several times faster than the alternation above.
 _SPARSE_SUMMARY = re.compile(rb"====|FAIL|ERROR")
@@ -84,6 +91,7 @@ class _Section:
         "label",
         "offset",
         "project",
+        "raised",
         "step",
     )
 
@@ -103,6 +111,7 @@ class _Section:
         self.clip = clip  # None for the lean sections past those the excerpt shows
         self.first = first
         self.exception: str | None = None
+        self.raised: str | None = None  # a native traceback's exception line
         self.project: Location | None = None
         self.innermost: Location | None = None
         self.frames = 0
@@ -490,6 +499,8 @@ class Pytest(BaseExtractor):
             exception = _EXCEPTION.match(line)
             if exception and section.exception is None:
                 section.exception = exception.group(1).strip()
+        elif section.frames and line[:1].isalpha() and _RAISED.match(line):
+            section.raised = line.strip()  # the last one: a chained traceback's end
         frame = _FILE.match(line) if 'File "' in line else None
         if frame is None and ":" in line and not line.startswith("E "):
             frame = _LOCATION.match(line)
@@ -533,6 +544,13 @@ class Pytest(BaseExtractor):
         if line.startswith("E "):
             self._loose = self._loose or line[1:].strip()
             return
+        if line.startswith(_XPASS):  # its report, then its crash line: one entry
+            if self._loose != _XPASS:
+                self._loose = _XPASS
+                return
+            self._orphans.append(_Section("", cursor.step, cursor.offset, Clip(), first=_XPASS))
+            self._loose = None
+            return
         entry = _LOCATION.match(line)
         if entry is None:
             return
@@ -574,7 +592,7 @@ class Pytest(BaseExtractor):
             message, label = test.message, ""
             step, offset = test.step, test.offset
         else:
-            message = section.exception or section.first
+            message = section.exception or section.first or section.raised
             if (
                 test is not None
                 and test.message

@@ -264,3 +264,54 @@ def test_a_passing_tally_is_no_failure(project: Project) -> None:
     assert failing.exit_code == 4, failing.output
     [job] = project.triage(step, failing).jobs
     assert all(f.tool != "pytest" or "passed" not in f.message for f in job.failures)
+
+
+XPASS_AND_RAISES = """\
+import pytest
+
+
+@pytest.mark.xfail(strict=True)
+def test_xpass():
+    assert True
+
+
+def test_fixture_fails(broken):
+    pass
+
+
+def test_failed_on_purpose():
+    pytest.fail("explicit failure reason, longer than the summary line has room for")
+
+
+def test_last():
+    assert 1 + 1 == 3
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("the fixture could not be set up, said at length to overflow the summary")
+"""
+
+
+def test_a_strict_xpass_under_tb_line_and_native_tracebacks(project: Project) -> None:
+    """``--tb=line`` prints a strict XPASS's report twice (its string, then its crash line)
+    and no location: the entries after it keep their own tests. ``--tb=native`` prints the
+    exception unprefixed as the traceback's last line: it is the message, not the summary's
+    line cut to the terminal's width."""
+    project.write("tests/test_more.py", XPASS_AND_RAISES)
+    line = project.pytest("--tb=line", "tests/test_more.py")
+    assert line.output.count("[XPASS(strict)]") == 3, line.output  # twice, and the summary
+    failures = {f.test_id: f for f in project.triage(line).jobs[0].failures}
+    last = failures["tests/test_more.py::test_last"]
+    assert last.location is not None and str(last.location) == "tests/test_more.py:18"
+    assert last.message == "assert (1 + 1) == 3"
+    xpass = failures["tests/test_more.py::test_xpass"]
+    assert xpass.location is None and xpass.message.startswith("[XPASS(strict)]")
+    native = project.pytest("--tb=native", "tests/test_more.py")
+    failures = {f.test_id: f for f in project.triage(native).jobs[0].failures}
+    assert failures["tests/test_more.py::test_failed_on_purpose"].message == (
+        "Failed: explicit failure reason, longer than the summary line has room for"
+    )
+    assert failures["tests/test_more.py::test_fixture_fails"].message == (
+        "RuntimeError: the fixture could not be set up, said at length to overflow the summary"
+    )
