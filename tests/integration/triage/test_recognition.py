@@ -315,3 +315,21 @@ def test_a_strict_xpass_under_tb_line_and_native_tracebacks(project: Project) ->
     assert failures["tests/test_more.py::test_fixture_fails"].message == (
         "RuntimeError: the fixture could not be set up, said at length to overflow the summary"
     )
+
+
+def test_an_unexpected_success_fails_a_unittest_run(project: Project) -> None:
+    """Python 3.11+ lists a test marked ``expectedFailure`` that passed as ``UNEXPECTED
+    SUCCESS:`` and fails the run: alone, it is the job's failing test (it was "nothing
+    recognised")."""
+    project.write(
+        "tests/test_fixed.py",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n    @unittest.expectedFailure\n"
+        "    def test_fixed_now(self):\n        self.assertEqual(1, 1)\n",
+    )
+    discover = ("-m", "unittest", "discover", "-s", "tests", "-p", "test_fixed.py")
+    step = project.run("python -m unittest discover", sys.executable, *discover)
+    assert step.exit_code == 1 and "UNEXPECTED SUCCESS: " in step.output, step.output
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("test_fixed.T.test_fixed_now",)
+    assert "marked expectedFailure and passed" in job.failures[0].message
+    assert (str(job.decision.strategy), job.kind) == ("patch", Kind.TEST)
