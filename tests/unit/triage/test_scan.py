@@ -193,3 +193,12 @@ def test_either_wake_matches_where_one_of_them_does() -> None:
         assert either is not None
         assert either.matches(line) == any(w is not None and w.matches(line) for w in chosen)
     assert Wake.either([Pytest.wake, None]) is None  # an extractor that any line may wake
+
+
+def test_a_last_line_without_a_newline_is_whole_in_the_tail(tmp_path: Path) -> None:
+    """A tool's output that ends without a newline keeps its last character in the step's
+    last lines (the excerpt and signature of a log where nothing is recognised)."""
+    log = tmp_path / "job.log"
+    log.write_bytes(b"Ran 1 test\n\nFAILED (failures=1)")
+    [step] = extract(log).steps
+    assert step.tail[-1] == "FAILED (failures=1)"
