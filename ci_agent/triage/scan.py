@@ -97,7 +97,7 @@ class Scanner:
                 at - block.offset
                 for at in self.steps.offsets(block.offset, block.offset + block.end)
             ]
-            self._plan(block, markers, size, starts)
+            self._plan(block, markers, size)
             if starts:  # a step file's first line is read as a marker is: the step starts there
                 markers = sorted({*markers, *starts})
             if pending is not None:
@@ -118,15 +118,12 @@ class Scanner:
                 found.append(start)
         return found
 
-    def _plan(self, block: Block, markers: list[int], size: int, starts: list[int]) -> None:
-        """Open the windows above the block's error markers (none reaching above the step's
-        start: its ``Run`` header or, in a log of step files, its file's first line)."""
+    def _plan(self, block: Block, markers: list[int], size: int) -> None:
         data = block.data
-        events = sorted([*((at, False) for at in markers), *((at, True) for at in starts)])
-        for start, step_file in events:
+        for start in markers:
             at = data.find(b"##[", start)
             offset = block.offset + start
-            if step_file or data.startswith(b"##[group]Run ", at):
+            if data.startswith(b"##[group]Run ", at):
                 self._last_run = offset
             elif data.startswith(b"##[error]", at):
                 self._any_error = True
