@@ -60,7 +60,8 @@ MAX_INFLATED = 1 << 30
 class JobLog(Record):
     """One job's log on disk, the job's name, where the log came from, its steps' files (where
     the steps came as files: their names, not the runner's markers, name the steps), and whether
-    it came from a run's archive (where a job that passed is a log without an error marker)."""
+    it came from a run's logs (an archive, gh's output: where a job that passed is a log without
+    an error marker)."""
 
     __slots__ = FIELDS = ("name", "path", "origin", "steps", "archived")
 
@@ -279,7 +280,7 @@ def _log_failed(path: Path, temp: Path) -> Iterator[JobLog]:
     for job, split in outputs.items():
         name = job.decode("utf-8", "replace")
         steps = () if split.unknown else tuple(split.steps)
-        yield JobLog(name, split.target, f"{path}: job {name}", steps)
+        yield JobLog(name, split.target, f"{path}: job {name}", steps, archived=True)
 
 
 class _Split:

@@ -326,6 +326,11 @@ def test_run_log_archives_and_the_log_failed_layout(
     log_failed = tmp_path / "failed.txt"
     job_log = hub.repo.jobs[run.job_ids[1]].log
     log_failed.write_text("".join(f"test (3.12)\tTest\t{line}\n" for line in job_log.splitlines()))
+    # gh run view --log: every job, the passing one too.
+    log_all = tmp_path / "all.txt"
+    lint_log = hub.repo.jobs[run.job_ids[0]].log
+    lint = "".join(f"lint\truff\t{line}\n" for line in lint_log.splitlines())
+    log_all.write_text(lint + log_failed.read_text())
     # The passing job (lint: no error marker) is left out and named; the failed step is named
     # from its file (``3_Test.txt``) or gh's step column.
     for given, passed in (
@@ -334,6 +339,7 @@ def test_run_log_archives_and_the_log_failed_layout(
         (unzipped, ["lint"]),
         (unzipped / "test (3.12)", None),
         (log_failed, None),
+        (log_all, ["lint"]),
     ):
         result = triage_cli("--log", str(given), "--root", str(project.root), "--output", "json")
         assert result.code == 0, result.err
