@@ -109,7 +109,7 @@ def test_only_failed_jobs_logs_are_fetched_and_a_reset_is_rerun(hub: Hub, triage
     )
     assert "Connection reset by peer" in result["reason"]
     [job] = result["jobs"]
-    assert (job["job"], job["job_id"], job["steps"]) == ("test", failed_job, ["Run Test"])
+    assert (job["job"], job["job_id"], job["steps"]) == ("test", failed_job, ["Test"])
     assert result["rerun"]["requested"] is False
     assert result["rerun"]["reason"].startswith("not requested")
     assert hub.repo.reruns == []
@@ -366,3 +366,17 @@ def test_a_broken_archive_is_a_coded_error(triage_cli: Cli, tmp_path: Any) -> No
         out.writestr("readme.md", "no logs")
     result = triage_cli("--log", str(empty))
     assert result.code == 2 and "CA140" in result.err and "holds no job or step logs" in result.err
+
+
+def test_a_composite_actions_step_is_named_as_the_api_names_it(
+    hub: Hub, triage_cli: Cli, project: Project
+) -> None:
+    """A composite action's own steps print Run headers inside its step: the log's headers no
+    longer line up with the API's steps, and the failed one is still named as the API names it."""
+    project.write("tests/test_calc.py", "def test_add():\n    assert 1 + 2 == 4\n")
+    step = project.pytest("tests")
+    inner = f"##[group]Run python -m pytest tests\n##[endgroup]\n{step.output}"
+    run = hub.run(("test (3.12)", "##[group]Run ./.github/actions/test\n##[endgroup]\n" + inner))
+    [job] = triage_json(triage_cli, run, "--root", str(project.root))["jobs"]
+    assert job["steps"] == ["Test"]
+    assert job["failing_tests"] == ["tests/test_calc.py::test_add"]
