@@ -29,8 +29,10 @@ if TYPE_CHECKING:  # zipfile loads only for an archive: a plain job log never ne
 
 __all__ = [
     "JobLog",
+    "cr_lines",
     "has_step_files",
     "is_archive",
+    "is_cr_only",
     "is_log_failed",
     "is_step_folder",
     "job_logs",
@@ -93,6 +95,23 @@ def is_log_failed(path: Path) -> bool:
     with path.open("rb") as handle:
         first = handle.readline(64 << 10)
     return bool(_LOG_FAILED.match(first.removeprefix(_BOM)))
+
+
+def is_cr_only(path: Path) -> bool:
+    """Whether the log's lines end with a carriage return alone (its first 64 KiB hold carriage
+    returns and no newline): read as it is, it would be one line, redrawn."""
+    with path.open("rb") as handle:
+        head = handle.read(64 << 10)
+    return b"\r" in head and b"\n" not in head
+
+
+def cr_lines(path: Path, temp: Path, name: str) -> JobLog:
+    """The log at ``path`` with each carriage return made a newline, written under ``temp``."""
+    target = _target(temp, name, 0)
+    with path.open("rb") as source, target.open("wb") as out:
+        while chunk := source.read(_CHUNK):
+            out.write(chunk.replace(b"\r", b"\n"))
+    return JobLog(name, target, str(path))
 
 
 def is_step_folder(directory: Path) -> bool:

@@ -11,8 +11,10 @@ from pathlib import Path
 from ci_agent.errors import fail
 from ci_agent.triage.layouts import (
     JobLog,
+    cr_lines,
     has_step_files,
     is_archive,
+    is_cr_only,
     is_log_failed,
     is_step_folder,
     job_logs,
@@ -56,6 +58,8 @@ def collect(paths: Sequence[Path], scratch: Callable[[], Path]) -> list[JobLog]:
                 found.append(join_steps(folder, scratch(), name))
             else:
                 found.append(JobLog(name, path, str(path), archived=True))
+        elif is_cr_only(path):  # lines ended by a carriage return alone (old Mac style)
+            found.append(cr_lines(path, scratch(), job_name(path)))
         else:
             found.append(JobLog(job_name(path), path, str(path)))
     return found
