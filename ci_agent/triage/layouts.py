@@ -35,10 +35,12 @@ __all__ = [
     "is_cr_only",
     "is_log_failed",
     "is_step_folder",
+    "is_utf16",
     "job_logs",
     "job_name",
     "join_steps",
     "step_dirs",
+    "utf8_copy",
 ]
 
 _STEP_FILE = re.compile(r"^(\d+)_(.*)\.txt$", re.IGNORECASE)
@@ -97,6 +99,26 @@ def is_log_failed(path: Path) -> bool:
     return bool(_LOG_FAILED.match(first.removeprefix(_BOM)))
 
 
+def is_utf16(path: Path) -> bool:
+    """Whether the log is UTF-16 text (its byte-order mark says so): PowerShell 5 redirects a
+    command's output so."""
+    with path.open("rb") as handle:
+        return handle.read(2) in (b"\xff\xfe", b"\xfe\xff")
+
+
+def utf8_copy(path: Path, temp: Path, name: str) -> Path:
+    """The UTF-16 log at ``path`` as UTF-8, written under ``temp`` (decoded as it streams)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    target = _target(temp, name, 0)
+    with path.open("rb") as source, target.open("wb") as out:
+        while chunk := source.read(_CHUNK):
+            out.write(decoder.decode(chunk).encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return target
+
+
 def is_cr_only(path: Path) -> bool:
     """Whether the log's lines end with a carriage return alone (its first 64 KiB hold carriage
     returns and no newline): read as it is, it would be one line, redrawn."""
@@ -105,13 +127,13 @@ def is_cr_only(path: Path) -> bool:
     return b"\r" in head and b"\n" not in head
 
 
-def cr_lines(path: Path, temp: Path, name: str) -> JobLog:
+def cr_lines(path: Path, temp: Path, name: str) -> Path:
     """The log at ``path`` with each carriage return made a newline, written under ``temp``."""
     target = _target(temp, name, 0)
     with path.open("rb") as source, target.open("wb") as out:
         while chunk := source.read(_CHUNK):
             out.write(chunk.replace(b"\r", b"\n"))
-    return JobLog(name, target, str(path))
+    return target
 
 
 def is_step_folder(directory: Path) -> bool:

@@ -17,9 +17,11 @@ from ci_agent.triage.layouts import (
     is_cr_only,
     is_log_failed,
     is_step_folder,
+    is_utf16,
     job_logs,
     join_steps,
     step_dirs,
+    utf8_copy,
 )
 from ci_agent.triage.layouts import job_name as archive_job_name
 from ci_agent.triage.logs import sniff
@@ -46,23 +48,28 @@ def collect(paths: Sequence[Path], scratch: Callable[[], Path]) -> list[JobLog]:
             found.append(join_steps(path, scratch()))
             continue
         check_log(path)
-        if is_archive(path) or is_log_failed(path):
-            found.extend(job_logs(path, scratch()))
-            continue
-        # An unzipped archive's job log ("0_test.txt") beside its folder ("test/"): read from
-        # the folder's step files where it has them (they name the steps).
-        name = archive_job_name(path.name)
-        folder = path.parent / name if name else None
-        if name and folder is not None and folder.is_dir():
-            if has_step_files(folder):
-                found.append(join_steps(folder, scratch(), name))
-            else:
-                found.append(JobLog(name, path, str(path), archived=True))
-        elif is_cr_only(path):  # lines ended by a carriage return alone (old Mac style)
-            found.append(cr_lines(path, scratch(), job_name(path)))
-        else:
-            found.append(JobLog(job_name(path), path, str(path)))
+        found.extend(_file_jobs(path, scratch))
     return found
+
+
+def _file_jobs(given: Path, scratch: Callable[[], Path]) -> list[JobLog]:
+    """The jobs of one log file: an archive's or gh's, or the one it is (UTF-16 and
+    carriage-return-only logs rewritten under ``scratch()`` for reading)."""
+    path, name, archived = given, job_name(given), False
+    if is_utf16(given):  # PowerShell's redirection: read as the UTF-8 it holds
+        path = utf8_copy(given, scratch(), name)
+    if is_archive(path) or is_log_failed(path):
+        return list(job_logs(path, scratch()))
+    # An unzipped archive's job log ("0_test.txt") beside its folder ("test/"): read from the
+    # folder's step files where it has them (they name the steps).
+    job = archive_job_name(given.name)
+    if job and (given.parent / job).is_dir():
+        if has_step_files(given.parent / job):
+            return [join_steps(given.parent / job, scratch(), job)]
+        name, archived = job, True
+    if is_cr_only(path):  # lines ended by a carriage return alone (old Mac style)
+        path = cr_lines(path, scratch(), name)
+    return [JobLog(name, path, str(given), archived=archived)]
 
 
 def log_files(paths: Sequence[Path]) -> list[Path]:
