@@ -134,7 +134,7 @@ def triage_markdown(result: TriageResult, whole: str | None = None) -> str:
         strategy=decision.strategy,
         rule=decision.rule,
         reason=_prose(decision.reason),
-        headline=_headline(result),
+        headline=_prose(_headline(result)),  # job and workflow names come from the repository
         rerun=rerun,
         jobs=jobs,
     )

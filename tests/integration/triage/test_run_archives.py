@@ -152,3 +152,19 @@ def test_an_old_archive_and_an_archive_where_every_job_passed(
         result = triage_cli("--log", str(given))
         assert result.code == 2 and "CA141" in result.err and "Traceback" not in result.err
         assert "1 job log(s), none with the runner's error marker" in result.err
+
+
+def test_a_passing_jobs_name_is_defused_in_markdown(
+    project: Project, triage_cli: Cli, tmp_path: Path
+) -> None:
+    """Job names come from the workflow, which a pull request can change: the headline that
+    names the jobs left out mentions no one and holds no HTML."""
+    project.write("tests/test_calc.py", "def test_add():\n    assert 1 + 2 == 4\n")
+    test = _run("python -m pytest tests", project.pytest("tests"))
+    hostile = "@octocat <img src=x>"
+    jobs = {hostile: _job(_run("ruff check .", output="All checks passed!")), "test": _job(test)}
+    _archive(jobs, tmp_path / "logs.zip")
+    result = triage_cli("--log", str(tmp_path / "logs.zip"), "--output", "markdown")
+    assert result.code == 0, result.err
+    headline = next(line for line in result.out.splitlines() if "left out" in line)
+    assert "`@octocat`" in headline and "<img" not in headline, headline
