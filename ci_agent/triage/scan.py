@@ -279,7 +279,7 @@ class Scanner:
         cursor = self.cursor
         cursor.at(data, base, start)
         if mask & _MARKER_BIT:
-            if self.steps.files and self.steps.boundary(cursor.offset, cursor):
+            if self.steps.files and self.steps.boundary(cursor.offset):
                 self._end_step()
             if text.startswith("##["):
                 if self.steps.marker(text, cursor, self.sink):

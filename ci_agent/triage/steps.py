@@ -141,18 +141,17 @@ class Steps:
         self.errored = False  # a runner's error marker was seen
         self._next = 1  # the next file to start a step
 
-    def boundary(self, offset: int, cursor: Cursor) -> bool:
-        """At a line starting at ``offset``: True when a step file starts there (the step
+    def boundary(self, offset: int) -> bool:
+        """At a line starting at ``offset``: True when a step file starts there (its step
         starts)."""
         files, started = self.files, False
         while self._next < len(files) and files[self._next].offset <= offset:
             step = files[self._next]
             self._next += 1
-            if files[self._next - 1].offset == offset:
+            if step.offset == offset:  # every file starts a line: none is passed over
                 self.in_header = False
-                self.steps.append(
-                    StepLog(step.number, step.name, offset, body=offset, post=_is_post(step.name))
-                )
+                post = _is_post(step.name)
+                self.steps.append(StepLog(step.number, step.name, offset, body=offset, post=post))
                 started = True
         return started
 
