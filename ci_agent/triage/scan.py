@@ -320,10 +320,7 @@ class Scanner:
 
     def _finish(self, last: Block | None) -> None:
         if last is not None:
-            data, end = last.data, last.end
-            if end and data[end - 1 : end] != b"\n":  # the lines above the end end with one
-                data, end = data[:end] + b"\n", end + 1
-            self.cursor.at(data, last.offset, end)
+            self.cursor.at(last.data, last.offset, last.end)
         for extractor in self.extractors:
             extractor.flush(self.sink)
         self._open.clear()
