@@ -142,13 +142,14 @@ def is_step_folder(directory: Path) -> bool:
     return (directory / _FIRST_STEP).is_file()
 
 
-def job_logs(path: Path, temp: Path) -> Iterator[JobLog]:
-    """The job logs in the run-log archive or ``--log-failed`` file at ``path``, written under
-    ``temp``. CA140 for an archive that cannot be read."""
+def job_logs(path: Path, temp: Path, given: Path | None = None) -> Iterator[JobLog]:
+    """The job logs in the run-log archive or ``--log-failed`` file at ``path`` (a copy of the
+    file ``given``, if it was re-encoded), written under ``temp``. CA140 for an archive that
+    cannot be read."""
     if is_archive(path):
         yield from _archive(path, temp)
     else:
-        yield from _log_failed(path, temp)
+        yield from _log_failed(path, temp, given or path)
 
 
 def step_dirs(directory: Path) -> list[Path]:
@@ -295,7 +296,7 @@ class _Budget:
             raise fail("CA140", path=self.path, problem=problem)
 
 
-def _log_failed(path: Path, temp: Path) -> Iterator[JobLog]:
+def _log_failed(path: Path, temp: Path, given: Path) -> Iterator[JobLog]:
     """Split a ``--log-failed`` file by job; a line without the prefix continues its job. Each
     job's steps are named from the step column (where gh knew them: not ``UNKNOWN STEP``)."""
     outputs: dict[bytes, _Split] = {}
@@ -321,7 +322,7 @@ def _log_failed(path: Path, temp: Path) -> Iterator[JobLog]:
     for job, split in outputs.items():
         name = job.decode("utf-8", "replace")
         steps = () if split.unknown else tuple(split.steps)
-        yield JobLog(name, split.target, f"{path}: job {name}", steps, archived=True)
+        yield JobLog(name, split.target, f"{given}: job {name}", steps, archived=True)
 
 
 class _Split:

@@ -59,7 +59,7 @@ def _file_jobs(given: Path, scratch: Callable[[], Path]) -> list[JobLog]:
     if is_utf16(given):  # PowerShell's redirection: read as the UTF-8 it holds
         path = utf8_copy(given, scratch(), name)
     if is_archive(path) or is_log_failed(path):
-        return list(job_logs(path, scratch()))
+        return list(job_logs(path, scratch(), given))
     # An unzipped archive's job log ("0_test.txt") beside its folder ("test/"): read from the
     # folder's step files where it has them (they name the steps).
     job = archive_job_name(given.name)
