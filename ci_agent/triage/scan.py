@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ci_agent.triage.extractor import Anchor, Cursor, Extractor, Sink, Wake
 from ci_agent.triage.finder import Literal, Pattern
+from ci_agent.triage.groups import RunGroups
 from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, clean_lines, read_blocks
 from ci_agent.triage.skip import Skipper, default_skipper
 from ci_agent.triage.steps import StepFile, Steps
@@ -74,6 +75,7 @@ class Scanner:
         self._windows: deque[tuple[int, int]] = deque()
         self._last_run = 0
         self._any_error = False
+        self._groups = RunGroups()
         skim: dict[Anchor, int] = {}
         dense: dict[Anchor, int] = {}
         for index, extractor in enumerate(self.extractors):
@@ -120,14 +122,19 @@ class Scanner:
 
     def _plan(self, block: Block, markers: list[int], size: int) -> None:
         data = block.data
+        groups = self._groups
         for start in markers:
             at = data.find(b"##[", start)
             offset = block.offset + start
-            if data.startswith(b"##[group]Run ", at):
-                self._last_run = offset
-            elif data.startswith(b"##[error]", at):
+            run = data.startswith(b"##[group]Run ", at)
+            end = not run and data.startswith(b"##[endgroup]", at)
+            header = groups.marker(data, start, offset, run=run, end=end)
+            if header is not None:  # a step starts there: no window reaches above it
+                self._last_run = header
+            elif not (run or end) and data.startswith(b"##[error]", at):
                 self._any_error = True
                 self._add_window(max(offset - self.window, self._last_run), offset + 1)
+        groups.block_end(data, block.end)
         if block.offset + block.end >= size and not self._any_error:
             self._add_window(max(0, size - self.window), size)
 
@@ -282,7 +289,8 @@ class Scanner:
             if self.steps.files and self.steps.boundary(cursor.offset):
                 self._end_step()
             if text.startswith("##["):
-                if self.steps.marker(text, cursor, self.sink):
+                header = text.startswith("##[group]Run ") and self._groups.is_header(cursor.offset)
+                if self.steps.marker(text, cursor, self.sink, header=header):
                     self._end_step()
                 return
             mask &= ~_MARKER_BIT  # a step file's first line that is no marker: read as any

@@ -164,9 +164,12 @@ class Steps:
         """The step the next line belongs to."""
         return self.steps[-1]
 
-    def marker(self, text: str, cursor: Cursor, sink: Sink) -> bool:
-        """Handle a ``##[...]`` line; True when it starts a new step."""
+    def marker(self, text: str, cursor: Cursor, sink: Sink, *, header: bool = True) -> bool:
+        """Handle a ``##[...]`` line; True when it starts a new step. A ``Run`` group that is
+        not a step's ``header`` is a group of the step's output (see :mod:`.groups`)."""
         if text.startswith(_RUN):
+            if not header:
+                return False
             if self.files:  # the step began with its file: its script and environment follow
                 self.in_header = True
                 return False

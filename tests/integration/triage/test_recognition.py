@@ -333,3 +333,20 @@ def test_an_unexpected_success_fails_a_unittest_run(project: Project) -> None:
     assert job.failing_tests == ("test_fixed.T.test_fixed_now",)
     assert "marked expectedFailure and passed" in job.failures[0].message
     assert (str(job.decision.strategy), job.kind) == ("patch", Kind.TEST)
+
+
+def test_a_group_of_the_steps_own_output_titled_run(project: Project) -> None:
+    """``echo "::group::Run unit tests"`` prints ``##[group]Run unit tests``, as the runner heads
+    a step: its lines are the step's output (they were skipped as a header's script, so the
+    failing tests in it went unseen), whether ``bash -e`` left it open or the step closed it."""
+    project.write("tests/test_calc.py", "def test_add():\n    assert 1 + 2 == 4\n")
+    step = project.pytest("tests")
+    command = 'echo "::group::Run unit tests"; python -m pytest tests'
+    for output in (
+        f"##[group]Run unit tests\n{step.output}",
+        f"##[group]Run unit tests\n{step.output}##[endgroup]\n",
+    ):
+        [job] = project.triage(RunStep(command, output, step.exit_code)).jobs
+        assert job.failing_tests == ("tests/test_calc.py::test_add",), output[-40:]
+        assert job.locations == ("tests/test_calc.py:2",)
+        assert job.steps == (f"Run {command}",)  # the runner's header names the step
