@@ -202,3 +202,23 @@ def test_a_last_line_without_a_newline_is_whole_in_the_tail(tmp_path: Path) -> N
     log.write_bytes(b"Ran 1 test\n\nFAILED (failures=1)")
     [step] = extract(log).steps
     assert step.tail[-1] == "FAILED (failures=1)"
+
+
+def test_an_actions_multi_line_input_stays_in_its_header(tmp_path: Path) -> None:
+    """An action's ``with:`` block prints a multi-line input unindented (github-script's
+    script): the group is still the step's header, and its lines are not output."""
+    stamp = "2026-11-21T10:00:00.0000000Z "
+    lines = [
+        "##[group]Run actions/github-script@v7",
+        "with:",
+        "  script: const fail = 'FAILED tests/test_x.py::test_y - no'",
+        "console.log(fail)",
+        "##[endgroup]",
+        "done",
+        "##[error]Process completed with exit code 1.",
+    ]
+    log = tmp_path / "job.log"
+    log.write_text("".join(f"{stamp}{line}\n" for line in lines))
+    found = extract(log)
+    assert [s.name for s in found.failed_steps()] == ["Run actions/github-script@v7"]
+    assert not [f for f in found.failures if f.test_id]  # the script's text is no result
