@@ -11,7 +11,7 @@ from ci_agent.triage.extractor import Sink
 from ci_agent.triage.extractors import default_extractors
 from ci_agent.triage.extractors.pytest import ROOTDIR
 from ci_agent.triage.logs import BLOCK_SIZE, clean, read_blocks
-from ci_agent.triage.model import Failure, Location
+from ci_agent.triage.model import Failure, Kind, Location
 from ci_agent.triage.paths import is_library
 from ci_agent.triage.scan import DEFAULT_WINDOW, Scanner
 from ci_agent.triage.steps import CRASH_CODES, RUNNER, StepFile, StepLog
@@ -90,10 +90,16 @@ def extract(
 
 def _without_told_crashes(failures: list[Failure]) -> list[Failure]:
     """Without the runner's "the process crashed" of a step whose crash a tool's output told
-    (faulthandler's dump, pytest-xdist's report): the same crash, said with less."""
+    (faulthandler's dump, pytest-xdist's report): the same crash, said with less; and without
+    the runner's generic error of an ``##[error]`` line that a tool's extractor read (a line a
+    problem matcher marked: the tool's failure says it)."""
     told = {f.step for f in failures if f.tool != RUNNER and "crashed" in f.message}
+    read = {f.offset for f in failures if f.tool != RUNNER}
     return [
-        f for f in failures if not (f.tool == RUNNER and f.code in CRASH_CODES and f.step in told)
+        f
+        for f in failures
+        if not (f.tool == RUNNER and f.code in CRASH_CODES and f.step in told)
+        and not (f.tool == RUNNER and f.kind is Kind.ERROR and f.offset in read)
     ]
 
 

@@ -29,7 +29,7 @@ from ci_agent.triage.finder import Literal, Pattern
 from ci_agent.triage.groups import RunGroups
 from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, clean_lines, read_blocks
 from ci_agent.triage.skip import Skipper, default_skipper
-from ci_agent.triage.steps import StepFile, Steps
+from ci_agent.triage.steps import StepFile, Steps, tool_line
 
 __all__ = ["DEFAULT_WINDOW", "Scanner"]
 
@@ -292,8 +292,12 @@ class Scanner:
                 header = text.startswith("##[group]Run ") and self._groups.is_header(cursor.offset)
                 if self.steps.marker(text, cursor, self.sink, header=header):
                     self._end_step()
-                return
-            mask &= ~_MARKER_BIT  # a step file's first line that is no marker: read as any
+                    return
+                line = tool_line(text)
+                if line is None:
+                    return
+                text = line  # a tool's line the runner marked: read as the tool printed it
+            mask &= ~_MARKER_BIT  # (or a step file's first line that is no marker)
         if self.steps.in_header:
             return
         fed = tuple(self._open)

@@ -29,6 +29,7 @@ __all__ = [
     "StepLog",
     "Steps",
     "runner_kind",
+    "tool_line",
 ]
 
 TAIL_LINES = 40
@@ -127,6 +128,18 @@ def runner_kind(message: str) -> Kind | None:
         if pattern.search(message):
             return kind
     return None
+
+
+def tool_line(text: str) -> str | None:
+    """The tool's line an ``##[error]`` marker carries (a problem matcher marks the lines it
+    matches so: ``##[error]src/app.py:3: error: …``; an ``::error::`` command's message), or
+    None for the runner's own messages (exit codes, time limits, cancellations)."""
+    if not text.startswith("##[error]"):
+        return None
+    message = text.removeprefix("##[error]")
+    if _COMPLETED.match(message) or runner_kind(message) is not None:
+        return None
+    return message
 
 
 class Steps:

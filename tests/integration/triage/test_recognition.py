@@ -14,7 +14,7 @@ import pytest
 from ci_agent.triage.model import Kind
 from ci_agent.triage.triage import TriageOptions, triage_logs
 
-from .conftest import Project
+from .conftest import BIN, Project
 from .joblog import RunStep, job_log
 
 DOCTESTED = '''\
@@ -350,3 +350,22 @@ def test_a_group_of_the_steps_own_output_titled_run(project: Project) -> None:
         assert job.failing_tests == ("tests/test_calc.py::test_add",), output[-40:]
         assert job.locations == ("tests/test_calc.py:2",)
         assert job.steps == (f"Run {command}",)  # the runner's header names the step
+
+
+def test_lines_a_problem_matcher_marked_are_read_as_the_tool_printed_them(
+    project: Project,
+) -> None:
+    """A problem matcher (or a tool's ``::error::`` command) makes the runner print a matched
+    line after ``##[error]``: mypy's diagnostics are still type errors, located (they were
+    generic runner errors, and the job went to ``analyze``)."""
+    project.write("src/typed.py", "def f(x: int) -> str:\n    return x\n")
+    argv = (str(BIN / "mypy"), "--no-incremental", "--cache-dir=/dev/null", "src/typed.py")
+    step = project.run("mypy src/typed.py", *argv, colour=False)
+    assert step.exit_code == 1, step.output
+    lines = step.output.splitlines()
+    marked = [f"##[error]{line}" if ": error: " in line else line for line in lines]
+    assert marked != lines
+    [job] = project.triage(RunStep(step.command, "\n".join(marked), step.exit_code)).jobs
+    assert (str(job.decision.strategy), job.kind) == ("patch", Kind.TYPE)
+    assert job.locations == ("src/typed.py:2",)
+    assert [f.kind for f in job.failures] == [Kind.TYPE]  # no generic error beside it
