@@ -369,3 +369,18 @@ def test_lines_a_problem_matcher_marked_are_read_as_the_tool_printed_them(
     assert (str(job.decision.strategy), job.kind) == ("patch", Kind.TYPE)
     assert job.locations == ("src/typed.py:2",)
     assert [f.kind for f in job.failures] == [Kind.TYPE]  # no generic error beside it
+
+
+def test_a_linters_github_output_read_outside_actions(project: Project) -> None:
+    """``ruff --output-format=github`` prints ``::error title=…,file=…::path:l:c: CODE …``:
+    outside Actions (a saved log) the prefix stays, and is not the violation's path."""
+    project.write("src/bad.py", "import os\n")
+    step = project.ruff("check", "--output-format=github", "--select", "F401", "src")
+    assert step.exit_code == 1 and step.output.startswith("::error "), step.output
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert (failure.kind, failure.code, str(failure.location)) == (
+        Kind.LINT,
+        "F401",
+        "src/bad.py:1",
+    )
