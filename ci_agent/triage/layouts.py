@@ -6,8 +6,9 @@
   per step, ``N`` the step's number and the rest its name (some archives hold only the steps, old
   ones only the jobs); a job with step files is read from them, joined in their order, and its
   steps are named from the files;
-- ``gh run view --log-failed`` (or ``--log``): ``job<TAB>step<TAB>line`` for every line of every
-  job; split into one log per job, the prefix removed, its steps named from the step column.
+- ``gh run view --log-failed`` (or ``--log``): see :mod:`ci_agent.triage.gh_output`;
+- UTF-16 logs and logs whose lines end with a carriage return alone: see
+  :mod:`ci_agent.triage.encodings`.
 
 Archives are streamed member by member into a temporary directory; nothing is extracted by its
 own name, so a member's path cannot point outside it.
@@ -28,19 +29,17 @@ if TYPE_CHECKING:  # zipfile loads only for an archive: a plain job log never ne
     import zipfile
 
 __all__ = [
+    "BOM",
+    "CHUNK",
     "JobLog",
-    "cr_lines",
+    "archive_jobs",
     "has_step_files",
     "is_archive",
-    "is_cr_only",
-    "is_log_failed",
     "is_step_folder",
-    "is_utf16",
-    "job_logs",
     "job_name",
     "join_steps",
+    "scratch_file",
     "step_dirs",
-    "utf8_copy",
 ]
 
 _STEP_FILE = re.compile(r"^(\d+)_(.*)\.txt$", re.IGNORECASE)
@@ -48,13 +47,8 @@ _STEP_FILE = re.compile(r"^(\d+)_(.*)\.txt$", re.IGNORECASE)
 _JOB_FILE = re.compile(r"^-?\d+_(.+)\.txt$", re.IGNORECASE)
 # Every job's first step: a folder holding its file is one job's step files.
 _FIRST_STEP = "1_Set up job.txt"
-# gh's --log-failed: job, step, then the line with its timestamp (a step's first line may
-# carry the byte-order mark).
-_LOG_FAILED = re.compile(rb"^([^\t\n]*)\t([^\t\n]*)\t(?:\xef\xbb\xbf)?\d{4}-\d\d-\d\dT\d\d:\d\d")
-# What gh prints as the step of a job whose archive held no step files (the whole job's log).
-_UNKNOWN_STEP = b"UNKNOWN STEP"
-_BOM = b"\xef\xbb\xbf"
-_CHUNK = 1 << 20
+BOM = b"\xef\xbb\xbf"
+CHUNK = 1 << 20  # bytes copied at a time
 # Bounds on what one archive may make on disk: a run has at most a few hundred jobs (256 per
 # matrix) and its logs rarely reach a few hundred MB; a zip bomb stops at these with CA140.
 MAX_ARCHIVE_LOGS = 1000
@@ -92,64 +86,16 @@ def is_archive(path: Path) -> bool:
         return handle.read(4) == b"PK\x03\x04"
 
 
-def is_log_failed(path: Path) -> bool:
-    """Whether the file is in ``gh run view --log-failed`` layout (its first line tells)."""
-    with path.open("rb") as handle:
-        first = handle.readline(64 << 10)
-    return bool(_LOG_FAILED.match(first.removeprefix(_BOM)))
-
-
-def is_utf16(path: Path) -> bool:
-    """Whether the log is UTF-16 text (its byte-order mark says so): PowerShell 5 redirects a
-    command's output so."""
-    with path.open("rb") as handle:
-        return handle.read(2) in (b"\xff\xfe", b"\xfe\xff")
-
-
-def utf8_copy(path: Path, temp: Path, name: str) -> Path:
-    """The UTF-16 log at ``path`` as UTF-8, written under ``temp`` (decoded as it streams)."""
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
-    target = _target(temp, name, 0)
-    with path.open("rb") as source, target.open("wb") as out:
-        while chunk := source.read(_CHUNK):
-            out.write(decoder.decode(chunk).encode("utf-8"))
-        out.write(decoder.decode(b"", final=True).encode("utf-8"))
-    return target
-
-
-def is_cr_only(path: Path) -> bool:
-    """Whether the log's lines end with a carriage return alone (its first 64 KiB hold carriage
-    returns and no newline): read as it is, it would be one line, redrawn."""
-    with path.open("rb") as handle:
-        head = handle.read(64 << 10)
-    return b"\r" in head and b"\n" not in head
-
-
-def cr_lines(path: Path, temp: Path, name: str) -> Path:
-    """The log at ``path`` with each carriage return made a newline, written under ``temp``."""
-    target = _target(temp, name, 0)
-    with path.open("rb") as source, target.open("wb") as out:
-        while chunk := source.read(_CHUNK):
-            out.write(chunk.replace(b"\r", b"\n"))
-    return target
-
-
 def is_step_folder(directory: Path) -> bool:
     """Whether ``directory`` is one job's folder of an unzipped run-log archive (its first
     step, "Set up job", is there as ``1_Set up job.txt``)."""
     return (directory / _FIRST_STEP).is_file()
 
 
-def job_logs(path: Path, temp: Path, given: Path | None = None) -> Iterator[JobLog]:
-    """The job logs in the run-log archive or ``--log-failed`` file at ``path`` (a copy of the
-    file ``given``, if it was re-encoded), written under ``temp``. CA140 for an archive that
-    cannot be read."""
-    if is_archive(path):
-        yield from _archive(path, temp)
-    else:
-        yield from _log_failed(path, temp, given or path)
+def archive_jobs(path: Path, temp: Path) -> Iterator[JobLog]:
+    """The job logs in the run-log archive at ``path``, written under ``temp``. CA140 for an
+    archive that cannot be read."""
+    yield from _archive(path, temp)
 
 
 def step_dirs(directory: Path) -> list[Path]:
@@ -177,7 +123,7 @@ def join_steps(directory: Path, temp: Path, name: str | None = None) -> JobLog:
         for p in directory.iterdir()
         if p.is_file() and (found := _STEP_FILE.match(p.name))
     )
-    target = _target(temp, directory.name, 0)  # a fresh ``temp`` for each folder
+    target = scratch_file(temp, directory.name, 0)  # a fresh ``temp`` for each folder
     opened = [(number, step, _file_opener(path)) for number, step, path in steps]
     files = _join(opened, target, None)
     return JobLog(name or directory.name, target, str(directory), files, archived=True)
@@ -197,15 +143,15 @@ def _join(
         for number, name, opener in steps:
             start, last = written, b"\n"
             with opener("rb") as source:
-                chunk = source.read(_CHUNK)
-                chunk = chunk.removeprefix(_BOM)
+                chunk = source.read(CHUNK)
+                chunk = chunk.removeprefix(BOM)
                 while chunk:
                     if budget is not None:  # counted as it inflates: a declared size may lie
                         budget.spend(len(chunk))
                     out.write(chunk)
                     written += len(chunk)
                     last = chunk[-1:]
-                    chunk = source.read(_CHUNK)
+                    chunk = source.read(CHUNK)
             if last != b"\n":
                 out.write(b"\n")
                 written += 1
@@ -233,7 +179,7 @@ def _archive(path: Path, temp: Path) -> Iterator[JobLog]:
             def joined(folder: str, name: str, index: int) -> JobLog:
                 steps = sorted(folders[folder], key=lambda step: step[0])
                 opened = [(n, s, _opener(archive, m)) for n, s, m in steps]
-                target = _target(temp, name, index)
+                target = scratch_file(temp, name, index)
                 files = _join(opened, target, budget)
                 return JobLog(name, target, f"{path}: {folder}/", files, archived=True)
 
@@ -244,7 +190,7 @@ def _archive(path: Path, temp: Path) -> Iterator[JobLog]:
                     if name in folders:
                         yield joined(name, name, index)
                         continue
-                    target = _target(temp, name, index)
+                    target = scratch_file(temp, name, index)
                     _join([(0, name, _opener(archive, member))], target, budget)
                     yield JobLog(name, target, f"{path}: {member.filename}", archived=True)
                 return
@@ -296,62 +242,7 @@ class _Budget:
             raise fail("CA140", path=self.path, problem=problem)
 
 
-def _log_failed(path: Path, temp: Path, given: Path) -> Iterator[JobLog]:
-    """Split a ``--log-failed`` file by job; a line without the prefix continues its job. Each
-    job's steps are named from the step column (where gh knew them: not ``UNKNOWN STEP``)."""
-    outputs: dict[bytes, _Split] = {}
-    try:
-        current: _Split | None = None
-        with path.open("rb") as source:
-            for raw in source:
-                line = raw.removeprefix(_BOM)
-                found = _LOG_FAILED.match(line)
-                if found is not None:
-                    job = found.group(1)
-                    if job not in outputs:
-                        target = _target(temp, job.decode("utf-8", "replace"), len(outputs))
-                        outputs[job] = _Split(target)
-                    current = outputs[job]
-                    current.step(found.group(2))
-                    line = line[found.end(2) + 1 :].removeprefix(_BOM)
-                if current is not None:
-                    current.write(line)
-    finally:
-        for split in outputs.values():
-            split.handle.close()
-    for job, split in outputs.items():
-        name = job.decode("utf-8", "replace")
-        steps = () if split.unknown else tuple(split.steps)
-        yield JobLog(name, split.target, f"{given}: job {name}", steps, archived=True)
-
-
-class _Split:
-    """One job's part of a ``--log-failed`` file: its file, and where each of its steps starts."""
-
-    def __init__(self, target: Path) -> None:
-        self.target, self.handle = target, target.open("wb")
-        self.steps: list[StepFile] = []
-        self.written, self.name, self.unknown = 0, b"", False
-
-    def step(self, name: bytes) -> None:
-        """The step of the next line: a new one when it is not the last line's."""
-        if self.steps and name == self.name:
-            return
-        self.name = name
-        self.unknown = self.unknown or name == _UNKNOWN_STEP
-        self.steps.append(
-            StepFile(self.written, len(self.steps) + 1, name.decode("utf-8", "replace"))
-        )
-
-    def write(self, line: bytes) -> None:
-        """Append ``line`` (a newline ends a step's last line that had none)."""
-        if not line.endswith(b"\n"):
-            line += b"\n"
-        self.handle.write(line)
-        self.written += len(line)
-
-
-def _target(temp: Path, name: str, index: int) -> Path:
+def scratch_file(temp: Path, name: str, index: int) -> Path:
     """A fresh file under ``temp`` for the ``index``-th job of its source, ``name`` (the name
     alone never makes the path)."""
     return temp / f"{index}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)[:60]}.log"

@@ -108,8 +108,8 @@ def clean_lines(data: bytes, starts: Sequence[int], stops: Sequence[int]) -> lis
 
 def sniff(path: Path) -> str | None:
     """Why ``path`` is not a text log (binary, compressed), or None when it looks like one (a
-    zip archive is a run-log archive, a UTF-16 log is text: :mod:`ci_agent.triage.layouts`
-    reads them)."""
+    zip archive is a run-log archive (:mod:`ci_agent.triage.layouts`), a UTF-16 log is text
+    (:mod:`ci_agent.triage.encodings`))."""
     with path.open("rb") as handle:
         head = handle.read(8192)
     if head.startswith(b"PK\x03\x04"):

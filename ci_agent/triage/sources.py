@@ -9,19 +9,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ci_agent.errors import fail
+from ci_agent.triage.encodings import cr_lines, is_cr_only, is_utf16, utf8_copy
+from ci_agent.triage.gh_output import is_log_failed, log_failed_jobs
 from ci_agent.triage.layouts import (
     JobLog,
-    cr_lines,
+    archive_jobs,
     has_step_files,
     is_archive,
-    is_cr_only,
-    is_log_failed,
     is_step_folder,
-    is_utf16,
-    job_logs,
     join_steps,
     step_dirs,
-    utf8_copy,
 )
 from ci_agent.triage.layouts import job_name as archive_job_name
 from ci_agent.triage.logs import sniff
@@ -58,8 +55,10 @@ def _file_jobs(given: Path, scratch: Callable[[], Path]) -> list[JobLog]:
     path, name, archived = given, job_name(given), False
     if is_utf16(given):  # PowerShell's redirection: read as the UTF-8 it holds
         path = utf8_copy(given, scratch(), name)
-    if is_archive(path) or is_log_failed(path):
-        return list(job_logs(path, scratch(), given))
+    if is_archive(path):
+        return list(archive_jobs(path, scratch()))
+    if is_log_failed(path):
+        return list(log_failed_jobs(path, scratch(), given))
     # An unzipped archive's job log ("0_test.txt") beside its folder ("test/"): read from the
     # folder's step files where it has them (they name the steps).
     job = archive_job_name(given.name)
