@@ -104,8 +104,12 @@ def step_dirs(directory: Path) -> list[Path]:
 
 
 def has_step_files(directory: Path) -> bool:
-    """Whether ``directory`` holds step files (``N_step.txt``)."""
-    return any(_STEP_FILE.match(p.name) and p.is_file() for p in directory.iterdir())
+    """Whether ``directory`` holds step files (``N_step.txt``); False for one it cannot read
+    (a subdirectory of a directory given to ``--log`` that is not a job's)."""
+    try:
+        return any(_STEP_FILE.match(p.name) and p.is_file() for p in directory.iterdir())
+    except OSError:
+        return False
 
 
 def job_name(file_name: str) -> str | None:
