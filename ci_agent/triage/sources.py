@@ -85,11 +85,15 @@ def log_files(paths: Sequence[Path]) -> list[Path]:
             if is_step_folder(path):
                 found.append(path)
                 continue
-            logs = sorted(
-                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in LOG_SUFFIXES
-            )
-            if not logs:
-                logs = step_dirs(path)
+            try:
+                logs = sorted(
+                    p for p in path.iterdir() if p.is_file() and p.suffix.lower() in LOG_SUFFIXES
+                )
+                if not logs:
+                    logs = step_dirs(path)
+            except OSError as exc:  # a directory the user cannot read
+                problem = f"it cannot be read ({exc.strerror or exc})"
+                raise fail("CA131", path=path, problem=problem) from None
             if not logs:
                 raise fail("CA137", path=path)
             found.extend(logs)
