@@ -90,6 +90,7 @@ class _Section:
         "key",
         "label",
         "offset",
+        "phase",
         "project",
         "raised",
         "step",
@@ -112,6 +113,7 @@ class _Section:
         self.first = first
         self.exception: str | None = None
         self.raised: str | None = None  # a native traceback's exception line
+        self.phase = False  # an "ERROR at setup/teardown of" section: not the test's own call
         self.project: Location | None = None
         self.innermost: Location | None = None
         self.frames = 0
@@ -301,10 +303,16 @@ class Pytest(BaseExtractor):
         if len(first) < len(sections):  # names with several sections
             first.clear()
             for section in sections:
-                if section.key in first:
-                    more.setdefault(section.key, deque()).append(section)
-                else:
+                held = first.get(section.key)
+                if held is None:
                     first[section.key] = section
+                elif held.phase and not section.phase:
+                    # A test that failed and then errored at teardown (both in the summary):
+                    # its own failure is the test's, the fixture's error comes after it.
+                    first[section.key] = section
+                    more.setdefault(section.key, deque()).appendleft(held)
+                else:
+                    more.setdefault(section.key, deque()).append(section)
         named: set[str] = set()
         add, failure, pop = sink.add, self._failure, first.pop
 
@@ -320,6 +328,8 @@ class Pytest(BaseExtractor):
             key = _key(node)
             named.add(key)
             found = pop(key, None)
+            if found is not None and found.phase and not test.error and self._orphans:
+                found = self._orphans.popleft()  # --tb=line: its own failure is a line entry
             if found is None:
                 left = more.get(key)
                 found = left.popleft() if left else None
@@ -519,6 +529,7 @@ class Pytest(BaseExtractor):
         clip = Clip() if keep else None
         self._lean = clip is None
         self._current = _Section(key, cursor.step, cursor.offset, clip)
+        self._current.phase = at is not None
         if clip is not None:
             clip.add(line)
         self._sections.append(self._current)

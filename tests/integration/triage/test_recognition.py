@@ -384,3 +384,37 @@ def test_a_linters_github_output_read_outside_actions(project: Project) -> None:
         "F401",
         "src/bad.py:1",
     )
+
+
+TEARDOWN_AFTER_FAILURE = """\
+import pytest
+
+
+@pytest.fixture(scope="module")
+def resource():
+    yield 1
+    raise RuntimeError("module teardown")
+
+
+def test_first(resource):
+    pass
+
+
+def test_last(resource):
+    assert resource == 2
+"""
+
+
+def test_a_failed_test_whose_teardown_errors_keeps_its_own_failure(project: Project) -> None:
+    """pytest reports the last test of a module twice (``FAILED`` and ``ERROR`` at the module
+    fixture's teardown): its failure is its own assertion, not the fixture's error (which the
+    ERRORS section prints first), with ``--tb=line`` too."""
+    project.write("tests/test_td.py", TEARDOWN_AFTER_FAILURE)
+    for style in ("--tb=auto", "--tb=line"):
+        step = project.pytest(style, "tests/test_td.py")
+        assert "ERROR at teardown of test_last" in step.output, step.output
+        [job] = project.triage(step).jobs
+        assert job.failing_tests == ("tests/test_td.py::test_last",), style
+        [failure] = job.failures
+        assert failure.message == "assert 1 == 2", style
+        assert str(failure.location) == "tests/test_td.py:15", style
