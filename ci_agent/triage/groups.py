@@ -48,9 +48,11 @@ class RunGroups:
         return False
 
     def marker(self, data: bytes, start: int, offset: int, *, run: bool, end: bool) -> int | None:
-        """At a runner marker line ``data[start:]`` (file offset ``offset``): a ``Run`` group
-        (``run``), an ``##[endgroup]`` (``end``) or another. The offset of the header this
-        marker closes, when it closes one."""
+        """At a runner marker line ``data[start:]`` (file offset ``offset``) that decides a
+        group open: a ``Run`` group (``run``), an ``##[endgroup]`` (``end``), another group or
+        an error (``##[debug]``, ``##[warning]`` and the like, which step debugging prints inside
+        headers, decide nothing and are not passed). The offset of the header this marker
+        closes, when it closes one."""
         closed = None
         if self._open is not None:
             self._read(data, self._from, start)

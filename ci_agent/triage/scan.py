@@ -128,10 +128,12 @@ class Scanner:
             offset = block.offset + start
             run = data.startswith(b"##[group]Run ", at)
             end = not run and data.startswith(b"##[endgroup]", at)
-            header = groups.marker(data, start, offset, run=run, end=end)
-            if header is not None:  # a step starts there: no window reaches above it
-                self._last_run = header
-            elif not (run or end) and data.startswith(b"##[error]", at):
+            error = not (run or end) and data.startswith(b"##[error]", at)
+            if run or end or error or data.startswith(b"##[group]", at):  # not ##[debug] & co
+                header = groups.marker(data, start, offset, run=run, end=end)
+                if header is not None:  # a step starts there: no window reaches above it
+                    self._last_run = header
+            if error:
                 self._any_error = True
                 self._add_window(max(offset - self.window, self._last_run), offset + 1)
         groups.block_end(data, block.end)

@@ -206,10 +206,12 @@ def test_a_last_line_without_a_newline_is_whole_in_the_tail(tmp_path: Path) -> N
 
 def test_an_actions_multi_line_input_stays_in_its_header(tmp_path: Path) -> None:
     """An action's ``with:`` block prints a multi-line input unindented (github-script's
-    script): the group is still the step's header, and its lines are not output."""
+    script), and step debugging its ``##[debug]`` lines: the group is still the step's header,
+    and its lines are not output."""
     stamp = "2026-11-21T10:00:00.0000000Z "
     lines = [
         "##[group]Run actions/github-script@v7",
+        "##[debug]Evaluating: inputs.script",  # step debugging prints inside the header
         "with:",
         "  script: const fail = 'FAILED tests/test_x.py::test_y - no'",
         "console.log(fail)",
