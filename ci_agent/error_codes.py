@@ -341,6 +341,14 @@ _SPECS = (
         "Download it again ('gh run download' or GET /repos/OWNER/REPO/actions/runs/ID/logs).",
     ),
     _spec(
+        "CA141",
+        "no-failed-jobs-in-logs",
+        _C,
+        "no job in {path} failed: {count} job log(s), none with the runner's error marker "
+        "(##[error])",
+        "Give the logs of a failed run (its failed jobs' logs, or the run's archive).",
+    ),
+    _spec(
         "CA160",
         "deploy-cycle",
         _C,

@@ -174,8 +174,10 @@ class Cursor:
         floor = max(0, since - base)
         found: list[str] = []
         while len(found) < count and end > floor:
-            start = max(data.rfind(b"\n", floor, end - 1) + 1, floor)
-            found.append(clean(data[start : end - 1]))
+            # Each line above ends with a newline, but a log's last line may have none.
+            stop = end - 1 if data[end - 1 : end] == b"\n" else end
+            start = max(data.rfind(b"\n", floor, stop) + 1, floor)
+            found.append(clean(data[start:stop]))
             end = start
         found.reverse()
         return found

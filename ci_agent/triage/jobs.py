@@ -69,7 +69,9 @@ def failed_steps(extraction: Extraction, job: Job | None) -> tuple[tuple[StepLog
 
     The log's ``Run ...`` sections follow the API's steps minus "Set up job", skipped and
     post steps and "Complete job"; a step that failed with ``continue-on-error`` has an error
-    marker but a successful conclusion, and is left out.
+    marker but a successful conclusion, and is left out. When they do not line up (a composite
+    action's steps have Run headers of their own), the failed steps are named as the API's
+    failed steps when there are as many.
     """
     failed = extraction.failed_steps()
     if job is None or not job.steps:
@@ -83,7 +85,11 @@ def failed_steps(extraction: Extraction, job: Job | None) -> tuple[tuple[StepLog
         and s.conclusion != "skipped"
     ]
     if len(sections) != len(api):
-        return failed, [s.name for s in failed]
+        # The log's Run headers do not line up with the API's steps (a composite action's own
+        # steps have headers too): the failed ones still do, one for one, when as many failed.
+        api_failed = [s.name for s in job.steps if s.conclusion == "failure"]
+        names = [s.name for s in failed]
+        return failed, api_failed if len(api_failed) == len(failed) else names
     by_number = {section.number: step for section, step in zip(sections, api, strict=True)}
     chosen = [
         section

@@ -2,10 +2,13 @@
 
 - a job's log as the API or the web page serves it: read as it is;
 - the run-logs archive the API serves (``GET …/actions/runs/{id}/logs``), zipped or unzipped: a
-  ``N_job.txt`` per job, and a ``job/N_step.txt`` per step (some archives hold only the steps);
-  a job's steps are joined in their order;
-- ``gh run view --log-failed`` (or ``--log``): ``job<TAB>step<TAB>line`` for every line of every
-  job; split into one log per job, the prefix removed.
+  ``N_job.txt`` per job (``-ID_job.txt`` in archives of the old service) and a ``job/N_step.txt``
+  per step, ``N`` the step's number and the rest its name (some archives hold only the steps, old
+  ones only the jobs); a job with step files is read from them, joined in their order, and its
+  steps are named from the files;
+- ``gh run view --log-failed`` (or ``--log``): see :mod:`ci_agent.triage.gh_output`;
+- UTF-16 logs and logs whose lines end with a carriage return alone: see
+  :mod:`ci_agent.triage.encodings`.
 
 Archives are streamed member by member into a temporary directory; nothing is extracted by its
 own name, so a member's path cannot point outside it.
@@ -14,24 +17,38 @@ own name, so a member's path cannot point outside it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from ci_agent.errors import fail
 from ci_agent.record import Record, fill
+from ci_agent.triage.steps import StepFile
 
 if TYPE_CHECKING:  # zipfile loads only for an archive: a plain job log never needs it
     import zipfile
 
-__all__ = ["JobLog", "is_archive", "is_log_failed", "job_logs", "join_steps", "step_dirs"]
+__all__ = [
+    "BOM",
+    "CHUNK",
+    "JobLog",
+    "archive_jobs",
+    "has_step_files",
+    "is_archive",
+    "is_step_folder",
+    "job_name",
+    "join_steps",
+    "scratch_file",
+    "step_dirs",
+]
 
-_STEP_FILE = re.compile(r"^(\d+)_.*\.txt$", re.IGNORECASE)
-_JOB_FILE = re.compile(r"^\d+_(.+)\.txt$", re.IGNORECASE)
-# gh's --log-failed: job, step, then the line with its timestamp (a step's first line may
-# carry the byte-order mark).
-_LOG_FAILED = re.compile(rb"^([^\t\n]*)\t([^\t\n]*)\t(?:\xef\xbb\xbf)?\d{4}-\d\d-\d\dT\d\d:\d\d")
-_CHUNK = 1 << 20
+_STEP_FILE = re.compile(r"^(\d+)_(.*)\.txt$", re.IGNORECASE)
+# A job's whole log: its order in the run (or, from the old service, a negative id), its name.
+_JOB_FILE = re.compile(r"^-?\d+_(.+)\.txt$", re.IGNORECASE)
+# Every job's first step: a folder holding its file is one job's step files.
+_FIRST_STEP = "1_Set up job.txt"
+BOM = b"\xef\xbb\xbf"
+CHUNK = 1 << 20  # bytes copied at a time
 # Bounds on what one archive may make on disk: a run has at most a few hundred jobs (256 per
 # matrix) and its logs rarely reach a few hundred MB; a zip bomb stops at these with CA140.
 MAX_ARCHIVE_LOGS = 1000
@@ -39,16 +56,28 @@ MAX_INFLATED = 1 << 30
 
 
 class JobLog(Record):
-    """One job's log on disk, the job's name, and where the log came from."""
+    """One job's log on disk, the job's name, where the log came from, its steps' files (where
+    the steps came as files: their names, not the runner's markers, name the steps), and whether
+    it came from a run's logs (an archive, gh's output: where a job that passed is a log without
+    an error marker)."""
 
-    __slots__ = FIELDS = ("name", "path", "origin")
+    __slots__ = FIELDS = ("name", "path", "origin", "steps", "archived")
 
     name: str
     path: Path
     origin: str
+    steps: tuple[StepFile, ...]
+    archived: bool
 
-    def __init__(self, name: str, path: Path, origin: str) -> None:
-        fill(self, name, path, origin)
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        origin: str,
+        steps: tuple[StepFile, ...] = (),
+        archived: bool = False,
+    ) -> None:
+        fill(self, name, path, origin, steps, archived)
 
 
 def is_archive(path: Path) -> bool:
@@ -57,46 +86,82 @@ def is_archive(path: Path) -> bool:
         return handle.read(4) == b"PK\x03\x04"
 
 
-def is_log_failed(path: Path) -> bool:
-    """Whether the file is in ``gh run view --log-failed`` layout (its first line tells)."""
-    with path.open("rb") as handle:
-        first = handle.readline(64 << 10)
-    return bool(_LOG_FAILED.match(first.removeprefix(b"\xef\xbb\xbf")))
+def is_step_folder(directory: Path) -> bool:
+    """Whether ``directory`` is one job's folder of an unzipped run-log archive (its first
+    step, "Set up job", is there as ``1_Set up job.txt``)."""
+    return (directory / _FIRST_STEP).is_file()
 
 
-def job_logs(path: Path, temp: Path) -> Iterator[JobLog]:
-    """The job logs in the run-log archive or ``--log-failed`` file at ``path``, written under
-    ``temp``. CA140 for an archive that cannot be read."""
-    if is_archive(path):
-        yield from _archive(path, temp)
-    else:
-        yield from _log_failed(path, temp)
+def archive_jobs(path: Path, temp: Path) -> Iterator[JobLog]:
+    """The job logs in the run-log archive at ``path``, written under ``temp``. CA140 for an
+    archive that cannot be read."""
+    yield from _archive(path, temp)
 
 
 def step_dirs(directory: Path) -> list[Path]:
     """The subdirectories of an unzipped run-log archive that hold a job's step files."""
-    return sorted(
-        d
-        for d in directory.iterdir()
-        if d.is_dir() and any(_STEP_FILE.match(p.name) for p in d.iterdir())
-    )
+    return sorted(d for d in directory.iterdir() if d.is_dir() and has_step_files(d))
 
 
-def join_steps(directory: Path, temp: Path) -> JobLog:
-    """One job's log made of the step files of ``directory``, in the steps' order."""
+def has_step_files(directory: Path) -> bool:
+    """Whether ``directory`` holds step files (``N_step.txt``); False for one it cannot read
+    (a subdirectory of a directory given to ``--log`` that is not a job's)."""
+    try:
+        return any(_STEP_FILE.match(p.name) and p.is_file() for p in directory.iterdir())
+    except OSError:
+        return False
+
+
+def job_name(file_name: str) -> str | None:
+    """The job a run-log archive's top-level file holds (``3_test (3.12).txt`` -> ``test
+    (3.12)``), or None for another name."""
+    found = _JOB_FILE.match(file_name)
+    return found.group(1) if found else None
+
+
+def join_steps(directory: Path, temp: Path, name: str | None = None) -> JobLog:
+    """One job's log made of the step files of ``directory``, in the steps' order, each step
+    named from its file (``3_Run tests.txt``: step 3, ``Run tests``)."""
     steps = sorted(
-        (int(found.group(1)), p.name)
+        (int(found.group(1)), found.group(2), p)
         for p in directory.iterdir()
         if p.is_file() and (found := _STEP_FILE.match(p.name))
     )
-    import shutil  # here: only step files, archives and --log-failed files are copied
+    target = scratch_file(temp, directory.name, 0)  # a fresh ``temp`` for each folder
+    opened = [(number, step, _file_opener(path)) for number, step, path in steps]
+    files = _join(opened, target, None)
+    return JobLog(name or directory.name, target, str(directory), files, archived=True)
 
-    target = _target(temp, directory.name, 0)  # a fresh ``temp`` for each folder
+
+def _join(
+    steps: Sequence[tuple[int, str, Callable[[str], BinaryIO]]],
+    target: Path,
+    budget: _Budget | None,
+) -> tuple[StepFile, ...]:
+    """Write the step files ``steps`` (number, name, opener) one after the other to ``target``:
+    each without its byte-order mark and ending with a newline, so that every step starts a line
+    (and its runner markers are seen as such); where each starts, as :class:`StepFile`."""
+    files: list[StepFile] = []
+    written = 0
     with target.open("wb") as out:
-        for _, name in steps:
-            with (directory / name).open("rb") as source:
-                shutil.copyfileobj(source, out, _CHUNK)
-    return JobLog(directory.name, target, str(directory))
+        for number, name, opener in steps:
+            start, last = written, b"\n"
+            with opener("rb") as source:
+                chunk = source.read(CHUNK)
+                chunk = chunk.removeprefix(BOM)
+                while chunk:
+                    if budget is not None:  # counted as it inflates: a declared size may lie
+                        budget.spend(len(chunk))
+                    out.write(chunk)
+                    written += len(chunk)
+                    last = chunk[-1:]
+                    chunk = source.read(CHUNK)
+            if last != b"\n":
+                out.write(b"\n")
+                written += 1
+            if written > start:  # an empty step (nothing logged) starts no step
+                files.append(StepFile(start, number, name))
+    return tuple(files)
 
 
 def _archive(path: Path, temp: Path) -> Iterator[JobLog]:
@@ -105,31 +170,55 @@ def _archive(path: Path, temp: Path) -> Iterator[JobLog]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
-            jobs = [m for m in members if "/" not in m.filename and _JOB_FILE.match(m.filename)]
-            budget = _Budget(path)
-            if jobs:  # a whole log per job: the step files repeat them
-                _check_count(path, len(jobs), "job logs")
-                for index, member in enumerate(sorted(jobs, key=lambda m: m.filename)):
-                    name = _JOB_FILE.match(member.filename).group(1)  # type: ignore[union-attr]
-                    target = _copy(archive, [member], _target(temp, name, index), budget)
-                    yield JobLog(name, target, f"{path}: {member.filename}")
-                return
-            groups: dict[str, list[tuple[int, zipfile.ZipInfo]]] = {}
+            jobs = [m for m in members if "/" not in m.filename and job_name(m.filename)]
+            folders: dict[str, list[tuple[int, str, zipfile.ZipInfo]]] = {}
             for member in members:
                 folder, _, file = member.filename.rpartition("/")
                 found = _STEP_FILE.match(file)
                 if folder and found:
-                    groups.setdefault(folder, []).append((int(found.group(1)), member))
-            if not groups:
+                    step = (int(found.group(1)), found.group(2), member)
+                    folders.setdefault(folder, []).append(step)
+            budget = _Budget(path)
+
+            def joined(folder: str, name: str, index: int) -> JobLog:
+                steps = sorted(folders[folder], key=lambda step: step[0])
+                opened = [(n, s, _opener(archive, m)) for n, s, m in steps]
+                target = scratch_file(temp, name, index)
+                files = _join(opened, target, budget)
+                return JobLog(name, target, f"{path}: {folder}/", files, archived=True)
+
+            if jobs:  # one per job; the job's step files (where there are) name its steps
+                _check_count(path, len(jobs), "job logs")
+                for index, member in enumerate(sorted(jobs, key=_job_order)):
+                    name = job_name(member.filename) or member.filename
+                    if name in folders:
+                        yield joined(name, name, index)
+                        continue
+                    target = scratch_file(temp, name, index)
+                    _join([(0, name, _opener(archive, member))], target, budget)
+                    yield JobLog(name, target, f"{path}: {member.filename}", archived=True)
+                return
+            if not folders:
                 raise fail("CA140", path=path, problem="it holds no job or step logs (*.txt)")
-            _check_count(path, len(groups), "jobs' step folders")
-            for index, folder in enumerate(sorted(groups)):
-                steps = [m for _, m in sorted(groups[folder], key=lambda item: item[0])]
-                name = folder.rsplit("/", 1)[-1]
-                target = _copy(archive, steps, _target(temp, name, index), budget)
-                yield JobLog(name, target, f"{path}: {folder}/")
+            _check_count(path, len(folders), "jobs' step folders")
+            for index, folder in enumerate(sorted(folders)):
+                yield joined(folder, folder.rsplit("/", 1)[-1], index)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise fail("CA140", path=path, problem=str(exc) or type(exc).__name__) from None
+
+
+def _job_order(member: zipfile.ZipInfo) -> tuple[int, str]:
+    """A top-level job log's place: its number (the job's order in the run), then its name."""
+    number = member.filename.split("_", 1)[0]
+    return int(number), member.filename
+
+
+def _file_opener(path: Path) -> Callable[[str], BinaryIO]:
+    return lambda mode: path.open("rb")
+
+
+def _opener(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Callable[[str], BinaryIO]:
+    return lambda mode: archive.open(member)  # type: ignore[return-value]
 
 
 def _check_count(path: Path, count: int, what: str) -> None:
@@ -157,46 +246,7 @@ class _Budget:
             raise fail("CA140", path=self.path, problem=problem)
 
 
-def _copy(
-    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], target: Path, budget: _Budget
-) -> Path:
-    with target.open("wb") as out:
-        for member in members:
-            with archive.open(member) as source:
-                # Counted as it inflates: a member's declared size may lie.
-                while chunk := source.read(_CHUNK):
-                    budget.spend(len(chunk))
-                    out.write(chunk)
-    return target
-
-
-def _log_failed(path: Path, temp: Path) -> Iterator[JobLog]:
-    """Split a ``--log-failed`` file by job; a line without the prefix continues its job."""
-    outputs: dict[bytes, tuple[Path, BinaryIO]] = {}
-    try:
-        current: BinaryIO | None = None
-        with path.open("rb") as source:
-            for raw in source:
-                line = raw.removeprefix(b"\xef\xbb\xbf")
-                found = _LOG_FAILED.match(line)
-                if found is not None:
-                    job = found.group(1)
-                    if job not in outputs:
-                        target = _target(temp, job.decode("utf-8", "replace"), len(outputs))
-                        outputs[job] = (target, target.open("wb"))
-                    current = outputs[job][1]
-                    line = line[found.end(2) + 1 :].removeprefix(b"\xef\xbb\xbf")
-                if current is not None:
-                    current.write(line)
-    finally:
-        for _, handle in outputs.values():
-            handle.close()
-    for job, (target, _) in outputs.items():
-        name = job.decode("utf-8", "replace")
-        yield JobLog(name, target, f"{path}: job {name}")
-
-
-def _target(temp: Path, name: str, index: int) -> Path:
+def scratch_file(temp: Path, name: str, index: int) -> Path:
     """A fresh file under ``temp`` for the ``index``-th job of its source, ``name`` (the name
     alone never makes the path)."""
     return temp / f"{index}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)[:60]}.log"

@@ -108,14 +108,18 @@ def clean_lines(data: bytes, starts: Sequence[int], stops: Sequence[int]) -> lis
 
 def sniff(path: Path) -> str | None:
     """Why ``path`` is not a text log (binary, compressed), or None when it looks like one (a
-    zip archive is a run-log archive: :mod:`ci_agent.triage.layouts` reads it)."""
+    zip archive is a run-log archive (:mod:`ci_agent.triage.layouts`), a UTF-16 log is text
+    (:mod:`ci_agent.triage.encodings`))."""
     with path.open("rb") as handle:
         head = handle.read(8192)
     if head.startswith(b"PK\x03\x04"):
         return None
     if head.startswith(b"\x1f\x8b"):
         return "it is gzip-compressed (decompress it first)"
-    if b"\x00" in head:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (PowerShell's redirection)
+        return None
+    # A stray NUL in a log's text is dropped as it is read; a binary file is full of them.
+    if head.count(b"\x00") * 100 > len(head):
         return "it holds binary data (NUL bytes)"
     return None
 

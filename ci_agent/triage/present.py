@@ -35,6 +35,12 @@ def _headline(result: TriageResult) -> str:
             f"run {source['run_id']} of {source['repository']} ({source['workflow']}, "
             f"{str(source['head_sha'])[:7]}{branch}): {jobs}"
         )
+    passed = source.get("passed_jobs", [])
+    if passed:  # an archive's jobs that passed: said, not triaged
+        shown = ", ".join(passed[:_SHOWN]) + (
+            f" and {len(passed) - _SHOWN} more" if len(passed) > _SHOWN else ""
+        )
+        jobs += f" ({len(passed)} passed, left out: {shown})"
     return f"{len(source.get('paths', []))} log file(s): {jobs}"
 
 
@@ -128,7 +134,7 @@ def triage_markdown(result: TriageResult, whole: str | None = None) -> str:
         strategy=decision.strategy,
         rule=decision.rule,
         reason=_prose(decision.reason),
-        headline=_headline(result),
+        headline=_prose(_headline(result)),  # job and workflow names come from the repository
         rerun=rerun,
         jobs=jobs,
     )

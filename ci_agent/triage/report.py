@@ -73,6 +73,9 @@ _VOLATILE: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
 # Words searched for in messages (the temporary paths _TEMP blanks), not a file used here.
 _TEMP_HINTS = ("/tmp/", "/var/folders/", "\\Temp\\")  # noqa: S108
 _GAP = "..."
+# What a cut line's note takes, and the fewest tokens worth showing of a line that is cut.
+_CUT_NOTE_TOKENS = 16
+_CUT_MIN_TOKENS = 24
 
 
 def _temp(match: re.Match[str]) -> str:
@@ -147,6 +150,12 @@ def excerpt(failures: Sequence[Failure], tail: Sequence[str], budget: int) -> st
             cost = estimate_tokens(line) + 1
             if used + cost > budget - 12:
                 left = len(block) - position
+                # A line longer than the room left (a long assertion, a minified line): its
+                # start is shown, and the cut said, rather than nothing of it.
+                cut = _cut(line, budget - 12 - used - _CUT_NOTE_TOKENS)
+                if cut:
+                    lines.append(f"{cut} {_GAP} (cut at {len(cut):,} of {len(line):,} characters)")
+                    left -= 1
                 more = len(blocks) - index - 1
                 note = f"{_GAP} {left} more line(s)" if left else ""
                 if more:
@@ -156,6 +165,20 @@ def excerpt(failures: Sequence[Failure], tail: Sequence[str], budget: int) -> st
             lines.append(line)
             used += cost
     return _fit("\n".join(lines), budget)
+
+
+def _cut(line: str, room: int) -> str:
+    """The longest start of ``line`` within ``room`` tokens ('' when under a few words fit)."""
+    if room < _CUT_MIN_TOKENS:
+        return ""
+    low, high = 0, len(line)
+    while low < high:  # the longest prefix that fits (estimates grow with the prefix)
+        middle = (low + high + 1) // 2
+        if estimate_tokens(line[:middle]) + 1 <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return line[:low]
 
 
 def _fit(text: str, budget: int) -> str:

@@ -26,9 +26,10 @@ from pathlib import Path
 
 from ci_agent.triage.extractor import Anchor, Cursor, Extractor, Sink, Wake
 from ci_agent.triage.finder import Literal, Pattern
+from ci_agent.triage.groups import RunGroups
 from ci_agent.triage.logs import BLOCK_SIZE, STAMP, Block, clean, clean_lines, read_blocks
 from ci_agent.triage.skip import Skipper, default_skipper
-from ci_agent.triage.steps import Steps
+from ci_agent.triage.steps import StepFile, Steps, tool_line
 
 __all__ = ["DEFAULT_WINDOW", "Scanner"]
 
@@ -60,11 +61,12 @@ class Scanner:
         *,
         window: int = DEFAULT_WINDOW,
         skipper: Skipper | None = None,
+        steps: Sequence[StepFile] = (),
     ) -> None:
         self.extractors = tuple(extractors)
         self._skipper = skipper  # made on first need: most logs never skip a section
         self.sink = sink
-        self.steps = Steps()
+        self.steps = Steps(steps)
         self.cursor = Cursor()
         self.window = window
         self._open: list[Extractor] = []
@@ -73,6 +75,7 @@ class Scanner:
         self._windows: deque[tuple[int, int]] = deque()
         self._last_run = 0
         self._any_error = False
+        self._groups = RunGroups()
         skim: dict[Anchor, int] = {}
         dense: dict[Anchor, int] = {}
         for index, extractor in enumerate(self.extractors):
@@ -92,7 +95,13 @@ class Scanner:
         last: Block | None = None
         for block in read_blocks(path, max(block_size, self.window)):
             markers = self._markers(block)
+            starts = [
+                at - block.offset
+                for at in self.steps.offsets(block.offset, block.offset + block.end)
+            ]
             self._plan(block, markers, size)
+            if starts:  # a step file's first line is read as a marker is: the step starts there
+                markers = sorted({*markers, *starts})
             if pending is not None:
                 self._process(*pending)
             pending, last = (block, markers), block
@@ -113,14 +122,21 @@ class Scanner:
 
     def _plan(self, block: Block, markers: list[int], size: int) -> None:
         data = block.data
+        groups = self._groups
         for start in markers:
             at = data.find(b"##[", start)
             offset = block.offset + start
-            if data.startswith(b"##[group]Run ", at):
-                self._last_run = offset
-            elif data.startswith(b"##[error]", at):
+            run = data.startswith(b"##[group]Run ", at)
+            end = not run and data.startswith(b"##[endgroup]", at)
+            error = not (run or end) and data.startswith(b"##[error]", at)
+            if run or end or error or data.startswith(b"##[group]", at):  # not ##[debug] & co
+                header = groups.marker(data, start, offset, run=run, end=end)
+                if header is not None:  # a step starts there: no window reaches above it
+                    self._last_run = header
+            if error:
                 self._any_error = True
                 self._add_window(max(offset - self.window, self._last_run), offset + 1)
+        groups.block_end(data, block.end)
         if block.offset + block.end >= size and not self._any_error:
             self._add_window(max(0, size - self.window), size)
 
@@ -272,9 +288,18 @@ class Scanner:
         cursor = self.cursor
         cursor.at(data, base, start)
         if mask & _MARKER_BIT:
-            if self.steps.marker(text, cursor, self.sink):
+            if self.steps.files and self.steps.boundary(cursor.offset):
                 self._end_step()
-            return
+            if text.startswith("##["):
+                header = text.startswith("##[group]Run ") and self._groups.is_header(cursor.offset)
+                if self.steps.marker(text, cursor, self.sink, header=header):
+                    self._end_step()
+                    return
+                line = tool_line(text)
+                if line is None:
+                    return
+                text = line  # a tool's line the runner marked: read as the tool printed it
+            mask &= ~_MARKER_BIT  # (or a step file's first line that is no marker)
         if self.steps.in_header:
             return
         fed = tuple(self._open)

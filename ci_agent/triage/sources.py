@@ -9,21 +9,26 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ci_agent.errors import fail
+from ci_agent.triage.encodings import cr_lines, is_cr_only, is_utf16, utf8_copy
+from ci_agent.triage.gh_output import is_log_failed, log_failed_jobs
 from ci_agent.triage.layouts import (
     JobLog,
+    archive_jobs,
+    has_step_files,
     is_archive,
-    is_log_failed,
-    job_logs,
+    is_step_folder,
     join_steps,
     step_dirs,
 )
+from ci_agent.triage.layouts import job_name as archive_job_name
 from ci_agent.triage.logs import sniff
 
 __all__ = ["LOG_SUFFIXES", "check_log", "collect", "job_name", "log_files", "unique_paths"]
 
 LOG_SUFFIXES = (".log", ".txt")
-# GitHub's run-log archive names job logs "<index>_<job name>.txt".
-_ARCHIVE_INDEX = re.compile(r"^\d+_")
+# GitHub's run-log archive names job logs "<index>_<job name>.txt" ("-<id>_…" from its old
+# service).
+_ARCHIVE_INDEX = re.compile(r"^-?\d+_")
 
 
 def collect(paths: Sequence[Path], scratch: Callable[[], Path]) -> list[JobLog]:
@@ -36,32 +41,59 @@ def collect(paths: Sequence[Path], scratch: Callable[[], Path]) -> list[JobLog]:
     """
     found: list[JobLog] = []
     for path in log_files(paths):
-        if path.is_dir():  # an unzipped archive holding only step files
-            found.extend(join_steps(folder, scratch()) for folder in step_dirs(path))
+        if path.is_dir():  # a job's folder of step files (an unzipped archive's)
+            found.append(join_steps(path, scratch()))
             continue
         check_log(path)
-        if is_archive(path) or is_log_failed(path):
-            found.extend(job_logs(path, scratch()))
-        else:
-            found.append(JobLog(job_name(path), path, str(path)))
+        found.extend(_file_jobs(path, scratch))
     return found
+
+
+def _file_jobs(given: Path, scratch: Callable[[], Path]) -> list[JobLog]:
+    """The jobs of one log file: an archive's or gh's, or the one it is (UTF-16 and
+    carriage-return-only logs rewritten under ``scratch()`` for reading)."""
+    path, name, archived = given, job_name(given), False
+    if is_utf16(given):  # PowerShell's redirection: read as the UTF-8 it holds
+        path = utf8_copy(given, scratch(), name)
+    if is_archive(path):
+        return list(archive_jobs(path, scratch()))
+    if is_log_failed(path):
+        return list(log_failed_jobs(path, scratch(), given))
+    # An unzipped archive's job log ("0_test.txt") beside its folder ("test/"): read from the
+    # folder's step files where it has them (they name the steps).
+    job = archive_job_name(given.name)
+    if job and (given.parent / job).is_dir():
+        if has_step_files(given.parent / job):
+            return [join_steps(given.parent / job, scratch(), job)]
+        name, archived = job, True
+    if is_cr_only(path):  # lines ended by a carriage return alone (old Mac style)
+        path = cr_lines(path, scratch(), name)
+    return [JobLog(name, path, str(given), archived=archived)]
 
 
 def log_files(paths: Sequence[Path]) -> list[Path]:
     """The log files named: files as given, directories by their ``*.log``/``*.txt`` files
-    (not recursive: in an unzipped run-log archive the subdirectories hold per-step copies of
-    the jobs' logs); a directory with only step subdirectories is returned as it is.
+    (not recursive: in an unzipped run-log archive the subdirectories hold the jobs' step
+    files); a job's folder of step files, and the step folders of an unzipped archive that has
+    no job logs of its own, are returned as they are (one job each).
 
     CA130 for a path that does not exist, CA137 for a directory without logs.
     """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            logs = sorted(
-                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in LOG_SUFFIXES
-            )
-            if not logs and step_dirs(path):
-                logs = [path]
+            if is_step_folder(path):
+                found.append(path)
+                continue
+            try:
+                logs = sorted(
+                    p for p in path.iterdir() if p.is_file() and p.suffix.lower() in LOG_SUFFIXES
+                )
+                if not logs:
+                    logs = step_dirs(path)
+            except OSError as exc:  # a directory the user cannot read
+                problem = f"it cannot be read ({exc.strerror or exc})"
+                raise fail("CA131", path=path, problem=problem) from None
             if not logs:
                 raise fail("CA137", path=path)
             found.extend(logs)

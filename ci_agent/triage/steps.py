@@ -4,12 +4,16 @@ In a job log each step starts with ``##[group]Run <command>``, the group holding
 script and environment until ``##[endgroup]``; a failed step ends with ``##[error]Process
 completed with exit code N.``; timeouts, cancellations and lost runners are ``##[error]`` lines
 too. Lines after a failed step (post-job cleanup) belong to a step of their own. A log without
-markers (a tool's own output) is one step.
+markers (a tool's own output) is one step. A log joined from a run-log archive's step files (or
+split from ``gh run view --log-failed``) knows where each step starts and its name: there the
+files, not the ``Run`` headers, make the steps (a composite action's inner ``Run`` headers stay
+inside its step).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ci_agent.record import Record, fill
 from ci_agent.triage.extractor import Cursor, Sink
@@ -17,7 +21,16 @@ from ci_agent.triage.model import Failure, Kind, Location
 from ci_agent.triage.progress import running_test
 from ci_agent.triage.signals import infrastructure_kind
 
-__all__ = ["CRASH_CODES", "RUNNER", "TAIL_LINES", "StepLog", "Steps", "runner_kind"]
+__all__ = [
+    "CRASH_CODES",
+    "RUNNER",
+    "TAIL_LINES",
+    "StepFile",
+    "StepLog",
+    "Steps",
+    "runner_kind",
+    "tool_line",
+]
 
 TAIL_LINES = 40
 RUNNER = "github-actions"
@@ -68,6 +81,19 @@ _EXIT_CODES.update({code: (Kind.ERROR, text) for code, (_, text) in _CRASHES.ite
 _STOPPED = frozenset({Kind.TIMEOUT, Kind.CANCELLED, Kind.OOM, Kind.RUNNER_LOST})
 
 
+class StepFile(Record):
+    """Where a step starts in a log joined from its steps' files, its number and its name."""
+
+    __slots__ = FIELDS = ("offset", "number", "name")
+
+    offset: int
+    number: int
+    name: str
+
+    def __init__(self, offset: int, number: int, name: str) -> None:
+        fill(self, offset, number, name)
+
+
 class StepLog(Record, frozen=False):
     """One step as the log shows it; ``body`` is where its output starts (after the header)."""
 
@@ -104,22 +130,62 @@ def runner_kind(message: str) -> Kind | None:
     return None
 
 
+def tool_line(text: str) -> str | None:
+    """The tool's line an ``##[error]`` marker carries (a problem matcher marks the lines it
+    matches so: ``##[error]src/app.py:3: error: …``; an ``::error::`` command's message), or
+    None for the runner's own messages (exit codes, time limits, cancellations)."""
+    if not text.startswith("##[error]"):
+        return None
+    message = text.removeprefix("##[error]")
+    if _COMPLETED.match(message) or runner_kind(message) is not None:
+        return None
+    return message
+
+
 class Steps:
     """Follows the runner's markers through a log."""
 
-    def __init__(self) -> None:
-        self.steps = [StepLog(1, "Set up job", 0)]
+    def __init__(self, files: Sequence[StepFile] = ()) -> None:
+        self.files = tuple(files)
+        first = files[0] if files else StepFile(0, 1, "Set up job")
+        self.steps = [StepLog(first.number, first.name, 0, post=_is_post(first.name))]
         self.in_header = False
-        self.grouped = False
+        self.grouped = bool(files)
+        self.errored = False  # a runner's error marker was seen
+        self._next = 1  # the next file to start a step
+
+    def boundary(self, offset: int) -> bool:
+        """At a line starting at ``offset``: True when a step file starts there (its step
+        starts)."""
+        files, started = self.files, False
+        while self._next < len(files) and files[self._next].offset <= offset:
+            step = files[self._next]
+            self._next += 1
+            if step.offset == offset:  # every file starts a line: none is passed over
+                self.in_header = False
+                post = _is_post(step.name)
+                self.steps.append(StepLog(step.number, step.name, offset, body=offset, post=post))
+                started = True
+        return started
+
+    def offsets(self, start: int, end: int) -> list[int]:
+        """The offsets in ``[start, end)`` where a step file starts (past the first)."""
+        return [f.offset for f in self.files[1:] if start <= f.offset < end]
 
     @property
     def current(self) -> StepLog:
         """The step the next line belongs to."""
         return self.steps[-1]
 
-    def marker(self, text: str, cursor: Cursor, sink: Sink) -> bool:
-        """Handle a ``##[...]`` line; True when it starts a new step."""
+    def marker(self, text: str, cursor: Cursor, sink: Sink, *, header: bool = True) -> bool:
+        """Handle a ``##[...]`` line; True when it starts a new step. A ``Run`` group that is
+        not a step's ``header`` is a group of the step's output (see :mod:`.groups`)."""
         if text.startswith(_RUN):
+            if not header:
+                return False
+            if self.files:  # the step began with its file: its script and environment follow
+                self.in_header = True
+                return False
             self.grouped = True
             self._start(text.removeprefix("##[group]").strip(), cursor.offset)
             self.in_header = True
@@ -151,7 +217,7 @@ class Steps:
 
     def _error(self, message: str, cursor: Cursor, sink: Sink) -> bool:
         step = self.current
-        step.failed = True
+        step.failed = self.errored = True
         if not step.tail:
             step.tail = _tail(cursor, step)
         completed = _COMPLETED.match(message)
@@ -166,10 +232,15 @@ class Steps:
             crash = _CRASHES.get(step.exit_code, (None, ""))[0]
             line = f"##[error]{message}"
             sink.add(_failure(kind, explanation, cursor, line, step.tail, crash=crash))
-        if not step.post:  # what follows is post-job cleanup, not this step
+        if not step.post and not self.files:  # what follows is post-job cleanup, not this step
             self._start(f"after {step.name}", cursor.offset, post=True)
             return True
         return False
+
+
+def _is_post(name: str) -> bool:
+    """Whether a step named so runs after the job's own steps (a ``Post`` step, the end)."""
+    return name.startswith("Post ") or name == "Complete job"
 
 
 def _tail(cursor: Cursor, step: StepLog) -> tuple[str, ...]:

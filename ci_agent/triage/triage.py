@@ -126,17 +126,24 @@ def triage_logs(paths: Sequence[Path], options: TriageOptions) -> TriageResult:
     """Triage local job logs (files or directories of them) and JUnit reports.
 
     CA130/CA137 for missing logs, CA133 for an empty one, CA131 for one that is not text,
-    CA140 for a run-log archive that cannot be read.
+    CA140 for a run-log archive that cannot be read, CA141 when every job of a run's archive
+    passed (its jobs that passed are left out and named in ``source["passed_jobs"]``).
     """
     # A log given twice (by two spellings of its path) is one job, not two.
     paths = unique_paths(paths)
     junit = options.junit_failures()
     policy, history, budget = options.policy, options.history, options.excerpt_tokens
-    reports = []
+    reports: list[JobReport] = []
+    passed: list[str] = []  # jobs of a run's archive that did not fail
     with _Scratch() as scratch:
         logs = collect(paths, scratch.path)
-        for index, log in enumerate(logs):
-            extraction = extract(log.path, roots=options.roots, window=options.window)
+        for log in logs:
+            extraction = extract(
+                log.path, roots=options.roots, window=options.window, steps=log.steps
+            )
+            if log.archived and not extraction.errored:  # the runner marked no error: it passed
+                passed.append(log.name)
+                continue
             reports.append(
                 job_report(
                     log.name,
@@ -144,19 +151,23 @@ def triage_logs(paths: Sequence[Path], options: TriageOptions) -> TriageResult:
                     policy=policy,
                     history=history,
                     budget=budget,
-                    junit=junit if index == 0 else (),
+                    junit=junit if not reports else (),
                     source=log.origin,
                 )
             )
-    if not paths:
-        source = ", ".join(str(p) for p in options.junit)
+    if passed and not reports and not junit:
+        given = ", ".join(str(p) for p in paths)
+        raise fail("CA141", path=given, count=len(passed))
+    if not paths or (junit and not reports):
+        origin = ", ".join(str(p) for p in options.junit)
         reports.append(
-            junit_report(junit, policy=policy, history=history, budget=budget, source=source)
+            junit_report(junit, policy=policy, history=history, budget=budget, source=origin)
         )
     decision = combine([(r.job, r.decision) for r in reports])
-    return TriageResult(
-        {"kind": "logs", "paths": [str(p) for p in paths]}, tuple(reports), decision
-    )
+    source: dict[str, Any] = {"kind": "logs", "paths": [str(p) for p in paths]}
+    if passed:
+        source["passed_jobs"] = passed
+    return TriageResult(source, tuple(reports), decision)
 
 
 def triage_run(

@@ -18,6 +18,8 @@ _FRAME = LazyPattern(r"^\s+at (?:.*?\()?([^()\s]+?):(\d+):(\d+)\)?\s*$")
 _END = LazyPattern(r"^(?:Test Suites:|Tests:|Ran all test suites)")
 _NODE_ERROR = LazyPattern(r"^(?:Uncaught )?((?:[A-Z]\w*)?Error)(?: \[\w+\])?: (.+)$")
 _SUITE_ERROR = "Test suite failed to run"
+# A suite that does not parse: Babel's error names the file, the line and the column.
+_PARSE_ERROR = LazyPattern(r"^\s*SyntaxError: (\S+?): (.+) \((\d+):(\d+)\)\s*$")
 
 
 def _frame(line: str, sink: Sink) -> Location | None:
@@ -82,6 +84,11 @@ class Jest(BaseExtractor):
             block.clip.add(line)
             if block.message is None and line.strip():
                 block.message = line.strip()
+            parse = _PARSE_ERROR.match(line) if "SyntaxError: " in line else None
+            if parse is not None and "::" not in block.test_id:  # the suite's own error
+                block.message = f"SyntaxError: {parse.group(2)}"
+                path = sink.relative(parse.group(1))
+                block.location = Location(path, int(parse.group(3)), int(parse.group(4)) + 1)
             block.location = block.location or _frame(line, sink)
         return True
 

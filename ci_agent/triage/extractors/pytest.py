@@ -34,6 +34,13 @@ _PROGRESS = re.compile(r"^(\S+?::[^\s\[]+(?:\[.*?\])?) (FAILED|ERROR)(?:\s+\[\s*
 _LOCATION = re.compile(r"^([^\s:][^:]*?\.\w+):(\d+): ?(.*)$")
 _FILE = re.compile(r'^(?:E\s+)?\s*File "(.+?)", line (\d+)')
 _EXCEPTION = re.compile(r"^E\s+((?:\w+\.)*\w*(?:Error|Exception|Exit|Interrupt|Failed)\b.*)$")
+# A native traceback's (``--tb=native``) last line: the exception, unprefixed.
+_RAISED = re.compile(
+    r"^(?:[A-Za-z_]\w*\.)*\w*(?:Error|Exception|Exit|Interrupt|Failed|Warning)(?::\s|$)"
+)
+# ``--tb=line`` prints a strict XPASS's report (a plain string) and then its "crash line", the
+# same string: two lines for one failure, and no location.
+_XPASS = "[XPASS(strict)]"
 ROOTDIR = re.compile(r"^rootdir: (.+?)(?:, \w+: .*)?$")
 _CAPTURED = re.compile(r"^-+ Captured .* -+$")
 _COLLECTING = "ERROR collecting "
@@ -44,7 +51,7 @@ _DOCTEST = "[doctest] "
 # The lines a section needs once its excerpt lines are no longer kept: rules, headlines, E lines,
 # frames (``File "…"``, ``path:N: …``), captured output, results. The others (source lines,
 # captured output) are skipped unread: thousands of failures stay fast.
-_SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short test summary")
+_SPARSE = re.compile(rb"====|__ |E  |File \"|:\d+: |Captured|FAIL|ERROR|short test summary|\[XPASS")
 # The summary needs its results and the rule after it; another section (warnings, passes) only
 # the rule that ends it: one literal is found several times faster than the alternation above.
 _SPARSE_SUMMARY = re.compile(rb"====|FAIL|ERROR")
@@ -83,7 +90,9 @@ class _Section:
         "key",
         "label",
         "offset",
+        "phase",
         "project",
+        "raised",
         "step",
     )
 
@@ -103,6 +112,8 @@ class _Section:
         self.clip = clip  # None for the lean sections past those the excerpt shows
         self.first = first
         self.exception: str | None = None
+        self.raised: str | None = None  # a native traceback's exception line
+        self.phase = False  # an "ERROR at setup/teardown of" section: not the test's own call
         self.project: Location | None = None
         self.innermost: Location | None = None
         self.frames = 0
@@ -292,10 +303,16 @@ class Pytest(BaseExtractor):
         if len(first) < len(sections):  # names with several sections
             first.clear()
             for section in sections:
-                if section.key in first:
-                    more.setdefault(section.key, deque()).append(section)
-                else:
+                held = first.get(section.key)
+                if held is None:
                     first[section.key] = section
+                elif held.phase and not section.phase:
+                    # A test that failed and then errored at teardown (both in the summary):
+                    # its own failure is the test's, the fixture's error comes after it.
+                    first[section.key] = section
+                    more.setdefault(section.key, deque()).appendleft(held)
+                else:
+                    more.setdefault(section.key, deque()).append(section)
         named: set[str] = set()
         add, failure, pop = sink.add, self._failure, first.pop
 
@@ -311,6 +328,8 @@ class Pytest(BaseExtractor):
             key = _key(node)
             named.add(key)
             found = pop(key, None)
+            if found is not None and found.phase and not test.error and self._orphans:
+                found = self._orphans.popleft()  # --tb=line: its own failure is a line entry
             if found is None:
                 left = more.get(key)
                 found = left.popleft() if left else None
@@ -490,6 +509,8 @@ class Pytest(BaseExtractor):
             exception = _EXCEPTION.match(line)
             if exception and section.exception is None:
                 section.exception = exception.group(1).strip()
+        elif section.frames and line[:1].isalpha() and _RAISED.match(line):
+            section.raised = line.strip()  # the last one: a chained traceback's end
         frame = _FILE.match(line) if 'File "' in line else None
         if frame is None and ":" in line and not line.startswith("E "):
             frame = _LOCATION.match(line)
@@ -508,6 +529,7 @@ class Pytest(BaseExtractor):
         clip = Clip() if keep else None
         self._lean = clip is None
         self._current = _Section(key, cursor.step, cursor.offset, clip)
+        self._current.phase = at is not None
         if clip is not None:
             clip.add(line)
         self._sections.append(self._current)
@@ -532,6 +554,13 @@ class Pytest(BaseExtractor):
         """``--tb=line``: ``E`` lines, then ``/abs/path:line: message``, no headline."""
         if line.startswith("E "):
             self._loose = self._loose or line[1:].strip()
+            return
+        if line.startswith(_XPASS):  # its report, then its crash line: one entry
+            if self._loose != _XPASS:
+                self._loose = _XPASS
+                return
+            self._orphans.append(_Section("", cursor.step, cursor.offset, Clip(), first=_XPASS))
+            self._loose = None
             return
         entry = _LOCATION.match(line)
         if entry is None:
@@ -574,7 +603,7 @@ class Pytest(BaseExtractor):
             message, label = test.message, ""
             step, offset = test.step, test.offset
         else:
-            message = section.exception or section.first
+            message = section.exception or section.first or section.raised
             if (
                 test is not None
                 and test.message

@@ -19,8 +19,11 @@ _ARROW = LazyPattern(r"^\s*-->\s*(.+?):(\d+):(\d+)\s*$")
 _RULE_HEAD = LazyPattern(r"^([A-Z]+[0-9]+) (\[\*\] )?(.+)$")
 _NAMED_HEAD = LazyPattern(r"^(invalid-syntax|unformatted|syntax-error): (.+)$")
 _RUST_HEAD = LazyPattern(r"^error(?:\[(E\d+)\])?: (.+)$")
+# (A tool's GitHub output, ``--output-format=github``, seen outside Actions, where no runner
+# turned its ``::error title=…,file=…::`` prefix into an annotation: the prefix is not the path.)
 _CONCISE = LazyPattern(
-    r"^(.+?\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]+[0-9]+|invalid-syntax|unformatted):? "
+    r"^(?:::(?:error|warning|notice)\b[^\n]*?::)?"
+    r"(.+?\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]+[0-9]+|invalid-syntax|unformatted):? "
     r"(\[\*\] )?(.+)$"
 )
 # Rules no fixer of any linter or formatter fixes: names that are not defined, syntax errors.

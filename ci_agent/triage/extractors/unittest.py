@@ -1,5 +1,6 @@
 """unittest (and runners with its report: Django's, ``python -m unittest``): ``FAIL:`` and
-``ERROR:`` blocks with their tracebacks."""
+``ERROR:`` blocks with their tracebacks, and (Python 3.11+) ``UNEXPECTED SUCCESS:`` blocks: a
+test marked ``expectedFailure`` that passed fails the run."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ __all__ = ["Unittest"]
 # ``FAIL: test_add (test_mod.TestMath.test_add)``; before 3.11 the parentheses hold the class;
 # a subTest adds ``(i=1)``. A module the loader could not import is a ``_FailedTest`` named
 # after it: ``ERROR: tests.test_io (unittest.loader._FailedTest.tests.test_io)``.
-_HEAD = LazyPattern(r"^(FAIL|ERROR): ([\w.]+) \(([\w.]+)\)(?: \(.*\))?\s*$")
+_HEAD = LazyPattern(r"^(FAIL|ERROR|UNEXPECTED SUCCESS): ([\w.]+) \(([\w.]+)\)(?: \(.*\))?\s*$")
+_HEADS = ("FAIL: ", "ERROR: ", "UNEXPECTED SUCCESS: ")
+_UNEXPECTED = "unexpected success: the test is marked expectedFailure and passed"
 _LOADER = "unittest.loader._FailedTest"
 _RAISED = LazyPattern(r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit):")
 _SEPARATOR = LazyPattern(r"^={20,}\s*$")
@@ -25,9 +28,11 @@ class Unittest(BaseExtractor):
     """One failure per ``FAIL:``/``ERROR:`` block."""
 
     skim = (b"FAIL",)
-    dense = (b"FAIL: ", b"ERROR: ")
+    dense = (b"FAIL: ", b"ERROR: ", b"UNEXPECTED SUCCESS: ")
     claims = True
-    wake = Wake(re.compile(r"(?:FAIL|ERROR): "))  # outside a block only a head line starts one
+    wake = Wake(
+        re.compile(r"(?:FAIL|ERROR|UNEXPECTED SUCCESS): ")
+    )  # outside a block only a head line starts one
 
     def __init__(self) -> None:
         self._between = False  # after a ===== line, where the next block may start
@@ -45,7 +50,7 @@ class Unittest(BaseExtractor):
 
     def feed(self, line: str, cursor: Cursor, sink: Sink) -> bool:
         """Start a block at its head line; read it until the next block or the summary."""
-        head = _HEAD.match(line) if line.startswith(("FAIL: ", "ERROR: ")) else None
+        head = _HEAD.match(line) if line.startswith(_HEADS) else None
         if head is not None:
             self.flush(sink)
             name, where = head.group(2), head.group(3)
@@ -56,6 +61,8 @@ class Unittest(BaseExtractor):
             else:
                 self._test = f"{where}.{name}"
             self._step, self._offset = cursor.step, cursor.offset
+            if head.group(1) == "UNEXPECTED SUCCESS":  # no traceback follows
+                self._first = _UNEXPECTED
             self._clip.add(line)
             return True
         if self._test is None and not self._between:

@@ -215,6 +215,8 @@ class ActionsMixin:
         """One step's part of the job log (as the run-logs archive holds it)."""
         assert step.started_at is not None
         body = [f"##[group]Run {step.name}", "##[endgroup]", *step.log]
+        if step.conclusion == "failure" and not any("##[error]" in x for x in step.log):
+            body.append("##[error]Process completed with exit code 1.")  # as in the job's log
         return "\n".join(stamp_lines(body, step.started_at)) + "\n"
 
     def run_logs_zip(self, run: WorkflowRun) -> bytes:

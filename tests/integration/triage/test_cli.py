@@ -88,8 +88,8 @@ def test_a_directory_of_job_logs(project: Project, triage_cli: Cli, tmp_path: Pa
     (logs / "0_lint.txt").write_text(job_log([project.ruff("check", "--select", "F401", "src")]))
     project.write("tests/test_calc.py", "def test_x():\n    assert 1 == 2\n")
     (logs / "1_test (3.12).txt").write_text(job_log([project.pytest("tests")]))
-    (logs / "lint").mkdir()  # an unzipped archive's per-step copies are not read
-    (logs / "lint" / "1_ruff.txt").write_text("E999 nothing to see\n")
+    (logs / "lint").mkdir()  # an old archive's job folder: no step files, the job log is read
+    (logs / "lint" / "system.txt").write_text("Requested labels: ubuntu-latest\n")
     data = triage_cli("--log", str(logs), "--root", str(project.root), "--output", "json").json()
     jobs = {job["job"]: job for job in data["result"]["jobs"]}
     assert set(jobs) == {"lint", "test (3.12)"}

@@ -109,7 +109,7 @@ def test_only_failed_jobs_logs_are_fetched_and_a_reset_is_rerun(hub: Hub, triage
     )
     assert "Connection reset by peer" in result["reason"]
     [job] = result["jobs"]
-    assert (job["job"], job["job_id"], job["steps"]) == ("test", failed_job, ["Run Test"])
+    assert (job["job"], job["job_id"], job["steps"]) == ("test", failed_job, ["Test"])
     assert result["rerun"]["requested"] is False
     assert result["rerun"]["reason"].startswith("not requested")
     assert hub.repo.reruns == []
@@ -326,20 +326,31 @@ def test_run_log_archives_and_the_log_failed_layout(
     log_failed = tmp_path / "failed.txt"
     job_log = hub.repo.jobs[run.job_ids[1]].log
     log_failed.write_text("".join(f"test (3.12)\tTest\t{line}\n" for line in job_log.splitlines()))
-    for given, jobs in (
-        (archive, ["lint", "test (3.12)"]),
-        (steps_only, ["lint", "test (3.12)"]),
-        (unzipped, ["lint", "test (3.12)"]),
-        (log_failed, ["test (3.12)"]),
+    # gh run view --log: every job, the passing one too.
+    log_all = tmp_path / "all.txt"
+    lint_log = hub.repo.jobs[run.job_ids[0]].log
+    lint = "".join(f"lint\truff\t{line}\n" for line in lint_log.splitlines())
+    log_all.write_text(lint + log_failed.read_text())
+    # The passing job (lint: no error marker) is left out and named; the failed step is named
+    # from its file (``3_Test.txt``) or gh's step column.
+    for given, passed in (
+        (archive, ["lint"]),
+        (steps_only, ["lint"]),
+        (unzipped, ["lint"]),
+        (unzipped / "test (3.12)", None),
+        (log_failed, None),
+        (log_all, ["lint"]),
     ):
         result = triage_cli("--log", str(given), "--root", str(project.root), "--output", "json")
         assert result.code == 0, result.err
         data = json.loads(result.out)["result"]
-        assert [job["job"] for job in data["jobs"]] == jobs, given
+        assert [job["job"] for job in data["jobs"]] == ["test (3.12)"], given
+        assert data["source"].get("passed_jobs") == passed, given
         failed = data["jobs"][-1]
         assert failed["failing_tests"] == ["tests/test_calc.py::test_add"], given
         assert failed["locations"] == ["tests/test_calc.py:2"], given
-        assert failed["steps"] == ["Run Test"], given
+        assert failed["steps"] == ["Test"], given
+        assert failed["exit_code"] == 1, given
         assert str(given) in failed["source"]
 
 
@@ -355,3 +366,17 @@ def test_a_broken_archive_is_a_coded_error(triage_cli: Cli, tmp_path: Any) -> No
         out.writestr("readme.md", "no logs")
     result = triage_cli("--log", str(empty))
     assert result.code == 2 and "CA140" in result.err and "holds no job or step logs" in result.err
+
+
+def test_a_composite_actions_step_is_named_as_the_api_names_it(
+    hub: Hub, triage_cli: Cli, project: Project
+) -> None:
+    """A composite action's own steps print Run headers inside its step: the log's headers no
+    longer line up with the API's steps, and the failed one is still named as the API names it."""
+    project.write("tests/test_calc.py", "def test_add():\n    assert 1 + 2 == 4\n")
+    step = project.pytest("tests")
+    inner = f"##[group]Run python -m pytest tests\n##[endgroup]\n{step.output}"
+    run = hub.run(("test (3.12)", "##[group]Run ./.github/actions/test\n##[endgroup]\n" + inner))
+    [job] = triage_json(triage_cli, run, "--root", str(project.root))["jobs"]
+    assert job["steps"] == ["Test"]
+    assert job["failing_tests"] == ["tests/test_calc.py::test_add"]

@@ -1,6 +1,7 @@
 """Run-log archives made to hurt: thousands of entries are refused at once (they took time
 quadratic in their number), a member that inflates without end stops at the bound with
-nothing left on disk, and a cancelled triage (SIGTERM) removes what it extracted."""
+nothing left on disk, members' paths and links never reach the disk, and a cancelled triage
+(SIGTERM) removes what it extracted."""
 
 from __future__ import annotations
 
@@ -82,3 +83,32 @@ def test_a_cancelled_triage_removes_what_it_extracted(tmp_path: Path) -> None:
     assert process.returncode == 5, err
     assert b"CA702" in err and b"SIGTERM" in err
     assert list(temp.iterdir()) == []
+
+
+def test_member_paths_and_symlinks_never_reach_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Step files under ``../../escape/`` and a member stored as a symbolic link: each job is
+    written under the temporary directory by its index, the link's text is read as text (the
+    file it names is never opened), and nothing is left behind."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR read again
+    step = "2026-11-21T10:00:00.0000000Z ##[error]Process completed with exit code 1.\n"
+    link = zipfile.ZipInfo("linked/2_Test.txt")
+    link.external_attr = 0o120777 << 16  # a symbolic link to /etc/passwd
+    archive = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("../../escape/1_Set up job.txt", "Current runner version: '2.321.0'\n")
+        out.writestr("../../escape/2_Test.txt", step)
+        out.writestr("linked/1_Set up job.txt", "Current runner version: '2.321.0'\n")
+        out.writestr(link, "/etc/passwd")
+
+    result = triage_logs([archive], TriageOptions())
+
+    assert [job.job for job in result.jobs] == ["escape"]  # the link's job has no error marker
+    assert result.source["passed_jobs"] == ["linked"]
+    assert not [p for p in tmp_path.rglob("*") if "escape" in p.name]
+    assert list((tmp_path / "tmp").iterdir()) == []

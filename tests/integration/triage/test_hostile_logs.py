@@ -8,13 +8,14 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from ci_agent.triage.extract import extract
 
-from .conftest import Project
+from .conftest import Project, TriageCli
 from .joblog import job_log
 
 TESTS = """\
@@ -79,3 +80,47 @@ def test_control_bytes_in_a_real_log_never_reach_ids_or_the_terminal(tmp_path: P
     )
     assert b"2 failing tests" in done.stdout, done.stdout
     assert not any(byte in done.stdout for byte in b"\x00\x07\x0b")
+
+
+def test_a_log_whose_lines_end_with_a_carriage_return_alone(
+    tmp_path: Path, triage_cli: Callable[..., TriageCli]
+) -> None:
+    """A real job log saved with old-Mac line endings (``\\r`` alone) is read line by line:
+    read as it is, it was one redrawn line, and only pytest's tally was found in it."""
+    project = Project(tmp_path / "proj")
+    project.write("tests/test_bad.py", TESTS)
+    step = project.pytest("tests")
+    log = tmp_path / "cr.log"
+    log.write_bytes(job_log([step]).replace("\n", "\r").encode())
+    result = triage_cli("--log", str(log), "--root", str(project.root), "--output", "json")
+    assert result.code == 0, result.err
+    [job] = result.json()["result"]["jobs"]
+    assert job["failing_tests"] == [
+        "tests/test_bad.py::test_total",
+        "tests/test_bad.py::test_parse",
+    ]
+    assert job["locations"] == ["tests/test_bad.py:2", "tests/test_bad.py:6"]
+    assert job["steps"] == ["Run python -m pytest tests"] and job["exit_code"] == 1
+
+
+def test_a_utf16_log_and_a_stray_nul_near_the_start(
+    tmp_path: Path, triage_cli: Callable[..., TriageCli]
+) -> None:
+    """PowerShell 5 redirects output as UTF-16: it is read as the text it holds (it was refused
+    as binary for its NUL bytes). A stray NUL in a log's first lines is dropped, as it is
+    further on (it made the whole log "binary")."""
+    project = Project(tmp_path / "proj")
+    project.write("tests/test_bad.py", TESTS)
+    text = job_log([project.pytest("tests")])
+    utf16, stray = tmp_path / "u16.log", tmp_path / "stray.log"
+    utf16.write_bytes(text.encode("utf-16"))
+    stray.write_bytes(text.replace("Syncing", "Sync\x00ing", 1).encode())
+    for log in (utf16, stray):
+        result = triage_cli("--log", str(log), "--root", str(project.root), "--output", "json")
+        assert result.code == 0, result.err
+        [job] = result.json()["result"]["jobs"]
+        assert job["failing_tests"] == [
+            "tests/test_bad.py::test_total",
+            "tests/test_bad.py::test_parse",
+        ], log
+        assert job["locations"] == ["tests/test_bad.py:2", "tests/test_bad.py:6"], log

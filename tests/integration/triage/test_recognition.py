@@ -14,7 +14,7 @@ import pytest
 from ci_agent.triage.model import Kind
 from ci_agent.triage.triage import TriageOptions, triage_logs
 
-from .conftest import Project
+from .conftest import BIN, Project
 from .joblog import RunStep, job_log
 
 DOCTESTED = '''\
@@ -264,3 +264,157 @@ def test_a_passing_tally_is_no_failure(project: Project) -> None:
     assert failing.exit_code == 4, failing.output
     [job] = project.triage(step, failing).jobs
     assert all(f.tool != "pytest" or "passed" not in f.message for f in job.failures)
+
+
+XPASS_AND_RAISES = """\
+import pytest
+
+
+@pytest.mark.xfail(strict=True)
+def test_xpass():
+    assert True
+
+
+def test_fixture_fails(broken):
+    pass
+
+
+def test_failed_on_purpose():
+    pytest.fail("explicit failure reason, longer than the summary line has room for")
+
+
+def test_last():
+    assert 1 + 1 == 3
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("the fixture could not be set up, said at length to overflow the summary")
+"""
+
+
+def test_a_strict_xpass_under_tb_line_and_native_tracebacks(project: Project) -> None:
+    """``--tb=line`` prints a strict XPASS's report twice (its string, then its crash line)
+    and no location: the entries after it keep their own tests. ``--tb=native`` prints the
+    exception unprefixed as the traceback's last line: it is the message, not the summary's
+    line cut to the terminal's width."""
+    project.write("tests/test_more.py", XPASS_AND_RAISES)
+    line = project.pytest("--tb=line", "tests/test_more.py")
+    assert line.output.count("[XPASS(strict)]") == 3, line.output  # twice, and the summary
+    failures = {f.test_id: f for f in project.triage(line).jobs[0].failures}
+    last = failures["tests/test_more.py::test_last"]
+    assert last.location is not None and str(last.location) == "tests/test_more.py:18"
+    assert last.message == "assert (1 + 1) == 3"
+    xpass = failures["tests/test_more.py::test_xpass"]
+    assert xpass.location is None and xpass.message.startswith("[XPASS(strict)]")
+    native = project.pytest("--tb=native", "tests/test_more.py")
+    failures = {f.test_id: f for f in project.triage(native).jobs[0].failures}
+    assert failures["tests/test_more.py::test_failed_on_purpose"].message == (
+        "Failed: explicit failure reason, longer than the summary line has room for"
+    )
+    assert failures["tests/test_more.py::test_fixture_fails"].message == (
+        "RuntimeError: the fixture could not be set up, said at length to overflow the summary"
+    )
+
+
+def test_an_unexpected_success_fails_a_unittest_run(project: Project) -> None:
+    """Python 3.11+ lists a test marked ``expectedFailure`` that passed as ``UNEXPECTED
+    SUCCESS:`` and fails the run: alone, it is the job's failing test (it was "nothing
+    recognised")."""
+    project.write(
+        "tests/test_fixed.py",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n    @unittest.expectedFailure\n"
+        "    def test_fixed_now(self):\n        self.assertEqual(1, 1)\n",
+    )
+    discover = ("-m", "unittest", "discover", "-s", "tests", "-p", "test_fixed.py")
+    step = project.run("python -m unittest discover", sys.executable, *discover)
+    assert step.exit_code == 1 and "UNEXPECTED SUCCESS: " in step.output, step.output
+    [job] = project.triage(step).jobs
+    assert job.failing_tests == ("test_fixed.T.test_fixed_now",)
+    assert "marked expectedFailure and passed" in job.failures[0].message
+    assert (str(job.decision.strategy), job.kind) == ("patch", Kind.TEST)
+
+
+def test_a_group_of_the_steps_own_output_titled_run(project: Project) -> None:
+    """``echo "::group::Run unit tests"`` prints ``##[group]Run unit tests``, as the runner heads
+    a step: its lines are the step's output (they were skipped as a header's script, so the
+    failing tests in it went unseen), whether ``bash -e`` left it open or the step closed it."""
+    project.write("tests/test_calc.py", "def test_add():\n    assert 1 + 2 == 4\n")
+    step = project.pytest("tests")
+    command = 'echo "::group::Run unit tests"; python -m pytest tests'
+    for output in (
+        f"##[group]Run unit tests\n{step.output}",
+        f"##[group]Run unit tests\n{step.output}##[endgroup]\n",
+    ):
+        [job] = project.triage(RunStep(command, output, step.exit_code)).jobs
+        assert job.failing_tests == ("tests/test_calc.py::test_add",), output[-40:]
+        assert job.locations == ("tests/test_calc.py:2",)
+        assert job.steps == (f"Run {command}",)  # the runner's header names the step
+
+
+def test_lines_a_problem_matcher_marked_are_read_as_the_tool_printed_them(
+    project: Project,
+) -> None:
+    """A problem matcher (or a tool's ``::error::`` command) makes the runner print a matched
+    line after ``##[error]``: mypy's diagnostics are still type errors, located (they were
+    generic runner errors, and the job went to ``analyze``)."""
+    project.write("src/typed.py", "def f(x: int) -> str:\n    return x\n")
+    argv = (str(BIN / "mypy"), "--no-incremental", "--cache-dir=/dev/null", "src/typed.py")
+    step = project.run("mypy src/typed.py", *argv, colour=False)
+    assert step.exit_code == 1, step.output
+    lines = step.output.splitlines()
+    marked = [f"##[error]{line}" if ": error: " in line else line for line in lines]
+    assert marked != lines
+    [job] = project.triage(RunStep(step.command, "\n".join(marked), step.exit_code)).jobs
+    assert (str(job.decision.strategy), job.kind) == ("patch", Kind.TYPE)
+    assert job.locations == ("src/typed.py:2",)
+    assert [f.kind for f in job.failures] == [Kind.TYPE]  # no generic error beside it
+
+
+def test_a_linters_github_output_read_outside_actions(project: Project) -> None:
+    """``ruff --output-format=github`` prints ``::error title=…,file=…::path:l:c: CODE …``:
+    outside Actions (a saved log) the prefix stays, and is not the violation's path."""
+    project.write("src/bad.py", "import os\n")
+    step = project.ruff("check", "--output-format=github", "--select", "F401", "src")
+    assert step.exit_code == 1 and step.output.startswith("::error "), step.output
+    [job] = project.triage(step).jobs
+    [failure] = job.failures
+    assert (failure.kind, failure.code, str(failure.location)) == (
+        Kind.LINT,
+        "F401",
+        "src/bad.py:1",
+    )
+
+
+TEARDOWN_AFTER_FAILURE = """\
+import pytest
+
+
+@pytest.fixture(scope="module")
+def resource():
+    yield 1
+    raise RuntimeError("module teardown")
+
+
+def test_first(resource):
+    pass
+
+
+def test_last(resource):
+    assert resource == 2
+"""
+
+
+def test_a_failed_test_whose_teardown_errors_keeps_its_own_failure(project: Project) -> None:
+    """pytest reports the last test of a module twice (``FAILED`` and ``ERROR`` at the module
+    fixture's teardown): its failure is its own assertion, not the fixture's error (which the
+    ERRORS section prints first), with ``--tb=line`` too."""
+    project.write("tests/test_td.py", TEARDOWN_AFTER_FAILURE)
+    for style in ("--tb=auto", "--tb=line"):
+        step = project.pytest(style, "tests/test_td.py")
+        assert "ERROR at teardown of test_last" in step.output, step.output
+        [job] = project.triage(step).jobs
+        assert job.failing_tests == ("tests/test_td.py::test_last",), style
+        [failure] = job.failures
+        assert failure.message == "assert 1 == 2", style
+        assert str(failure.location) == "tests/test_td.py:15", style

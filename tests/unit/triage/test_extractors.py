@@ -204,6 +204,66 @@ def summary(failures: list[Failure]) -> list[tuple[str, ...]]:
     ]
 
 
+# Jest 29.7 (Babel's parser) on a test file with a syntax error; the workspace is a runner's.
+JEST_PARSE = "\n".join(
+    [
+        "FAIL __tests__/syntax.test.js",
+        "  ● Test suite failed to run",
+        "",
+        "    Jest encountered an unexpected token",
+        "",
+        "    Jest failed to parse a file. This happens e.g. when your code or i"
+        "ts dependencies use non-standard JavaScript syntax, or when Jest is no"
+        "t configured to support such syntax.",
+        "",
+        "    Out of the box Jest supports Babel, which will be used to transfor"
+        "m your files into valid JS based on your Babel configuration.",
+        "",
+        '    By default "node_modules" folder is ignored by transformers.',
+        "",
+        "    Here's what you can do:",
+        "     • If you are trying to use ECMAScript Modules, see https://jestjs"
+        ".io/docs/ecmascript-modules for how to enable it.",
+        "     • If you are trying to use TypeScript, see https://jestjs.io/docs"
+        "/getting-started#using-typescript",
+        '     • To have some of your "node_modules" files transformed, you can '
+        'specify a custom "transformIgnorePatterns" in your config.',
+        '     • If you need a custom transformation specify a "transform" option in your config.',
+        "     • If you simply want to mock your non-JS modules (e.g. binary ass"
+        'ets) you can stub them out with the "moduleNameMapper" config option.',
+        "",
+        "    You'll find more details and examples of these config options in the docs:",
+        "    https://jestjs.io/docs/configuration",
+        "    For information about custom transformations, see:",
+        "    https://jestjs.io/docs/code-transformation",
+        "",
+        "    Details:",
+        "",
+        "    SyntaxError: /home/runner/work/app/app/__tests__/syntax.test.js: U"
+        "nexpected token (1:10)",
+        "",
+        "    > 1 | const x = ;",
+        "        |           ^",
+        "      2 |",
+        "",
+        "      at constructor (node_modules/@babel/parser/src/parse-error.ts:96:45)",
+        "      at Parser.toParseError [as raise] (node_modules/@babel/parser/sr"
+        "c/tokenizer/index.ts:1563:19)",
+        "      at Parser.raise [as unexpected] (node_modules/@babel/parser/src/"
+        "tokenizer/index.ts:1603:16)",
+        "      at Parser.unexpected [as parseExprAtom] (node_modules/@babel/par"
+        "ser/src/parser/expression.ts:1442:22)",
+        "      at Parser.parseExprAtom [as parseExprSubscripts] (node_modules/@"
+        "babel/parser/src/parser/expression.ts:788:23)",
+        "      at Parser.parseExprSubscripts [as parseUpdate] (node_modules/@ba"
+        "bel/parser/src/parser/expression.ts:767:21)",
+        "",
+        "Test Suites: 1 failed, 1 total",
+        "",
+    ]
+)
+
+
 @pytest.mark.parametrize(
     ("output", "expected"),
     [
@@ -373,3 +433,13 @@ def test_every_lazy_pattern_of_the_extractors_compiles() -> None:
                 assert value.compiled().pattern == value.source
                 found += 1
     assert found >= 40
+
+
+def test_a_jest_suite_that_does_not_parse_is_located(tmp_path: Path) -> None:
+    """Jest 29's "Test suite failed to run" for a file Babel cannot parse: the failure is the
+    suite's, located at Babel's line and column, its message the syntax error."""
+    [failure] = failures_of(tmp_path, JEST_PARSE)
+    assert failure.test_id == "__tests__/syntax.test.js"
+    assert failure.message == "SyntaxError: Unexpected token"
+    assert failure.location is not None
+    assert (failure.location.path, failure.location.line) == ("__tests__/syntax.test.js", 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,27 @@ def test_clean_lines_cleans_each_line_as_clean_does() -> None:
             stops.append(at + len(line))
             at += len(line) + 1
         assert clean_lines(data, starts, stops) == [clean(line) for line in lines], lines
+
+
+def test_a_directory_that_cannot_be_read_is_ca131(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``--log`` directory the user may not list is a coded error, not an internal one."""
+    from ci_agent.errors import CiAgentError
+    from ci_agent.triage.sources import log_files
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    listing = Path.iterdir
+
+    def iterdir(self: Path) -> Iterator[Path]:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return listing(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    with pytest.raises(CiAgentError) as raised:
+        log_files([locked])
+    assert raised.value.code == "CA131" and "cannot be read (Permission denied)" in str(
+        raised.value.message
+    )

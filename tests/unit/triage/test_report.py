@@ -121,3 +121,16 @@ def test_the_builtin_sha256_is_hashlibs(data: bytes) -> None:
     at every start): the digest must be hashlib's, or every signature would change."""
     assert report._SHA256(data).hexdigest() == hashlib.sha256(data).hexdigest()
     assert report._SHA256.__module__ != "_hashlib"  # the built-in one was found
+
+
+def test_a_line_longer_than_the_budget_is_cut_not_dropped() -> None:
+    """A failure whose first line alone is over the budget (a long assertion): its start is
+    shown and the cut said, where nothing of it was."""
+    long = "E       AssertionError: assert " + "[1, 2, 3], " * 900
+    failure = Failure(Kind.TEST, "pytest", "assert", context=(long, "tests/test_a.py:3"))
+    text = excerpt([failure], (), budget=200)
+    first = text.splitlines()[0]
+    assert first.startswith("E       AssertionError: assert [1, 2, 3]")
+    assert f"(cut at {len(first.split(' ... ')[0]):,} of {len(long):,} characters)" in first
+    assert text.splitlines()[1] == "... 1 more line(s)"
+    assert estimate_tokens(text) <= 200

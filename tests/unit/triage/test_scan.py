@@ -193,3 +193,34 @@ def test_either_wake_matches_where_one_of_them_does() -> None:
         assert either is not None
         assert either.matches(line) == any(w is not None and w.matches(line) for w in chosen)
     assert Wake.either([Pytest.wake, None]) is None  # an extractor that any line may wake
+
+
+def test_a_last_line_without_a_newline_is_whole_in_the_tail(tmp_path: Path) -> None:
+    """A tool's output that ends without a newline keeps its last character in the step's
+    last lines (the excerpt and signature of a log where nothing is recognised)."""
+    log = tmp_path / "job.log"
+    log.write_bytes(b"Ran 1 test\n\nFAILED (failures=1)")
+    [step] = extract(log).steps
+    assert step.tail[-1] == "FAILED (failures=1)"
+
+
+def test_an_actions_multi_line_input_stays_in_its_header(tmp_path: Path) -> None:
+    """An action's ``with:`` block prints a multi-line input unindented (github-script's
+    script), and step debugging its ``##[debug]`` lines: the group is still the step's header,
+    and its lines are not output."""
+    stamp = "2026-11-21T10:00:00.0000000Z "
+    lines = [
+        "##[group]Run actions/github-script@v7",
+        "##[debug]Evaluating: inputs.script",  # step debugging prints inside the header
+        "with:",
+        "  script: const fail = 'FAILED tests/test_x.py::test_y - no'",
+        "console.log(fail)",
+        "##[endgroup]",
+        "done",
+        "##[error]Process completed with exit code 1.",
+    ]
+    log = tmp_path / "job.log"
+    log.write_text("".join(f"{stamp}{line}\n" for line in lines))
+    found = extract(log)
+    assert [s.name for s in found.failed_steps()] == ["Run actions/github-script@v7"]
+    assert not [f for f in found.failures if f.test_id]  # the script's text is no result
