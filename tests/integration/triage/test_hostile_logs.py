@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,6 +83,18 @@ def test_control_bytes_in_a_real_log_never_reach_ids_or_the_terminal(tmp_path: P
     assert not any(byte in done.stdout for byte in b"\x00\x07\x0b")
 
 
+def _both_failures(result: TriageCli) -> dict[str, Any]:
+    """The one job of ``result``, checked to hold TESTS' two failures at their lines."""
+    assert result.code == 0, result.err
+    [job] = result.json()["result"]["jobs"]
+    assert job["failing_tests"] == [
+        "tests/test_bad.py::test_total",
+        "tests/test_bad.py::test_parse",
+    ]
+    assert job["locations"] == ["tests/test_bad.py:2", "tests/test_bad.py:6"]
+    return job  # type: ignore[no-any-return]
+
+
 def test_a_log_whose_lines_end_with_a_carriage_return_alone(
     tmp_path: Path, triage_cli: Callable[..., TriageCli]
 ) -> None:
@@ -93,13 +106,7 @@ def test_a_log_whose_lines_end_with_a_carriage_return_alone(
     log = tmp_path / "cr.log"
     log.write_bytes(job_log([step]).replace("\n", "\r").encode())
     result = triage_cli("--log", str(log), "--root", str(project.root), "--output", "json")
-    assert result.code == 0, result.err
-    [job] = result.json()["result"]["jobs"]
-    assert job["failing_tests"] == [
-        "tests/test_bad.py::test_total",
-        "tests/test_bad.py::test_parse",
-    ]
-    assert job["locations"] == ["tests/test_bad.py:2", "tests/test_bad.py:6"]
+    job = _both_failures(result)
     assert job["steps"] == ["Run python -m pytest tests"] and job["exit_code"] == 1
 
 
@@ -117,10 +124,4 @@ def test_a_utf16_log_and_a_stray_nul_near_the_start(
     stray.write_bytes(text.replace("Syncing", "Sync\x00ing", 1).encode())
     for log in (utf16, stray):
         result = triage_cli("--log", str(log), "--root", str(project.root), "--output", "json")
-        assert result.code == 0, result.err
-        [job] = result.json()["result"]["jobs"]
-        assert job["failing_tests"] == [
-            "tests/test_bad.py::test_total",
-            "tests/test_bad.py::test_parse",
-        ], log
-        assert job["locations"] == ["tests/test_bad.py:2", "tests/test_bad.py:6"], log
+        _both_failures(result)
