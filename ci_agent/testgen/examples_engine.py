@@ -294,6 +294,7 @@ def render_module(
     # (an exception's ``message``): such inputs get a trailing underscore.
     taken = {*_COLUMNS, function.partition(".")[0]}
     taken |= {str(c["value"]).rpartition(".")[2] for c in cases if c["kind"] == "raises"}
+    taken |= {name for c in cases for name in c.get("imports", ())}
     names = [f"{n}_" if n in taken else n for n in names]
     inputs = [(n, k) for n, k in zip(names, kinds, strict=True) if k != "argv"]
 
@@ -313,6 +314,7 @@ def render_module(
     writer = _Writer(call, argv, unset)
     blocks = []
     returns = [c for c in cases if c["kind"] == "returns"]
+    written = returns + [c for c in cases if c["kind"] == "state"]
     if returns:
         blocks.append(writer.returns(f"{stem}_returns", names, returns))
     states = [c for c in cases if c["kind"] == "state"]
@@ -336,5 +338,8 @@ def render_module(
         body = f"    with pytest.raises({name}):\n        {call}\n"
         rows = [c["args"] for c in group]
         blocks.append(writer.test(f"{stem}_raises_{name.lower()}", names, rows, body))
+        written += group
+    # The enums the written cases name (an input or a returned member), from the module.
+    imports |= {f"from {module} import {n}" for c in written for n in c.get("imports", ())}
     header = ("import sys\n\n" if argv else "") + "import pytest\n\n"
     return header + "\n".join(sorted(imports)) + "\n\n\n" + "\n\n".join(blocks)

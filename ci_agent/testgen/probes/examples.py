@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import enum
 import importlib
 import inspect
 import io
@@ -54,6 +55,7 @@ def _end(*args: Any) -> None:
 _INTS = [0, 1, -1, 2, 10, -10, 100]
 _FLOATS = [0.0, 1.0, -1.0, 0.5, 2.5]
 _STRS = ["", "a", "abc", "Hello World", " x ", "1,2"]
+_MEMBERS = 8  # an enum's first members tried for a parameter typed with it
 
 
 def _constants(source: str) -> tuple[list[int], list[float], list[str]]:
@@ -101,6 +103,8 @@ def _pool(annotation: Any, consts: tuple[list[int], list[float], list[str]]) -> 
         return [kind(()), kind(inner[:1]), kind(inner[:3]), kind(list(reversed(inner[:3])))]
     if origin is dict or annotation is dict:
         return [{}, {"a": 1}, {"a": 1, "b": 2}]
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return list(annotation)[:_MEMBERS]
     if annotation is inspect.Parameter.empty:
         # Untyped: a few of each kind, containers too (a dict of sets is a graph).
         graphs = [{1: {2}, 2: set()}, {1: {2}, 2: {1}}]  # one ordered, one circular
@@ -115,6 +119,42 @@ def _literal(value: Any) -> bool:
         return len(text) <= 300 and ast.literal_eval(text) == value and not _is_nan(value)
     except Exception:
         return False
+
+
+def _spell(value: Any, module: Any) -> str | None:
+    """Source that makes ``value`` in a test importing from ``module``: ``Class.NAME`` for a
+    member of an enum the module holds at its top level, else its repr; None when neither
+    reads back."""
+    if isinstance(value, enum.Enum):
+        kind = type(value)
+        named = value.name.isidentifier() and getattr(kind, value.name, None) is value
+        return f"{kind.__name__}.{value.name}" if named and _holds(module, kind) else None
+    return repr(value)
+
+
+def _holds(module: Any, kind: type) -> bool:
+    return getattr(module, kind.__name__, None) is kind
+
+
+def _rebound(root: Any, value: Any) -> Any:
+    """``value`` as ``root`` (a mutant or a fresh import of the module) makes it: a member of
+    the enum of the same name there, whose class is a new object."""
+    if isinstance(value, enum.Enum):
+        kind = getattr(root, type(value).__name__, None)
+        if isinstance(kind, enum.EnumMeta) and kind is not type(value):
+            return getattr(kind, value.name, value)
+    return value
+
+
+def _enum_names(args: list[Any], outcome: tuple[str, Any, str]) -> list[str]:
+    """The enums a case's test names (its inputs' and its returned member's)."""
+    names = {type(a).__name__ for a in args if isinstance(a, enum.Enum)}
+    if outcome[0] == "returns":
+        # A literal's repr is never NAME.NAME: that is a spelled member.
+        head, dot, tail = str(outcome[1]).partition(".")
+        if dot and head.isidentifier() and tail.isidentifier():
+            names.add(head)
+    return sorted(names)
 
 
 def _is_nan(value: Any) -> bool:
@@ -170,7 +210,7 @@ class Subject:
 
     def run(self, root: Any, args: list[Any], kinds: list[str]) -> Any:
         """Call the target found in ``root`` (the module or a mutant of it) on ``args``."""
-        args = [copy.deepcopy(a) for a in args]
+        args = [copy.deepcopy(_rebound(root, a)) for a in args]
         if self.argv:
             sys.argv = list(args[0])
             args, kinds = args[1:], kinds[1:]
@@ -232,6 +272,10 @@ def _call(subject: Subject, root: Any, args: list[Any], kinds: list[str]) -> tup
         return "opaque", None, ""
     if subject.shape != "init" and _literal(value):
         return "returns", repr(value), out
+    if subject.shape != "init" and isinstance(value, enum.Enum):
+        spelled = _spell(value, root)
+        if spelled is not None:
+            return "returns", spelled, out
     state = _state(value)
     return ("state", state, out) if state is not None else ("opaque", None, "")
 
@@ -518,10 +562,14 @@ def _inputs(
             if isinstance(annotation, str):
                 # A name only a type checker sees (imported under TYPE_CHECKING): untyped.
                 annotation = param.empty
-            pool = _pool(annotation, consts)
+            # An enum member the test cannot name (its class not at the module's top) is left out.
+            pool = [v for v in _pool(annotation, consts) if _spell(v, module) is not None]
             if param.name in ARGV_NAMES and annotation is param.empty and "add_argument" in whole:
                 pool = [*_argv_lists(whole, None), *pool]
-            if param.default is not param.empty and _literal(param.default):
+            default = param.default
+            if default is not param.empty and (
+                _literal(default) or (isinstance(default, enum.Enum) and _spell(default, module))
+            ):
                 pool = [param.default, *[v for v in pool if v != param.default]]
             if not pool:
                 raise TypeError(f"no values for parameter {param.name}")
@@ -587,7 +635,9 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
         kept.append((len(answer["cases"]), args, outcome))
         answer["cases"].append(
             {
-                "args": [repr(a) for a in args],
+                "args": [_spell(a, module) for a in args],
+                # Enums the test names: imported from the module.
+                "imports": _enum_names(args, outcome),
                 "kind": outcome[0],
                 "value": outcome[1],
                 "out": outcome[2],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -297,6 +298,7 @@ def test_annotations_that_name_what_only_a_type_checker_imports_still_give_input
 
 ENVIRON = """\
 import os
+import subprocess
 
 PREFIX = os.environ.get("CI_AGENT_PROBE_AT_IMPORT", "")
 
@@ -341,3 +343,66 @@ def test_a_call_that_reads_the_environment_is_pinned_to_it_or_dropped(
     text = render_module("environ", "token", [], [], token["cases"])
     assert "def test_token_returns(expected, monkeypatch):\n" in text
     assert "    monkeypatch.delenv('CI_AGENT_PROBE_UNSET', raising=False)\n" in text
+
+
+UNITS = """\
+import enum
+
+
+class Unit(enum.Enum):
+    SECONDS = 1
+    MINUTES = 60
+
+
+def seconds(count: int, unit: Unit = Unit.MINUTES) -> int:
+    return count * unit.value
+
+
+def coarser(unit: Unit) -> Unit:
+    return Unit.MINUTES if unit is Unit.SECONDS else unit
+"""
+
+
+def test_a_parameter_typed_with_an_enum_gets_its_members_and_the_test_names_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # humanize's enum-typed parameters had "no values": the members are the inputs now,
+    # written as Unit.SECONDS with Unit imported; a returned member is asserted the same way.
+    from ci_agent.testgen.examples_engine import render_module
+
+    (tmp_path / "units.py").write_text(UNITS)
+    flipped = UNITS.replace("if unit is Unit.SECONDS", "if unit is not Unit.SECONDS")
+    seconds, coarser = _probe_module(
+        tmp_path, monkeypatch, "units", ("seconds", "coarser"), mutants=[]
+    )
+    assert seconds["problem"] == "" and seconds["names"] == ["count", "unit"]
+    assert {c["args"][1] for c in seconds["cases"]} == {"Unit.SECONDS", "Unit.MINUTES"}
+    assert all(c["imports"] == ["Unit"] for c in seconds["cases"])
+    # The mutant's module makes a Unit class of its own: an input is that class's member
+    # there, so only the input the mutant changes tells it apart.
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
+    ask.write_text(
+        json.dumps({"module": "units", "qualname": "coarser", "source": "", "mutants": [flipped]})
+    )
+    try:
+        assert examples.main(["probe", str(ask), str(out)]) == 0
+    finally:
+        sys.modules.pop("units", None)
+    cases = {c["args"][0]: c for c in json.loads(out.read_text())["cases"]}
+    assert {k: (c["value"], c["kills"]) for k, c in cases.items()} == {
+        "Unit.SECONDS": ("Unit.MINUTES", [0]),
+        "Unit.MINUTES": ("Unit.MINUTES", []),
+    }
+    assert coarser["cases"]
+    text = render_module("units", "coarser", ["unit"], ["pos"], list(cases.values()))
+    assert "from units import Unit\n" in text and "(Unit.SECONDS, Unit.MINUTES),\n" in text
+    (tmp_path / "test_units.py").write_text(text)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_units.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
