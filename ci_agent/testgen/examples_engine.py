@@ -5,6 +5,7 @@ as a readable parametrised test of the values observed."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -204,6 +205,7 @@ _COLUMNS = frozenset(
     (
         "expected",
         "message",
+        "match",
         "attributes",
         "output",
         "made",
@@ -275,6 +277,34 @@ class _Writer:
         return self.test(name, columns, rows, body)
 
 
+_PATTERN = 60  # the longest match= pattern written: a longer one is the message's start
+_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+
+
+def _pattern(message: str) -> str:
+    """The ``match=`` pattern of ``message``, as source: all of it, or its start where the
+    whole would make a line that a line-length rule (E501) refuses and no formatter splits."""
+    whole = _source("^" + _escaped(message) + "$")
+    if len(whole) <= _PATTERN:
+        return whole
+    cut = len(message)
+    while cut > 1 and len(_source("^" + _escaped(message[:cut]))) > _PATTERN:
+        cut -= 1
+    return _source("^" + _escaped(message[:cut]))
+
+
+def _escaped(text: str) -> str:
+    # re.escape escapes spaces too: the pattern would be longer and harder to read.
+    return "".join("\\" + c if c in _SPECIAL else c for c in text)
+
+
+def _source(pattern: str) -> str:
+    """``pattern`` as a raw string literal where one can hold it, else its repr."""
+    if "'" not in pattern and not pattern.endswith("\\"):
+        return f"r'{pattern}'"
+    return repr(pattern)
+
+
 def render_module(
     module: str,
     function: str,
@@ -335,9 +365,15 @@ def render_module(
             continue
         if where == module:
             imports.add(f"from {module} import {name}")
-        body = f"    with pytest.raises({name}):\n        {call}\n"
         rows = [c["args"] for c in group]
-        blocks.append(writer.test(f"{stem}_raises_{name.lower()}", names, rows, body))
+        columns, pinned = names, ""
+        if all(c.get("message") for c in group):
+            # The project's own message, pinned whole: a test of a broad type (ValueError)
+            # says which error it expects, as flake8-pytest-style's PT011 asks.
+            columns, pinned = [*names, "match"], ", match=match"
+            rows = [[*c["args"], _pattern(c["message"])] for c in group]
+        body = f"    with pytest.raises({name}{pinned}):\n        {call}\n"
+        blocks.append(writer.test(f"{stem}_raises_{name.lower()}", columns, rows, body))
         written += group
     # The enums the written cases name (an input or a returned member), from the module.
     imports |= {f"from {module} import {n}" for c in written for n in c.get("imports", ())}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import dis
 import enum
 import importlib
 import inspect
@@ -56,6 +57,7 @@ _INTS = [0, 1, -1, 2, 10, -10, 100]
 _FLOATS = [0.0, 1.0, -1.0, 0.5, 2.5]
 _STRS = ["", "a", "abc", "Hello World", " x ", "1,2"]
 _MEMBERS = 8  # an enum's first members tried for a parameter typed with it
+_MESSAGE = 200  # the longest exception message a test pins
 
 
 def _constants(source: str) -> tuple[list[int], list[float], list[str]]:
@@ -119,6 +121,32 @@ def _literal(value: Any) -> bool:
         return len(text) <= 300 and ast.literal_eval(text) == value and not _is_nan(value)
     except Exception:
         return False
+
+
+def _own_message(exc: BaseException) -> str:
+    """The message of an exception raised in the project's own code (under the working copy,
+    not in an installed package), short and on one line; else "". A test can pin such a
+    message (``match=``); the standard library's wording changes between Python versions."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return ""
+    code = tb.tb_frame.f_code
+    where = code.co_filename
+    if not where.startswith(f"{Path.cwd()}{os.sep}") or "site-packages" in where:
+        return ""
+    # Its own ``raise X(...)``, not a built-in it called (``int(text)``: Python's wording).
+    if not any(
+        i.offset == tb.tb_lasti and i.opname == "RAISE_VARARGS" and i.arg
+        for i in dis.get_instructions(code)
+    ):
+        return ""
+    try:
+        message = str(exc)
+    except Exception:
+        return ""
+    return message if 0 < len(message) <= _MESSAGE and message.isprintable() else ""
 
 
 def _spell(value: Any, module: Any) -> str | None:
@@ -262,7 +290,8 @@ def _call(subject: Subject, root: Any, args: list[Any], kinds: list[str]) -> tup
     except (_Slow, _Ended):
         return "slow", None, ""
     except (Exception, SystemExit) as exc:  # argparse exits on a bad command line
-        return "raises", f"{type(exc).__module__}.{type(exc).__qualname__}", ""
+        # The third part of a raise is its message when the project's own code wrote it.
+        return "raises", f"{type(exc).__module__}.{type(exc).__qualname__}", _own_message(exc)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         os._exit, os.abort = exits
@@ -640,7 +669,8 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
                 "imports": _enum_names(args, outcome),
                 "kind": outcome[0],
                 "value": outcome[1],
-                "out": outcome[2],
+                "out": outcome[2] if outcome[0] != "raises" else "",
+                **({"message": outcome[2]} if outcome[0] == "raises" and outcome[2] else {}),
                 "lines": sorted(lines),
                 "arcs": sorted(arcs),
                 "kills": kills,

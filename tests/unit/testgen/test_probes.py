@@ -406,3 +406,73 @@ def test_a_parameter_typed_with_an_enum_gets_its_members_and_the_test_names_them
         check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+RAISING = """\
+UNITS = {"cm": 1, "m": 100}
+
+
+def scale(value: int, unit: str) -> int:
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit: {unit!r}")
+    return value * UNITS[unit]
+
+
+def parse(text: str) -> int:
+    return int(text)
+"""
+
+
+def test_a_raise_of_the_projects_own_code_pins_its_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A project whose ruff rules hold flake8-pytest-style's PT011 refused every examples test
+    # of a ValueError (no match=), as humanize's did. The project's own message is pinned now;
+    # the standard library's (int's), whose wording is Python's, is not.
+    from ci_agent.testgen.examples_engine import render_module
+
+    monkeypatch.chdir(tmp_path)  # the project's code is the working copy's
+    (tmp_path / "raising.py").write_text(RAISING)
+    scale, parse = _probe_module(tmp_path, monkeypatch, "raising", ("scale", "parse"))
+    raised = [c for c in scale["cases"] if c["kind"] == "raises"]
+    assert raised and all(c["message"].startswith("unknown unit: ") for c in raised)
+    assert all(c["out"] == "" for c in raised)
+    assert not [c for c in parse["cases"] if c["kind"] == "raises" and "message" in c]
+    for name, answer in (("scale", scale), ("parse", parse)):
+        text = render_module("raising", name, answer["names"], answer["kinds"], answer["cases"])
+        (tmp_path / f"test_{name}.py").write_text(text)
+    assert (
+        "with pytest.raises(ValueError, match=match):" in (tmp_path / "test_scale.py").read_text()
+    )
+    assert "match=" not in (tmp_path / "test_parse.py").read_text()
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_scale.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--select", "PT011", "--no-cache", "test_scale.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout
+
+
+def test_a_long_message_is_pinned_by_its_start() -> None:
+    # humanize's clamp raises a 110-character message: pinned whole, the row was a line of
+    # 169 characters, refused at lint (E501) where PT011 had refused it before.
+    import re
+
+    from ci_agent.testgen.examples_engine import _pattern
+
+    message = "Invalid format. Must be either a valid formatting string or a function."
+    pattern = _pattern(message)
+    assert len(pattern) <= 60 and pattern.startswith("r'^Invalid format\\. Must")
+    assert re.search(eval(pattern), message)  # noqa: S307 - a repr the test just made
+    assert _pattern("unknown unit: 'km'") == repr("^unknown unit: 'km'$")
+    assert _pattern("no unit (km)") == "r'^no unit \\(km\\)$'"  # spaces stay as they are
