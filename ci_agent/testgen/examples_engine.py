@@ -5,7 +5,6 @@ as a readable parametrised test of the values observed."""
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 import uuid
