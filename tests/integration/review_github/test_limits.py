@@ -1,8 +1,9 @@
 """A review too big for GitHub's limits is posted within them and says what it left out.
 
 The fake GitHub refuses bodies over 65,536 characters and check-run summaries over 65,535 with
-422, as GitHub does; a pull request of 400 files with three findings each makes a summary of
-several hundred thousand characters when everything is listed.
+422, as GitHub does; a pull request of 250 files with three findings each makes a summary of
+several hundred thousand characters when everything is listed (the comment holds 168 rows of
+them within its limit).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ci_agent.report.limits import CHECK_SUMMARY_LIMIT, COMMENT_BODY_LIMIT
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.review_github.conftest import BOT, REPO, TOKEN, Harness
 
-FILES = 400
+FILES = 250
 MODULE = "import os\nimport sys\n\n\ndef run(text):\n    return eval(text)\n"
 
 
