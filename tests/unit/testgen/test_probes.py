@@ -345,6 +345,14 @@ def test_a_call_that_reads_the_environment_is_pinned_to_it_or_dropped(
     assert "    monkeypatch.delenv('CI_AGENT_PROBE_UNSET', raising=False)\n" in text
 
 
+def _passes(where: Path, *args: str) -> None:
+    """``python ARGS`` in ``where`` exits 0 (a real pytest or ruff run of a written test)."""
+    run = subprocess.run(
+        [sys.executable, *args], cwd=where, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 UNITS = """\
 import enum
 
@@ -398,14 +406,7 @@ def test_a_parameter_typed_with_an_enum_gets_its_members_and_the_test_names_them
     text = render_module("units", "coarser", ["unit"], ["pos"], list(cases.values()))
     assert "from units import Unit\n" in text and "(Unit.SECONDS, Unit.MINUTES),\n" in text
     (tmp_path / "test_units.py").write_text(text)
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_units.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
+    _passes(tmp_path, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_units.py")
 
 
 RAISING = """\
@@ -445,22 +446,8 @@ def test_a_raise_of_the_projects_own_code_pins_its_message(
         "with pytest.raises(ValueError, match=match):" in (tmp_path / "test_scale.py").read_text()
     )
     assert "match=" not in (tmp_path / "test_parse.py").read_text()
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_scale.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--select", "PT011", "--no-cache", "test_scale.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert lint.returncode == 0, lint.stdout
+    _passes(tmp_path, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_scale.py")
+    _passes(tmp_path, "-m", "ruff", "check", "--select", "PT011", "--no-cache", "test_scale.py")
 
 
 def test_a_long_message_is_pinned_by_its_start() -> None:
