@@ -92,23 +92,33 @@ class GhostwriterEngine:
         return {name: _proposal(out, ran.output) for name, out in outs.items()}
 
 
+_SHOWN = 300  # characters of a message or of pytest's failure kept in the result
+_WHOLE = "`hypothesis write MODULE` in the project's environment shows the whole"
+
+
+def _start(text: str) -> str:
+    """``text``, or its first characters (they say what failed) and how much was cut."""
+    if len(text) <= _SHOWN:
+        return text
+    return f"{text[:_SHOWN]}… ({len(text) - _SHOWN} more characters; {_WHOLE})"
+
+
 def _proposal(out: Path, output: str) -> Proposal:
     if not out.is_file():
-        return Proposal(None, "the ghostwriter failed: " + (output.strip()[-300:] or "?"))
+        tail = output.strip()
+        if len(tail) > _SHOWN:  # a crash's last lines say why
+            tail = f"(the last {_SHOWN} of {len(tail)} characters; {_WHOLE}) …{tail[-_SHOWN:]}"
+        return Proposal(None, "the ghostwriter failed: " + (tail or "?"))
     text = out.read_text(encoding="utf-8")
     out.unlink()
     if text.startswith("# problem:"):
-        problem = text[10:].strip()
-        if len(problem) > 300:  # the probe's message: its start says what failed
-            problem = problem[:300] + "… (cut at 300 characters)"
+        problem = _start(text[10:].strip())
         if "No module named 'black'" in problem:
             # Hypothesis' ghostwriter formats its output with black, an extra of its own.
             problem += " (install hypothesis[ghostwriter] into the project's environment)"
         return Proposal(None, "the ghostwriter cannot run: " + problem)
     if text.startswith("# fails:"):
-        why = text[8:].strip()
-        if len(why) > 300:  # pytest's failure: its start says what failed
-            why = why[:300] + "… (cut at 300 characters)"
+        why = _start(text[8:].strip())
         return Proposal(
             None,
             "the ghostwriter's test fails on the unchanged code (run once where it was "

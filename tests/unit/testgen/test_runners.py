@@ -275,3 +275,20 @@ def test_the_examples_engine_proposes_nothing_whose_inputs_run_no_missing_line(
     assert (
         proposal.problem == "no input found runs the missing lines or branches of the target's file"
     )
+
+
+def test_a_long_ghostwriter_failure_says_how_much_was_cut_and_how_to_see_it(
+    tmp_path: Path,
+) -> None:
+    from ci_agent.testgen.ghostwriter_engine import _proposal
+
+    out = tmp_path / "out.py"
+    out.write_text("# fails: " + "E" * 1000)
+    refused = _proposal(out, "")
+    assert refused.source is None and refused.problem.endswith(
+        "E… (700 more characters; `hypothesis write MODULE` in the project's environment "
+        "shows the whole)"
+    )
+    crashed = _proposal(tmp_path / "missing.py", "x" * 400 + "Killed")
+    assert crashed.problem.startswith("the ghostwriter failed: (the last 300 of 406 characters;")
+    assert crashed.problem.endswith("Killed")
