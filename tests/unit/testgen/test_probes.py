@@ -143,11 +143,17 @@ def _probe_module(
     monkeypatch: pytest.MonkeyPatch,
     module: str,
     names: tuple[str, ...],
+    *,
+    source: str = "",
+    mutants: tuple[str, ...] = (),
     **extra: object,
 ) -> list[dict[str, Any]]:
-    """The answers of one probe process for ``names`` of the module ``tmp_path/module.py``."""
+    """The answers of one probe process for ``names`` of the module ``tmp_path/module.py``
+    (each request with ``source`` and ``mutants``; ``extra`` in the request file)."""
     monkeypatch.syspath_prepend(str(tmp_path))
-    requests = [{"module": module, "qualname": n, "source": "", "mutants": []} for n in names]
+    requests = [
+        {"module": module, "qualname": n, "source": source, "mutants": list(mutants)} for n in names
+    ]
     ask, out = tmp_path / "ask.json", tmp_path / "out.json"
     ask.write_text(json.dumps({"requests": requests, **extra}))
     try:
@@ -279,18 +285,7 @@ def test_annotations_that_name_what_only_a_type_checker_imports_still_give_input
     # One name imported under TYPE_CHECKING made every parameter of the function untyped and
     # the probe gave up on it ("no values for parameter value"), as on humanize's clamp.
     (tmp_path / "later.py").write_text(LATER)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
-    requests = [
-        {"module": "later", "qualname": name, "source": LATER, "mutants": []}
-        for name in ("show", "ordinal")
-    ]
-    ask.write_text(json.dumps({"requests": requests}))
-    try:
-        assert examples.main(["probe", str(ask), str(out)]) == 0
-    finally:
-        sys.modules.pop("later", None)
-    show, ordinal = json.loads(out.read_text())["answers"]
+    show, ordinal = _probe_module(tmp_path, monkeypatch, "later", ("show", "ordinal"), source=LATER)
     assert show["problem"] == "" and show["names"] == ["value", "format"]
     assert {c["value"] for c in show["cases"]} >= {"'none'"}
     assert ordinal["problem"] == "" and ordinal["cases"]
@@ -380,29 +375,19 @@ def test_a_parameter_typed_with_an_enum_gets_its_members_and_the_test_names_them
 
     (tmp_path / "units.py").write_text(UNITS)
     flipped = UNITS.replace("if unit is Unit.SECONDS", "if unit is not Unit.SECONDS")
+    # The mutant's module makes a Unit class of its own: an input is that class's member
+    # there, so only the input the mutant changes tells it apart.
     seconds, coarser = _probe_module(
-        tmp_path, monkeypatch, "units", ("seconds", "coarser"), mutants=[]
+        tmp_path, monkeypatch, "units", ("seconds", "coarser"), mutants=(flipped,)
     )
     assert seconds["problem"] == "" and seconds["names"] == ["count", "unit"]
     assert {c["args"][1] for c in seconds["cases"]} == {"Unit.SECONDS", "Unit.MINUTES"}
     assert all(c["imports"] == ["Unit"] for c in seconds["cases"])
-    # The mutant's module makes a Unit class of its own: an input is that class's member
-    # there, so only the input the mutant changes tells it apart.
-    monkeypatch.syspath_prepend(str(tmp_path))
-    ask, out = tmp_path / "ask.json", tmp_path / "out.json"
-    ask.write_text(
-        json.dumps({"module": "units", "qualname": "coarser", "source": "", "mutants": [flipped]})
-    )
-    try:
-        assert examples.main(["probe", str(ask), str(out)]) == 0
-    finally:
-        sys.modules.pop("units", None)
-    cases = {c["args"][0]: c for c in json.loads(out.read_text())["cases"]}
+    cases = {c["args"][0]: c for c in coarser["cases"]}
     assert {k: (c["value"], c["kills"]) for k, c in cases.items()} == {
         "Unit.SECONDS": ("Unit.MINUTES", [0]),
         "Unit.MINUTES": ("Unit.MINUTES", []),
     }
-    assert coarser["cases"]
     text = render_module("units", "coarser", ["unit"], ["pos"], list(cases.values()))
     assert "from units import Unit\n" in text and "(Unit.SECONDS, Unit.MINUTES),\n" in text
     (tmp_path / "test_units.py").write_text(text)
